@@ -1,0 +1,66 @@
+//! Items the `#[actor]` macro's generated code uses. Not a public API: names and shapes may
+//! change in any release.
+
+use std::fmt::Display;
+
+pub use crate::actor::{Actor, Dispatch, HandlerError};
+pub use crate::context::Context;
+pub use crate::handle::{Handle, RawRef};
+pub use crate::request::{AskRequest, ReplyTo, TellRequest};
+
+/// Sends a handler's return value to the asker, if there is one.
+#[inline]
+pub fn reply<R>(reply: Option<ReplyTo<R>>, value: R) {
+    if let Some(reply) = reply {
+        reply.send(value);
+    }
+}
+
+/// Sends a fallible handler's result to the asker; with nobody asking (a tell), gives an `Err`
+/// to the actor's `on_error` and applies its directive.
+#[inline]
+pub fn reply_or_report<A, T, E>(
+    actor: &mut A,
+    ctx: &mut Context<A>,
+    handler: &'static str,
+    reply: Option<ReplyTo<Result<T, E>>>,
+    value: Result<T, E>,
+) where
+    A: Actor,
+    E: Display,
+{
+    match (reply, value) {
+        (Some(reply), value) => reply.send(value),
+        (None, Ok(_)) => {}
+        (None, Err(error)) => {
+            let error = HandlerError::new(handler, &error);
+            let directive = actor.on_error(ctx, error.clone());
+            ctx.apply(directive, &error);
+        }
+    }
+}
+
+/// The bound generated for every message argument: spanned onto the argument, so a type that
+/// cannot cross to another task is reported where it is written.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a message argument: it is not `Send + 'static`",
+    label = "this argument travels to the actor's task",
+    note = "message arguments are moved into the actor's mailbox and handled on another task; use an owned, `Send` type (`String` for `&str`, `Arc` for `Rc`)"
+)]
+pub trait MessageArgumentsMustBeSend: Send + 'static {}
+impl<T: Send + 'static> MessageArgumentsMustBeSend for T {}
+
+/// The bound generated for every reply type, spanned onto the return type.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a reply: it is not `Send + 'static`",
+    label = "this reply travels back to the asker's task",
+    note = "a reply is sent back over a channel to another task; return an owned, `Send` type"
+)]
+pub trait RepliesMustBeSend: Send + 'static {}
+impl<T: Send + 'static> RepliesMustBeSend for T {}
+
+/// Asserts `T: MessageArgumentsMustBeSend` (used in generated `const _` blocks).
+pub const fn assert_argument<T: MessageArgumentsMustBeSend + ?Sized>() {}
+
+/// Asserts `T: RepliesMustBeSend`.
+pub const fn assert_reply<T: RepliesMustBeSend + ?Sized>() {}

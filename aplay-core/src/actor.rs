@@ -1,0 +1,194 @@
+//! The `Actor` trait: lifecycle hooks, with a default for each.
+
+use std::fmt;
+use std::future::Future;
+use std::time::Duration;
+
+use crate::context::Context;
+use crate::handle::AnyRef;
+use crate::mailbox::Mailbox;
+use crate::stop::StopReason;
+
+/// An error an actor's hook or handler gives back; anything that converts into it works with
+/// `?` (every `std::error::Error`, `String`, `&str`, `anyhow::Error`).
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// The lifecycle of an actor. Every hook has a default, so `impl Actor for MyActor {}` (which
+/// `#[actor]` on the struct writes for you) is a complete actor; its messages come from
+/// `#[actor]` on an `impl` block.
+///
+/// Hooks run inside the actor's own task, one at a time with its messages: they may change the
+/// actor's state freely.
+///
+/// # Examples
+///
+/// ```
+/// use aplay_core::{Actor, BoxError, Context, StopReason};
+///
+/// struct Logger { lines: Vec<String> }
+///
+/// impl Actor for Logger {
+///     async fn on_start(&mut self, ctx: &mut Context<Self>) -> Result<(), BoxError> {
+///         self.lines.push(format!("{} started", ctx.path()));
+///         Ok(())
+///     }
+///
+///     async fn on_stop(&mut self, _ctx: &mut Context<Self>, reason: &StopReason) {
+///         println!("flushing {} lines ({reason})", self.lines.len());
+///     }
+/// }
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not an actor",
+    label = "this type has no `impl Actor`",
+    note = "put `#[actor]` on the struct for the default lifecycle, or write `impl aplay::Actor for {Self} {{}}` with the hooks you need"
+)]
+pub trait Actor: Send + Sized + 'static {
+    /// Runs once before the first message (actorio's `mainloop_setup`, aplay's
+    /// `prepare_children`): spawn children here. An error or a panic stops the actor with a
+    /// failure, and the spawner gets [`Error::StartFailed`](crate::Error::StartFailed).
+    fn on_start(
+        &mut self,
+        ctx: &mut Context<Self>,
+    ) -> impl Future<Output = Result<(), BoxError>> + Send {
+        let _ = ctx;
+        async { Ok(()) }
+    }
+
+    /// Runs once when the actor stops, after its children have stopped and before its address
+    /// is free again. Not run when the actor is killed or failed to start.
+    fn on_stop(
+        &mut self,
+        ctx: &mut Context<Self>,
+        reason: &StopReason,
+    ) -> impl Future<Output = ()> + Send {
+        let _ = (ctx, reason);
+        async {}
+    }
+
+    /// Runs when one of this actor's children stops, for any reason (actorio's
+    /// `handle_child_stopped`), between two messages.
+    fn on_child_stopped(
+        &mut self,
+        ctx: &mut Context<Self>,
+        child: &AnyRef,
+        reason: &StopReason,
+    ) -> impl Future<Output = ()> + Send {
+        let _ = (ctx, child, reason);
+        async {}
+    }
+
+    /// Whether to start (aplay's `decide_to_start`). Asked before the first start; a `false`
+    /// refuses the spawn with [`Error::StartDeclined`](crate::Error::StartDeclined).
+    /// By default only a stop by a person prevents a start.
+    fn decide_to_start(&self, state: &StartState) -> bool {
+        !state.stopped_by_person
+    }
+
+    /// What to do when a message sent as a tell (nobody waits for the reply) returns an `Err`
+    /// (aplay's `user_task_callback`). By default: log it and go on.
+    fn on_error(&mut self, ctx: &mut Context<Self>, error: HandlerError) -> Directive {
+        tracing::warn!(actor = %ctx.path(), handler = error.handler(), error = %error, "a told message failed");
+        Directive::Resume
+    }
+
+    /// The mailbox this actor gets (aplay's `prepare_mailbox`). By default bounded, with room
+    /// for [`Mailbox::DEFAULT_CAPACITY`] messages.
+    fn mailbox(&self) -> Mailbox {
+        Mailbox::default()
+    }
+
+    /// How long its parent (or a system shutdown) lets this actor take to stop (its queued
+    /// messages, its children, `on_stop`) before killing it. Five seconds by default.
+    fn shutdown_timeout(&self) -> Duration {
+        Duration::from_secs(5)
+    }
+}
+
+/// What `on_error` decides about a failed tell.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Directive {
+    /// Go on with the next message.
+    Resume,
+    /// Stop normally after this message, as `ctx.stop()` does.
+    Stop,
+    /// Stop with a failure, so the parent's supervision applies.
+    Fail,
+}
+
+/// What `decide_to_start` knows when it decides.
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct StartState {
+    /// Whether a person stopped this actor through its ref.
+    pub stopped_by_person: bool,
+    /// How many times it was started before.
+    pub restarts: u32,
+}
+
+/// An error returned by a handler whose reply nobody awaited (a tell), given to `on_error`.
+#[derive(Clone)]
+pub struct HandlerError {
+    handler: &'static str,
+    message: String,
+}
+
+impl HandlerError {
+    /// An error from the handler method named `handler`.
+    pub fn new(handler: &'static str, error: &dyn fmt::Display) -> Self {
+        HandlerError {
+            handler,
+            message: error.to_string(),
+        }
+    }
+
+    /// The name of the handler method that failed.
+    pub fn handler(&self) -> &'static str {
+        self.handler
+    }
+
+    /// The error's message.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for HandlerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.handler, self.message)
+    }
+}
+
+impl fmt::Debug for HandlerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HandlerError")
+            .field("handler", &self.handler)
+            .field("message", &self.message)
+            .finish()
+    }
+}
+
+/// The messages of an actor: implemented by `#[actor]` on its `impl` block, which generates
+/// the message enum, the dispatch and the typed handle. Not meant to be written by hand.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has no messages",
+    label = "no `#[actor]` impl block for this type",
+    note = "put `#[actor]` on an `impl {Self} {{ .. }}` block (it may be empty) to give the actor its messages and handle"
+)]
+pub trait Dispatch: Actor {
+    /// The generated message enum, `{Actor}Msg`.
+    type Msg: Send + 'static;
+    /// The generated handle with one method per message, reached through `ActorRef<Self>`.
+    type Handle: crate::handle::Handle<Self>;
+
+    /// Runs the handler a message is for, and sends its reply.
+    fn dispatch(
+        &mut self,
+        msg: Self::Msg,
+        ctx: &mut Context<Self>,
+    ) -> impl Future<Output = ()> + Send;
+
+    /// The name of the handler a message is for, for logs and spans.
+    fn message_name(msg: &Self::Msg) -> &'static str;
+}

@@ -1,0 +1,302 @@
+//! The state an actor shares with its refs: control signals, lifecycle, children.
+//!
+//! The actor's own task owns the actor value and the mailbox receiver; everything other tasks
+//! need to see or signal lives here, behind atomics or short `Mutex` sections (never held
+//! across an `.await`).
+
+use std::any::Any;
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, Weak};
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use futures::task::AtomicWaker;
+use tokio::sync::Notify;
+use tokio::task::AbortHandle;
+
+use crate::actor::Dispatch;
+use crate::handle::AnyRef;
+use crate::mailbox::MailboxSender;
+use crate::path::ActorPath;
+use crate::stop::StopReason;
+
+/// Control bits, checked by the actor between messages.
+pub(crate) mod bits {
+    /// Stop now, dropping queued messages.
+    pub(crate) const KILL: u8 = 1;
+    /// A person asked it to stop after its queued messages.
+    pub(crate) const STOP_BY_PERSON: u8 = 2;
+    /// Its parent (or the system) asked it to stop after its queued messages.
+    pub(crate) const SHUTDOWN: u8 = 4;
+    /// Something waits in the system queue.
+    pub(crate) const SYSTEM: u8 = 8;
+}
+
+/// Where an actor is in its life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ActorState {
+    /// Spawned; `on_start` has not finished.
+    Starting,
+    /// Handling messages.
+    Running,
+    /// Stopping: handling what was queued, stopping its children, running `on_stop`.
+    Stopping,
+    /// Stopped; see [`AnyRef::stop_reason`].
+    Stopped,
+}
+
+impl ActorState {
+    fn from_u8(v: u8) -> Self {
+        match v {
+            0 => ActorState::Starting,
+            1 => ActorState::Running,
+            2 => ActorState::Stopping,
+            _ => ActorState::Stopped,
+        }
+    }
+}
+
+/// Notices for the actor from the runtime, handled between messages.
+pub(crate) enum SystemMsg {
+    ChildStopped { child: AnyRef, reason: StopReason },
+}
+
+/// The children of an actor, in start order.
+pub(crate) struct Children {
+    pub(crate) list: Vec<AnyRef>,
+    /// Set once the actor stops: no child may join after that.
+    pub(crate) closed: bool,
+}
+
+/// The untyped shared state of one actor.
+pub(crate) struct CellCore {
+    pub(crate) path: ActorPath,
+    pub(crate) type_name: &'static str,
+    pub(crate) parent: Option<Weak<dyn CellControl>>,
+    pub(crate) shutdown_timeout: Duration,
+    control: AtomicU8,
+    waker: AtomicWaker,
+    system_queue: Mutex<Vec<SystemMsg>>,
+    children: Mutex<Children>,
+    state: AtomicU8,
+    stopped_by_person: AtomicBool,
+    reason: OnceLock<StopReason>,
+    terminated: Notify,
+    abort: OnceLock<AbortHandle>,
+    handled: AtomicU64,
+}
+
+/// Untyped access to an actor's cell, for parents, the registry and [`AnyRef`].
+pub(crate) trait CellControl: Send + Sync + 'static {
+    fn core(&self) -> &CellCore;
+    fn mailbox_len(&self) -> Option<usize>;
+    fn into_any(self: Arc<Self>) -> Arc<dyn Any + Send + Sync>;
+}
+
+/// The typed cell: the untyped part plus the mailbox's sending side.
+pub(crate) struct ActorCell<A: Dispatch> {
+    pub(crate) core: CellCore,
+    pub(crate) mailbox: MailboxSender<A::Msg>,
+}
+
+impl<A: Dispatch> CellControl for ActorCell<A> {
+    fn core(&self) -> &CellCore {
+        &self.core
+    }
+
+    fn mailbox_len(&self) -> Option<usize> {
+        self.mailbox.len()
+    }
+
+    fn into_any(self: Arc<Self>) -> Arc<dyn Any + Send + Sync> {
+        self
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // The sections under these locks cannot panic half-way; a poisoned lock still holds
+    // consistent data.
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl CellCore {
+    pub(crate) fn new(
+        path: ActorPath,
+        type_name: &'static str,
+        parent: Option<Weak<dyn CellControl>>,
+        shutdown_timeout: Duration,
+    ) -> Self {
+        CellCore {
+            path,
+            type_name,
+            parent,
+            shutdown_timeout,
+            control: AtomicU8::new(0),
+            waker: AtomicWaker::new(),
+            system_queue: Mutex::new(Vec::new()),
+            children: Mutex::new(Children {
+                list: Vec::new(),
+                closed: false,
+            }),
+            state: AtomicU8::new(0),
+            stopped_by_person: AtomicBool::new(false),
+            reason: OnceLock::new(),
+            terminated: Notify::new(),
+            abort: OnceLock::new(),
+            handled: AtomicU64::new(0),
+        }
+    }
+
+    // ---- control signals -------------------------------------------------------------
+
+    /// The pending control bits; zero on the fast path.
+    #[inline]
+    pub(crate) fn control(&self) -> u8 {
+        self.control.load(Ordering::Acquire)
+    }
+
+    /// Registers the actor task's waker, then re-reads the control bits (so a signal sent
+    /// between the first read and the registration is not missed).
+    pub(crate) fn poll_control(&self, cx: &mut Context<'_>) -> Poll<u8> {
+        self.waker.register(cx.waker());
+        match self.control() {
+            0 => Poll::Pending,
+            bits => Poll::Ready(bits),
+        }
+    }
+
+    fn signal(&self, bit: u8) {
+        self.control.fetch_or(bit, Ordering::AcqRel);
+        self.waker.wake();
+    }
+
+    /// Asks the actor to stop after its queued messages.
+    pub(crate) fn request_stop(&self, by_person: bool) {
+        if by_person {
+            self.stopped_by_person.store(true, Ordering::Release);
+            self.signal(bits::STOP_BY_PERSON);
+        } else {
+            self.signal(bits::SHUTDOWN);
+        }
+    }
+
+    /// Stops the actor now: its task is aborted at its next `.await`.
+    pub(crate) fn kill(&self) {
+        self.signal(bits::KILL);
+        if let Some(handle) = self.abort.get() {
+            handle.abort();
+        }
+    }
+
+    pub(crate) fn set_abort_handle(&self, handle: AbortHandle) {
+        let _ = self.abort.set(handle);
+        // A kill that came before the handle was stored is seen by the loop through KILL.
+    }
+
+    pub(crate) fn clear_control(&self, bits: u8) {
+        self.control.fetch_and(!bits, Ordering::AcqRel);
+    }
+
+    pub(crate) fn post_system(&self, msg: SystemMsg) {
+        lock(&self.system_queue).push(msg);
+        self.signal(bits::SYSTEM);
+    }
+
+    pub(crate) fn take_system(&self) -> Vec<SystemMsg> {
+        let mut queue = lock(&self.system_queue);
+        self.control.fetch_and(!bits::SYSTEM, Ordering::AcqRel);
+        std::mem::take(&mut *queue)
+    }
+
+    // ---- children ----------------------------------------------------------------------
+
+    /// Adds a child, unless this actor is stopping.
+    pub(crate) fn adopt(&self, child: AnyRef) -> bool {
+        let mut children = lock(&self.children);
+        if children.closed {
+            return false;
+        }
+        children.list.push(child);
+        true
+    }
+
+    pub(crate) fn forget_child(&self, child: &CellCore) {
+        lock(&self.children)
+            .list
+            .retain(|c| !std::ptr::eq(c.core(), child));
+    }
+
+    /// Closes the child list and returns the children, youngest first.
+    pub(crate) fn close_children(&self) -> Vec<AnyRef> {
+        let mut children = lock(&self.children);
+        children.closed = true;
+        children.list.iter().rev().cloned().collect()
+    }
+
+    pub(crate) fn children(&self) -> Vec<AnyRef> {
+        lock(&self.children).list.clone()
+    }
+
+    pub(crate) fn accepts_children(&self) -> bool {
+        !lock(&self.children).closed
+    }
+
+    // ---- lifecycle ---------------------------------------------------------------------
+
+    pub(crate) fn state(&self) -> ActorState {
+        ActorState::from_u8(self.state.load(Ordering::Acquire))
+    }
+
+    pub(crate) fn set_state(&self, state: ActorState) {
+        let v = match state {
+            ActorState::Starting => 0,
+            ActorState::Running => 1,
+            ActorState::Stopping => 2,
+            ActorState::Stopped => 3,
+        };
+        self.state.store(v, Ordering::Release);
+    }
+
+    pub(crate) fn stopped_by_person(&self) -> bool {
+        self.stopped_by_person.load(Ordering::Acquire)
+    }
+
+    pub(crate) fn count_handled(&self) {
+        // Only the actor's task writes: a load and a store avoid a locked instruction.
+        let n = self.handled.load(Ordering::Relaxed);
+        self.handled.store(n + 1, Ordering::Relaxed);
+    }
+
+    pub(crate) fn handled(&self) -> u64 {
+        self.handled.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn stop_reason(&self) -> Option<&StopReason> {
+        self.reason.get()
+    }
+
+    /// Records the final reason. Called once, before [`notify_stopped`](Self::notify_stopped).
+    pub(crate) fn record_stop(&self, reason: StopReason) {
+        let _ = self.reason.set(reason);
+        self.set_state(ActorState::Stopped);
+    }
+
+    /// Wakes everyone waiting for the end.
+    pub(crate) fn notify_stopped(&self) {
+        self.terminated.notify_waiters();
+    }
+
+    /// Waits until the actor has stopped, and returns why.
+    pub(crate) async fn terminated(&self) -> StopReason {
+        loop {
+            let notified = self.terminated.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            if let Some(reason) = self.reason.get() {
+                return reason.clone();
+            }
+            notified.await;
+        }
+    }
+}

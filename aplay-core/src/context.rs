@@ -1,0 +1,136 @@
+//! `Context<A>`: what a handler or hook knows about its actor and can ask of the runtime.
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use crate::actor::{Dispatch, Directive, HandlerError};
+use crate::error::Error;
+use crate::handle::{ActorRef, AnyRef};
+use crate::path::ActorPath;
+use crate::runtime;
+use crate::stop::{Failure, FailureKind, StopReason};
+use crate::system::System;
+
+/// The actor's view of the runtime, passed to hooks and to handlers that take a
+/// `ctx: &mut Context<Self>` last parameter.
+///
+/// # Examples
+///
+/// ```
+/// use aplay_core::{Actor, BoxError, Context};
+///
+/// struct Parent;
+/// impl Actor for Parent {
+///     async fn on_start(&mut self, ctx: &mut Context<Self>) -> Result<(), BoxError> {
+///         println!("{} starts with {} children", ctx.path(), ctx.children().len());
+///         Ok(())
+///     }
+/// }
+/// ```
+pub struct Context<A> {
+    me: AnyRef,
+    system: System,
+    stop: Option<StopReason>,
+    _actor: PhantomData<fn() -> A>,
+}
+
+impl<A> Context<A> {
+    pub(crate) fn new(me: AnyRef, system: System) -> Self {
+        Context {
+            me,
+            system,
+            stop: None,
+            _actor: PhantomData,
+        }
+    }
+
+    /// This actor's address.
+    pub fn path(&self) -> &ActorPath {
+        self.me.path()
+    }
+
+    /// This actor's name (the last segment of its path).
+    pub fn name(&self) -> &str {
+        self.me.name()
+    }
+
+    /// The system this actor runs in: lookups by address, spawning at the top.
+    pub fn system(&self) -> &System {
+        &self.system
+    }
+
+    /// The parent, `None` for the kernel at `/`.
+    pub fn parent(&self) -> Option<AnyRef> {
+        let parent = self.me.core().parent.as_ref()?.upgrade()?;
+        Some(AnyRef::new(parent))
+    }
+
+    /// The running children, in start order.
+    pub fn children(&self) -> Vec<AnyRef> {
+        self.me.children()
+    }
+
+    /// This actor as an untyped handle.
+    pub fn myself_any(&self) -> &AnyRef {
+        &self.me
+    }
+
+    /// Stops this actor after the current message or hook (actorio's `EndMainLoop`): messages
+    /// still queued are not handled (their askers get [`Error::NoReply`]), children stop, then
+    /// `on_stop` runs with [`StopReason::Normal`].
+    pub fn stop(&mut self) {
+        self.stop.get_or_insert(StopReason::Normal);
+    }
+
+    /// Stops this actor after the current message with a failure, so its parent's supervision
+    /// applies, as a panic would but without unwinding.
+    pub fn fail(&mut self, message: impl Into<String>) {
+        let failure = Failure::new(FailureKind::HandlerError, message.into());
+        self.stop = Some(StopReason::Failed(failure));
+    }
+
+    pub(crate) fn take_stop(&mut self) -> Option<StopReason> {
+        self.stop.take()
+    }
+
+    pub(crate) fn apply(&mut self, directive: Directive, error: &HandlerError) {
+        match directive {
+            Directive::Resume => {}
+            Directive::Stop => self.stop(),
+            Directive::Fail => self.fail(error.to_string()),
+        }
+    }
+}
+
+impl<A: Dispatch> Context<A> {
+    /// This actor's own ref, to give to others.
+    pub fn myself(&self) -> ActorRef<A> {
+        self.me
+            .downcast::<A>()
+            .expect("a context belongs to an actor of its own type")
+    }
+
+    /// Spawns a child named `name`, at `{this path}/{name}`, and returns once its `on_start`
+    /// has finished. The child is never restarted; it stops before this actor does.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidName`], [`Error::NameTaken`] (nothing is spawned),
+    /// [`Error::StartFailed`], [`Error::StartDeclined`], [`Error::ParentStopping`].
+    ///
+    /// # Cancel safety
+    ///
+    /// Once the first poll has spawned the child, dropping this future does not stop it.
+    pub async fn spawn<B: Dispatch>(&self, name: &str, actor: B) -> Result<ActorRef<B>, Error> {
+        runtime::spawn_child(&self.system, &self.me, name, actor).await
+    }
+}
+
+impl<A> fmt::Debug for Context<A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Context")
+            .field("path", self.path())
+            .field("stop_requested", &self.stop.is_some())
+            .finish()
+    }
+}

@@ -1,0 +1,165 @@
+//! The error type of every fallible aplay operation.
+
+use std::any::Any;
+use std::fmt;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use crate::path::ActorPath;
+use crate::stop::StopReason;
+
+/// What can go wrong when spawning, finding or messaging an actor.
+///
+/// Errors that refused a message hand it back inside an [`Undelivered`], so nothing is lost
+/// silently: see [`Undelivered::into_message`].
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// `try_tell` found the mailbox full. The message is handed back.
+    #[error("the mailbox of {} is full", .0.path())]
+    Full(Undelivered),
+    /// The actor is not running (it stopped, or never started). The message is handed back.
+    #[error("{} is not running", .0.path())]
+    Stopped(Undelivered),
+    /// A tell or ask with a timeout waited that long for room in a full mailbox.
+    /// The message is handed back.
+    #[error("the mailbox of {} stayed full until the timeout", .0.path())]
+    SendTimeout(Undelivered),
+    /// An ask got no reply within its timeout. The message was delivered and may still be
+    /// handled; its reply will be dropped.
+    #[error("{path} did not reply within {after:?}")]
+    Timeout {
+        /// The actor that was asked.
+        path: ActorPath,
+        /// The timeout that ran out.
+        after: Duration,
+    },
+    /// The actor stopped, or its handler panicked, after taking the message and before
+    /// replying.
+    #[error("{path} stopped before replying")]
+    NoReply {
+        /// The actor that was asked.
+        path: ActorPath,
+    },
+    /// A sibling with that name is already running.
+    #[error("the name {path} is taken")]
+    NameTaken {
+        /// The address that is taken.
+        path: ActorPath,
+    },
+    /// The name cannot name an actor.
+    #[error("{name:?} is not a valid actor name: {reason}")]
+    InvalidName {
+        /// The name that was refused.
+        name: String,
+        /// Which rule it breaks.
+        reason: &'static str,
+    },
+    /// No actor runs at that address.
+    #[error("no actor at {path}")]
+    NotFound {
+        /// The address looked up.
+        path: String,
+    },
+    /// An actor runs at that address, but of another type than the one asked for.
+    #[error("the actor at {path} is a {actual}, not a {expected}")]
+    WrongType {
+        /// The address looked up.
+        path: ActorPath,
+        /// The type asked for.
+        expected: &'static str,
+        /// The type of the actor there.
+        actual: &'static str,
+    },
+    /// The actor failed in `on_start` (an error or a panic); it is not running.
+    #[error("{path} failed to start: {reason}")]
+    StartFailed {
+        /// Where it was to run.
+        path: ActorPath,
+        /// Why it stopped.
+        reason: StopReason,
+    },
+    /// `decide_to_start` said no; the actor was not started.
+    #[error("{path} decided not to start")]
+    StartDeclined {
+        /// Where it was to run.
+        path: ActorPath,
+    },
+    /// The parent is stopping (or the system shut down), so it takes no new children.
+    #[error("{parent} is stopping and takes no new children")]
+    ParentStopping {
+        /// The parent that refused.
+        parent: ActorPath,
+    },
+}
+
+impl Error {
+    /// The message this error hands back, if it refused one.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use aplay_core::Error;
+    /// fn retry_later<M: 'static>(err: Error) -> Option<M> {
+    ///     err.undelivered()?.take_message::<M>()
+    /// }
+    /// ```
+    pub fn undelivered(&self) -> Option<&Undelivered> {
+        match self {
+            Error::Full(u) | Error::Stopped(u) | Error::SendTimeout(u) => Some(u),
+            _ => None,
+        }
+    }
+}
+
+/// A message that could not be delivered, handed back to the sender inside an [`Error`].
+///
+/// It holds the actor's generated message (`CounterMsg::Add { .. }` for `#[actor] impl
+/// Counter`), which [`Undelivered::take_message`] returns.
+pub struct Undelivered {
+    path: ActorPath,
+    type_name: &'static str,
+    // A `Mutex` keeps `Error` `Sync` while the message itself only needs to be `Send`.
+    message: Mutex<Option<Box<dyn Any + Send>>>,
+}
+
+impl Undelivered {
+    pub(crate) fn new<M: Send + 'static>(path: ActorPath, message: M) -> Self {
+        Undelivered {
+            path,
+            type_name: std::any::type_name::<M>(),
+            message: Mutex::new(Some(Box::new(message))),
+        }
+    }
+
+    /// The address the message was for.
+    pub fn path(&self) -> &ActorPath {
+        &self.path
+    }
+
+    /// The Rust type of the message, e.g. `my_crate::CounterMsg`.
+    pub fn message_type(&self) -> &'static str {
+        self.type_name
+    }
+
+    /// Takes the message back out. `None` if it is not an `M`, or was already taken.
+    pub fn take_message<M: 'static>(&self) -> Option<M> {
+        let mut slot = self.message.lock().unwrap_or_else(|e| e.into_inner());
+        match slot.take()?.downcast::<M>() {
+            Ok(message) => Some(*message),
+            Err(other) => {
+                *slot = Some(other);
+                None
+            }
+        }
+    }
+}
+
+impl fmt::Debug for Undelivered {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Undelivered")
+            .field("path", &self.path)
+            .field("message_type", &self.type_name)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,10 @@
+//! Handles to actors: the typed [`ActorRef`], the untyped [`AnyRef`], and the raw ref the
+//! generated handle methods send through.
+
+mod actor_ref;
+mod any_ref;
+mod raw;
+
+pub use actor_ref::ActorRef;
+pub use any_ref::AnyRef;
+pub use raw::{BareHandle, Handle, RawRef};

@@ -1,0 +1,62 @@
+//! The runtime of [aplay](https://docs.rs/aplay), an actor framework on tokio.
+//!
+//! Users depend on the `aplay` facade, which re-exports this crate and adds the `#[actor]`
+//! macro; the guide and the examples live there. This crate holds the machinery: actors and
+//! their hooks ([`Actor`]), handles ([`ActorRef`], [`AnyRef`]), mailboxes ([`Mailbox`]),
+//! requests ([`request`]), the tree and its addresses ([`System`], [`ActorPath`]), and errors
+//! ([`Error`], [`StopReason`]).
+//!
+//! # Examples
+//!
+//! Without the macro, an actor's messages are written by hand (`#[actor]` does this for you):
+//!
+//! ```
+//! use aplay_core::{Actor, BareHandle, Context, Dispatch, System};
+//!
+//! struct Counter { count: u64 }
+//! enum CounterMsg { Add(u64) }
+//!
+//! impl Actor for Counter {}
+//! impl Dispatch for Counter {
+//!     type Msg = CounterMsg;
+//!     type Handle = BareHandle<Self>;
+//!     async fn dispatch(&mut self, msg: CounterMsg, _ctx: &mut Context<Self>) {
+//!         match msg { CounterMsg::Add(n) => self.count += n }
+//!     }
+//!     fn message_name(_: &CounterMsg) -> &'static str { "add" }
+//! }
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), aplay_core::Error> {
+//! let system = System::new();
+//! let counter = system.spawn("counter", Counter { count: 0 }).await?;
+//! aplay_core::ActorRef::send(&counter, CounterMsg::Add(2)).await?;
+//! counter.stop().await;
+//! # Ok(()) }
+//! ```
+
+mod actor;
+mod cell;
+mod context;
+mod error;
+mod handle;
+mod mailbox;
+mod path;
+mod registry;
+pub mod request;
+mod runtime;
+mod stop;
+mod system;
+
+#[doc(hidden)]
+pub mod __private;
+
+pub use actor::{Actor, BoxError, Directive, Dispatch, HandlerError, StartState};
+pub use cell::ActorState;
+pub use context::Context;
+pub use error::{Error, Undelivered};
+pub use handle::{ActorRef, AnyRef, BareHandle, Handle, RawRef};
+pub use mailbox::Mailbox;
+pub use path::{ActorPath, validate_name};
+pub use stop::{Failure, FailureKind, StopReason};
+pub use system::{DEFAULT_SHUTDOWN_LIMIT, System};

@@ -1,0 +1,51 @@
+//! Mailbox configuration chosen by `Actor::mailbox`.
+
+/// Which mailbox an actor gets, returned by [`Actor::mailbox`](crate::Actor::mailbox).
+///
+/// # Examples
+///
+/// ```
+/// use aplay_core::{Actor, Mailbox};
+///
+/// struct Sink;
+/// impl Actor for Sink {
+///     fn mailbox(&self) -> Mailbox {
+///         Mailbox::bounded(16)
+///     }
+/// }
+/// assert_eq!(Mailbox::bounded(16).capacity(), Some(16));
+/// assert_eq!(Mailbox::unbounded().capacity(), None);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Mailbox {
+    capacity: Option<usize>,
+}
+
+impl Mailbox {
+    /// The capacity of the default mailbox.
+    pub const DEFAULT_CAPACITY: usize = 1024;
+
+    /// A mailbox with room for `capacity` messages: senders wait while it is full.
+    /// A capacity of 0 is taken as 1.
+    pub fn bounded(capacity: usize) -> Self {
+        Mailbox {
+            capacity: Some(capacity.max(1)),
+        }
+    }
+
+    /// A mailbox without a limit: tells never wait, and memory grows with the backlog.
+    pub fn unbounded() -> Self {
+        Mailbox { capacity: None }
+    }
+
+    /// The capacity, `None` when unbounded.
+    pub fn capacity(&self) -> Option<usize> {
+        self.capacity
+    }
+}
+
+impl Default for Mailbox {
+    fn default() -> Self {
+        Mailbox::bounded(Self::DEFAULT_CAPACITY)
+    }
+}

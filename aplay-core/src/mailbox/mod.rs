@@ -1,0 +1,10 @@
+//! Mailboxes: the queue of messages in front of each actor.
+//!
+//! Bounded by default: a tell waits for room (back-pressure), `try_tell` never waits and
+//! fails with [`Error::Full`](crate::Error::Full). Unbounded on request.
+
+mod channel;
+mod config;
+
+pub(crate) use channel::{MailboxReceiver, MailboxSender, TrySend, channel};
+pub use config::Mailbox;

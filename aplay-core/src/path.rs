@@ -1,0 +1,180 @@
+//! Actor addresses: hierarchical paths such as `/test/count`.
+
+use std::borrow::Borrow;
+use std::fmt;
+use std::sync::Arc;
+
+use crate::error::Error;
+
+/// The address of an actor in the tree: `/` for the kernel, `/test` for its child `test`,
+/// `/test/count` for that child's child `count`.
+///
+/// Cheap to clone (a reference-counted string).
+///
+/// # Examples
+///
+/// ```
+/// use aplay_core::ActorPath;
+///
+/// let test = ActorPath::root().child("test").unwrap();
+/// let count = test.child("count").unwrap();
+/// assert_eq!(count.as_str(), "/test/count");
+/// assert_eq!(count.name(), "count");
+/// assert_eq!(count.parent(), Some(test));
+/// ```
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ActorPath(Arc<str>);
+
+impl ActorPath {
+    /// The kernel's address, `/`.
+    pub fn root() -> Self {
+        ActorPath(Arc::from("/"))
+    }
+
+    /// The address of a child named `name` under this one.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidName`] when `name` is not a valid actor name (see [`validate_name`]).
+    pub fn child(&self, name: &str) -> Result<Self, Error> {
+        validate_name(name)?;
+        let path = if self.is_root() {
+            format!("/{name}")
+        } else {
+            format!("{}/{name}", self.0)
+        };
+        Ok(ActorPath(Arc::from(path)))
+    }
+
+    /// Whether this is the kernel's address, `/`.
+    pub fn is_root(&self) -> bool {
+        &*self.0 == "/"
+    }
+
+    /// The last segment: the name the actor was spawned with (`""` for the root).
+    pub fn name(&self) -> &str {
+        match self.0.rfind('/') {
+            Some(i) => &self.0[i + 1..],
+            None => &self.0,
+        }
+    }
+
+    /// The parent's address, `None` for the root.
+    pub fn parent(&self) -> Option<ActorPath> {
+        if self.is_root() {
+            return None;
+        }
+        match self.0.rfind('/') {
+            Some(0) => Some(ActorPath::root()),
+            Some(i) => Some(ActorPath(Arc::from(&self.0[..i]))),
+            None => None,
+        }
+    }
+
+    /// How many segments deep the address is: 0 for `/`, 1 for `/test`.
+    pub fn depth(&self) -> usize {
+        if self.is_root() { 0 } else { self.0.matches('/').count() }
+    }
+
+    /// The address as a string.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Checks that `name` can name an actor: non-empty, at most 255 bytes, without `/`, without
+/// control characters or whitespace, and not `.` or `..`.
+///
+/// # Errors
+///
+/// [`Error::InvalidName`] saying which rule the name breaks.
+///
+/// # Examples
+///
+/// ```
+/// use aplay_core::{validate_name, Error};
+///
+/// assert!(validate_name("worker-1").is_ok());
+/// assert!(matches!(validate_name("a/b"), Err(Error::InvalidName { .. })));
+/// ```
+pub fn validate_name(name: &str) -> Result<(), Error> {
+    let reason = if name.is_empty() {
+        "a name cannot be empty"
+    } else if name.len() > 255 {
+        "a name is at most 255 bytes long"
+    } else if name.contains('/') {
+        "a name cannot contain `/`; paths are built from names by the tree"
+    } else if name == "." || name == ".." {
+        "`.` and `..` are not names"
+    } else if name.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        "a name cannot contain whitespace or control characters"
+    } else {
+        return Ok(());
+    };
+    Err(Error::InvalidName {
+        name: name.to_owned(),
+        reason,
+    })
+}
+
+impl fmt::Display for ActorPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for ActorPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl Borrow<str> for ActorPath {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for ActorPath {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl PartialEq<str> for ActorPath {
+    fn eq(&self, other: &str) -> bool {
+        &*self.0 == other
+    }
+}
+
+impl PartialEq<&str> for ActorPath {
+    fn eq(&self, other: &&str) -> bool {
+        &*self.0 == *other
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parents_and_names() {
+        let root = ActorPath::root();
+        assert_eq!(root.name(), "");
+        assert_eq!(root.parent(), None);
+        assert_eq!(root.depth(), 0);
+        let a = root.child("a").unwrap();
+        let b = a.child("b").unwrap();
+        assert_eq!(b, "/a/b");
+        assert_eq!(b.depth(), 2);
+        assert_eq!(b.parent().unwrap(), a);
+        assert_eq!(a.parent().unwrap(), root);
+    }
+
+    #[test]
+    fn invalid_names_are_refused() {
+        for bad in ["", "a/b", ".", "..", "a b", "tab\t", &"x".repeat(256)] {
+            assert!(ActorPath::root().child(bad).is_err(), "{bad:?} was accepted");
+        }
+    }
+}

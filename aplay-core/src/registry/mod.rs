@@ -1,0 +1,52 @@
+//! The address registry (aplay's "mail station"): which actor runs at which path.
+
+use std::collections::HashMap;
+use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+use crate::cell::CellCore;
+use crate::error::Error;
+use crate::handle::AnyRef;
+use crate::path::ActorPath;
+
+/// Every running actor by address. A name is taken from spawn until the actor has stopped.
+#[derive(Default)]
+pub(crate) struct Registry {
+    actors: RwLock<HashMap<ActorPath, AnyRef>>,
+}
+
+impl Registry {
+    fn read(&self) -> RwLockReadGuard<'_, HashMap<ActorPath, AnyRef>> {
+        self.actors.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn write(&self) -> RwLockWriteGuard<'_, HashMap<ActorPath, AnyRef>> {
+        self.actors.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Claims `path` for `actor`.
+    pub(crate) fn claim(&self, actor: AnyRef) -> Result<(), Error> {
+        let mut actors = self.write();
+        let path = actor.path().clone();
+        if actors.contains_key(&path) {
+            return Err(Error::NameTaken { path });
+        }
+        actors.insert(path, actor);
+        Ok(())
+    }
+
+    /// Frees `path`, if `actor` still holds it.
+    pub(crate) fn release(&self, path: &ActorPath, actor: &CellCore) {
+        let mut actors = self.write();
+        if actors.get(path).is_some_and(|a| std::ptr::eq(a.core(), actor)) {
+            actors.remove(path);
+        }
+    }
+
+    pub(crate) fn get(&self, path: &str) -> Option<AnyRef> {
+        self.read().get(path).cloned()
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.read().len()
+    }
+}

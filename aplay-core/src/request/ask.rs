@@ -1,0 +1,161 @@
+//! An ask: the message goes into the mailbox and the caller waits for the handler's reply.
+
+use std::fmt;
+use std::future::{Future, IntoFuture};
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use tokio::sync::oneshot;
+
+use super::sending::{Sending, poll_deadline};
+use super::tell::TellRequest;
+use super::{ReplyTo, Request};
+use crate::actor::Dispatch;
+use crate::error::Error;
+use crate::handle::RawRef;
+
+/// A message on its way to an actor, sent as an ask when awaited: `counter.get().await`
+/// resolves to the handler's return value.
+///
+/// Returned by generated handle methods whose handler returns a value, and by
+/// [`TellRequest::ask`]. An ask never hangs on a dead actor: if the actor stops or the handler
+/// panics before replying, it resolves to [`Error::NoReply`].
+#[must_use = "a request does nothing until it is awaited"]
+pub struct AskRequest<'a, A: Dispatch, Args, R> {
+    request: Request<'a, A, Args, R>,
+}
+
+impl<'a, A: Dispatch, Args, R> AskRequest<'a, A, Args, R> {
+    #[doc(hidden)]
+    pub fn new(
+        target: &'a RawRef<A>,
+        args: Args,
+        make: fn(Args, Option<ReplyTo<R>>) -> A::Msg,
+    ) -> Self {
+        AskRequest {
+            request: Request {
+                target,
+                args,
+                make,
+                timeout: None,
+            },
+        }
+    }
+
+    pub(super) fn from_request(request: Request<'a, A, Args, R>) -> Self {
+        AskRequest { request }
+    }
+
+    /// Waits at most `timeout`, from the first poll, for room and for the reply.
+    /// Then the ask fails with [`Error::SendTimeout`] (never enqueued, message handed back) or
+    /// [`Error::Timeout`] (enqueued; a later reply is dropped).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.request.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends without waiting for the reply, which is dropped.
+    pub fn tell(self) -> TellRequest<'a, A, Args, R> {
+        TellRequest::from_request(self.request)
+    }
+
+    /// Enqueues now without waiting, dropping the reply.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Full`] or [`Error::Stopped`], handing the message back.
+    pub fn try_tell(self) -> Result<(), Error> {
+        self.tell().try_tell()
+    }
+}
+
+impl<'a, A: Dispatch, Args, R: Send + 'static> IntoFuture for AskRequest<'a, A, Args, R> {
+    type Output = Result<R, Error>;
+    type IntoFuture = AskFuture<'a, A, R>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        let (tx, rx) = oneshot::channel();
+        let target = self.request.target;
+        let timeout = self.request.timeout;
+        AskFuture {
+            target,
+            sending: Sending::Start(self.request.build(Some(ReplyTo(tx)))),
+            reply: rx,
+            deadline: timeout.map(|t| Box::pin(tokio::time::sleep(t))),
+            timeout,
+        }
+    }
+}
+
+/// The future of an ask: resolves to the handler's reply.
+///
+/// # Cancel safety
+///
+/// Dropping it before the message is in the mailbox leaves it unsent. Dropping it after that
+/// does not take the message back: it is still handled, and its reply dropped.
+#[must_use = "futures do nothing unless awaited"]
+pub struct AskFuture<'a, A: Dispatch, R> {
+    target: &'a RawRef<A>,
+    sending: Sending<'a, A::Msg>,
+    reply: oneshot::Receiver<R>,
+    deadline: Option<Pin<Box<tokio::time::Sleep>>>,
+    timeout: Option<Duration>,
+}
+
+// No field is ever pinned in place: the message is moved freely, the timer is boxed and the
+// reply receiver is `Unpin`.
+impl<A: Dispatch, R> Unpin for AskFuture<'_, A, R> {}
+
+impl<A: Dispatch, R> Future for AskFuture<'_, A, R> {
+    type Output = Result<R, Error>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = &mut *self;
+        if !this.sending.is_done() {
+            match this.sending.poll_send(this.target, cx) {
+                Poll::Ready(Ok(())) => {}
+                Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
+                Poll::Pending => {
+                    if poll_deadline(&mut this.deadline, cx).is_ready() {
+                        if let Some(msg) = this.sending.take_unsent() {
+                            return Poll::Ready(Err(Error::SendTimeout(this.target.undelivered(msg))));
+                        }
+                    }
+                    return Poll::Pending;
+                }
+            }
+        }
+        match Pin::new(&mut this.reply).poll(cx) {
+            Poll::Ready(Ok(value)) => Poll::Ready(Ok(value)),
+            Poll::Ready(Err(_)) => Poll::Ready(Err(Error::NoReply {
+                path: this.target.path().clone(),
+            })),
+            Poll::Pending => match poll_deadline(&mut this.deadline, cx) {
+                Poll::Ready(()) => Poll::Ready(Err(Error::Timeout {
+                    path: this.target.path().clone(),
+                    after: this.timeout.unwrap_or_default(),
+                })),
+                Poll::Pending => Poll::Pending,
+            },
+        }
+    }
+}
+
+impl<A: Dispatch, Args, R> fmt::Debug for AskRequest<'_, A, Args, R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AskRequest")
+            .field("to", self.request.target.path())
+            .field("timeout", &self.request.timeout)
+            .finish()
+    }
+}
+
+impl<A: Dispatch, R> fmt::Debug for AskFuture<'_, A, R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AskFuture")
+            .field("to", self.target.path())
+            .field("sent", &self.sending.is_done())
+            .finish()
+    }
+}

@@ -1,0 +1,144 @@
+//! A tell: the message goes into the mailbox; nobody waits for it to be handled.
+
+use std::fmt;
+use std::future::{Future, IntoFuture};
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use super::ask::AskRequest;
+use super::sending::{Sending, poll_deadline};
+use super::{ReplyTo, Request};
+use crate::actor::Dispatch;
+use crate::error::Error;
+use crate::handle::RawRef;
+
+/// A message on its way to an actor, sent as a tell when awaited: `counter.add(5).await`.
+///
+/// Returned by generated handle methods whose handler returns `()`, and by
+/// [`AskRequest::tell`]. Nothing is sent until it is awaited (or [`try_tell`](Self::try_tell)
+/// is called).
+#[must_use = "a request does nothing until it is awaited or `try_tell` is called"]
+pub struct TellRequest<'a, A: Dispatch, Args, R = ()> {
+    request: Request<'a, A, Args, R>,
+}
+
+impl<'a, A: Dispatch, Args, R> TellRequest<'a, A, Args, R> {
+    #[doc(hidden)]
+    pub fn new(
+        target: &'a RawRef<A>,
+        args: Args,
+        make: fn(Args, Option<ReplyTo<R>>) -> A::Msg,
+    ) -> Self {
+        TellRequest {
+            request: Request {
+                target,
+                args,
+                make,
+                timeout: None,
+            },
+        }
+    }
+
+    /// Waits at most `timeout` for room in a full mailbox; then the tell fails with
+    /// [`Error::SendTimeout`], handing the message back.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.request.timeout = Some(timeout);
+        self
+    }
+
+    /// Enqueues now, without waiting (the seeds' `tell_nowait`).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Full`] when the mailbox is full, [`Error::Stopped`] when the actor is not
+    /// running; both hand the message back.
+    pub fn try_tell(self) -> Result<(), Error> {
+        let target = self.request.target;
+        target.try_send(self.request.build(None))
+    }
+
+    /// Waits until the message has been handled (and gets the handler's return value).
+    pub fn ask(self) -> AskRequest<'a, A, Args, R> {
+        AskRequest::from_request(self.request)
+    }
+
+    pub(super) fn from_request(request: Request<'a, A, Args, R>) -> Self {
+        TellRequest { request }
+    }
+}
+
+impl<'a, A: Dispatch, Args, R> IntoFuture for TellRequest<'a, A, Args, R> {
+    type Output = Result<(), Error>;
+    type IntoFuture = TellFuture<'a, A>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        let target = self.request.target;
+        let deadline = self.request.timeout.map(|t| Box::pin(tokio::time::sleep(t)));
+        TellFuture {
+            target,
+            sending: Sending::Start(self.request.build(None)),
+            deadline,
+        }
+    }
+}
+
+/// The future of a tell: resolves once the message is in the mailbox.
+///
+/// # Cancel safety
+///
+/// Dropping it before it resolves leaves the message unsent: it is never enqueued later.
+#[must_use = "futures do nothing unless awaited"]
+pub struct TellFuture<'a, A: Dispatch> {
+    target: &'a RawRef<A>,
+    sending: Sending<'a, A::Msg>,
+    deadline: Option<Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl<'a, A: Dispatch> TellFuture<'a, A> {
+    pub(crate) fn new(target: &'a RawRef<A>, msg: A::Msg) -> Self {
+        TellFuture {
+            target,
+            sending: Sending::Start(msg),
+            deadline: None,
+        }
+    }
+}
+
+// No field is ever pinned in place: the message is moved freely, the timer is boxed.
+impl<A: Dispatch> Unpin for TellFuture<'_, A> {}
+
+impl<A: Dispatch> Future for TellFuture<'_, A> {
+    type Output = Result<(), Error>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = &mut *self;
+        if let Poll::Ready(result) = this.sending.poll_send(this.target, cx) {
+            return Poll::Ready(result);
+        }
+        if poll_deadline(&mut this.deadline, cx).is_ready() {
+            if let Some(msg) = this.sending.take_unsent() {
+                return Poll::Ready(Err(Error::SendTimeout(this.target.undelivered(msg))));
+            }
+        }
+        Poll::Pending
+    }
+}
+
+impl<A: Dispatch, Args, R> fmt::Debug for TellRequest<'_, A, Args, R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TellRequest")
+            .field("to", self.request.target.path())
+            .field("timeout", &self.request.timeout)
+            .finish()
+    }
+}
+
+impl<A: Dispatch> fmt::Debug for TellFuture<'_, A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TellFuture")
+            .field("to", self.target.path())
+            .field("sent", &self.sending.is_done())
+            .finish()
+    }
+}

@@ -1,0 +1,9 @@
+//! The actor's task: starting, the message loop, stopping.
+
+mod finish;
+mod message_loop;
+mod spawn;
+mod stop_children;
+mod task;
+
+pub(crate) use spawn::{await_start, spawn_child, spawn_root};

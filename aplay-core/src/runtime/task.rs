@@ -1,0 +1,88 @@
+//! The body of an actor's task.
+
+use std::panic::AssertUnwindSafe;
+
+use futures::FutureExt;
+use tokio::sync::oneshot;
+
+use super::finish::Finisher;
+use super::message_loop::message_loop;
+use super::stop_children::stop_children;
+use crate::actor::Dispatch;
+use crate::cell::ActorState;
+use crate::context::Context;
+use crate::mailbox::MailboxReceiver;
+use crate::stop::{Failure, FailureKind, StopReason, panic_text};
+
+/// Tells the spawner how `on_start` went.
+pub(crate) type Started = oneshot::Receiver<Result<(), StopReason>>;
+
+/// Runs an actor from `on_start` to its end.
+pub(crate) async fn run_actor<A: Dispatch>(
+    actor: A,
+    ctx: Context<A>,
+    receiver: MailboxReceiver<A::Msg>,
+    started: oneshot::Sender<Result<(), StopReason>>,
+) {
+    #[cfg(feature = "tracing")]
+    {
+        use tracing::Instrument;
+        let span = tracing::info_span!("actor", path = %ctx.path());
+        lifecycle(actor, ctx, receiver, started).instrument(span).await;
+    }
+    #[cfg(not(feature = "tracing"))]
+    lifecycle(actor, ctx, receiver, started).await;
+}
+
+async fn lifecycle<A: Dispatch>(
+    mut actor: A,
+    mut ctx: Context<A>,
+    mut receiver: MailboxReceiver<A::Msg>,
+    started: oneshot::Sender<Result<(), StopReason>>,
+) {
+    // Whatever ends this task, an abort included, the finisher frees the address and tells
+    // the parent and every waiter.
+    let mut finisher = Finisher::new(ctx.myself_any().clone(), ctx.system().clone());
+    let core = ctx.myself_any().clone();
+    let core = core.core();
+
+    let start = AssertUnwindSafe(actor.on_start(&mut ctx)).catch_unwind().await;
+    let start_failure = match start {
+        Ok(Ok(())) => None,
+        Ok(Err(error)) => Some(Failure::new(FailureKind::StartError, error.to_string())),
+        Err(panic) => Some(Failure::new(FailureKind::StartPanic, panic_text(&*panic))),
+    };
+    if let Some(failure) = start_failure {
+        tracing::warn!(%failure, "failed to start");
+        let reason = StopReason::Failed(failure);
+        stop_children(core).await;
+        drop(receiver);
+        finisher.finish(reason.clone());
+        let _ = started.send(Err(reason));
+        return;
+    }
+    core.set_state(ActorState::Running);
+    let _ = started.send(Ok(()));
+    tracing::debug!("started");
+
+    // A stop asked for during `on_start` takes effect now.
+    let reason = match ctx.take_stop() {
+        Some(reason) => reason,
+        None => message_loop(&mut actor, &mut ctx, &mut receiver).await,
+    };
+    if reason == StopReason::Killed {
+        finisher.finish(reason);
+        return;
+    }
+
+    core.set_state(ActorState::Stopping);
+    receiver.close();
+    stop_children(core).await;
+    let reason = match AssertUnwindSafe(actor.on_stop(&mut ctx, &reason)).catch_unwind().await {
+        Ok(()) => reason,
+        Err(panic) => StopReason::Failed(Failure::new(FailureKind::StopPanic, panic_text(&*panic))),
+    };
+    // Messages still queued are dropped here: their askers get `Error::NoReply`.
+    drop(receiver);
+    finisher.finish(reason);
+}

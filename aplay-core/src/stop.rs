@@ -1,0 +1,113 @@
+//! Why an actor stopped.
+
+use std::fmt;
+use std::sync::Arc;
+
+/// Why an actor stopped. Given to `on_stop`, to the parent's `on_child_stopped`, and returned
+/// by [`ActorRef::join`](crate::ActorRef::join).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum StopReason {
+    /// It stopped itself with `ctx.stop()` (actorio's `EndMainLoop`).
+    Normal,
+    /// A person stopped it through its ref ([`ActorRef::stop`](crate::ActorRef::stop)): its
+    /// parent will not restart it.
+    StoppedByPerson,
+    /// Its parent stopped, or the system shut down.
+    Shutdown,
+    /// It was killed ([`ActorRef::kill`](crate::ActorRef::kill), or a shutdown time limit ran
+    /// out): it stopped at once, without `on_stop`.
+    Killed,
+    /// It failed: a panic, an error from `on_start`, or an error that `on_error` chose to fail on.
+    Failed(Failure),
+}
+
+impl StopReason {
+    /// Whether this is a failure (the only kind of stop a supervisor restarts after, for
+    /// transient children).
+    pub fn is_failure(&self) -> bool {
+        matches!(self, StopReason::Failed(_))
+    }
+}
+
+impl fmt::Display for StopReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StopReason::Normal => f.write_str("stopped itself"),
+            StopReason::StoppedByPerson => f.write_str("stopped by a person"),
+            StopReason::Shutdown => f.write_str("shut down with its parent"),
+            StopReason::Killed => f.write_str("killed"),
+            StopReason::Failed(failure) => write!(f, "failed: {failure}"),
+        }
+    }
+}
+
+/// Where an actor failed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FailureKind {
+    /// A handler panicked.
+    HandlerPanic,
+    /// `on_start` panicked.
+    StartPanic,
+    /// `on_start` returned an error.
+    StartError,
+    /// `on_stop` panicked.
+    StopPanic,
+    /// `on_child_stopped` panicked.
+    HookPanic,
+    /// A handler returned an error and `on_error` answered [`Directive::Fail`](crate::Directive::Fail).
+    HandlerError,
+}
+
+/// A failure: where it happened and what it said (the panic text or the error's message).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Failure {
+    kind: FailureKind,
+    message: Arc<str>,
+}
+
+impl Failure {
+    /// A failure of the given kind with its message.
+    pub fn new(kind: FailureKind, message: impl Into<Arc<str>>) -> Self {
+        Failure {
+            kind,
+            message: message.into(),
+        }
+    }
+
+    /// Where it happened.
+    pub fn kind(&self) -> &FailureKind {
+        &self.kind
+    }
+
+    /// The panic text or the error's message.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let place = match self.kind {
+            FailureKind::HandlerPanic => "a handler panicked",
+            FailureKind::StartPanic => "on_start panicked",
+            FailureKind::StartError => "on_start returned an error",
+            FailureKind::StopPanic => "on_stop panicked",
+            FailureKind::HookPanic => "on_child_stopped panicked",
+            FailureKind::HandlerError => "a handler returned an error",
+        };
+        write!(f, "{place}: {}", self.message)
+    }
+}
+
+/// The text of a panic payload (`panic!("...")` gives a `&str` or a `String`).
+pub(crate) fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_owned()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "a panic with a non-text payload".to_owned()
+    }
+}

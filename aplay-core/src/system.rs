@@ -1,0 +1,232 @@
+//! `System`: the root of the tree, the registry, spawning at the top, shutdown.
+
+use std::fmt;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use crate::actor::{Actor, Dispatch};
+use crate::context::Context;
+use crate::error::Error;
+use crate::handle::{ActorRef, AnyRef, BareHandle};
+use crate::registry::Registry;
+use crate::runtime;
+use crate::stop::StopReason;
+
+/// An actor system: the kernel at `/`, every actor under it, and the address registry.
+///
+/// Cheap to clone; every clone is the same system.
+///
+/// # Examples
+///
+/// ```
+/// use aplay_core::System;
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let system = System::new();
+/// assert_eq!(system.root().path().as_str(), "/");
+/// system.shutdown().await;
+/// assert!(!system.root().is_alive());
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct System {
+    inner: Arc<SystemInner>,
+}
+
+struct SystemInner {
+    registry: Registry,
+    root: OnceLock<AnyRef>,
+}
+
+/// How long [`System::shutdown`] waits before it kills what is left.
+pub const DEFAULT_SHUTDOWN_LIMIT: Duration = Duration::from_secs(60);
+
+impl System {
+    fn empty() -> Self {
+        System {
+            inner: Arc::new(SystemInner {
+                registry: Registry::default(),
+                root: OnceLock::new(),
+            }),
+        }
+    }
+
+    /// A system with the built-in kernel at `/`: actors spawned with [`System::spawn`] are its
+    /// children.
+    ///
+    /// # Panics
+    ///
+    /// Outside a tokio runtime (it spawns the kernel's task).
+    pub fn new() -> Self {
+        let system = System::empty();
+        let (cell, _started) = runtime::spawn_root(&system, Kernel)
+            .expect("a new system has a free root address");
+        let root = ActorRef::from_cell(cell);
+        let _ = system.inner.root.set(ActorRef::to_any(&root));
+        system
+    }
+
+    /// A system whose kernel at `/` is `kernel` (aplay's `KernelActor`): what it spawns with
+    /// `ctx.spawn("test", ..)` is at `/test`. Returns once the kernel's `on_start` has run.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::StartFailed`] or [`Error::StartDeclined`] from the kernel's start.
+    ///
+    /// # Panics
+    ///
+    /// Outside a tokio runtime.
+    pub async fn with_kernel<K: Dispatch>(kernel: K) -> Result<(System, ActorRef<K>), Error> {
+        let system = System::empty();
+        let (cell, started) = runtime::spawn_root(&system, kernel)?;
+        let root = ActorRef::from_cell(cell.clone());
+        let _ = system.inner.root.set(ActorRef::to_any(&root));
+        let kernel = runtime::await_start(cell, started).await?;
+        Ok((system, kernel))
+    }
+
+    pub(crate) fn registry(&self) -> &Registry {
+        &self.inner.registry
+    }
+
+    /// The kernel at `/`.
+    pub fn root(&self) -> &AnyRef {
+        self.inner.root.get().expect("the root is set when the system is built")
+    }
+
+    /// Spawns `actor` as a child of the kernel, at `/{name}`, and returns once its `on_start`
+    /// has finished.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidName`], [`Error::NameTaken`] (nothing is spawned),
+    /// [`Error::StartFailed`], [`Error::StartDeclined`], [`Error::ParentStopping`] after a
+    /// shutdown.
+    ///
+    /// # Cancel safety
+    ///
+    /// Once the first poll has spawned the actor, dropping this future does not stop it.
+    pub async fn spawn<A: Dispatch>(&self, name: &str, actor: A) -> Result<ActorRef<A>, Error> {
+        runtime::spawn_child(self, self.root(), name, actor).await
+    }
+
+    /// The actor of type `A` at `path` (aplay's `send_to_address`), or `None` when nothing
+    /// runs there or something of another type does.
+    pub fn lookup<A: Dispatch>(&self, path: &str) -> Option<ActorRef<A>> {
+        self.registry().get(path)?.downcast()
+    }
+
+    /// Like [`lookup`](Self::lookup), with an error that says what is wrong.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`] or [`Error::WrongType`].
+    pub fn address<A: Dispatch>(&self, path: &str) -> Result<ActorRef<A>, Error> {
+        let found = self.registry().get(path).ok_or_else(|| Error::NotFound {
+            path: path.to_owned(),
+        })?;
+        found.downcast().ok_or_else(|| Error::WrongType {
+            path: found.path().clone(),
+            expected: std::any::type_name::<A>(),
+            actual: found.type_name(),
+        })
+    }
+
+    /// The untyped handle of whatever runs at `path`.
+    pub fn lookup_any(&self, path: &str) -> Option<AnyRef> {
+        self.registry().get(path)
+    }
+
+    /// How many actors are running, the kernel included.
+    pub fn actor_count(&self) -> usize {
+        self.registry().len()
+    }
+
+    /// Stops every actor: children before parents, younger siblings first, each after its
+    /// queued messages and within its `shutdown_timeout`; returns when all have stopped.
+    /// Past [`DEFAULT_SHUTDOWN_LIMIT`] in all, what is left is killed.
+    ///
+    /// # Cancel safety
+    ///
+    /// The shutdown is requested before the first `.await`; it goes on if the future is dropped.
+    pub async fn shutdown(&self) -> StopReason {
+        self.shutdown_within(DEFAULT_SHUTDOWN_LIMIT).await
+    }
+
+    /// [`shutdown`](Self::shutdown) with another overall limit, after which every actor still
+    /// running is killed.
+    ///
+    /// # Cancel safety
+    ///
+    /// As for `shutdown`.
+    pub async fn shutdown_within(&self, limit: Duration) -> StopReason {
+        let root = self.root();
+        root.core().request_stop(false);
+        match tokio::time::timeout(limit, root.join()).await {
+            Ok(reason) => reason,
+            Err(_) => {
+                tracing::warn!(?limit, "shutdown overran its limit; killing what is left");
+                root.kill();
+                root.join().await
+            }
+        }
+    }
+
+    /// Runs until the kernel stops by itself, or until ctrl-c, which shuts the system down.
+    /// Returns why the kernel stopped.
+    pub async fn run(&self) -> StopReason {
+        let ctrl_c = async {
+            if tokio::signal::ctrl_c().await.is_err() {
+                // No signal handling here (no such signal, or already taken): wait for the
+                // kernel alone.
+                std::future::pending::<()>().await;
+            }
+        };
+        tokio::select! {
+            reason = self.root().join() => reason,
+            () = ctrl_c => {
+                tracing::info!("ctrl-c: shutting down");
+                self.shutdown().await
+            }
+        }
+    }
+}
+
+impl Default for System {
+    fn default() -> Self {
+        System::new()
+    }
+}
+
+impl fmt::Debug for System {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("System")
+            .field("actors", &self.actor_count())
+            .finish()
+    }
+}
+
+/// The built-in kernel at `/` of [`System::new`]: no messages, and children spawned by
+/// [`System::spawn`].
+#[derive(Debug)]
+struct Kernel;
+
+/// The kernel takes no messages.
+#[derive(Debug)]
+enum NoMessages {}
+
+impl Actor for Kernel {}
+
+impl Dispatch for Kernel {
+    type Msg = NoMessages;
+    type Handle = BareHandle<Kernel>;
+
+    async fn dispatch(&mut self, msg: NoMessages, _ctx: &mut Context<Self>) {
+        match msg {}
+    }
+
+    fn message_name(msg: &NoMessages) -> &'static str {
+        match *msg {}
+    }
+}
