@@ -46,6 +46,35 @@ impl ActorPath {
         Ok(ActorPath(Arc::from(path)))
     }
 
+    /// Reads an address such as `/test/count`, checking every name in it.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidName`] when it does not start with `/` or a segment is not a valid name.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use aplay_core::ActorPath;
+    ///
+    /// assert_eq!(ActorPath::parse("/test/count").unwrap().name(), "count");
+    /// assert!(ActorPath::parse("test").is_err());
+    /// assert!(ActorPath::parse("/a//b").is_err());
+    /// ```
+    pub fn parse(path: &str) -> Result<Self, Error> {
+        let Some(rest) = path.strip_prefix('/') else {
+            return Err(Error::InvalidName {
+                name: path.to_owned(),
+                reason: "an address starts with `/`",
+            });
+        };
+        if rest.is_empty() {
+            return Ok(ActorPath::root());
+        }
+        rest.split('/').try_for_each(validate_name)?;
+        Ok(ActorPath(Arc::from(path)))
+    }
+
     /// Whether this is the kernel's address, `/`.
     pub fn is_root(&self) -> bool {
         &*self.0 == "/"
@@ -126,6 +155,29 @@ impl fmt::Display for ActorPath {
 impl fmt::Debug for ActorPath {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl std::str::FromStr for ActorPath {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self, Error> {
+        ActorPath::parse(s)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for ActorPath {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for ActorPath {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        ActorPath::parse(&text).map_err(serde::de::Error::custom)
     }
 }
 

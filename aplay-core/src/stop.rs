@@ -6,6 +6,7 @@ use std::sync::Arc;
 /// Why an actor stopped. Given to `on_stop`, to the parent's `on_child_stopped`, and returned
 /// by [`ActorRef::join`](crate::ActorRef::join).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub enum StopReason {
     /// It stopped itself with `ctx.stop()` (actorio's `EndMainLoop`).
@@ -44,6 +45,7 @@ impl fmt::Display for StopReason {
 
 /// Where an actor failed.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub enum FailureKind {
     /// A handler panicked.
@@ -62,6 +64,7 @@ pub enum FailureKind {
 
 /// A failure: where it happened and what it said (the panic text or the error's message).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Failure {
     kind: FailureKind,
     message: Arc<str>,

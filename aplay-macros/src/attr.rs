@@ -1,0 +1,49 @@
+//! The attribute's own options (`#[actor(crate = path)]`) and the markers on methods
+//! (`#[skip]`).
+
+use syn::parse::Parser;
+
+use crate::ctxt::Ctxt;
+
+/// Options of `#[actor(..)]`.
+pub(crate) struct Options {
+    /// The path of the facade crate, `::aplay` unless `crate = path` says otherwise.
+    pub(crate) krate: syn::Path,
+}
+
+impl Options {
+    pub(crate) fn parse(args: proc_macro2::TokenStream, cx: &mut Ctxt) -> Options {
+        let mut krate: syn::Path = syn::parse_quote!(::aplay);
+        let parser = syn::meta::parser(|meta| {
+            if meta.path.is_ident("crate") {
+                krate = meta.value()?.parse()?;
+                Ok(())
+            } else {
+                Err(meta.error(
+                    "unknown option of `#[actor]`; the only option is `crate = path::to::aplay`",
+                ))
+            }
+        });
+        if let Err(error) = parser.parse2(args) {
+            cx.syn_error(error);
+        }
+        Options { krate }
+    }
+}
+
+/// Whether a method carries the `#[skip]` marker, which keeps it out of the messages.
+pub(crate) fn is_skip(attr: &syn::Attribute) -> bool {
+    attr.path().is_ident("skip")
+}
+
+/// Attributes copied from a handler onto what is generated for it: its docs and its `cfg`s.
+pub(crate) fn is_carried(attr: &syn::Attribute) -> bool {
+    attr.path().is_ident("doc") || attr.path().is_ident("cfg")
+}
+
+/// Checks a `#[skip]` marker is bare.
+pub(crate) fn check_skip(attr: &syn::Attribute, cx: &mut Ctxt) {
+    if !matches!(attr.meta, syn::Meta::Path(_)) {
+        cx.error_spanned_by(attr, "`#[skip]` takes no arguments; write `#[skip]`");
+    }
+}

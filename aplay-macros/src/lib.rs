@@ -1,0 +1,26 @@
+//! The `#[actor]` attribute of [aplay](https://docs.rs/aplay). Its documentation lives in the
+//! `aplay` crate, which re-exports it; generated code reaches the runtime only through
+//! `::aplay::__private` (or `#[actor(crate = path)]`).
+//!
+//! One file per stage: [`attr`] reads the attribute's options and the markers on methods,
+//! [`parse`] builds the [`model`] from the item (collecting every error in a [`ctxt::Ctxt`]),
+//! [`valid`] checks rules that involve several handlers, [`expand`] writes the code, and
+//! [`fallback`] keeps the user's item compiling when something is wrong, so one mistake is
+//! one error.
+
+use proc_macro::TokenStream;
+
+mod attr;
+mod ctxt;
+mod expand;
+mod fallback;
+mod model;
+mod parse;
+mod valid;
+
+/// Turns an `impl` block into an actor's messages, or gives a struct the default lifecycle.
+/// See the `aplay` crate for the full documentation.
+#[proc_macro_attribute]
+pub fn actor(args: TokenStream, input: TokenStream) -> TokenStream {
+    expand::actor(args.into(), input.into()).into()
+}

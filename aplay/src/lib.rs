@@ -1,0 +1,128 @@
+//! Actors for tokio: write a struct and its handler methods; `#[actor]` gives you typed
+//! handles, and the runtime gives you mailboxes with back-pressure, a supervision tree,
+//! hierarchical addresses and clean shutdown.
+//!
+//! ```
+//! use aplay::prelude::*;
+//!
+//! #[actor]
+//! #[derive(Default)]
+//! struct Counter { count: u64 }
+//!
+//! #[actor]
+//! impl Counter {
+//!     /// A tell: it returns nothing, so awaiting it only waits for room in the mailbox.
+//!     fn add(&mut self, n: u64) { self.count += n; }
+//!     /// An ask: awaiting it returns the reply.
+//!     fn get(&self) -> u64 { self.count }
+//! }
+//!
+//! #[tokio::main]
+//! async fn main() -> Result<(), Error> {
+//!     let system = System::new();
+//!     let counter = system.spawn("counter", Counter::default()).await?;
+//!     counter.add(5).await?;
+//!     assert_eq!(counter.get().await?, 5);
+//!     assert_eq!(counter.path(), "/counter");
+//!     system.shutdown().await;
+//!     Ok(())
+//! }
+//! ```
+//!
+//! The guide is in [`guide`]; the examples in the repository's `examples/` each run with
+//! `cargo run --example NAME`.
+//!
+//! # Features
+//!
+//! - `tracing` (default): a span per actor (with its path) and per handled message.
+//! - `serde`: `Serialize`/`Deserialize` for [`ActorPath`] and [`StopReason`].
+
+pub use aplay_core::{
+    Actor, ActorPath, ActorRef, ActorState, AnyRef, BareHandle, BoxError, Context,
+    DEFAULT_SHUTDOWN_LIMIT, Directive, Dispatch, Error, Failure, FailureKind, Handle,
+    HandlerError, Mailbox, RawRef, StartState, StopReason, System, Undelivered, request,
+    validate_name,
+};
+
+/// Turns an `impl` block into an actor's messages, or gives a struct or enum the default
+/// lifecycle.
+///
+/// On an `impl Name { .. }` block, every method with `&self` or `&mut self` is a message
+/// handler: its arguments are the message's fields, an optional last `ctx: &mut Context<Self>`
+/// parameter gives the actor's context, and its return type is the reply. The macro generates
+///
+/// - `NameMsg`, an enum with one variant per handler (`fn add_slowly` is `AddSlowly`), each
+///   with the arguments as fields and a `reply` channel;
+/// - `NameHandle`, which `ActorRef<Name>` dereferences to, with one method per handler:
+///   `r.add(5).await` is a tell when the handler returns `()`, an ask otherwise (see
+///   [`request`] for `.ask()`, `.tell()`, `.try_tell()` and `.timeout(..)`);
+/// - `impl Dispatch for Name`, which runs the handlers and sends their replies.
+///
+/// Functions without a receiver stay ordinary associated functions; a method marked `#[skip]`
+/// stays an ordinary method. A handler returning `Result<T, E>` (with `E: Display`) passes the
+/// whole `Result` to an asker; when told, an `Err` goes to [`Actor::on_error`].
+///
+/// On a struct or enum, `#[actor]` writes `impl Actor for Name {}`: the default lifecycle.
+/// To write hooks, implement [`Actor`] by hand instead.
+///
+/// `#[actor(crate = path::to::aplay)]` names the facade when it is re-exported under
+/// another path.
+///
+/// # Examples
+///
+/// ```
+/// use aplay::prelude::*;
+///
+/// #[actor]
+/// struct Greeter;
+///
+/// #[actor]
+/// impl Greeter {
+///     fn new() -> Self { Greeter }               // an ordinary function
+///
+///     /// Says hello.
+///     async fn greet(&self, name: String, ctx: &mut Context<Self>) -> String {
+///         format!("hello {name}, from {}", ctx.path())
+///     }
+///
+///     #[skip]
+///     fn helper(&self) -> u8 { 7 }               // an ordinary method
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Error> {
+/// let system = System::new();
+/// let greeter = system.spawn("greeter", Greeter::new()).await?;
+/// assert_eq!(greeter.greet("Ada".into()).await?, "hello Ada, from /greeter");
+/// # Ok(()) }
+/// ```
+pub use aplay_macros::actor;
+
+/// What most programs need: `use aplay::prelude::*;`.
+pub mod prelude {
+    pub use crate::{
+        Actor, ActorPath, ActorRef, AnyRef, BoxError, Context, Error, Mailbox, StopReason,
+        System, actor,
+    };
+}
+
+/// The guide: one chapter per concept, every code block compiled and run as a test.
+pub mod guide {
+    #[doc = include_str!("../../docs/getting-started.md")]
+    pub mod getting_started {}
+    #[doc = include_str!("../../docs/defining-actors.md")]
+    pub mod defining_actors {}
+    #[doc = include_str!("../../docs/tell-and-ask.md")]
+    pub mod tell_and_ask {}
+    #[doc = include_str!("../../docs/addresses.md")]
+    pub mod addresses {}
+    #[doc = include_str!("../../docs/children.md")]
+    pub mod children {}
+    #[doc = include_str!("../../docs/stopping.md")]
+    pub mod stopping {}
+}
+
+#[doc(hidden)]
+pub mod __private {
+    pub use aplay_core::__private::*;
+}
