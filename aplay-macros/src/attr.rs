@@ -1,4 +1,4 @@
-//! The attribute's own options (`#[actor(crate = path)]`) and the markers on methods
+//! The attribute's own options (`#[actor(crate = path, vis = pub(crate))]`) and the markers on methods
 //! (`#[skip]`).
 
 use syn::parse::Parser;
@@ -9,25 +9,32 @@ use crate::ctxt::Ctxt;
 pub(crate) struct Options {
     /// The path of the facade crate, `::aplay` unless `crate = path` says otherwise.
     pub(crate) krate: syn::Path,
+    /// The visibility of the generated enum and handle: `pub` unless `vis = ..` says otherwise.
+    pub(crate) vis: syn::Visibility,
 }
 
 impl Options {
     pub(crate) fn parse(args: proc_macro2::TokenStream, cx: &mut Ctxt) -> Options {
         let mut krate: syn::Path = syn::parse_quote!(::aplay);
+        let mut vis: syn::Visibility = syn::parse_quote!(pub);
         let parser = syn::meta::parser(|meta| {
             if meta.path.is_ident("crate") {
                 krate = meta.value()?.parse()?;
                 Ok(())
+            } else if meta.path.is_ident("vis") {
+                vis = meta.value()?.parse()?;
+                Ok(())
             } else {
                 Err(meta.error(
-                    "unknown option of `#[actor]`; the only option is `crate = path::to::aplay`",
+                    "unknown option of `#[actor]`; the options are `crate = path::to::aplay` \
+                     and `vis = pub(crate)` (the visibility of the generated enum and handle)",
                 ))
             }
         });
         if let Err(error) = parser.parse2(args) {
             cx.syn_error(error);
         }
-        Options { krate }
+        Options { krate, vis }
     }
 }
 

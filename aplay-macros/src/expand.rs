@@ -73,7 +73,7 @@ fn impl_block(item: syn::ItemImpl, options: &Options, mut cx: Ctxt) -> TokenStre
         Err(item) => return fallback::item_with_errors(item, cx),
     };
     valid::check(&mut model, &mut cx);
-    let generated = generate(&model, &options.krate);
+    let generated = generate(&model, options);
     let item = &model.item;
     let errors = cx.into_compile_errors();
     quote! {
@@ -92,13 +92,14 @@ struct Names<'a> {
     vis: Visibility,
 }
 
-fn generate(model: &ActorImpl, krate: &syn::Path) -> TokenStream {
+fn generate(model: &ActorImpl, options: &Options) -> TokenStream {
+    let krate = &options.krate;
     let names = Names {
         private: quote!(#krate::__private),
         actor: &model.self_ident,
         msg: format_ident!("{}Msg", model.self_ident),
         handle: format_ident!("{}Handle", model.self_ident),
-        vis: widest_visibility(&model.handlers),
+        vis: options.vis.clone(),
     };
     let handlers = &model.handlers;
     let message_enum = message_enum(&names, handlers);
@@ -113,19 +114,6 @@ fn generate(model: &ActorImpl, krate: &syn::Path) -> TokenStream {
     }
 }
 
-/// The enum and the handle are as visible as the most visible handler.
-fn widest_visibility(handlers: &[Handler]) -> Visibility {
-    let visibilities = handlers.iter().map(|h| &h.vis);
-    if let Some(public) = visibilities.clone().find(|v| matches!(v, Visibility::Public(_))) {
-        return public.clone();
-    }
-    visibilities
-        .clone()
-        .find(|v| matches!(v, Visibility::Restricted(_)))
-        .cloned()
-        .unwrap_or(Visibility::Inherited)
-}
-
 fn message_enum(names: &Names<'_>, handlers: &[Handler]) -> TokenStream {
     let Names { private, actor, msg, vis, .. } = names;
     let enum_doc = format!(
@@ -133,7 +121,7 @@ fn message_enum(names: &Names<'_>, handlers: &[Handler]) -> TokenStream {
          Send them through the methods of `ActorRef<{actor}>`."
     );
     let variants = handlers.iter().map(|h| {
-        let attrs = &h.carried_attrs;
+        let attrs = docs_or_default(h, names);
         let variant = &h.variant;
         let method = &h.ident;
         let fields = h.args.iter().map(|arg| {
@@ -143,7 +131,7 @@ fn message_enum(names: &Names<'_>, handlers: &[Handler]) -> TokenStream {
         });
         let reply_ty = h.reply.ty();
         quote! {
-            #(#attrs)*
+            #attrs
             #variant {
                 #(#fields)*
                 /// Where the reply goes; `None` when nobody waits for it (a tell).
@@ -160,6 +148,7 @@ fn message_enum(names: &Names<'_>, handlers: &[Handler]) -> TokenStream {
     quote! {
         #[doc = #enum_doc]
         #[automatically_derived]
+        #[allow(private_interfaces, unreachable_pub)]
         #vis enum #msg {
             #(#variants)*
         }
@@ -182,7 +171,7 @@ fn handle(names: &Names<'_>, handlers: &[Handler]) -> TokenStream {
          `ActorRef<{actor}>` dereferences to it, so call these on the ref."
     );
     let methods = handlers.iter().map(|h| {
-        let attrs = &h.carried_attrs;
+        let attrs = docs_or_default(h, names);
         let (method, variant, method_vis) = (&h.ident, &h.variant, &h.vis);
         let idents: Vec<_> = h.args.iter().map(|a| &a.ident).collect();
         let tys: Vec<_> = h.args.iter().map(|a| &a.ty).collect();
@@ -206,7 +195,7 @@ fn handle(names: &Names<'_>, handlers: &[Handler]) -> TokenStream {
             _ => quote!(#private::AskRequest::new),
         };
         quote_spanned! {h.span=>
-            #(#attrs)*
+            #attrs
             #[doc = ""]
             #[doc = #how]
             #method_vis fn #method(&self, #(#idents: #tys),*) -> #request {
@@ -217,6 +206,7 @@ fn handle(names: &Names<'_>, handlers: &[Handler]) -> TokenStream {
     quote! {
         #[doc = #handle_doc]
         #[automatically_derived]
+        #[allow(private_interfaces, unreachable_pub)]
         #[derive(::core::clone::Clone)]
         #vis struct #handle {
             raw: #private::RawRef<#actor>,
@@ -239,7 +229,11 @@ fn handle(names: &Names<'_>, handlers: &[Handler]) -> TokenStream {
             }
         }
 
+        // The actor's own type may be less visible than its handlers (`pub fn` on a private
+        // struct); the macro cannot see the struct, and the handle is no more reachable
+        // than the actor it serves.
         #[automatically_derived]
+        #[allow(private_interfaces, unreachable_pub)]
         impl #handle {
             #(#methods)*
         }
@@ -321,6 +315,16 @@ fn checks(names: &Names<'_>, handlers: &[Handler]) -> TokenStream {
             #(#asserts)*
         };
     }
+}
+
+/// The handler's carried attributes, with a generated doc line when it has no docs of its own.
+fn docs_or_default(handler: &Handler, names: &Names<'_>) -> TokenStream {
+    let attrs = &handler.carried_attrs;
+    if attrs.iter().any(|a| a.path().is_ident("doc")) {
+        return quote!(#(#attrs)*);
+    }
+    let doc = format!("The `{}` message of [`{}`].", handler.ident, names.actor);
+    quote!(#[doc = #doc] #(#attrs)*)
 }
 
 fn cfg_attrs(handler: &Handler) -> impl Iterator<Item = &syn::Attribute> {
