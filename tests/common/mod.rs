@@ -1,0 +1,112 @@
+//! Actors shared by the integration tests.
+#![allow(dead_code, unreachable_pub)]
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use aplay::prelude::*;
+use tokio::sync::oneshot;
+
+/// A shared, ordered log of what actors did, to assert orderings.
+#[derive(Clone, Default)]
+pub struct Log(Arc<Mutex<Vec<String>>>);
+
+impl Log {
+    pub fn push(&self, entry: impl Into<String>) {
+        self.0.lock().unwrap().push(entry.into());
+    }
+    pub fn entries(&self) -> Vec<String> {
+        self.0.lock().unwrap().clone()
+    }
+}
+
+/// A counter that logs its lifecycle, can be held up inside a handler, and can fail on demand.
+pub struct Probe {
+    pub count: u64,
+    pub log: Log,
+    pub mailbox: Mailbox,
+    pub shutdown_timeout: Duration,
+    pub stop_delay: Option<Duration>,
+}
+
+impl Probe {
+    pub fn new(log: &Log) -> Self {
+        Probe {
+            count: 0,
+            log: log.clone(),
+            mailbox: Mailbox::default(),
+            shutdown_timeout: Duration::from_secs(5),
+            stop_delay: None,
+        }
+    }
+
+    pub fn with_mailbox(mut self, mailbox: Mailbox) -> Self {
+        self.mailbox = mailbox;
+        self
+    }
+}
+
+impl Actor for Probe {
+    async fn on_start(&mut self, ctx: &mut Context<Self>) -> Result<(), BoxError> {
+        self.log.push(format!("start {}", ctx.path()));
+        Ok(())
+    }
+
+    async fn on_stop(&mut self, ctx: &mut Context<Self>, reason: &StopReason) {
+        if let Some(delay) = self.stop_delay {
+            tokio::time::sleep(delay).await;
+        }
+        self.log.push(format!("stop {} count={} ({reason})", ctx.path(), self.count));
+    }
+
+    async fn on_child_stopped(&mut self, _ctx: &mut Context<Self>, child: &AnyRef, reason: &StopReason) {
+        self.log.push(format!("child {} {reason}", child.path()));
+    }
+
+    fn mailbox(&self) -> Mailbox {
+        self.mailbox
+    }
+
+    fn shutdown_timeout(&self) -> Duration {
+        self.shutdown_timeout
+    }
+}
+
+#[actor]
+impl Probe {
+    pub fn add(&mut self, n: u64) {
+        self.count += n;
+    }
+
+    pub fn get(&self) -> u64 {
+        self.count
+    }
+
+    /// Holds the actor inside this handler until `release` fires; says when it is inside.
+    pub async fn hold(&mut self, entered: oneshot::Sender<()>, release: oneshot::Receiver<()>) {
+        let _ = entered.send(());
+        let _ = release.await;
+    }
+
+    pub fn boom(&mut self, text: String) -> u64 {
+        panic!("{text}");
+    }
+
+    pub fn stop_after(&mut self, ctx: &mut Context<Self>) {
+        ctx.stop();
+    }
+
+    pub async fn spawn_child(&mut self, name: String, ctx: &mut Context<Self>) -> Result<ActorPath, Error> {
+        let child = ctx.spawn(&name, Probe::new(&self.log)).await?;
+        Ok(child.path().clone())
+    }
+}
+
+/// Holds `actor` inside a handler; returns the trigger that lets it go on.
+pub async fn hold(actor: &ActorRef<Probe>) -> oneshot::Sender<()> {
+    let (entered_tx, entered_rx) = oneshot::channel();
+    let (release_tx, release_rx) = oneshot::channel();
+    actor.hold(entered_tx, release_rx).await.unwrap();
+    entered_rx.await.unwrap();
+    release_tx
+}

@@ -1,0 +1,189 @@
+//! Stopping: by a person (`ActorRef::stop`), by itself (`ctx.stop`), `kill`, and the system
+//! shutdown with its order and time limits.
+
+mod common;
+
+use std::time::Duration;
+
+use aplay::prelude::*;
+use common::{Log, Probe, hold};
+
+#[tokio::test]
+async fn stop_handles_what_is_queued_then_returns_once_stopped() {
+    let system = System::new();
+    let log = Log::default();
+    let probe = system.spawn("p", Probe::new(&log)).await.unwrap();
+    let release = hold(&probe).await;
+    for _ in 0..5 {
+        probe.add(1).await.unwrap();
+    }
+    let stopping = {
+        let probe = probe.clone();
+        tokio::spawn(async move { probe.stop().await })
+    };
+    release.send(()).unwrap();
+    assert_eq!(stopping.await.unwrap(), StopReason::StoppedByPerson);
+    assert!(!probe.is_alive());
+    assert_eq!(ActorRef::state(&probe), aplay::ActorState::Stopped);
+    assert!(log.entries().contains(&"stop /p count=5 (stopped by a person)".to_string()));
+    // A stopped actor's address is free again, at once.
+    assert!(system.lookup::<Probe>("/p").is_none());
+    let again = system.spawn("p", Probe::new(&log)).await.unwrap();
+    assert!(again.is_alive());
+    assert_ne!(again, probe);
+}
+
+#[tokio::test]
+async fn stopping_a_stopped_actor_returns_at_once() {
+    let system = System::new();
+    let probe = system.spawn("p", Probe::new(&Log::default())).await.unwrap();
+    assert_eq!(probe.stop().await, StopReason::StoppedByPerson);
+    assert_eq!(probe.stop().await, StopReason::StoppedByPerson);
+    assert_eq!(probe.join().await, StopReason::StoppedByPerson);
+}
+
+#[tokio::test]
+async fn a_person_stop_is_visible_in_the_state() {
+    let system = System::new();
+    let probe = system.spawn("p", Probe::new(&Log::default())).await.unwrap();
+    let any = ActorRef::to_any(&probe);
+    assert!(!any.stopped_by_person());
+    probe.stop().await;
+    assert!(any.stopped_by_person());
+    assert_eq!(any.stop_reason(), Some(StopReason::StoppedByPerson));
+}
+
+#[tokio::test]
+async fn ctx_stop_stops_after_the_current_message_and_refuses_the_queue() {
+    let system = System::new();
+    let log = Log::default();
+    let probe = system.spawn("p", Probe::new(&log)).await.unwrap();
+    let release = hold(&probe).await;
+    probe.add(1).await.unwrap();
+    probe.stop_after().await.unwrap();
+    probe.add(10).await.unwrap();
+    let late_ask = {
+        let probe = probe.clone();
+        tokio::spawn(async move { probe.get().await })
+    };
+    while ActorRef::to_any(&probe).mailbox_len() != Some(4) {
+        tokio::task::yield_now().await;
+    }
+    release.send(()).unwrap();
+    assert_eq!(probe.join().await, StopReason::Normal);
+    assert!(log.entries().contains(&"stop /p count=1 (stopped itself)".to_string()));
+    let err = late_ask.await.unwrap().unwrap_err();
+    assert!(matches!(err, Error::NoReply { .. }), "{err:?}");
+}
+
+#[tokio::test]
+async fn kill_stops_now_and_queued_asks_get_errors() {
+    let system = System::new();
+    let log = Log::default();
+    let probe = system.spawn("p", Probe::new(&log)).await.unwrap();
+    let _release = hold(&probe).await;
+    let asks: Vec<_> = (0..3)
+        .map(|_| {
+            let probe = probe.clone();
+            tokio::spawn(async move { probe.get().await })
+        })
+        .collect();
+    // Let every ask reach the mailbox.
+    while ActorRef::to_any(&probe).mailbox_len() != Some(3) {
+        tokio::task::yield_now().await;
+    }
+    probe.kill();
+    assert_eq!(probe.join().await, StopReason::Killed);
+    for ask in asks {
+        let err = ask.await.unwrap().unwrap_err();
+        assert!(matches!(err, Error::NoReply { .. }), "{err:?}");
+    }
+    // `on_stop` does not run for a kill.
+    assert!(!log.entries().iter().any(|e| e.starts_with("stop ")));
+    assert!(system.lookup::<Probe>("/p").is_none());
+}
+
+#[tokio::test]
+async fn killing_a_parent_kills_its_children() {
+    let system = System::new();
+    let log = Log::default();
+    let parent = system.spawn("parent", Probe::new(&log)).await.unwrap();
+    parent.spawn_child("child".into()).await.unwrap().unwrap();
+    let child = system.lookup::<Probe>("/parent/child").unwrap();
+    parent.kill();
+    assert_eq!(parent.join().await, StopReason::Killed);
+    assert_eq!(child.join().await, StopReason::Killed);
+}
+
+#[tokio::test]
+async fn shutdown_stops_children_before_parents_and_younger_siblings_first() {
+    let system = System::new();
+    let log = Log::default();
+    let a = system.spawn("a", Probe::new(&log)).await.unwrap();
+    a.spawn_child("a1".into()).await.unwrap().unwrap();
+    a.spawn_child("a2".into()).await.unwrap().unwrap();
+    let b = system.spawn("b", Probe::new(&log)).await.unwrap();
+    b.add(2).await.unwrap();
+    assert_eq!(system.actor_count(), 5);
+    system.shutdown().await;
+    let stops: Vec<_> = log.entries().into_iter().filter(|e| e.starts_with("stop ")).collect();
+    assert_eq!(
+        stops,
+        [
+            "stop /b count=2 (shut down with its parent)",
+            "stop /a/a2 count=0 (shut down with its parent)",
+            "stop /a/a1 count=0 (shut down with its parent)",
+            "stop /a count=0 (shut down with its parent)",
+        ]
+    );
+    assert_eq!(system.actor_count(), 0);
+    assert!(!system.root().is_alive());
+    // After a shutdown nothing new can start.
+    let err = system.spawn("late", Probe::new(&log)).await.unwrap_err();
+    assert!(matches!(err, Error::ParentStopping { .. }), "{err:?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_actor_that_overruns_its_shutdown_time_limit_is_killed() {
+    let system = System::new();
+    let log = Log::default();
+    let mut slow = Probe::new(&log);
+    slow.stop_delay = Some(Duration::from_secs(3600));
+    slow.shutdown_timeout = Duration::from_millis(100);
+    let slow = system.spawn("slow", slow).await.unwrap();
+    let quick = system.spawn("quick", Probe::new(&log)).await.unwrap();
+    let started = tokio::time::Instant::now();
+    system.shutdown().await;
+    assert_eq!(slow.join().await, StopReason::Killed);
+    assert_eq!(quick.join().await, StopReason::Shutdown);
+    assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+}
+
+#[tokio::test(start_paused = true)]
+async fn shutdown_within_kills_what_is_left_after_the_limit() {
+    let system = System::new();
+    let log = Log::default();
+    let mut stuck = Probe::new(&log);
+    stuck.stop_delay = Some(Duration::from_secs(3600));
+    stuck.shutdown_timeout = Duration::from_secs(7200);
+    let stuck = system.spawn("stuck", stuck).await.unwrap();
+    system.shutdown_within(Duration::from_secs(1)).await;
+    assert_eq!(stuck.join().await, StopReason::Killed);
+    assert_eq!(system.actor_count(), 0);
+}
+
+#[tokio::test]
+async fn join_waits_for_the_end_from_many_places() {
+    let system = System::new();
+    let probe = system.spawn("p", Probe::new(&Log::default())).await.unwrap();
+    let waiters: Vec<_> = (0..4)
+        .map(|_| {
+            let probe = probe.clone();
+            tokio::spawn(async move { probe.join().await })
+        })
+        .collect();
+    probe.stop_after().await.unwrap();
+    for w in waiters {
+        assert_eq!(w.await.unwrap(), StopReason::Normal);
+    }
+}

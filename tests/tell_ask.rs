@@ -1,0 +1,167 @@
+//! Tell, ask, try_tell and timeouts through the generated handle methods.
+
+mod common;
+
+use std::time::Duration;
+
+use aplay::prelude::*;
+use common::{Log, Probe, hold};
+
+#[tokio::test]
+async fn tell_then_ask_sees_every_message_in_order() {
+    let system = System::new();
+    let log = Log::default();
+    let probe = system.spawn("p", Probe::new(&log)).await.unwrap();
+    for i in 1..=100 {
+        probe.add(i).await.unwrap();
+    }
+    assert_eq!(probe.get().await.unwrap(), 5050);
+}
+
+#[tokio::test]
+async fn try_tell_on_a_full_mailbox_is_full_and_hands_the_message_back() {
+    let system = System::new();
+    let log = Log::default();
+    let probe = system
+        .spawn("p", Probe::new(&log).with_mailbox(Mailbox::bounded(2)))
+        .await
+        .unwrap();
+    let release = hold(&probe).await;
+    probe.add(1).try_tell().unwrap();
+    probe.add(2).try_tell().unwrap();
+    let err = probe.add(40).try_tell().unwrap_err();
+    assert!(matches!(err, Error::Full(_)), "{err:?}");
+    let back: common::ProbeMsg = err.undelivered().unwrap().take_message().unwrap();
+    assert!(matches!(back, common::ProbeMsg::Add { n: 40, .. }));
+    release.send(()).unwrap();
+    assert_eq!(probe.get().await.unwrap(), 3);
+}
+
+#[tokio::test]
+async fn a_tell_waits_for_room_when_the_mailbox_is_full() {
+    let system = System::new();
+    let log = Log::default();
+    let probe = system
+        .spawn("p", Probe::new(&log).with_mailbox(Mailbox::bounded(1)))
+        .await
+        .unwrap();
+    let release = hold(&probe).await;
+    probe.add(1).await.unwrap();
+    let waiting = {
+        let probe = probe.clone();
+        tokio::spawn(async move { probe.add(2).await })
+    };
+    // The second tell cannot complete while the mailbox is full...
+    tokio::task::yield_now().await;
+    assert!(!waiting.is_finished());
+    // ...and goes through once the actor drains it.
+    release.send(()).unwrap();
+    waiting.await.unwrap().unwrap();
+    assert_eq!(probe.get().await.unwrap(), 3);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_tell_with_a_timeout_on_a_full_mailbox_hands_the_message_back() {
+    let system = System::new();
+    let log = Log::default();
+    let probe = system
+        .spawn("p", Probe::new(&log).with_mailbox(Mailbox::bounded(1)))
+        .await
+        .unwrap();
+    let _release = hold(&probe).await;
+    probe.add(1).await.unwrap();
+    let err = probe.add(7).timeout(Duration::from_millis(50)).await.unwrap_err();
+    assert!(matches!(err, Error::SendTimeout(_)), "{err:?}");
+    let back: common::ProbeMsg = err.undelivered().unwrap().take_message().unwrap();
+    assert!(matches!(back, common::ProbeMsg::Add { n: 7, .. }));
+}
+
+#[tokio::test]
+async fn unbounded_mailboxes_never_refuse() {
+    let system = System::new();
+    let log = Log::default();
+    let probe = system
+        .spawn("p", Probe::new(&log).with_mailbox(Mailbox::unbounded()))
+        .await
+        .unwrap();
+    let release = hold(&probe).await;
+    for _ in 0..10_000 {
+        probe.add(1).try_tell().unwrap();
+    }
+    release.send(()).unwrap();
+    assert_eq!(probe.get().await.unwrap(), 10_000);
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_ask_times_out_and_a_late_reply_is_dropped() {
+    let system = System::new();
+    let log = Log::default();
+    let probe = system.spawn("p", Probe::new(&log)).await.unwrap();
+    let release = hold(&probe).await;
+    let err = probe.get().timeout(Duration::from_secs(1)).await.unwrap_err();
+    assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
+    assert_eq!(err.to_string(), "/p did not reply within 1s");
+    release.send(()).unwrap();
+    // The actor handled the timed-out ask (its reply went nowhere) and goes on.
+    assert_eq!(probe.get().await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn ask_on_a_unit_handler_waits_until_it_was_handled() {
+    let system = System::new();
+    let log = Log::default();
+    let probe = system.spawn("p", Probe::new(&log)).await.unwrap();
+    probe.add(5).ask().await.unwrap();
+    probe.get().tell().await.unwrap();
+    assert_eq!(probe.get().await.unwrap(), 5);
+}
+
+#[tokio::test]
+async fn an_ask_whose_handler_panics_gets_an_error_not_a_hang() {
+    let system = System::new();
+    let log = Log::default();
+    let probe = system.spawn("p", Probe::new(&log)).await.unwrap();
+    let err = probe.boom("kaboom".into()).await.unwrap_err();
+    assert!(matches!(err, Error::NoReply { .. }), "{err:?}");
+    let reason = probe.join().await;
+    assert!(reason.to_string().contains("kaboom"), "{reason}");
+}
+
+#[tokio::test]
+async fn tell_and_ask_to_a_stopped_actor_are_refused_with_the_message() {
+    let system = System::new();
+    let log = Log::default();
+    let probe = system.spawn("p", Probe::new(&log)).await.unwrap();
+    probe.stop().await;
+    let err = probe.add(3).await.unwrap_err();
+    assert!(matches!(err, Error::Stopped(_)), "{err:?}");
+    assert_eq!(err.to_string(), "/p is not running");
+    let back: common::ProbeMsg = err.undelivered().unwrap().take_message().unwrap();
+    assert!(matches!(back, common::ProbeMsg::Add { n: 3, .. }));
+    assert!(matches!(probe.get().await, Err(Error::Stopped(_))));
+    assert!(matches!(probe.add(1).try_tell(), Err(Error::Stopped(_))));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_senders_on_many_threads_lose_nothing() {
+    let system = System::new();
+    let log = Log::default();
+    let probe = system
+        .spawn("p", Probe::new(&log).with_mailbox(Mailbox::bounded(8)))
+        .await
+        .unwrap();
+    let senders: Vec<_> = (0..8)
+        .map(|_| {
+            let probe = probe.clone();
+            tokio::spawn(async move {
+                for _ in 0..5_000 {
+                    probe.add(1).await.unwrap();
+                }
+            })
+        })
+        .collect();
+    for s in senders {
+        s.await.unwrap();
+    }
+    assert_eq!(probe.get().await.unwrap(), 40_000);
+}
