@@ -53,10 +53,17 @@ impl MyKernel {
         let worker = ctx.system().address::<Worker>("/test")?;
         worker.expect(jobs).await?;
         for i in 0..jobs {
-            let kind = if self.rng.next() % 2 == 0 { "voice" } else { "text" };
+            let kind = if self.rng.next() % 2 == 0 {
+                "voice"
+            } else {
+                "text"
+            };
             *self.sent.entry(kind.to_owned()).or_default() += 1;
             // `job` returns a `Result`, so awaiting it would be an ask; `.tell()` only sends.
-            worker.job(kind.to_owned(), format!("hello {kind} {i}")).tell().await?;
+            worker
+                .job(kind.to_owned(), format!("hello {kind} {i}"))
+                .tell()
+                .await?;
         }
         Ok(())
     }
@@ -65,7 +72,12 @@ impl MyKernel {
     fn finished(&mut self, counted: Counts, reports: u64, ctx: &mut Context<Self>) {
         if let Some(done) = self.done.take() {
             let sent = std::mem::take(&mut self.sent);
-            let _ = done.send(Summary { sent, counted, reports, kernel_stop: StopReason::Normal });
+            let _ = done.send(Summary {
+                sent,
+                counted,
+                reports,
+                kernel_stop: StopReason::Normal,
+            });
         }
         ctx.stop();
     }
@@ -98,7 +110,12 @@ impl Worker {
         if content.ends_with('0') {
             println!("/test got --{kind}-- {content:?}");
         }
-        self.monitor.as_ref().expect("spawned in on_start").count(kind).tell().await
+        self.monitor
+            .as_ref()
+            .expect("spawned in on_start")
+            .count(kind)
+            .tell()
+            .await
     }
 
     /// The displayer sent the counts back, by address.
@@ -130,7 +147,12 @@ impl Actor for Monitor {
 impl Monitor {
     async fn count(&mut self, kind: String) -> Result<(), Error> {
         *self.counts.entry(kind).or_default() += 1;
-        self.displayer.as_ref().expect("spawned in on_start").show(self.counts.clone()).tell().await
+        self.displayer
+            .as_ref()
+            .expect("spawned in on_start")
+            .show(self.counts.clone())
+            .tell()
+            .await
     }
 }
 
@@ -143,10 +165,17 @@ impl Displayer {
     async fn show(&mut self, counts: Counts, ctx: &mut Context<Self>) -> Result<(), Error> {
         let total: u64 = counts.values().sum();
         if total % 20 == 0 {
-            println!("{}: after {total} jobs the monitor counts {counts:?}", ctx.path());
+            println!(
+                "{}: after {total} jobs the monitor counts {counts:?}",
+                ctx.path()
+            );
         }
         // aplay's `send_to_address("/test", msg)`.
-        ctx.system().address::<Worker>("/test")?.counts(counts).tell().await
+        ctx.system()
+            .address::<Worker>("/test")?
+            .counts(counts)
+            .tell()
+            .await
     }
 }
 
@@ -165,7 +194,11 @@ impl XorShift {
 /// Runs the whole program: the kernel, 100 jobs, until the kernel stops by itself.
 pub async fn run(jobs: u64, seed: u64) -> Result<Summary, Error> {
     let (done_tx, done_rx) = oneshot::channel();
-    let kernel = MyKernel { rng: XorShift(seed.max(1)), sent: Counts::new(), done: Some(done_tx) };
+    let kernel = MyKernel {
+        rng: XorShift(seed.max(1)),
+        sent: Counts::new(),
+        done: Some(done_tx),
+    };
     let (system, kernel) = System::with_kernel(kernel).await?;
     // aplay's `tell_nowait("start")`: never waits.
     kernel.start(jobs).try_tell()?;

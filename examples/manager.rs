@@ -30,7 +30,12 @@ struct Manager {
 
 impl Actor for Manager {
     /// actorio's `handle_child_stopped`: the manager hears of every worker that is done.
-    async fn on_child_stopped(&mut self, _ctx: &mut Context<Self>, child: &AnyRef, reason: &StopReason) {
+    async fn on_child_stopped(
+        &mut self,
+        _ctx: &mut Context<Self>,
+        child: &AnyRef,
+        reason: &StopReason,
+    ) {
         self.finished += 1;
         println!("  {} {reason}", child.path());
     }
@@ -39,7 +44,12 @@ impl Actor for Manager {
 #[actor]
 impl Manager {
     /// A request: spawn a worker for it and forward it, without waiting for the result.
-    async fn request(&mut self, id: u32, sender: ReplyTo, ctx: &mut Context<Self>) -> Result<(), Error> {
+    async fn request(
+        &mut self,
+        id: u32,
+        sender: ReplyTo,
+        ctx: &mut Context<Self>,
+    ) -> Result<(), Error> {
         self.spawned += 1;
         let worker = ctx.spawn(&format!("worker-{id}"), Worker).await?;
         worker.work(id, sender).await
@@ -85,7 +95,10 @@ pub async fn run(requests: u32) -> Result<(Vec<Response>, (u32, u32)), Error> {
     let mut responses = Vec::new();
     while responses.len() < requests as usize {
         let response = inbox.recv().await.expect("the caller holds a sender");
-        println!("Got a response to request {} with result {}", response.request, response.data);
+        println!(
+            "Got a response to request {} with result {}",
+            response.request, response.data
+        );
         responses.push(response);
     }
     // Every worker stopped itself: wait until the manager has heard of all of them.
@@ -103,6 +116,9 @@ pub async fn run(requests: u32) -> Result<(Vec<Response>, (u32, u32)), Error> {
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     let (responses, (spawned, finished)) = run(10).await?;
-    println!("{} responses; {spawned} workers spawned, {finished} stopped", responses.len());
+    println!(
+        "{} responses; {spawned} workers spawned, {finished} stopped",
+        responses.len()
+    );
     Ok(())
 }

@@ -27,34 +27,69 @@ async fn children_live_under_their_parent_path() {
     let count = system.lookup::<Probe>("/test/count").unwrap();
     count.add(3).await.unwrap();
     assert_eq!(count.get().await.unwrap(), 3);
-    let children: Vec<_> = ActorRef::to_any(&test).children().iter().map(|c| c.path().clone()).collect();
+    let children: Vec<_> = ActorRef::to_any(&test)
+        .children()
+        .iter()
+        .map(|c| c.path().clone())
+        .collect();
     assert_eq!(children, [child]);
 }
 
 #[tokio::test]
 async fn lookup_is_typed() {
     let system = System::new();
-    system.spawn("probe", Probe::new(&Log::default())).await.unwrap();
+    system
+        .spawn("probe", Probe::new(&Log::default()))
+        .await
+        .unwrap();
     system.spawn("other", Other).await.unwrap();
     assert!(system.lookup::<Probe>("/probe").is_some());
-    assert!(system.lookup::<Other>("/probe").is_none(), "wrong type is None");
-    assert!(system.lookup::<Probe>("/nobody").is_none(), "unknown path is None");
-    assert!(system.lookup::<Probe>("probe").is_none(), "paths are absolute");
-    assert_eq!(system.lookup::<Other>("/other").unwrap().ping().await.unwrap(), "pong");
-    assert_eq!(system.lookup_any("/other").unwrap().type_name(), std::any::type_name::<Other>());
+    assert!(
+        system.lookup::<Other>("/probe").is_none(),
+        "wrong type is None"
+    );
+    assert!(
+        system.lookup::<Probe>("/nobody").is_none(),
+        "unknown path is None"
+    );
+    assert!(
+        system.lookup::<Probe>("probe").is_none(),
+        "paths are absolute"
+    );
+    assert_eq!(
+        system
+            .lookup::<Other>("/other")
+            .unwrap()
+            .ping()
+            .await
+            .unwrap(),
+        "pong"
+    );
+    assert_eq!(
+        system.lookup_any("/other").unwrap().type_name(),
+        std::any::type_name::<Other>()
+    );
 }
 
 #[tokio::test]
 async fn address_says_what_is_wrong() {
     let system = System::new();
-    system.spawn("probe", Probe::new(&Log::default())).await.unwrap();
+    system
+        .spawn("probe", Probe::new(&Log::default()))
+        .await
+        .unwrap();
     let err = system.address::<Probe>("/missing").unwrap_err();
     assert!(matches!(err, Error::NotFound { .. }));
     assert_eq!(err.to_string(), "no actor at /missing");
     let err = system.address::<Other>("/probe").unwrap_err();
     assert!(matches!(err, Error::WrongType { .. }));
     assert!(err.to_string().contains("not a"), "{err}");
-    system.address::<Probe>("/probe").unwrap().add(1).await.unwrap();
+    system
+        .address::<Probe>("/probe")
+        .unwrap()
+        .add(1)
+        .await
+        .unwrap();
 }
 
 #[tokio::test]
@@ -63,10 +98,19 @@ async fn a_taken_name_is_an_error_and_nothing_is_spawned() {
     let log = Log::default();
     let first = system.spawn("same", Probe::new(&log)).await.unwrap();
     let err = system.spawn("same", Probe::new(&log)).await.unwrap_err();
-    assert!(matches!(err, Error::NameTaken { ref path } if path == "/same"), "{err:?}");
+    assert!(
+        matches!(err, Error::NameTaken { ref path } if path == "/same"),
+        "{err:?}"
+    );
     assert_eq!(err.to_string(), "the name /same is taken");
     // The second actor never started, and the first one is untouched.
-    assert_eq!(log.entries().iter().filter(|e| e.starts_with("start /same")).count(), 1);
+    assert_eq!(
+        log.entries()
+            .iter()
+            .filter(|e| e.starts_with("start /same"))
+            .count(),
+        1
+    );
     assert_eq!(system.lookup::<Probe>("/same").unwrap(), first);
     assert_eq!(system.actor_count(), 2);
 }

@@ -24,7 +24,10 @@ async fn a_panicking_handler_stops_its_actor_tells_the_parent_and_spares_the_sib
     let bad = system.lookup::<Probe>("/parent/bad").unwrap();
     let good = system.lookup::<Probe>("/parent/good").unwrap();
 
-    assert!(matches!(bad.boom("no more".into()).await, Err(Error::NoReply { .. })));
+    assert!(matches!(
+        bad.boom("no more".into()).await,
+        Err(Error::NoReply { .. })
+    ));
     let reason = bad.join().await;
     assert_eq!(failure_kind(&reason), FailureKind::HandlerPanic);
     assert!(reason.to_string().contains("no more"), "{reason}");
@@ -32,7 +35,9 @@ async fn a_panicking_handler_stops_its_actor_tells_the_parent_and_spares_the_sib
     // The parent heard of it (between its messages), and the sibling is fine.
     assert_eq!(parent.get().await.unwrap(), 0);
     assert!(
-        log.entries().iter().any(|e| e.starts_with("child /parent/bad failed: a handler panicked")),
+        log.entries()
+            .iter()
+            .any(|e| e.starts_with("child /parent/bad failed: a handler panicked")),
         "{:?}",
         log.entries()
     );
@@ -50,14 +55,23 @@ async fn on_child_stopped_fires_for_every_kind_of_stop() {
         parent.spawn_child(name.into()).await.unwrap().unwrap();
     }
     system.lookup::<Probe>("/parent/a").unwrap().stop().await;
-    system.lookup::<Probe>("/parent/b").unwrap().stop_after().await.unwrap();
+    system
+        .lookup::<Probe>("/parent/b")
+        .unwrap()
+        .stop_after()
+        .await
+        .unwrap();
     let c = system.lookup::<Probe>("/parent/c").unwrap();
     c.kill();
     c.join().await;
     // Wait until the parent has seen all three notices: a message queued behind them.
     let entries = loop {
         parent.get().await.unwrap();
-        let e: Vec<_> = log.entries().into_iter().filter(|e| e.starts_with("child ")).collect();
+        let e: Vec<_> = log
+            .entries()
+            .into_iter()
+            .filter(|e| e.starts_with("child "))
+            .collect();
         if e.len() == 3 {
             break e;
         }
@@ -88,8 +102,13 @@ impl FailsToStart {}
 #[tokio::test]
 async fn an_error_or_panic_in_on_start_is_a_start_failure_and_frees_everything() {
     let system = System::new();
-    let err = system.spawn("db", FailsToStart { panic: false }).await.unwrap_err();
-    let Error::StartFailed { path, reason } = &err else { panic!("{err:?}") };
+    let err = system
+        .spawn("db", FailsToStart { panic: false })
+        .await
+        .unwrap_err();
+    let Error::StartFailed { path, reason } = &err else {
+        panic!("{err:?}")
+    };
     assert_eq!(path, "/db");
     assert_eq!(failure_kind(reason), FailureKind::StartError);
     assert!(err.to_string().contains("no database"), "{err}");
@@ -97,8 +116,13 @@ async fn an_error_or_panic_in_on_start_is_a_start_failure_and_frees_everything()
     assert!(system.lookup_any("/db").is_none());
     assert!(system.lookup_any("/db/helper").is_none());
 
-    let err = system.spawn("db", FailsToStart { panic: true }).await.unwrap_err();
-    let Error::StartFailed { reason, .. } = &err else { panic!("{err:?}") };
+    let err = system
+        .spawn("db", FailsToStart { panic: true })
+        .await
+        .unwrap_err();
+    let Error::StartFailed { reason, .. } = &err else {
+        panic!("{err:?}")
+    };
     assert_eq!(failure_kind(reason), FailureKind::StartPanic);
     assert!(reason.to_string().contains("cannot start"));
     assert_eq!(system.actor_count(), 1);
@@ -132,7 +156,8 @@ struct Picky {
 
 impl Actor for Picky {
     fn on_error(&mut self, _ctx: &mut Context<Self>, error: HandlerError) -> Directive {
-        self.errors.push(format!("{}: {}", error.handler(), error.message()));
+        self.errors
+            .push(format!("{}: {}", error.handler(), error.message()));
         self.directive
     }
 }
@@ -149,7 +174,13 @@ async fn an_asked_result_is_passed_through_and_a_told_error_goes_to_on_error() {
     let system = System::new();
     let errors = Log::default();
     let picky = system
-        .spawn("resume", Picky { directive: Directive::Resume, errors: errors.clone() })
+        .spawn(
+            "resume",
+            Picky {
+                directive: Directive::Resume,
+                errors: errors.clone(),
+            },
+        )
         .await
         .unwrap();
     // Asked: the caller gets the handler's own Result, errors included.
@@ -162,14 +193,26 @@ async fn an_asked_result_is_passed_through_and_a_told_error_goes_to_on_error() {
     assert_eq!(errors.entries(), ["parse: invalid digit found in string"]);
 
     let stopping = system
-        .spawn("stop", Picky { directive: Directive::Stop, errors: errors.clone() })
+        .spawn(
+            "stop",
+            Picky {
+                directive: Directive::Stop,
+                errors: errors.clone(),
+            },
+        )
         .await
         .unwrap();
     stopping.parse("z".into()).tell().await.unwrap();
     assert_eq!(stopping.join().await, StopReason::Normal);
 
     let failing = system
-        .spawn("fail", Picky { directive: Directive::Fail, errors: errors.clone() })
+        .spawn(
+            "fail",
+            Picky {
+                directive: Directive::Fail,
+                errors: errors.clone(),
+            },
+        )
         .await
         .unwrap();
     failing.parse("z".into()).tell().await.unwrap();
@@ -183,7 +226,10 @@ async fn the_runtime_survives_many_panics() {
     let system = System::new();
     let log = Log::default();
     for i in 0..50 {
-        let p = system.spawn(&format!("p{i}"), Probe::new(&log)).await.unwrap();
+        let p = system
+            .spawn(&format!("p{i}"), Probe::new(&log))
+            .await
+            .unwrap();
         let _ = p.boom(format!("panic {i}")).await;
         assert!(p.join().await.is_failure());
     }

@@ -15,8 +15,14 @@ impl Actor for MyKernel {
         Ok(())
     }
 
-    async fn on_child_stopped(&mut self, ctx: &mut Context<Self>, child: &AnyRef, reason: &StopReason) {
-        self.log.push(format!("kernel saw {} {reason}", child.path()));
+    async fn on_child_stopped(
+        &mut self,
+        ctx: &mut Context<Self>,
+        child: &AnyRef,
+        reason: &StopReason,
+    ) {
+        self.log
+            .push(format!("kernel saw {} {reason}", child.path()));
         if child.name() == "test" {
             ctx.stop();
         }
@@ -26,14 +32,19 @@ impl Actor for MyKernel {
 #[actor]
 impl MyKernel {
     fn children(&self, ctx: &mut Context<Self>) -> Vec<String> {
-        ctx.children().iter().map(|c| c.path().to_string()).collect()
+        ctx.children()
+            .iter()
+            .map(|c| c.path().to_string())
+            .collect()
     }
 }
 
 #[tokio::test]
 async fn the_kernels_children_are_top_level_and_run_returns_when_it_stops() {
     let log = Log::default();
-    let (system, kernel) = System::with_kernel(MyKernel { log: log.clone() }).await.unwrap();
+    let (system, kernel) = System::with_kernel(MyKernel { log: log.clone() })
+        .await
+        .unwrap();
     assert_eq!(kernel.path(), "/");
     assert_eq!(system.lookup::<MyKernel>("/").unwrap(), kernel);
     // Spawning through the system puts the actor under the same kernel.
@@ -47,9 +58,15 @@ async fn the_kernels_children_are_top_level_and_run_returns_when_it_stops() {
     };
     test.stop_after().await.unwrap();
     assert_eq!(runner.await.unwrap(), StopReason::Normal);
-    assert!(log.entries().contains(&"kernel saw /test stopped itself".to_string()));
+    assert!(
+        log.entries()
+            .contains(&"kernel saw /test stopped itself".to_string())
+    );
     // The kernel stopped its remaining child before itself.
-    assert!(log.entries().contains(&"stop /other count=0 (shut down with its parent)".to_string()));
+    assert!(
+        log.entries()
+            .contains(&"stop /other count=0 (shut down with its parent)".to_string())
+    );
     assert_eq!(system.actor_count(), 0);
 }
 
@@ -67,14 +84,20 @@ impl BrokenKernel {}
 #[tokio::test]
 async fn a_kernel_that_fails_to_start_is_an_error() {
     let err = System::with_kernel(BrokenKernel).await.unwrap_err();
-    assert!(matches!(err, Error::StartFailed { ref path, .. } if path == "/"), "{err:?}");
+    assert!(
+        matches!(err, Error::StartFailed { ref path, .. } if path == "/"),
+        "{err:?}"
+    );
     assert!(err.to_string().contains("missing configuration"));
 }
 
 #[tokio::test]
 async fn shutdown_ends_run() {
     let system = System::new();
-    system.spawn("p", Probe::new(&Log::default())).await.unwrap();
+    system
+        .spawn("p", Probe::new(&Log::default()))
+        .await
+        .unwrap();
     let runner = {
         let system = system.clone();
         tokio::spawn(async move { system.run().await })

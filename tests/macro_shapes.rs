@@ -99,5 +99,9 @@ async fn every_shape_round_trips() {
     let msg = ShapesMsg::Log { reply: None };
     assert_eq!(format!("{msg:?}"), "ShapesMsg::Log");
     system.shutdown().await;
-    assert_eq!(Shapes::new().helper(), 0, "a #[skip] method stays an ordinary method");
+    assert_eq!(
+        Shapes::new().helper(),
+        0,
+        "a #[skip] method stays an ordinary method"
+    );
 }

@@ -22,7 +22,11 @@ fn handles_and_errors_cross_threads() {
     send_sync::<ActorPath>();
     send::<TellFuture<'static, Probe>>();
     send::<AskFuture<'static, Probe, u64>>();
-    assert_eq!(std::mem::size_of::<ActorRef<Probe>>(), std::mem::size_of::<usize>(), "one pointer wide");
+    assert_eq!(
+        std::mem::size_of::<ActorRef<Probe>>(),
+        std::mem::size_of::<usize>(),
+        "one pointer wide"
+    );
 }
 
 #[test]

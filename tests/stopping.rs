@@ -25,7 +25,10 @@ async fn stop_handles_what_is_queued_then_returns_once_stopped() {
     assert_eq!(stopping.await.unwrap(), StopReason::StoppedByPerson);
     assert!(!probe.is_alive());
     assert_eq!(ActorRef::state(&probe), aplay::ActorState::Stopped);
-    assert!(log.entries().contains(&"stop /p count=5 (stopped by a person)".to_string()));
+    assert!(
+        log.entries()
+            .contains(&"stop /p count=5 (stopped by a person)".to_string())
+    );
     // A stopped actor's address is free again, at once.
     assert!(system.lookup::<Probe>("/p").is_none());
     let again = system.spawn("p", Probe::new(&log)).await.unwrap();
@@ -36,7 +39,10 @@ async fn stop_handles_what_is_queued_then_returns_once_stopped() {
 #[tokio::test]
 async fn stopping_a_stopped_actor_returns_at_once() {
     let system = System::new();
-    let probe = system.spawn("p", Probe::new(&Log::default())).await.unwrap();
+    let probe = system
+        .spawn("p", Probe::new(&Log::default()))
+        .await
+        .unwrap();
     assert_eq!(probe.stop().await, StopReason::StoppedByPerson);
     assert_eq!(probe.stop().await, StopReason::StoppedByPerson);
     assert_eq!(probe.join().await, StopReason::StoppedByPerson);
@@ -45,7 +51,10 @@ async fn stopping_a_stopped_actor_returns_at_once() {
 #[tokio::test]
 async fn a_person_stop_is_visible_in_the_state() {
     let system = System::new();
-    let probe = system.spawn("p", Probe::new(&Log::default())).await.unwrap();
+    let probe = system
+        .spawn("p", Probe::new(&Log::default()))
+        .await
+        .unwrap();
     let any = ActorRef::to_any(&probe);
     assert!(!any.stopped_by_person());
     probe.stop().await;
@@ -71,7 +80,10 @@ async fn ctx_stop_stops_after_the_current_message_and_refuses_the_queue() {
     }
     release.send(()).unwrap();
     assert_eq!(probe.join().await, StopReason::Normal);
-    assert!(log.entries().contains(&"stop /p count=1 (stopped itself)".to_string()));
+    assert!(
+        log.entries()
+            .contains(&"stop /p count=1 (stopped itself)".to_string())
+    );
     let err = late_ask.await.unwrap().unwrap_err();
     assert!(matches!(err, Error::NoReply { .. }), "{err:?}");
 }
@@ -126,7 +138,11 @@ async fn shutdown_stops_children_before_parents_and_younger_siblings_first() {
     b.add(2).await.unwrap();
     assert_eq!(system.actor_count(), 5);
     system.shutdown().await;
-    let stops: Vec<_> = log.entries().into_iter().filter(|e| e.starts_with("stop ")).collect();
+    let stops: Vec<_> = log
+        .entries()
+        .into_iter()
+        .filter(|e| e.starts_with("stop "))
+        .collect();
     assert_eq!(
         stops,
         [
@@ -156,7 +172,11 @@ async fn an_actor_that_overruns_its_shutdown_time_limit_is_killed() {
     system.shutdown().await;
     assert_eq!(slow.join().await, StopReason::Killed);
     assert_eq!(quick.join().await, StopReason::Shutdown);
-    assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -175,7 +195,10 @@ async fn shutdown_within_kills_what_is_left_after_the_limit() {
 #[tokio::test]
 async fn join_waits_for_the_end_from_many_places() {
     let system = System::new();
-    let probe = system.spawn("p", Probe::new(&Log::default())).await.unwrap();
+    let probe = system
+        .spawn("p", Probe::new(&Log::default()))
+        .await
+        .unwrap();
     let waiters: Vec<_> = (0..4)
         .map(|_| {
             let probe = probe.clone();

@@ -70,7 +70,11 @@ async fn a_tell_with_a_timeout_on_a_full_mailbox_hands_the_message_back() {
         .unwrap();
     let _release = hold(&probe).await;
     probe.add(1).await.unwrap();
-    let err = probe.add(7).timeout(Duration::from_millis(50)).await.unwrap_err();
+    let err = probe
+        .add(7)
+        .timeout(Duration::from_millis(50))
+        .await
+        .unwrap_err();
     assert!(matches!(err, Error::SendTimeout(_)), "{err:?}");
     let back: common::ProbeMsg = err.undelivered().unwrap().take_message().unwrap();
     assert!(matches!(back, common::ProbeMsg::Add { n: 7, .. }));
@@ -98,7 +102,11 @@ async fn an_ask_times_out_and_a_late_reply_is_dropped() {
     let log = Log::default();
     let probe = system.spawn("p", Probe::new(&log)).await.unwrap();
     let release = hold(&probe).await;
-    let err = probe.get().timeout(Duration::from_secs(1)).await.unwrap_err();
+    let err = probe
+        .get()
+        .timeout(Duration::from_secs(1))
+        .await
+        .unwrap_err();
     assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
     assert_eq!(err.to_string(), "/p did not reply within 1s");
     release.send(()).unwrap();

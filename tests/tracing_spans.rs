@@ -47,14 +47,27 @@ async fn events_inside_an_actor_carry_its_path_and_handler() {
     let system = System::new();
     let chatty = system.spawn("chatty", Chatty).await.unwrap();
     chatty.say("hi".into()).ask().await.unwrap();
-    let probe = system.spawn("traced", Probe::new(&Log::default())).await.unwrap();
+    let probe = system
+        .spawn("traced", Probe::new(&Log::default()))
+        .await
+        .unwrap();
     let _ = probe.boom("for the log".into()).await;
     probe.join().await;
 
     let output = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
-    let line = |needle: &str| output.lines().find(|l| l.contains(needle)).unwrap_or_else(|| panic!("no {needle:?} in\n{output}"));
+    let line = |needle: &str| {
+        output
+            .lines()
+            .find(|l| l.contains(needle))
+            .unwrap_or_else(|| panic!("no {needle:?} in\n{output}"))
+    };
     assert!(line("inside the handler").contains(r#"actor{path=/chatty}:message{handler="say"}"#));
     assert!(line("started").contains("actor{path=/"));
     let panic = line("a handler panicked");
-    assert!(panic.contains("actor{path=/traced}") && panic.contains("handler=\"boom\"") && panic.contains("for the log"), "{panic}");
+    assert!(
+        panic.contains("actor{path=/traced}")
+            && panic.contains("handler=\"boom\"")
+            && panic.contains("for the log"),
+        "{panic}"
+    );
 }

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-use crate::actor::{Dispatch, Directive, HandlerError};
+use crate::actor::{Directive, Dispatch, HandlerError};
 use crate::error::Error;
 use crate::handle::{ActorRef, AnyRef};
 use crate::path::ActorPath;

@@ -102,7 +102,11 @@ impl ActorPath {
 
     /// How many segments deep the address is: 0 for `/`, 1 for `/test`.
     pub fn depth(&self) -> usize {
-        if self.is_root() { 0 } else { self.0.matches('/').count() }
+        if self.is_root() {
+            0
+        } else {
+            self.0.matches('/').count()
+        }
     }
 
     /// The address as a string.
@@ -226,7 +230,10 @@ mod tests {
     #[test]
     fn invalid_names_are_refused() {
         for bad in ["", "a/b", ".", "..", "a b", "tab\t", &"x".repeat(256)] {
-            assert!(ActorPath::root().child(bad).is_err(), "{bad:?} was accepted");
+            assert!(
+                ActorPath::root().child(bad).is_err(),
+                "{bad:?} was accepted"
+            );
         }
     }
 }

@@ -60,8 +60,8 @@ impl System {
     /// Outside a tokio runtime (it spawns the kernel's task).
     pub fn new() -> Self {
         let system = System::empty();
-        let (cell, _started) = runtime::spawn_root(&system, Kernel)
-            .expect("a new system has a free root address");
+        let (cell, _started) =
+            runtime::spawn_root(&system, Kernel).expect("a new system has a free root address");
         let root = ActorRef::from_cell(cell);
         let _ = system.inner.root.set(ActorRef::to_any(&root));
         system
@@ -92,7 +92,10 @@ impl System {
 
     /// The kernel at `/`.
     pub fn root(&self) -> &AnyRef {
-        self.inner.root.get().expect("the root is set when the system is built")
+        self.inner
+            .root
+            .get()
+            .expect("the root is set when the system is built")
     }
 
     /// Spawns `actor` as a child of the kernel, at `/{name}`, and returns once its `on_start`

@@ -14,7 +14,8 @@ pub(crate) struct Ctxt {
 impl Ctxt {
     /// Records an error spanned on `tokens`.
     pub(crate) fn error_spanned_by(&mut self, tokens: impl ToTokens, message: impl Display) {
-        self.errors.push(syn::Error::new_spanned(tokens.into_token_stream(), message));
+        self.errors
+            .push(syn::Error::new_spanned(tokens.into_token_stream(), message));
     }
 
     /// Records an error already built.
@@ -28,6 +29,9 @@ impl Ctxt {
 
     /// Every error as `compile_error!` invocations.
     pub(crate) fn into_compile_errors(self) -> TokenStream {
-        self.errors.iter().map(syn::Error::to_compile_error).collect()
+        self.errors
+            .iter()
+            .map(syn::Error::to_compile_error)
+            .collect()
     }
 }

@@ -11,7 +11,10 @@ use crate::model::{ActorImpl, Argument, Handler, Reply, variant_name};
 
 /// Reads an `impl` block. `None` when the block itself cannot be an actor's (a trait impl,
 /// generics); handlers with mistakes are left out of the model, and their errors recorded.
-pub(crate) fn actor_impl(mut item: syn::ItemImpl, cx: &mut Ctxt) -> Result<ActorImpl, syn::ItemImpl> {
+pub(crate) fn actor_impl(
+    mut item: syn::ItemImpl,
+    cx: &mut Ctxt,
+) -> Result<ActorImpl, Box<syn::ItemImpl>> {
     let mut fatal = false;
     if let Some((path, _)) = &item.trait_ {
         cx.error_spanned_by(
@@ -30,7 +33,10 @@ pub(crate) fn actor_impl(mut item: syn::ItemImpl, cx: &mut Ctxt) -> Result<Actor
         fatal = true;
     }
     if let Some(unsafety) = &item.unsafety {
-        cx.error_spanned_by(unsafety, "an `#[actor]` block cannot be `unsafe`; remove `unsafe`");
+        cx.error_spanned_by(
+            unsafety,
+            "an `#[actor]` block cannot be `unsafe`; remove `unsafe`",
+        );
         fatal = true;
     }
     let self_ident = match self_ident(&item.self_ty) {
@@ -40,17 +46,19 @@ pub(crate) fn actor_impl(mut item: syn::ItemImpl, cx: &mut Ctxt) -> Result<Actor
                 &item.self_ty,
                 "`#[actor]` needs a plain type name here, like `impl Counter { .. }`",
             );
-            return Err(item);
+            return Err(Box::new(item));
         }
     };
     if fatal {
-        return Err(item);
+        return Err(Box::new(item));
     }
 
     let self_ty = (*item.self_ty).clone();
     let mut handlers = Vec::new();
     for impl_item in &mut item.items {
-        let ImplItem::Fn(method) = impl_item else { continue };
+        let ImplItem::Fn(method) = impl_item else {
+            continue;
+        };
         let skip = method.attrs.iter().position(attr::is_skip);
         if let Some(index) = skip {
             attr::check_skip(&method.attrs[index], cx);
@@ -115,10 +123,18 @@ fn handler(method: &ImplItemFn, self_ty: &Type, cx: &mut Ctxt) -> Option<Handler
         );
     }
     if let syn::Safety::Unsafe(unsafety) = &sig.safety {
-        fail(cx, unsafety, "a message handler cannot be `unsafe`; remove `unsafe` (or mark the method `#[skip]`)");
+        fail(
+            cx,
+            unsafety,
+            "a message handler cannot be `unsafe`; remove `unsafe` (or mark the method `#[skip]`)",
+        );
     }
     if let Some(abi) = &sig.abi {
-        fail(cx, abi, "a message handler cannot have an `extern` ABI; remove it");
+        fail(
+            cx,
+            abi,
+            "a message handler cannot have an `extern` ABI; remove it",
+        );
     }
 
     let mut args = Vec::new();
@@ -139,7 +155,11 @@ fn handler(method: &ImplItemFn, self_ty: &Type, cx: &mut Ctxt) -> Option<Handler
                 continue;
             }
             Some(true) => {
-                fail(cx, &arg.ty, "the context parameter comes last: move `ctx: &mut Context<Self>` to the end");
+                fail(
+                    cx,
+                    &arg.ty,
+                    "the context parameter comes last: move `ctx: &mut Context<Self>` to the end",
+                );
                 continue;
             }
             Some(false) => {
@@ -151,7 +171,11 @@ fn handler(method: &ImplItemFn, self_ty: &Type, cx: &mut Ctxt) -> Option<Handler
         let ident = match &*arg.pat {
             Pat::Ident(pat) if pat.by_ref.is_none() && pat.subpat.is_none() => pat.ident.clone(),
             Pat::Wild(_) => {
-                fail(cx, &arg.pat, "name this argument: it becomes a field of the message, and `_` cannot");
+                fail(
+                    cx,
+                    &arg.pat,
+                    "name this argument: it becomes a field of the message, and `_` cannot",
+                );
                 continue;
             }
             other => {
@@ -187,11 +211,19 @@ fn handler(method: &ImplItemFn, self_ty: &Type, cx: &mut Ctxt) -> Option<Handler
         ReturnType::Type(_, ty) => match &**ty {
             Type::Tuple(tuple) if tuple.elems.is_empty() => Reply::Unit,
             Type::ImplTrait(_) => {
-                fail(cx, ty, "a reply needs a nameable type, not `impl Trait`: name the type (or box it)");
+                fail(
+                    cx,
+                    ty,
+                    "a reply needs a nameable type, not `impl Trait`: name the type (or box it)",
+                );
                 Reply::Unit
             }
             Type::Never(_) => {
-                fail(cx, ty, "a message handler must return; `!` cannot be a reply");
+                fail(
+                    cx,
+                    ty,
+                    "a message handler must return; `!` cannot be a reply",
+                );
                 Reply::Unit
             }
             ty if is_result(ty) => Reply::Result(replace_self(ty, self_ty)),
@@ -203,7 +235,12 @@ fn handler(method: &ImplItemFn, self_ty: &Type, cx: &mut Ctxt) -> Option<Handler
         variant: variant_name(&sig.ident),
         ident: sig.ident.clone(),
         vis: method.vis.clone(),
-        carried_attrs: method.attrs.iter().filter(|a| attr::is_carried(a)).cloned().collect(),
+        carried_attrs: method
+            .attrs
+            .iter()
+            .filter(|a| attr::is_carried(a))
+            .cloned()
+            .collect(),
         args,
         takes_context,
         is_async: sig.asyncness.is_some(),
@@ -231,14 +268,23 @@ fn argument_type_error(ty: &Type) -> Option<&'static str> {
             "a message argument must own its data (it travels to another task): \
              take `String` for `&str`, `Vec<T>` for `&[T]`, or an `Arc<T>`",
         ),
-        Type::ImplTrait(_) => Some("a message argument needs a nameable type, not `impl Trait`: name the type (or box it)"),
+        Type::ImplTrait(_) => Some(
+            "a message argument needs a nameable type, not `impl Trait`: name the type (or box it)",
+        ),
         _ => None,
     }
 }
 
 fn is_result(ty: &Type) -> bool {
     match ty {
-        Type::Path(path) => path.qself.is_none() && path.path.segments.last().is_some_and(|s| s.ident == "Result"),
+        Type::Path(path) => {
+            path.qself.is_none()
+                && path
+                    .path
+                    .segments
+                    .last()
+                    .is_some_and(|s| s.ident == "Result")
+        }
         _ => false,
     }
 }

@@ -8,8 +8,25 @@ use crate::model::ActorImpl;
 /// Methods of `ActorRef` (and of the std traits it implements) that a handler of the same name
 /// would be hidden behind: `r.stop()` would call `ActorRef::stop`, not the handler.
 const REF_METHODS: &[&str] = &[
-    "stop", "kill", "join", "path", "name", "is_alive", "clone", "clone_from", "to_owned", "into",
-    "try_into", "deref", "borrow", "borrow_mut", "type_id", "eq", "ne", "hash", "fmt",
+    "stop",
+    "kill",
+    "join",
+    "path",
+    "name",
+    "is_alive",
+    "clone",
+    "clone_from",
+    "to_owned",
+    "into",
+    "try_into",
+    "deref",
+    "borrow",
+    "borrow_mut",
+    "type_id",
+    "eq",
+    "ne",
+    "hash",
+    "fmt",
 ];
 
 /// Drops the handlers that break a rule, recording why.

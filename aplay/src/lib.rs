@@ -39,9 +39,8 @@
 
 pub use aplay_core::{
     Actor, ActorPath, ActorRef, ActorState, AnyRef, BareHandle, BoxError, Context,
-    DEFAULT_SHUTDOWN_LIMIT, Directive, Dispatch, Error, Failure, FailureKind, Handle,
-    HandlerError, Mailbox, RawRef, StartState, StopReason, System, Undelivered, request,
-    validate_name,
+    DEFAULT_SHUTDOWN_LIMIT, Directive, Dispatch, Error, Failure, FailureKind, Handle, HandlerError,
+    Mailbox, RawRef, StartState, StopReason, System, Undelivered, request, validate_name,
 };
 
 /// Turns an `impl` block into an actor's messages, or gives a struct or enum the default
@@ -101,8 +100,8 @@ pub use aplay_macros::actor;
 /// What most programs need: `use aplay::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        Actor, ActorPath, ActorRef, AnyRef, BoxError, Context, Error, Mailbox, StopReason,
-        System, actor,
+        Actor, ActorPath, ActorRef, AnyRef, BoxError, Context, Error, Mailbox, StopReason, System,
+        actor,
     };
 }
 

@@ -56,10 +56,19 @@ impl Actor for Probe {
         if let Some(delay) = self.stop_delay {
             tokio::time::sleep(delay).await;
         }
-        self.log.push(format!("stop {} count={} ({reason})", ctx.path(), self.count));
+        self.log.push(format!(
+            "stop {} count={} ({reason})",
+            ctx.path(),
+            self.count
+        ));
     }
 
-    async fn on_child_stopped(&mut self, _ctx: &mut Context<Self>, child: &AnyRef, reason: &StopReason) {
+    async fn on_child_stopped(
+        &mut self,
+        _ctx: &mut Context<Self>,
+        child: &AnyRef,
+        reason: &StopReason,
+    ) {
         self.log.push(format!("child {} {reason}", child.path()));
     }
 
@@ -96,7 +105,11 @@ impl Probe {
         ctx.stop();
     }
 
-    pub async fn spawn_child(&mut self, name: String, ctx: &mut Context<Self>) -> Result<ActorPath, Error> {
+    pub async fn spawn_child(
+        &mut self,
+        name: String,
+        ctx: &mut Context<Self>,
+    ) -> Result<ActorPath, Error> {
         let child = ctx.spawn(&name, Probe::new(&self.log)).await?;
         Ok(child.path().clone())
     }

@@ -37,7 +37,10 @@ impl Registry {
     /// Frees `path`, if `actor` still holds it.
     pub(crate) fn release(&self, path: &ActorPath, actor: &CellCore) {
         let mut actors = self.write();
-        if actors.get(path).is_some_and(|a| std::ptr::eq(a.core(), actor)) {
+        if actors
+            .get(path)
+            .is_some_and(|a| std::ptr::eq(a.core(), actor))
+        {
             actors.remove(path);
         }
     }

@@ -119,7 +119,9 @@ impl<A: Dispatch, R> Future for AskFuture<'_, A, R> {
                 Poll::Pending => {
                     if poll_deadline(&mut this.deadline, cx).is_ready() {
                         if let Some(msg) = this.sending.take_unsent() {
-                            return Poll::Ready(Err(Error::SendTimeout(this.target.undelivered(msg))));
+                            return Poll::Ready(Err(Error::SendTimeout(
+                                this.target.undelivered(msg),
+                            )));
                         }
                     }
                     return Poll::Pending;

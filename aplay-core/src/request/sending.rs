@@ -12,7 +12,8 @@ use crate::error::Error;
 use crate::handle::RawRef;
 use crate::mailbox::TrySend;
 
-type Reserve<'a, M> = Pin<Box<dyn Future<Output = Result<Permit<'a, M>, SendError<()>>> + Send + 'a>>;
+type Reserve<'a, M> =
+    Pin<Box<dyn Future<Output = Result<Permit<'a, M>, SendError<()>>> + Send + 'a>>;
 
 /// The state of a message on its way into a mailbox.
 pub(super) enum Sending<'a, M> {
@@ -27,7 +28,11 @@ pub(super) enum Sending<'a, M> {
 
 impl<'a, M: Send + 'static> Sending<'a, M> {
     /// Drives the message into `target`'s mailbox.
-    pub(super) fn poll_send<A>(&mut self, target: &'a RawRef<A>, cx: &mut Context<'_>) -> Poll<Result<(), Error>>
+    pub(super) fn poll_send<A>(
+        &mut self,
+        target: &'a RawRef<A>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Result<(), Error>>
     where
         A: Dispatch<Msg = M>,
     {
@@ -35,7 +40,9 @@ impl<'a, M: Send + 'static> Sending<'a, M> {
             match std::mem::replace(self, Sending::Done) {
                 Sending::Start(msg) => match target.cell.mailbox.try_send(msg) {
                     TrySend::Sent => return Poll::Ready(Ok(())),
-                    TrySend::Closed(msg) => return Poll::Ready(Err(Error::Stopped(target.undelivered(msg)))),
+                    TrySend::Closed(msg) => {
+                        return Poll::Ready(Err(Error::Stopped(target.undelivered(msg))));
+                    }
                     TrySend::Full(msg) => {
                         let tx = target
                             .cell
@@ -80,7 +87,10 @@ impl<'a, M: Send + 'static> Sending<'a, M> {
 }
 
 /// Polls an optional deadline.
-pub(super) fn poll_deadline(deadline: &mut Option<Pin<Box<tokio::time::Sleep>>>, cx: &mut Context<'_>) -> Poll<()> {
+pub(super) fn poll_deadline(
+    deadline: &mut Option<Pin<Box<tokio::time::Sleep>>>,
+    cx: &mut Context<'_>,
+) -> Poll<()> {
     match deadline {
         Some(sleep) => {
             ready!(sleep.as_mut().poll(cx));

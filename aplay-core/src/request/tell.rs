@@ -74,7 +74,10 @@ impl<'a, A: Dispatch, Args, R> IntoFuture for TellRequest<'a, A, Args, R> {
 
     fn into_future(self) -> Self::IntoFuture {
         let target = self.request.target;
-        let deadline = self.request.timeout.map(|t| Box::pin(tokio::time::sleep(t)));
+        let deadline = self
+            .request
+            .timeout
+            .map(|t| Box::pin(tokio::time::sleep(t)));
         TellFuture {
             target,
             sending: Sending::Start(self.request.build(None)),

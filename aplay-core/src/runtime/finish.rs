@@ -1,8 +1,8 @@
 //! The last steps of every actor, however it ends.
 
+use crate::cell::SystemMsg;
 use crate::handle::AnyRef;
 use crate::stop::StopReason;
-use crate::cell::SystemMsg;
 use crate::system::System;
 
 /// Frees the address, leaves the parent, tells it and every waiter. Runs once: explicitly at

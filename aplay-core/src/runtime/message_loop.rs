@@ -86,7 +86,11 @@ pub(super) async fn message_loop<A: Dispatch>(
 }
 
 /// Runs one message's handler, catching a panic.
-async fn handle<A: Dispatch>(actor: &mut A, ctx: &mut Context<A>, msg: A::Msg) -> Result<(), Failure> {
+async fn handle<A: Dispatch>(
+    actor: &mut A,
+    ctx: &mut Context<A>,
+    msg: A::Msg,
+) -> Result<(), Failure> {
     let name = A::message_name(&msg);
     let dispatch = AssertUnwindSafe(actor.dispatch(msg, ctx)).catch_unwind();
     #[cfg(feature = "tracing")]
@@ -99,16 +103,24 @@ async fn handle<A: Dispatch>(actor: &mut A, ctx: &mut Context<A>, msg: A::Msg) -
         Err(panic) => {
             let text = panic_text(&*panic);
             tracing::error!(handler = name, panic = %text, "a handler panicked; the actor stops");
-            Err(Failure::new(FailureKind::HandlerPanic, format!("in `{name}`: {text}")))
+            Err(Failure::new(
+                FailureKind::HandlerPanic,
+                format!("in `{name}`: {text}"),
+            ))
         }
     }
 }
 
 /// Handles a notice from the runtime.
-async fn on_system<A: Dispatch>(actor: &mut A, ctx: &mut Context<A>, notice: SystemMsg) -> Result<(), Failure> {
+async fn on_system<A: Dispatch>(
+    actor: &mut A,
+    ctx: &mut Context<A>,
+    notice: SystemMsg,
+) -> Result<(), Failure> {
     match notice {
         SystemMsg::ChildStopped { child, reason } => {
-            let hook = AssertUnwindSafe(actor.on_child_stopped(ctx, &child, &reason)).catch_unwind();
+            let hook =
+                AssertUnwindSafe(actor.on_child_stopped(ctx, &child, &reason)).catch_unwind();
             hook.await
                 .map_err(|panic| Failure::new(FailureKind::HookPanic, panic_text(&*panic)))
         }

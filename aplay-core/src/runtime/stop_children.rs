@@ -17,7 +17,10 @@ pub(crate) async fn stop_children(core: &CellCore) {
         if tokio::time::timeout(limit, child.join()).await.is_err() {
             tracing::warn!(child = %child.path(), ?limit, "did not stop in time; killing it");
             child.kill();
-            if tokio::time::timeout(KILL_GRACE, child.join()).await.is_err() {
+            if tokio::time::timeout(KILL_GRACE, child.join())
+                .await
+                .is_err()
+            {
                 tracing::error!(child = %child.path(), "still running after a kill (a handler that never yields?)");
             }
         }

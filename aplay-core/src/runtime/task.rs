@@ -28,7 +28,9 @@ pub(crate) async fn run_actor<A: Dispatch>(
     {
         use tracing::Instrument;
         let span = tracing::info_span!("actor", path = %ctx.path());
-        lifecycle(actor, ctx, receiver, started).instrument(span).await;
+        lifecycle(actor, ctx, receiver, started)
+            .instrument(span)
+            .await;
     }
     #[cfg(not(feature = "tracing"))]
     lifecycle(actor, ctx, receiver, started).await;
@@ -46,7 +48,9 @@ async fn lifecycle<A: Dispatch>(
     let core = ctx.myself_any().clone();
     let core = core.core();
 
-    let start = AssertUnwindSafe(actor.on_start(&mut ctx)).catch_unwind().await;
+    let start = AssertUnwindSafe(actor.on_start(&mut ctx))
+        .catch_unwind()
+        .await;
     let start_failure = match start {
         Ok(Ok(())) => None,
         Ok(Err(error)) => Some(Failure::new(FailureKind::StartError, error.to_string())),
@@ -78,7 +82,10 @@ async fn lifecycle<A: Dispatch>(
     core.set_state(ActorState::Stopping);
     receiver.close();
     stop_children(core).await;
-    let reason = match AssertUnwindSafe(actor.on_stop(&mut ctx, &reason)).catch_unwind().await {
+    let reason = match AssertUnwindSafe(actor.on_stop(&mut ctx, &reason))
+        .catch_unwind()
+        .await
+    {
         Ok(()) => reason,
         Err(panic) => StopReason::Failed(Failure::new(FailureKind::StopPanic, panic_text(&*panic))),
     };
