@@ -121,6 +121,11 @@ pub mod guide {
     pub mod stopping {}
 }
 
+/// The README's code blocks, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;
+
 #[doc(hidden)]
 pub mod __private {
     pub use aplay_core::__private::*;
