@@ -34,12 +34,7 @@ impl<'a, A: Dispatch, Args, R> AskRequest<'a, A, Args, R> {
         make: fn(Args, Option<ReplyTo<R>>) -> A::Msg,
     ) -> Self {
         AskRequest {
-            request: Request {
-                target,
-                args,
-                make,
-                timeout: None,
-            },
+            request: Request::new(target, args, make),
         }
     }
 

@@ -36,7 +36,20 @@ struct Request<'a, A: Dispatch, Args, R> {
     timeout: Option<Duration>,
 }
 
-impl<A: Dispatch, Args, R> Request<'_, A, Args, R> {
+impl<'a, A: Dispatch, Args, R> Request<'a, A, Args, R> {
+    fn new(
+        target: &'a RawRef<A>,
+        args: Args,
+        make: fn(Args, Option<ReplyTo<R>>) -> A::Msg,
+    ) -> Self {
+        Request {
+            target,
+            args,
+            make,
+            timeout: None,
+        }
+    }
+
     fn build(self, reply: Option<ReplyTo<R>>) -> A::Msg {
         (self.make)(self.args, reply)
     }

@@ -31,12 +31,7 @@ impl<'a, A: Dispatch, Args, R> TellRequest<'a, A, Args, R> {
         make: fn(Args, Option<ReplyTo<R>>) -> A::Msg,
     ) -> Self {
         TellRequest {
-            request: Request {
-                target,
-                args,
-                make,
-                timeout: None,
-            },
+            request: Request::new(target, args, make),
         }
     }
 
