@@ -210,3 +210,41 @@ async fn join_waits_for_the_end_from_many_places() {
         assert_eq!(w.await.unwrap(), StopReason::Normal);
     }
 }
+
+/// Stops itself or the whole system from inside its own handler.
+#[actor]
+struct SelfStopper;
+
+#[actor]
+impl SelfStopper {
+    async fn stop_myself(&mut self, ctx: &mut Context<Self>) -> StopReason {
+        ctx.myself().stop().await
+    }
+
+    async fn shut_everything_down(&mut self, ctx: &mut Context<Self>) -> StopReason {
+        ctx.system().shutdown().await
+    }
+}
+
+#[tokio::test]
+async fn stopping_itself_through_its_own_ref_does_not_wait_for_itself() {
+    let system = System::new();
+    let actor = system.spawn("me", SelfStopper).await.unwrap();
+    assert_eq!(
+        actor.stop_myself().await.unwrap(),
+        StopReason::StoppedByPerson
+    );
+    assert_eq!(actor.join().await, StopReason::StoppedByPerson);
+}
+
+#[tokio::test]
+async fn a_shutdown_requested_from_a_handler_does_not_wait_for_that_handler() {
+    let system = System::new();
+    let actor = system.spawn("me", SelfStopper).await.unwrap();
+    assert_eq!(
+        actor.shut_everything_down().await.unwrap(),
+        StopReason::Shutdown
+    );
+    assert_eq!(system.root().join().await, StopReason::Shutdown);
+    assert_eq!(system.actor_count(), 0);
+}

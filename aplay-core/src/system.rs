@@ -160,12 +160,19 @@ impl System {
     /// [`shutdown`](Self::shutdown) with another overall limit, after which every actor still
     /// running is killed.
     ///
+    /// Called from inside an actor (one of its handlers or hooks), it only requests the
+    /// shutdown and returns [`StopReason::Shutdown`] at once: waiting would wait for the
+    /// caller's own handler to end.
+    ///
     /// # Cancel safety
     ///
     /// As for `shutdown`.
     pub async fn shutdown_within(&self, limit: Duration) -> StopReason {
         let root = self.root();
         root.core().request_stop(false);
+        if self.registry().any(|actor| actor.core().is_current_task()) {
+            return StopReason::Shutdown;
+        }
         match tokio::time::timeout(limit, root.join()).await {
             Ok(reason) => reason,
             Err(_) => {

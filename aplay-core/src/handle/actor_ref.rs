@@ -59,12 +59,20 @@ impl<A: Dispatch> ActorRef<A> {
     /// its mailbox, stops its children, runs `on_stop`, and this returns once it has stopped.
     /// Its parent will not restart it. Returns immediately if it had already stopped.
     ///
+    /// Called from inside the actor itself (one of its own handlers), it cannot wait for its
+    /// own end: it asks for the stop, which happens after the current message and the queue,
+    /// and returns [`StopReason::StoppedByPerson`] at once. `ctx.stop()` is the usual way there.
+    ///
     /// # Cancel safety
     ///
     /// The stop is requested before the first `.await`; dropping the future only stops the
     /// waiting.
     pub async fn stop(&self) -> StopReason {
-        self.cell().core.request_stop(true);
+        let core = &self.cell().core;
+        core.request_stop(true);
+        if core.is_current_task() {
+            return StopReason::StoppedByPerson;
+        }
         self.join().await
     }
 
@@ -76,6 +84,9 @@ impl<A: Dispatch> ActorRef<A> {
     }
 
     /// Waits until it has stopped (actorio's `await actor`), and says why.
+    ///
+    /// Awaited inside the actor's own handler it would wait forever (the actor cannot stop
+    /// while that handler runs), so do not.
     ///
     /// # Cancel safety
     ///

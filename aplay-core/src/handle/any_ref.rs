@@ -88,6 +88,9 @@ impl AnyRef {
     /// The stop is requested before the first `.await`.
     pub async fn stop(&self) -> StopReason {
         self.core().request_stop(true);
+        if self.core().is_current_task() {
+            return StopReason::StoppedByPerson;
+        }
         self.join().await
     }
 
