@@ -237,3 +237,26 @@ async fn the_runtime_survives_many_panics() {
     survivor.add(1).await.unwrap();
     assert_eq!(survivor.get().await.unwrap(), 1);
 }
+
+struct PanicsDeciding;
+
+impl Actor for PanicsDeciding {
+    fn decide_to_start(&self, _state: &aplay::StartState) -> bool {
+        panic!("undecided");
+    }
+}
+
+#[actor]
+impl PanicsDeciding {}
+
+#[tokio::test]
+async fn a_panic_in_a_hook_run_at_spawn_is_a_start_failure_not_the_spawners() {
+    let system = System::new();
+    let err = system.spawn("x", PanicsDeciding).await.unwrap_err();
+    let Error::StartFailed { reason, .. } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(failure_kind(reason), FailureKind::StartPanic);
+    assert!(reason.to_string().contains("undecided"));
+    assert!(system.lookup_any("/x").is_none());
+}

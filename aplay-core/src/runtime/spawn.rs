@@ -1,5 +1,6 @@
 //! Spawning an actor: claim its address, join its parent, start its task, wait for `on_start`.
 
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
 use tokio::sync::oneshot;
@@ -12,6 +13,7 @@ use crate::error::Error;
 use crate::handle::{ActorRef, AnyRef};
 use crate::mailbox;
 use crate::path::ActorPath;
+use crate::stop::{Failure, FailureKind, StopReason, panic_text};
 use crate::system::System;
 
 /// Spawns `actor` as a child of `parent`, and waits for its `on_start`.
@@ -47,7 +49,7 @@ pub(crate) async fn await_start<A: Dispatch>(
         // The task ended without a word: it was killed before `on_start` finished.
         Err(_) => Err(Error::StartFailed {
             path: cell.core.path.clone(),
-            reason: crate::StopReason::Killed,
+            reason: StopReason::Killed,
         }),
     }
 }
@@ -58,7 +60,26 @@ fn launch<A: Dispatch>(
     path: ActorPath,
     actor: A,
 ) -> Result<(Arc<ActorCell<A>>, Started), Error> {
-    if !actor.decide_to_start(&StartState::default()) {
+    // These hooks run in the spawner's task: a panic in one is the new actor's start
+    // failure, not the spawner's.
+    let hooks = std::panic::catch_unwind(AssertUnwindSafe(|| {
+        (
+            actor.decide_to_start(&StartState::default()),
+            actor.mailbox(),
+            actor.shutdown_timeout(),
+        )
+    }));
+    let (start, mailbox, shutdown_timeout) = match hooks {
+        Ok(hooks) => hooks,
+        Err(panic) => {
+            let failure = Failure::new(FailureKind::StartPanic, panic_text(&*panic));
+            return Err(Error::StartFailed {
+                path,
+                reason: StopReason::Failed(failure),
+            });
+        }
+    };
+    if !start {
         return Err(Error::StartDeclined { path });
     }
     if let Some(parent) = parent {
@@ -68,13 +89,13 @@ fn launch<A: Dispatch>(
             });
         }
     }
-    let (sender, receiver) = mailbox::channel(actor.mailbox());
+    let (sender, receiver) = mailbox::channel(mailbox);
     let cell = Arc::new(ActorCell::<A> {
         core: CellCore::new(
             path,
             std::any::type_name::<A>(),
             parent.map(|p| Arc::downgrade(p.cell())),
-            actor.shutdown_timeout(),
+            shutdown_timeout,
         ),
         mailbox: sender,
     });
