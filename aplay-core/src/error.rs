@@ -11,7 +11,7 @@ use crate::stop::StopReason;
 /// What can go wrong when spawning, finding or messaging an actor.
 ///
 /// Errors that refused a message hand it back inside an [`Undelivered`], so nothing is lost
-/// silently: see [`Undelivered::into_message`].
+/// silently: see [`Undelivered::take_message`].
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
