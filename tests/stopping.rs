@@ -224,6 +224,18 @@ impl SelfStopper {
     async fn shut_everything_down(&mut self, ctx: &mut Context<Self>) -> StopReason {
         ctx.system().shutdown().await
     }
+
+    async fn stop_my_parent(&mut self, ctx: &mut Context<Self>) -> StopReason {
+        ctx.parent().expect("spawned under a parent").stop().await
+    }
+
+    async fn spawn_stopper(
+        &mut self,
+        name: String,
+        ctx: &mut Context<Self>,
+    ) -> Result<ActorRef<SelfStopper>, Error> {
+        ctx.spawn(&name, SelfStopper).await
+    }
 }
 
 #[tokio::test]
@@ -247,4 +259,23 @@ async fn a_shutdown_requested_from_a_handler_does_not_wait_for_that_handler() {
     );
     assert_eq!(system.root().join().await, StopReason::Shutdown);
     assert_eq!(system.actor_count(), 0);
+}
+
+#[tokio::test]
+async fn a_child_stopping_its_parent_from_a_handler_does_not_wait_for_itself() {
+    let system = System::new();
+    let parent = system.spawn("parent", SelfStopper).await.unwrap();
+    let child = parent.spawn_stopper("child".into()).await.unwrap().unwrap();
+    // The parent's stop waits for the child, whose handler is the one asking: it must not
+    // wait, or the child would only end when its shutdown time limit kills it.
+    assert_eq!(
+        child.stop_my_parent().await.unwrap(),
+        StopReason::StoppedByPerson
+    );
+    assert_eq!(parent.join().await, StopReason::StoppedByPerson);
+    assert_eq!(
+        child.join().await,
+        StopReason::Shutdown,
+        "stopped, not killed"
+    );
 }

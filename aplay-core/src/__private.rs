@@ -62,5 +62,13 @@ impl<T: Send + 'static> RepliesMustBeSend for T {}
 /// Asserts `T: MessageArgumentsMustBeSend` (used in generated `const _` blocks).
 pub const fn assert_argument<T: MessageArgumentsMustBeSend + ?Sized>() {}
 
-/// Asserts `T: RepliesMustBeSend`.
-pub const fn assert_reply<T: RepliesMustBeSend + ?Sized>() {}
+/// Asserts `T: RepliesMustBeSend`, and that the reply field of a message (an
+/// `Option<ReplyTo<T>>`) is `Send`: the generated `unsafe impl Send` of the message enum relies
+/// on every field being checked. Both bounds fail together, on the same span, so rustc reports
+/// only the first.
+pub const fn assert_reply<T>()
+where
+    T: RepliesMustBeSend,
+    Option<ReplyTo<T>>: Send,
+{
+}

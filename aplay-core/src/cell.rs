@@ -189,14 +189,6 @@ impl CellCore {
         }
     }
 
-    /// Whether the caller runs inside this actor's own task (a handler or a hook of it).
-    pub(crate) fn is_current_task(&self) -> bool {
-        match (self.abort.get(), tokio::task::try_id()) {
-            (Some(handle), Some(current)) => handle.id() == current,
-            _ => false,
-        }
-    }
-
     pub(crate) fn set_abort_handle(&self, handle: AbortHandle) {
         let _ = self.abort.set(handle);
         // A kill that came before the handle was stored is seen by the loop through KILL.

@@ -109,6 +109,26 @@ impl ActorPath {
         }
     }
 
+    /// Whether this address is below `ancestor` in the tree (not equal to it).
+    ///
+    /// ```
+    /// use aplay_core::ActorPath;
+    ///
+    /// let a = ActorPath::parse("/a").unwrap();
+    /// assert!(ActorPath::parse("/a/b").unwrap().is_descendant_of(&a));
+    /// assert!(a.is_descendant_of(&ActorPath::root()));
+    /// assert!(!ActorPath::parse("/ab").unwrap().is_descendant_of(&a));
+    /// assert!(!a.is_descendant_of(&a));
+    /// ```
+    pub fn is_descendant_of(&self, ancestor: &ActorPath) -> bool {
+        if ancestor.is_root() {
+            return !self.is_root();
+        }
+        self.0
+            .strip_prefix(&*ancestor.0)
+            .is_some_and(|rest| rest.starts_with('/'))
+    }
+
     /// The address as a string.
     pub fn as_str(&self) -> &str {
         &self.0

@@ -86,6 +86,11 @@ impl System {
         Ok((system, kernel))
     }
 
+    /// Tells systems apart (for the task-local "current actor").
+    pub(crate) fn id(&self) -> usize {
+        Arc::as_ptr(&self.inner) as usize
+    }
+
     pub(crate) fn registry(&self) -> &Registry {
         &self.inner.registry
     }
@@ -170,7 +175,7 @@ impl System {
     pub async fn shutdown_within(&self, limit: Duration) -> StopReason {
         let root = self.root();
         root.core().request_stop(false);
-        if self.registry().any(|actor| actor.core().is_current_task()) {
+        if runtime::current::inside_system(self.id()) {
             return StopReason::Shutdown;
         }
         match tokio::time::timeout(limit, root.join()).await {

@@ -12,6 +12,7 @@ use crate::cell::{ActorCell, ActorState};
 use crate::error::Error;
 use crate::path::ActorPath;
 use crate::request::TellFuture;
+use crate::runtime;
 use crate::stop::StopReason;
 
 /// A handle to a running actor of type `A`: `Clone + Send + Sync`, one pointer wide.
@@ -59,9 +60,10 @@ impl<A: Dispatch> ActorRef<A> {
     /// its mailbox, stops its children, runs `on_stop`, and this returns once it has stopped.
     /// Its parent will not restart it. Returns immediately if it had already stopped.
     ///
-    /// Called from inside the actor itself (one of its own handlers), it cannot wait for its
-    /// own end: it asks for the stop, which happens after the current message and the queue,
-    /// and returns [`StopReason::StoppedByPerson`] at once. `ctx.stop()` is the usual way there.
+    /// Called from inside the actor itself or one of its descendants (their handlers or
+    /// hooks), it cannot wait for that end, which waits for the caller: it asks for the stop,
+    /// which happens once the caller's handler is over, and returns
+    /// [`StopReason::StoppedByPerson`] at once. Inside the actor, `ctx.stop()` is the usual way.
     ///
     /// # Cancel safety
     ///
@@ -70,7 +72,7 @@ impl<A: Dispatch> ActorRef<A> {
     pub async fn stop(&self) -> StopReason {
         let core = &self.cell().core;
         core.request_stop(true);
-        if core.is_current_task() {
+        if runtime::current::inside(core) {
             return StopReason::StoppedByPerson;
         }
         self.join().await

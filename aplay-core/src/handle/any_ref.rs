@@ -7,6 +7,7 @@ use super::actor_ref::ActorRef;
 use crate::actor::Dispatch;
 use crate::cell::{ActorCell, ActorState, CellControl, CellCore};
 use crate::path::ActorPath;
+use crate::runtime;
 use crate::stop::StopReason;
 
 /// A handle to an actor whatever its type: a child in `on_child_stopped`, an entry of
@@ -88,7 +89,7 @@ impl AnyRef {
     /// The stop is requested before the first `.await`.
     pub async fn stop(&self) -> StopReason {
         self.core().request_stop(true);
-        if self.core().is_current_task() {
+        if runtime::current::inside(self.core()) {
             return StopReason::StoppedByPerson;
         }
         self.join().await

@@ -49,11 +49,6 @@ impl Registry {
         self.read().get(path).cloned()
     }
 
-    /// Whether any registered actor satisfies `predicate`.
-    pub(crate) fn any(&self, mut predicate: impl FnMut(&AnyRef) -> bool) -> bool {
-        self.read().values().any(|actor| predicate(actor))
-    }
-
     pub(crate) fn len(&self) -> usize {
         self.read().len()
     }

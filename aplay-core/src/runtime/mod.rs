@@ -1,5 +1,6 @@
 //! The actor's task: starting, the message loop, stopping.
 
+pub(crate) mod current;
 mod finish;
 mod message_loop;
 mod spawn;

@@ -5,6 +5,7 @@ use std::panic::AssertUnwindSafe;
 use futures::FutureExt;
 use tokio::sync::oneshot;
 
+use super::current;
 use super::finish::Finisher;
 use super::message_loop::message_loop;
 use super::stop_children::stop_children;
@@ -24,16 +25,17 @@ pub(crate) async fn run_actor<A: Dispatch>(
     receiver: MailboxReceiver<A::Msg>,
     started: oneshot::Sender<Result<(), StopReason>>,
 ) {
+    let me = ctx.myself_any().clone();
+    let system = ctx.system().id();
     #[cfg(feature = "tracing")]
-    {
+    let life = {
         use tracing::Instrument;
         let span = tracing::info_span!("actor", path = %ctx.path());
-        lifecycle(actor, ctx, receiver, started)
-            .instrument(span)
-            .await;
-    }
+        lifecycle(actor, ctx, receiver, started).instrument(span)
+    };
     #[cfg(not(feature = "tracing"))]
-    lifecycle(actor, ctx, receiver, started).await;
+    let life = lifecycle(actor, ctx, receiver, started);
+    current::scope(me, system, life).await;
 }
 
 async fn lifecycle<A: Dispatch>(
