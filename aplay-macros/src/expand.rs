@@ -1,7 +1,7 @@
 //! Writes the code for an `#[actor]` item: the message enum, the handle, the dispatch.
 
-use proc_macro2::TokenStream;
-use quote::{format_ident, quote, quote_spanned};
+use proc_macro2::{Group, Span, TokenStream, TokenTree};
+use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::{Ident, Item, Visibility};
 
 use crate::attr::Options;
@@ -33,12 +33,54 @@ pub(crate) fn actor(args: TokenStream, input: TokenStream) -> TokenStream {
         }
         other => {
             cx.error_spanned_by(
-                &other,
+                item_head(&other),
                 "`#[actor]` goes on an `impl` block (its methods become messages) \
                  or on a struct or enum (it gets the default lifecycle)",
             );
             fallback::item_with_errors(other, cx)
         }
+    }
+}
+
+/// The tokens that name an item (`fn worker`, `trait Job`), so an error about the item as a
+/// whole points at its head rather than at every line of it.
+fn item_head(item: &Item) -> TokenStream {
+    match item {
+        Item::Fn(item) => {
+            let (fn_token, ident) = (&item.sig.fn_token, &item.sig.ident);
+            quote!(#fn_token #ident)
+        }
+        Item::Trait(item) => {
+            let (trait_token, ident) = (&item.trait_token, &item.ident);
+            quote!(#trait_token #ident)
+        }
+        Item::TraitAlias(item) => {
+            let (trait_token, ident) = (&item.trait_token, &item.ident);
+            quote!(#trait_token #ident)
+        }
+        Item::Mod(item) => {
+            let (mod_token, ident) = (&item.mod_token, &item.ident);
+            quote!(#mod_token #ident)
+        }
+        Item::Const(item) => {
+            let (const_token, ident) = (&item.const_token, &item.ident);
+            quote!(#const_token #ident)
+        }
+        Item::Static(item) => {
+            let (static_token, ident) = (&item.static_token, &item.ident);
+            quote!(#static_token #ident)
+        }
+        Item::Type(item) => {
+            let (type_token, ident) = (&item.type_token, &item.ident);
+            quote!(#type_token #ident)
+        }
+        Item::Union(item) => {
+            let (union_token, ident) = (&item.union_token, &item.ident);
+            quote!(#union_token #ident)
+        }
+        Item::ForeignMod(item) => item.abi.to_token_stream(),
+        Item::Macro(item) => item.mac.path.to_token_stream(),
+        other => other.to_token_stream(),
     }
 }
 
@@ -70,6 +112,7 @@ fn lifecycle_only(
 fn impl_block(item: syn::ItemImpl, options: &Options, mut cx: Ctxt) -> TokenStream {
     let mut model = match parse::actor_impl(item, &mut cx) {
         Ok(model) => model,
+        // `None` when rustc would reject the block too: emitting it would only repeat the error.
         Err(item) => return fallback::item_with_errors(item, cx),
     };
     valid::check(&mut model, &mut cx);
@@ -106,10 +149,12 @@ fn generate(model: &ActorImpl, options: &Options) -> TokenStream {
     let handle = handle(&names, handlers);
     let dispatch = dispatch(&names, handlers);
     let checks = checks(&names, handlers);
+    // `impl Dispatch` first: when the actor lacks `impl Actor`, the first error rustc reports
+    // is the one on its supertrait, which points at the struct and says what to write.
     quote! {
+        #dispatch
         #message_enum
         #handle
-        #dispatch
         #checks
     }
 }
@@ -159,6 +204,16 @@ fn message_enum(names: &Names<'_>, handlers: &[Handler]) -> TokenStream {
             #(#variants)*
         }
 
+        // SAFETY: this states no more than the auto trait would derive. Every field type is
+        // checked to be `Send` by the `const _` block `checks` writes next to this enum, under
+        // the same `cfg`s: each argument by `assert_argument`, each reply field
+        // `Option<ReplyTo<R>>` by `assert_reply::<R>`; if one is not `Send`, the crate does not
+        // compile. Stating it keeps rustc from reporting that one mistake again at every place
+        // that needs the enum to be `Send` (`Dispatch::Msg`, the handle, the mailbox, the
+        // dispatch future), when the assertion already reports it on the user's type.
+        #[automatically_derived]
+        unsafe impl ::core::marker::Send for #msg {}
+
         #[automatically_derived]
         impl ::core::fmt::Debug for #msg {
             fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
@@ -178,6 +233,12 @@ fn handle(names: &Names<'_>, handlers: &[Handler]) -> TokenStream {
         handle,
         vis,
     } = names;
+    // Spanned on the actor's name: when it lacks `impl Actor`, the bound `Handle<A: Dispatch>`
+    // fails here too, and that error then points at the type rather than at `#[actor]`.
+    let handle_impl = respan(
+        quote!(impl #private::Handle<#actor> for #handle),
+        actor.span(),
+    );
     let handle_doc = format!(
         "The handle of [`{actor}`], generated by `#[actor]`: one method per message. \
          `ActorRef<{actor}>` dereferences to it, so call these on the ref."
@@ -225,7 +286,7 @@ fn handle(names: &Names<'_>, handlers: &[Handler]) -> TokenStream {
         }
 
         #[automatically_derived]
-        impl #private::Handle<#actor> for #handle {
+        #handle_impl {
             fn from_raw(raw: #private::RawRef<#actor>) -> Self {
                 Self { raw }
             }
@@ -260,7 +321,7 @@ fn dispatch(names: &Names<'_>, handlers: &[Handler]) -> TokenStream {
         handle,
         ..
     } = names;
-    let ctx = Ident::new("__aplay_ctx", proc_macro2::Span::call_site());
+    let ctx = Ident::new("__aplay_ctx", Span::call_site());
     let arms = handlers.iter().map(|h| {
         let cfgs = cfg_attrs(h);
         let (method, variant) = (&h.ident, &h.variant);
@@ -316,21 +377,23 @@ fn dispatch(names: &Names<'_>, handlers: &[Handler]) -> TokenStream {
 /// written, with a message that says what to do.
 fn checks(names: &Names<'_>, handlers: &[Handler]) -> TokenStream {
     let private = &names.private;
-    let asserts = handlers.iter().flat_map(|h| {
+    let asserts = handlers.iter().map(|h| {
         let cfgs = cfg_attrs(h);
         let args = h.args.iter().map(move |arg| {
             let ty = &arg.ty;
             quote_spanned!(syn::spanned::Spanned::span(ty)=> #private::assert_argument::<#ty>();)
         });
+        // Also for `()`: the `unsafe impl Send` of the enum relies on every reply field being
+        // checked.
         let reply = match &h.reply {
-            Reply::Unit => None,
+            Reply::Unit => quote_spanned!(h.span=> #private::assert_reply::<()>();),
             reply => {
                 let ty = reply.ty();
-                Some(quote_spanned!(syn::spanned::Spanned::span(&ty)=> #private::assert_reply::<#ty>();))
+                quote_spanned!(syn::spanned::Spanned::span(&ty)=> #private::assert_reply::<#ty>();)
             }
         };
-        let checks: Vec<_> = args.chain(reply).collect();
-        (!checks.is_empty()).then(|| quote!(#(#cfgs)* { #(#checks)* }))
+        let checks = args.chain(std::iter::once(reply));
+        quote!(#(#cfgs)* { #(#checks)* })
     });
     quote! {
         const _: () = {
@@ -354,4 +417,22 @@ fn cfg_attrs(handler: &Handler) -> impl Iterator<Item = &syn::Attribute> {
         .carried_attrs
         .iter()
         .filter(|a| a.path().is_ident("cfg"))
+}
+
+/// The tokens with every span set to `span`, so an error rustc finds in them points there.
+fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|tree| match tree {
+            TokenTree::Group(group) => {
+                let mut new = Group::new(group.delimiter(), respan(group.stream(), span));
+                new.set_span(span);
+                TokenTree::Group(new)
+            }
+            mut other => {
+                other.set_span(span);
+                other
+            }
+        })
+        .collect()
 }

@@ -9,64 +9,78 @@ use crate::attr;
 use crate::ctxt::Ctxt;
 use crate::model::{ActorImpl, Argument, Handler, Reply, variant_name};
 
-/// Reads an `impl` block. `None` when the block itself cannot be an actor's (a trait impl,
-/// generics); handlers with mistakes are left out of the model, and their errors recorded.
+/// Reads an `impl` block. `Err` when the block itself cannot be an actor's (a trait impl,
+/// generics, a self type that is not a type name), with what to emit in its place: the block
+/// as written (markers removed) so the rest of the crate still compiles, or `None` when rustc
+/// would reject the block too and only repeat the error. Handlers with mistakes are left out
+/// of the model, and their errors recorded.
 pub(crate) fn actor_impl(
     mut item: syn::ItemImpl,
     cx: &mut Ctxt,
-) -> Result<ActorImpl, Box<syn::ItemImpl>> {
-    let mut fatal = false;
+) -> Result<ActorImpl, Option<Box<syn::ItemImpl>>> {
+    // `#[skip]` is ours and unknown to rustc: take it off every method first, so that even a
+    // block emitted as written does not add an error of its own.
+    let skipped: Vec<bool> = item
+        .items
+        .iter_mut()
+        .map(|impl_item| take_skip_marker(impl_item, cx))
+        .collect();
+
     if let Some((path, _)) = &item.trait_ {
+        // Its generics or `unsafe` are the trait impl's business: one error is enough.
         cx.error_spanned_by(
             path,
             "`#[actor]` goes on the actor's own `impl Name { .. }` block, not on a trait impl; \
              lifecycle hooks go in a plain `impl aplay::Actor for Name { .. }`",
         );
-        fatal = true;
+        return Err(Some(Box::new(item)));
     }
-    if !item.generics.params.is_empty() || item.generics.where_clause.is_some() {
+    let generic = !item.generics.params.is_empty() || item.generics.where_clause.is_some();
+    if generic {
         cx.error_spanned_by(
-            &item.generics,
+            generics_tokens(&item.generics),
             "`#[actor]` cannot carry generics: the message enum needs concrete types; \
              write the block for a concrete type",
         );
-        fatal = true;
     }
-    if let Some(unsafety) = &item.unsafety {
-        cx.error_spanned_by(
-            unsafety,
-            "an `#[actor]` block cannot be `unsafe`; remove `unsafe`",
-        );
-        fatal = true;
-    }
-    let self_ident = match self_ident(&item.self_ty) {
-        Some(ident) => ident,
-        None => {
+    // `unsafe impl Name { .. }`: rustc's parser rejects it before this macro runs (E0197,
+    // "inherent impls cannot be unsafe", on `unsafe`), so an error here would only repeat it.
+    // Taken off so that the emitted block is not rejected a second time.
+    item.unsafety = None;
+    let self_ident = match self_type_name(&item.self_ty) {
+        SelfType::Name(ident) => ident,
+        SelfType::WithArguments(arguments) => {
+            // `impl<T> Holder<T>`: the error on the generics already says it.
+            if !generic {
+                cx.error_spanned_by(
+                    arguments,
+                    "`#[actor]` needs the actor's type without generic arguments, like \
+                     `impl Counter { .. }`: the message enum and the handle cannot be generic",
+                );
+            }
+            return Err(Some(Box::new(item)));
+        }
+        SelfType::NotAName { nominal } => {
             cx.error_spanned_by(
                 &item.self_ty,
                 "`#[actor]` needs a plain type name here, like `impl Counter { .. }`",
             );
-            return Err(Box::new(item));
+            return Err(nominal.then(|| Box::new(item)));
         }
     };
-    if fatal {
-        return Err(Box::new(item));
+    if generic {
+        return Err(Some(Box::new(item)));
     }
 
     let self_ty = (*item.self_ty).clone();
     let mut handlers = Vec::new();
-    for impl_item in &mut item.items {
+    for (impl_item, skipped) in item.items.iter().zip(skipped) {
         let ImplItem::Fn(method) = impl_item else {
             continue;
         };
-        let skip = method.attrs.iter().position(attr::is_skip);
-        if let Some(index) = skip {
-            attr::check_skip(&method.attrs[index], cx);
-            method.attrs.remove(index);
+        // A `#[skip]` method, or an associated function (`fn new() -> Self`), stays as it is.
+        if skipped || method.sig.receiver().is_none() {
             continue;
-        }
-        if method.sig.receiver().is_none() {
-            continue; // an associated function (`fn new() -> Self`) stays as it is
         }
         if let Some(handler) = handler(method, &self_ty, cx) {
             handlers.push(handler);
@@ -79,13 +93,58 @@ pub(crate) fn actor_impl(
     })
 }
 
-fn self_ident(ty: &Type) -> Option<syn::Ident> {
-    let Type::Path(path) = ty else { return None };
-    if path.qself.is_some() {
-        return None;
+/// Removes the `#[skip]` markers of a method, checking each; whether it had one.
+fn take_skip_marker(impl_item: &mut ImplItem, cx: &mut Ctxt) -> bool {
+    let ImplItem::Fn(method) = impl_item else {
+        return false;
+    };
+    let mut skipped = false;
+    method.attrs.retain(|attr| {
+        if !attr::is_skip(attr) {
+            return true;
+        }
+        attr::check_skip(attr, cx);
+        skipped = true;
+        false
+    });
+    skipped
+}
+
+/// What the self type of an `impl` block is, as far as naming the actor goes.
+enum SelfType {
+    /// `Counter`, `crate::actors::Counter`.
+    Name(syn::Ident),
+    /// `Holder<u8>`: the `<u8>`.
+    WithArguments(syn::PathArguments),
+    /// `&Counter`, `(A, B)`, `<T as Trait>::Assoc`. `nominal` when rustc might still accept an
+    /// inherent impl on it (`dyn LocalTrait`), so the block is emitted as written.
+    NotAName { nominal: bool },
+}
+
+fn self_type_name(ty: &Type) -> SelfType {
+    match ty {
+        // A type passed through a `macro_rules!` `$t:ty` arrives in an invisible group.
+        Type::Group(group) => self_type_name(&group.elem),
+        Type::Path(path) if path.qself.is_none() => match path.path.segments.last() {
+            Some(last) if last.arguments.is_none() => SelfType::Name(last.ident.clone()),
+            Some(last) => SelfType::WithArguments(last.arguments.clone()),
+            None => SelfType::NotAName { nominal: true },
+        },
+        Type::Paren(_) | Type::TraitObject(_) | Type::Macro(_) | Type::Verbatim(_) => {
+            SelfType::NotAName { nominal: true }
+        }
+        _ => SelfType::NotAName { nominal: false },
     }
-    let last = path.path.segments.last()?;
-    last.arguments.is_none().then(|| last.ident.clone())
+}
+
+/// The tokens to span an error about generics on: the parameters, or the `where` clause when
+/// there are none (syn prints the two separately).
+fn generics_tokens(generics: &syn::Generics) -> TokenStream {
+    if generics.params.is_empty() {
+        generics.where_clause.to_token_stream()
+    } else {
+        generics.to_token_stream()
+    }
 }
 
 /// Reads one method with a receiver. `None` (after recording why) if it cannot be a handler.
@@ -117,7 +176,7 @@ fn handler(method: &ImplItemFn, self_ty: &Type, cx: &mut Ctxt) -> Option<Handler
     if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
         fail(
             cx,
-            &sig.generics,
+            &generics_tokens(&sig.generics),
             "a message handler cannot be generic: its message needs concrete types; \
              use concrete types (or mark the method `#[skip]`)",
         );
