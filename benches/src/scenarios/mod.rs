@@ -1,0 +1,90 @@
+//! The scenarios, each written twice: on aplay, and on raw tokio channels (the baseline).
+//!
+//! Both sides run the same actor: a counter that adds, reports its count, and answers
+//! `x + 1`. On aplay it is `#[actor]`-generated; on the baseline it is a task looping on
+//! `rx.recv()` over [`RawMsg`], with a bounded channel of the same capacity as aplay's
+//! default mailbox and replies on a `oneshot`.
+
+pub(crate) mod ask;
+pub(crate) mod spawn;
+pub(crate) mod tell;
+
+use aplay::prelude::*;
+use tokio::sync::{mpsc, oneshot};
+
+use crate::CAPACITY;
+
+/// The actor of every aplay scenario (default mailbox: bounded, [`CAPACITY`]).
+#[actor]
+#[derive(Debug, Default)]
+pub(crate) struct Counter {
+    count: u64,
+}
+
+#[actor(vis = pub(crate))]
+impl Counter {
+    /// A tell: adds `n`.
+    fn add(&mut self, n: u64) {
+        self.count += n;
+    }
+
+    /// An ask: the count so far.
+    fn get(&self) -> u64 {
+        self.count
+    }
+
+    /// An ask: `x + 1`.
+    fn incr(&self, x: u64) -> u64 {
+        x + 1
+    }
+}
+
+/// The baseline's messages: the same three as [`Counter`]'s.
+#[derive(Debug)]
+pub(crate) enum RawMsg {
+    Add(u64),
+    Get(oneshot::Sender<u64>),
+    Incr(u64, oneshot::Sender<u64>),
+}
+
+/// The baseline's counter: a bounded channel of [`CAPACITY`] and the task that owns its
+/// receiver. The task ends when every sender is dropped.
+pub(crate) fn raw_counter() -> (mpsc::Sender<RawMsg>, tokio::task::JoinHandle<()>) {
+    let (tx, rx) = mpsc::channel(CAPACITY);
+    (tx, tokio::spawn(raw_counter_loop(rx)))
+}
+
+async fn raw_counter_loop(mut rx: mpsc::Receiver<RawMsg>) {
+    let mut count = 0u64;
+    while let Some(msg) = rx.recv().await {
+        match msg {
+            RawMsg::Add(n) => count += n,
+            RawMsg::Get(reply) => {
+                let _ = reply.send(count);
+            }
+            RawMsg::Incr(x, reply) => {
+                let _ = reply.send(x + 1);
+            }
+        }
+    }
+}
+
+/// An ask on the baseline: send `msg` built around a fresh oneshot, wait for the reply.
+pub(crate) async fn raw_ask(
+    tx: &mpsc::Sender<RawMsg>,
+    msg: impl FnOnce(oneshot::Sender<u64>) -> RawMsg,
+) -> u64 {
+    let (reply, answer) = oneshot::channel();
+    tx.send(msg(reply)).await.expect("the raw counter runs");
+    answer.await.expect("the raw counter replies")
+}
+
+/// A fresh system with one counter at `/counter`.
+pub(crate) async fn aplay_counter() -> (System, ActorRef<Counter>) {
+    let system = System::new();
+    let counter = system
+        .spawn("counter", Counter::default())
+        .await
+        .expect("the counter starts");
+    (system, counter)
+}
