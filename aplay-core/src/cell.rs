@@ -7,10 +7,8 @@
 use std::any::Any;
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, Weak};
-use std::task::{Context, Poll};
 use std::time::Duration;
 
-use futures::task::AtomicWaker;
 use tokio::sync::Notify;
 use tokio::task::AbortHandle;
 
@@ -76,7 +74,6 @@ pub(crate) struct CellCore {
     pub(crate) parent: Option<Weak<dyn CellControl>>,
     pub(crate) shutdown_timeout: Duration,
     control: AtomicU8,
-    waker: AtomicWaker,
     system_queue: Mutex<Vec<SystemMsg>>,
     children: Mutex<Children>,
     state: AtomicU8,
@@ -88,10 +85,34 @@ pub(crate) struct CellCore {
 }
 
 /// Untyped access to an actor's cell, for parents, the registry and [`AnyRef`].
+///
+/// Signals set a control bit, then wake the actor by putting a wake-up envelope in its
+/// mailbox. When the mailbox is full there is no need: the actor checks the bits before each
+/// queued message; when it is closed the actor is already stopping.
 pub(crate) trait CellControl: Send + Sync + 'static {
     fn core(&self) -> &CellCore;
     fn mailbox_len(&self) -> Option<usize>;
     fn into_any(self: Arc<Self>) -> Arc<dyn Any + Send + Sync>;
+    /// Wakes the actor if it waits for a message.
+    fn wake(&self);
+
+    /// Asks the actor to stop after its queued messages.
+    fn request_stop(&self, by_person: bool) {
+        self.core().mark_stop(by_person);
+        self.wake();
+    }
+
+    /// Stops the actor now: its task is aborted at its next `.await`.
+    fn kill(&self) {
+        self.core().mark_kill();
+        self.wake();
+    }
+
+    /// Queues a notice for the actor, handled between messages.
+    fn post_system(&self, msg: SystemMsg) {
+        self.core().push_system(msg);
+        self.wake();
+    }
 }
 
 /// The typed cell: the untyped part plus the mailbox's sending side.
@@ -111,6 +132,10 @@ impl<A: Dispatch> CellControl for ActorCell<A> {
 
     fn into_any(self: Arc<Self>) -> Arc<dyn Any + Send + Sync> {
         self
+    }
+
+    fn wake(&self) {
+        self.mailbox.signal();
     }
 }
 
@@ -133,7 +158,6 @@ impl CellCore {
             parent,
             shutdown_timeout,
             control: AtomicU8::new(0),
-            waker: AtomicWaker::new(),
             system_queue: Mutex::new(Vec::new()),
             children: Mutex::new(Children {
                 list: Vec::new(),
@@ -156,34 +180,23 @@ impl CellCore {
         self.control.load(Ordering::Acquire)
     }
 
-    /// Registers the actor task's waker, then re-reads the control bits (so a signal sent
-    /// between the first read and the registration is not missed).
-    pub(crate) fn poll_control(&self, cx: &mut Context<'_>) -> Poll<u8> {
-        self.waker.register(cx.waker());
-        match self.control() {
-            0 => Poll::Pending,
-            bits => Poll::Ready(bits),
-        }
-    }
-
-    fn signal(&self, bit: u8) {
+    fn raise(&self, bit: u8) {
         self.control.fetch_or(bit, Ordering::AcqRel);
-        self.waker.wake();
     }
 
-    /// Asks the actor to stop after its queued messages.
-    pub(crate) fn request_stop(&self, by_person: bool) {
+    /// Marks a stop request; the caller then wakes the actor ([`CellControl::request_stop`]).
+    fn mark_stop(&self, by_person: bool) {
         if by_person {
             self.stopped_by_person.store(true, Ordering::Release);
-            self.signal(bits::STOP_BY_PERSON);
+            self.raise(bits::STOP_BY_PERSON);
         } else {
-            self.signal(bits::SHUTDOWN);
+            self.raise(bits::SHUTDOWN);
         }
     }
 
-    /// Stops the actor now: its task is aborted at its next `.await`.
-    pub(crate) fn kill(&self) {
-        self.signal(bits::KILL);
+    /// Marks a kill and aborts the task at its next `.await`.
+    fn mark_kill(&self) {
+        self.raise(bits::KILL);
         if let Some(handle) = self.abort.get() {
             handle.abort();
         }
@@ -198,9 +211,9 @@ impl CellCore {
         self.control.fetch_and(!bits, Ordering::AcqRel);
     }
 
-    pub(crate) fn post_system(&self, msg: SystemMsg) {
+    fn push_system(&self, msg: SystemMsg) {
         lock(&self.system_queue).push(msg);
-        self.signal(bits::SYSTEM);
+        self.raise(bits::SYSTEM);
     }
 
     pub(crate) fn take_system(&self) -> Vec<SystemMsg> {
@@ -222,9 +235,16 @@ impl CellCore {
     }
 
     pub(crate) fn forget_child(&self, child: &CellCore) {
-        lock(&self.children)
+        let mut children = lock(&self.children);
+        // Searched from the end: children mostly stop youngest first, and a parent may have
+        // a great many.
+        if let Some(i) = children
             .list
-            .retain(|c| !std::ptr::eq(c.core(), child));
+            .iter()
+            .rposition(|c| std::ptr::eq(c.core(), child))
+        {
+            children.list.remove(i);
+        }
     }
 
     /// Closes the child list and returns the children, youngest first.

@@ -174,7 +174,7 @@ impl System {
     /// As for `shutdown`.
     pub async fn shutdown_within(&self, limit: Duration) -> StopReason {
         let root = self.root();
-        root.core().request_stop(false);
+        root.cell().request_stop(false);
         if runtime::current::inside_system(self.id()) {
             return StopReason::Shutdown;
         }

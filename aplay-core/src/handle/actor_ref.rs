@@ -8,7 +8,7 @@ use std::sync::Arc;
 use super::any_ref::AnyRef;
 use super::raw::{Handle, RawRef};
 use crate::actor::Dispatch;
-use crate::cell::{ActorCell, ActorState};
+use crate::cell::{ActorCell, ActorState, CellControl};
 use crate::error::Error;
 use crate::path::ActorPath;
 use crate::request::TellFuture;
@@ -71,7 +71,7 @@ impl<A: Dispatch> ActorRef<A> {
     /// waiting.
     pub async fn stop(&self) -> StopReason {
         let core = &self.cell().core;
-        core.request_stop(true);
+        self.cell().request_stop(true);
         if runtime::current::inside(core) {
             return StopReason::StoppedByPerson;
         }
@@ -82,7 +82,7 @@ impl<A: Dispatch> ActorRef<A> {
     /// dropped (their askers get [`Error::NoReply`]), `on_stop` does not run, and its children
     /// are killed too. Use [`join`](Self::join) to wait for the end.
     pub fn kill(&self) {
-        self.cell().core.kill();
+        self.cell().kill();
     }
 
     /// Waits until it has stopped (actorio's `await actor`), and says why.

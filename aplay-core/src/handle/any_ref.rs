@@ -88,7 +88,7 @@ impl AnyRef {
     ///
     /// The stop is requested before the first `.await`.
     pub async fn stop(&self) -> StopReason {
-        self.core().request_stop(true);
+        self.cell.request_stop(true);
         if runtime::current::inside(self.core()) {
             return StopReason::StoppedByPerson;
         }
@@ -97,7 +97,7 @@ impl AnyRef {
 
     /// Stops it now; see [`ActorRef::kill`].
     pub fn kill(&self) {
-        self.core().kill();
+        self.cell.kill();
     }
 
     /// Waits until it has stopped, and says why.

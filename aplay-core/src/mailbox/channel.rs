@@ -6,16 +6,23 @@ use tokio::sync::mpsc;
 
 use super::Mailbox;
 
+/// What travels through a mailbox: a message, or a wake-up for the actor to look at its
+/// control signals (see [`CellControl`](crate::cell::CellControl)).
+pub(crate) enum Envelope<M> {
+    Message(M),
+    Signal,
+}
+
 /// The sending side, shared by every ref to the actor.
 pub(crate) enum MailboxSender<M> {
-    Bounded(mpsc::Sender<M>),
-    Unbounded(mpsc::UnboundedSender<M>),
+    Bounded(mpsc::Sender<Envelope<M>>),
+    Unbounded(mpsc::UnboundedSender<Envelope<M>>),
 }
 
 /// The receiving side, owned by the actor's task.
 pub(crate) enum MailboxReceiver<M> {
-    Bounded(mpsc::Receiver<M>),
-    Unbounded(mpsc::UnboundedReceiver<M>),
+    Bounded(mpsc::Receiver<Envelope<M>>),
+    Unbounded(mpsc::UnboundedReceiver<Envelope<M>>),
 }
 
 /// What an attempt to enqueue without waiting gave.
@@ -38,24 +45,48 @@ pub(crate) fn channel<M>(config: Mailbox) -> (MailboxSender<M>, MailboxReceiver<
     }
 }
 
+impl<M> Envelope<M> {
+    /// The message of an envelope that came back from a failed send (always a message:
+    /// signals are never handed back).
+    fn into_message(self) -> M {
+        match self {
+            Envelope::Message(msg) => msg,
+            Envelope::Signal => unreachable!("a send of a message hands back that message"),
+        }
+    }
+}
+
 impl<M> MailboxSender<M> {
     #[inline]
     pub(crate) fn try_send(&self, msg: M) -> TrySend<M> {
         match self {
-            MailboxSender::Bounded(tx) => match tx.try_send(msg) {
+            MailboxSender::Bounded(tx) => match tx.try_send(Envelope::Message(msg)) {
                 Ok(()) => TrySend::Sent,
-                Err(mpsc::error::TrySendError::Full(m)) => TrySend::Full(m),
-                Err(mpsc::error::TrySendError::Closed(m)) => TrySend::Closed(m),
+                Err(mpsc::error::TrySendError::Full(e)) => TrySend::Full(e.into_message()),
+                Err(mpsc::error::TrySendError::Closed(e)) => TrySend::Closed(e.into_message()),
             },
-            MailboxSender::Unbounded(tx) => match tx.send(msg) {
+            MailboxSender::Unbounded(tx) => match tx.send(Envelope::Message(msg)) {
                 Ok(()) => TrySend::Sent,
-                Err(mpsc::error::SendError(m)) => TrySend::Closed(m),
+                Err(mpsc::error::SendError(e)) => TrySend::Closed(e.into_message()),
             },
         }
     }
 
+    /// Wakes the actor if its mailbox is empty. A full mailbox needs no wake-up (the actor
+    /// looks at its signals before each message), nor does a closed one (it is stopping).
+    pub(crate) fn signal(&self) {
+        match self {
+            MailboxSender::Bounded(tx) => {
+                let _ = tx.try_send(Envelope::Signal);
+            }
+            MailboxSender::Unbounded(tx) => {
+                let _ = tx.send(Envelope::Signal);
+            }
+        }
+    }
+
     /// The bounded sender, to wait for room on; `None` for an unbounded mailbox (never full).
-    pub(crate) fn bounded(&self) -> Option<&mpsc::Sender<M>> {
+    pub(crate) fn bounded(&self) -> Option<&mpsc::Sender<Envelope<M>>> {
         match self {
             MailboxSender::Bounded(tx) => Some(tx),
             MailboxSender::Unbounded(_) => None,
@@ -73,7 +104,7 @@ impl<M> MailboxSender<M> {
 
 impl<M> MailboxReceiver<M> {
     #[inline]
-    pub(crate) fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<M>> {
+    pub(crate) fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<Envelope<M>>> {
         match self {
             MailboxReceiver::Bounded(rx) => rx.poll_recv(cx),
             MailboxReceiver::Unbounded(rx) => rx.poll_recv(cx),

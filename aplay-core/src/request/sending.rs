@@ -10,10 +10,10 @@ use tokio::sync::mpsc::error::SendError;
 use crate::actor::Dispatch;
 use crate::error::Error;
 use crate::handle::RawRef;
-use crate::mailbox::TrySend;
+use crate::mailbox::{Envelope, TrySend};
 
 type Reserve<'a, M> =
-    Pin<Box<dyn Future<Output = Result<Permit<'a, M>, SendError<()>>> + Send + 'a>>;
+    Pin<Box<dyn Future<Output = Result<Permit<'a, Envelope<M>>, SendError<()>>> + Send + 'a>>;
 
 /// The state of a message on its way into a mailbox.
 pub(super) enum Sending<'a, M> {
@@ -61,7 +61,7 @@ impl<'a, M: Send + 'static> Sending<'a, M> {
                         return Poll::Pending;
                     }
                     Poll::Ready(Ok(permit)) => {
-                        permit.send(msg);
+                        permit.send(Envelope::Message(msg));
                         return Poll::Ready(Ok(()));
                     }
                     Poll::Ready(Err(_closed)) => {

@@ -40,7 +40,7 @@ impl Finisher {
         core.record_stop(reason.clone());
         if let Some(parent) = core.parent.as_ref().and_then(|p| p.upgrade()) {
             parent.core().forget_child(core);
-            parent.core().post_system(SystemMsg::ChildStopped {
+            parent.post_system(SystemMsg::ChildStopped {
                 child: self.me.clone(),
                 reason,
             });

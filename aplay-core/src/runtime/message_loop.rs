@@ -1,7 +1,8 @@
 //! Handling messages one at a time, with control signals checked between them.
 
-use std::future::poll_fn;
+use std::future::{Future, poll_fn};
 use std::panic::AssertUnwindSafe;
+use std::pin::pin;
 use std::task::Poll;
 
 use futures::FutureExt;
@@ -9,7 +10,7 @@ use futures::FutureExt;
 use crate::actor::Dispatch;
 use crate::cell::{SystemMsg, bits};
 use crate::context::Context;
-use crate::mailbox::MailboxReceiver;
+use crate::mailbox::{Envelope, MailboxReceiver};
 use crate::stop::{Failure, FailureKind, StopReason, panic_text};
 
 enum Next<M> {
@@ -20,9 +21,8 @@ enum Next<M> {
 
 /// Handles messages until the actor stops; returns why it stops.
 ///
-/// The fast path per message is one relaxed-cheap atomic load (the control bits) and one
-/// channel receive; the waker is only registered with the control signals when the mailbox is
-/// empty.
+/// The fast path per message is one atomic load (the control bits) and one channel receive.
+/// Signals wake an idle actor through the mailbox itself (see `CellControl`).
 pub(super) async fn message_loop<A: Dispatch>(
     actor: &mut A,
     ctx: &mut Context<A>,
@@ -38,16 +38,30 @@ pub(super) async fn message_loop<A: Dispatch>(
                 return Poll::Ready(Next::Control(pending));
             }
             match receiver.poll_recv(cx) {
-                Poll::Ready(Some(msg)) => Poll::Ready(Next::Message(msg)),
+                Poll::Ready(Some(Envelope::Message(msg))) => Poll::Ready(Next::Message(msg)),
+                // A wake-up: the control bits were raised before it was sent.
+                Poll::Ready(Some(Envelope::Signal)) => Poll::Ready(Next::Control(core.control())),
                 Poll::Ready(None) => Poll::Ready(Next::Closed),
-                Poll::Pending => core.poll_control(cx).map(Next::Control),
+                Poll::Pending => Poll::Pending,
             }
         })
         .await;
         match next {
             Next::Message(msg) => {
-                if let Err(failure) = handle(actor, ctx, msg).await {
-                    return StopReason::Failed(failure);
+                // Inlined rather than a separate `async fn`: every layer of future around the
+                // handler moves the message once more, and this is the hot path.
+                let name = A::message_name(&msg);
+                #[cfg(feature = "tracing")]
+                let span = tracing::debug_span!("message", handler = name);
+                let mut dispatch = pin!(AssertUnwindSafe(actor.dispatch(msg, ctx)).catch_unwind());
+                let outcome = poll_fn(|cx| {
+                    #[cfg(feature = "tracing")]
+                    let _entered = span.enter();
+                    dispatch.as_mut().poll(cx)
+                })
+                .await;
+                if let Err(panic) = outcome {
+                    return StopReason::Failed(handler_panicked(name, &*panic));
                 }
                 core.count_handled();
             }
@@ -85,30 +99,11 @@ pub(super) async fn message_loop<A: Dispatch>(
     }
 }
 
-/// Runs one message's handler, catching a panic.
-async fn handle<A: Dispatch>(
-    actor: &mut A,
-    ctx: &mut Context<A>,
-    msg: A::Msg,
-) -> Result<(), Failure> {
-    let name = A::message_name(&msg);
-    let dispatch = AssertUnwindSafe(actor.dispatch(msg, ctx)).catch_unwind();
-    #[cfg(feature = "tracing")]
-    let dispatch = {
-        use tracing::Instrument;
-        dispatch.instrument(tracing::debug_span!("message", handler = name))
-    };
-    match dispatch.await {
-        Ok(()) => Ok(()),
-        Err(panic) => {
-            let text = panic_text(&*panic);
-            tracing::error!(handler = name, panic = %text, "a handler panicked; the actor stops");
-            Err(Failure::new(
-                FailureKind::HandlerPanic,
-                format!("in `{name}`: {text}"),
-            ))
-        }
-    }
+/// The failure of a handler that panicked, logged.
+fn handler_panicked(name: &'static str, panic: &(dyn std::any::Any + Send)) -> Failure {
+    let text = panic_text(panic);
+    tracing::error!(handler = name, panic = %text, "a handler panicked; the actor stops");
+    Failure::new(FailureKind::HandlerPanic, format!("in `{name}`: {text}"))
 }
 
 /// Handles a notice from the runtime.

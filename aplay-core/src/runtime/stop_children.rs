@@ -12,7 +12,7 @@ const KILL_GRACE: Duration = Duration::from_secs(1);
 /// overruns its `shutdown_timeout` is killed. No new child can join once this starts.
 pub(crate) async fn stop_children(core: &CellCore) {
     for child in core.close_children() {
-        child.core().request_stop(false);
+        child.cell().request_stop(false);
         let limit = child.core().shutdown_timeout;
         if tokio::time::timeout(limit, child.join()).await.is_err() {
             tracing::warn!(child = %child.path(), ?limit, "did not stop in time; killing it");
