@@ -81,6 +81,7 @@ pub(crate) struct CellCore {
     reason: OnceLock<StopReason>,
     terminated: Notify,
     abort: OnceLock<AbortHandle>,
+    task_id: OnceLock<tokio::task::Id>,
     handled: AtomicU64,
 }
 
@@ -168,6 +169,7 @@ impl CellCore {
             reason: OnceLock::new(),
             terminated: Notify::new(),
             abort: OnceLock::new(),
+            task_id: OnceLock::new(),
             handled: AtomicU64::new(0),
         }
     }
@@ -200,6 +202,16 @@ impl CellCore {
         if let Some(handle) = self.abort.get() {
             handle.abort();
         }
+    }
+
+    /// The id of the actor's task, once it has started.
+    pub(crate) fn task_id(&self) -> Option<tokio::task::Id> {
+        self.task_id.get().copied()
+    }
+
+    /// Records the actor's task id; called first thing by the task itself.
+    pub(crate) fn set_task_id(&self, id: tokio::task::Id) {
+        let _ = self.task_id.set(id);
     }
 
     pub(crate) fn set_abort_handle(&self, handle: AbortHandle) {

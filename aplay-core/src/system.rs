@@ -86,11 +86,6 @@ impl System {
         Ok((system, kernel))
     }
 
-    /// Tells systems apart (for the task-local "current actor").
-    pub(crate) fn id(&self) -> usize {
-        Arc::as_ptr(&self.inner) as usize
-    }
-
     pub(crate) fn registry(&self) -> &Registry {
         &self.inner.registry
     }
@@ -175,7 +170,7 @@ impl System {
     pub async fn shutdown_within(&self, limit: Duration) -> StopReason {
         let root = self.root();
         root.cell().request_stop(false);
-        if runtime::current::inside_system(self.id()) {
+        if runtime::current::inside_system(self) {
             return StopReason::Shutdown;
         }
         match tokio::time::timeout(limit, root.join()).await {

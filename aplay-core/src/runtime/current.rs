@@ -1,45 +1,33 @@
-//! Which actor the calling code runs in, so that calls that would wait for that actor (or
-//! one of its ancestors) to stop can see they would wait for themselves.
-
-use std::future::Future;
+//! Whether the calling code runs inside a given actor (or one of its descendants), so that
+//! calls that would wait for that actor to stop can see they would wait for themselves.
+//!
+//! Answered from tokio's task ids, recorded by each actor's task when it starts: nothing is
+//! paid per message, only by the (rare) calls that ask.
 
 use crate::cell::CellCore;
-use crate::handle::AnyRef;
-
-/// The actor a task runs, and the system it belongs to.
-struct Current {
-    me: AnyRef,
-    system: usize,
-}
-
-tokio::task_local! {
-    static CURRENT: Current;
-}
-
-/// Runs `future` (an actor's whole life) as the task of `me`, in the system identified by
-/// `system` (see [`System::id`](crate::System)).
-pub(crate) fn scope<F: Future>(
-    me: AnyRef,
-    system: usize,
-    future: F,
-) -> impl Future<Output = F::Output> {
-    CURRENT.scope(Current { me, system }, future)
-}
+use crate::system::System;
 
 /// Whether the caller runs inside `target` or inside one of its descendants: waiting for
 /// `target` to stop would then wait for the caller's own handler.
 pub(crate) fn inside(target: &CellCore) -> bool {
-    CURRENT
-        .try_with(|current| {
-            let me = current.me.core();
-            std::ptr::eq(me, target) || me.path.is_descendant_of(&target.path)
-        })
-        .unwrap_or(false)
+    let Some(me) = tokio::task::try_id() else {
+        return false;
+    };
+    if target.task_id() == Some(me) {
+        return true;
+    }
+    // Depth-first over the subtree, without recursion: trees may be very deep.
+    let mut pending = target.children();
+    while let Some(actor) = pending.pop() {
+        if actor.core().task_id() == Some(me) {
+            return true;
+        }
+        pending.extend(actor.children());
+    }
+    false
 }
 
-/// Whether the caller runs inside an actor of the system identified by `system`.
-pub(crate) fn inside_system(system: usize) -> bool {
-    CURRENT
-        .try_with(|current| current.system == system)
-        .unwrap_or(false)
+/// Whether the caller runs inside one of `system`'s actors.
+pub(crate) fn inside_system(system: &System) -> bool {
+    inside(system.root().core())
 }

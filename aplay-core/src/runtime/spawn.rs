@@ -112,6 +112,7 @@ fn launch<A: Dispatch>(
     let (started_tx, started_rx) = oneshot::channel();
     let ctx = Context::new(me, system.clone());
     let task = tokio::spawn(run_actor(actor, ctx, receiver, started_tx));
+    cell.core.set_task_id(task.id());
     cell.core.set_abort_handle(task.abort_handle());
     Ok((cell, started_rx))
 }

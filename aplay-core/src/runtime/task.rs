@@ -5,7 +5,6 @@ use std::panic::AssertUnwindSafe;
 use futures::FutureExt;
 use tokio::sync::oneshot;
 
-use super::current;
 use super::finish::Finisher;
 use super::message_loop::message_loop;
 use super::stop_children::stop_children;
@@ -25,8 +24,9 @@ pub(crate) async fn run_actor<A: Dispatch>(
     receiver: MailboxReceiver<A::Msg>,
     started: oneshot::Sender<Result<(), StopReason>>,
 ) {
-    let me = ctx.myself_any().clone();
-    let system = ctx.system().id();
+    if let Some(id) = tokio::task::try_id() {
+        ctx.myself_any().core().set_task_id(id);
+    }
     #[cfg(feature = "tracing")]
     let life = {
         use tracing::Instrument;
@@ -35,7 +35,7 @@ pub(crate) async fn run_actor<A: Dispatch>(
     };
     #[cfg(not(feature = "tracing"))]
     let life = lifecycle(actor, ctx, receiver, started);
-    current::scope(me, system, life).await;
+    life.await;
 }
 
 async fn lifecycle<A: Dispatch>(
