@@ -50,18 +50,12 @@ async fn lifecycle<A: Dispatch>(
     let core = ctx.myself_any().clone();
     let core = core.core();
 
-    let start = AssertUnwindSafe(actor.on_start(&mut ctx))
-        .catch_unwind()
-        .await;
-    let start_failure = match start {
-        Ok(Ok(())) => None,
-        Ok(Err(error)) => Some(Failure::new(FailureKind::StartError, error.to_string())),
-        Err(panic) => Some(Failure::new(FailureKind::StartPanic, panic_text(&*panic))),
-    };
-    if let Some(failure) = start_failure {
+    // The start and stop phases run once: boxed, their state does not weigh on the task for
+    // the whole life of the actor (only the message loop's does).
+    if let Some(failure) = Box::pin(start(&mut actor, &mut ctx)).await {
         tracing::warn!(%failure, "failed to start");
         let reason = StopReason::Failed(failure);
-        stop_children(core).await;
+        Box::pin(stop_children(core)).await;
         drop(receiver);
         finisher.finish(reason.clone());
         let _ = started.send(Err(reason));
@@ -83,15 +77,29 @@ async fn lifecycle<A: Dispatch>(
 
     core.set_state(ActorState::Stopping);
     receiver.close();
-    stop_children(core).await;
-    let reason = match AssertUnwindSafe(actor.on_stop(&mut ctx, &reason))
+    let reason = Box::pin(stop(&mut actor, &mut ctx, reason)).await;
+    // Messages still queued are dropped here: their askers get `Error::NoReply`.
+    drop(receiver);
+    finisher.finish(reason);
+}
+
+/// Runs `on_start`; the failure, if it failed.
+async fn start<A: Dispatch>(actor: &mut A, ctx: &mut Context<A>) -> Option<Failure> {
+    match AssertUnwindSafe(actor.on_start(ctx)).catch_unwind().await {
+        Ok(Ok(())) => None,
+        Ok(Err(error)) => Some(Failure::new(FailureKind::StartError, error.to_string())),
+        Err(panic) => Some(Failure::new(FailureKind::StartPanic, panic_text(&*panic))),
+    }
+}
+
+/// Stops the children, then runs `on_stop`; the final reason (a failure if `on_stop` panicked).
+async fn stop<A: Dispatch>(actor: &mut A, ctx: &mut Context<A>, reason: StopReason) -> StopReason {
+    stop_children(ctx.myself_any().core()).await;
+    match AssertUnwindSafe(actor.on_stop(ctx, &reason))
         .catch_unwind()
         .await
     {
         Ok(()) => reason,
         Err(panic) => StopReason::Failed(Failure::new(FailureKind::StopPanic, panic_text(&*panic))),
-    };
-    // Messages still queued are dropped here: their askers get `Error::NoReply`.
-    drop(receiver);
-    finisher.finish(reason);
+    }
 }
