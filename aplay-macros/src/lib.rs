@@ -2,10 +2,10 @@
 //! `aplay` crate, which re-exports it; generated code reaches the runtime only through
 //! `::aplay::__private` (or `#[actor(crate = path)]`).
 //!
-//! One file per stage: [`attr`] reads the attribute's options and the markers on methods,
-//! [`parse`] builds the [`model`] from the item (collecting every error in a [`ctxt::Ctxt`]),
-//! [`valid`] checks rules that involve several handlers, [`expand`] writes the code, and
-//! [`fallback`] keeps the user's item compiling when something is wrong, so one mistake is
+//! One file per stage: `attr` reads the attribute's options and the markers on methods,
+//! `parse` builds the `model` from the item (collecting every error in a `ctxt::Ctxt`),
+//! `valid` checks rules that involve several handlers, `expand` writes the code, and
+//! `fallback` keeps the user's item compiling when something is wrong, so one mistake is
 //! one error.
 
 use proc_macro::TokenStream;
