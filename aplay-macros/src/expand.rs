@@ -196,6 +196,26 @@ fn message_enum(names: &Names<'_>, handlers: &[Handler]) -> TokenStream {
         let text = format!("{msg}::{variant}");
         quote!(#(#cfgs)* Self::#variant { .. } => f.write_str(#text),)
     });
+    // One constructor per handler, named after it, building the message as a tell (no reply
+    // awaited): what streams, timers and recipients send, e.g. `attach_stream(s, EchoMsg::frame)`.
+    let constructors = handlers.iter().map(|h| {
+        let cfgs = cfg_attrs(h);
+        let (method, variant, method_vis) = (&h.ident, &h.variant, &h.vis);
+        let idents: Vec<_> = h.args.iter().map(|a| &a.ident).collect();
+        let tys: Vec<_> = h.args.iter().map(|a| &a.ty).collect();
+        let doc = format!(
+            "The [`{actor}::{method}`] message, sent without waiting for a reply \
+             (for streams, timers and recipients)."
+        );
+        quote_spanned! {h.span=>
+            #(#cfgs)*
+            #[doc = #doc]
+            #[must_use]
+            #method_vis fn #method(#(#idents: #tys),*) -> Self {
+                Self::#variant { #(#idents,)* reply: ::core::option::Option::None }
+            }
+        }
+    });
     quote! {
         #[doc = #enum_doc]
         #[automatically_derived]
@@ -221,6 +241,12 @@ fn message_enum(names: &Names<'_>, handlers: &[Handler]) -> TokenStream {
                     #(#debug_arms)*
                 }
             }
+        }
+
+        #[automatically_derived]
+        #[allow(private_interfaces, unreachable_pub, dead_code)]
+        impl #msg {
+            #(#constructors)*
         }
     }
 }
