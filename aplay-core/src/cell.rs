@@ -83,6 +83,8 @@ pub(crate) struct CellCore {
     abort: OnceLock<AbortHandle>,
     task_id: OnceLock<tokio::task::Id>,
     handled: AtomicU64,
+    /// Tasks working for the actor (streams, repeated futures, timers), aborted when it stops.
+    attached: Mutex<Vec<AbortHandle>>,
 }
 
 /// Untyped access to an actor's cell, for parents, the registry and [`AnyRef`].
@@ -170,6 +172,7 @@ impl CellCore {
             terminated: Notify::new(),
             abort: OnceLock::new(),
             task_id: OnceLock::new(),
+            attached: Mutex::new(Vec::new()),
             handled: AtomicU64::new(0),
         }
     }
@@ -272,6 +275,23 @@ impl CellCore {
 
     pub(crate) fn accepts_children(&self) -> bool {
         !lock(&self.children).closed
+    }
+
+    // ---- attached tasks ----------------------------------------------------------------
+
+    /// Tracks a task working for the actor; it is aborted when the actor stops. Tasks that
+    /// already ended are forgotten on the way.
+    pub(crate) fn attach(&self, task: AbortHandle) {
+        let mut attached = lock(&self.attached);
+        attached.retain(|t| !t.is_finished());
+        attached.push(task);
+    }
+
+    /// Aborts every attached task.
+    pub(crate) fn abort_attached(&self) {
+        for task in std::mem::take(&mut *lock(&self.attached)) {
+            task.abort();
+        }
     }
 
     // ---- lifecycle ---------------------------------------------------------------------

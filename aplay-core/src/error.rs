@@ -16,14 +16,15 @@ use crate::stop::StopReason;
 #[non_exhaustive]
 pub enum Error {
     /// `try_tell` found the mailbox full. The message is handed back.
-    #[error("the mailbox of {} is full", .0.path())]
+    #[error("the mailbox of {} is full", .0.target())]
     Full(Undelivered),
-    /// The actor is not running (it stopped, or never started). The message is handed back.
-    #[error("{} is not running", .0.path())]
+    /// The actor is not running (it stopped, or never started), or the inbox was dropped.
+    /// The message is handed back.
+    #[error("{} is not running", .0.target())]
     Stopped(Undelivered),
     /// A tell or ask with a timeout waited that long for room in a full mailbox.
     /// The message is handed back.
-    #[error("the mailbox of {} stayed full until the timeout", .0.path())]
+    #[error("the mailbox of {} stayed full until the timeout", .0.target())]
     SendTimeout(Undelivered),
     /// An ask got no reply within its timeout. The message was delivered and may still be
     /// handled; its reply will be dropped.
@@ -117,14 +118,14 @@ impl Error {
 /// It holds the actor's generated message (`CounterMsg::Add { .. }` for `#[actor] impl
 /// Counter`), which [`Undelivered::take_message`] returns.
 pub struct Undelivered {
-    path: ActorPath,
+    path: Option<ActorPath>,
     type_name: &'static str,
     // A `Mutex` keeps `Error` `Sync` while the message itself only needs to be `Send`.
     message: Mutex<Option<Box<dyn Any + Send>>>,
 }
 
 impl Undelivered {
-    pub(crate) fn new<M: Send + 'static>(path: ActorPath, message: M) -> Self {
+    pub(crate) fn new<M: Send + 'static>(path: Option<ActorPath>, message: M) -> Self {
         Undelivered {
             path,
             type_name: std::any::type_name::<M>(),
@@ -132,9 +133,17 @@ impl Undelivered {
         }
     }
 
-    /// The address the message was for.
-    pub fn path(&self) -> &ActorPath {
-        &self.path
+    /// The address of the actor the message was for; `None` for an [`Inbox`](crate::Inbox).
+    pub fn path(&self) -> Option<&ActorPath> {
+        self.path.as_ref()
+    }
+
+    /// The actor's address, or "the inbox", for messages.
+    fn target(&self) -> &dyn std::fmt::Display {
+        match &self.path {
+            Some(path) => path,
+            None => &"the inbox",
+        }
     }
 
     /// The Rust type of the message, e.g. `my_crate::CounterMsg`.

@@ -36,26 +36,32 @@
 //! ```
 
 mod actor;
+mod attached;
 mod cell;
 mod context;
 mod error;
 mod handle;
+mod inbox;
 mod mailbox;
 mod path;
 mod registry;
 pub mod request;
 mod runtime;
 mod stop;
+mod stream;
 mod system;
+mod timer;
 
 #[doc(hidden)]
 pub mod __private;
 
 pub use actor::{Actor, BoxError, Directive, Dispatch, HandlerError, StartState};
+pub use attached::TaskHandle;
 pub use cell::ActorState;
 pub use context::Context;
 pub use error::{Error, Undelivered};
 pub use handle::{ActorRef, AnyRef, BareHandle, Handle, RawRef};
+pub use inbox::{Inbox, Recipient};
 pub use mailbox::Mailbox;
 pub use path::{ActorPath, validate_name};
 pub use stop::{Failure, FailureKind, StopReason};

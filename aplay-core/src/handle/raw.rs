@@ -80,8 +80,13 @@ impl<A: Dispatch> RawRef<A> {
         }
     }
 
+    /// Whether the actor has not stopped.
+    pub fn is_alive(&self) -> bool {
+        self.cell.core.state() != crate::cell::ActorState::Stopped
+    }
+
     pub(crate) fn undelivered(&self, msg: A::Msg) -> Undelivered {
-        Undelivered::new(self.path().clone(), msg)
+        Undelivered::new(Some(self.path().clone()), msg)
     }
 }
 

@@ -28,6 +28,7 @@ impl Finisher {
             return;
         }
         let core = self.me.core();
+        core.abort_attached();
         for child in core.close_children() {
             // Children have stopped already unless this actor was killed or failed to start.
             child.kill();

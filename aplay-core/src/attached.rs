@@ -1,0 +1,57 @@
+//! Tasks that work for an actor (its input streams, repeated futures and timers): they feed
+//! its mailbox, and end when it stops.
+
+use std::fmt;
+use std::future::Future;
+
+use tokio::task::AbortHandle;
+
+use crate::actor::Dispatch;
+use crate::context::Context;
+use crate::handle::RawRef;
+
+/// A task attached to an actor: an input stream, a repeated future or a timer.
+///
+/// [`cancel`](Self::cancel) ends it early; every attached task ends when its actor stops, so
+/// none outlives the actor. Dropping the handle does not cancel the task.
+#[derive(Clone)]
+pub struct TaskHandle {
+    task: AbortHandle,
+}
+
+impl TaskHandle {
+    /// Ends the task: no further message comes from it. A message it already put in the
+    /// mailbox is still handled.
+    pub fn cancel(&self) {
+        self.task.abort();
+    }
+
+    /// Whether the task has ended (its stream ended, its timer fired, it was cancelled, or the
+    /// actor stopped).
+    pub fn is_finished(&self) -> bool {
+        self.task.is_finished()
+    }
+}
+
+impl fmt::Debug for TaskHandle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TaskHandle")
+            .field("finished", &self.is_finished())
+            .finish()
+    }
+}
+
+impl<A: Dispatch> Context<A> {
+    /// Spawns `work` for this actor, with a ref to send to it; the task is aborted when the
+    /// actor stops.
+    pub(crate) fn spawn_attached<F, Fut>(&mut self, work: F) -> TaskHandle
+    where
+        F: FnOnce(RawRef<A>) -> Fut,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        let target = crate::handle::Handle::raw(&*self.myself()).clone();
+        let task = tokio::spawn(work(target)).abort_handle();
+        self.myself_any().core().attach(task.clone());
+        TaskHandle { task }
+    }
+}

@@ -1,0 +1,132 @@
+//! Inboxes and recipients (actorio's `Reference` and `message.sender`): somewhere outside any
+//! actor that actors can send to, and a handle that can stand for either an inbox or an actor.
+
+mod recipient;
+
+pub use recipient::Recipient;
+
+use std::fmt;
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+
+use crate::error::{Error, Undelivered};
+use recipient::Deliver;
+
+/// A mailbox for code outside any actor (actorio's `Reference`): hand out its
+/// [`recipient`](Self::recipient) and read what actors send to it.
+///
+/// Unbounded: senders never wait on it.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use aplay_core::Inbox;
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let mut inbox = Inbox::new();
+/// let me = inbox.recipient();
+/// me.tell("hello").await.unwrap();
+/// assert_eq!(inbox.recv().await, "hello");
+/// assert_eq!(inbox.recv_timeout(Duration::from_millis(10)).await, None);
+/// # }
+/// ```
+pub struct Inbox<M> {
+    receiver: mpsc::UnboundedReceiver<M>,
+    sender: mpsc::UnboundedSender<M>,
+}
+
+impl<M: Send + 'static> Inbox<M> {
+    /// An empty inbox.
+    pub fn new() -> Self {
+        let (sender, receiver) = mpsc::unbounded_channel();
+        Inbox { receiver, sender }
+    }
+
+    /// A recipient that delivers here: give it to actors (as a message argument) so they can
+    /// reply to whoever asked.
+    pub fn recipient(&self) -> Recipient<M> {
+        Recipient::new(InboxTarget {
+            sender: self.sender.clone(),
+        })
+    }
+
+    /// Waits for the next message.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: a message is never lost by dropping this future.
+    pub async fn recv(&mut self) -> M {
+        // The inbox holds a sender itself, so the channel never closes while it is read.
+        match self.receiver.recv().await {
+            Some(msg) => msg,
+            None => unreachable!("an inbox keeps its own channel open"),
+        }
+    }
+
+    /// Waits at most `timeout` for the next message; `None` if none came.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe.
+    pub async fn recv_timeout(&mut self, timeout: Duration) -> Option<M> {
+        tokio::time::timeout(timeout, self.recv()).await.ok()
+    }
+
+    /// The next message if one is there, without waiting.
+    pub fn try_recv(&mut self) -> Option<M> {
+        self.receiver.try_recv().ok()
+    }
+
+    /// How many messages wait.
+    pub fn len(&self) -> usize {
+        self.receiver.len()
+    }
+
+    /// Whether no message waits.
+    pub fn is_empty(&self) -> bool {
+        self.receiver.is_empty()
+    }
+}
+
+impl<M: Send + 'static> Default for Inbox<M> {
+    fn default() -> Self {
+        Inbox::new()
+    }
+}
+
+impl<M> fmt::Debug for Inbox<M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Inbox")
+            .field("waiting", &self.receiver.len())
+            .finish()
+    }
+}
+
+/// The sending side of an inbox, behind a [`Recipient`].
+struct InboxTarget<M> {
+    sender: mpsc::UnboundedSender<M>,
+}
+
+impl<M: Send + 'static> Deliver<M> for InboxTarget<M> {
+    fn try_deliver(&self, msg: M) -> Result<(), Error> {
+        self.sender
+            .send(msg)
+            .map_err(|mpsc::error::SendError(msg)| Error::Stopped(Undelivered::new(None, msg)))
+    }
+
+    fn deliver(&self, msg: M) -> recipient::DeliverFuture<'_> {
+        let result = self.try_deliver(msg);
+        Box::pin(std::future::ready(result))
+    }
+
+    fn is_alive(&self) -> bool {
+        !self.sender.is_closed()
+    }
+
+    fn describe(&self) -> String {
+        "an inbox".to_owned()
+    }
+}

@@ -1,0 +1,108 @@
+//! Input streams (actorio's `register_input_task`): outside event sources whose items the
+//! actor handles one at a time, between its other messages.
+
+use std::future::Future;
+
+use futures::{Stream, StreamExt};
+
+use crate::actor::Dispatch;
+use crate::attached::TaskHandle;
+use crate::context::Context;
+use crate::request::TellFuture;
+
+impl<A: Dispatch> Context<A> {
+    /// Feeds the items of `stream` to this actor: each becomes the message `on_item(item)`,
+    /// handled like any other, never at the same time as another message (actorio's
+    /// `register_input_task`). Items keep their order. A stream of `Result`s hands its errors
+    /// to the handler, which can stop the actor (`ctx.stop()`) as actorio's `EndMainLoop` does.
+    ///
+    /// The stream is read only as fast as the actor handles its items: with a bounded
+    /// mailbox, a fast stream waits for room instead of filling memory. Its task ends when the
+    /// stream ends, when [`TaskHandle::cancel`] is called, or when the actor stops.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use aplay_core::{Actor, BareHandle, BoxError, Context, Dispatch, System};
+    ///
+    /// struct Summer { total: u64 }
+    /// enum SummerMsg { Add(u64) }
+    ///
+    /// impl Actor for Summer {
+    ///     async fn on_start(&mut self, ctx: &mut Context<Self>) -> Result<(), BoxError> {
+    ///         ctx.attach_stream(futures::stream::iter(1..=3), SummerMsg::Add);
+    ///         Ok(())
+    ///     }
+    /// }
+    /// # impl Dispatch for Summer {
+    /// #     type Msg = SummerMsg;
+    /// #     type Handle = BareHandle<Self>;
+    /// #     async fn dispatch(&mut self, msg: SummerMsg, _ctx: &mut Context<Self>) {
+    /// #         match msg { SummerMsg::Add(n) => self.total += n }
+    /// #     }
+    /// #     fn message_name(_: &SummerMsg) -> &'static str { "add" }
+    /// # }
+    /// ```
+    pub fn attach_stream<S, F>(&mut self, stream: S, on_item: F) -> TaskHandle
+    where
+        S: Stream + Send + 'static,
+        F: FnMut(S::Item) -> A::Msg + Send + 'static,
+    {
+        self.feed(stream, on_item, None)
+    }
+
+    /// Like [`attach_stream`](Self::attach_stream), and when the stream ends the actor gets
+    /// `on_end`, after the last item.
+    pub fn attach_stream_with_end<S, F>(
+        &mut self,
+        stream: S,
+        on_item: F,
+        on_end: A::Msg,
+    ) -> TaskHandle
+    where
+        S: Stream + Send + 'static,
+        F: FnMut(S::Item) -> A::Msg + Send + 'static,
+    {
+        self.feed(stream, on_item, Some(on_end))
+    }
+
+    /// Re-arms `next` after each result and feeds the results to this actor as
+    /// `on_item(result)`, the way actorio registers `websocket.receive`: the factory is called
+    /// again only once the previous result is in the mailbox. It runs until it is cancelled or
+    /// the actor stops.
+    pub fn attach_repeat<N, Fut, F>(&mut self, mut next: N, on_item: F) -> TaskHandle
+    where
+        N: FnMut() -> Fut + Send + 'static,
+        Fut: Future + Send + 'static,
+        Fut::Output: Send,
+        F: FnMut(Fut::Output) -> A::Msg + Send + 'static,
+    {
+        let results = futures::stream::unfold((), move |()| {
+            let result = next();
+            async move { Some((result.await, ())) }
+        });
+        self.feed(results, on_item, None)
+    }
+
+    fn feed<S, F>(&mut self, stream: S, mut on_item: F, on_end: Option<A::Msg>) -> TaskHandle
+    where
+        S: Stream + Send + 'static,
+        F: FnMut(S::Item) -> A::Msg + Send + 'static,
+    {
+        self.spawn_attached(move |target| async move {
+            let mut stream = std::pin::pin!(stream);
+            loop {
+                let msg = match stream.next().await {
+                    Some(item) => on_item(item),
+                    None => break,
+                };
+                if TellFuture::new(&target, msg).await.is_err() {
+                    return; // the actor stopped
+                }
+            }
+            if let Some(end) = on_end {
+                let _ = TellFuture::new(&target, end).await;
+            }
+        })
+    }
+}
