@@ -40,7 +40,8 @@
 pub use aplay_core::{
     Actor, ActorPath, ActorRef, ActorState, AnyRef, BareHandle, BoxError, Context,
     DEFAULT_SHUTDOWN_LIMIT, Directive, Dispatch, Error, Failure, FailureKind, Handle, HandlerError,
-    Mailbox, RawRef, StartState, StopReason, System, Undelivered, request, validate_name,
+    Inbox, Mailbox, RawRef, Recipient, StartState, StopReason, System, TaskHandle, Undelivered,
+    request, validate_name,
 };
 
 /// Turns an `impl` block into an actor's messages, or gives a struct or enum the default
@@ -100,8 +101,8 @@ pub use aplay_macros::actor;
 /// What most programs need: `use aplay::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        Actor, ActorPath, ActorRef, AnyRef, BoxError, Context, Error, Mailbox, StopReason, System,
-        actor,
+        Actor, ActorPath, ActorRef, AnyRef, BoxError, Context, Error, Inbox, Mailbox, Recipient,
+        StopReason, System, actor,
     };
 }
 
