@@ -332,7 +332,7 @@ fn handle(names: &Names<'_>, handlers: &[Handler]) -> TokenStream {
         // struct); the macro cannot see the struct, and the handle is no more reachable
         // than the actor it serves.
         #[automatically_derived]
-        #[allow(private_interfaces, unreachable_pub)]
+        #[allow(private_interfaces, unreachable_pub, dead_code)]
         impl #handle {
             #(#methods)*
         }
