@@ -1,13 +1,13 @@
 //! actorio's "actor spawning actors": a manager spawns a one-shot worker per request; each
 //! worker does a slow computation, replies straight to the caller, and stops itself. The
-//! caller is not an actor: it hands out the sending side of a channel as its inbox.
+//! caller is not an actor: it reads an `Inbox` (actorio's `Reference`) and passes its
+//! `Recipient` along with each request (actorio's `message.sender`).
 //!
 //! Run it with `cargo run --example manager`.
 
 use std::time::Duration;
 
 use aplay::prelude::*;
-use tokio::sync::mpsc;
 
 /// The result of one computation, sent to the caller's inbox.
 #[derive(Debug)]
@@ -18,8 +18,8 @@ pub struct Response {
     pub data: u64,
 }
 
-/// Where replies go: the caller's inbox.
-type ReplyTo = mpsc::UnboundedSender<Response>;
+/// Where replies go: whoever asked (here the caller's inbox; an actor would do as well).
+type ReplyTo = Recipient<Response>;
 
 /// Spawns a worker per request.
 #[derive(Default)]
@@ -69,7 +69,8 @@ struct Worker;
 impl Worker {
     async fn work(&mut self, id: u32, sender: ReplyTo, ctx: &mut Context<Self>) {
         let data = blocking_operation(id).await;
-        let _ = sender.send(Response { request: id, data });
+        // The caller may have gone away; a worker does not fail for that.
+        let _ = sender.tell(Response { request: id, data }).await;
         // actorio's `raise EndMainLoop()`: this actor deals with one message, then stops.
         ctx.stop();
     }
@@ -87,14 +88,15 @@ async fn blocking_operation(id: u32) -> u64 {
 pub async fn run(requests: u32) -> Result<(Vec<Response>, (u32, u32)), Error> {
     let system = System::new();
     // actorio's `Reference()`: somewhere actors can send to, outside any actor.
-    let (me, mut inbox) = mpsc::unbounded_channel();
+    let mut inbox = Inbox::new();
+    let me = inbox.recipient();
     let manager = system.spawn("manager", Manager::default()).await?;
     for id in 0..requests {
         manager.request(id, me.clone()).tell().await?;
     }
     let mut responses = Vec::new();
     while responses.len() < requests as usize {
-        let response = inbox.recv().await.expect("the caller holds a sender");
+        let response = inbox.recv().await;
         println!(
             "Got a response to request {} with result {}",
             response.request, response.data
