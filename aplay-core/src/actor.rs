@@ -8,6 +8,7 @@ use crate::context::Context;
 use crate::handle::AnyRef;
 use crate::mailbox::Mailbox;
 use crate::stop::StopReason;
+use crate::supervision::Supervision;
 
 /// An error an actor's hook or handler gives back; anything that converts into it works with
 /// `?` (every `std::error::Error`, `String`, `&str`, `anyhow::Error`).
@@ -96,6 +97,13 @@ pub trait Actor: Send + Sized + 'static {
     /// for [`Mailbox::DEFAULT_CAPACITY`] messages.
     fn mailbox(&self) -> Mailbox {
         Mailbox::default()
+    }
+
+    /// How this actor supervises its children: the strategy, and how many restarts it allows
+    /// within a period before it gives up and fails itself. One-for-one, at most
+    /// [`Supervision::DEFAULT_MAX_RESTARTS`] within [`Supervision::DEFAULT_WITHIN`], by default.
+    fn supervision(&self) -> Supervision {
+        Supervision::default()
     }
 
     /// How long its parent (or a system shutdown) lets this actor take to stop (its queued
@@ -191,4 +199,12 @@ pub trait Dispatch: Actor {
 
     /// The name of the handler a message is for, for logs and spans.
     fn message_name(msg: &Self::Msg) -> &'static str;
+
+    /// Whether someone waits for this message's reply. When a supervised actor restarts,
+    /// queued asks are answered with an error (the instance they were for is gone) while
+    /// tells are kept for the next instance. By default, no message is an ask.
+    fn is_ask(msg: &Self::Msg) -> bool {
+        let _ = msg;
+        false
+    }
 }

@@ -41,15 +41,36 @@ impl fmt::Debug for TaskHandle {
     }
 }
 
+/// Sends to the instance of an actor that attached the task: after a restart, what it sends
+/// is dropped, never handled by the next instance.
+pub(crate) struct AttachedSender<A: Dispatch> {
+    raw: RawRef<A>,
+    incarnation: u32,
+}
+
+impl<A: Dispatch> AttachedSender<A> {
+    /// Sends `msg`, waiting for room. `Err` once the actor stopped.
+    pub(crate) async fn send(&self, msg: A::Msg) -> Result<(), ()> {
+        self.raw
+            .cell
+            .mailbox
+            .send_attached(self.incarnation, msg)
+            .await
+    }
+}
+
 impl<A: Dispatch> Context<A> {
-    /// Spawns `work` for this actor, with a ref to send to it; the task is aborted when the
-    /// actor stops.
+    /// Spawns `work` for this actor, with a way to send to this instance of it; the task is
+    /// aborted when the actor stops or restarts.
     pub(crate) fn spawn_attached<F, Fut>(&mut self, work: F) -> TaskHandle
     where
-        F: FnOnce(RawRef<A>) -> Fut,
+        F: FnOnce(AttachedSender<A>) -> Fut,
         Fut: Future<Output = ()> + Send + 'static,
     {
-        let target = crate::handle::Handle::raw(&*self.myself()).clone();
+        let target = AttachedSender {
+            raw: crate::handle::Handle::raw(&*self.myself()).clone(),
+            incarnation: self.myself_any().core().incarnation(),
+        };
         let task = tokio::spawn(work(target)).abort_handle();
         self.myself_any().core().attach(task.clone());
         TaskHandle { task }

@@ -5,7 +5,7 @@
 //! across an `.await`).
 
 use std::any::Any;
-use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, Weak};
 use std::time::Duration;
 
@@ -28,6 +28,9 @@ pub(crate) mod bits {
     pub(crate) const SHUTDOWN: u8 = 4;
     /// Something waits in the system queue.
     pub(crate) const SYSTEM: u8 = 8;
+    /// Its parent stops it to restart it (a sibling failed): stop after the current message,
+    /// keeping the queue for the next instance.
+    pub(crate) const RESTART: u8 = 16;
 }
 
 /// Where an actor is in its life.
@@ -40,6 +43,9 @@ pub enum ActorState {
     Running,
     /// Stopping: handling what was queued, stopping its children, running `on_stop`.
     Stopping,
+    /// A supervised actor between two instances: the last one ended and its parent is
+    /// deciding, or starting the next one. Its mailbox keeps the messages sent meanwhile.
+    Restarting,
     /// Stopped; see [`AnyRef::stop_reason`].
     Stopped,
 }
@@ -50,6 +56,7 @@ impl ActorState {
             0 => ActorState::Starting,
             1 => ActorState::Running,
             2 => ActorState::Stopping,
+            3 => ActorState::Restarting,
             _ => ActorState::Stopped,
         }
     }
@@ -57,8 +64,26 @@ impl ActorState {
 
 /// Notices for the actor from the runtime, handled between messages.
 pub(crate) enum SystemMsg {
+    /// A child stopped for good.
     ChildStopped { child: AnyRef, reason: StopReason },
+    /// An instance of a supervised child ended; the parent decides whether to restart it.
+    ChildExited {
+        child: AnyRef,
+        reason: StopReason,
+        incarnation: u32,
+    },
 }
+
+/// Starts the next instance of a supervised actor (built by the typed spawn code, which
+/// knows the actor's type and holds its factory). Resolves once its `on_start` has run.
+pub(crate) type Restarter = Box<
+    dyn Fn(
+            crate::system::System,
+        )
+            -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), StopReason>> + Send>>
+        + Send
+        + Sync,
+>;
 
 /// The children of an actor, in start order.
 pub(crate) struct Children {
@@ -80,11 +105,19 @@ pub(crate) struct CellCore {
     stopped_by_person: AtomicBool,
     reason: OnceLock<StopReason>,
     terminated: Notify,
-    abort: OnceLock<AbortHandle>,
-    task_id: OnceLock<tokio::task::Id>,
+    /// The current instance's task (a restart starts another).
+    task: Mutex<Option<(tokio::task::Id, Option<AbortHandle>)>>,
     handled: AtomicU64,
     /// Tasks working for the actor (streams, repeated futures, timers), aborted when it stops.
     attached: Mutex<Vec<AbortHandle>>,
+    /// When its parent restarts it; `Temporary` for actors without a factory.
+    pub(crate) restart: crate::supervision::Restart,
+    /// How many instances came before the current one.
+    incarnation: AtomicU32,
+    /// Between two instances: the mailbox's receiving side, kept for the next one.
+    parked: Mutex<Option<Box<dyn Any + Send>>>,
+    /// For supervised actors: how to start the next instance.
+    restarter: OnceLock<Restarter>,
 }
 
 /// Untyped access to an actor's cell, for parents, the registry and [`AnyRef`].
@@ -154,6 +187,7 @@ impl CellCore {
         type_name: &'static str,
         parent: Option<Weak<dyn CellControl>>,
         shutdown_timeout: Duration,
+        restart: crate::supervision::Restart,
     ) -> Self {
         CellCore {
             path,
@@ -170,9 +204,12 @@ impl CellCore {
             stopped_by_person: AtomicBool::new(false),
             reason: OnceLock::new(),
             terminated: Notify::new(),
-            abort: OnceLock::new(),
-            task_id: OnceLock::new(),
+            task: Mutex::new(None),
             attached: Mutex::new(Vec::new()),
+            restart,
+            incarnation: AtomicU32::new(0),
+            parked: Mutex::new(None),
+            restarter: OnceLock::new(),
             handled: AtomicU64::new(0),
         }
     }
@@ -202,23 +239,27 @@ impl CellCore {
     /// Marks a kill and aborts the task at its next `.await`.
     fn mark_kill(&self) {
         self.raise(bits::KILL);
-        if let Some(handle) = self.abort.get() {
+        if let Some((_, Some(handle))) = &*lock(&self.task) {
             handle.abort();
         }
     }
 
     /// The id of the actor's task, once it has started.
     pub(crate) fn task_id(&self) -> Option<tokio::task::Id> {
-        self.task_id.get().copied()
+        lock(&self.task).as_ref().map(|(id, _)| *id)
     }
 
-    /// Records the actor's task id; called first thing by the task itself.
+    /// Records the current instance's task id; called first thing by the task itself.
     pub(crate) fn set_task_id(&self, id: tokio::task::Id) {
-        let _ = self.task_id.set(id);
+        let mut task = lock(&self.task);
+        if task.as_ref().is_none_or(|(known, _)| *known != id) {
+            *task = Some((id, None));
+        }
     }
 
-    pub(crate) fn set_abort_handle(&self, handle: AbortHandle) {
-        let _ = self.abort.set(handle);
+    /// Records the current instance's task, so a kill can abort it.
+    pub(crate) fn set_task(&self, id: tokio::task::Id, handle: AbortHandle) {
+        *lock(&self.task) = Some((id, Some(handle)));
         // A kill that came before the handle was stored is seen by the loop through KILL.
     }
 
@@ -277,6 +318,69 @@ impl CellCore {
         !lock(&self.children).closed
     }
 
+    // ---- supervision -------------------------------------------------------------------
+
+    /// Asks the actor to stop after its current message so its parent can restart it.
+    pub(crate) fn request_restart_stop(&self) {
+        self.raise(bits::RESTART);
+    }
+
+    pub(crate) fn incarnation(&self) -> u32 {
+        self.incarnation.load(Ordering::Acquire)
+    }
+
+    pub(crate) fn next_incarnation(&self) -> u32 {
+        self.incarnation.fetch_add(1, Ordering::AcqRel) + 1
+    }
+
+    pub(crate) fn set_restarter(&self, restarter: Restarter) {
+        let _ = self.restarter.set(restarter);
+    }
+
+    pub(crate) fn restarter(&self) -> Option<&Restarter> {
+        self.restarter.get()
+    }
+
+    /// Keeps the mailbox's receiving side between two instances, unless the parent is
+    /// stopping (checked under the parent's child list lock, which its stop sequence takes to
+    /// close the list): then `false`, and the actor stops for good.
+    pub(crate) fn park(&self, parent: &CellCore, receiver: Box<dyn Any + Send>) -> bool {
+        let children = lock(&parent.children);
+        if children.closed {
+            return false;
+        }
+        *lock(&self.parked) = Some(receiver);
+        self.clear_control(bits::RESTART);
+        self.set_state(ActorState::Restarting);
+        drop(children);
+        true
+    }
+
+    /// Takes the parked receiver: the next instance, or the final stop, gets it. Whoever
+    /// takes it first decides.
+    pub(crate) fn unpark(&self) -> Option<Box<dyn Any + Send>> {
+        lock(&self.parked).take()
+    }
+
+    /// Lets children join again (a new instance starts with none).
+    pub(crate) fn reopen_children(&self) {
+        lock(&self.children).closed = false;
+    }
+
+    /// Waits until the state satisfies `done`, and returns it.
+    pub(crate) async fn wait_state(&self, done: impl Fn(ActorState) -> bool) -> ActorState {
+        loop {
+            let notified = self.terminated.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            let state = self.state();
+            if done(state) {
+                return state;
+            }
+            notified.await;
+        }
+    }
+
     // ---- attached tasks ----------------------------------------------------------------
 
     /// Tracks a task working for the actor; it is aborted when the actor stops. Tasks that
@@ -305,9 +409,12 @@ impl CellCore {
             ActorState::Starting => 0,
             ActorState::Running => 1,
             ActorState::Stopping => 2,
-            ActorState::Stopped => 3,
+            ActorState::Restarting => 3,
+            ActorState::Stopped => 4,
         };
         self.state.store(v, Ordering::Release);
+        // Waiters of a state change (a parent restarting its children) re-check.
+        self.terminated.notify_waiters();
     }
 
     pub(crate) fn stopped_by_person(&self) -> bool {

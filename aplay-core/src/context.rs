@@ -9,6 +9,7 @@ use crate::handle::{ActorRef, AnyRef};
 use crate::path::ActorPath;
 use crate::runtime;
 use crate::stop::{Failure, FailureKind, StopReason};
+use crate::supervision::{Intensity, Restart, Supervision};
 use crate::system::System;
 
 /// The actor's view of the runtime, passed to hooks and to handlers that take a
@@ -31,6 +32,8 @@ pub struct Context<A> {
     me: AnyRef,
     system: System,
     stop: Option<StopReason>,
+    supervision: Supervision,
+    intensity: Intensity,
     _actor: PhantomData<fn() -> A>,
 }
 
@@ -40,6 +43,8 @@ impl<A> Context<A> {
             me,
             system,
             stop: None,
+            supervision: Supervision::default(),
+            intensity: Intensity::default(),
             _actor: PhantomData,
         }
     }
@@ -89,6 +94,94 @@ impl<A> Context<A> {
         self.stop = Some(StopReason::Failed(failure));
     }
 
+    /// Spawns a child named `name`, at `{this path}/{name}`, and returns once its `on_start`
+    /// has finished. The child is never restarted; it stops before this actor does.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidName`], [`Error::NameTaken`] (nothing is spawned),
+    /// [`Error::StartFailed`], [`Error::StartDeclined`], [`Error::ParentStopping`].
+    ///
+    /// # Cancel safety
+    ///
+    /// Once the first poll has spawned the child, dropping this future does not stop it.
+    pub async fn spawn<B: Dispatch>(&self, name: &str, actor: B) -> Result<ActorRef<B>, Error> {
+        runtime::spawn_child(&self.system, &self.me, name, actor).await
+    }
+
+    /// Spawns a supervised child named `name`, built by `factory`: when it ends, this actor's
+    /// [`Supervision`] decides, by `restart`, whether a fresh instance from `factory` takes
+    /// its place, at the same address, with the same mailbox (queued tells are kept, queued
+    /// asks get [`Error::NoReply`]). Returns once its first `on_start` has finished.
+    ///
+    /// # Errors
+    ///
+    /// As [`spawn`](Self::spawn). A failed first start also counts toward this actor's
+    /// restart limit; past it, this actor fails after the current message.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use aplay_core::{Actor, BoxError, Context, Restart};
+    /// # use aplay_core::{BareHandle, Dispatch};
+    /// # struct Worker;
+    /// # impl Actor for Worker {}
+    /// # impl Dispatch for Worker {
+    /// #     type Msg = std::convert::Infallible;
+    /// #     type Handle = BareHandle<Self>;
+    /// #     async fn dispatch(&mut self, msg: Self::Msg, _: &mut Context<Self>) { match msg {} }
+    /// #     fn message_name(msg: &Self::Msg) -> &'static str { match *msg {} }
+    /// # }
+    ///
+    /// struct Service;
+    /// impl Actor for Service {
+    ///     async fn on_start(&mut self, ctx: &mut Context<Self>) -> Result<(), BoxError> {
+    ///         // Restarted after any stop but a deliberate one, with a fresh state each time.
+    ///         ctx.spawn_supervised("worker", Restart::Permanent, || Worker).await?;
+    ///         Ok(())
+    ///     }
+    /// }
+    /// ```
+    pub async fn spawn_supervised<B, F>(
+        &mut self,
+        name: &str,
+        restart: Restart,
+        factory: F,
+    ) -> Result<ActorRef<B>, Error>
+    where
+        B: Dispatch,
+        F: Fn() -> B + Send + Sync + 'static,
+    {
+        let factory: runtime::Factory<B> = std::sync::Arc::new(factory);
+        let spawned =
+            runtime::spawn_supervised_child(&self.system, &self.me, name, restart, factory).await;
+        if let Err(Error::StartFailed { .. }) = &spawned {
+            if !self.count_restart() {
+                let (max, within) = self.supervision.limit();
+                let failure = Failure::new(
+                    FailureKind::RestartLimit,
+                    format!("more than {max} failed starts and restarts within {within:?}"),
+                );
+                self.stop = Some(StopReason::Failed(failure));
+            }
+        }
+        spawned
+    }
+
+    /// How this actor supervises its children (from [`Actor::supervision`](crate::Actor::supervision)).
+    pub(crate) fn supervision(&self) -> Supervision {
+        self.supervision
+    }
+
+    pub(crate) fn set_supervision(&mut self, supervision: Supervision) {
+        self.supervision = supervision;
+    }
+
+    /// Counts a restart of a child; `false` past the limit.
+    pub(crate) fn count_restart(&mut self) -> bool {
+        self.intensity.allow(&self.supervision)
+    }
+
     pub(crate) fn take_stop(&mut self) -> Option<StopReason> {
         self.stop.take()
     }
@@ -108,21 +201,6 @@ impl<A: Dispatch> Context<A> {
         self.me
             .downcast::<A>()
             .expect("a context belongs to an actor of its own type")
-    }
-
-    /// Spawns a child named `name`, at `{this path}/{name}`, and returns once its `on_start`
-    /// has finished. The child is never restarted; it stops before this actor does.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::InvalidName`], [`Error::NameTaken`] (nothing is spawned),
-    /// [`Error::StartFailed`], [`Error::StartDeclined`], [`Error::ParentStopping`].
-    ///
-    /// # Cancel safety
-    ///
-    /// Once the first poll has spawned the child, dropping this future does not stop it.
-    pub async fn spawn<B: Dispatch>(&self, name: &str, actor: B) -> Result<ActorRef<B>, Error> {
-        runtime::spawn_child(&self.system, &self.me, name, actor).await
     }
 }
 

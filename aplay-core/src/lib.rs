@@ -49,6 +49,7 @@ pub mod request;
 mod runtime;
 mod stop;
 mod stream;
+mod supervision;
 mod system;
 mod timer;
 
@@ -65,4 +66,5 @@ pub use inbox::{Inbox, Recipient};
 pub use mailbox::Mailbox;
 pub use path::{ActorPath, validate_name};
 pub use stop::{Failure, FailureKind, StopReason};
+pub use supervision::{Restart, Strategy, Supervision};
 pub use system::{DEFAULT_SHUTDOWN_LIMIT, System};

@@ -60,6 +60,9 @@ pub enum FailureKind {
     HookPanic,
     /// A handler returned an error and `on_error` answered [`Directive::Fail`](crate::Directive::Fail).
     HandlerError,
+    /// Its children failed more often than its [`Supervision`](crate::Supervision) allows:
+    /// it gave up restarting them and failed itself (escalation).
+    RestartLimit,
 }
 
 /// A failure: where it happened and what it said (the panic text or the error's message).
@@ -99,6 +102,7 @@ impl fmt::Display for Failure {
             FailureKind::StopPanic => "on_stop panicked",
             FailureKind::HookPanic => "on_child_stopped panicked",
             FailureKind::HandlerError => "a handler returned an error",
+            FailureKind::RestartLimit => "gave up restarting its children",
         };
         write!(f, "{place}: {}", self.message)
     }

@@ -372,6 +372,11 @@ fn dispatch(names: &Names<'_>, handlers: &[Handler]) -> TokenStream {
             }
         }
     });
+    let ask_arms = handlers.iter().map(|h| {
+        let cfgs = cfg_attrs(h);
+        let variant = &h.variant;
+        quote!(#(#cfgs)* #msg::#variant { ref reply, .. } => reply.is_some(),)
+    });
     let name_arms = handlers.iter().map(|h| {
         let cfgs = cfg_attrs(h);
         let variant = &h.variant;
@@ -393,6 +398,12 @@ fn dispatch(names: &Names<'_>, handlers: &[Handler]) -> TokenStream {
             fn message_name(msg: &#msg) -> &'static str {
                 match *msg {
                     #(#name_arms)*
+                }
+            }
+
+            fn is_ask(msg: &#msg) -> bool {
+                match *msg {
+                    #(#ask_arms)*
                 }
             }
         }

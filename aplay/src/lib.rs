@@ -40,7 +40,8 @@
 pub use aplay_core::{
     Actor, ActorPath, ActorRef, ActorState, AnyRef, BareHandle, BoxError, Context,
     DEFAULT_SHUTDOWN_LIMIT, Directive, Dispatch, Error, Failure, FailureKind, Handle, HandlerError,
-    Inbox, Mailbox, RawRef, Recipient, StartState, StopReason, System, TaskHandle, Undelivered,
+    Inbox, Mailbox, RawRef, Recipient, Restart, StartState, StopReason, Strategy, Supervision, System,
+    TaskHandle, Undelivered,
     request, validate_name,
 };
 

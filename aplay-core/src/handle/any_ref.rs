@@ -66,6 +66,11 @@ impl AnyRef {
         self.core().stopped_by_person()
     }
 
+    /// How many times its parent restarted it (0 for an actor never restarted).
+    pub fn restarts(&self) -> u32 {
+        self.core().incarnation()
+    }
+
     /// How many messages it has handled.
     pub fn messages_handled(&self) -> u64 {
         self.core().handled()

@@ -10,6 +10,12 @@ use super::Mailbox;
 /// control signals (see [`CellControl`](crate::cell::CellControl)).
 pub(crate) enum Envelope<M> {
     Message(M),
+    /// A message from a task attached to one instance of the actor (a stream, a timer): the
+    /// next instance, after a restart, drops it.
+    Attached {
+        incarnation: u32,
+        msg: M,
+    },
     Signal,
 }
 
@@ -50,7 +56,7 @@ impl<M> Envelope<M> {
     /// signals are never handed back).
     fn into_message(self) -> M {
         match self {
-            Envelope::Message(msg) => msg,
+            Envelope::Message(msg) | Envelope::Attached { msg, .. } => msg,
             Envelope::Signal => unreachable!("a send of a message hands back that message"),
         }
     }
@@ -69,6 +75,15 @@ impl<M> MailboxSender<M> {
                 Ok(()) => TrySend::Sent,
                 Err(mpsc::error::SendError(e)) => TrySend::Closed(e.into_message()),
             },
+        }
+    }
+
+    /// Sends a message from an attached task, waiting for room. `Err` once the actor stopped.
+    pub(crate) async fn send_attached(&self, incarnation: u32, msg: M) -> Result<(), ()> {
+        let envelope = Envelope::Attached { incarnation, msg };
+        match self {
+            MailboxSender::Bounded(tx) => tx.send(envelope).await.map_err(drop),
+            MailboxSender::Unbounded(tx) => tx.send(envelope).map_err(drop),
         }
     }
 
@@ -108,6 +123,14 @@ impl<M> MailboxReceiver<M> {
         match self {
             MailboxReceiver::Bounded(rx) => rx.poll_recv(cx),
             MailboxReceiver::Unbounded(rx) => rx.poll_recv(cx),
+        }
+    }
+
+    /// The next envelope if one is queued, without waiting.
+    pub(crate) fn try_recv(&mut self) -> Option<Envelope<M>> {
+        match self {
+            MailboxReceiver::Bounded(rx) => rx.try_recv().ok(),
+            MailboxReceiver::Unbounded(rx) => rx.try_recv().ok(),
         }
     }
 

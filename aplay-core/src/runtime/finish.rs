@@ -1,13 +1,16 @@
-//! The last steps of every actor, however it ends.
+//! The last steps of every actor, however it ends; and, for a supervised actor whose parent
+//! may restart it, the pause between two instances.
 
-use crate::cell::SystemMsg;
+use std::any::Any;
+
+use crate::cell::{ActorState, SystemMsg};
 use crate::handle::AnyRef;
 use crate::stop::StopReason;
+use crate::supervision::{Restart, restart_allowed};
 use crate::system::System;
 
-/// Frees the address, leaves the parent, tells it and every waiter. Runs once: explicitly at
-/// the end of the task, or from `Drop` when the task is aborted (a kill), in which case the
-/// children are killed too.
+/// Ends an instance: for good, or parked for a restart. Runs once: explicitly at the end of
+/// the task, or from `Drop` when the task is aborted (a kill), which is always for good.
 pub(super) struct Finisher {
     me: AnyRef,
     system: System,
@@ -23,36 +26,101 @@ impl Finisher {
         }
     }
 
+    /// Ends this instance. A supervised actor whose stop allows a restart (or whose parent
+    /// asked for one) keeps its mailbox and waits for its parent's decision; any other stop
+    /// is final. `started` says whether this instance got past `on_start` (a first start
+    /// that fails is the spawner's error, never restarted).
+    pub(super) fn end(
+        &mut self,
+        reason: StopReason,
+        receiver: Box<dyn Any + Send>,
+        restart_requested: bool,
+        started: bool,
+    ) {
+        let core = self.me.core();
+        let supervised = core.restarter().is_some() && core.restart != Restart::Temporary;
+        let restartable = supervised
+            && (restart_requested
+                || ((started || core.incarnation() > 0) && restart_allowed(core.restart, &reason)));
+        if restartable {
+            core.abort_attached();
+            if let Some(parent) = core.parent.as_ref().and_then(|p| p.upgrade()) {
+                if core.park(parent.core(), receiver) {
+                    self.done = true;
+                    tracing::debug!(%reason, "instance ended; the parent decides on a restart");
+                    if !restart_requested {
+                        parent.post_system(SystemMsg::ChildExited {
+                            child: self.me.clone(),
+                            reason,
+                            incarnation: core.incarnation(),
+                        });
+                    }
+                    return;
+                }
+            }
+            // The parent is gone or stopping: this stop is final.
+            let reason = if restart_requested {
+                StopReason::Shutdown
+            } else {
+                reason
+            };
+            self.finish(reason);
+            return;
+        }
+        // Messages still queued are dropped here: their askers get `Error::NoReply`.
+        drop(receiver);
+        self.finish(reason);
+    }
+
+    /// Ends the actor for good.
     pub(super) fn finish(&mut self, reason: StopReason) {
         if std::mem::replace(&mut self.done, true) {
             return;
         }
-        let core = self.me.core();
-        core.abort_attached();
-        for child in core.close_children() {
-            // Children have stopped already unless this actor was killed or failed to start.
-            child.kill();
-        }
-        self.system.registry().release(&core.path, core);
-        match &reason {
-            StopReason::Failed(failure) => tracing::warn!(%failure, "stopped"),
-            reason => tracing::debug!(%reason, "stopped"),
-        }
-        core.record_stop(reason.clone());
-        if let Some(parent) = core.parent.as_ref().and_then(|p| p.upgrade()) {
-            parent.core().forget_child(core);
-            parent.post_system(SystemMsg::ChildStopped {
-                child: self.me.clone(),
-                reason,
-            });
-        }
-        core.notify_stopped();
+        finalize(&self.me, &self.system, reason, true);
     }
 }
 
 impl Drop for Finisher {
     fn drop(&mut self) {
-        // Only reached without `finish` when the task was aborted mid-way.
+        // Only reached without `end` when the task was aborted mid-way.
         self.finish(StopReason::Killed);
     }
+}
+
+/// Ends an actor for good: stops what works for it, frees its address, leaves its parent
+/// (telling it, unless `tell_parent` is false because the parent is the caller) and wakes
+/// every waiter. Also used by a parent on a child parked between two instances.
+pub(crate) fn finalize(me: &AnyRef, system: &System, reason: StopReason, tell_parent: bool) {
+    let core = me.core();
+    if core.state() == ActorState::Stopped {
+        return;
+    }
+    // A parked mailbox is dropped: queued asks get `Error::NoReply`.
+    drop(core.unpark());
+    core.abort_attached();
+    for child in core.close_children() {
+        // Children have stopped already unless this actor was killed or failed to start.
+        if child.state() == ActorState::Restarting {
+            finalize(&child, system, StopReason::Killed, false);
+        } else {
+            child.kill();
+        }
+    }
+    system.registry().release(&core.path, core);
+    match &reason {
+        StopReason::Failed(failure) => tracing::warn!(actor = %core.path, %failure, "stopped"),
+        reason => tracing::debug!(actor = %core.path, %reason, "stopped"),
+    }
+    core.record_stop(reason.clone());
+    if let Some(parent) = core.parent.as_ref().and_then(|p| p.upgrade()) {
+        parent.core().forget_child(core);
+        if tell_parent {
+            parent.post_system(SystemMsg::ChildStopped {
+                child: me.clone(),
+                reason,
+            });
+        }
+    }
+    core.notify_stopped();
 }

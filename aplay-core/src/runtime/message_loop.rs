@@ -1,5 +1,6 @@
 //! Handling messages one at a time, with control signals checked between them.
 
+use std::collections::VecDeque;
 use std::future::{Future, poll_fn};
 use std::panic::AssertUnwindSafe;
 use std::pin::pin;
@@ -12,10 +13,13 @@ use crate::cell::{SystemMsg, bits};
 use crate::context::Context;
 use crate::mailbox::{Envelope, MailboxReceiver};
 use crate::stop::{Failure, FailureKind, StopReason, panic_text};
+use crate::supervision;
 
 enum Next<M> {
     Message(M),
     Control(u8),
+    /// A message from a task of an earlier instance: dropped.
+    Stale,
     Closed,
 }
 
@@ -23,13 +27,17 @@ enum Next<M> {
 ///
 /// The fast path per message is one atomic load (the control bits) and one channel receive.
 /// Signals wake an idle actor through the mailbox itself (see `CellControl`).
+///
+/// After a restart, `kept` holds the tells queued for the previous instance: they come first.
 pub(super) async fn message_loop<A: Dispatch>(
     actor: &mut A,
     ctx: &mut Context<A>,
     receiver: &mut MailboxReceiver<A::Msg>,
+    kept: &mut VecDeque<A::Msg>,
 ) -> StopReason {
     let me = ctx.myself_any().clone();
     let core = me.core();
+    let incarnation = core.incarnation();
     let mut draining: Option<StopReason> = None;
     loop {
         let next = poll_fn(|cx| {
@@ -37,8 +45,21 @@ pub(super) async fn message_loop<A: Dispatch>(
             if pending != 0 {
                 return Poll::Ready(Next::Control(pending));
             }
+            if let Some(msg) = kept.pop_front() {
+                return Poll::Ready(Next::Message(msg));
+            }
             match receiver.poll_recv(cx) {
                 Poll::Ready(Some(Envelope::Message(msg))) => Poll::Ready(Next::Message(msg)),
+                Poll::Ready(Some(Envelope::Attached {
+                    incarnation: from,
+                    msg,
+                })) => {
+                    if from == incarnation {
+                        Poll::Ready(Next::Message(msg))
+                    } else {
+                        Poll::Ready(Next::Stale)
+                    }
+                }
                 // A wake-up: the control bits were raised before it was sent.
                 Poll::Ready(Some(Envelope::Signal)) => Poll::Ready(Next::Control(core.control())),
                 Poll::Ready(None) => Poll::Ready(Next::Closed),
@@ -65,9 +86,15 @@ pub(super) async fn message_loop<A: Dispatch>(
                 }
                 core.count_handled();
             }
+            Next::Stale => {}
             Next::Control(pending) => {
                 if pending & bits::KILL != 0 {
                     return StopReason::Killed;
+                }
+                if pending & bits::RESTART != 0 {
+                    // The parent restarts this actor; the bit stays up for the lifecycle,
+                    // which keeps the mailbox for the next instance.
+                    return StopReason::Shutdown;
                 }
                 if pending & bits::SYSTEM != 0 {
                     for notice in core.take_system() {
@@ -113,11 +140,13 @@ async fn on_system<A: Dispatch>(
     notice: SystemMsg,
 ) -> Result<(), Failure> {
     match notice {
+        SystemMsg::ChildExited {
+            child,
+            reason,
+            incarnation,
+        } => supervision::on_child_exit(actor, ctx, child, reason, incarnation).await,
         SystemMsg::ChildStopped { child, reason } => {
-            let hook =
-                AssertUnwindSafe(actor.on_child_stopped(ctx, &child, &reason)).catch_unwind();
-            hook.await
-                .map_err(|panic| Failure::new(FailureKind::HookPanic, panic_text(&*panic)))
+            supervision::child_stopped_hook(actor, ctx, &child, &reason).await
         }
     }
 }

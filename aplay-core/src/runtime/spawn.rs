@@ -1,19 +1,22 @@
 //! Spawning an actor: claim its address, join its parent, start its task, wait for `on_start`.
 
+use std::collections::VecDeque;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
 use tokio::sync::oneshot;
 
+use super::finish::finalize;
 use super::task::{Started, run_actor};
 use crate::actor::{Dispatch, StartState};
-use crate::cell::{ActorCell, CellControl, CellCore};
+use crate::cell::{ActorCell, ActorState, CellControl, CellCore, Restarter};
 use crate::context::Context;
 use crate::error::Error;
 use crate::handle::{ActorRef, AnyRef};
-use crate::mailbox;
+use crate::mailbox::{self, Envelope, MailboxReceiver};
 use crate::path::ActorPath;
 use crate::stop::{Failure, FailureKind, StopReason, panic_text};
+use crate::supervision::Restart;
 use crate::system::System;
 
 /// Spawns `actor` as a child of `parent`, and waits for its `on_start`.
@@ -24,8 +27,36 @@ pub(crate) async fn spawn_child<A: Dispatch>(
     actor: A,
 ) -> Result<ActorRef<A>, Error> {
     let path = parent.path().child(name)?;
-    let (cell, started) = launch(system, Some(parent), path, actor)?;
+    let (cell, started) = launch(system, Some(parent), path, actor, None)?;
     await_start(cell, started).await
+}
+
+/// What makes the instances of a supervised actor.
+pub(crate) type Factory<A> = Arc<dyn Fn() -> A + Send + Sync>;
+
+/// Spawns a supervised child of `parent` from `factory`, restarted as `restart` says, and
+/// waits for its first `on_start`.
+pub(crate) async fn spawn_supervised_child<A: Dispatch>(
+    system: &System,
+    parent: &AnyRef,
+    name: &str,
+    restart: Restart,
+    factory: Factory<A>,
+) -> Result<ActorRef<A>, Error> {
+    let path = parent.path().child(name)?;
+    let actor = make(&factory).map_err(|reason| Error::StartFailed {
+        path: path.clone(),
+        reason,
+    })?;
+    let (cell, started) = launch(system, Some(parent), path, actor, Some((restart, factory)))?;
+    await_start(cell, started).await
+}
+
+/// Calls the factory, catching a panic.
+fn make<A>(factory: &Factory<A>) -> Result<A, StopReason> {
+    std::panic::catch_unwind(AssertUnwindSafe(|| factory())).map_err(|panic| {
+        StopReason::Failed(Failure::new(FailureKind::StartPanic, panic_text(&*panic)))
+    })
 }
 
 /// Spawns the kernel at `/`. Returns the ref and the signal of its start.
@@ -33,7 +64,7 @@ pub(crate) fn spawn_root<A: Dispatch>(
     system: &System,
     actor: A,
 ) -> Result<(Arc<ActorCell<A>>, Started), Error> {
-    launch(system, None, ActorPath::root(), actor)
+    launch(system, None, ActorPath::root(), actor, None)
 }
 
 pub(crate) async fn await_start<A: Dispatch>(
@@ -59,6 +90,7 @@ fn launch<A: Dispatch>(
     parent: Option<&AnyRef>,
     path: ActorPath,
     actor: A,
+    supervised: Option<(Restart, Factory<A>)>,
 ) -> Result<(Arc<ActorCell<A>>, Started), Error> {
     // These hooks run in the spawner's task: a panic in one is the new actor's start
     // failure, not the spawner's.
@@ -96,9 +128,15 @@ fn launch<A: Dispatch>(
             std::any::type_name::<A>(),
             parent.map(|p| Arc::downgrade(p.cell())),
             shutdown_timeout,
+            supervised
+                .as_ref()
+                .map_or(Restart::Temporary, |(restart, _)| *restart),
         ),
         mailbox: sender,
     });
+    if let Some((_, factory)) = supervised {
+        cell.core.set_restarter(restarter(&cell, factory));
+    }
     let me = AnyRef::new(Arc::clone(&cell) as Arc<dyn CellControl>);
     system.registry().claim(me.clone())?;
     if let Some(parent) = parent {
@@ -109,10 +147,87 @@ fn launch<A: Dispatch>(
             });
         }
     }
+    let started = start_instance(&cell, me, system, actor, receiver, VecDeque::new());
+    Ok((cell, started))
+}
+
+/// Spawns the task of one instance.
+fn start_instance<A: Dispatch>(
+    cell: &Arc<ActorCell<A>>,
+    me: AnyRef,
+    system: &System,
+    actor: A,
+    receiver: MailboxReceiver<A::Msg>,
+    kept: VecDeque<A::Msg>,
+) -> Started {
     let (started_tx, started_rx) = oneshot::channel();
     let ctx = Context::new(me, system.clone());
-    let task = tokio::spawn(run_actor(actor, ctx, receiver, started_tx));
-    cell.core.set_task_id(task.id());
-    cell.core.set_abort_handle(task.abort_handle());
-    Ok((cell, started_rx))
+    let task = tokio::spawn(run_actor(actor, ctx, receiver, started_tx, kept));
+    cell.core.set_task(task.id(), task.abort_handle());
+    started_rx
+}
+
+/// How the parent starts the next instance of a supervised actor: a new actor from the
+/// factory, the same cell, address and mailbox. Queued asks are answered with an error (the
+/// instance they asked is gone); tells are kept, in order; messages from the old instance's
+/// streams and timers are dropped.
+fn restarter<A: Dispatch>(cell: &Arc<ActorCell<A>>, factory: Factory<A>) -> Restarter {
+    let cell = Arc::downgrade(cell);
+    Box::new(move |system: System| {
+        let cell = cell.clone();
+        let factory = Arc::clone(&factory);
+        Box::pin(async move {
+            let Some(cell) = cell.upgrade() else {
+                return Err(StopReason::Killed);
+            };
+            let me = AnyRef::new(Arc::clone(&cell) as Arc<dyn CellControl>);
+            // Someone else ended it meanwhile (its parent stopping, a person).
+            let Some(parked) = cell.core.unpark() else {
+                return Err(StopReason::Shutdown);
+            };
+            let (mut receiver, old_kept) = *parked
+                .downcast::<(MailboxReceiver<A::Msg>, VecDeque<A::Msg>)>()
+                .expect("a cell parks its own mailbox");
+            let actor = match make(&factory) {
+                Ok(actor) => actor,
+                Err(reason) => {
+                    finalize(&me, &system, reason.clone(), false);
+                    return Err(reason);
+                }
+            };
+            let restarts = cell.core.incarnation() + 1;
+            let state = StartState {
+                stopped_by_person: cell.core.stopped_by_person(),
+                restarts,
+            };
+            if !actor.decide_to_start(&state) {
+                let reason = if state.stopped_by_person {
+                    StopReason::StoppedByPerson
+                } else {
+                    StopReason::Shutdown
+                };
+                drop((receiver, old_kept));
+                finalize(&me, &system, reason.clone(), false);
+                return Err(reason);
+            }
+            let mut kept: VecDeque<A::Msg> =
+                old_kept.into_iter().filter(|m| !A::is_ask(m)).collect();
+            while let Some(envelope) = receiver.try_recv() {
+                match envelope {
+                    Envelope::Message(msg) if !A::is_ask(&msg) => kept.push_back(msg),
+                    // Asks are dropped here (their askers get `NoReply`), and so are messages
+                    // from the old instance's streams and timers, and wake-ups.
+                    _ => {}
+                }
+            }
+            cell.core.next_incarnation();
+            cell.core.reopen_children();
+            cell.core.set_state(ActorState::Starting);
+            let started = start_instance(&cell, me, &system, actor, receiver, kept);
+            match started.await {
+                Ok(result) => result,
+                Err(_) => Err(StopReason::Killed),
+            }
+        })
+    })
 }

@@ -1,5 +1,6 @@
-//! The body of an actor's task.
+//! The body of an actor's task: one instance, from `on_start` to its end.
 
+use std::collections::VecDeque;
 use std::panic::AssertUnwindSafe;
 
 use futures::FutureExt;
@@ -9,20 +10,23 @@ use super::finish::Finisher;
 use super::message_loop::message_loop;
 use super::stop_children::stop_children;
 use crate::actor::Dispatch;
-use crate::cell::ActorState;
+use crate::cell::{ActorState, bits};
 use crate::context::Context;
 use crate::mailbox::MailboxReceiver;
 use crate::stop::{Failure, FailureKind, StopReason, panic_text};
+use crate::supervision::restart_allowed;
 
 /// Tells the spawner how `on_start` went.
 pub(crate) type Started = oneshot::Receiver<Result<(), StopReason>>;
 
-/// Runs an actor from `on_start` to its end.
+/// Runs one instance of an actor from `on_start` to its end. `kept` holds the tells a
+/// previous instance left in the mailbox (after a restart), handled first.
 pub(crate) async fn run_actor<A: Dispatch>(
     actor: A,
     ctx: Context<A>,
     receiver: MailboxReceiver<A::Msg>,
     started: oneshot::Sender<Result<(), StopReason>>,
+    kept: VecDeque<A::Msg>,
 ) {
     if let Some(id) = tokio::task::try_id() {
         ctx.myself_any().core().set_task_id(id);
@@ -31,10 +35,10 @@ pub(crate) async fn run_actor<A: Dispatch>(
     let life = {
         use tracing::Instrument;
         let span = tracing::info_span!("actor", path = %ctx.path());
-        lifecycle(actor, ctx, receiver, started).instrument(span)
+        lifecycle(actor, ctx, receiver, started, kept).instrument(span)
     };
     #[cfg(not(feature = "tracing"))]
-    let life = lifecycle(actor, ctx, receiver, started);
+    let life = lifecycle(actor, ctx, receiver, started, kept);
     life.await;
 }
 
@@ -43,21 +47,22 @@ async fn lifecycle<A: Dispatch>(
     mut ctx: Context<A>,
     mut receiver: MailboxReceiver<A::Msg>,
     started: oneshot::Sender<Result<(), StopReason>>,
+    mut kept: VecDeque<A::Msg>,
 ) {
-    // Whatever ends this task, an abort included, the finisher frees the address and tells
-    // the parent and every waiter.
+    // Whatever ends this task, an abort included, the finisher ends the actor (or parks it
+    // for a restart) and tells the parent and every waiter.
     let mut finisher = Finisher::new(ctx.myself_any().clone(), ctx.system().clone());
-    let core = ctx.myself_any().clone();
-    let core = core.core();
+    let me = ctx.myself_any().clone();
+    let core = me.core();
+    ctx.set_supervision(actor.supervision());
 
     // The start and stop phases run once: boxed, their state does not weigh on the task for
     // the whole life of the actor (only the message loop's does).
     if let Some(failure) = Box::pin(start(&mut actor, &mut ctx)).await {
         tracing::warn!(%failure, "failed to start");
         let reason = StopReason::Failed(failure);
-        Box::pin(stop_children(core)).await;
-        drop(receiver);
-        finisher.finish(reason.clone());
+        Box::pin(stop_children(core, ctx.system())).await;
+        finisher.end(reason.clone(), Box::new((receiver, kept)), false, false);
         let _ = started.send(Err(reason));
         return;
     }
@@ -68,19 +73,24 @@ async fn lifecycle<A: Dispatch>(
     // A stop asked for during `on_start` takes effect now.
     let reason = match ctx.take_stop() {
         Some(reason) => reason,
-        None => message_loop(&mut actor, &mut ctx, &mut receiver).await,
+        None => message_loop(&mut actor, &mut ctx, &mut receiver, &mut kept).await,
     };
     if reason == StopReason::Killed {
         finisher.finish(reason);
         return;
     }
 
+    let restart_requested = core.control() & bits::RESTART != 0;
     core.set_state(ActorState::Stopping);
-    receiver.close();
+    let may_restart = restart_requested || restart_allowed(core.restart, &reason);
+    if !may_restart {
+        // Refuse new messages: this stop is final.
+        receiver.close();
+    }
     let reason = Box::pin(stop(&mut actor, &mut ctx, reason)).await;
-    // Messages still queued are dropped here: their askers get `Error::NoReply`.
-    drop(receiver);
-    finisher.finish(reason);
+    // Parked for a next instance, if there is one: the mailbox, and the tells taken out of it
+    // but not handled yet.
+    finisher.end(reason, Box::new((receiver, kept)), restart_requested, true);
 }
 
 /// Runs `on_start`; the failure, if it failed.
@@ -94,7 +104,7 @@ async fn start<A: Dispatch>(actor: &mut A, ctx: &mut Context<A>) -> Option<Failu
 
 /// Stops the children, then runs `on_stop`; the final reason (a failure if `on_stop` panicked).
 async fn stop<A: Dispatch>(actor: &mut A, ctx: &mut Context<A>, reason: StopReason) -> StopReason {
-    stop_children(ctx.myself_any().core()).await;
+    stop_children(ctx.myself_any().core(), ctx.system()).await;
     match AssertUnwindSafe(actor.on_stop(ctx, &reason))
         .catch_unwind()
         .await

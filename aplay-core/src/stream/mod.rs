@@ -8,7 +8,6 @@ use futures::{Stream, StreamExt};
 use crate::actor::Dispatch;
 use crate::attached::TaskHandle;
 use crate::context::Context;
-use crate::request::TellFuture;
 
 impl<A: Dispatch> Context<A> {
     /// Feeds the items of `stream` to this actor: each becomes the message `on_item(item)`,
@@ -96,12 +95,12 @@ impl<A: Dispatch> Context<A> {
                     Some(item) => on_item(item),
                     None => break,
                 };
-                if TellFuture::new(&target, msg).await.is_err() {
+                if target.send(msg).await.is_err() {
                     return; // the actor stopped
                 }
             }
             if let Some(end) = on_end {
-                let _ = TellFuture::new(&target, end).await;
+                let _ = target.send(end).await;
             }
         })
     }

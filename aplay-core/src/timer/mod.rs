@@ -7,7 +7,6 @@ use tokio::time::{Instant, MissedTickBehavior};
 use crate::actor::Dispatch;
 use crate::attached::TaskHandle;
 use crate::context::Context;
-use crate::request::TellFuture;
 
 impl<A: Dispatch> Context<A> {
     /// Sends `msg` to this actor after `delay`. Cancel with the returned handle; the timer is
@@ -15,7 +14,7 @@ impl<A: Dispatch> Context<A> {
     pub fn send_after(&mut self, delay: Duration, msg: A::Msg) -> TaskHandle {
         self.spawn_attached(move |target| async move {
             tokio::time::sleep(delay).await;
-            let _ = TellFuture::new(&target, msg).await;
+            let _ = target.send(msg).await;
         })
     }
 
@@ -37,7 +36,7 @@ impl<A: Dispatch> Context<A> {
             ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);
             loop {
                 ticks.tick().await;
-                if TellFuture::new(&target, make()).await.is_err() {
+                if target.send(make()).await.is_err() {
                     return;
                 }
             }
