@@ -66,6 +66,11 @@ impl ActorState {
 pub(crate) enum SystemMsg {
     /// A child stopped for good.
     ChildStopped { child: AnyRef, reason: StopReason },
+    /// An actor linked to this one failed: this one fails too.
+    LinkedFailed {
+        partner: ActorPath,
+        reason: StopReason,
+    },
     /// An instance of a supervised child ended; the parent decides whether to restart it.
     ChildExited {
         child: AnyRef,

@@ -63,6 +63,8 @@ pub enum FailureKind {
     /// Its children failed more often than its [`Supervision`](crate::Supervision) allows:
     /// it gave up restarting them and failed itself (escalation).
     RestartLimit,
+    /// An actor linked to it failed.
+    LinkedFailure,
 }
 
 /// A failure: where it happened and what it said (the panic text or the error's message).
@@ -103,6 +105,7 @@ impl fmt::Display for Failure {
             FailureKind::HookPanic => "on_child_stopped panicked",
             FailureKind::HandlerError => "a handler returned an error",
             FailureKind::RestartLimit => "gave up restarting its children",
+            FailureKind::LinkedFailure => "an actor linked to it failed",
         };
         write!(f, "{place}: {}", self.message)
     }

@@ -145,6 +145,10 @@ async fn on_system<A: Dispatch>(
             reason,
             incarnation,
         } => supervision::on_child_exit(actor, ctx, child, reason, incarnation).await,
+        SystemMsg::LinkedFailed { partner, reason } => Err(Failure::new(
+            FailureKind::LinkedFailure,
+            format!("{partner}, linked to it, {reason}"),
+        )),
         SystemMsg::ChildStopped { child, reason } => {
             supervision::child_stopped_hook(actor, ctx, &child, &reason).await
         }

@@ -3,6 +3,7 @@
 
 mod decide;
 mod intensity;
+mod watch;
 
 pub(crate) use decide::{child_stopped_hook, on_child_exit, restart_allowed};
 pub(crate) use intensity::Intensity;

@@ -1,0 +1,73 @@
+//! Watching and linking: hearing of another actor's end, and sharing failures with it.
+
+use crate::actor::Dispatch;
+use crate::attached::TaskHandle;
+use crate::cell::SystemMsg;
+use crate::context::Context;
+use crate::handle::AnyRef;
+use crate::stop::StopReason;
+
+impl<A: Dispatch> Context<A> {
+    /// Watches `target`: when it stops for good, this actor gets `on_stop(reason)` as a
+    /// message, exactly once, at once if `target` has already stopped. A supervised target
+    /// that is restarted has not stopped; its final stop is what counts. The watch ends with
+    /// this actor (or this instance of it), or with [`TaskHandle::cancel`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use aplay_core::{Actor, AnyRef, Context, StopReason};
+    /// # use aplay_core::{BareHandle, Dispatch};
+    ///
+    /// struct Guard { gone: Vec<String> }
+    /// enum GuardMsg { Gone(String, StopReason) }
+    /// impl Actor for Guard {}
+    /// # impl Dispatch for Guard {
+    /// #     type Msg = GuardMsg;
+    /// #     type Handle = BareHandle<Self>;
+    /// #     async fn dispatch(&mut self, msg: GuardMsg, _: &mut Context<Self>) {
+    /// #         let GuardMsg::Gone(path, _) = msg; self.gone.push(path);
+    /// #     }
+    /// #     fn message_name(_: &GuardMsg) -> &'static str { "gone" }
+    /// # }
+    ///
+    /// fn watch_it(ctx: &mut Context<Guard>, target: &AnyRef) {
+    ///     let path = target.path().to_string();
+    ///     ctx.watch(target, move |reason| GuardMsg::Gone(path, reason));
+    /// }
+    /// ```
+    pub fn watch<F>(&mut self, target: &AnyRef, on_stop: F) -> TaskHandle
+    where
+        F: FnOnce(StopReason) -> A::Msg + Send + 'static,
+    {
+        let target = target.clone();
+        self.spawn_attached(move |me| async move {
+            let reason = target.join().await;
+            let _ = me.send(on_stop(reason)).await;
+        })
+    }
+
+    /// Links this actor and `partner` (OTP's `link`): when either stops for good with a
+    /// failure, the other fails too, with a reason naming it. Normal stops do not travel
+    /// through a link. Both directions end when either actor has stopped.
+    pub fn link(&mut self, partner: &AnyRef) {
+        let me = self.myself_any().clone();
+        spread_failure(&me, partner);
+        spread_failure(partner, &me);
+    }
+}
+
+/// When `from` stops with a failure, `to` fails too; the task belongs to `to`.
+fn spread_failure(from: &AnyRef, to: &AnyRef) {
+    let (from, target) = (from.clone(), to.clone());
+    let task = tokio::spawn(async move {
+        let reason = from.join().await;
+        if reason.is_failure() {
+            target.cell().post_system(SystemMsg::LinkedFailed {
+                partner: from.path().clone(),
+                reason,
+            });
+        }
+    });
+    to.core().attach(task.abort_handle());
+}
