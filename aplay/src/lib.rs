@@ -40,9 +40,8 @@
 pub use aplay_core::{
     Actor, ActorPath, ActorRef, ActorState, AnyRef, BareHandle, BoxError, Context,
     DEFAULT_SHUTDOWN_LIMIT, Directive, Dispatch, Error, Failure, FailureKind, Handle, HandlerError,
-    Inbox, Mailbox, RawRef, Recipient, Restart, StartState, StopReason, Strategy, Supervision, System,
-    TaskHandle, Undelivered,
-    request, validate_name,
+    Inbox, Mailbox, RawRef, Recipient, Restart, StartState, StopReason, Strategy, Supervision,
+    System, TaskHandle, Undelivered, request, validate_name,
 };
 
 /// Turns an `impl` block into an actor's messages, or gives a struct or enum the default
@@ -121,6 +120,12 @@ pub mod guide {
     pub mod children {}
     #[doc = include_str!("../../docs/stopping.md")]
     pub mod stopping {}
+    #[doc = include_str!("../../docs/input-streams.md")]
+    pub mod input_streams {}
+    #[doc = include_str!("../../docs/timers.md")]
+    pub mod timers {}
+    #[doc = include_str!("../../docs/inboxes.md")]
+    pub mod inboxes {}
 }
 
 /// The README's code blocks, compiled and run as doc tests.
