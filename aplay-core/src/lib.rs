@@ -52,6 +52,7 @@ mod stream;
 mod supervision;
 mod system;
 mod timer;
+mod tree;
 
 #[doc(hidden)]
 pub mod __private;
@@ -68,3 +69,4 @@ pub use path::{ActorPath, validate_name};
 pub use stop::{Failure, FailureKind, StopReason};
 pub use supervision::{Restart, Strategy, Supervision};
 pub use system::{DEFAULT_SHUTDOWN_LIMIT, System};
+pub use tree::TreeNode;

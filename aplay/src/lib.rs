@@ -41,7 +41,7 @@ pub use aplay_core::{
     Actor, ActorPath, ActorRef, ActorState, AnyRef, BareHandle, BoxError, Context,
     DEFAULT_SHUTDOWN_LIMIT, Directive, Dispatch, Error, Failure, FailureKind, Handle, HandlerError,
     Inbox, Mailbox, RawRef, Recipient, Restart, StartState, StopReason, Strategy, Supervision,
-    System, TaskHandle, Undelivered, request, validate_name,
+    System, TaskHandle, TreeNode, Undelivered, request, validate_name,
 };
 
 /// Turns an `impl` block into an actor's messages, or gives a struct or enum the default

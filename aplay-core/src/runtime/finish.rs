@@ -107,6 +107,10 @@ pub(crate) fn finalize(me: &AnyRef, system: &System, reason: StopReason, tell_pa
             child.kill();
         }
     }
+    // Notices nobody will read (children that stopped while this actor stopped) go now: left
+    // in place, each would keep its child, and so a whole stopped subtree, alive, to be freed
+    // one level inside another.
+    drop(core.take_system());
     system.registry().release(&core.path, core);
     match &reason {
         StopReason::Failed(failure) => tracing::warn!(actor = %core.path, %failure, "stopped"),
@@ -115,7 +119,7 @@ pub(crate) fn finalize(me: &AnyRef, system: &System, reason: StopReason, tell_pa
     core.record_stop(reason.clone());
     if let Some(parent) = core.parent.as_ref().and_then(|p| p.upgrade()) {
         parent.core().forget_child(core);
-        if tell_parent {
+        if tell_parent && parent.core().accepts_children() {
             parent.post_system(SystemMsg::ChildStopped {
                 child: me.clone(),
                 reason,

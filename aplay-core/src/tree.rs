@@ -1,0 +1,622 @@
+//! Snapshots of the actor tree ([`TreeNode`]), and their text rendering.
+//!
+//! # Design
+//!
+//! A snapshot is a flat arena: every actor read is one slot of a `Vec`, in breadth-first
+//! order, so the children of a slot are a contiguous range of later slots, and each slot knows
+//! its parent's index and the size of its subtree. A [`TreeNode`] is a shared handle on that
+//! arena (an `Arc`) plus an index, so it is cheap to clone and its children are `TreeNode`s
+//! too. Nothing in it is nested data: building, walking, rendering and dropping all run in
+//! loops with an explicit stack or queue, whatever the depth of the tree (a chain 10,000 actors
+//! deep is fine on a small thread stack), and a derived `Clone`, `Debug` or drop glue added
+//! later cannot recurse by accident.
+//!
+//! The fields read of each actor live in one private struct, `ActorInfo`, filled in one place
+//! (`ActorInfo::read`) and read through accessor methods. The fields are private, so adding
+//! one does not break users: a field of `ActorInfo`, its line in `read` (the struct literal
+//! makes the compiler ask for it), an accessor, and its place in `write_actor` if the
+//! rendering shows it; the restart count came in that way.
+
+use std::fmt;
+use std::ops::Range;
+use std::sync::Arc;
+
+use crate::cell::ActorState;
+use crate::handle::AnyRef;
+use crate::path::ActorPath;
+use crate::system::System;
+
+/// What a snapshot reads of one actor.
+struct ActorInfo {
+    path: ActorPath,
+    actor_type: &'static str,
+    state: ActorState,
+    stopped_by_person: bool,
+    restarts: u32,
+    messages_handled: u64,
+    mailbox_len: Option<usize>,
+}
+
+impl ActorInfo {
+    fn read(actor: &AnyRef) -> Self {
+        ActorInfo {
+            path: actor.path().clone(),
+            actor_type: actor.type_name(),
+            state: actor.state(),
+            stopped_by_person: actor.stopped_by_person(),
+            restarts: actor.restarts(),
+            messages_handled: actor.messages_handled(),
+            mailbox_len: actor.mailbox_len(),
+        }
+    }
+}
+
+/// One actor of a snapshot, and where it sits in the arena.
+struct Slot {
+    info: ActorInfo,
+    /// The parent's slot; `None` for the top of the snapshot.
+    parent: Option<usize>,
+    /// The children's slots, in start order.
+    children: Range<usize>,
+    /// How many actors its subtree holds, itself included.
+    size: usize,
+}
+
+/// A snapshot of an actor and everything below it: paths, types, states, counters, and the
+/// tree's shape, read at runtime from [`AnyRef::tree`] or [`System::tree`].
+///
+/// The snapshot holds no refs (it keeps no actor alive) and does not change: take another one
+/// to see what happened since. It is read actor by actor while they run, so it is not one
+/// instant of the whole tree: each actor's fields are read together, its children a moment
+/// later. Stopped actors leave their parent's list of children, so they are gone from later
+/// snapshots; an actor that stops while the snapshot is taken may show up as stopping or
+/// stopped.
+///
+/// Cloning is cheap (the snapshot is shared), and so is every [`TreeNode`] reached through
+/// [`children`](Self::children), [`parent`](Self::parent), [`walk`](Self::walk) or
+/// [`find`](Self::find). Nothing here recurses on the call stack, so a tree thousands of levels
+/// deep can be built, walked, rendered and dropped on any thread.
+///
+/// Its [`Display`](fmt::Display) draws the tree, one actor per line; see
+/// [`display_depth`](Self::display_depth) for the format.
+///
+/// # Examples
+///
+/// ```
+/// use aplay_core::{Actor, BareHandle, Context, Dispatch, System};
+///
+/// struct Worker;
+/// enum WorkerMsg {}
+///
+/// impl Actor for Worker {}
+/// impl Dispatch for Worker {
+///     type Msg = WorkerMsg;
+///     type Handle = BareHandle<Self>;
+///     async fn dispatch(&mut self, msg: WorkerMsg, _ctx: &mut Context<Self>) { match msg {} }
+///     fn message_name(msg: &WorkerMsg) -> &'static str { match *msg {} }
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), aplay_core::Error> {
+/// let system = System::new();
+/// system.spawn("a", Worker).await?;
+/// system.spawn("b", Worker).await?;
+///
+/// let tree = system.tree();
+/// assert_eq!(tree.path().as_str(), "/");
+/// let names: Vec<String> = tree.children().map(|c| c.name().to_owned()).collect();
+/// assert_eq!(names, ["a", "b"]);
+/// assert_eq!(tree.find("/b").unwrap().actor_type(), std::any::type_name::<Worker>());
+/// assert_eq!(
+///     tree.to_string(),
+///     "/ (Kernel) running, mailbox 0, 0 handled\n\
+///      ├── a (Worker) running, mailbox 0, 0 handled\n\
+///      └── b (Worker) running, mailbox 0, 0 handled",
+/// );
+/// system.shutdown().await;
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct TreeNode {
+    snapshot: Arc<[Slot]>,
+    index: usize,
+}
+
+impl AnyRef {
+    /// A snapshot of this actor and everything below it; see [`TreeNode`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use aplay_core::System;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let system = System::new();
+    /// let tree = system.root().tree();
+    /// assert_eq!(tree.path().as_str(), "/");
+    /// assert_eq!(tree.subtree_size(), 1);
+    /// # }
+    /// ```
+    pub fn tree(&self) -> TreeNode {
+        TreeNode::snapshot(self)
+    }
+}
+
+impl System {
+    /// A snapshot of the whole tree, from the kernel at `/`; see [`TreeNode`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use aplay_core::System;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let system = System::new();
+    /// println!("{}", system.tree());
+    /// assert_eq!(system.tree().subtree_size(), system.actor_count());
+    /// # }
+    /// ```
+    pub fn tree(&self) -> TreeNode {
+        self.root().tree()
+    }
+}
+
+impl TreeNode {
+    /// Reads `top` and its descendants breadth first, with a queue: the children of each actor
+    /// get the next free slots, so they are contiguous and come after their parent.
+    fn snapshot(top: &AnyRef) -> TreeNode {
+        let mut slots = vec![Slot {
+            info: ActorInfo::read(top),
+            parent: None,
+            children: 0..0,
+            size: 1,
+        }];
+        let mut pending = std::collections::VecDeque::from([top.clone()]);
+        // Actors leave `pending` in slot order.
+        let mut index = 0;
+        while let Some(actor) = pending.pop_front() {
+            let first = slots.len();
+            for child in actor.children() {
+                slots.push(Slot {
+                    info: ActorInfo::read(&child),
+                    parent: Some(index),
+                    children: 0..0,
+                    size: 1,
+                });
+                pending.push_back(child);
+            }
+            slots[index].children = first..slots.len();
+            index += 1;
+        }
+        // A child's slot comes after its parent's: going backwards, every subtree is complete
+        // before it is added to its parent.
+        for i in (1..slots.len()).rev() {
+            if let Some(parent) = slots[i].parent {
+                slots[parent].size += slots[i].size;
+            }
+        }
+        TreeNode {
+            snapshot: slots.into(),
+            index: 0,
+        }
+    }
+
+    fn slot(&self) -> &Slot {
+        &self.snapshot[self.index]
+    }
+
+    fn info(&self) -> &ActorInfo {
+        &self.slot().info
+    }
+
+    fn at(&self, index: usize) -> TreeNode {
+        TreeNode {
+            snapshot: Arc::clone(&self.snapshot),
+            index,
+        }
+    }
+
+    /// The actor's address.
+    pub fn path(&self) -> &ActorPath {
+        &self.info().path
+    }
+
+    /// The name it was spawned with (`""` for the kernel at `/`).
+    pub fn name(&self) -> &str {
+        self.path().name()
+    }
+
+    /// The Rust type of the actor, e.g. `my_app::Worker` (the rendering shows `Worker`).
+    pub fn actor_type(&self) -> &'static str {
+        self.info().actor_type
+    }
+
+    /// Where it was in its life when read.
+    pub fn state(&self) -> ActorState {
+        self.info().state
+    }
+
+    /// Whether a person had stopped it through its ref (aplay's `_human_runing_state`).
+    pub fn stopped_by_person(&self) -> bool {
+        self.info().stopped_by_person
+    }
+
+    /// How many times its parent had restarted it.
+    pub fn restarts(&self) -> u32 {
+        self.info().restarts
+    }
+
+    /// How many messages it had handled.
+    pub fn messages_handled(&self) -> u64 {
+        self.info().messages_handled
+    }
+
+    /// How many messages waited in its mailbox (`None` for an unbounded mailbox).
+    pub fn mailbox_len(&self) -> Option<usize> {
+        self.info().mailbox_len
+    }
+
+    /// Its children, in start order. The iterator shares the snapshot rather than borrowing
+    /// this node, so `while let Some(c) = node.children().next() { node = c }` goes down.
+    pub fn children(
+        &self,
+    ) -> impl ExactSizeIterator<Item = TreeNode> + DoubleEndedIterator + use<> {
+        let snapshot = Arc::clone(&self.snapshot);
+        self.slot().children.clone().map(move |index| TreeNode {
+            snapshot: Arc::clone(&snapshot),
+            index,
+        })
+    }
+
+    /// Its parent in this snapshot; `None` for the actor the snapshot was taken from.
+    pub fn parent(&self) -> Option<TreeNode> {
+        self.slot().parent.map(|i| self.at(i))
+    }
+
+    /// How many actors this subtree holds, this one included.
+    pub fn subtree_size(&self) -> usize {
+        self.slot().size
+    }
+
+    /// This actor and every one below it, depth first, parents before children and siblings
+    /// in start order: the order of the lines of the rendering.
+    pub fn walk(&self) -> impl Iterator<Item = TreeNode> + use<> {
+        let snapshot = Arc::clone(&self.snapshot);
+        let mut stack = vec![self.index];
+        std::iter::from_fn(move || {
+            let index = stack.pop()?;
+            stack.extend(snapshot[index].children.clone().rev());
+            Some(TreeNode {
+                snapshot: Arc::clone(&snapshot),
+                index,
+            })
+        })
+    }
+
+    /// The actor at `path` in this subtree (this one included), if it was there.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use aplay_core::System;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let tree = System::new().tree();
+    /// assert_eq!(tree.find("/").unwrap().path().as_str(), "/");
+    /// assert!(tree.find("/nobody").is_none());
+    /// # }
+    /// ```
+    pub fn find(&self, path: &str) -> Option<TreeNode> {
+        let rest = if self.path().is_root() {
+            path.strip_prefix('/')?
+        } else {
+            match path.strip_prefix(self.path().as_str())? {
+                "" => "",
+                rest => rest.strip_prefix('/')?,
+            }
+        };
+        let mut index = self.index;
+        if !rest.is_empty() {
+            for name in rest.split('/') {
+                index = self.snapshot[index]
+                    .children
+                    .clone()
+                    .find(|&c| self.snapshot[c].info.path.name() == name)?;
+            }
+        }
+        Some(self.at(index))
+    }
+
+    /// The rendering of the tree down to `max_depth` levels below this actor; what lies deeper
+    /// is summed up in one line per cut subtree. The [`Display`](fmt::Display) of a
+    /// `TreeNode` is the same without a limit.
+    ///
+    /// One actor per line, children under their parent in start order: the first line gives
+    /// the actor's path, the others their name; then the last segment of the type's path, the
+    /// state, `stopped by a person` when a person stopped it, how many times it was restarted
+    /// (when it was), the number of messages waiting in its mailbox (for bounded mailboxes) and
+    /// the number it has handled. Lines are
+    /// separated by `\n`, with none after the last.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use aplay_core::{Actor, BareHandle, Context, Dispatch, System};
+    ///
+    /// struct Link { below: u32 }
+    /// enum LinkMsg {}
+    ///
+    /// impl Actor for Link {
+    ///     async fn on_start(&mut self, ctx: &mut Context<Self>) -> Result<(), aplay_core::BoxError> {
+    ///         if self.below > 0 {
+    ///             ctx.spawn("link", Link { below: self.below - 1 }).await?;
+    ///         }
+    ///         Ok(())
+    ///     }
+    /// }
+    /// impl Dispatch for Link {
+    ///     type Msg = LinkMsg;
+    ///     type Handle = BareHandle<Self>;
+    ///     async fn dispatch(&mut self, msg: LinkMsg, _ctx: &mut Context<Self>) { match msg {} }
+    ///     fn message_name(msg: &LinkMsg) -> &'static str { match *msg {} }
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), aplay_core::Error> {
+    /// let system = System::new();
+    /// let chain = system.spawn("chain", Link { below: 5 }).await?;
+    /// assert_eq!(
+    ///     aplay_core::ActorRef::to_any(&chain).tree().display_depth(2).to_string(),
+    ///     "/chain (Link) running, mailbox 0, 0 handled\n\
+    ///      └── link (Link) running, mailbox 0, 0 handled\n    \
+    ///          └── link (Link) running, mailbox 0, 0 handled\n        \
+    ///              └── … 3 more actors",
+    /// );
+    /// system.shutdown().await;
+    /// # Ok(()) }
+    /// ```
+    pub fn display_depth(&self, max_depth: usize) -> impl fmt::Display {
+        Render {
+            node: self,
+            max_depth,
+        }
+    }
+}
+
+impl fmt::Display for TreeNode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        Render {
+            node: self,
+            max_depth: usize::MAX,
+        }
+        .fmt(f)
+    }
+}
+
+impl fmt::Debug for TreeNode {
+    /// The actor's own fields and how many children it has (not the whole subtree, which
+    /// the `Display` draws).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let info = self.info();
+        f.debug_struct("TreeNode")
+            .field("path", &info.path)
+            .field("actor_type", &info.actor_type)
+            .field("state", &info.state)
+            .field("stopped_by_person", &info.stopped_by_person)
+            .field("restarts", &info.restarts)
+            .field("messages_handled", &info.messages_handled)
+            .field("mailbox_len", &info.mailbox_len)
+            .field("children", &self.slot().children.len())
+            .field("subtree_size", &self.slot().size)
+            .finish()
+    }
+}
+
+/// The text rendering of a subtree, cut below `max_depth` levels.
+struct Render<'a> {
+    node: &'a TreeNode,
+    max_depth: usize,
+}
+
+impl fmt::Display for Render<'_> {
+    /// Depth first with an explicit stack of the child ranges still to draw. `guides` holds
+    /// the left margin of the current level (`│   ` under a parent with siblings still to
+    /// come, blanks otherwise); each stack frame remembers its length to cut it back.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let slots = &*self.node.snapshot;
+        let top = &slots[self.node.index];
+        write_actor(f, top.info.path.as_str(), &top.info)?;
+        let mut guides = String::new();
+        if self.max_depth == 0 {
+            return write_cut(f, &guides, top);
+        }
+        let mut stack = vec![(top.children.clone(), 0)];
+        while let Some((siblings, margin)) = stack.last_mut() {
+            let Some(index) = siblings.next() else {
+                guides.truncate(*margin);
+                stack.pop();
+                continue;
+            };
+            let last = siblings.start == siblings.end;
+            let depth = stack.len();
+            let slot = &slots[index];
+            f.write_str("\n")?;
+            f.write_str(&guides)?;
+            f.write_str(if last { "└── " } else { "├── " })?;
+            write_actor(f, slot.info.path.name(), &slot.info)?;
+            if slot.children.is_empty() {
+                continue;
+            }
+            let margin = guides.len();
+            guides.push_str(if last { "    " } else { "│   " });
+            if depth < self.max_depth {
+                stack.push((slot.children.clone(), margin));
+            } else {
+                write_cut(f, &guides, slot)?;
+                guides.truncate(margin);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One actor's line, without the margin.
+fn write_actor(f: &mut fmt::Formatter<'_>, label: &str, info: &ActorInfo) -> fmt::Result {
+    write!(f, "{label} (")?;
+    write_short_type(f, info.actor_type)?;
+    f.write_str(") ")?;
+    write_state(f, info.state)?;
+    if info.stopped_by_person {
+        f.write_str(if info.state == ActorState::Stopped {
+            " by a person"
+        } else {
+            ", stopped by a person"
+        })?;
+    }
+    match info.restarts {
+        0 => {}
+        1 => f.write_str(", 1 restart")?,
+        n => write!(f, ", {n} restarts")?,
+    }
+    if let Some(waiting) = info.mailbox_len {
+        write!(f, ", mailbox {waiting}")?;
+    }
+    write!(f, ", {} handled", info.messages_handled)
+}
+
+/// The line standing for the descendants of `slot` that are not drawn.
+fn write_cut(f: &mut fmt::Formatter<'_>, guides: &str, slot: &Slot) -> fmt::Result {
+    match slot.size - 1 {
+        0 => Ok(()),
+        1 => write!(f, "\n{guides}└── … 1 more actor"),
+        n => write!(f, "\n{guides}└── … {n} more actors"),
+    }
+}
+
+fn write_state(f: &mut fmt::Formatter<'_>, state: ActorState) -> fmt::Result {
+    f.write_str(match state {
+        ActorState::Starting => "starting",
+        ActorState::Running => "running",
+        ActorState::Stopping => "stopping",
+        ActorState::Restarting => "restarting",
+        ActorState::Stopped => "stopped",
+    })
+}
+
+/// A type name with every path cut to its last segment: `my_app::Worker` as `Worker`,
+/// `my_app::Pool<my_app::Job>` as `Pool<Job>`.
+fn write_short_type(f: &mut fmt::Formatter<'_>, type_name: &str) -> fmt::Result {
+    let in_path = |c: char| c.is_alphanumeric() || c == '_' || c == ':';
+    let mut rest = type_name;
+    while !rest.is_empty() {
+        let end = rest.find(|c| !in_path(c)).unwrap_or(rest.len());
+        let (path, after) = rest.split_at(end);
+        f.write_str(path.rsplit("::").next().unwrap_or(path))?;
+        let end = after.find(in_path).unwrap_or(after.len());
+        let (punctuation, after) = after.split_at(end);
+        f.write_str(punctuation)?;
+        rest = after;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Short(&'static str);
+
+    impl fmt::Display for Short {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            write_short_type(f, self.0)
+        }
+    }
+
+    struct Line(ActorInfo);
+
+    impl fmt::Display for Line {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            write_actor(f, self.0.path.name(), &self.0)
+        }
+    }
+
+    fn info(state: ActorState) -> ActorInfo {
+        ActorInfo {
+            path: ActorPath::parse("/app/worker").unwrap(),
+            actor_type: "my_app::jobs::Worker",
+            state,
+            stopped_by_person: false,
+            restarts: 0,
+            messages_handled: 7,
+            mailbox_len: Some(2),
+        }
+    }
+
+    #[test]
+    fn an_actor_line_says_its_state_and_counters() {
+        let cases = [
+            (info(ActorState::Starting), "starting, mailbox 2, 7 handled"),
+            (info(ActorState::Running), "running, mailbox 2, 7 handled"),
+            (info(ActorState::Stopping), "stopping, mailbox 2, 7 handled"),
+            (
+                info(ActorState::Restarting),
+                "restarting, mailbox 2, 7 handled",
+            ),
+            (info(ActorState::Stopped), "stopped, mailbox 2, 7 handled"),
+            (
+                ActorInfo {
+                    stopped_by_person: true,
+                    ..info(ActorState::Stopping)
+                },
+                "stopping, stopped by a person, mailbox 2, 7 handled",
+            ),
+            (
+                ActorInfo {
+                    stopped_by_person: true,
+                    mailbox_len: None,
+                    ..info(ActorState::Stopped)
+                },
+                "stopped by a person, 7 handled",
+            ),
+            (
+                ActorInfo {
+                    restarts: 1,
+                    ..info(ActorState::Running)
+                },
+                "running, 1 restart, mailbox 2, 7 handled",
+            ),
+            (
+                ActorInfo {
+                    restarts: 3,
+                    mailbox_len: None,
+                    ..info(ActorState::Restarting)
+                },
+                "restarting, 3 restarts, 7 handled",
+            ),
+        ];
+        for (info, tail) in cases {
+            assert_eq!(Line(info).to_string(), format!("worker (Worker) {tail}"));
+        }
+    }
+
+    #[test]
+    fn type_names_keep_their_last_segments() {
+        let cases = [
+            ("my_app::Worker", "Worker"),
+            ("Worker", "Worker"),
+            ("my_app::Pool<my_app::jobs::Job>", "Pool<Job>"),
+            (
+                "alloc::collections::btree::map::BTreeMap<u8, (a::B, &c::D)>",
+                "BTreeMap<u8, (B, &D)>",
+            ),
+            ("[my::T; 4]", "[T; 4]"),
+            ("", ""),
+        ];
+        for (full, short) in cases {
+            assert_eq!(Short(full).to_string(), short, "{full}");
+        }
+    }
+}
