@@ -512,3 +512,42 @@ async fn shutdown_ends_supervised_children_for_good() {
     assert_eq!(a.join().await, StopReason::Shutdown);
     assert_eq!(system.actor_count(), 0);
 }
+
+#[tokio::test]
+async fn failed_first_starts_count_toward_the_restart_limit() {
+    struct Broken;
+    impl Actor for Broken {
+        async fn on_start(&mut self, _ctx: &mut Context<Self>) -> Result<(), BoxError> {
+            Err("no config".into())
+        }
+    }
+    #[actor]
+    impl Broken {}
+
+    /// Allows one restart; a second failed start is past the limit.
+    struct Strict;
+    impl Actor for Strict {
+        fn supervision(&self) -> Supervision {
+            Supervision::default().max_restarts(1, Duration::from_secs(60))
+        }
+    }
+    #[actor]
+    impl Strict {
+        async fn try_spawn(&mut self, name: String, ctx: &mut Context<Self>) -> bool {
+            ctx.spawn_supervised(&name, Restart::Permanent, || Broken)
+                .await
+                .is_ok()
+        }
+    }
+
+    let system = System::new();
+    let strict = system.spawn("strict", Strict).await.unwrap();
+    assert!(!strict.try_spawn("one".into()).await.unwrap());
+    assert!(strict.is_alive(), "one failed start is within the limit");
+    assert!(!strict.try_spawn("two".into()).await.unwrap());
+    let reason = strict.join().await;
+    let StopReason::Failed(failure) = &reason else {
+        panic!("{reason:?}")
+    };
+    assert_eq!(failure.kind(), &FailureKind::RestartLimit);
+}

@@ -160,7 +160,9 @@ impl<A> Context<A> {
                 let (max, within) = self.supervision.limit();
                 let failure = Failure::new(
                     FailureKind::RestartLimit,
-                    format!("more than {max} failed starts and restarts within {within:?}"),
+                    format!(
+                        "the limit of {max} failed starts and restarts within {within:?} was reached"
+                    ),
                 );
                 self.stop = Some(StopReason::Failed(failure));
             }

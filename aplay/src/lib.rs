@@ -120,6 +120,8 @@ pub mod guide {
     pub mod children {}
     #[doc = include_str!("../../docs/stopping.md")]
     pub mod stopping {}
+    #[doc = include_str!("../../docs/supervision.md")]
+    pub mod supervision {}
     #[doc = include_str!("../../docs/input-streams.md")]
     pub mod input_streams {}
     #[doc = include_str!("../../docs/timers.md")]

@@ -6,7 +6,7 @@ use std::any::Any;
 use crate::cell::{ActorState, SystemMsg};
 use crate::handle::AnyRef;
 use crate::stop::StopReason;
-use crate::supervision::{Restart, restart_allowed};
+use crate::supervision::Restart;
 use crate::system::System;
 
 /// Ends an instance: for good, or parked for a restart. Runs once: explicitly at the end of
@@ -26,22 +26,20 @@ impl Finisher {
         }
     }
 
-    /// Ends this instance. A supervised actor whose stop allows a restart (or whose parent
-    /// asked for one) keeps its mailbox and waits for its parent's decision; any other stop
-    /// is final. `started` says whether this instance got past `on_start` (a first start
-    /// that fails is the spawner's error, never restarted).
+    /// Ends this instance. When `may_restart` (decided before the stop phase, so that an
+    /// `on_stop` that panics cannot turn a final stop into a restart), a supervised actor
+    /// keeps its mailbox and waits for its parent's decision; otherwise the stop is final.
+    /// `restart_requested` says the parent stopped it to restart it (no notice is sent then).
     pub(super) fn end(
         &mut self,
         reason: StopReason,
         receiver: Box<dyn Any + Send>,
+        may_restart: bool,
         restart_requested: bool,
-        started: bool,
     ) {
         let core = self.me.core();
         let supervised = core.restarter().is_some() && core.restart != Restart::Temporary;
-        let restartable = supervised
-            && (restart_requested
-                || ((started || core.incarnation() > 0) && restart_allowed(core.restart, &reason)));
+        let restartable = supervised && may_restart;
         if restartable {
             core.abort_attached();
             if let Some(parent) = core.parent.as_ref().and_then(|p| p.upgrade()) {

@@ -200,7 +200,21 @@ fn restarter<A: Dispatch>(cell: &Arc<ActorCell<A>>, factory: Factory<A>) -> Rest
                 stopped_by_person: cell.core.stopped_by_person(),
                 restarts,
             };
-            if !actor.decide_to_start(&state) {
+            let decided =
+                std::panic::catch_unwind(AssertUnwindSafe(|| actor.decide_to_start(&state)));
+            let start = match decided {
+                Ok(start) => start,
+                Err(panic) => {
+                    let reason = StopReason::Failed(Failure::new(
+                        FailureKind::StartPanic,
+                        panic_text(&*panic),
+                    ));
+                    drop((receiver, old_kept));
+                    finalize(&me, &system, reason.clone(), false);
+                    return Err(reason);
+                }
+            };
+            if !start {
                 let reason = if state.stopped_by_person {
                     StopReason::StoppedByPerson
                 } else {

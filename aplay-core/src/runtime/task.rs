@@ -62,7 +62,15 @@ async fn lifecycle<A: Dispatch>(
         tracing::warn!(%failure, "failed to start");
         let reason = StopReason::Failed(failure);
         Box::pin(stop_children(core, ctx.system())).await;
-        finisher.end(reason.clone(), Box::new((receiver, kept)), false, false);
+        // A first start that fails is the spawner's error; a restart that fails is one more
+        // failure for the parent to count.
+        let may_restart = core.incarnation() > 0 && restart_allowed(core.restart, &reason);
+        finisher.end(
+            reason.clone(),
+            Box::new((receiver, kept)),
+            may_restart,
+            false,
+        );
         let _ = started.send(Err(reason));
         return;
     }
@@ -90,7 +98,12 @@ async fn lifecycle<A: Dispatch>(
     let reason = Box::pin(stop(&mut actor, &mut ctx, reason)).await;
     // Parked for a next instance, if there is one: the mailbox, and the tells taken out of it
     // but not handled yet.
-    finisher.end(reason, Box::new((receiver, kept)), restart_requested, true);
+    finisher.end(
+        reason,
+        Box::new((receiver, kept)),
+        may_restart,
+        restart_requested,
+    );
 }
 
 /// Runs `on_start`; the failure, if it failed.

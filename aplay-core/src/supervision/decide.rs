@@ -100,7 +100,7 @@ pub(crate) async fn on_child_exit<A: Dispatch>(
         return Err(Failure::new(
             FailureKind::RestartLimit,
             format!(
-                "more than {max} restarts within {within:?}; the last after {} {reason}",
+                "the limit of {max} restarts within {within:?} was reached; the last failure: {} {reason}",
                 child.path()
             ),
         ));

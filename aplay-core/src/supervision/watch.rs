@@ -49,7 +49,8 @@ impl<A: Dispatch> Context<A> {
 
     /// Links this actor and `partner` (OTP's `link`): when either stops for good with a
     /// failure, the other fails too, with a reason naming it. Normal stops do not travel
-    /// through a link. Both directions end when either actor has stopped.
+    /// through a link. The link ends when either actor stops or is restarted: as in OTP,
+    /// where a restarted child is a new process, a new instance links again (in `on_start`).
     pub fn link(&mut self, partner: &AnyRef) {
         let me = self.myself_any().clone();
         spread_failure(&me, partner);
