@@ -134,6 +134,19 @@ async fn sup(system: &System, name: &str, supervision: Supervision, log: &Log) -
     system.spawn(name, sup).await.unwrap()
 }
 
+/// A system with a default supervisor at `/sup` and one worker at `/sup/w`.
+async fn one_child(restart: Restart, veto_restarts: bool) -> (System, Log, ActorRef<Worker>) {
+    let system = System::new();
+    let log = Log::default();
+    let sup = sup(&system, "sup", Supervision::default(), &log).await;
+    let w = sup
+        .supervise("w", restart, veto_restarts)
+        .await
+        .unwrap()
+        .unwrap();
+    (system, log, w)
+}
+
 /// Waits until `actor` runs its instance number `n` (restarts counted from 0).
 async fn running_instance(actor: &ActorRef<Worker>, n: u32) {
     let any = ActorRef::to_any(actor);
@@ -150,14 +163,7 @@ async fn running_instance(actor: &ActorRef<Worker>, n: u32) {
 
 #[tokio::test]
 async fn a_permanent_child_is_restarted_fresh_at_the_same_address_with_the_same_ref() {
-    let system = System::new();
-    let log = Log::default();
-    let sup = sup(&system, "sup", Supervision::default(), &log).await;
-    let w = sup
-        .supervise("w", Restart::Permanent, false)
-        .await
-        .unwrap()
-        .unwrap();
+    let (system, log, w) = one_child(Restart::Permanent, false).await;
     w.add(5).await.unwrap();
     assert!(matches!(w.boom().ask().await, Err(Error::NoReply { .. })));
     running_instance(&w, 1).await;
@@ -175,14 +181,7 @@ async fn a_permanent_child_is_restarted_fresh_at_the_same_address_with_the_same_
 
 #[tokio::test]
 async fn a_transient_child_is_restarted_after_a_failure_only() {
-    let system = System::new();
-    let log = Log::default();
-    let sup = sup(&system, "sup", Supervision::default(), &log).await;
-    let w = sup
-        .supervise("w", Restart::Transient, false)
-        .await
-        .unwrap()
-        .unwrap();
+    let (system, _log, w) = one_child(Restart::Transient, false).await;
     let _ = w.boom().ask().await;
     running_instance(&w, 1).await;
     w.finish().await.unwrap();
@@ -192,14 +191,7 @@ async fn a_transient_child_is_restarted_after_a_failure_only() {
 
 #[tokio::test]
 async fn a_temporary_child_is_never_restarted() {
-    let system = System::new();
-    let log = Log::default();
-    let sup = sup(&system, "sup", Supervision::default(), &log).await;
-    let w = sup
-        .supervise("w", Restart::Temporary, false)
-        .await
-        .unwrap()
-        .unwrap();
+    let (system, _log, w) = one_child(Restart::Temporary, false).await;
     let _ = w.boom().ask().await;
     assert!(w.join().await.is_failure());
     assert!(system.lookup_any("/sup/w").is_none());
@@ -207,14 +199,7 @@ async fn a_temporary_child_is_never_restarted() {
 
 #[tokio::test]
 async fn a_child_stopped_by_a_person_is_never_restarted() {
-    let system = System::new();
-    let log = Log::default();
-    let sup = sup(&system, "sup", Supervision::default(), &log).await;
-    let w = sup
-        .supervise("w", Restart::Permanent, false)
-        .await
-        .unwrap()
-        .unwrap();
+    let (system, _log, w) = one_child(Restart::Permanent, false).await;
     assert_eq!(w.stop().await, StopReason::StoppedByPerson);
     assert!(ActorRef::to_any(&w).stopped_by_person());
     assert!(system.lookup_any("/sup/w").is_none());
@@ -222,14 +207,7 @@ async fn a_child_stopped_by_a_person_is_never_restarted() {
 
 #[tokio::test]
 async fn decide_to_start_can_veto_a_restart() {
-    let system = System::new();
-    let log = Log::default();
-    let sup = sup(&system, "sup", Supervision::default(), &log).await;
-    let w = sup
-        .supervise("w", Restart::Permanent, true)
-        .await
-        .unwrap()
-        .unwrap();
+    let (system, _log, w) = one_child(Restart::Permanent, true).await;
     let _ = w.boom().ask().await;
     assert!(
         !w.join().await.is_failure(),
@@ -416,14 +394,7 @@ async fn failures_escalate_two_levels_and_nothing_is_left_running() {
 
 #[tokio::test]
 async fn queued_tells_survive_a_restart_and_queued_asks_get_an_error() {
-    let system = System::new();
-    let log = Log::default();
-    let sup = sup(&system, "sup", Supervision::default(), &log).await;
-    let w = sup
-        .supervise("w", Restart::Permanent, false)
-        .await
-        .unwrap()
-        .unwrap();
+    let (_system, _log, w) = one_child(Restart::Permanent, false).await;
     let (entered_tx, entered) = oneshot::channel();
     let (go, go_rx) = oneshot::channel();
     w.fail_later(entered_tx, go_rx).await.unwrap();
@@ -449,14 +420,7 @@ async fn queued_tells_survive_a_restart_and_queued_asks_get_an_error() {
 
 #[tokio::test(start_paused = true)]
 async fn timers_of_the_old_instance_never_reach_the_new_one() {
-    let system = System::new();
-    let log = Log::default();
-    let sup = sup(&system, "sup", Supervision::default(), &log).await;
-    let w = sup
-        .supervise("w", Restart::Permanent, false)
-        .await
-        .unwrap()
-        .unwrap();
+    let (_system, _log, w) = one_child(Restart::Permanent, false).await;
     let timer = w.tick_later().await.unwrap();
     let _ = w.boom().ask().await;
     running_instance(&w, 1).await;
