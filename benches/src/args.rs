@@ -6,44 +6,39 @@ usage: cargo run --release -p aplay-bench [-- OPTIONS]
 options:
   --runs N        runs of each scenario; medians are reported (default 5, 1 with --quick)
   --quick         smoke mode: a tenth of the work, 1 run unless --runs is given
-  --only LIST     scenarios to run, comma-separated: tell,ask,spawn (default all)
-  --side SIDE     aplay, raw or both (default both); one side is for profiling
+  --only LIST     scenarios to run, comma-separated: tell,fanin,ask,spawn (default all)
+  --side LIST     implementations to run, comma-separated: aplay,raw,kameo,ractor,actix,xtra;
+                  `all` (the default), `both` (aplay,raw) or `peers` (kameo,ractor,actix,xtra);
+                  one side is for profiling
   --workers N     worker threads of the runtime (default 2); other values are for experiments
   -h, --help      this text";
+
+use crate::side::Side;
 
 /// A scenario of the benchmark.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Scenario {
     Tell,
+    FanIn,
     Ask,
     Spawn,
 }
 
-/// Which implementation a measurement runs on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Side {
-    Aplay,
-    Raw,
-}
-
 impl Scenario {
     /// Every scenario, in the order they run.
-    pub(crate) const ALL: [Scenario; 3] = [Scenario::Tell, Scenario::Ask, Scenario::Spawn];
+    pub(crate) const ALL: [Scenario; 4] = [
+        Scenario::Tell,
+        Scenario::FanIn,
+        Scenario::Ask,
+        Scenario::Spawn,
+    ];
 
     pub(crate) fn name(self) -> &'static str {
         match self {
             Scenario::Tell => "tell",
+            Scenario::FanIn => "fanin",
             Scenario::Ask => "ask",
             Scenario::Spawn => "spawn",
-        }
-    }
-}
-
-impl Side {
-    pub(crate) fn name(self) -> &'static str {
-        match self {
-            Side::Aplay => "aplay",
-            Side::Raw => "raw",
         }
     }
 }
@@ -58,19 +53,34 @@ impl Only {
     }
 }
 
-/// The sides selected with `--side`.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Sides {
-    aplay: bool,
-    raw: bool,
-}
+/// The sides selected with `--side`, in the order of [`Side::ALL`].
+#[derive(Clone, Debug)]
+pub(crate) struct Sides(Vec<Side>);
 
 impl Sides {
-    pub(crate) fn includes(self, side: Side) -> bool {
-        match side {
-            Side::Aplay => self.aplay,
-            Side::Raw => self.raw,
+    /// The selected sides, in the order of the table's columns.
+    pub(crate) fn list(&self) -> &[Side] {
+        &self.0
+    }
+
+    fn parse(value: &str) -> Result<Sides, String> {
+        let mut sides = Vec::new();
+        for name in value.split(',') {
+            match name.trim() {
+                "all" => sides.extend(Side::ALL),
+                "both" => sides.extend([Side::Aplay, Side::Raw]),
+                "peers" => sides.extend([Side::Kameo, Side::Ractor, Side::Actix, Side::Xtra]),
+                other => sides.push(Side::from_name(other).ok_or_else(|| {
+                    format!(
+                        "--side: unknown side `{other}` (aplay, raw, kameo, ractor, actix, \
+                         xtra, all, both or peers)"
+                    )
+                })?),
+            }
         }
+        sides.sort();
+        sides.dedup();
+        Ok(Sides(sides))
     }
 }
 
@@ -92,10 +102,7 @@ impl Args {
         let mut quick = false;
         let mut help = false;
         let mut only = Only(Scenario::ALL.to_vec());
-        let mut side = Sides {
-            aplay: true,
-            raw: true,
-        };
+        let mut side = Sides(Side::ALL.to_vec());
         while let Some(arg) = args.next() {
             match arg.as_str() {
                 "--runs" => {
@@ -122,6 +129,7 @@ impl Args {
                     for name in value.split(',') {
                         list.push(match name.trim() {
                             "tell" => Scenario::Tell,
+                            "fanin" | "fan-in" => Scenario::FanIn,
                             "ask" => Scenario::Ask,
                             "spawn" => Scenario::Spawn,
                             other => return Err(format!("--only: unknown scenario `{other}`")),
@@ -130,22 +138,8 @@ impl Args {
                     only = Only(list);
                 }
                 "--side" => {
-                    let value = args.next().ok_or("--side needs aplay, raw or both")?;
-                    side = match value.as_str() {
-                        "aplay" => Sides {
-                            aplay: true,
-                            raw: false,
-                        },
-                        "raw" => Sides {
-                            aplay: false,
-                            raw: true,
-                        },
-                        "both" => Sides {
-                            aplay: true,
-                            raw: true,
-                        },
-                        other => return Err(format!("--side: unknown side `{other}`")),
-                    };
+                    let value = args.next().ok_or("--side needs a list of sides")?;
+                    side = Sides::parse(&value)?;
                 }
                 // `cargo bench`-style runners pass `--bench`: accepted and ignored.
                 "--bench" => {}
@@ -161,5 +155,43 @@ impl Args {
             workers,
             help,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Args, String> {
+        Args::parse(args.iter().map(|a| (*a).to_owned()))
+    }
+
+    #[test]
+    fn sides() {
+        assert_eq!(parse(&[]).unwrap().side.list(), Side::ALL);
+        let some = parse(&["--side", "xtra,raw,xtra"]).unwrap();
+        assert_eq!(some.side.list(), [Side::Raw, Side::Xtra]);
+        let both = parse(&["--side", "both"]).unwrap();
+        assert_eq!(both.side.list(), [Side::Aplay, Side::Raw]);
+        let peers = parse(&["--side", "peers"]).unwrap();
+        assert_eq!(
+            peers.side.list(),
+            [Side::Kameo, Side::Ractor, Side::Actix, Side::Xtra]
+        );
+        assert!(parse(&["--side", "akka"]).is_err());
+    }
+
+    #[test]
+    fn scenarios() {
+        let only = parse(&["--only", "fanin,ask"]).unwrap().only;
+        assert!(only.includes(Scenario::FanIn) && only.includes(Scenario::Ask));
+        assert!(!only.includes(Scenario::Tell));
+        assert!(
+            parse(&["--only", "fan-in"])
+                .unwrap()
+                .only
+                .includes(Scenario::FanIn)
+        );
+        assert!(parse(&["--only", "bogus"]).is_err());
     }
 }

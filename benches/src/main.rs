@@ -1,43 +1,57 @@
-//! aplay's benchmark: each scenario run on aplay and, beside it, the same work written on
-//! raw tokio channels (the baseline), in one process, on one runtime.
+//! aplay's benchmark: each scenario run on aplay, on the same work written on raw tokio
+//! channels (the baseline), and on the peer frameworks kameo, ractor, actix and xtra, in one
+//! process.
 //!
 //! ```text
 //! cargo run --release -p aplay-bench                  # 5 runs, medians
 //! cargo run --release -p aplay-bench -- --runs 9      # more runs
 //! cargo run --release -p aplay-bench -- --quick       # smoke: 1 run, a tenth of the work
+//! cargo run --release -p aplay-bench -- --side aplay,raw       # some sides only
 //! cargo run --release -p aplay-bench -- --only tell --side aplay   # one side, for a profiler
 //! ```
 //!
 //! Scenarios (see `docs/performance.md`):
 //!
 //! - **tell**: 1,000,000 tells to one actor, then one ask that must see them all;
+//! - **fan-in**: [`FAN_IN_SENDERS`] concurrent senders of 125,000 tells each to one actor, then
+//!   one ask that must see them all;
 //! - **ask**: 100,000 sequential asks, mean round trip;
 //! - **spawn**: 100,000 idle actors, spawn rate and resident memory per actor, then all
 //!   stopped.
 //!
-//! The runtime is a multi-thread tokio runtime with [`WORKER_THREADS`] workers; mailboxes and
-//! baseline channels are bounded to [`CAPACITY`]. Each scenario's driver runs as a task on that
-//! runtime. aplay is built with its default features (`tracing` on, no subscriber installed),
-//! as an application would get it. The table goes to stdout (Markdown); progress goes to
-//! stderr.
+//! aplay, the baseline, kameo, ractor and xtra run on one multi-thread tokio runtime with
+//! [`WORKER_THREADS`] workers, each scenario's driver as a task on it; actix runs its own
+//! `actix_rt::System` on a thread of its own (see [`peers::actix`]). Mailboxes and baseline
+//! channels are bounded to [`CAPACITY`] wherever the framework allows. Every framework is built
+//! with its default features (aplay: `tracing` on, no subscriber installed), as an application
+//! would get it. The tables go to stdout (Markdown); progress goes to stderr.
 
 mod args;
+mod figures;
+mod peers;
 mod rss;
 mod scenarios;
+mod side;
 mod stats;
 mod table;
 
 use std::future::Future;
 
-use args::{Args, Scenario, Side};
-use table::{Better, Row};
+use args::{Args, Scenario};
+use figures::{Figure, Samples};
+use side::Side;
 
 /// Worker threads of the runtime every scenario runs on (`--workers` changes it, for
 /// experiments only).
 pub(crate) const WORKER_THREADS: usize = 2;
 
-/// Capacity of aplay's default mailbox, and of every baseline channel.
+/// Capacity of aplay's default mailbox, of every baseline channel, and of the peers' mailboxes
+/// where they can be bounded.
 pub(crate) const CAPACITY: usize = aplay::Mailbox::DEFAULT_CAPACITY;
+
+/// Concurrent senders in the fan-in scenario; between them they send as many tells as the tell
+/// scenario.
+pub(crate) const FAN_IN_SENDERS: usize = 8;
 
 /// How much work one run of each scenario does.
 #[derive(Clone, Copy, Debug)]
@@ -51,6 +65,11 @@ pub(crate) struct Sizes {
 }
 
 impl Sizes {
+    /// Tells per sender in the fan-in scenario.
+    pub(crate) fn fan_in_per_sender(self) -> u64 {
+        self.tells / FAN_IN_SENDERS as u64
+    }
+
     const FULL: Sizes = Sizes {
         tells: 1_000_000,
         asks: 100_000,
@@ -64,16 +83,6 @@ impl Sizes {
             actors: self.actors / d as usize,
         }
     }
-}
-
-/// Every figure of one side (aplay or raw), one sample per run.
-#[derive(Debug, Default)]
-struct Samples {
-    tell_rate: Vec<f64>,
-    ask_ns: Vec<f64>,
-    spawn_rate: Vec<f64>,
-    bytes_per_actor: Vec<f64>,
-    stop_rate: Vec<f64>,
 }
 
 fn main() {
@@ -92,6 +101,7 @@ fn main() {
         eprintln!("warning: a debug build; run with `cargo run --release -p aplay-bench`");
     }
 
+    rss::pin_malloc_thresholds();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(args.workers)
         .enable_all()
@@ -107,90 +117,98 @@ fn main() {
     eprintln!("warming up");
     let warm = sizes.divided_by(20);
     for scenario in Scenario::ALL {
-        for side in [Side::Aplay, Side::Raw] {
-            if args.only.includes(scenario) && args.side.includes(side) {
-                run_once(&runtime, scenario, side, warm, &mut Samples::default());
+        for &side in args.side.list() {
+            if args.only.includes(scenario) {
+                run_once(&runtime, scenario, side, warm);
             }
         }
     }
 
-    // Each run measures both sides of a scenario back to back, so that a change in the load
-    // of the machine hits both alike; which side goes first alternates from run to run.
+    // Each run measures every side of a scenario back to back, so that a change in the load
+    // of the machine hits them alike; which side goes first rotates from run to run.
     let load_before = load_average();
-    let mut aplay = Samples::default();
-    let mut raw = Samples::default();
+    let mut samples = Samples::default();
+    let sides = args.side.list();
     for run in 0..args.runs {
-        let order = if run % 2 == 0 {
-            [Side::Aplay, Side::Raw]
-        } else {
-            [Side::Raw, Side::Aplay]
-        };
         for scenario in Scenario::ALL {
             if !args.only.includes(scenario) {
                 continue;
             }
             eprint!("run {}/{} {:<6}", run + 1, args.runs, scenario.name());
-            for side in order {
-                if args.side.includes(side) {
-                    let samples = match side {
-                        Side::Aplay => &mut aplay,
-                        Side::Raw => &mut raw,
-                    };
-                    let figures = run_once(&runtime, scenario, side, sizes, samples);
-                    eprint!("  {}: {figures}", side.name());
-                }
+            for i in 0..sides.len() {
+                let side = sides[(run + i) % sides.len()];
+                let figures = run_once(&runtime, scenario, side, sizes);
+                eprint!("  {}: {}", side.name(), figures::describe(&figures));
+                samples.add(side, &figures);
             }
             eprintln!();
         }
     }
 
     let load = format!("{} before, {} after", load_before, load_average());
-    let rows = rows(&args, sizes, &aplay, &raw);
-    print!("{}", table::render(&header(&args, sizes, &load), &rows));
+    let header = header(&args, sizes, &load);
+    print!("{}", table::render(&header, sizes, sides, &samples));
 }
 
-/// Runs `scenario` once on `side`, adding a sample to each of its figures; returns them
-/// written out for the progress lines.
+/// Runs `scenario` once on `side`; returns the figures it measured.
 fn run_once(
     runtime: &tokio::runtime::Runtime,
     scenario: Scenario,
     side: Side,
     sizes: Sizes,
-    samples: &mut Samples,
-) -> String {
-    use scenarios::{ask, spawn, tell};
+) -> Vec<(Figure, f64)> {
+    use peers::{actix, kameo, ractor, xtra};
+    use scenarios::{ask, fan_in, spawn, tell};
 
+    let rt = runtime;
     match scenario {
         Scenario::Tell => {
+            let n = sizes.tells;
             let rate = match side {
-                Side::Aplay => on(runtime, tell::aplay(sizes.tells)),
-                Side::Raw => on(runtime, tell::raw(sizes.tells)),
+                Side::Aplay => on(rt, tell::aplay(n)),
+                Side::Raw => on(rt, tell::raw(n)),
+                Side::Kameo => on(rt, kameo::tell(n)),
+                Side::Ractor => on(rt, ractor::tell(n)),
+                Side::Actix => actix::tell(n),
+                Side::Xtra => on(rt, xtra::tell(n)),
             };
-            samples.tell_rate.push(rate);
-            table::rate(rate, "msg/s")
+            vec![(Figure::TellRate, rate)]
+        }
+        Scenario::FanIn => {
+            let (senders, each) = (FAN_IN_SENDERS, sizes.fan_in_per_sender());
+            let rate = match side {
+                Side::Aplay => on(rt, fan_in::aplay(senders, each)),
+                Side::Raw => on(rt, fan_in::raw(senders, each)),
+                Side::Kameo => on(rt, kameo::fan_in(senders, each)),
+                Side::Ractor => on(rt, ractor::fan_in(senders, each)),
+                Side::Actix => actix::fan_in(senders, each),
+                Side::Xtra => on(rt, xtra::fan_in(senders, each)),
+            };
+            vec![(Figure::FanInRate, rate)]
         }
         Scenario::Ask => {
+            let n = sizes.asks;
             let ns = match side {
-                Side::Aplay => on(runtime, ask::aplay(sizes.asks)),
-                Side::Raw => on(runtime, ask::raw(sizes.asks)),
+                Side::Aplay => on(rt, ask::aplay(n)),
+                Side::Raw => on(rt, ask::raw(n)),
+                Side::Kameo => on(rt, kameo::ask(n)),
+                Side::Ractor => on(rt, ractor::ask(n)),
+                Side::Actix => actix::ask(n),
+                Side::Xtra => on(rt, xtra::ask(n)),
             };
-            samples.ask_ns.push(ns);
-            table::nanos(ns)
+            vec![(Figure::AskNanos, ns)]
         }
         Scenario::Spawn => {
+            let n = sizes.actors;
             let figures = match side {
-                Side::Aplay => on(runtime, spawn::aplay(sizes.actors)),
-                Side::Raw => on(runtime, spawn::raw(sizes.actors)),
+                Side::Aplay => on(rt, spawn::aplay(n)),
+                Side::Raw => on(rt, spawn::raw(n)),
+                Side::Kameo => on(rt, kameo::spawn(n)),
+                Side::Ractor => on(rt, ractor::spawn(n)),
+                Side::Actix => actix::spawn(n),
+                Side::Xtra => on(rt, xtra::spawn(n)),
             };
-            samples.spawn_rate.push(figures.spawn_rate);
-            samples.bytes_per_actor.push(figures.bytes_per_actor);
-            samples.stop_rate.push(figures.stop_rate);
-            format!(
-                "{}, {}, stop {}",
-                table::rate(figures.spawn_rate, "actors/s"),
-                table::bytes(figures.bytes_per_actor),
-                table::rate(figures.stop_rate, "actors/s"),
-            )
+            figures.figures()
         }
     }
 }
@@ -208,27 +226,31 @@ where
 
 fn header(args: &Args, sizes: Sizes, load: &str) -> Vec<String> {
     let mode = if args.quick { ", quick mode" } else { "" };
+    let sides: Vec<String> = args.side.list().iter().map(|s| s.version()).collect();
     vec![
         format!(
-            "aplay {} vs raw tokio (mpsc + oneshot), {} run{} each, medians{mode}",
-            env!("CARGO_PKG_VERSION"),
+            "{}; {} run{} each, medians{mode}",
+            sides.join(", "),
             args.runs,
             if args.runs == 1 { "" } else { "s" },
         ),
         format!(
-            "runtime: tokio multi-thread, {} worker thread{}; \
-             mailbox / channel capacity {CAPACITY} (bounded)",
+            "runtime: tokio multi-thread, {} worker thread{} (actix: its own current-thread \
+             System on a dedicated thread); mailbox / channel capacity {CAPACITY} (bounded) \
+             where the framework allows",
             args.workers,
             if args.workers == 1 { "" } else { "s" },
         ),
         format!(
-            "work per run: {} tells, {} asks, {} actors",
+            "work per run: {} tells; {FAN_IN_SENDERS} x {} fan-in tells; {} asks; {} actors",
             table::count(sizes.tells as f64),
+            table::count(sizes.fan_in_per_sender() as f64),
             table::count(sizes.asks as f64),
             table::count(sizes.actors as f64),
         ),
         format!(
-            "build: {}; aplay with default features (`tracing` on, no subscriber)",
+            "build: {}; every framework with its default features (aplay: `tracing` on, no \
+             subscriber)",
             if cfg!(debug_assertions) {
                 "debug (not meaningful)"
             } else {
@@ -260,57 +282,4 @@ fn machine() -> String {
         .unwrap_or_else(|| "unknown CPU".to_owned());
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
     format!("{cpu}, {cores} cores available")
-}
-
-fn rows(args: &Args, sizes: Sizes, aplay: &Samples, raw: &Samples) -> Vec<Row> {
-    let mut rows = Vec::new();
-    let n = |v: f64| table::count(v);
-    if args.only.includes(Scenario::Tell) {
-        rows.push(Row::new(
-            format!("tell: {} tells + 1 ask", n(sizes.tells as f64)),
-            "throughput",
-            Better::Higher,
-            table::Unit::Rate("msg/s"),
-            &aplay.tell_rate,
-            &raw.tell_rate,
-        ));
-    }
-    if args.only.includes(Scenario::Ask) {
-        rows.push(Row::new(
-            format!("ask: {} sequential asks", n(sizes.asks as f64)),
-            "mean round trip",
-            Better::Lower,
-            table::Unit::Nanos,
-            &aplay.ask_ns,
-            &raw.ask_ns,
-        ));
-    }
-    if args.only.includes(Scenario::Spawn) {
-        let actors = n(sizes.actors as f64);
-        rows.push(Row::new(
-            format!("spawn: {actors} idle actors"),
-            "spawn rate",
-            Better::Higher,
-            table::Unit::Rate("actors/s"),
-            &aplay.spawn_rate,
-            &raw.spawn_rate,
-        ));
-        rows.push(Row::new(
-            format!("spawn: {actors} idle actors"),
-            "RSS per actor",
-            Better::Lower,
-            table::Unit::Bytes,
-            &aplay.bytes_per_actor,
-            &raw.bytes_per_actor,
-        ));
-        rows.push(Row::new(
-            format!("stop: {actors} idle actors"),
-            "stop rate",
-            Better::Higher,
-            table::Unit::Rate("actors/s"),
-            &aplay.stop_rate,
-            &raw.stop_rate,
-        ));
-    }
-    rows
 }

@@ -13,6 +13,12 @@ pub(crate) fn resident_bytes() -> Option<u64> {
 /// Hands the allocator's free memory back to the kernel (glibc's `malloc_trim`), so that a
 /// reading taken next counts only live memory, and memory freed by an earlier scenario is not
 /// reused unseen by the next one. Does nothing on other platforms.
+///
+/// `malloc_trim` trims the free memory at the top of the main arena, and every free whole page
+/// inside every arena, but not the top of the other threads' arenas. For the calling thread's
+/// own arena, a block between the size that makes `free` consolidate (64 KiB) and the mmap
+/// threshold (128 KiB, see [`pin_malloc_thresholds`]) is allocated and freed first: that free
+/// trims the top of its arena.
 pub(crate) fn trim_heap() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     #[allow(unsafe_code)]
@@ -22,9 +28,39 @@ pub(crate) fn trim_heap() {
             /// inside all arenas (`madvise(MADV_DONTNEED)`).
             fn malloc_trim(pad: usize) -> std::ffi::c_int;
         }
+        drop(std::hint::black_box(Vec::<u8>::with_capacity(96 * 1024)));
         // SAFETY: `malloc_trim` takes no pointer and is thread-safe (it locks each arena).
         unsafe {
             malloc_trim(0);
+        }
+    }
+}
+
+/// Pins glibc's trim and mmap thresholds at their default values (128 KiB), which turns off
+/// their dynamic adjustment; does nothing on other platforms.
+///
+/// By default, freeing a large block (a long queue, a vector of 100,000 handles) raises both
+/// thresholds, up to 32 and 64 MiB; from then on the freed memory at the top of a thread's
+/// arena stays resident, and [`trim_heap`] cannot hand it back (`malloc_trim` trims the top
+/// of the main arena only). A later spawn scenario on that thread (actix's, on a thread that
+/// inherits the arena of the previous actix thread; any side's, on a runtime worker) would
+/// then reuse it unseen and read almost no growth. With the thresholds pinned, large blocks
+/// are always mapped on their own and the top of every arena is trimmed on free.
+pub(crate) fn pin_malloc_thresholds() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    #[allow(unsafe_code)]
+    {
+        unsafe extern "C" {
+            /// glibc: sets an allocator parameter; returns 1 on success.
+            fn mallopt(param: std::ffi::c_int, value: std::ffi::c_int) -> std::ffi::c_int;
+        }
+        const M_TRIM_THRESHOLD: std::ffi::c_int = -1;
+        const M_MMAP_THRESHOLD: std::ffi::c_int = -3;
+        const DEFAULT: std::ffi::c_int = 128 * 1024;
+        // SAFETY: `mallopt` takes no pointer; it is called once, before any other thread runs.
+        unsafe {
+            mallopt(M_TRIM_THRESHOLD, DEFAULT);
+            mallopt(M_MMAP_THRESHOLD, DEFAULT);
         }
     }
 }

@@ -1,13 +1,16 @@
-//! The results table: Markdown, with padded columns so it also reads in a terminal.
+//! The results tables: Markdown, with padded columns so they also read in a terminal.
 
+use crate::Sizes;
+use crate::figures::{Figure, Samples};
+use crate::side::Side;
 use crate::stats;
 
 /// Which way a figure is better.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Better {
-    /// Rates: the ratio is aplay / raw.
+    /// Rates: the ratio is side / reference.
     Higher,
-    /// Latencies and memory: the ratio is raw / aplay.
+    /// Latencies and memory: the ratio is reference / side.
     Lower,
 }
 
@@ -23,7 +26,7 @@ pub(crate) enum Unit {
 }
 
 impl Unit {
-    fn format(self, value: f64) -> String {
+    pub(crate) fn format(self, value: f64) -> String {
         match self {
             Unit::Rate(suffix) => rate(value, suffix),
             Unit::Nanos => nanos(value),
@@ -32,131 +35,156 @@ impl Unit {
     }
 }
 
-/// One line of the table: a figure measured on both sides.
-#[derive(Debug)]
-pub(crate) struct Row {
-    scenario: String,
-    metric: &'static str,
-    aplay: Option<f64>,
-    raw: Option<f64>,
-    ratio: Option<f64>,
-    unit: Unit,
-    spread_aplay: Option<f64>,
-    spread_raw: Option<f64>,
-}
-
-impl Row {
-    pub(crate) fn new(
-        scenario: String,
-        metric: &'static str,
-        better: Better,
-        unit: Unit,
-        aplay: &[f64],
-        raw: &[f64],
-    ) -> Row {
-        let (a, r) = (stats::median(aplay), stats::median(raw));
-        let ratio = match (a, r) {
-            (Some(a), Some(r)) if a > 0.0 && r > 0.0 => Some(match better {
-                Better::Higher => a / r,
-                Better::Lower => r / a,
-            }),
-            _ => None,
-        };
-        Row {
-            scenario,
-            metric,
-            aplay: a,
-            raw: r,
-            ratio,
-            unit,
-            spread_aplay: stats::spread(aplay),
-            spread_raw: stats::spread(raw),
-        }
-    }
-
-    fn cells(&self) -> [String; COLUMNS] {
-        let value = |v: Option<f64>| v.map_or_else(|| "-".to_owned(), |v| self.unit.format(v));
-        let pct =
-            |s: Option<f64>| s.map_or_else(|| "-".to_owned(), |s| format!("{:.0}%", s * 100.0));
-        [
-            self.scenario.clone(),
-            self.metric.to_owned(),
-            value(self.aplay),
-            value(self.raw),
-            self.ratio
-                .map_or_else(|| "-".to_owned(), |r| format!("{r:.2}x")),
-            format!("{} / {}", pct(self.spread_aplay), pct(self.spread_raw)),
-        ]
+/// A figure of `side` as a ratio to the same figure of `reference`, written so that above 1.0
+/// `side` is better: side / reference for rates, reference / side for latency and memory.
+pub(crate) fn ratio(better: Better, side: Option<f64>, reference: Option<f64>) -> Option<f64> {
+    match (side, reference) {
+        (Some(s), Some(r)) if s > 0.0 && r > 0.0 => Some(match better {
+            Better::Higher => s / r,
+            Better::Lower => r / s,
+        }),
+        _ => None,
     }
 }
 
-const COLUMNS: usize = 6;
-
-const TITLES: [&str; COLUMNS] = [
-    "scenario",
-    "figure",
-    "aplay",
-    "raw tokio",
-    "aplay vs raw",
-    "spread (aplay / raw)",
-];
-
-/// Numbers are right-aligned.
-const RIGHT: [bool; COLUMNS] = [false, false, true, true, true, true];
-
-/// The whole report: header lines as a list, the table, and how to read it.
-pub(crate) fn render(header: &[String], rows: &[Row]) -> String {
-    let cells: Vec<[String; COLUMNS]> = rows.iter().map(Row::cells).collect();
-    let mut widths = TITLES.map(str::len);
-    for row in &cells {
-        for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
-        }
-    }
+/// The whole report: the header lines as a list, the table of medians (one row per figure, one
+/// column per side), the ratios to raw and to aplay, the spreads, and each side's setup.
+pub(crate) fn render(header: &[String], sizes: Sizes, sides: &[Side], samples: &Samples) -> String {
+    let figures: Vec<Figure> = Figure::ALL
+        .into_iter()
+        .filter(|f| sides.iter().any(|&s| !samples.get(*f, s).is_empty()))
+        .collect();
+    let median = |f: Figure, s: Side| stats::median(samples.get(f, s));
+    let side_titles = || sides.iter().map(|s| s.name().to_owned());
 
     let mut out = String::new();
     for line in header {
         out.push_str(&format!("- {line}\n"));
     }
-    out.push('\n');
-    out.push_str(&line(&TITLES.map(str::to_owned), &widths));
-    let rule: Vec<String> = widths
+
+    // Medians.
+    let titles: Vec<String> = ["scenario", "figure"]
+        .map(str::to_owned)
+        .into_iter()
+        .chain(side_titles())
+        .collect();
+    let rows: Vec<Vec<String>> = figures
         .iter()
-        .zip(RIGHT)
-        .map(|(&w, right)| {
-            let dashes = "-".repeat(w - 1);
-            if right {
-                format!("{dashes}:")
-            } else {
-                format!(":{dashes}")
-            }
+        .map(|&f| {
+            let values = sides
+                .iter()
+                .map(|&s| median(f, s).map_or_else(|| "-".to_owned(), |v| f.unit().format(v)));
+            [f.work(sizes), f.metric().to_owned()]
+                .into_iter()
+                .chain(values)
+                .collect()
         })
         .collect();
-    out.push_str(&format!("| {} |\n", rule.join(" | ")));
-    for row in &cells {
-        out.push_str(&line(row, &widths));
+    out.push('\n');
+    out.push_str(&markdown(&titles, 2, &rows));
+
+    // Ratios to each reference that ran.
+    for reference in [Side::Raw, Side::Aplay] {
+        let others: Vec<Side> = sides.iter().copied().filter(|&s| s != reference).collect();
+        if !sides.contains(&reference) || others.is_empty() {
+            continue;
+        }
+        let titles: Vec<String> = std::iter::once(format!("vs {}", reference.name()))
+            .chain(others.iter().map(|s| s.name().to_owned()))
+            .collect();
+        let rows: Vec<Vec<String>> = figures
+            .iter()
+            .map(|&f| {
+                let cells = others.iter().map(|&s| {
+                    ratio(f.better(), median(f, s), median(f, reference))
+                        .map_or_else(|| "-".to_owned(), |r| format!("{r:.2}x"))
+                });
+                std::iter::once(f.short().to_owned()).chain(cells).collect()
+            })
+            .collect();
+        out.push_str(&format!(
+            "\nRatio to {}: above 1.00x is better than {} (rates: side / {}; latency and \
+             memory: {} / side).\n\n",
+            reference.name(),
+            reference.name(),
+            reference.name(),
+            reference.name(),
+        ));
+        out.push_str(&markdown(&titles, 1, &rows));
     }
-    out.push_str(
-        "\n\"aplay vs raw\": above 1.00x aplay is better (rates: aplay / raw; latency and \
-         memory: raw / aplay).\n\"spread\": (max - min) / median over the runs.\n",
-    );
+
+    // Spreads, when there are several runs.
+    if figures
+        .iter()
+        .any(|&f| sides.iter().any(|&s| samples.get(f, s).len() > 1))
+    {
+        let titles: Vec<String> = std::iter::once("spread".to_owned())
+            .chain(side_titles())
+            .collect();
+        let rows: Vec<Vec<String>> = figures
+            .iter()
+            .map(|&f| {
+                let cells = sides.iter().map(|&s| {
+                    stats::spread(samples.get(f, s))
+                        .map_or_else(|| "-".to_owned(), |p| format!("{:.0}%", p * 100.0))
+                });
+                std::iter::once(f.short().to_owned()).chain(cells).collect()
+            })
+            .collect();
+        out.push_str("\nSpread: (max - min) / median over the runs.\n\n");
+        out.push_str(&markdown(&titles, 1, &rows));
+    }
+
+    // Setups.
+    out.push_str("\nSetups:\n\n");
+    for &side in sides {
+        out.push_str(&format!("- **{}**: {}\n", side.version(), side.setup()));
+    }
     out
 }
 
-fn line(cells: &[String; COLUMNS], widths: &[usize; COLUMNS]) -> String {
-    let padded: Vec<String> = cells
+/// A Markdown table with padded columns, so it also reads in a terminal; the first `left`
+/// columns are left-aligned, the others (numbers) right-aligned.
+fn markdown(titles: &[String], left: usize, rows: &[Vec<String>]) -> String {
+    let mut widths: Vec<usize> = titles.iter().map(|t| t.chars().count().max(3)).collect();
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let line = |cells: &[String]| {
+        let padded: Vec<String> = cells
+            .iter()
+            .zip(&widths)
+            .enumerate()
+            .map(|(i, (cell, &w))| {
+                if i < left {
+                    format!("{cell:<w$}")
+                } else {
+                    format!("{cell:>w$}")
+                }
+            })
+            .collect();
+        format!("| {} |\n", padded.join(" | "))
+    };
+    let rule: Vec<String> = widths
         .iter()
-        .zip(widths)
-        .zip(RIGHT)
-        .map(|((cell, &w), right)| {
-            if right {
-                format!("{cell:>w$}")
+        .enumerate()
+        .map(|(i, &w)| {
+            let dashes = "-".repeat(w - 1);
+            if i < left {
+                format!(":{dashes}")
             } else {
-                format!("{cell:<w$}")
+                format!("{dashes}:")
             }
         })
         .collect();
-    format!("| {} |\n", padded.join(" | "))
+    let mut out = line(titles);
+    out.push_str(&format!("| {} |\n", rule.join(" | ")));
+    for row in rows {
+        out.push_str(&line(row));
+    }
+    out
 }
 
 /// `1234567.0` as `1,234,567`.
@@ -227,9 +255,19 @@ mod tests {
 
     #[test]
     fn ratios() {
-        let rate = Row::new("s".into(), "f", Better::Higher, Unit::Bytes, &[2.0], &[1.0]);
-        assert_eq!(rate.ratio, Some(2.0));
-        let latency = Row::new("s".into(), "f", Better::Lower, Unit::Nanos, &[2.0], &[1.0]);
-        assert_eq!(latency.ratio, Some(0.5));
+        assert_eq!(ratio(Better::Higher, Some(2.0), Some(1.0)), Some(2.0));
+        assert_eq!(ratio(Better::Lower, Some(2.0), Some(1.0)), Some(0.5));
+        assert_eq!(ratio(Better::Lower, None, Some(1.0)), None);
+        assert_eq!(ratio(Better::Lower, Some(-1.0), Some(1.0)), None);
+    }
+
+    #[test]
+    fn tables() {
+        let titles = ["a".to_owned(), "b".to_owned()];
+        let rows = vec![vec!["xx".to_owned(), "1".to_owned()]];
+        assert_eq!(
+            markdown(&titles, 1, &rows),
+            "| a   |   b |\n| :-- | --: |\n| xx  |   1 |\n"
+        );
     }
 }

@@ -1,4 +1,5 @@
-//! The scenarios, each written twice: on aplay, and on raw tokio channels (the baseline).
+//! The scenarios on aplay and on raw tokio channels (the baseline). The peers' versions are
+//! in [`crate::peers`].
 //!
 //! Both sides run the same actor: a counter that adds, reports its count, and answers
 //! `x + 1`. On aplay it is `#[actor]`-generated; on the baseline it is a task looping on
@@ -6,6 +7,7 @@
 //! default mailbox and replies on a `oneshot`.
 
 pub(crate) mod ask;
+pub(crate) mod fan_in;
 pub(crate) mod spawn;
 pub(crate) mod tell;
 
@@ -13,6 +15,18 @@ use aplay::prelude::*;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::CAPACITY;
+
+/// aplay's setup, for the notes under the table.
+pub(crate) const APLAY_SETUP: &str = "the shared tokio multi-thread runtime; mailbox bounded, \
+    1024 (the default); an `#[actor]` counter; tell `counter.add(1).await` (waits for room \
+    only); ask `counter.incr(x).await`; spawn `system.spawn(\"idle-{i}\", ..).await` (named, \
+    returns after `on_start`); stop `system.shutdown().await`.";
+
+/// The baseline's setup, for the notes under the table.
+pub(crate) const RAW_SETUP: &str = "the shared tokio multi-thread runtime; a task looping on \
+    `rx.recv()` over an enum; `mpsc::channel(1024)` (bounded); tell `tx.send(Add(1)).await`; \
+    ask a fresh `oneshot` per request; spawn `tokio::spawn` of the loop (not waited for); stop: \
+    drop every sender, await every task.";
 
 /// The actor of every aplay scenario (default mailbox: bounded, [`CAPACITY`]).
 #[actor]

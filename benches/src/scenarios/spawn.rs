@@ -17,18 +17,8 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use super::{Counter, RawMsg, raw_counter};
+use crate::figures::SpawnFigures;
 use crate::rss;
-
-/// What one spawn run measured.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct SpawnFigures {
-    /// Actors spawned per second.
-    pub(crate) spawn_rate: f64,
-    /// Resident memory growth per idle actor, in bytes.
-    pub(crate) bytes_per_actor: f64,
-    /// Actors stopped per second.
-    pub(crate) stop_rate: f64,
-}
 
 /// On aplay: `n` idle [`Counter`]s at `/idle-{i}`.
 pub(crate) async fn aplay(n: usize) -> SpawnFigures {

@@ -1,0 +1,218 @@
+//! The scenarios on actix: a `Counter` actor with a `Handler` impl per message.
+//!
+//! actix runs its actors on its own runtime: an `actix_rt::System`, whose arbiter is a tokio
+//! current-thread runtime. Each scenario run starts a fresh `System` on a thread of its own
+//! and runs its driver there too, so the driver and the actor share that one thread (the
+//! shared multi-thread runtime and `--workers` play no part). The mailbox capacity is set to
+//! [`CAPACITY`] (actix's default is 16); it bounds `send` (an ask), while `do_send`, actix's
+//! tell, queues regardless of it.
+
+use std::future::Future;
+use std::time::Instant;
+
+use actix::{Actor, Addr, Context, Handler, Message};
+
+use super::{Tally, slots};
+use crate::CAPACITY;
+use crate::figures::SpawnFigures;
+use crate::rss;
+
+/// actix's setup, for the notes under the table.
+pub(crate) const SETUP: &str = "default features; its own `actix_rt::System` (a tokio \
+    current-thread runtime) started for each run on a dedicated thread, the driver running in \
+    that System too (one thread for driver, senders and actors; `--workers` does not apply); \
+    mailbox capacity `ctx.set_mailbox_capacity(1024)` (default 16), which bounds `send` only; \
+    tell `addr.do_send(Add(1))` (synchronous, queues past the capacity: unbounded in effect); \
+    ask `addr.send(Incr(x)).await`; spawn `Counter::create(..)` (returns before `started`, \
+    the clock waits for every `started`); stop: drop every `Addr` (an actor stops once no \
+    address is left), then wait for every `stopped`.";
+
+/// Counters whose `started` has run.
+static STARTED: Tally = Tally::new();
+
+/// Counters whose `stopped` has run.
+static STOPPED: Tally = Tally::new();
+
+/// The counter.
+#[derive(Debug, Default)]
+pub(crate) struct Counter {
+    count: u64,
+}
+
+impl Actor for Counter {
+    type Context = Context<Self>;
+
+    fn started(&mut self, _: &mut Context<Self>) {
+        STARTED.bump();
+    }
+
+    fn stopped(&mut self, _: &mut Context<Self>) {
+        STOPPED.bump();
+    }
+}
+
+/// A tell: adds `n`.
+#[derive(Debug)]
+pub(crate) struct Add(u64);
+
+/// An ask: the count so far.
+#[derive(Debug)]
+pub(crate) struct Get;
+
+/// An ask: `x + 1`.
+#[derive(Debug)]
+pub(crate) struct Incr(u64);
+
+impl Message for Add {
+    type Result = ();
+}
+
+impl Message for Get {
+    type Result = u64;
+}
+
+impl Message for Incr {
+    type Result = u64;
+}
+
+impl Handler<Add> for Counter {
+    type Result = ();
+
+    fn handle(&mut self, Add(n): Add, _: &mut Context<Self>) {
+        self.count += n;
+    }
+}
+
+impl Handler<Get> for Counter {
+    type Result = u64;
+
+    fn handle(&mut self, _: Get, _: &mut Context<Self>) -> u64 {
+        self.count
+    }
+}
+
+impl Handler<Incr> for Counter {
+    type Result = u64;
+
+    fn handle(&mut self, Incr(x): Incr, _: &mut Context<Self>) -> u64 {
+        x + 1
+    }
+}
+
+/// Runs `scenario` in a fresh `actix_rt::System` on a thread of its own, and returns its output.
+fn on_system<F, Fut>(scenario: F) -> Fut::Output
+where
+    F: FnOnce() -> Fut + Send + 'static,
+    Fut: Future,
+    Fut::Output: Send + 'static,
+{
+    std::thread::Builder::new()
+        .name("actix-system".to_owned())
+        .spawn(move || actix_rt::System::new().block_on(scenario()))
+        .expect("a thread for the actix System")
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+}
+
+fn spawn_counter() -> Addr<Counter> {
+    Counter::create(|ctx| {
+        ctx.set_mailbox_capacity(CAPACITY);
+        Counter::default()
+    })
+}
+
+/// Drops the last address, which stops the actor, and waits for it to stop.
+async fn stop(counter: Addr<Counter>) {
+    STOPPED.reset();
+    drop(counter);
+    STOPPED.reach(1).await;
+}
+
+/// `n` tells, then a `Get`. Returns messages per second.
+pub(crate) fn tell(n: u64) -> f64 {
+    on_system(move || async move {
+        let counter = spawn_counter();
+        let started = Instant::now();
+        for _ in 0..n {
+            counter.do_send(Add(1));
+        }
+        let count = counter.send(Get).await.expect("the counter replies");
+        let elapsed = started.elapsed();
+        assert_eq!(count, n, "actix lost tells");
+        stop(counter).await;
+        n as f64 / elapsed.as_secs_f64()
+    })
+}
+
+/// `senders` tasks of `per_sender` tells each (on the System's thread), then a `Get`. Returns
+/// messages per second.
+pub(crate) fn fan_in(senders: usize, per_sender: u64) -> f64 {
+    on_system(move || async move {
+        let counter = spawn_counter();
+        let started = Instant::now();
+        let tasks: Vec<_> = (0..senders)
+            .map(|_| {
+                let counter = counter.clone();
+                actix_rt::spawn(async move {
+                    for _ in 0..per_sender {
+                        counter.do_send(Add(1));
+                    }
+                })
+            })
+            .collect();
+        for task in tasks {
+            task.await.expect("a sender ends cleanly");
+        }
+        let count = counter.send(Get).await.expect("the counter replies");
+        let elapsed = started.elapsed();
+        let total = senders as u64 * per_sender;
+        assert_eq!(count, total, "actix lost tells");
+        stop(counter).await;
+        total as f64 / elapsed.as_secs_f64()
+    })
+}
+
+/// `n` sequential asks. Returns the mean round trip in nanoseconds.
+pub(crate) fn ask(n: u64) -> f64 {
+    on_system(move || async move {
+        let counter = spawn_counter();
+        let started = Instant::now();
+        for i in 0..n {
+            let answer = counter.send(Incr(i)).await.expect("the counter replies");
+            assert_eq!(answer, i + 1);
+        }
+        let elapsed = started.elapsed();
+        stop(counter).await;
+        elapsed.as_nanos() as f64 / n as f64
+    })
+}
+
+/// `n` idle counters, then all stopped.
+pub(crate) fn spawn(n: usize) -> SpawnFigures {
+    on_system(move || async move {
+        let mut addresses = slots::<Addr<Counter>>(n);
+        STARTED.reset();
+        STOPPED.reset();
+
+        rss::trim_heap();
+        let before = rss::resident_bytes();
+        let started = Instant::now();
+        for slot in addresses.iter_mut() {
+            *slot = Some(spawn_counter());
+        }
+        STARTED.reach(n).await;
+        let spawned = started.elapsed();
+        let after = rss::resident_bytes();
+
+        let stopping = Instant::now();
+        drop(addresses);
+        STOPPED.reach(n).await;
+        let stopped = stopping.elapsed();
+
+        SpawnFigures {
+            spawn_rate: n as f64 / spawned.as_secs_f64(),
+            bytes_per_actor: rss::per_item(before, after, n),
+            stop_rate: n as f64 / stopped.as_secs_f64(),
+        }
+    })
+}

@@ -1,0 +1,173 @@
+//! The scenarios on kameo: a `Counter` actor with a `Message` impl per message, on the shared
+//! tokio runtime, spawned with a bounded mailbox of [`CAPACITY`] (kameo's default is bounded,
+//! 64).
+
+use std::time::Instant;
+
+use kameo::actor::{Actor, ActorRef, Spawn};
+use kameo::error::Infallible;
+use kameo::mailbox;
+use kameo::message::{Context, Message};
+use tokio::task::JoinHandle;
+
+use super::{Tally, slots};
+use crate::CAPACITY;
+use crate::figures::SpawnFigures;
+use crate::rss;
+
+/// kameo's setup, for the notes under the table.
+pub(crate) const SETUP: &str = "default features (`macros`, `tracing`); the shared tokio \
+    multi-thread runtime; mailbox `mailbox::bounded(1024)` (tokio mpsc; kameo's default is \
+    bounded, 64); tell `actor_ref.tell(Add(1)).await` (waits for room only); ask \
+    `actor_ref.ask(Incr(x)).await`; spawn `Counter::spawn_with_mailbox(..)` (unnamed; returns \
+    before `on_start`, the clock waits for every `on_start`); stop `stop_gracefully().await` \
+    on each, then `wait_for_shutdown().await` on each.";
+
+/// Counters whose `on_start` has run.
+static STARTED: Tally = Tally::new();
+
+/// The counter.
+#[derive(Debug, Default)]
+pub(crate) struct Counter {
+    count: u64,
+}
+
+impl Actor for Counter {
+    type Args = Self;
+    type Error = Infallible;
+
+    async fn on_start(state: Self, _: ActorRef<Self>) -> Result<Self, Infallible> {
+        STARTED.bump();
+        Ok(state)
+    }
+}
+
+/// A tell: adds `n`.
+#[derive(Debug)]
+pub(crate) struct Add(u64);
+
+/// An ask: the count so far.
+#[derive(Debug)]
+pub(crate) struct Get;
+
+/// An ask: `x + 1`.
+#[derive(Debug)]
+pub(crate) struct Incr(u64);
+
+impl Message<Add> for Counter {
+    type Reply = ();
+
+    async fn handle(&mut self, Add(n): Add, _: &mut Context<Self, ()>) {
+        self.count += n;
+    }
+}
+
+impl Message<Get> for Counter {
+    type Reply = u64;
+
+    async fn handle(&mut self, _: Get, _: &mut Context<Self, u64>) -> u64 {
+        self.count
+    }
+}
+
+impl Message<Incr> for Counter {
+    type Reply = u64;
+
+    async fn handle(&mut self, Incr(x): Incr, _: &mut Context<Self, u64>) -> u64 {
+        x + 1
+    }
+}
+
+fn spawn_counter() -> ActorRef<Counter> {
+    Counter::spawn_with_mailbox(Counter::default(), mailbox::bounded(CAPACITY))
+}
+
+async fn stop(counter: ActorRef<Counter>) {
+    counter.stop_gracefully().await.expect("the counter runs");
+    counter.wait_for_shutdown().await;
+}
+
+/// `n` tells, then a `Get`. Returns messages per second.
+pub(crate) async fn tell(n: u64) -> f64 {
+    let counter = spawn_counter();
+    let started = Instant::now();
+    for _ in 0..n {
+        counter.tell(Add(1)).await.expect("the counter runs");
+    }
+    let count = counter.ask(Get).await.expect("the counter replies");
+    let elapsed = started.elapsed();
+    assert_eq!(count, n, "kameo lost tells");
+    stop(counter).await;
+    n as f64 / elapsed.as_secs_f64()
+}
+
+/// `senders` tasks of `per_sender` tells each, then a `Get`. Returns messages per second.
+pub(crate) async fn fan_in(senders: usize, per_sender: u64) -> f64 {
+    let counter = spawn_counter();
+    let started = Instant::now();
+    let tasks: Vec<JoinHandle<()>> = (0..senders)
+        .map(|_| {
+            let counter = counter.clone();
+            tokio::spawn(async move {
+                for _ in 0..per_sender {
+                    counter.tell(Add(1)).await.expect("the counter runs");
+                }
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.expect("a sender ends cleanly");
+    }
+    let count = counter.ask(Get).await.expect("the counter replies");
+    let elapsed = started.elapsed();
+    let total = senders as u64 * per_sender;
+    assert_eq!(count, total, "kameo lost tells");
+    stop(counter).await;
+    total as f64 / elapsed.as_secs_f64()
+}
+
+/// `n` sequential asks. Returns the mean round trip in nanoseconds.
+pub(crate) async fn ask(n: u64) -> f64 {
+    let counter = spawn_counter();
+    let started = Instant::now();
+    for i in 0..n {
+        let answer = counter.ask(Incr(i)).await.expect("the counter replies");
+        assert_eq!(answer, i + 1);
+    }
+    let elapsed = started.elapsed();
+    stop(counter).await;
+    elapsed.as_nanos() as f64 / n as f64
+}
+
+/// `n` idle counters, then all stopped.
+pub(crate) async fn spawn(n: usize) -> SpawnFigures {
+    let mut refs = slots::<ActorRef<Counter>>(n);
+    STARTED.reset();
+
+    rss::trim_heap();
+    let before = rss::resident_bytes();
+    let started = Instant::now();
+    for slot in refs.iter_mut() {
+        *slot = Some(spawn_counter());
+    }
+    STARTED.reach(n).await;
+    let spawned = started.elapsed();
+    let after = rss::resident_bytes();
+
+    let refs: Vec<ActorRef<Counter>> = refs.into_iter().flatten().collect();
+    let stopping = Instant::now();
+    for counter in &refs {
+        counter.stop_gracefully().await.expect("an idle actor runs");
+    }
+    for counter in &refs {
+        counter.wait_for_shutdown().await;
+    }
+    let stopped = stopping.elapsed();
+    assert!(refs.iter().all(|r| !r.is_alive()), "every actor stopped");
+
+    SpawnFigures {
+        spawn_rate: n as f64 / spawned.as_secs_f64(),
+        bytes_per_actor: rss::per_item(before, after, n),
+        stop_rate: n as f64 / stopped.as_secs_f64(),
+    }
+}

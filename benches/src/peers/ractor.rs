@@ -1,0 +1,167 @@
+//! The scenarios on ractor: a `Counter` actor over a message enum, on the shared tokio runtime.
+//! ractor's mailbox is unbounded (it has no bounded one): a tell (`cast`) never waits.
+
+use std::time::Instant;
+
+use ractor::rpc::CallResult;
+use ractor::{Actor, ActorProcessingErr, ActorRef, RpcReplyPort};
+use tokio::task::JoinHandle;
+
+use super::slots;
+use crate::figures::SpawnFigures;
+use crate::rss;
+
+/// ractor's setup, for the notes under the table.
+pub(crate) const SETUP: &str = "default features (`tokio_runtime`, \
+    `message_span_propogation`); the shared tokio multi-thread runtime; mailbox unbounded \
+    (tokio unbounded mpsc: ractor has no bounded mailbox, so no capacity is set); tell \
+    `actor.cast(Add(1))` (synchronous, never waits); ask `actor.call(|port| Incr(x, port), \
+    None).await`; spawn `Actor::spawn(None, Counter, ()).await` (unnamed, returns after \
+    `pre_start`); stop `actor.stop(None)` on each, then await each `JoinHandle`.";
+
+/// The counter; its state is the count.
+#[derive(Debug)]
+pub(crate) struct Counter;
+
+/// The counter's messages.
+#[derive(Debug)]
+pub(crate) enum CounterMsg {
+    /// A tell: adds `n`.
+    Add(u64),
+    /// An ask: the count so far.
+    Get(RpcReplyPort<u64>),
+    /// An ask: `x + 1`.
+    Incr(u64, RpcReplyPort<u64>),
+}
+
+impl Actor for Counter {
+    type Msg = CounterMsg;
+    type State = u64;
+    type Arguments = ();
+
+    async fn pre_start(&self, _: ActorRef<CounterMsg>, _: ()) -> Result<u64, ActorProcessingErr> {
+        Ok(0)
+    }
+
+    async fn handle(
+        &self,
+        _: ActorRef<CounterMsg>,
+        msg: CounterMsg,
+        count: &mut u64,
+    ) -> Result<(), ActorProcessingErr> {
+        match msg {
+            CounterMsg::Add(n) => *count += n,
+            CounterMsg::Get(reply) => {
+                let _ = reply.send(*count);
+            }
+            CounterMsg::Incr(x, reply) => {
+                let _ = reply.send(x + 1);
+            }
+        }
+        Ok(())
+    }
+}
+
+async fn spawn_counter() -> (ActorRef<CounterMsg>, JoinHandle<()>) {
+    Actor::spawn(None, Counter, ())
+        .await
+        .expect("the counter starts")
+}
+
+async fn call(
+    counter: &ActorRef<CounterMsg>,
+    msg: impl FnOnce(RpcReplyPort<u64>) -> CounterMsg,
+) -> u64 {
+    match counter.call(msg, None).await.expect("the counter runs") {
+        CallResult::Success(answer) => answer,
+        other => panic!("the counter did not reply: {other:?}"),
+    }
+}
+
+async fn stop(counter: ActorRef<CounterMsg>, handle: JoinHandle<()>) {
+    counter.stop(None);
+    handle.await.expect("the counter ends cleanly");
+}
+
+/// `n` tells, then a `Get`. Returns messages per second.
+pub(crate) async fn tell(n: u64) -> f64 {
+    let (counter, handle) = spawn_counter().await;
+    let started = Instant::now();
+    for _ in 0..n {
+        counter.cast(CounterMsg::Add(1)).expect("the counter runs");
+    }
+    let count = call(&counter, CounterMsg::Get).await;
+    let elapsed = started.elapsed();
+    assert_eq!(count, n, "ractor lost tells");
+    stop(counter, handle).await;
+    n as f64 / elapsed.as_secs_f64()
+}
+
+/// `senders` tasks of `per_sender` tells each, then a `Get`. Returns messages per second.
+pub(crate) async fn fan_in(senders: usize, per_sender: u64) -> f64 {
+    let (counter, handle) = spawn_counter().await;
+    let started = Instant::now();
+    let tasks: Vec<JoinHandle<()>> = (0..senders)
+        .map(|_| {
+            let counter = counter.clone();
+            tokio::spawn(async move {
+                for _ in 0..per_sender {
+                    counter.cast(CounterMsg::Add(1)).expect("the counter runs");
+                }
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.expect("a sender ends cleanly");
+    }
+    let count = call(&counter, CounterMsg::Get).await;
+    let elapsed = started.elapsed();
+    let total = senders as u64 * per_sender;
+    assert_eq!(count, total, "ractor lost tells");
+    stop(counter, handle).await;
+    total as f64 / elapsed.as_secs_f64()
+}
+
+/// `n` sequential asks. Returns the mean round trip in nanoseconds.
+pub(crate) async fn ask(n: u64) -> f64 {
+    let (counter, handle) = spawn_counter().await;
+    let started = Instant::now();
+    for i in 0..n {
+        let answer = call(&counter, |port| CounterMsg::Incr(i, port)).await;
+        assert_eq!(answer, i + 1);
+    }
+    let elapsed = started.elapsed();
+    stop(counter, handle).await;
+    elapsed.as_nanos() as f64 / n as f64
+}
+
+/// `n` idle counters, then all stopped.
+pub(crate) async fn spawn(n: usize) -> SpawnFigures {
+    let mut actors = slots::<(ActorRef<CounterMsg>, JoinHandle<()>)>(n);
+
+    rss::trim_heap();
+    let before = rss::resident_bytes();
+    let started = Instant::now();
+    for slot in actors.iter_mut() {
+        *slot = Some(spawn_counter().await);
+    }
+    let spawned = started.elapsed();
+    let after = rss::resident_bytes();
+
+    let (refs, handles): (Vec<_>, Vec<_>) = actors.into_iter().flatten().unzip();
+    let stopping = Instant::now();
+    for counter in &refs {
+        counter.stop(None);
+    }
+    for handle in handles {
+        handle.await.expect("an idle actor ends cleanly");
+    }
+    let stopped = stopping.elapsed();
+    drop(refs);
+
+    SpawnFigures {
+        spawn_rate: n as f64 / spawned.as_secs_f64(),
+        bytes_per_actor: rss::per_item(before, after, n),
+        stop_rate: n as f64 / stopped.as_secs_f64(),
+    }
+}
