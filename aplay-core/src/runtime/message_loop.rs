@@ -98,7 +98,7 @@ pub(super) async fn message_loop<A: Dispatch>(
                 }
                 if pending & bits::SYSTEM != 0 {
                     for notice in core.take_system() {
-                        if let Err(failure) = on_system(actor, ctx, notice).await {
+                        if let Err(failure) = Box::pin(on_system(actor, ctx, notice)).await {
                             return StopReason::Failed(failure);
                         }
                     }
