@@ -418,8 +418,12 @@ impl CellCore {
             ActorState::Stopped => 4,
         };
         self.state.store(v, Ordering::Release);
-        // Waiters of a state change (a parent restarting its children) re-check.
-        self.terminated.notify_waiters();
+        // A parent restarting its children waits for them to be parked; the final stop wakes
+        // its waiters itself (`notify_stopped`), after the bookkeeping. No other state is
+        // waited for, so no other change wakes anyone.
+        if state == ActorState::Restarting {
+            self.terminated.notify_waiters();
+        }
     }
 
     pub(crate) fn stopped_by_person(&self) -> bool {
