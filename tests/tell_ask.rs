@@ -7,11 +7,17 @@ use std::time::Duration;
 use aplay::prelude::*;
 use common::{Log, Probe, hold};
 
+/// A system with a probe at `/p` that has `mailbox`.
+async fn probe(mailbox: Mailbox) -> (System, ActorRef<Probe>) {
+    let system = System::new();
+    let probe = Probe::new(&Log::default()).with_mailbox(mailbox);
+    let probe = system.spawn("p", probe).await.unwrap();
+    (system, probe)
+}
+
 #[tokio::test]
 async fn tell_then_ask_sees_every_message_in_order() {
-    let system = System::new();
-    let log = Log::default();
-    let probe = system.spawn("p", Probe::new(&log)).await.unwrap();
+    let (_system, probe) = probe(Mailbox::default()).await;
     for i in 1..=100 {
         probe.add(i).await.unwrap();
     }
@@ -20,12 +26,7 @@ async fn tell_then_ask_sees_every_message_in_order() {
 
 #[tokio::test]
 async fn try_tell_on_a_full_mailbox_is_full_and_hands_the_message_back() {
-    let system = System::new();
-    let log = Log::default();
-    let probe = system
-        .spawn("p", Probe::new(&log).with_mailbox(Mailbox::bounded(2)))
-        .await
-        .unwrap();
+    let (_system, probe) = probe(Mailbox::bounded(2)).await;
     let release = hold(&probe).await;
     probe.add(1).try_tell().unwrap();
     probe.add(2).try_tell().unwrap();
@@ -39,12 +40,7 @@ async fn try_tell_on_a_full_mailbox_is_full_and_hands_the_message_back() {
 
 #[tokio::test]
 async fn a_tell_waits_for_room_when_the_mailbox_is_full() {
-    let system = System::new();
-    let log = Log::default();
-    let probe = system
-        .spawn("p", Probe::new(&log).with_mailbox(Mailbox::bounded(1)))
-        .await
-        .unwrap();
+    let (_system, probe) = probe(Mailbox::bounded(1)).await;
     let release = hold(&probe).await;
     probe.add(1).await.unwrap();
     let waiting = {
@@ -62,12 +58,7 @@ async fn a_tell_waits_for_room_when_the_mailbox_is_full() {
 
 #[tokio::test(start_paused = true)]
 async fn a_tell_with_a_timeout_on_a_full_mailbox_hands_the_message_back() {
-    let system = System::new();
-    let log = Log::default();
-    let probe = system
-        .spawn("p", Probe::new(&log).with_mailbox(Mailbox::bounded(1)))
-        .await
-        .unwrap();
+    let (_system, probe) = probe(Mailbox::bounded(1)).await;
     let _release = hold(&probe).await;
     probe.add(1).await.unwrap();
     let err = probe
@@ -82,12 +73,7 @@ async fn a_tell_with_a_timeout_on_a_full_mailbox_hands_the_message_back() {
 
 #[tokio::test]
 async fn unbounded_mailboxes_never_refuse() {
-    let system = System::new();
-    let log = Log::default();
-    let probe = system
-        .spawn("p", Probe::new(&log).with_mailbox(Mailbox::unbounded()))
-        .await
-        .unwrap();
+    let (_system, probe) = probe(Mailbox::unbounded()).await;
     let release = hold(&probe).await;
     for _ in 0..10_000 {
         probe.add(1).try_tell().unwrap();
@@ -98,9 +84,7 @@ async fn unbounded_mailboxes_never_refuse() {
 
 #[tokio::test(start_paused = true)]
 async fn an_ask_times_out_and_a_late_reply_is_dropped() {
-    let system = System::new();
-    let log = Log::default();
-    let probe = system.spawn("p", Probe::new(&log)).await.unwrap();
+    let (_system, probe) = probe(Mailbox::default()).await;
     let release = hold(&probe).await;
     let err = probe
         .get()
@@ -116,9 +100,7 @@ async fn an_ask_times_out_and_a_late_reply_is_dropped() {
 
 #[tokio::test]
 async fn ask_on_a_unit_handler_waits_until_it_was_handled() {
-    let system = System::new();
-    let log = Log::default();
-    let probe = system.spawn("p", Probe::new(&log)).await.unwrap();
+    let (_system, probe) = probe(Mailbox::default()).await;
     probe.add(5).ask().await.unwrap();
     probe.get().tell().await.unwrap();
     assert_eq!(probe.get().await.unwrap(), 5);
@@ -126,9 +108,7 @@ async fn ask_on_a_unit_handler_waits_until_it_was_handled() {
 
 #[tokio::test]
 async fn an_ask_whose_handler_panics_gets_an_error_not_a_hang() {
-    let system = System::new();
-    let log = Log::default();
-    let probe = system.spawn("p", Probe::new(&log)).await.unwrap();
+    let (_system, probe) = probe(Mailbox::default()).await;
     let err = probe.boom("kaboom".into()).await.unwrap_err();
     assert!(matches!(err, Error::NoReply { .. }), "{err:?}");
     let reason = probe.join().await;
@@ -137,9 +117,7 @@ async fn an_ask_whose_handler_panics_gets_an_error_not_a_hang() {
 
 #[tokio::test]
 async fn tell_and_ask_to_a_stopped_actor_are_refused_with_the_message() {
-    let system = System::new();
-    let log = Log::default();
-    let probe = system.spawn("p", Probe::new(&log)).await.unwrap();
+    let (_system, probe) = probe(Mailbox::default()).await;
     probe.stop().await;
     let err = probe.add(3).await.unwrap_err();
     assert!(matches!(err, Error::Stopped(_)), "{err:?}");
@@ -152,12 +130,7 @@ async fn tell_and_ask_to_a_stopped_actor_are_refused_with_the_message() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn many_senders_on_many_threads_lose_nothing() {
-    let system = System::new();
-    let log = Log::default();
-    let probe = system
-        .spawn("p", Probe::new(&log).with_mailbox(Mailbox::bounded(8)))
-        .await
-        .unwrap();
+    let (_system, probe) = probe(Mailbox::bounded(8)).await;
     let senders: Vec<_> = (0..8)
         .map(|_| {
             let probe = probe.clone();
