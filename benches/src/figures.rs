@@ -1,6 +1,7 @@
 //! The figures the table reports, and the samples of every run collected for each.
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 use crate::Sizes;
 use crate::side::Side;
@@ -97,6 +98,22 @@ pub(crate) struct SpawnFigures {
 }
 
 impl SpawnFigures {
+    /// The figures of `n` actors spawned in `spawned` and stopped in `stopped`, with the
+    /// resident memory read `before` and `after` the spawns.
+    pub(crate) fn measured(
+        n: usize,
+        spawned: Duration,
+        stopped: Duration,
+        before: Option<u64>,
+        after: Option<u64>,
+    ) -> SpawnFigures {
+        SpawnFigures {
+            spawn_rate: n as f64 / spawned.as_secs_f64(),
+            bytes_per_actor: crate::rss::per_item(before, after, n),
+            stop_rate: n as f64 / stopped.as_secs_f64(),
+        }
+    }
+
     /// The three figures, for [`Samples::add`].
     pub(crate) fn figures(self) -> Vec<(Figure, f64)> {
         vec![

@@ -209,10 +209,6 @@ pub(crate) fn spawn(n: usize) -> SpawnFigures {
         STOPPED.reach(n).await;
         let stopped = stopping.elapsed();
 
-        SpawnFigures {
-            spawn_rate: n as f64 / spawned.as_secs_f64(),
-            bytes_per_actor: rss::per_item(before, after, n),
-            stop_rate: n as f64 / stopped.as_secs_f64(),
-        }
+        SpawnFigures::measured(n, spawned, stopped, before, after)
     })
 }

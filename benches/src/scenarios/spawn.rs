@@ -18,12 +18,13 @@ use tokio::task::JoinHandle;
 
 use super::{Counter, RawMsg, raw_counter};
 use crate::figures::SpawnFigures;
+use crate::peers::slots;
 use crate::rss;
 
 /// On aplay: `n` idle [`Counter`]s at `/idle-{i}`.
 pub(crate) async fn aplay(n: usize) -> SpawnFigures {
     let system = System::new();
-    let mut refs: Vec<Option<ActorRef<Counter>>> = (0..n).map(|_| None).collect();
+    let mut refs = slots::<ActorRef<Counter>>(n);
     let names: Vec<String> = (0..n).map(|i| format!("idle-{i}")).collect();
 
     rss::trim_heap();
@@ -51,17 +52,12 @@ pub(crate) async fn aplay(n: usize) -> SpawnFigures {
     let stopped = stopping.elapsed();
     assert_eq!(system.actor_count(), 0, "every actor stopped");
 
-    SpawnFigures {
-        spawn_rate: n as f64 / spawned.as_secs_f64(),
-        bytes_per_actor: rss::per_item(before, after, n),
-        stop_rate: n as f64 / stopped.as_secs_f64(),
-    }
+    SpawnFigures::measured(n, spawned, stopped, before, after)
 }
 
 /// On the baseline: `n` tasks, each owning a bounded receiver of the same capacity.
 pub(crate) async fn raw(n: usize) -> SpawnFigures {
-    let mut tasks: Vec<Option<(mpsc::Sender<RawMsg>, JoinHandle<()>)>> =
-        (0..n).map(|_| None).collect();
+    let mut tasks = slots::<(mpsc::Sender<RawMsg>, JoinHandle<()>)>(n);
 
     rss::trim_heap();
     let before = rss::resident_bytes();
@@ -80,9 +76,5 @@ pub(crate) async fn raw(n: usize) -> SpawnFigures {
     }
     let stopped = stopping.elapsed();
 
-    SpawnFigures {
-        spawn_rate: n as f64 / spawned.as_secs_f64(),
-        bytes_per_actor: rss::per_item(before, after, n),
-        stop_rate: n as f64 / stopped.as_secs_f64(),
-    }
+    SpawnFigures::measured(n, spawned, stopped, before, after)
 }
