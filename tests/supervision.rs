@@ -436,31 +436,50 @@ async fn timers_of_the_old_instance_never_reach_the_new_one() {
     );
 }
 
+/// Fails in `on_start`, every time.
+struct Broken;
+
+impl Actor for Broken {
+    async fn on_start(&mut self, _ctx: &mut Context<Self>) -> Result<(), BoxError> {
+        Err("no config".into())
+    }
+}
+
+#[actor]
+impl Broken {}
+
+/// Spawns supervised `Broken` children, within a given limit.
+struct Spawner {
+    supervision: Supervision,
+}
+
+impl Actor for Spawner {
+    fn supervision(&self) -> Supervision {
+        self.supervision
+    }
+}
+
+#[actor]
+impl Spawner {
+    async fn try_spawn(&mut self, name: String, ctx: &mut Context<Self>) -> Result<(), Error> {
+        ctx.spawn_supervised(&name, Restart::Permanent, || Broken)
+            .await
+            .map(drop)
+    }
+}
+
 #[tokio::test]
 async fn a_failed_first_start_is_the_spawners_error() {
-    struct Broken;
-    impl Actor for Broken {
-        async fn on_start(&mut self, _ctx: &mut Context<Self>) -> Result<(), BoxError> {
-            Err("no config".into())
-        }
-    }
-    #[actor]
-    impl Broken {}
-
-    struct Parent;
-    impl Actor for Parent {}
-    #[actor]
-    impl Parent {
-        async fn try_spawn(&mut self, ctx: &mut Context<Self>) -> Result<(), Error> {
-            ctx.spawn_supervised("broken", Restart::Permanent, || Broken)
-                .await
-                .map(drop)
-        }
-    }
-
     let system = System::new();
-    let parent = system.spawn("parent", Parent).await.unwrap();
-    let err = parent.try_spawn().await.unwrap().unwrap_err();
+    let spawner = Spawner {
+        supervision: Supervision::default(),
+    };
+    let parent = system.spawn("parent", spawner).await.unwrap();
+    let err = parent
+        .try_spawn("broken".into())
+        .await
+        .unwrap()
+        .unwrap_err();
     assert!(matches!(err, Error::StartFailed { .. }), "{err:?}");
     assert!(system.lookup_any("/parent/broken").is_none());
     assert!(parent.is_alive(), "one failed start is within the limit");
@@ -479,36 +498,15 @@ async fn shutdown_ends_supervised_children_for_good() {
 
 #[tokio::test]
 async fn failed_first_starts_count_toward_the_restart_limit() {
-    struct Broken;
-    impl Actor for Broken {
-        async fn on_start(&mut self, _ctx: &mut Context<Self>) -> Result<(), BoxError> {
-            Err("no config".into())
-        }
-    }
-    #[actor]
-    impl Broken {}
-
-    /// Allows one restart; a second failed start is past the limit.
-    struct Strict;
-    impl Actor for Strict {
-        fn supervision(&self) -> Supervision {
-            Supervision::default().max_restarts(1, Duration::from_secs(60))
-        }
-    }
-    #[actor]
-    impl Strict {
-        async fn try_spawn(&mut self, name: String, ctx: &mut Context<Self>) -> bool {
-            ctx.spawn_supervised(&name, Restart::Permanent, || Broken)
-                .await
-                .is_ok()
-        }
-    }
-
     let system = System::new();
-    let strict = system.spawn("strict", Strict).await.unwrap();
-    assert!(!strict.try_spawn("one".into()).await.unwrap());
+    // Allows one restart; a second failed start is past the limit.
+    let spawner = Spawner {
+        supervision: Supervision::default().max_restarts(1, Duration::from_secs(60)),
+    };
+    let strict = system.spawn("strict", spawner).await.unwrap();
+    assert!(strict.try_spawn("one".into()).await.unwrap().is_err());
     assert!(strict.is_alive(), "one failed start is within the limit");
-    assert!(!strict.try_spawn("two".into()).await.unwrap());
+    assert!(strict.try_spawn("two".into()).await.unwrap().is_err());
     let reason = strict.join().await;
     let StopReason::Failed(failure) = &reason else {
         panic!("{reason:?}")
