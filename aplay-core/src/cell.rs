@@ -426,6 +426,11 @@ impl CellCore {
         }
     }
 
+    /// Whether it has not stopped for good (a parked, restarting actor is alive).
+    pub(crate) fn is_alive(&self) -> bool {
+        self.state() != ActorState::Stopped
+    }
+
     pub(crate) fn stopped_by_person(&self) -> bool {
         self.stopped_by_person.load(Ordering::Acquire)
     }

@@ -5,14 +5,13 @@ use std::hash::{Hash, Hasher};
 use std::ops::Deref;
 use std::sync::Arc;
 
-use super::any_ref::AnyRef;
+use super::any_ref::{AnyRef, stop_by_person};
 use super::raw::{Handle, RawRef};
 use crate::actor::Dispatch;
 use crate::cell::{ActorCell, ActorState, CellControl};
 use crate::error::Error;
 use crate::path::ActorPath;
 use crate::request::TellFuture;
-use crate::runtime;
 use crate::stop::StopReason;
 
 /// A handle to a running actor of type `A`: `Clone + Send + Sync`, one pointer wide.
@@ -53,7 +52,7 @@ impl<A: Dispatch> ActorRef<A> {
 
     /// Whether it has not stopped yet.
     pub fn is_alive(&self) -> bool {
-        self.cell().core.state() != ActorState::Stopped
+        self.cell().core.is_alive()
     }
 
     /// Stops it as a person would (aplay's human stop): it handles the messages already in
@@ -70,12 +69,7 @@ impl<A: Dispatch> ActorRef<A> {
     /// The stop is requested before the first `.await`; dropping the future only stops the
     /// waiting.
     pub async fn stop(&self) -> StopReason {
-        let core = &self.cell().core;
-        self.cell().request_stop(true);
-        if runtime::current::inside(core) {
-            return StopReason::StoppedByPerson;
-        }
-        self.join().await
+        stop_by_person(self.cell()).await
     }
 
     /// Stops it now: the handler it is in is dropped at its next `.await`, queued messages are

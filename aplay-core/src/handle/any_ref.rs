@@ -48,7 +48,7 @@ impl AnyRef {
 
     /// Whether it has not stopped yet.
     pub fn is_alive(&self) -> bool {
-        self.state() != ActorState::Stopped
+        self.core().is_alive()
     }
 
     /// Where it is in its life.
@@ -93,11 +93,7 @@ impl AnyRef {
     ///
     /// The stop is requested before the first `.await`.
     pub async fn stop(&self) -> StopReason {
-        self.cell.request_stop(true);
-        if runtime::current::inside(self.core()) {
-            return StopReason::StoppedByPerson;
-        }
-        self.join().await
+        stop_by_person(&*self.cell).await
     }
 
     /// Stops it now; see [`ActorRef::kill`].
@@ -143,3 +139,13 @@ impl PartialEq for AnyRef {
 }
 
 impl Eq for AnyRef {}
+
+/// A person's stop of the actor behind `cell`: requested, then waited for, unless the caller
+/// runs inside that actor or a descendant (the end would wait for the caller).
+pub(crate) async fn stop_by_person(cell: &dyn CellControl) -> StopReason {
+    cell.request_stop(true);
+    if runtime::current::inside(cell.core()) {
+        return StopReason::StoppedByPerson;
+    }
+    cell.core().terminated().await
+}

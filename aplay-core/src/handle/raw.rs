@@ -82,7 +82,7 @@ impl<A: Dispatch> RawRef<A> {
 
     /// Whether the actor has not stopped.
     pub fn is_alive(&self) -> bool {
-        self.cell.core.state() != crate::cell::ActorState::Stopped
+        self.cell.core.is_alive()
     }
 
     pub(crate) fn undelivered(&self, msg: A::Msg) -> Undelivered {
