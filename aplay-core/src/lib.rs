@@ -53,6 +53,8 @@ mod supervision;
 mod system;
 mod timer;
 mod tree;
+#[cfg(feature = "serde")]
+pub mod wire;
 
 #[doc(hidden)]
 pub mod __private;

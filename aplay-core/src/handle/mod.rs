@@ -8,3 +8,11 @@ mod raw;
 pub use actor_ref::ActorRef;
 pub use any_ref::AnyRef;
 pub use raw::{BareHandle, Handle, RawRef};
+#[cfg_attr(not(any(feature = "redis", feature = "testkit")), allow(dead_code))]
+mod stand_in;
+
+#[cfg_attr(
+    not(any(feature = "redis", feature = "testkit")),
+    allow(unused_imports)
+)]
+pub(crate) use stand_in::{StandIn, stand_in};
