@@ -44,6 +44,9 @@ pub use aplay_core::{
     System, TaskHandle, TreeNode, Undelivered, request, validate_name,
 };
 
+#[cfg(feature = "serde")]
+pub use aplay_core::wire;
+
 /// Turns an `impl` block into an actor's messages, or gives a struct or enum the default
 /// lifecycle.
 ///
