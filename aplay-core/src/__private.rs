@@ -74,50 +74,25 @@ where
 }
 
 #[cfg(feature = "serde")]
+pub use crate::wire::checks::{
+    CheckDeserialize, CheckSerialize, IsSerialize, NotSerialize, Probe, SerializableArgument, SerializableError, SerializableReply,
+    SerializeProbe, SerializeProbeFallback, probe,
+};
+#[cfg(feature = "serde")]
+pub use crate::wire::probes::{
+    Decode, DecodeField, DecodeFieldFallback, Encode, EncodeField, EncodeFieldFallback, Reply,
+    WireReply, WireReplyFallback, WireResultReply,
+};
+#[cfg(feature = "serde")]
 pub use crate::wire::{
     OutcomeReceiver, ReplyCompleter, Wire, expect_outcome, expect_result_outcome, take_reply,
 };
 #[cfg(feature = "serde")]
 pub use serde;
 
-/// The bound generated for every argument of an `#[actor(serde)]` handler, spanned onto the
-/// argument.
-#[cfg(feature = "serde")]
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot be an argument of a serializable message: it is not `Serialize + DeserializeOwned`",
-    label = "this argument is encoded when the message crosses to another process",
-    note = "`#[actor(serde)]` makes every message serializable; derive `serde::Serialize` and `serde::Deserialize` for this type, or take a serializable one"
-)]
-pub trait SerdeArgumentsMustBeSerializable:
-    serde::Serialize + serde::de::DeserializeOwned
-{
-}
-#[cfg(feature = "serde")]
-impl<T: serde::Serialize + serde::de::DeserializeOwned> SerdeArgumentsMustBeSerializable for T {}
-
-/// The bound generated for every reply of an `#[actor(serde)]` handler, spanned onto the
-/// return type.
-#[cfg(feature = "serde")]
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot be the reply of a serializable message: it is not `Serialize + DeserializeOwned`",
-    label = "this reply is encoded when it goes back to another process",
-    note = "`#[actor(serde)]` makes every reply serializable (for a `Result`, its error too: use a serializable error type such as `String`); derive `serde::Serialize` and `serde::Deserialize` for this type, or return a serializable one"
-)]
-pub trait SerdeRepliesMustBeSerializable: serde::Serialize + serde::de::DeserializeOwned {}
-#[cfg(feature = "serde")]
-impl<T: serde::Serialize + serde::de::DeserializeOwned> SerdeRepliesMustBeSerializable for T {}
-
-/// Asserts `T: SerdeArgumentsMustBeSerializable` (used in generated `const _` blocks).
-#[cfg(feature = "serde")]
-pub const fn assert_serde_argument<T: SerdeArgumentsMustBeSerializable>() {}
-
-/// Asserts `T: SerdeRepliesMustBeSerializable` (used in generated `const _` blocks).
-#[cfg(feature = "serde")]
-pub const fn assert_serde_reply<T: SerdeRepliesMustBeSerializable>() {}
-
-/// `#[actor(serde)]` expands its serde parts through this: `{ with } { without }`. With the
-/// `serde` feature, the first group; without, the second and one error asking for the feature,
-/// spanned (through the invocation) on the option's `serde` token.
+/// `#[actor(serde)]` expands its serde parts through this switch: `{ with } { without }`. With
+/// the `serde` feature, the first group; without, the second: the plain enum and an error
+/// (spanned on the option's `serde` token) asking for the feature.
 #[cfg(feature = "serde")]
 #[doc(hidden)]
 #[macro_export]
@@ -127,19 +102,15 @@ macro_rules! __aplay_with_serde {
     };
 }
 
-/// `#[actor(serde)]` expands its serde parts through this: `{ with } { without }`. With the
-/// `serde` feature, the first group; without, the second and one error asking for the feature,
-/// spanned (through the invocation) on the option's `serde` token.
+/// `#[actor(serde)]` expands its serde parts through this switch: `{ with } { without }`. With
+/// the `serde` feature, the first group; without, the second: the plain enum and an error
+/// (spanned on the option's `serde` token) asking for the feature.
 #[cfg(not(feature = "serde"))]
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __aplay_with_serde {
     ({ $($with:tt)* } { $($without:tt)* }) => {
         $($without)*
-        ::core::compile_error!(
-            "`#[actor(serde)]` needs the `serde` feature of aplay: \
-             `aplay = { version = \"..\", features = [\"serde\"] }` in Cargo.toml"
-        );
     };
 }
 
