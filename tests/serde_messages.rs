@@ -56,7 +56,10 @@ impl Ledger {
 
     fn withdraw(&mut self, cents: i64) -> Result<i64, String> {
         if cents > self.balance {
-            return Err(format!("cannot withdraw {cents}: the balance is {}", self.balance));
+            return Err(format!(
+                "cannot withdraw {cents}: the balance is {}",
+                self.balance
+            ));
         }
         self.balance -= cents;
         Ok(self.balance)
@@ -101,7 +104,9 @@ async fn decoded_messages_carry_the_same_variant_and_fields() {
         LedgerMsg::add(u64::MAX - 5),
     ];
     for msg in &sent {
-        ActorRef::send(&ledger, through_the_wire(msg)).await.unwrap();
+        ActorRef::send(&ledger, through_the_wire(msg))
+            .await
+            .unwrap();
     }
 
     assert_eq!(ledger.total().await.unwrap(), u64::MAX);
@@ -278,7 +283,10 @@ fn an_asker_that_stopped_waiting_is_seen_closed() {
 
 #[test]
 fn bad_payloads_are_errors_not_panics() {
-    assert_eq!(wire::decode::<LedgerMsg>(&[]).unwrap_err(), CodecError::Empty);
+    assert_eq!(
+        wire::decode::<LedgerMsg>(&[]).unwrap_err(),
+        CodecError::Empty
+    );
     assert_eq!(
         wire::decode::<LedgerMsg>(&[WIRE_VERSION + 1, 0, 5]).unwrap_err(),
         CodecError::Version {
@@ -287,13 +295,16 @@ fn bad_payloads_are_errors_not_panics() {
         }
     );
     let garbage: [&[u8]; 4] = [
-        &[WIRE_VERSION],                 // no variant
-        &[WIRE_VERSION, 200],            // no such variant
-        &[WIRE_VERSION, 0, 0xff, 0xff],  // a varint cut short
+        &[WIRE_VERSION],                // no variant
+        &[WIRE_VERSION, 200],           // no such variant
+        &[WIRE_VERSION, 0, 0xff, 0xff], // a varint cut short
         &[WIRE_VERSION, 2, 9, b'r', 0], // a string longer than the payload
     ];
     for bytes in garbage {
         let error = wire::decode::<LedgerMsg>(bytes).unwrap_err();
-        assert!(matches!(error, CodecError::Malformed(_)), "{bytes:?}: {error:?}");
+        assert!(
+            matches!(error, CodecError::Malformed(_)),
+            "{bytes:?}: {error:?}"
+        );
     }
 }

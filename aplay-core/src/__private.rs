@@ -75,8 +75,8 @@ where
 
 #[cfg(feature = "serde")]
 pub use crate::wire::checks::{
-    CheckDeserialize, CheckSerialize, IsSerialize, NotSerialize, Probe, SerializableArgument, SerializableError, SerializableReply,
-    SerializeProbe, SerializeProbeFallback, probe,
+    CheckDeserialize, CheckSerialize, IsSerialize, NotSerialize, Probe, SerializableArgument,
+    SerializableError, SerializableReply, SerializeProbe, SerializeProbeFallback, probe,
 };
 #[cfg(feature = "serde")]
 pub use crate::wire::probes::{
