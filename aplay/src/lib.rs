@@ -35,7 +35,9 @@
 //! # Features
 //!
 //! - `tracing` (default): a span per actor (with its path) and per handled message.
-//! - `serde`: `Serialize`/`Deserialize` for [`ActorPath`] and [`StopReason`].
+//! - `serde`: `Serialize`/`Deserialize` for [`ActorPath`] and [`StopReason`]; serializable
+//!   messages with `#[actor(serde)]` and the `wire` module (see the guide's chapter
+//!   "Messages that cross processes").
 
 pub use aplay_core::{
     Actor, ActorPath, ActorRef, ActorState, AnyRef, BareHandle, BoxError, Context,
@@ -43,6 +45,9 @@ pub use aplay_core::{
     Inbox, Mailbox, RawRef, Recipient, Restart, StartState, StopReason, Strategy, Supervision,
     System, TaskHandle, TreeNode, Undelivered, request, validate_name,
 };
+
+#[cfg(feature = "serde")]
+pub use aplay_core::wire;
 
 /// Turns an `impl` block into an actor's messages, or gives a struct or enum the default
 /// lifecycle.
@@ -66,7 +71,10 @@ pub use aplay_core::{
 /// To write hooks, implement [`Actor`] by hand instead.
 ///
 /// `#[actor(crate = path::to::aplay)]` names the facade when it is re-exported under
-/// another path.
+/// another path; `#[actor(vis = pub(crate))]` sets the visibility of the generated enum and
+/// handle. `#[actor(serde)]` (with the `serde` feature) also makes the message enum
+/// `Serialize + Deserialize` and implements `wire::Wire` for the actor, so that messages and
+/// replies can cross process boundaries; every argument and reply must then be serializable.
 ///
 /// # Examples
 ///
@@ -128,6 +136,9 @@ pub mod guide {
     pub mod timers {}
     #[doc = include_str!("../../docs/inboxes.md")]
     pub mod inboxes {}
+    #[cfg(feature = "serde")]
+    #[doc = include_str!("../../docs/serialization.md")]
+    pub mod serialization {}
 }
 
 /// The README's code blocks, compiled and run as doc tests.
