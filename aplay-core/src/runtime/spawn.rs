@@ -114,12 +114,12 @@ fn launch<A: Dispatch>(
     if !start {
         return Err(Error::StartDeclined { path });
     }
-    if let Some(parent) = parent {
-        if !parent.core().accepts_children() {
-            return Err(Error::ParentStopping {
-                parent: parent.path().clone(),
-            });
-        }
+    if let Some(parent) = parent
+        && !parent.core().accepts_children()
+    {
+        return Err(Error::ParentStopping {
+            parent: parent.path().clone(),
+        });
     }
     let (sender, receiver) = mailbox::channel(mailbox);
     let cell = Arc::new(ActorCell::<A> {
@@ -139,13 +139,13 @@ fn launch<A: Dispatch>(
     }
     let me = AnyRef::new(Arc::clone(&cell) as Arc<dyn CellControl>);
     system.registry().claim(me.clone())?;
-    if let Some(parent) = parent {
-        if !parent.core().adopt(me.clone()) {
-            system.registry().release(me.path(), me.core());
-            return Err(Error::ParentStopping {
-                parent: parent.path().clone(),
-            });
-        }
+    if let Some(parent) = parent
+        && !parent.core().adopt(me.clone())
+    {
+        system.registry().release(me.path(), me.core());
+        return Err(Error::ParentStopping {
+            parent: parent.path().clone(),
+        });
     }
     let started = start_instance(&cell, me, system, actor, receiver, VecDeque::new());
     Ok((cell, started))
