@@ -36,6 +36,8 @@
 //!
 //! - `tracing` (default): a span per actor (with its path) and per handled message.
 //! - `serde`: `Serialize`/`Deserialize` for [`ActorPath`] and [`StopReason`].
+//! - `redis`: durable mailboxes on Redis streams, remote refs and worker pools across
+//!   processes ([`redis`](mod@redis)); implies `serde`.
 
 pub use aplay_core::{
     Actor, ActorPath, ActorRef, ActorState, AnyRef, BareHandle, BoxError, Context,
@@ -43,6 +45,11 @@ pub use aplay_core::{
     Inbox, Mailbox, RawRef, Recipient, Restart, StartState, StopReason, Strategy, Supervision,
     System, TaskHandle, TreeNode, Undelivered, request, validate_name,
 };
+
+/// Redis: durable mailboxes, shared addresses, remote refs, worker pools across processes
+/// (feature `redis`). The guide's chapter [`guide::redis`] tells how.
+#[cfg(feature = "redis")]
+pub use aplay_core::redis;
 
 /// Turns an `impl` block into an actor's messages, or gives a struct or enum the default
 /// lifecycle.
