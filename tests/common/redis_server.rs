@@ -167,20 +167,30 @@ fn wait_for_ping(socket: &Path, dir: &Path) {
 }
 
 /// A child process of this test binary, running one `#[test]` function as a worker, whose
-/// stdout lines the parent reads as signals.
+/// stdout lines the parent reads as signals. Closing its stdin asks it to stop.
 pub struct ChildTest {
     child: Child,
-    lines: mpsc::Receiver<String>,
+    stdin: Option<std::process::ChildStdin>,
+    lines: Option<mpsc::Receiver<String>>,
     pub seen: Vec<String>,
 }
 
 impl ChildTest {
-    /// Runs `test` (a test function of this binary) in a new process, with `env` set.
+    /// Runs `test` (a test function of this binary) in a new process, with `env` set; its
+    /// lines come to [`next_line`](Self::next_line).
     pub fn spawn(test: &str, env: &[(&str, &str)]) -> Self {
+        let (tx, rx) = mpsc::channel();
+        let mut child = Self::spawn_into(test, env, tx);
+        child.lines = Some(rx);
+        child
+    }
+
+    /// Like [`spawn`](Self::spawn), its lines sent to `lines` (shared by several children).
+    pub fn spawn_into(test: &str, env: &[(&str, &str)], lines: mpsc::Sender<String>) -> Self {
         let exe = std::env::current_exe().expect("the test binary's path");
         let mut cmd = Command::new(exe);
         cmd.args(["--exact", test, "--nocapture", "--test-threads=1"])
-            .stdin(Stdio::null())
+            .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit());
         for (k, v) in env {
@@ -188,25 +198,32 @@ impl ChildTest {
         }
         let mut child = cmd.spawn().expect("the test binary starts again");
         let stdout = child.stdout.take().expect("a piped stdout");
-        let (tx, lines) = mpsc::channel();
+        let stdin = child.stdin.take();
         std::thread::spawn(move || {
             for line in BufReader::new(stdout).lines() {
                 let Ok(line) = line else { break };
-                if tx.send(line).is_err() {
+                if lines.send(line).is_err() {
                     break;
                 }
             }
         });
         ChildTest {
             child,
-            lines,
+            stdin,
+            lines: None,
             seen: Vec::new(),
         }
     }
 
+    /// Closes its stdin: a worker then stops gracefully and exits.
+    pub fn close_stdin(&mut self) {
+        self.stdin = None;
+    }
+
     /// The next line, waiting at most `limit`; `None` at the end of its output.
     pub fn next_line(&mut self, limit: Duration) -> Option<String> {
-        match self.lines.recv_timeout(limit) {
+        let lines = self.lines.as_ref().expect("a child with lines of its own");
+        match lines.recv_timeout(limit) {
             Ok(line) => {
                 self.seen.push(line.clone());
                 Some(line)
@@ -236,7 +253,8 @@ impl ChildTest {
     /// Lines already printed, without waiting.
     pub fn drain(&mut self) -> Vec<String> {
         let mut out = Vec::new();
-        while let Ok(line) = self.lines.try_recv() {
+        let lines = self.lines.as_ref().expect("a child with lines of its own");
+        while let Ok(line) = lines.try_recv() {
             self.seen.push(line.clone());
             out.push(line);
         }
