@@ -52,7 +52,7 @@ impl Jobs {
         }
         if self
             .slow_every
-            .is_some_and(|every| n != 0 && n % every == 0)
+            .is_some_and(|every| n != 0 && n.is_multiple_of(every))
         {
             tokio::time::sleep(self.slow).await;
         }
