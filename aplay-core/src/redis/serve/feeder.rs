@@ -245,10 +245,11 @@ impl<A: Wire> Feeder<A> {
         slots: &mut Vec<OwnedSemaphorePermit>,
     ) {
         let max = self.shared.config().max_deliveries;
+        let mut to_actor = Vec::with_capacity(entries.len());
         for entry in entries {
             let Some(slot) = slots.pop() else {
                 tracing::error!("redis: more entries than slots; the rest stay pending");
-                return;
+                break;
             };
             let deliveries = counts.get(&entry.id).copied().unwrap_or(1).max(1);
             let Some(held) = Held::take(&self.shared.held, entry, deliveries, slot) else {
@@ -262,8 +263,9 @@ impl<A: Wire> Feeder<A> {
                 );
                 let _ = self.shared.to_acker.send(Work::Dead { held, error });
             } else {
-                self.shared.dispatch(held).await;
+                to_actor.push(held);
             }
         }
+        self.shared.dispatch_all(to_actor).await;
     }
 }

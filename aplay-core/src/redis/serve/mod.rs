@@ -53,9 +53,9 @@ pub(crate) struct Shared<A: Dispatch> {
     pub(crate) instances: watch::Sender<Instance<A>>,
     pub(crate) stopping: watch::Sender<bool>,
     pub(crate) to_acker: mpsc::UnboundedSender<Work<A>>,
-    /// Held while a message goes into the actor's mailbox and its outcome to the acker, so
+    /// Held while messages go into the actor's mailbox and their outcomes to the acker, so
     /// that the acker sees outcomes in the order the actor handles them.
-    pub(crate) send_order: tokio::sync::Mutex<u64>,
+    pub(crate) send_order: tokio::sync::Mutex<()>,
     pub(crate) finished: watch::Sender<bool>,
     pub(crate) handled: AtomicU64,
     pub(crate) dead_lettered: AtomicU64,
@@ -143,7 +143,7 @@ where
         }),
         stopping: watch::Sender::new(false),
         to_acker,
-        send_order: tokio::sync::Mutex::new(0),
+        send_order: tokio::sync::Mutex::new(()),
         finished: watch::Sender::new(false),
         handled: AtomicU64::new(0),
         dead_lettered: AtomicU64::new(0),
