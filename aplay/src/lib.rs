@@ -47,7 +47,7 @@ pub use aplay_core::{
 };
 
 /// Redis: durable mailboxes, shared addresses, remote refs, worker pools across processes
-/// (feature `redis`). The guide's chapter [`guide::redis`] tells how.
+/// (feature `redis`).
 #[cfg(feature = "redis")]
 pub use aplay_core::redis;
 
