@@ -112,3 +112,29 @@ pub(crate) fn add_dead_letter(
         .arg(&entry.id)
         .ignore();
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_dead_letter_keeps_the_original_fields_apart_from_its_own() {
+        let entry = Entry {
+            id: "9-0".to_owned(),
+            fields: Some(vec![
+                (b"m".to_vec(), vec![1, 2]),
+                (ERROR.as_bytes().to_vec(), b"boom".to_vec()),
+                (DELIVERIES.as_bytes().to_vec(), b"5".to_vec()),
+                (CONSUMER.as_bytes().to_vec(), b"w1".to_vec()),
+                (ENTRY.as_bytes().to_vec(), b"3-0".to_vec()),
+            ]),
+        };
+        let letter = DeadLetter::from_entry(entry);
+        assert_eq!(letter.id(), "9-0");
+        assert_eq!(letter.entry_id(), "3-0");
+        assert_eq!(letter.error(), "boom");
+        assert_eq!(letter.deliveries(), 5);
+        assert_eq!(letter.consumer(), "w1");
+        assert_eq!(letter.fields(), [(b"m".to_vec(), vec![1, 2])]);
+    }
+}

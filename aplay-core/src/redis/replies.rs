@@ -166,3 +166,66 @@ pub(crate) async fn read_replies(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use tokio::sync::oneshot;
+
+    use super::*;
+    use crate::request::ReplyTo;
+    use crate::wire::{encode, take_reply};
+
+    fn asker() -> (ReplyCompleter, oneshot::Receiver<u64>) {
+        let (tx, rx) = oneshot::channel();
+        let completer = take_reply(&mut Some(ReplyTo(tx))).expect("an ask");
+        (completer, rx)
+    }
+
+    fn reply(id: u64, field: &[u8], value: Vec<u8>) -> Entry {
+        Entry {
+            id: "1-0".to_owned(),
+            fields: Some(vec![
+                (REQUEST.to_vec(), id.to_string().into_bytes()),
+                (field.to_vec(), value),
+            ]),
+        }
+    }
+
+    #[test]
+    fn a_reply_reaches_its_asker_once() {
+        let replies = Replies::new("r".to_owned());
+        let (completer, mut rx) = asker();
+        let id = replies.register(completer);
+        assert_eq!(replies.len(), 1);
+        replies.deliver(&reply(id, MESSAGE, encode(&42u64).unwrap()));
+        assert_eq!(rx.try_recv(), Ok(42));
+        assert_eq!(replies.len(), 0);
+        // The same reply again (a duplicate handling) meets nobody.
+        replies.deliver(&reply(id, MESSAGE, encode(&42u64).unwrap()));
+        assert_eq!(replies.discarded(), 1);
+    }
+
+    #[test]
+    fn a_failure_reply_gives_the_asker_no_reply() {
+        let replies = Replies::new("r".to_owned());
+        let (completer, mut rx) = asker();
+        let id = replies.register(completer);
+        replies.deliver(&reply(id, FAILED, b"boom".to_vec()));
+        assert_eq!(rx.try_recv(), Err(oneshot::error::TryRecvError::Closed));
+    }
+
+    #[test]
+    fn askers_that_gave_up_are_swept_and_their_late_replies_dropped() {
+        let replies = Replies::new("r".to_owned());
+        let (completer, rx) = asker();
+        let late = replies.register(completer);
+        let (completer, _waiting) = asker();
+        replies.register(completer);
+        drop(rx); // timed out
+        replies.sweep();
+        assert_eq!(replies.len(), 1);
+        replies.deliver(&reply(late, MESSAGE, encode(&1u64).unwrap()));
+        assert_eq!(replies.discarded(), 1);
+        assert_eq!(replies.len(), 1);
+    }
+}
