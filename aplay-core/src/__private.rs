@@ -72,3 +72,46 @@ where
     Option<ReplyTo<T>>: Send,
 {
 }
+
+#[cfg(feature = "serde")]
+pub use crate::wire::checks::{
+    CheckDeserialize, CheckSerialize, IsSerialize, NotSerialize, Probe, SerializableArgument,
+    SerializableError, SerializableReply, SerializeProbe, SerializeProbeFallback, probe,
+};
+#[cfg(feature = "serde")]
+pub use crate::wire::probes::{
+    Decode, DecodeField, DecodeFieldFallback, Encode, EncodeField, EncodeFieldFallback, Reply,
+    WireReply, WireReplyFallback, WireResultReply,
+};
+#[cfg(feature = "serde")]
+pub use crate::wire::{
+    OutcomeReceiver, ReplyCompleter, Wire, expect_outcome, expect_result_outcome, take_reply,
+};
+#[cfg(feature = "serde")]
+pub use serde;
+
+/// `#[actor(serde)]` expands its serde parts through this switch: `{ with } { without }`. With
+/// the `serde` feature, the first group; without, the second: the plain enum and an error
+/// (spanned on the option's `serde` token) asking for the feature.
+#[cfg(feature = "serde")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __aplay_with_serde {
+    ({ $($with:tt)* } { $($without:tt)* }) => {
+        $($with)*
+    };
+}
+
+/// `#[actor(serde)]` expands its serde parts through this switch: `{ with } { without }`. With
+/// the `serde` feature, the first group; without, the second: the plain enum and an error
+/// (spanned on the option's `serde` token) asking for the feature.
+#[cfg(not(feature = "serde"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __aplay_with_serde {
+    ({ $($with:tt)* } { $($without:tt)* }) => {
+        $($without)*
+    };
+}
+
+pub use crate::__aplay_with_serde as with_serde;

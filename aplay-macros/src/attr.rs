@@ -1,5 +1,5 @@
-//! The attribute's own options (`#[actor(crate = path, vis = pub(crate))]`) and the markers on methods
-//! (`#[skip]`).
+//! The attribute's own options (`#[actor(crate = path, vis = pub(crate), serde)]`) and the
+//! markers on methods (`#[skip]`).
 
 use syn::parse::Parser;
 
@@ -11,12 +11,16 @@ pub(crate) struct Options {
     pub(crate) krate: syn::Path,
     /// The visibility of the generated enum and handle: `pub` unless `vis = ..` says otherwise.
     pub(crate) vis: syn::Visibility,
+    /// `serde`: the message enum is serializable and the actor implements `Wire`. The
+    /// option's own token, for the error when the facade's `serde` feature is off.
+    pub(crate) serde: Option<syn::Ident>,
 }
 
 impl Options {
     pub(crate) fn parse(args: proc_macro2::TokenStream, cx: &mut Ctxt) -> Options {
         let mut krate: syn::Path = syn::parse_quote!(::aplay);
         let mut vis: syn::Visibility = syn::parse_quote!(pub);
+        let mut serde: Option<syn::Ident> = None;
         let parser = syn::meta::parser(|meta| {
             if meta.path.is_ident("crate") {
                 krate = meta.value()?.parse()?;
@@ -24,17 +28,27 @@ impl Options {
             } else if meta.path.is_ident("vis") {
                 vis = meta.value()?.parse()?;
                 Ok(())
+            } else if meta.path.is_ident("serde") {
+                if !meta.input.is_empty() && !meta.input.peek(syn::Token![,]) {
+                    return Err(meta.error("`serde` takes no value; write `#[actor(serde)]`"));
+                }
+                if serde.is_some() {
+                    return Err(meta.error("`serde` is given twice; write it once"));
+                }
+                serde = meta.path.get_ident().cloned();
+                Ok(())
             } else {
                 Err(meta.error(
-                    "unknown option of `#[actor]`; the options are `crate = path::to::aplay` \
-                     and `vis = pub(crate)` (the visibility of the generated enum and handle)",
+                    "unknown option of `#[actor]`; the options are `crate = path::to::aplay`, \
+                     `vis = pub(crate)` (the visibility of the generated enum and handle) \
+                     and `serde` (serializable messages)",
                 ))
             }
         });
         if let Err(error) = parser.parse2(args) {
             cx.syn_error(error);
         }
-        Options { krate, vis }
+        Options { krate, vis, serde }
     }
 }
 

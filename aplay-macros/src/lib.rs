@@ -17,6 +17,7 @@ mod fallback;
 mod model;
 mod parse;
 mod valid;
+mod wire;
 
 /// Turns an `impl` block into an actor's messages, or gives a struct the default lifecycle.
 /// See the `aplay` crate for the full documentation.

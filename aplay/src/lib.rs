@@ -35,7 +35,9 @@
 //! # Features
 //!
 //! - `tracing` (default): a span per actor (with its path) and per handled message.
-//! - `serde`: `Serialize`/`Deserialize` for [`ActorPath`] and [`StopReason`].
+//! - `serde`: `Serialize`/`Deserialize` for [`ActorPath`] and [`StopReason`]; serializable
+//!   messages with `#[actor(serde)]` and the `wire` module (see the guide's chapter
+//!   "Messages that cross processes").
 //! - `redis`: durable mailboxes on Redis streams, remote refs and worker pools across
 //!   processes ([`redis`](mod@redis)); implies `serde`.
 
@@ -45,6 +47,9 @@ pub use aplay_core::{
     Inbox, Mailbox, RawRef, Recipient, Restart, StartState, StopReason, Strategy, Supervision,
     System, TaskHandle, TreeNode, Undelivered, request, validate_name,
 };
+
+#[cfg(feature = "serde")]
+pub use aplay_core::wire;
 
 /// Redis: durable mailboxes, shared addresses, remote refs, worker pools across processes
 /// (feature `redis`).
@@ -73,7 +78,10 @@ pub use aplay_core::redis;
 /// To write hooks, implement [`Actor`] by hand instead.
 ///
 /// `#[actor(crate = path::to::aplay)]` names the facade when it is re-exported under
-/// another path.
+/// another path; `#[actor(vis = pub(crate))]` sets the visibility of the generated enum and
+/// handle. `#[actor(serde)]` (with the `serde` feature) also makes the message enum
+/// `Serialize + Deserialize` and implements `wire::Wire` for the actor, so that messages and
+/// replies can cross process boundaries; every argument and reply must then be serializable.
 ///
 /// # Examples
 ///
@@ -135,6 +143,9 @@ pub mod guide {
     pub mod timers {}
     #[doc = include_str!("../../docs/inboxes.md")]
     pub mod inboxes {}
+    #[cfg(feature = "serde")]
+    #[doc = include_str!("../../docs/serialization.md")]
+    pub mod serialization {}
 }
 
 /// The README's code blocks, compiled and run as doc tests.

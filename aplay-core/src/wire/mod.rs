@@ -5,7 +5,9 @@
 //! [`WIRE_VERSION`], so that a reader meeting bytes written by a later format (or by something
 //! else entirely) reports [`CodecError`] instead of misreading them.
 
+pub(crate) mod checks;
 mod outcome;
+pub(crate) mod probes;
 
 pub use outcome::{Outcome, OutcomeReceiver, ReplyCompleter};
 #[doc(hidden)]
