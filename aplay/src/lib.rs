@@ -52,7 +52,7 @@ pub use aplay_core::{
 pub use aplay_core::wire;
 
 /// Redis: durable mailboxes, shared addresses, remote refs, worker pools across processes
-/// (feature `redis`).
+/// (feature `redis`). The guide's chapter [`guide::redis`] tells how.
 #[cfg(feature = "redis")]
 pub use aplay_core::redis;
 
@@ -146,6 +146,9 @@ pub mod guide {
     #[cfg(feature = "serde")]
     #[doc = include_str!("../../docs/serialization.md")]
     pub mod serialization {}
+    #[cfg(feature = "redis")]
+    #[doc = include_str!("../../docs/redis.md")]
+    pub mod redis {}
 }
 
 /// The README's code blocks, compiled and run as doc tests.
