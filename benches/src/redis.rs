@@ -3,7 +3,7 @@
 //! server in the same run.
 //!
 //! - **append**: N tells through a remote ref with no worker yet, until Redis has them all
-//!   ([`RemoteRef::flushed`]): the forwarder's pipelined `XADD`s;
+//!   ([`RemoteRef::flushed`](aplay::redis::RemoteRef::flushed)): the forwarder's pipelined `XADD`s;
 //! - **drain**: a worker served from that backlog, until all N are handled and acknowledged
 //!   (read, decode, handle, `XACK` + `XDEL`, batched);
 //! - **end to end**: N tells while the worker runs, from the first send until the last is
