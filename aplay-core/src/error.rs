@@ -92,6 +92,11 @@ pub enum Error {
         /// The parent that refused.
         parent: ActorPath,
     },
+    /// Redis could not be reached, refused a command, or replied unexpectedly (feature
+    /// `redis`).
+    #[cfg(feature = "redis")]
+    #[error("redis: {0}")]
+    Redis(crate::redis::RedisError),
 }
 
 impl Error {

@@ -44,6 +44,8 @@ mod handle;
 mod inbox;
 mod mailbox;
 mod path;
+#[cfg(feature = "redis")]
+pub mod redis;
 mod registry;
 pub mod request;
 mod runtime;

@@ -38,6 +38,8 @@
 //! - `serde`: `Serialize`/`Deserialize` for [`ActorPath`] and [`StopReason`]; serializable
 //!   messages with `#[actor(serde)]` and the `wire` module (see the guide's chapter
 //!   "Messages that cross processes").
+//! - `redis`: durable mailboxes on Redis streams, remote refs and worker pools across
+//!   processes ([`redis`](mod@redis)); implies `serde`.
 
 pub use aplay_core::{
     Actor, ActorPath, ActorRef, ActorState, AnyRef, BareHandle, BoxError, Context,
@@ -48,6 +50,11 @@ pub use aplay_core::{
 
 #[cfg(feature = "serde")]
 pub use aplay_core::wire;
+
+/// Redis: durable mailboxes, shared addresses, remote refs, worker pools across processes
+/// (feature `redis`). The guide's chapter [`guide::redis`] tells how.
+#[cfg(feature = "redis")]
+pub use aplay_core::redis;
 
 /// Turns an `impl` block into an actor's messages, or gives a struct or enum the default
 /// lifecycle.
@@ -139,6 +146,9 @@ pub mod guide {
     #[cfg(feature = "serde")]
     #[doc = include_str!("../../docs/serialization.md")]
     pub mod serialization {}
+    #[cfg(feature = "redis")]
+    #[doc = include_str!("../../docs/redis.md")]
+    pub mod redis {}
 }
 
 /// The README's code blocks, compiled and run as doc tests.

@@ -6,7 +6,9 @@ usage: cargo run --release -p aplay-bench [-- OPTIONS]
 options:
   --runs N        runs of each scenario; medians are reported (default 5, 1 with --quick)
   --quick         smoke mode: a tenth of the work, 1 run unless --runs is given
-  --only LIST     scenarios to run, comma-separated: tell,fanin,ask,spawn (default all)
+  --only LIST     scenarios to run, comma-separated: tell,fanin,ask,spawn (default all);
+                  `redis` (never by default: it starts a redis-server) runs the Redis
+                  scenarios on aplay alone, beside redis-benchmark
   --side LIST     implementations to run, comma-separated: aplay,raw,kameo,ractor,actix,xtra;
                   `all` (the default), `both` (aplay,raw) or `peers` (kameo,ractor,actix,xtra);
                   one side is for profiling
@@ -51,6 +53,10 @@ impl Only {
     pub(crate) fn includes(&self, scenario: Scenario) -> bool {
         self.0.contains(&scenario)
     }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
 }
 
 /// The sides selected with `--side`, in the order of [`Side::ALL`].
@@ -93,6 +99,8 @@ pub(crate) struct Args {
     pub(crate) side: Sides,
     pub(crate) workers: usize,
     pub(crate) help: bool,
+    /// `--only` named `redis`.
+    pub(crate) redis: bool,
 }
 
 impl Args {
@@ -102,6 +110,7 @@ impl Args {
         let mut quick = false;
         let mut help = false;
         let mut only = Only(Scenario::ALL.to_vec());
+        let mut redis = false;
         let mut side = Sides(Side::ALL.to_vec());
         while let Some(arg) = args.next() {
             match arg.as_str() {
@@ -127,6 +136,10 @@ impl Args {
                     let value = args.next().ok_or("--only needs a list")?;
                     let mut list = Vec::new();
                     for name in value.split(',') {
+                        if name.trim() == "redis" {
+                            redis = true;
+                            continue;
+                        }
                         list.push(match name.trim() {
                             "tell" => Scenario::Tell,
                             "fanin" | "fan-in" => Scenario::FanIn,
@@ -154,6 +167,7 @@ impl Args {
             side,
             workers,
             help,
+            redis,
         })
     }
 }
@@ -193,5 +207,8 @@ mod tests {
                 .includes(Scenario::FanIn)
         );
         assert!(parse(&["--only", "bogus"]).is_err());
+        let redis = parse(&["--only", "redis"]).unwrap();
+        assert!(redis.redis && redis.only.is_empty());
+        assert!(!parse(&[]).unwrap().redis);
     }
 }

@@ -8,6 +8,7 @@
 //! cargo run --release -p aplay-bench -- --quick       # smoke: 1 run, a tenth of the work
 //! cargo run --release -p aplay-bench -- --side aplay,raw       # some sides only
 //! cargo run --release -p aplay-bench -- --only tell --side aplay   # one side, for a profiler
+//! cargo run --release -p aplay-bench -- --only redis  # Redis: durable tells, remote asks
 //! ```
 //!
 //! Scenarios (see `docs/performance.md`):
@@ -29,6 +30,7 @@
 mod args;
 mod figures;
 mod peers;
+mod redis;
 mod rss;
 mod scenarios;
 mod side;
@@ -147,7 +149,12 @@ fn main() {
 
     let load = format!("{} before, {} after", load_before, load_average());
     let header = header(&args, sizes, &load);
-    print!("{}", table::render(&header, sizes, sides, &samples));
+    if !args.only.is_empty() {
+        print!("{}", table::render(&header, sizes, sides, &samples));
+    }
+    if args.redis {
+        redis::run(&runtime, args.quick, args.runs);
+    }
 }
 
 /// Runs `scenario` once on `side`; returns the figures it measured.

@@ -50,6 +50,7 @@ pub(crate) fn stand_in<A: Dispatch>(
 
 impl<A: Dispatch> StandIn<A> {
     /// A new ref to the stand-in.
+    #[cfg_attr(not(feature = "testkit"), allow(dead_code))]
     pub(crate) fn actor_ref(&self) -> ActorRef<A> {
         ActorRef::from_cell(Arc::clone(&self.cell))
     }

@@ -1,0 +1,176 @@
+//! How a [`RedisStation`](super::RedisStation) names its keys, reads, retries and reconnects.
+
+use std::time::Duration;
+
+use super::backoff::random_u64;
+
+/// The settings of a [`RedisStation`](super::RedisStation): a builder, each setter returns the
+/// changed config.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use aplay_core::redis::StationConfig;
+///
+/// let config = StationConfig::default()
+///     .namespace("shop")
+///     .consumer("worker-1")
+///     .claim_idle(Duration::from_secs(60))
+///     .max_deliveries(3);
+/// assert_eq!(config.namespace_str(), "shop");
+/// assert_eq!(config.max_deliveries_count(), 3);
+/// ```
+#[derive(Clone, Debug)]
+pub struct StationConfig {
+    pub(crate) namespace: String,
+    pub(crate) consumer: String,
+    pub(crate) read_batch: usize,
+    pub(crate) block: Duration,
+    pub(crate) claim_idle: Duration,
+    pub(crate) max_deliveries: u32,
+    pub(crate) retry_delay: Duration,
+    pub(crate) reconnect_initial: Duration,
+    pub(crate) reconnect_max: Duration,
+    pub(crate) reply_expiry: Duration,
+    pub(crate) command_timeout: Duration,
+    pub(crate) remote_capacity: usize,
+}
+
+impl Default for StationConfig {
+    fn default() -> Self {
+        StationConfig {
+            namespace: "aplay".to_owned(),
+            consumer: default_consumer_name(),
+            read_batch: 128,
+            block: Duration::from_secs(2),
+            claim_idle: Duration::from_secs(30),
+            max_deliveries: 5,
+            retry_delay: Duration::from_millis(200),
+            reconnect_initial: Duration::from_millis(50),
+            reconnect_max: Duration::from_secs(5),
+            reply_expiry: Duration::from_secs(3600),
+            command_timeout: Duration::from_secs(10),
+            remote_capacity: crate::Mailbox::DEFAULT_CAPACITY,
+        }
+    }
+}
+
+/// `{host}-{pid}-{random}`: unique per process, so two processes never share a consumer.
+fn default_consumer_name() -> String {
+    let host = std::env::var("HOSTNAME")
+        .ok()
+        .or_else(|| std::fs::read_to_string("/proc/sys/kernel/hostname").ok())
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "host".to_owned());
+    format!("{host}-{}-{:08x}", std::process::id(), random_u64() as u32)
+}
+
+impl StationConfig {
+    /// The prefix of every key (`{namespace}:mailbox:/jobs`), and the name of the consumer
+    /// group. `"aplay"` by default. Programs that must not see each other's actors use
+    /// different namespaces on the same server.
+    pub fn namespace(mut self, namespace: impl Into<String>) -> Self {
+        self.namespace = namespace.into();
+        self
+    }
+
+    /// This process's name in the consumer groups, and the name of its reply stream.
+    /// By default `{host}-{pid}-{random}`, new on every start: entries a crashed process had
+    /// read are then claimed by another after [`claim_idle`](Self::claim_idle). A name that
+    /// stays the same across restarts (a pod or unit name) lets the restarted process take
+    /// its own entries back at once. Two processes running at the same time must never share
+    /// a name: they would share their pending entries.
+    pub fn consumer(mut self, consumer: impl Into<String>) -> Self {
+        self.consumer = consumer.into();
+        self
+    }
+
+    /// How many entries one read takes at most (and how many a served actor has in hand at
+    /// most: twice this). 128 by default; at least 1.
+    pub fn read_batch(mut self, entries: usize) -> Self {
+        self.read_batch = entries.max(1);
+        self
+    }
+
+    /// How long a read waits for new entries before it looks again (Redis's `BLOCK`).
+    /// Two seconds by default; at least one millisecond. A graceful stop may wait that long
+    /// for the read in progress.
+    pub fn block(mut self, block: Duration) -> Self {
+        self.block = block.max(Duration::from_millis(1));
+        self
+    }
+
+    /// How long an entry may sit at a consumer without news before another consumer takes it
+    /// over (the consumer is taken for dead). 30 seconds by default. A live consumer refreshes
+    /// the entries it holds every third of this, so keep it well above the longest stall of a
+    /// process (a pause, a Redis outage): otherwise an entry may be handled twice.
+    pub fn claim_idle(mut self, idle: Duration) -> Self {
+        self.claim_idle = idle.max(Duration::from_millis(3));
+        self
+    }
+
+    /// How many times an entry is delivered (handled and failed) before it goes to the
+    /// dead-letter stream. 5 by default; at least 1.
+    pub fn max_deliveries(mut self, deliveries: u32) -> Self {
+        self.max_deliveries = deliveries.max(1);
+        self
+    }
+
+    /// How long a failed entry waits before its next delivery: this, doubled after each
+    /// failure, up to the reconnect maximum. 200 ms by default.
+    pub fn retry_delay(mut self, delay: Duration) -> Self {
+        self.retry_delay = delay;
+        self
+    }
+
+    /// The first and the longest wait between two attempts to reach Redis again (doubled
+    /// each time, with jitter). 50 ms and 5 s by default.
+    pub fn reconnect(mut self, initial: Duration, max: Duration) -> Self {
+        self.reconnect_initial = initial.max(Duration::from_millis(1));
+        self.reconnect_max = max.max(self.reconnect_initial);
+        self
+    }
+
+    /// How long a reply stream lives after its last reply (a process that dies leaves one
+    /// behind). An hour by default; at least one second.
+    pub fn reply_expiry(mut self, expiry: Duration) -> Self {
+        self.reply_expiry = expiry.max(Duration::from_secs(1));
+        self
+    }
+
+    /// How long one command may wait for its answer before the connection is taken for lost.
+    /// Ten seconds by default.
+    pub fn command_timeout(mut self, timeout: Duration) -> Self {
+        self.command_timeout = timeout.max(Duration::from_millis(10));
+        self
+    }
+
+    /// How many messages a remote ref queues in the process while they are on their way to
+    /// Redis: past that, its tells wait (back-pressure). 1024 by default.
+    pub fn remote_capacity(mut self, messages: usize) -> Self {
+        self.remote_capacity = messages.max(1);
+        self
+    }
+
+    /// The namespace (see [`namespace`](Self::namespace)).
+    pub fn namespace_str(&self) -> &str {
+        &self.namespace
+    }
+
+    /// The consumer name (see [`consumer`](Self::consumer)).
+    pub fn consumer_name(&self) -> &str {
+        &self.consumer
+    }
+
+    /// The number of deliveries before an entry is dead-lettered.
+    pub fn max_deliveries_count(&self) -> u32 {
+        self.max_deliveries
+    }
+
+    /// The idle time after which another consumer claims an entry.
+    pub fn claim_idle_time(&self) -> Duration {
+        self.claim_idle
+    }
+}

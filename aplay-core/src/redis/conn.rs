@@ -1,0 +1,137 @@
+//! Connections to Redis: one shared, multiplexed connection that reconnects by itself, and
+//! dedicated ones for the commands that block (a blocking read on the shared connection would
+//! hold up every other command behind it).
+
+use std::future::Future;
+
+use redis::aio::{ConnectionManager, ConnectionManagerConfig, MultiplexedConnection};
+use redis::{AsyncConnectionConfig, Client, Cmd, Pipeline, Value};
+
+use super::backoff::Backoff;
+use super::config::StationConfig;
+use super::error::{RedisError, RedisErrorKind};
+
+/// The client and the shared connection of a station.
+#[derive(Clone)]
+pub(crate) struct Connections {
+    client: Client,
+    shared: ConnectionManager,
+    dedicated: AsyncConnectionConfig,
+}
+
+impl Connections {
+    /// Opens the shared connection (one attempt with a few quick retries: an unreachable
+    /// server at start is the caller's error).
+    pub(crate) async fn open(url: &str, config: &StationConfig) -> Result<Self, RedisError> {
+        let client = Client::open(url).map_err(|e| {
+            RedisError::new(
+                RedisErrorKind::Config,
+                format!("cannot use the URL {url:?}: {e}"),
+            )
+        })?;
+        let manager = ConnectionManagerConfig::new()
+            .set_number_of_retries(2)
+            .set_min_delay(config.reconnect_initial)
+            .set_max_delay(config.reconnect_max)
+            .set_connection_timeout(Some(config.command_timeout))
+            .set_response_timeout(Some(config.command_timeout));
+        let shared = ConnectionManager::new_with_config(client.clone(), manager)
+            .await
+            .map_err(|e| {
+                let e = RedisError::from_client(e);
+                RedisError::new(
+                    e.kind(),
+                    format!("cannot connect to {url}: {}", e.message()),
+                )
+            })?;
+        // A blocking read waits up to `block` for its answer.
+        let dedicated = AsyncConnectionConfig::new()
+            .set_connection_timeout(Some(config.command_timeout))
+            .set_response_timeout(Some(config.block + config.command_timeout));
+        Ok(Connections {
+            client,
+            shared,
+            dedicated,
+        })
+    }
+
+    /// A handle to the shared connection (cheap: it is multiplexed).
+    pub(crate) fn shared(&self) -> ConnectionManager {
+        self.shared.clone()
+    }
+
+    /// A connection of its own, for blocking commands.
+    pub(crate) async fn dedicated(&self) -> Result<MultiplexedConnection, RedisError> {
+        self.client
+            .get_multiplexed_async_connection_with_config(&self.dedicated)
+            .await
+            .map_err(RedisError::from_client)
+    }
+}
+
+/// Runs one command.
+pub(crate) async fn query<C>(conn: &mut C, cmd: &Cmd) -> Result<Value, RedisError>
+where
+    C: redis::aio::ConnectionLike + Send,
+{
+    cmd.query_async::<Value>(conn)
+        .await
+        .map_err(RedisError::from_client)
+}
+
+/// Runs a pipeline whose replies are not needed.
+pub(crate) async fn run_pipeline<C>(conn: &mut C, pipe: &Pipeline) -> Result<(), RedisError>
+where
+    C: redis::aio::ConnectionLike + Send,
+{
+    pipe.query_async::<()>(conn)
+        .await
+        .map_err(RedisError::from_client)
+}
+
+/// Runs `op` until it succeeds, waiting longer after each failure, and logging each.
+///
+/// Connection failures are what this is for; a command the server refuses is retried the
+/// same way (the log says why), since the loops that use this cannot go on without it.
+pub(crate) async fn retrying<T, F, Fut>(what: &str, backoff: &mut Backoff, mut op: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, RedisError>>,
+{
+    loop {
+        match op().await {
+            Ok(value) => {
+                backoff.reset();
+                return value;
+            }
+            Err(error) => {
+                let delay = backoff.next_delay();
+                tracing::warn!(%error, ?delay, "redis: {what} failed; retrying");
+                tokio::time::sleep(delay).await;
+            }
+        }
+    }
+}
+
+/// Creates the consumer group of `stream` (and the stream), from its first entry: messages
+/// sent before any worker existed are handled too. An existing group is left as it is.
+pub(crate) async fn ensure_group<C>(
+    conn: &mut C,
+    stream: &str,
+    group: &str,
+) -> Result<(), RedisError>
+where
+    C: redis::aio::ConnectionLike + Send,
+{
+    let mut cmd = redis::cmd("XGROUP");
+    cmd.arg("CREATE")
+        .arg(stream)
+        .arg(group)
+        .arg("0")
+        .arg("MKSTREAM");
+    match cmd.query_async::<Value>(conn).await {
+        Ok(_) => Ok(()),
+        Err(e) if e.code() == Some("BUSYGROUP") => Ok(()),
+        Err(e) => Err(RedisError::from_client(e)),
+    }
+}

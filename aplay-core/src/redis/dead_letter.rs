@@ -1,0 +1,140 @@
+//! Dead letters: entries that could not be handled, kept with why, for a person to look at
+//! and replay.
+
+use super::entry::Entry;
+
+/// The fields a dead letter adds to the original entry's fields.
+pub(crate) const ERROR: &str = "dead.error";
+pub(crate) const DELIVERIES: &str = "dead.deliveries";
+pub(crate) const CONSUMER: &str = "dead.consumer";
+pub(crate) const ENTRY: &str = "dead.entry";
+const PREFIX: &[u8] = b"dead.";
+
+/// An entry of a dead-letter stream (`{namespace}:dead:{path}`): a message that could not be
+/// decoded, or whose handler failed on every delivery.
+///
+/// Read them with [`RedisStation::dead_letters`](super::RedisStation::dead_letters); put one
+/// back in its mailbox with [`RedisStation::replay_dead_letter`](super::RedisStation::replay_dead_letter).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeadLetter {
+    id: String,
+    entry: String,
+    error: String,
+    deliveries: u32,
+    consumer: String,
+    fields: Vec<(Vec<u8>, Vec<u8>)>,
+}
+
+impl DeadLetter {
+    pub(crate) fn from_entry(entry: Entry) -> Self {
+        let text = |name: &str| entry.text(name.as_bytes()).unwrap_or_default().to_owned();
+        let mut letter = DeadLetter {
+            entry: text(ENTRY),
+            error: text(ERROR),
+            deliveries: entry
+                .text(DELIVERIES.as_bytes())
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(0),
+            consumer: text(CONSUMER),
+            fields: Vec::new(),
+            id: String::new(),
+        };
+        letter.fields = original_fields(&entry)
+            .map(|(k, v)| (k.to_vec(), v.to_vec()))
+            .collect();
+        letter.id = entry.id;
+        letter
+    }
+
+    /// Its id in the dead-letter stream.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The id the entry had in the mailbox stream.
+    pub fn entry_id(&self) -> &str {
+        &self.entry
+    }
+
+    /// Why it could not be handled: the last handler error, a panic, or why it did not
+    /// decode.
+    pub fn error(&self) -> &str {
+        &self.error
+    }
+
+    /// How many times it was delivered.
+    pub fn deliveries(&self) -> u32 {
+        self.deliveries
+    }
+
+    /// The consumer (process) that gave up on it.
+    pub fn consumer(&self) -> &str {
+        &self.consumer
+    }
+
+    /// The entry's own fields, as they were in the mailbox (`m`: the encoded message; `r`
+    /// and `q`: where an ask's reply goes).
+    pub fn fields(&self) -> &[(Vec<u8>, Vec<u8>)] {
+        &self.fields
+    }
+}
+
+/// The fields of a dead letter that came from the original entry.
+pub(crate) fn original_fields(entry: &Entry) -> impl Iterator<Item = (&[u8], &[u8])> {
+    entry
+        .fields
+        .iter()
+        .flatten()
+        .filter(|(k, _)| !k.starts_with(PREFIX))
+        .map(|(k, v)| (k.as_slice(), v.as_slice()))
+}
+
+/// Adds the `XADD` of a dead letter to `pipe`.
+pub(crate) fn add_dead_letter(
+    pipe: &mut redis::Pipeline,
+    dead_stream: &str,
+    entry: &Entry,
+    error: &str,
+    deliveries: u32,
+    consumer: &str,
+) {
+    let cmd = pipe.cmd("XADD").arg(dead_stream).arg("*");
+    for (k, v) in original_fields(entry) {
+        cmd.arg(k).arg(v);
+    }
+    cmd.arg(ERROR)
+        .arg(error)
+        .arg(DELIVERIES)
+        .arg(deliveries)
+        .arg(CONSUMER)
+        .arg(consumer)
+        .arg(ENTRY)
+        .arg(&entry.id)
+        .ignore();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_dead_letter_keeps_the_original_fields_apart_from_its_own() {
+        let entry = Entry {
+            id: "9-0".to_owned(),
+            fields: Some(vec![
+                (b"m".to_vec(), vec![1, 2]),
+                (ERROR.as_bytes().to_vec(), b"boom".to_vec()),
+                (DELIVERIES.as_bytes().to_vec(), b"5".to_vec()),
+                (CONSUMER.as_bytes().to_vec(), b"w1".to_vec()),
+                (ENTRY.as_bytes().to_vec(), b"3-0".to_vec()),
+            ]),
+        };
+        let letter = DeadLetter::from_entry(entry);
+        assert_eq!(letter.id(), "9-0");
+        assert_eq!(letter.entry_id(), "3-0");
+        assert_eq!(letter.error(), "boom");
+        assert_eq!(letter.deliveries(), 5);
+        assert_eq!(letter.consumer(), "w1");
+        assert_eq!(letter.fields(), [(b"m".to_vec(), vec![1, 2])]);
+    }
+}

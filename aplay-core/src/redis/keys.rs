@@ -1,0 +1,55 @@
+//! The names of the Redis keys a station uses, all under its namespace.
+
+/// The key names of one namespace.
+#[derive(Clone, Debug)]
+pub(crate) struct Keys {
+    namespace: String,
+}
+
+impl Keys {
+    pub(crate) fn new(namespace: &str) -> Self {
+        Keys {
+            namespace: namespace.to_owned(),
+        }
+    }
+
+    /// The consumer group on every mailbox stream: the namespace itself.
+    pub(crate) fn group(&self) -> &str {
+        &self.namespace
+    }
+
+    /// The stream an actor's messages are appended to.
+    pub(crate) fn mailbox(&self, path: &str) -> String {
+        format!("{}:mailbox:{path}", self.namespace)
+    }
+
+    /// Where the entries of `path` that could not be handled go.
+    pub(crate) fn dead(&self, path: &str) -> String {
+        format!("{}:dead:{path}", self.namespace)
+    }
+
+    /// The stream a process's replies come back on.
+    pub(crate) fn reply(&self, consumer: &str) -> String {
+        format!("{}:reply:{consumer}", self.namespace)
+    }
+
+    /// The hash of served paths and the type of actor serving each.
+    pub(crate) fn addresses(&self) -> String {
+        format!("{}:addresses", self.namespace)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_key_is_under_the_namespace() {
+        let keys = Keys::new("shop");
+        assert_eq!(keys.group(), "shop");
+        assert_eq!(keys.mailbox("/jobs"), "shop:mailbox:/jobs");
+        assert_eq!(keys.dead("/jobs"), "shop:dead:/jobs");
+        assert_eq!(keys.reply("w1"), "shop:reply:w1");
+        assert_eq!(keys.addresses(), "shop:addresses");
+    }
+}

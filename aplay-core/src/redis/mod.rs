@@ -1,0 +1,43 @@
+//! Redis: durable mailboxes, shared addresses, remote tell and ask, worker pools across
+//! processes (feature `redis`).
+//!
+//! A [`RedisStation`] connects a process to a Redis server. Through it, a process
+//! [serves](RedisStation::serve) an actor from the durable mailbox of a path (a Redis stream
+//! read through a consumer group), and reaches actors served by other processes through
+//! [`RemoteRef`]s, which have the same generated methods as a local `ActorRef`.
+//!
+//! Messages cross as bytes: the actor's message enum must be serializable, which
+//! `#[actor(serde)]` provides (see [`Wire`](crate::wire::Wire)).
+//!
+//! # Keys
+//!
+//! All under the namespace `ns` ([`StationConfig::namespace`], `"aplay"` by default):
+//!
+//! | key | type | holds |
+//! |---|---|---|
+//! | `{ns}:mailbox:{path}` | stream, consumer group `{ns}` | the messages to the actor at `path` |
+//! | `{ns}:dead:{path}` | stream | the entries that could not be handled, with why |
+//! | `{ns}:reply:{consumer}` | stream | the replies to the asks of one process |
+//! | `{ns}:addresses` | hash | served path → actor type |
+//!
+//! A mailbox entry has the field `m` (the encoded message) and, for an ask, `r` (the reply
+//! stream) and `q` (the request id).
+
+mod backoff;
+mod config;
+mod conn;
+mod dead_letter;
+mod entry;
+mod error;
+mod keys;
+mod remote;
+mod replies;
+mod serve;
+mod station;
+
+pub use config::StationConfig;
+pub use dead_letter::DeadLetter;
+pub use error::{RedisError, RedisErrorKind};
+pub use remote::RemoteRef;
+pub use serve::Serving;
+pub use station::{Backlog, RedisStation};

@@ -1,0 +1,345 @@
+//! The outcomes of handled entries, in the order the actor handled them: acknowledgements and
+//! replies (batched, one pipeline per batch), retries of failures, dead letters.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use futures::FutureExt;
+use futures::stream::{FuturesOrdered, StreamExt};
+use tokio::sync::mpsc;
+use tokio::task::JoinSet;
+
+use super::Shared;
+use super::held::Held;
+use crate::actor::Dispatch;
+use crate::handle::ActorRef;
+use crate::redis::backoff::{Backoff, retry_delay};
+use crate::redis::conn::{query, retrying, run_pipeline};
+use crate::redis::dead_letter::add_dead_letter;
+use crate::redis::entry::{FAILED, MESSAGE, REPLY_TO, REQUEST};
+use crate::wire::{Outcome, OutcomeReceiver, Wire};
+
+/// What the acker is told.
+pub(crate) enum Work<A: Dispatch> {
+    /// In the mailbox of instance `generation`; `outcome` resolves once handled.
+    Sent {
+        held: Held,
+        generation: u64,
+        actor: ActorRef<A>,
+        outcome: OutcomeReceiver,
+    },
+    /// To the dead-letter stream, with why.
+    Dead { held: Held, error: String },
+    /// Deleted from the stream while pending: only acknowledged.
+    Gone { held: Held },
+    /// The feeder reads no more.
+    FeederDone,
+}
+
+struct Handled<A: Dispatch> {
+    held: Held,
+    generation: u64,
+    actor: ActorRef<A>,
+    outcome: Outcome,
+}
+
+/// How long a dead letter for a panic waits to learn the panic's text.
+const PANIC_TEXT_WAIT: Duration = Duration::from_secs(5);
+
+pub(crate) async fn run<A: Wire>(
+    shared: Arc<Shared<A>>,
+    mut work: mpsc::UnboundedReceiver<Work<A>>,
+) {
+    let mut acker = Acker {
+        in_flight: FuturesOrdered::new(),
+        retries: JoinSet::new(),
+        batch: Batch::new(&shared),
+        failed_generations: HashSet::new(),
+        feeder_done: false,
+        backoff: Backoff::new(
+            shared.config().reconnect_initial,
+            shared.config().reconnect_max,
+        ),
+        shared,
+    };
+    let most = acker.shared.config().read_batch.saturating_mul(2);
+    loop {
+        if acker.feeder_done
+            && acker.in_flight.is_empty()
+            && acker.retries.is_empty()
+            && work.is_empty()
+        {
+            break;
+        }
+        tokio::select! {
+            Some(w) = work.recv() => acker.take(w),
+            Some(handled) = acker.in_flight.next(), if !acker.in_flight.is_empty() => acker.handled(handled),
+            Some(_) = acker.retries.join_next(), if !acker.retries.is_empty() => {}
+        }
+        // Whatever else is ready joins the same batch.
+        while acker.batch.len() < most {
+            if let Ok(w) = work.try_recv() {
+                acker.take(w);
+            } else if let Some(Some(handled)) = acker.in_flight.next().now_or_never() {
+                acker.handled(handled);
+            } else {
+                break;
+            }
+        }
+        acker.flush().await;
+    }
+    acker.flush().await;
+    acker.shared.finished.send_replace(true);
+}
+
+struct Acker<A: Wire> {
+    shared: Arc<Shared<A>>,
+    in_flight: FuturesOrdered<futures::future::BoxFuture<'static, Handled<A>>>,
+    retries: JoinSet<()>,
+    batch: Batch,
+    /// The instances whose failure was already charged to an entry: the entries after it in
+    /// that instance's mailbox were lost with it, through no fault of theirs.
+    failed_generations: HashSet<u64>,
+    feeder_done: bool,
+    backoff: Backoff,
+}
+
+impl<A: Wire> Acker<A> {
+    fn take(&mut self, work: Work<A>) {
+        match work {
+            Work::Sent {
+                held,
+                generation,
+                actor,
+                outcome,
+            } => self.in_flight.push_back(
+                async move {
+                    Handled {
+                        outcome: outcome.await,
+                        held,
+                        generation,
+                        actor,
+                    }
+                }
+                .boxed(),
+            ),
+            Work::Dead { held, error } => self.batch.dead(&self.shared, held, &error),
+            Work::Gone { held } => self.batch.done.push(held),
+            Work::FeederDone => self.feeder_done = true,
+        }
+    }
+
+    fn handled(&mut self, handled: Handled<A>) {
+        let Handled {
+            mut held,
+            generation,
+            actor,
+            outcome,
+        } = handled;
+        match outcome {
+            Outcome::Replied { reply, error: None } => {
+                self.batch.success(&self.shared, held, reply)
+            }
+            Outcome::Replied {
+                reply,
+                error: Some(error),
+            } => {
+                held.last_reply = Some(reply);
+                self.failed(held, error);
+            }
+            Outcome::Unencodable(e) => {
+                self.failed(held, format!("the reply cannot be encoded: {e}"))
+            }
+            Outcome::NoReply if self.failed_generations.insert(generation) => {
+                // The first entry without a reply in this instance is the one it failed on.
+                if held.deliveries >= self.shared.config().max_deliveries {
+                    let to_acker = self.shared.to_acker.clone();
+                    self.retries.spawn(async move {
+                        let error = match tokio::time::timeout(PANIC_TEXT_WAIT, actor.join()).await
+                        {
+                            Ok(reason) => format!("the actor {reason}"),
+                            Err(_) => "the handler panicked or the actor stopped before replying"
+                                .to_owned(),
+                        };
+                        let _ = to_acker.send(Work::Dead { held, error });
+                    });
+                } else {
+                    self.retry(held, true);
+                }
+            }
+            // Lost with the instance that failed on an earlier entry: delivered again, not
+            // counted as a failure of its own.
+            Outcome::NoReply => self.retry(held, false),
+        }
+    }
+
+    fn failed(&mut self, held: Held, error: String) {
+        if held.deliveries >= self.shared.config().max_deliveries {
+            self.batch.dead(&self.shared, held, &error);
+        } else {
+            tracing::debug!(entry = held.id(), deliveries = held.deliveries, %error, "redis: handling failed; delivering again later");
+            self.retry(held, true);
+        }
+    }
+
+    fn retry(&mut self, held: Held, counted: bool) {
+        self.retries
+            .spawn(retry(Arc::clone(&self.shared), held, counted));
+    }
+
+    async fn flush(&mut self) {
+        if self.batch.is_empty() {
+            return;
+        }
+        let pipe = self.batch.finish(&self.shared);
+        let conn = self.shared.station.connections.shared();
+        let pipe = &pipe;
+        retrying("acknowledging handled entries", &mut self.backoff, || {
+            let mut conn = conn.clone();
+            async move { run_pipeline(&mut conn, pipe).await }
+        })
+        .await;
+        self.shared
+            .handled
+            .fetch_add(self.batch.successes, Ordering::Relaxed);
+        self.shared
+            .dead_lettered
+            .fetch_add(self.batch.dead_letters, Ordering::Relaxed);
+        self.batch = Batch::new(&self.shared);
+    }
+}
+
+/// Delivers a failed entry again: after a delay when the failure is its own (the new
+/// delivery count is written to Redis first, so a crash does not reset it), at once when it
+/// was lost with a failed instance. Given up when serving stops meanwhile.
+async fn retry<A: Wire>(shared: Arc<Shared<A>>, mut held: Held, counted: bool) {
+    let mut stopping = shared.stopping.subscribe();
+    if counted {
+        let config = shared.config();
+        let delay = retry_delay(config.retry_delay, config.reconnect_max, held.deliveries);
+        let next = held.deliveries.saturating_add(1);
+        let mut claim = redis::cmd("XCLAIM");
+        claim
+            .arg(&shared.stream)
+            .arg(shared.group())
+            .arg(shared.consumer())
+            .arg(0)
+            .arg(held.id())
+            .arg("RETRYCOUNT")
+            .arg(next)
+            .arg("JUSTID");
+        let conn = shared.station.connections.shared();
+        let mut backoff = Backoff::new(config.reconnect_initial, config.reconnect_max);
+        let count = async {
+            tokio::time::sleep(delay).await;
+            retrying("counting a delivery", &mut backoff, || {
+                let mut conn = conn.clone();
+                let claim = &claim;
+                async move { query(&mut conn, claim).await }
+            })
+            .await
+        };
+        tokio::select! {
+            _ = count => held.deliveries = next,
+            _ = stopping.wait_for(|s| *s) => return,
+        }
+    }
+    if shared.is_stopping() {
+        return;
+    }
+    shared.dispatch(held).await;
+}
+
+/// The acknowledgements, replies and dead letters of one batch, sent as one pipeline.
+struct Batch {
+    pipe: redis::Pipeline,
+    done: Vec<Held>,
+    successes: u64,
+    dead_letters: u64,
+    expiry_ms: u64,
+}
+
+impl Batch {
+    fn new<A: Dispatch>(shared: &Shared<A>) -> Self {
+        Batch {
+            pipe: redis::pipe(),
+            done: Vec::new(),
+            successes: 0,
+            dead_letters: 0,
+            expiry_ms: u64::try_from(shared.config().reply_expiry.as_millis()).unwrap_or(u64::MAX),
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.done.len()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.done.is_empty()
+    }
+
+    fn success<A: Dispatch>(&mut self, _shared: &Shared<A>, held: Held, reply: Vec<u8>) {
+        self.reply(&held, (MESSAGE, &reply));
+        self.successes += 1;
+        self.done.push(held);
+    }
+
+    fn dead<A: Dispatch>(&mut self, shared: &Shared<A>, held: Held, error: &str) {
+        tracing::warn!(path = %shared.path, entry = held.id(), deliveries = held.deliveries, %error, "redis: an entry goes to the dead letters");
+        add_dead_letter(
+            &mut self.pipe,
+            &shared.dead,
+            &held.entry,
+            error,
+            held.deliveries,
+            shared.consumer(),
+        );
+        match held.last_reply.clone() {
+            Some(reply) => self.reply(&held, (MESSAGE, &reply)),
+            None => self.reply(&held, (FAILED, error.as_bytes())),
+        }
+        self.dead_letters += 1;
+        self.done.push(held);
+    }
+
+    /// The reply of an ask (nothing for a tell).
+    fn reply(&mut self, held: &Held, (field, value): (&[u8], &[u8])) {
+        let (Some(to), Some(request)) = (held.entry.field(REPLY_TO), held.entry.field(REQUEST))
+        else {
+            return;
+        };
+        self.pipe
+            .cmd("XADD")
+            .arg(to)
+            .arg("*")
+            .arg(REQUEST)
+            .arg(request)
+            .arg(field)
+            .arg(value)
+            .ignore();
+        self.pipe
+            .cmd("PEXPIRE")
+            .arg(to)
+            .arg(self.expiry_ms)
+            .ignore();
+    }
+
+    /// The pipeline: replies and dead letters, then the acknowledgements, then the entries
+    /// deleted from the stream (nothing reads them again).
+    fn finish<A: Dispatch>(&mut self, shared: &Shared<A>) -> redis::Pipeline {
+        let mut pipe = std::mem::replace(&mut self.pipe, redis::pipe());
+        let ack = pipe.cmd("XACK").arg(&shared.stream).arg(shared.group());
+        for held in &self.done {
+            ack.arg(held.id());
+        }
+        ack.ignore();
+        let del = pipe.cmd("XDEL").arg(&shared.stream);
+        for held in &self.done {
+            del.arg(held.id());
+        }
+        del.ignore();
+        pipe
+    }
+}

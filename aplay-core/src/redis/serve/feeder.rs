@@ -1,0 +1,271 @@
+//! Reading the mailbox stream: first the entries this consumer had read before (a restart),
+//! then new ones in batches, blocking on a connection of its own; now and then, the entries
+//! left too long at a dead consumer.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use redis::aio::MultiplexedConnection;
+use tokio::sync::OwnedSemaphorePermit;
+
+use super::Shared;
+use super::acker::Work;
+use super::held::Held;
+use crate::redis::backoff::Backoff;
+use crate::redis::conn::{ensure_group, query};
+use crate::redis::entry::{Entry, autoclaim_reply, delivery_counts, read_reply};
+use crate::redis::error::RedisError;
+use crate::wire::Wire;
+
+pub(crate) async fn run<A: Wire>(shared: Arc<Shared<A>>) {
+    let mut feeder = Feeder {
+        backoff: Backoff::new(
+            shared.config().reconnect_initial,
+            shared.config().reconnect_max,
+        ),
+        conn: None,
+        shared,
+    };
+    feeder.own_pending().await;
+    feeder.new_entries().await;
+    let _ = feeder.shared.to_acker.send(Work::FeederDone);
+}
+
+struct Feeder<A: Wire> {
+    shared: Arc<Shared<A>>,
+    backoff: Backoff,
+    /// The connection for blocking reads, opened on first use and after a fault.
+    conn: Option<MultiplexedConnection>,
+}
+
+impl<A: Wire> Feeder<A> {
+    /// Waits for a free slot, then takes up to a batch of them; `None` when stopping.
+    async fn slots(&self) -> Option<Vec<OwnedSemaphorePermit>> {
+        let mut stopping = self.shared.stopping.subscribe();
+        let first = tokio::select! {
+            slot = Arc::clone(&self.shared.slots).acquire_owned() => slot.ok()?,
+            _ = stopping.wait_for(|s| *s) => return None,
+        };
+        let mut slots = vec![first];
+        while slots.len() < self.shared.config().read_batch {
+            match Arc::clone(&self.shared.slots).try_acquire_owned() {
+                Ok(slot) => slots.push(slot),
+                Err(_) => break,
+            }
+        }
+        Some(slots)
+    }
+
+    /// Logs a failed command and waits before the next attempt.
+    async fn fault(&mut self, what: &str, error: &RedisError) {
+        let delay = self.backoff.next_delay();
+        tracing::warn!(path = %self.shared.path, %error, ?delay, "redis: {what} failed; retrying");
+        tokio::time::sleep(delay).await;
+        // The group may be gone (the stream deleted, a server without persistence restarted).
+        let mut conn = self.shared.station.connections.shared();
+        if let Err(error) = ensure_group(&mut conn, &self.shared.stream, self.shared.group()).await
+        {
+            tracing::debug!(%error, "redis: cannot check the consumer group");
+        }
+    }
+
+    /// The entries this consumer read before and did not acknowledge: a restarted process
+    /// finishes them first.
+    async fn own_pending(&mut self) {
+        let mut after = "0-0".to_owned();
+        loop {
+            let Some(mut slots) = self.slots().await else {
+                return;
+            };
+            let mut read = redis::cmd("XREADGROUP");
+            read.arg("GROUP")
+                .arg(self.shared.group())
+                .arg(self.shared.consumer())
+                .arg("COUNT")
+                .arg(slots.len())
+                .arg("STREAMS")
+                .arg(&self.shared.stream)
+                .arg(&after);
+            let mut conn = self.shared.station.connections.shared();
+            let entries = match query(&mut conn, &read).await.and_then(read_reply) {
+                Ok(entries) => entries,
+                Err(error) => {
+                    self.fault("reading this consumer's pending entries", &error)
+                        .await;
+                    continue;
+                }
+            };
+            self.backoff.reset();
+            let Some(last) = entries.last() else {
+                return;
+            };
+            after.clone_from(&last.id);
+            tracing::info!(path = %self.shared.path, entries = entries.len(), "redis: taking back the entries this consumer had read");
+            let counts = self.delivery_counts(&entries).await;
+            self.hand_over(entries, &counts, &mut slots).await;
+        }
+    }
+
+    /// New entries, and from time to time those of dead consumers, until stopping.
+    async fn new_entries(&mut self) {
+        let claim_every = (self.shared.config().claim_idle / 2).max(Duration::from_millis(1));
+        let mut next_claim = Instant::now();
+        loop {
+            if self.shared.is_stopping() {
+                return;
+            }
+            if Instant::now() >= next_claim {
+                self.claim_abandoned().await;
+                next_claim = Instant::now() + claim_every;
+            }
+            let Some(mut slots) = self.slots().await else {
+                return;
+            };
+            let block = self
+                .shared
+                .config()
+                .block
+                .min(next_claim.saturating_duration_since(Instant::now()))
+                .max(Duration::from_millis(1));
+            let entries = match self.read_new(slots.len(), block).await {
+                Ok(entries) => entries,
+                Err(error) => {
+                    self.conn = None;
+                    self.fault("reading new entries", &error).await;
+                    continue;
+                }
+            };
+            self.backoff.reset();
+            let counts = HashMap::new(); // a first delivery
+            self.hand_over(entries, &counts, &mut slots).await;
+        }
+    }
+
+    async fn read_new(&mut self, count: usize, block: Duration) -> Result<Vec<Entry>, RedisError> {
+        let conn = match self.conn.as_mut() {
+            Some(conn) => conn,
+            None => self
+                .conn
+                .insert(self.shared.station.connections.dedicated().await?),
+        };
+        let mut read = redis::cmd("XREADGROUP");
+        read.arg("GROUP")
+            .arg(self.shared.group())
+            .arg(self.shared.consumer())
+            .arg("COUNT")
+            .arg(count)
+            .arg("BLOCK")
+            .arg(u64::try_from(block.as_millis()).unwrap_or(u64::MAX))
+            .arg("STREAMS")
+            .arg(&self.shared.stream)
+            .arg(">");
+        read_reply(query(conn, &read).await?)
+    }
+
+    /// Takes over the entries idle longer than `claim_idle` at other consumers (taken for
+    /// dead), as many as there are free slots.
+    async fn claim_abandoned(&mut self) {
+        let idle_ms =
+            u64::try_from(self.shared.config().claim_idle.as_millis()).unwrap_or(u64::MAX);
+        let mut cursor = "0-0".to_owned();
+        loop {
+            let mut slots = Vec::new();
+            while slots.len() < self.shared.config().read_batch {
+                match Arc::clone(&self.shared.slots).try_acquire_owned() {
+                    Ok(slot) => slots.push(slot),
+                    Err(_) => break,
+                }
+            }
+            if slots.is_empty() {
+                return;
+            }
+            let mut claim = redis::cmd("XAUTOCLAIM");
+            claim
+                .arg(&self.shared.stream)
+                .arg(self.shared.group())
+                .arg(self.shared.consumer())
+                .arg(idle_ms)
+                .arg(&cursor)
+                .arg("COUNT")
+                .arg(slots.len());
+            let mut conn = self.shared.station.connections.shared();
+            let claimed = match query(&mut conn, &claim).await.and_then(autoclaim_reply) {
+                Ok(claimed) => claimed,
+                Err(error) => {
+                    tracing::warn!(path = %self.shared.path, %error, "redis: claiming abandoned entries failed; trying later");
+                    return;
+                }
+            };
+            if !claimed.deleted.is_empty() {
+                tracing::debug!(path = %self.shared.path, entries = claimed.deleted.len(), "redis: pending entries that no longer exist were dropped");
+            }
+            if !claimed.entries.is_empty() {
+                tracing::info!(path = %self.shared.path, entries = claimed.entries.len(), "redis: took over entries of a consumer that stopped answering");
+                let counts = self.delivery_counts(&claimed.entries).await;
+                self.hand_over(claimed.entries, &counts, &mut slots).await;
+            }
+            if claimed.next == "0-0" || self.shared.is_stopping() {
+                return;
+            }
+            cursor = claimed.next;
+        }
+    }
+
+    /// How many times each entry was delivered, this delivery included (re-read and claimed
+    /// entries); missing ids count as one.
+    async fn delivery_counts(&mut self, entries: &[Entry]) -> HashMap<String, u32> {
+        let (Some(first), Some(last)) = (entries.first(), entries.last()) else {
+            return HashMap::new();
+        };
+        let mut pending = redis::cmd("XPENDING");
+        pending
+            .arg(&self.shared.stream)
+            .arg(self.shared.group())
+            .arg(&first.id)
+            .arg(&last.id)
+            .arg(entries.len() + self.shared.held.ids().len())
+            .arg(self.shared.consumer());
+        let mut conn = self.shared.station.connections.shared();
+        match query(&mut conn, &pending).await.and_then(delivery_counts) {
+            Ok(counts) => counts,
+            Err(error) => {
+                tracing::warn!(%error, "redis: cannot read delivery counts; counting these as first deliveries");
+                HashMap::new()
+            }
+        }
+    }
+
+    /// Takes each entry in hand with one of `slots` and hands it on: to the actor, or to the
+    /// acker (deleted entries, entries delivered too often already).
+    async fn hand_over(
+        &mut self,
+        entries: Vec<Entry>,
+        counts: &HashMap<String, u32>,
+        slots: &mut Vec<OwnedSemaphorePermit>,
+    ) {
+        let max = self.shared.config().max_deliveries;
+        let mut to_actor = Vec::with_capacity(entries.len());
+        for entry in entries {
+            let Some(slot) = slots.pop() else {
+                tracing::error!("redis: more entries than slots; the rest stay pending");
+                break;
+            };
+            let deliveries = counts.get(&entry.id).copied().unwrap_or(1).max(1);
+            let Some(held) = Held::take(&self.shared.held, entry, deliveries, slot) else {
+                continue;
+            };
+            if held.entry.fields.is_none() {
+                let _ = self.shared.to_acker.send(Work::Gone { held });
+            } else if deliveries > max {
+                let error = format!(
+                    "delivered {deliveries} times without being acknowledged (the process handling it may have crashed each time)"
+                );
+                let _ = self.shared.to_acker.send(Work::Dead { held, error });
+            } else {
+                to_actor.push(held);
+            }
+        }
+        self.shared.dispatch_all(to_actor).await;
+    }
+}

@@ -1,0 +1,232 @@
+//! Serving an actor from its durable mailbox: the tasks that read the stream, hand entries to
+//! the actor, acknowledge them, retry or dead-letter failures, and keep the entries in hand
+//! from being claimed by others.
+//!
+//! ```text
+//!  stream ──read──▶ feeder ──send (in order)──▶ actor
+//!                     │                           │ outcome
+//!                     └──────── in flight ──────▶ acker ──XACK / reply / dead letter──▶ Redis
+//!                                                  │ failure
+//!                                         retry ◀──┘ (after a delay, up to max_deliveries)
+//!  keeper: refreshes the idle time of every entry in hand
+//!  instances: a fresh actor from the factory after a failure
+//! ```
+
+mod acker;
+mod dispatch;
+mod feeder;
+mod held;
+mod instances;
+mod keeper;
+
+use std::fmt;
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use tokio::sync::{Semaphore, mpsc, watch};
+use tokio::task::AbortHandle;
+
+use self::acker::Work;
+use self::held::HeldSet;
+use self::instances::{Factory, Instance};
+use super::config::StationConfig;
+use super::conn::{ensure_group, query};
+use super::station::Station;
+use crate::actor::Dispatch;
+use crate::error::Error;
+use crate::handle::ActorRef;
+use crate::path::ActorPath;
+use crate::stop::{Failure, FailureKind, StopReason, panic_text};
+use crate::system::System;
+use crate::wire::Wire;
+
+/// What the tasks serving one path share.
+pub(crate) struct Shared<A: Dispatch> {
+    pub(crate) station: Arc<Station>,
+    pub(crate) path: ActorPath,
+    pub(crate) stream: String,
+    pub(crate) dead: String,
+    pub(crate) held: Arc<HeldSet>,
+    /// One permit per entry in hand: reading waits when all are taken (back-pressure).
+    pub(crate) slots: Arc<Semaphore>,
+    pub(crate) instances: watch::Sender<Instance<A>>,
+    pub(crate) stopping: watch::Sender<bool>,
+    pub(crate) to_acker: mpsc::UnboundedSender<Work<A>>,
+    /// Held while messages go into the actor's mailbox and their outcomes to the acker, so
+    /// that the acker sees outcomes in the order the actor handles them.
+    pub(crate) send_order: tokio::sync::Mutex<()>,
+    pub(crate) finished: watch::Sender<bool>,
+    pub(crate) handled: AtomicU64,
+    pub(crate) dead_lettered: AtomicU64,
+}
+
+impl<A: Dispatch> Shared<A> {
+    pub(crate) fn config(&self) -> &StationConfig {
+        &self.station.config
+    }
+
+    pub(crate) fn group(&self) -> &str {
+        self.station.keys.group()
+    }
+
+    pub(crate) fn consumer(&self) -> &str {
+        &self.station.config.consumer
+    }
+
+    pub(crate) fn is_stopping(&self) -> bool {
+        *self.stopping.borrow()
+    }
+}
+
+/// An actor served from its durable mailbox, returned by
+/// [`RedisStation::serve`](super::RedisStation::serve).
+///
+/// Dropping it does not stop the serving; [`stop`](Self::stop) does, or the actor's stop
+/// (a system shutdown, a person's stop).
+pub struct Serving<A: Dispatch> {
+    shared: Arc<Shared<A>>,
+    keeper: AbortHandle,
+}
+
+pub(crate) async fn serve<A, F>(
+    station: Arc<Station>,
+    system: &System,
+    path: &str,
+    factory: F,
+) -> Result<Serving<A>, Error>
+where
+    A: Wire,
+    F: Fn() -> A + Send + Sync + 'static,
+{
+    let parsed = ActorPath::parse(path)?;
+    if parsed.depth() != 1 {
+        return Err(Error::InvalidName {
+            name: path.to_owned(),
+            reason: "a served actor runs at the top of the tree: give a path of one name, like /jobs",
+        });
+    }
+    let stream = station.keys.mailbox(path);
+    let mut conn = station.connections.shared();
+    ensure_group(&mut conn, &stream, station.keys.group()).await?;
+    let mut hset = redis::cmd("HSET");
+    hset.arg(station.keys.addresses())
+        .arg(path)
+        .arg(std::any::type_name::<A>());
+    query(&mut conn, &hset).await?;
+
+    let factory: Factory<A> = Arc::new(factory);
+    let first = match std::panic::catch_unwind(AssertUnwindSafe(|| factory())) {
+        Ok(actor) => system.spawn(parsed.name(), actor).await?,
+        Err(panic) => {
+            return Err(Error::StartFailed {
+                path: parsed,
+                reason: StopReason::Failed(Failure::new(
+                    FailureKind::StartPanic,
+                    panic_text(&*panic),
+                )),
+            });
+        }
+    };
+
+    let (to_acker, from_feeder) = mpsc::unbounded_channel();
+    let capacity = station.config.read_batch.saturating_mul(2);
+    let shared = Arc::new(Shared {
+        dead: station.keys.dead(path),
+        stream,
+        path: parsed,
+        held: Arc::default(),
+        slots: Arc::new(Semaphore::new(capacity)),
+        instances: watch::Sender::new(Instance::Live {
+            generation: 1,
+            actor: first.clone(),
+        }),
+        stopping: watch::Sender::new(false),
+        to_acker,
+        send_order: tokio::sync::Mutex::new(()),
+        finished: watch::Sender::new(false),
+        handled: AtomicU64::new(0),
+        dead_lettered: AtomicU64::new(0),
+        station,
+    });
+    tokio::spawn(instances::supervise(
+        Arc::clone(&shared),
+        system.clone(),
+        factory,
+        first,
+    ));
+    tokio::spawn(acker::run(Arc::clone(&shared), from_feeder));
+    tokio::spawn(feeder::run(Arc::clone(&shared)));
+    let keeper = tokio::spawn(keeper::run(Arc::clone(&shared))).abort_handle();
+    Ok(Serving { shared, keeper })
+}
+
+impl<A: Dispatch> Serving<A> {
+    /// The path served.
+    pub fn path(&self) -> &ActorPath {
+        &self.shared.path
+    }
+
+    /// The running instance of the actor (a fresh one after each failure); `None` between two
+    /// instances and once serving ended.
+    pub fn actor(&self) -> Option<ActorRef<A>> {
+        match &*self.shared.instances.borrow() {
+            Instance::Live { actor, .. } => Some(actor.clone()),
+            _ => None,
+        }
+    }
+
+    /// How many messages were handled and acknowledged so far.
+    pub fn handled(&self) -> u64 {
+        self.shared.handled.load(Ordering::Relaxed)
+    }
+
+    /// How many entries went to the dead-letter stream so far.
+    pub fn dead_lettered(&self) -> u64 {
+        self.shared.dead_lettered.load(Ordering::Relaxed)
+    }
+
+    /// Stops serving, gracefully: reads nothing more, lets the actor handle what it has in
+    /// hand, acknowledges it, then stops the actor. Failed entries still waiting for their
+    /// next delivery are left pending, for a later start or another worker. Returns once all
+    /// is done (it may wait for the read in progress: at most the
+    /// [`block`](StationConfig::block) time).
+    ///
+    /// # Cancel safety
+    ///
+    /// The stop is requested before the first `.await`; it goes on if the future is dropped.
+    pub async fn stop(&self) {
+        self.shared.stopping.send_replace(true);
+        let mut finished = self.shared.finished.subscribe();
+        let _ = finished.wait_for(|done| *done).await;
+        let current = self.shared.instances.borrow().clone();
+        if let Instance::Live { actor, .. } = current {
+            actor.stop().await;
+        }
+        self.join().await;
+    }
+
+    /// Waits until serving has ended: after [`stop`](Self::stop), or once the actor stopped
+    /// for another reason than a failure and the messages in hand were acknowledged.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe.
+    pub async fn join(&self) {
+        let mut finished = self.shared.finished.subscribe();
+        let _ = finished.wait_for(|done| *done).await;
+        let mut instances = self.shared.instances.subscribe();
+        let _ = instances.wait_for(|i| matches!(i, Instance::Ended)).await;
+        self.keeper.abort();
+    }
+}
+
+impl<A: Dispatch> fmt::Debug for Serving<A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Serving")
+            .field("path", &self.shared.path)
+            .field("handled", &self.handled())
+            .field("dead_lettered", &self.dead_lettered())
+            .finish()
+    }
+}

@@ -1,0 +1,411 @@
+//! `RedisStation`: aplay's mail station on Redis.
+
+use std::collections::HashSet;
+use std::fmt;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use tokio::task::AbortHandle;
+
+use super::config::StationConfig;
+use super::conn::{Connections, query};
+use super::dead_letter::{DeadLetter, original_fields};
+use super::entry::{entries, integer, string};
+use super::error::{RedisError, RedisErrorKind};
+use super::keys::Keys;
+use super::remote::{RemoteRef, remote_ref};
+use super::replies::{Replies, read_replies};
+use super::serve::{Serving, serve};
+use crate::error::Error;
+use crate::path::ActorPath;
+use crate::system::System;
+use crate::wire::Wire;
+
+/// A mail station on Redis: actors served from durable mailboxes (Redis streams), and refs to
+/// actors served by other processes.
+///
+/// - [`serve`](Self::serve) runs an actor in this process on the mailbox stream of its path:
+///   messages sent to that path from anywhere reach it, survive a crash of this process, and
+///   are acknowledged only once handled. Several processes serving one path share its
+///   messages: a worker pool.
+/// - [`lookup`](Self::lookup) and [`remote`](Self::remote) give a [`RemoteRef`] with the
+///   same generated methods as a local `ActorRef`: tells append to the stream, asks get their
+///   reply back on this process's reply stream.
+///
+/// Cheap to clone; every clone is the same station (one shared connection, one reply
+/// stream). See the guide's chapter on Redis for the guarantees.
+///
+/// # Examples
+///
+/// ```no_run
+/// use aplay_core::redis::RedisStation;
+///
+/// # async fn f() -> Result<(), aplay_core::Error> {
+/// let station = RedisStation::connect("redis://127.0.0.1:6379").await?;
+/// println!("this process is {}", station.consumer());
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct RedisStation {
+    inner: Arc<Station>,
+}
+
+/// What every clone of a station, its remote refs and its served actors share.
+pub(crate) struct Station {
+    pub(crate) config: StationConfig,
+    pub(crate) keys: Keys,
+    pub(crate) connections: Connections,
+    pub(crate) replies: Arc<Replies>,
+    reader: OnceLock<AbortHandle>,
+}
+
+impl Station {
+    /// Starts the reply reader, once: before the first ask can leave.
+    pub(crate) fn ensure_reply_reader(&self) {
+        self.reader.get_or_init(|| {
+            tokio::spawn(read_replies(
+                Arc::clone(&self.replies),
+                self.connections.clone(),
+                self.config.clone(),
+            ))
+            .abort_handle()
+        });
+    }
+}
+
+impl Drop for Station {
+    fn drop(&mut self) {
+        if let Some(reader) = self.reader.get() {
+            reader.abort();
+        }
+    }
+}
+
+impl RedisStation {
+    /// Connects with the default [`StationConfig`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Redis`] when the URL is not usable or the server cannot be reached.
+    pub async fn connect(url: &str) -> Result<Self, Error> {
+        Self::connect_with(url, StationConfig::default()).await
+    }
+
+    /// Connects with `config`. `url` is a Redis URL: `redis://host:port/db`,
+    /// `redis://:password@host`, `redis+unix:///path/to/socket`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Redis`] when the URL is not usable or the server cannot be reached.
+    pub async fn connect_with(url: &str, config: StationConfig) -> Result<Self, Error> {
+        let connections = Connections::open(url, &config).await?;
+        let keys = Keys::new(&config.namespace);
+        let replies = Arc::new(Replies::new(keys.reply(&config.consumer)));
+        // Replies left by an earlier process of the same consumer name are not ours.
+        let mut shared = connections.shared();
+        query(&mut shared, redis::cmd("DEL").arg(&replies.key)).await?;
+        Ok(RedisStation {
+            inner: Arc::new(Station {
+                config,
+                keys,
+                connections,
+                replies,
+                reader: OnceLock::new(),
+            }),
+        })
+    }
+
+    /// Its configuration.
+    pub fn config(&self) -> &StationConfig {
+        &self.inner.config
+    }
+
+    /// This process's consumer name (see [`StationConfig::consumer`]).
+    pub fn consumer(&self) -> &str {
+        &self.inner.config.consumer
+    }
+
+    /// Serves an actor from the durable mailbox of `path` (`"/jobs"`): spawns an instance
+    /// from `factory` at that path in `system`, and hands it every message appended to the
+    /// path's stream, acknowledging each once its handler returned (with back-pressure: at
+    /// most twice [`read_batch`](StationConfig::read_batch) messages in hand).
+    ///
+    /// - A handler that panics ends the instance; a fresh one from `factory` takes its place
+    ///   and the failed message is delivered again.
+    /// - A handler that fails (`Err`, a panic) is not acknowledged: its message is delivered
+    ///   again, after a delay, up to [`max_deliveries`](StationConfig::max_deliveries) times;
+    ///   then it goes to the dead-letter stream. The messages behind it go on meanwhile.
+    /// - Messages that do not decode (garbage, another format version, another program's
+    ///   entries) go to the dead-letter stream at once.
+    /// - Entries this consumer had read before a restart come first; entries left too long at
+    ///   another (dead) consumer are taken over.
+    ///
+    /// The path is registered in the station's address book, so [`lookup`](Self::lookup)
+    /// finds it from any process. Serving goes on until [`Serving::stop`], or until the
+    /// actor stops for another reason than a failure (a system shutdown, a person's stop).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidName`] for a path that is not one name under `/`; [`Error::Redis`] when
+    /// Redis cannot be reached; the errors of [`System::spawn`] for the first instance.
+    pub async fn serve<A, F>(
+        &self,
+        system: &System,
+        path: &str,
+        factory: F,
+    ) -> Result<Serving<A>, Error>
+    where
+        A: Wire,
+        F: Fn() -> A + Send + Sync + 'static,
+    {
+        serve(Arc::clone(&self.inner), system, path, factory).await
+    }
+
+    /// A ref to the actor of type `A` served at `path`, after checking the address book.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`] when nothing ever served `path`, [`Error::WrongType`] when an
+    /// actor of another type does, [`Error::InvalidName`] for a malformed path,
+    /// [`Error::Redis`] when Redis cannot be reached.
+    pub async fn lookup<A: Wire>(&self, path: &str) -> Result<RemoteRef<A>, Error> {
+        let parsed = ActorPath::parse(path)?;
+        let mut conn = self.inner.connections.shared();
+        let mut hget = redis::cmd("HGET");
+        hget.arg(self.inner.keys.addresses()).arg(path);
+        let found = query(&mut conn, &hget).await?;
+        if found == redis::Value::Nil {
+            return Err(Error::NotFound {
+                path: path.to_owned(),
+            });
+        }
+        let actual = string(found)?;
+        let expected = std::any::type_name::<A>();
+        if actual != expected {
+            return Err(Error::WrongType {
+                path: parsed,
+                expected,
+                actual: intern(&actual),
+            });
+        }
+        self.remote(path)
+    }
+
+    /// A ref to the actor of type `A` at `path`, without checking that anything serves it:
+    /// a producer may send before the first worker starts; the messages wait in the stream.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidName`] for a malformed path.
+    ///
+    /// # Panics
+    ///
+    /// Outside a tokio runtime (it spawns the task that forwards its messages).
+    pub fn remote<A: Wire>(&self, path: &str) -> Result<RemoteRef<A>, Error> {
+        let path = ActorPath::parse(path)?;
+        self.inner.ensure_reply_reader();
+        Ok(remote_ref(Arc::clone(&self.inner), path))
+    }
+
+    /// How many remote asks of this process wait for their reply. An ask that timed out or
+    /// was dropped is forgotten when its late reply comes, or within about a second.
+    pub fn pending_replies(&self) -> usize {
+        self.inner.replies.len()
+    }
+
+    /// How many replies came after their asker had stopped waiting, and were dropped.
+    pub fn late_replies(&self) -> u64 {
+        self.inner.replies.discarded()
+    }
+
+    /// How many messages wait in the mailbox of `path`: not yet read by any worker, and read
+    /// but not yet acknowledged (in hand, or left by a worker that died).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Redis`] when Redis cannot be reached.
+    pub async fn backlog(&self, path: &str) -> Result<Backlog, Error> {
+        let mut conn = self.inner.connections.shared();
+        let stream = self.inner.keys.mailbox(path);
+        let len = integer(query(&mut conn, redis::cmd("XLEN").arg(&stream)).await?)?;
+        let mut summary = redis::cmd("XPENDING");
+        summary.arg(&stream).arg(self.inner.keys.group());
+        let pending = match summary.query_async::<redis::Value>(&mut conn).await {
+            Ok(redis::Value::Array(summary)) => {
+                integer(summary.into_iter().next().unwrap_or_default())?
+            }
+            Ok(_) => return Err(RedisError::reply("XPENDING did not return a summary").into()),
+            // No group yet: nothing was ever read.
+            Err(e) if e.code() == Some("NOGROUP") => 0,
+            Err(e) => return Err(RedisError::from_client(e).into()),
+        };
+        let len = u64::try_from(len).unwrap_or(0);
+        let pending = u64::try_from(pending).unwrap_or(0);
+        Ok(Backlog {
+            unread: len.saturating_sub(pending),
+            pending,
+        })
+    }
+
+    /// Up to `count` of the oldest dead letters of `path`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Redis`] when Redis cannot be reached.
+    pub async fn dead_letters(&self, path: &str, count: usize) -> Result<Vec<DeadLetter>, Error> {
+        let mut conn = self.inner.connections.shared();
+        let mut range = redis::cmd("XRANGE");
+        range
+            .arg(self.inner.keys.dead(path))
+            .arg("-")
+            .arg("+")
+            .arg("COUNT")
+            .arg(count);
+        let found = entries(query(&mut conn, &range).await?)?;
+        Ok(found.into_iter().map(DeadLetter::from_entry).collect())
+    }
+
+    /// Puts the dead letter `id` of `path` back into the mailbox of `path` (as a new entry,
+    /// with its original fields and a fresh delivery count) and removes it from the
+    /// dead-letter stream. Returns `false` when there is no such dead letter.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Redis`] when Redis cannot be reached.
+    pub async fn replay_dead_letter(&self, path: &str, id: &str) -> Result<bool, Error> {
+        let mut conn = self.inner.connections.shared();
+        let dead = self.inner.keys.dead(path);
+        let mut range = redis::cmd("XRANGE");
+        range.arg(&dead).arg(id).arg(id);
+        let Some(letter) = entries(query(&mut conn, &range).await?)?.pop() else {
+            return Ok(false);
+        };
+        let fields: Vec<_> = original_fields(&letter).collect();
+        if fields.is_empty() {
+            return Err(RedisError::new(
+                RedisErrorKind::Reply,
+                format!("the dead letter {id} has no fields of its own to replay"),
+            )
+            .into());
+        }
+        let mut pipe = redis::pipe();
+        pipe.atomic();
+        let add = pipe.cmd("XADD").arg(self.inner.keys.mailbox(path)).arg("*");
+        for (k, v) in fields {
+            add.arg(k).arg(v);
+        }
+        add.ignore();
+        pipe.cmd("XDEL").arg(&dead).arg(id).ignore();
+        super::conn::run_pipeline(&mut conn, &pipe).await?;
+        Ok(true)
+    }
+
+    /// Deletes every key of this station's namespace (mailboxes, dead letters, reply streams,
+    /// the address book). For tests and tools; never while actors are served.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Redis`] when Redis cannot be reached.
+    pub async fn purge_namespace(&self) -> Result<(), Error> {
+        let mut conn = self.inner.connections.shared();
+        let pattern = format!("{}:*", self.inner.config.namespace);
+        let mut cursor = "0".to_owned();
+        loop {
+            let mut scan = redis::cmd("SCAN");
+            scan.arg(&cursor)
+                .arg("MATCH")
+                .arg(&pattern)
+                .arg("COUNT")
+                .arg(500);
+            let reply = query(&mut conn, &scan).await?;
+            let (next, keys) = scan_reply(reply)?;
+            if !keys.is_empty() {
+                let mut del = redis::cmd("DEL");
+                del.arg(&keys);
+                query(&mut conn, &del).await?;
+            }
+            if next == "0" {
+                return Ok(());
+            }
+            cursor = next;
+        }
+    }
+}
+
+fn scan_reply(reply: redis::Value) -> Result<(String, Vec<String>), RedisError> {
+    let redis::Value::Array(mut parts) = reply else {
+        return Err(RedisError::reply("SCAN did not return a list"));
+    };
+    if parts.len() != 2 {
+        return Err(RedisError::reply("SCAN did not return two parts"));
+    }
+    let keys = parts.pop().unwrap_or_default();
+    let next = string(parts.pop().unwrap_or_default())?;
+    let keys = match keys {
+        redis::Value::Array(keys) => keys
+            .into_iter()
+            .map(string)
+            .collect::<Result<Vec<_>, _>>()?,
+        _ => return Err(RedisError::reply("SCAN did not return a key list")),
+    };
+    Ok((next, keys))
+}
+
+/// The messages waiting in a mailbox stream, from [`RedisStation::backlog`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct Backlog {
+    /// Appended and not yet read by any worker.
+    pub unread: u64,
+    /// Read by a worker and not yet acknowledged.
+    pub pending: u64,
+}
+
+impl Backlog {
+    /// Whether nothing waits: every message was handled (or dead-lettered).
+    pub fn is_empty(&self) -> bool {
+        self.unread == 0 && self.pending == 0
+    }
+}
+
+/// A type name read from Redis, kept for the life of the process so that
+/// [`Error::WrongType`] can hold it. At most 64 distinct names are kept; past that (a sign of
+/// a confused address book), the name is reported as "another actor type".
+fn intern(name: &str) -> &'static str {
+    static NAMES: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
+    let mut names = NAMES
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    if let Some(known) = names.get(name) {
+        return known;
+    }
+    if names.len() >= 64 || name.len() > 256 {
+        return "another actor type";
+    }
+    let leaked: &'static str = Box::leak(name.to_owned().into_boxed_str());
+    names.insert(leaked);
+    leaked
+}
+
+impl fmt::Debug for RedisStation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RedisStation")
+            .field("namespace", &self.inner.config.namespace)
+            .field("consumer", &self.inner.config.consumer)
+            .field("pending_replies", &self.pending_replies())
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn interned_names_are_kept_once() {
+        let a = intern("my_crate::Worker");
+        let b = intern("my_crate::Worker");
+        assert!(std::ptr::eq(a, b));
+        assert_eq!(intern(&"x".repeat(300)), "another actor type");
+    }
+}

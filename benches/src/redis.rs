@@ -1,0 +1,315 @@
+//! The Redis scenarios (`--only redis`): durable tells end to end and remote ask round trips
+//! through a private `redis-server`, beside `redis-benchmark` appending to a stream of the same
+//! server in the same run.
+//!
+//! - **append**: N tells through a remote ref with no worker yet, until Redis has them all
+//!   ([`RemoteRef::flushed`](aplay::redis::RemoteRef::flushed)): the forwarder's pipelined `XADD`s;
+//! - **drain**: a worker served from that backlog, until all N are handled and acknowledged
+//!   (read, decode, handle, `XACK` + `XDEL`, batched);
+//! - **end to end**: N tells while the worker runs, from the first send until the last is
+//!   acknowledged;
+//! - **ask**: sequential remote asks, from the call to the reply (append, read, handle, reply
+//!   stream, read back);
+//! - **redis-benchmark**: `XADD` of a payload of the same size, pipelined 16 deep, from 1 and
+//!   from 50 connections.
+//!
+//! Both stations (the producer's and the worker's) live in this process, each with its own
+//! connections, on one Unix socket; the server runs without persistence (`--save ""
+//! --appendonly no`): these figures are the framework's cost, not the disk's.
+
+use std::io::{Read, Write};
+use std::os::unix::net::UnixStream;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use aplay::prelude::*;
+use aplay::redis::{RedisStation, StationConfig};
+
+use crate::stats;
+use crate::table;
+
+#[actor]
+struct Sink {
+    count: u64,
+}
+
+#[actor(serde)]
+impl Sink {
+    fn add(&mut self, n: u64) {
+        self.count += n;
+    }
+
+    fn echo(&self, n: u64) -> u64 {
+        n
+    }
+}
+
+/// The work of one run.
+struct Work {
+    tells: u64,
+    asks: u64,
+    benchmark_requests: u64,
+}
+
+/// Runs the Redis scenarios `runs` times and prints their table (medians).
+pub(crate) fn run(runtime: &tokio::runtime::Runtime, quick: bool, runs: usize) {
+    let work = if quick {
+        Work {
+            tells: 10_000,
+            asks: 1_000,
+            benchmark_requests: 20_000,
+        }
+    } else {
+        Work {
+            tells: 100_000,
+            asks: 5_000,
+            benchmark_requests: 200_000,
+        }
+    };
+    let server = Server::start();
+    let url = server.url();
+    let mut rows: Vec<(&str, Vec<f64>)> = [
+        "append",
+        "drain",
+        "end to end",
+        "ask",
+        "redis-benchmark 1",
+        "redis-benchmark 50",
+    ]
+    .into_iter()
+    .map(|name| (name, Vec::new()))
+    .collect();
+    for run in 0..runs {
+        eprint!("run {}/{runs} redis ", run + 1);
+        let (append, drain, end_to_end, ask) = runtime
+            .block_on(runtime.spawn(aplay_run(url.clone(), run, work.tells, work.asks)))
+            .expect("the Redis scenario runs");
+        let one = server.benchmark(work.benchmark_requests, 1);
+        let fifty = server.benchmark(work.benchmark_requests, 50);
+        for (row, value) in rows
+            .iter_mut()
+            .zip([append, drain, end_to_end, ask, one, fifty])
+        {
+            row.1.push(value);
+        }
+        eprintln!(
+            " append {}  drain {}  end to end {}  ask {}  redis-benchmark {} / {}",
+            table::count(append),
+            table::count(drain),
+            table::count(end_to_end),
+            table::count(ask),
+            table::count(one),
+            table::count(fifty),
+        );
+    }
+    let median = |values: &[f64]| stats::median(values).unwrap_or(f64::NAN);
+    println!(
+        "\n### Redis\n\nredis-server {} on a Unix socket, no persistence; {runs} run{} each, medians; \
+         {} tells, {} sequential asks, {} redis-benchmark requests per run\n",
+        server.version(),
+        if runs == 1 { "" } else { "s" },
+        table::count(work.tells as f64),
+        table::count(work.asks as f64),
+        table::count(work.benchmark_requests as f64),
+    );
+    println!("| scenario | what is measured | median |");
+    println!("|---|---|---|");
+    let lines = [
+        (
+            "durable tell: append",
+            "tells until all are in Redis (`flushed`)",
+            "msg/s",
+        ),
+        (
+            "durable tell: drain",
+            "a backlog read, handled, acknowledged",
+            "msg/s",
+        ),
+        (
+            "durable tell: end to end",
+            "send to acknowledged, worker running",
+            "msg/s",
+        ),
+        ("remote ask", "mean round trip", "us"),
+        (
+            "redis-benchmark XADD -P 16 -c 1",
+            "appends, one connection",
+            "req/s",
+        ),
+        (
+            "redis-benchmark XADD -P 16 -c 50",
+            "appends, 50 connections",
+            "req/s",
+        ),
+    ];
+    for ((name, what, unit), (_, values)) in lines.iter().zip(&rows) {
+        let value = median(values);
+        let shown = if *unit == "us" {
+            format!("{value:.0} us")
+        } else {
+            format!("{} {unit}", table::count(value))
+        };
+        println!("| {name} | {what} | {shown} |");
+    }
+}
+
+/// One run of the aplay scenarios: the rates of append, drain and end to end (msg/s), and
+/// the mean ask round trip (microseconds).
+async fn aplay_run(url: String, run: usize, tells: u64, asks: u64) -> (f64, f64, f64, f64) {
+    let namespace = format!("bench-{}-{run}", std::process::id());
+    let config = || {
+        StationConfig::default()
+            .namespace(&namespace)
+            .block(Duration::from_millis(100))
+    };
+    let producer = RedisStation::connect_with(&url, config())
+        .await
+        .expect("the bench's Redis");
+    let worker = RedisStation::connect_with(&url, config())
+        .await
+        .expect("the bench's Redis");
+    let sink = producer.remote::<Sink>("/sink").expect("a valid path");
+
+    // Append: no worker yet.
+    let started = Instant::now();
+    for _ in 0..tells {
+        sink.add(1).await.expect("queued");
+    }
+    sink.flushed().await.expect("in Redis");
+    let append = tells as f64 / started.elapsed().as_secs_f64();
+
+    // Drain: a worker takes the backlog.
+    let system = System::new();
+    let started = Instant::now();
+    let serving = worker
+        .serve(&system, "/sink", || Sink { count: 0 })
+        .await
+        .expect("served");
+    wait_handled(&serving, tells).await;
+    let drain = tells as f64 / started.elapsed().as_secs_f64();
+
+    // End to end: sending while the worker runs.
+    let started = Instant::now();
+    for _ in 0..tells {
+        sink.add(1).await.expect("queued");
+    }
+    wait_handled(&serving, 2 * tells).await;
+    let end_to_end = tells as f64 / started.elapsed().as_secs_f64();
+
+    // Sequential asks.
+    let started = Instant::now();
+    for n in 0..asks {
+        assert_eq!(sink.echo(n).await.expect("a reply"), n);
+    }
+    let ask = started.elapsed().as_secs_f64() * 1e6 / asks as f64;
+
+    serving.stop().await;
+    system.shutdown().await;
+    producer.purge_namespace().await.expect("purged");
+    (append, drain, end_to_end, ask)
+}
+
+/// Waits until `count` messages were handled and acknowledged.
+async fn wait_handled(serving: &aplay::redis::Serving<Sink>, count: u64) {
+    while serving.handled() < count {
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+}
+
+/// A private `redis-server` on a Unix socket in a directory of its own.
+struct Server {
+    dir: PathBuf,
+    child: Child,
+}
+
+impl Server {
+    fn start() -> Server {
+        let dir = std::env::temp_dir().join(format!("aplay-bench-redis-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("a temporary directory");
+        let child = Command::new("redis-server")
+            .args(["--port", "0", "--save", "", "--appendonly", "no"])
+            .arg("--unixsocket")
+            .arg(dir.join("redis.sock"))
+            .arg("--dir")
+            .arg(&dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!(
+                    "--only redis needs redis-server on PATH (apt-get install redis-server): {e}"
+                )
+            });
+        let server = Server { dir, child };
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !server.answers() {
+            assert!(Instant::now() < deadline, "redis-server did not start");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        server
+    }
+
+    fn socket(&self) -> PathBuf {
+        self.dir.join("redis.sock")
+    }
+
+    fn url(&self) -> String {
+        format!("redis+unix://{}", self.socket().display())
+    }
+
+    fn answers(&self) -> bool {
+        let Ok(mut stream) = UnixStream::connect(self.socket()) else {
+            return false;
+        };
+        let mut answer = [0u8; 7];
+        stream.write_all(b"PING\r\n").is_ok()
+            && stream.read_exact(&mut answer).is_ok()
+            && &answer == b"+PONG\r\n"
+    }
+
+    fn version(&self) -> String {
+        let out = Command::new("redis-server").arg("--version").output();
+        out.ok()
+            .and_then(|o| String::from_utf8(o.stdout).ok())
+            .and_then(|v| {
+                v.split_whitespace()
+                    .find_map(|w| w.strip_prefix("v=").map(str::to_owned))
+            })
+            .unwrap_or_else(|| "?".to_owned())
+    }
+
+    /// `redis-benchmark` appending a 3-byte payload (the size of an encoded `add(1)`) with
+    /// `clients` connections, 16 commands per pipeline; requests per second.
+    fn benchmark(&self, requests: u64, clients: u32) -> f64 {
+        let out = Command::new("redis-benchmark")
+            .arg("-s")
+            .arg(self.socket())
+            .args(["-n", &requests.to_string(), "-c", &clients.to_string()])
+            .args(["-P", "16", "--csv", "XADD", "bench:xadd", "*", "m", "abc"])
+            .output()
+            .expect("redis-benchmark runs (it comes with redis-server)");
+        let text = String::from_utf8_lossy(&out.stdout);
+        let rps = text
+            .lines()
+            .filter(|l| l.starts_with("\"XADD"))
+            .find_map(|l| l.split(',').nth(1))
+            .and_then(|v| v.trim_matches('"').parse().ok())
+            .unwrap_or_else(|| panic!("no figure in redis-benchmark's output: {text}"));
+        // The stream is not needed again.
+        let _ = Command::new("redis-cli")
+            .arg("-s")
+            .arg(self.socket())
+            .args(["DEL", "bench:xadd"])
+            .output();
+        rps
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}

@@ -1,0 +1,333 @@
+//! A task queue on Redis: worker processes serve `/jobs` from its durable mailbox, a producer
+//! sends them jobs and prints progress as the replies come back. All are this same binary.
+//!
+//! ```text
+//! # a Redis server on APLAY_REDIS_URL (default redis://127.0.0.1:6379), then, in terminals:
+//! cargo run --features redis --example task_queue -- worker --name w1
+//! cargo run --features redis --example task_queue -- worker --name w2
+//! cargo run --features redis --example task_queue -- producer --jobs 1000
+//!
+//! # or all of it at once: three worker processes, 1000 jobs, a summary at the end
+//! cargo run --features redis --example task_queue -- demo --workers 3 --jobs 1000
+//! ```
+//!
+//! Stop a worker with ctrl-c: it finishes the jobs it holds first. Kill one with `kill -9`
+//! in the middle of a run: its jobs are taken over by the others after `claim_idle`, and the
+//! producer still gets every reply.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::future::IntoFuture;
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use aplay::prelude::*;
+use aplay::redis::{RedisStation, StationConfig};
+use futures::stream::{FuturesUnordered, StreamExt};
+use serde::{Deserialize, Serialize};
+
+/// A job: some text whose words are to be counted.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Job {
+    /// Its number, from 0.
+    pub id: u64,
+    /// The text to count the words of.
+    pub text: String,
+}
+
+/// What a worker sends back for a job.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Done {
+    /// The job's number.
+    pub id: u64,
+    /// The worker that did it.
+    pub worker: String,
+    /// The words in its text.
+    pub words: usize,
+}
+
+/// The actor each worker process serves at `/jobs`.
+#[actor]
+#[derive(Debug)]
+pub struct Worker {
+    /// Its name, in the replies and reports.
+    name: String,
+    /// Print a `did {id} {name}` line per job (for the demo, which checks them).
+    report: bool,
+}
+
+#[actor(serde)]
+impl Worker {
+    /// Does one job (and takes a moment, as real work would).
+    async fn process(&mut self, job: Job) -> Done {
+        tokio::time::sleep(Duration::from_millis(2)).await;
+        if self.report {
+            println!("did {} {}", job.id, self.name);
+        }
+        Done {
+            id: job.id,
+            worker: self.name.clone(),
+            words: job.text.split_whitespace().count(),
+        }
+    }
+}
+
+/// Where the queue lives.
+#[derive(Clone, Debug)]
+pub struct Queue {
+    /// The Redis URL.
+    pub url: String,
+    /// The namespace of its keys.
+    pub namespace: String,
+}
+
+impl Queue {
+    fn from_args(args: &Args) -> Self {
+        Queue {
+            url: std::env::var("APLAY_REDIS_URL")
+                .unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned()),
+            namespace: args.value("--namespace").unwrap_or("task_queue").to_owned(),
+        }
+    }
+
+    async fn station(&self, consumer: Option<&str>) -> Result<RedisStation, Error> {
+        let mut config = StationConfig::default()
+            .namespace(&self.namespace)
+            .block(Duration::from_millis(500))
+            .claim_idle(Duration::from_secs(5));
+        if let Some(consumer) = consumer {
+            config = config.consumer(consumer);
+        }
+        RedisStation::connect_with(&self.url, config).await
+    }
+}
+
+/// Serves `/jobs` until ctrl-c (or, with `until_stdin_closes`, until stdin closes), then
+/// finishes the jobs in hand. Returns how many it did.
+pub async fn worker(
+    queue: &Queue,
+    name: &str,
+    report: bool,
+    until_stdin_closes: bool,
+) -> Result<u64, Error> {
+    let station = queue.station(None).await?;
+    let system = System::new();
+    let (worker_name, ready_name) = (name.to_owned(), name.to_owned());
+    let serving = station
+        .serve(&system, "/jobs", move || Worker {
+            name: worker_name.clone(),
+            report,
+        })
+        .await?;
+    println!("ready {ready_name} (consumer {})", station.consumer());
+    if until_stdin_closes {
+        let _ = tokio::task::spawn_blocking(|| std::io::stdin().read_to_end(&mut Vec::new())).await;
+    } else {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+    serving.stop().await;
+    system.shutdown().await;
+    println!("stopped {name} after {} jobs", serving.handled());
+    Ok(serving.handled())
+}
+
+/// Sends `jobs` jobs (at most 256 waiting for their reply at a time), printing progress as
+/// replies come back. Returns how many jobs each worker did.
+pub async fn produce(queue: &Queue, jobs: u64) -> Result<BTreeMap<String, u64>, Error> {
+    let station = queue.station(None).await?;
+    let workers = station.remote::<Worker>("/jobs")?;
+    let started = Instant::now();
+    let step = (jobs / 10).max(1);
+    let mut by_worker = BTreeMap::new();
+    let mut done = 0;
+    let mut waiting = FuturesUnordered::new();
+    let mut next = 0;
+    while done < jobs {
+        while next < jobs && waiting.len() < 256 {
+            let job = Job {
+                id: next,
+                text: format!("job number {next} of {jobs}"),
+            };
+            waiting.push(workers.process(job).into_future());
+            next += 1;
+        }
+        let Some(reply) = waiting.next().await else {
+            break;
+        };
+        let reply = reply?;
+        *by_worker.entry(reply.worker).or_insert(0) += 1;
+        done += 1;
+        if done % step == 0 || done == jobs {
+            println!("progress {done}/{jobs} ({:.1?})", started.elapsed());
+        }
+    }
+    Ok(by_worker)
+}
+
+/// What the demo saw.
+#[derive(Debug)]
+pub struct Summary {
+    /// Jobs done (replies received), by worker.
+    pub by_worker: BTreeMap<String, u64>,
+    /// How many times each job was handled, from the workers' own reports.
+    pub handled: BTreeMap<u64, u32>,
+}
+
+impl Summary {
+    /// Whether every one of `jobs` jobs was handled exactly once.
+    pub fn exactly_once(&self, jobs: u64) -> bool {
+        self.handled.len() as u64 == jobs && self.handled.values().all(|&n| n == 1)
+    }
+}
+
+/// Starts `workers` worker processes (each made by `worker_command(name)`), sends them
+/// `jobs` jobs, stops them, and checks from their reports that every job was done once.
+pub async fn demo(
+    queue: &Queue,
+    workers: usize,
+    jobs: u64,
+    worker_command: impl Fn(&str) -> Command,
+) -> Result<Summary, Error> {
+    let (tx, lines) = mpsc::channel::<String>();
+    let mut children = Vec::new();
+    for i in 1..=workers {
+        let name = format!("worker-{i}");
+        let mut child = worker_command(&name)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("a worker process starts");
+        let stdout = child.stdout.take().expect("a piped stdout");
+        let tx = tx.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        children.push(child);
+    }
+    drop(tx);
+    let mut ready = BTreeSet::new();
+    while ready.len() < workers {
+        let line = lines
+            .recv_timeout(Duration::from_secs(30))
+            .expect("every worker gets ready");
+        if let Some(rest) = line.strip_prefix("ready ") {
+            println!("{line}");
+            ready.insert(rest.to_owned());
+        }
+    }
+
+    let by_worker = produce(queue, jobs).await?;
+
+    for child in &mut children {
+        drop(child.stdin.take()); // the worker's signal to stop
+    }
+    let mut handled = BTreeMap::new();
+    for line in lines.iter() {
+        if let Some(id) = line
+            .strip_prefix("did ")
+            .and_then(|rest| rest.split(' ').next())
+            .and_then(|id| id.parse().ok())
+        {
+            *handled.entry(id).or_insert(0) += 1;
+        } else if line.starts_with("stopped ") {
+            println!("{line}");
+        }
+    }
+    for child in &mut children {
+        let _ = child.wait();
+    }
+    let summary = Summary { by_worker, handled };
+    let shares: Vec<String> = summary
+        .by_worker
+        .iter()
+        .map(|(w, n)| format!("{w} {n}"))
+        .collect();
+    println!("all {jobs} jobs done: {}", shares.join(", "));
+    if summary.exactly_once(jobs) {
+        println!("each job was handled exactly once");
+    } else {
+        let missing = (0..jobs)
+            .filter(|id| !summary.handled.contains_key(id))
+            .count();
+        let twice = summary.handled.values().filter(|&&n| n > 1).count();
+        println!("{missing} jobs not handled, {twice} handled more than once");
+    }
+    Ok(summary)
+}
+
+/// The command line: a mode, then `--flag value` pairs.
+#[derive(Debug)]
+pub struct Args(Vec<String>);
+
+impl Args {
+    fn value(&self, flag: &str) -> Option<&str> {
+        let at = self.0.iter().position(|a| a == flag)?;
+        self.0.get(at + 1).map(String::as_str)
+    }
+
+    fn number(&self, flag: &str, default: u64) -> u64 {
+        self.value(flag)
+            .map(|v| {
+                v.parse()
+                    .unwrap_or_else(|_| panic!("{flag} takes a number"))
+            })
+            .unwrap_or(default)
+    }
+
+    fn has(&self, flag: &str) -> bool {
+        self.0.iter().any(|a| a == flag)
+    }
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    let args = Args(std::env::args().skip(1).collect());
+    let queue = Queue::from_args(&args);
+    match args.0.first().map(String::as_str) {
+        Some("worker") => {
+            let name = args.value("--name").unwrap_or("worker");
+            worker(
+                &queue,
+                name,
+                args.has("--report"),
+                args.has("--until-stdin-closes"),
+            )
+            .await?;
+        }
+        Some("producer") => {
+            let by_worker = produce(&queue, args.number("--jobs", 1000)).await?;
+            println!("done: {by_worker:?}");
+        }
+        Some("demo") => {
+            // A namespace of its own, so that nothing from an earlier run is left in it.
+            let queue = Queue {
+                namespace: format!("{}-demo-{}", queue.namespace, std::process::id()),
+                ..queue
+            };
+            let exe = std::env::current_exe().expect("this program's path");
+            let workers = args.number("--workers", 3) as usize;
+            let jobs = args.number("--jobs", 1000);
+            let summary = demo(&queue, workers, jobs, |name| {
+                let mut cmd = Command::new(&exe);
+                cmd.args(["worker", "--report", "--until-stdin-closes", "--name", name])
+                    .args(["--namespace", &queue.namespace]);
+                cmd
+            })
+            .await?;
+            queue.station(None).await?.purge_namespace().await?;
+            if !summary.exactly_once(jobs) {
+                std::process::exit(1);
+            }
+        }
+        _ => {
+            eprintln!(
+                "usage: task_queue worker [--name NAME] | producer [--jobs N] | demo [--workers N] [--jobs N]"
+            );
+            std::process::exit(2);
+        }
+    }
+    Ok(())
+}

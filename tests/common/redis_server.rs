@@ -1,0 +1,281 @@
+//! A private `redis-server` for a test, and child processes of the test binary.
+//!
+//! Each test starts its own server on a Unix socket in a temporary directory, and the server is
+//! killed when the test ends. With `APLAY_REDIS_URL` set, tests that need no restart use that
+//! server instead. Without either, the test fails with a message saying what to install.
+#![allow(dead_code, unreachable_pub)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::os::unix::net::UnixStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+const INSTALL: &str = "the Redis tests need a Redis server: install redis-server \
+    (`apt-get install redis-server`, `brew install redis`) so that it is on PATH, \
+    or set APLAY_REDIS_URL=redis://host:port to use a running one";
+
+/// A unique name for this test run: a namespace, a directory.
+pub fn unique(prefix: &str) -> String {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    format!(
+        "{prefix}-{}-{}-{nanos:x}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// The server a test talks to: its own, or the one `APLAY_REDIS_URL` names.
+pub struct TestRedis {
+    url: String,
+    own: Option<RedisServer>,
+}
+
+impl TestRedis {
+    /// `APLAY_REDIS_URL` if set, else a private server.
+    pub fn shared_or_private() -> Self {
+        match std::env::var("APLAY_REDIS_URL") {
+            Ok(url) if !url.is_empty() => TestRedis { url, own: None },
+            _ => {
+                let server = RedisServer::start(false);
+                TestRedis {
+                    url: server.url(),
+                    own: Some(server),
+                }
+            }
+        }
+    }
+
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+}
+
+/// A `redis-server` process of this test, on a Unix socket in a directory of its own.
+pub struct RedisServer {
+    dir: PathBuf,
+    aof: bool,
+    child: Option<Child>,
+}
+
+impl RedisServer {
+    /// Starts a server; with `aof`, every write is in the append-only file (fsync always)
+    /// before it is acknowledged, so it survives a kill.
+    pub fn start(aof: bool) -> Self {
+        let dir = std::env::temp_dir().join(unique("aplay-redis"));
+        std::fs::create_dir_all(&dir).expect("a temporary directory");
+        let mut server = RedisServer {
+            dir,
+            aof,
+            child: None,
+        };
+        server.launch();
+        server
+    }
+
+    fn socket(&self) -> PathBuf {
+        self.dir.join("redis.sock")
+    }
+
+    /// `redis+unix:///…/redis.sock`.
+    pub fn url(&self) -> String {
+        format!("redis+unix://{}", self.socket().display())
+    }
+
+    /// The socket path, for `redis-benchmark -s`.
+    pub fn socket_path(&self) -> PathBuf {
+        self.socket()
+    }
+
+    fn launch(&mut self) {
+        let mut cmd = Command::new("redis-server");
+        cmd.arg("--port")
+            .arg("0")
+            .arg("--unixsocket")
+            .arg(self.socket())
+            .arg("--dir")
+            .arg(&self.dir)
+            .arg("--save")
+            .arg("")
+            .arg("--appendonly")
+            .arg(if self.aof { "yes" } else { "no" })
+            .arg("--appendfsync")
+            .arg("always")
+            .arg("--logfile")
+            .arg(self.dir.join("redis.log"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        let child = match cmd.spawn() {
+            Ok(child) => child,
+            Err(e) => panic!("cannot start redis-server ({e}): {INSTALL}"),
+        };
+        self.child = Some(child);
+        wait_for_ping(&self.socket(), &self.dir);
+    }
+
+    /// Kills the server at once (SIGKILL: no shutdown save; only what the append-only file
+    /// holds survives).
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        let _ = std::fs::remove_file(self.socket());
+    }
+
+    /// Starts it again, on the same socket and directory (and append-only file).
+    pub fn restart(&mut self) {
+        self.kill();
+        self.launch();
+    }
+}
+
+impl Drop for RedisServer {
+    fn drop(&mut self) {
+        self.kill();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn wait_for_ping(socket: &Path, dir: &Path) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Ok(mut stream) = UnixStream::connect(socket) {
+            let _ = stream.set_read_timeout(Some(Duration::from_secs(1)));
+            let mut answer = [0u8; 7];
+            // A server still loading its append-only file answers -LOADING: try again.
+            if stream.write_all(b"PING\r\n").is_ok()
+                && stream.read_exact(&mut answer).is_ok()
+                && &answer == b"+PONG\r\n"
+            {
+                return;
+            }
+        }
+        if Instant::now() > deadline {
+            let log = std::fs::read_to_string(dir.join("redis.log")).unwrap_or_default();
+            panic!("redis-server did not answer PING within 10 s; its log:\n{log}\n{INSTALL}");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// A child process of this test binary, running one `#[test]` function as a worker, whose
+/// stdout lines the parent reads as signals. Closing its stdin asks it to stop.
+pub struct ChildTest {
+    child: Child,
+    stdin: Option<std::process::ChildStdin>,
+    lines: Option<mpsc::Receiver<String>>,
+    pub seen: Vec<String>,
+}
+
+impl ChildTest {
+    /// Runs `test` (a test function of this binary) in a new process, with `env` set; its
+    /// lines come to [`next_line`](Self::next_line).
+    pub fn spawn(test: &str, env: &[(&str, &str)]) -> Self {
+        let (tx, rx) = mpsc::channel();
+        let mut child = Self::spawn_into(test, env, tx);
+        child.lines = Some(rx);
+        child
+    }
+
+    /// Like [`spawn`](Self::spawn), its lines sent to `lines` (shared by several children).
+    pub fn spawn_into(test: &str, env: &[(&str, &str)], lines: mpsc::Sender<String>) -> Self {
+        let exe = std::env::current_exe().expect("the test binary's path");
+        let mut cmd = Command::new(exe);
+        cmd.args(["--exact", test, "--nocapture", "--test-threads=1"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().expect("the test binary starts again");
+        let stdout = child.stdout.take().expect("a piped stdout");
+        let stdin = child.stdin.take();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if lines.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        ChildTest {
+            child,
+            stdin,
+            lines: None,
+            seen: Vec::new(),
+        }
+    }
+
+    /// Closes its stdin: a worker then stops gracefully and exits.
+    pub fn close_stdin(&mut self) {
+        self.stdin = None;
+    }
+
+    /// The next line, waiting at most `limit`; `None` at the end of its output.
+    pub fn next_line(&mut self, limit: Duration) -> Option<String> {
+        let lines = self.lines.as_ref().expect("a child with lines of its own");
+        match lines.recv_timeout(limit) {
+            Ok(line) => {
+                self.seen.push(line.clone());
+                Some(line)
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => None,
+            Err(mpsc::RecvTimeoutError::Timeout) => panic!(
+                "the child printed nothing for {limit:?}; it printed:\n{}",
+                self.seen.join("\n")
+            ),
+        }
+    }
+
+    /// Reads lines until one satisfies `done`; returns it.
+    pub fn wait_for(&mut self, limit: Duration, mut done: impl FnMut(&str) -> bool) -> String {
+        loop {
+            match self.next_line(limit) {
+                Some(line) if done(&line) => return line,
+                Some(_) => {}
+                None => panic!(
+                    "the child ended before the expected line; it printed:\n{}",
+                    self.seen.join("\n")
+                ),
+            }
+        }
+    }
+
+    /// Lines already printed, without waiting.
+    pub fn drain(&mut self) -> Vec<String> {
+        let mut out = Vec::new();
+        let lines = self.lines.as_ref().expect("a child with lines of its own");
+        while let Ok(line) = lines.try_recv() {
+            self.seen.push(line.clone());
+            out.push(line);
+        }
+        out
+    }
+
+    /// SIGKILL: the process ends at once, in the middle of whatever it does.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Waits for it to exit; whether it succeeded.
+    pub fn wait(&mut self) -> bool {
+        self.child.wait().map(|s| s.success()).unwrap_or(false)
+    }
+}
+
+impl Drop for ChildTest {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
