@@ -36,6 +36,8 @@
 //!
 //! - `tracing` (default): a span per actor (with its path) and per handled message.
 //! - `serde`: `Serialize`/`Deserialize` for [`ActorPath`] and [`StopReason`].
+//! - `testkit`: [`testkit`], probes and a paused clock for testing actors (usually a
+//!   dev-dependency feature).
 
 pub use aplay_core::{
     Actor, ActorPath, ActorRef, ActorState, AnyRef, BareHandle, BoxError, Context,
@@ -43,6 +45,11 @@ pub use aplay_core::{
     Inbox, Mailbox, RawRef, Recipient, Restart, StartState, StopReason, Strategy, Supervision,
     System, TaskHandle, TreeNode, Undelivered, request, validate_name,
 };
+
+/// Testing actors: probes that stand in for actors and recipients, children replaced by
+/// probes, and a paused clock; see [the guide's Testing chapter](crate::guide::testing).
+#[cfg(feature = "testkit")]
+pub use aplay_core::testkit;
 
 /// Turns an `impl` block into an actor's messages, or gives a struct or enum the default
 /// lifecycle.
