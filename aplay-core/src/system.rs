@@ -37,10 +37,10 @@ pub struct System {
 struct SystemInner {
     registry: Registry,
     root: OnceLock<AnyRef>,
-    /// The testkit's stand-ins for children not spawned yet; `None` for every system but a
-    /// [`TestKit`](crate::testkit::TestKit)'s, so ordinary spawns pay one null check.
+    /// The testkit's stand-ins for children not spawned yet; unset for every system but a
+    /// [`TestKit`](crate::testkit::TestKit)'s, so ordinary spawns pay one atomic load.
     #[cfg(feature = "testkit")]
-    replacements: Option<Arc<crate::testkit::Replacements>>,
+    replacements: OnceLock<Arc<crate::testkit::Replacements>>,
 }
 
 /// How long [`System::shutdown`] waits before it kills what is left.
@@ -53,7 +53,7 @@ impl System {
                 registry: Registry::default(),
                 root: OnceLock::new(),
                 #[cfg(feature = "testkit")]
-                replacements: None,
+                replacements: OnceLock::new(),
             }),
         }
     }
@@ -61,19 +61,15 @@ impl System {
     /// A system without a kernel yet whose spawns consult `replacements` first.
     #[cfg(feature = "testkit")]
     pub(crate) fn with_replacements(replacements: Arc<crate::testkit::Replacements>) -> Self {
-        System {
-            inner: Arc::new(SystemInner {
-                registry: Registry::default(),
-                root: OnceLock::new(),
-                replacements: Some(replacements),
-            }),
-        }
+        let system = System::empty();
+        let _ = system.inner.replacements.set(replacements);
+        system
     }
 
     /// The testkit's replacements, if this system has any.
     #[cfg(feature = "testkit")]
     pub(crate) fn replacements(&self) -> Option<&crate::testkit::Replacements> {
-        self.inner.replacements.as_deref()
+        self.inner.replacements.get().map(|r| &**r)
     }
 
     /// A system with the built-in kernel at `/`: actors spawned with [`System::spawn`] are its
