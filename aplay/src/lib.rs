@@ -36,8 +36,8 @@
 //!
 //! - `tracing` (default): a span per actor (with its path) and per handled message.
 //! - `serde`: `Serialize`/`Deserialize` for [`ActorPath`] and [`StopReason`].
-//! - `testkit`: [`testkit`], probes and a paused clock for testing actors (usually a
-//!   dev-dependency feature).
+//! - `testkit`: `aplay::testkit`, probes and a paused clock for testing actors (usually
+//!   enabled for tests only; see [the Testing chapter](guide::testing)).
 
 pub use aplay_core::{
     Actor, ActorPath, ActorRef, ActorState, AnyRef, BareHandle, BoxError, Context,
@@ -135,6 +135,12 @@ pub mod guide {
     pub mod timers {}
     #[doc = include_str!("../../docs/inboxes.md")]
     pub mod inboxes {}
+    #[cfg_attr(feature = "testkit", doc = include_str!("../../docs/testing.md"))]
+    #[cfg_attr(
+        not(feature = "testkit"),
+        doc = "Testing actors: this chapter needs the `testkit` feature (`cargo doc --features testkit`)."
+    )]
+    pub mod testing {}
 }
 
 /// The README's code blocks, compiled and run as doc tests.
