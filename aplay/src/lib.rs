@@ -141,6 +141,10 @@ pub mod guide {
         doc = "Testing actors: this chapter needs the `testkit` feature (`cargo doc --features testkit`)."
     )]
     pub mod testing {}
+    #[doc = include_str!("../../docs/seed-map.md")]
+    pub mod seed_map {}
+    #[doc = include_str!("../../docs/migrating.md")]
+    pub mod migrating {}
 }
 
 /// The README's code blocks, compiled and run as doc tests.
