@@ -74,11 +74,16 @@ pub fn paused<F: Future>(test: F) -> F::Output {
 
 /// Waits until every other task (actors, timers, stand-ins) has run as far as it can, without
 /// moving the clock: what a tell or a timer set in motion has then happened, and an assertion
-/// can look at it.
+/// can look at it. It does not return while some task never stops running (a loop that only
+/// yields, say): the runtime is then never idle.
 ///
 /// # Panics
 ///
 /// Outside [`paused`].
+///
+/// # Cancel safety
+///
+/// Cancel safe: it only waits.
 ///
 /// # Examples
 ///
@@ -107,6 +112,10 @@ pub async fn settle() {
 /// # Panics
 ///
 /// Outside [`paused`].
+///
+/// # Cancel safety
+///
+/// Cancel safe: dropped early, the clock has moved as far as it got, and no further.
 pub async fn advance(by: Duration) {
     let idle = idle_signal("advance");
     // On the paused clock, this sleep ends only through tokio's jumps from one timer to the

@@ -90,6 +90,7 @@ impl TestKit {
     ///
     /// If `path` is not an actor's address (or is the kernel's, `/`), or is replaced already
     /// and not spawned yet.
+    #[must_use = "a stand-in ends when its probe is dropped: keep the probe for the test"]
     pub fn replace<A: Dispatch>(&self, path: &str) -> Probe<A> {
         let path = ActorPath::parse(path)
             .unwrap_or_else(|error| panic!("TestKit::replace({path:?}): {error}"));

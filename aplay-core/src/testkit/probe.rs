@@ -51,6 +51,7 @@ use crate::stop::StopReason;
 /// assert_eq!(n, 7);
 /// # }
 /// ```
+#[must_use = "the stand-in ends when its probe is dropped"]
 pub fn probe<A: Dispatch>(name: &str) -> (ActorRef<A>, Probe<A>) {
     let path = ActorPath::root()
         .child(name)
@@ -181,6 +182,10 @@ impl<A: Dispatch> Probe<A> {
     ///
     /// When a message comes (or one was already waiting), naming its handler; or when the
     /// autopilot panicked.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: a message that comes meanwhile stays in the probe.
     pub async fn expect_none(&mut self, within: Duration) {
         self.check_autopilot();
         if let Ok(Some(msg)) = tokio::time::timeout(within, self.messages.recv()).await {

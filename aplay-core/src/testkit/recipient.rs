@@ -23,6 +23,7 @@ use crate::inbox::{Inbox, Recipient};
 /// probe.expect_none(std::time::Duration::from_millis(10)).await;
 /// # }
 /// ```
+#[must_use = "the recipient refuses messages once its probe is dropped"]
 pub fn recipient_probe<M: Send + 'static>() -> (Recipient<M>, RecipientProbe<M>) {
     let probe = RecipientProbe {
         inbox: Inbox::new(),
@@ -91,6 +92,10 @@ impl<M: Send + 'static> RecipientProbe<M> {
     /// # Panics
     ///
     /// When a message comes, or one was already waiting.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe.
     pub async fn expect_none(&mut self, within: Duration) {
         if self.inbox.recv_timeout(within).await.is_some() {
             panic!(
