@@ -27,6 +27,11 @@ pub(crate) async fn spawn_child<A: Dispatch>(
     actor: A,
 ) -> Result<ActorRef<A>, Error> {
     let path = parent.path().child(name)?;
+    // Tests only: a probe registered for this address takes the actor's place.
+    #[cfg(feature = "testkit")]
+    if let Some(stand_in) = crate::testkit::replace_spawn::<A>(system, parent, &path) {
+        return stand_in;
+    }
     let (cell, started) = launch(system, Some(parent), path, actor, None)?;
     await_start(cell, started).await
 }
@@ -44,6 +49,12 @@ pub(crate) async fn spawn_supervised_child<A: Dispatch>(
     factory: Factory<A>,
 ) -> Result<ActorRef<A>, Error> {
     let path = parent.path().child(name)?;
+    // Tests only: a probe registered for this address takes the place of the factory's
+    // actors (the factory is not called; a probe is never restarted).
+    #[cfg(feature = "testkit")]
+    if let Some(stand_in) = crate::testkit::replace_spawn::<A>(system, parent, &path) {
+        return stand_in;
+    }
     let actor = make(&factory).map_err(|reason| Error::StartFailed {
         path: path.clone(),
         reason,
