@@ -227,10 +227,10 @@ async fn an_autopilot_answers_the_asks_of_the_actor_under_test() {
     let system = System::new();
     let (store, mut probe) = testkit::probe::<Worker>("store");
     probe.autopilot(|msg| {
-        if let WorkerMsg::Load { reply } = msg {
-            if let Some(reply) = reply.take() {
-                reply.send(5);
-            }
+        if let WorkerMsg::Load { reply } = msg
+            && let Some(reply) = reply.take()
+        {
+            reply.send(5);
         }
     });
     let client = system
