@@ -8,6 +8,7 @@ use crate::actor::{Actor, Dispatch};
 use crate::context::Context;
 use crate::error::Error;
 use crate::handle::{ActorRef, AnyRef, BareHandle};
+use crate::observe::Observing;
 use crate::registry::Registry;
 use crate::runtime;
 use crate::stop::StopReason;
@@ -37,19 +38,26 @@ pub struct System {
 struct SystemInner {
     registry: Registry,
     root: OnceLock<AnyRef>,
+    observing: Observing,
 }
 
 /// How long [`System::shutdown`] waits before it kills what is left.
 pub const DEFAULT_SHUTDOWN_LIMIT: Duration = Duration::from_secs(60);
 
 impl System {
-    fn empty() -> Self {
+    fn empty(observing: Observing) -> Self {
         System {
             inner: Arc::new(SystemInner {
                 registry: Registry::default(),
                 root: OnceLock::new(),
+                observing,
             }),
         }
+    }
+
+    /// What the system measures and where it reports it.
+    pub(crate) fn observing(&self) -> &Observing {
+        &self.inner.observing
     }
 
     /// A system with the built-in kernel at `/`: actors spawned with [`System::spawn`] are its
@@ -59,7 +67,12 @@ impl System {
     ///
     /// Outside a tokio runtime (it spawns the kernel's task).
     pub fn new() -> Self {
-        let system = System::empty();
+        System::start(Observing::default())
+    }
+
+    /// [`System::new`], observing as `observing` says.
+    pub(crate) fn start(observing: Observing) -> Self {
+        let system = System::empty(observing);
         let (cell, _started) =
             runtime::spawn_root(&system, Kernel).expect("a new system has a free root address");
         let root = ActorRef::from_cell(cell);
@@ -78,7 +91,15 @@ impl System {
     ///
     /// Outside a tokio runtime.
     pub async fn with_kernel<K: Dispatch>(kernel: K) -> Result<(System, ActorRef<K>), Error> {
-        let system = System::empty();
+        System::start_with_kernel(Observing::default(), kernel).await
+    }
+
+    /// [`System::with_kernel`], observing as `observing` says.
+    pub(crate) async fn start_with_kernel<K: Dispatch>(
+        observing: Observing,
+        kernel: K,
+    ) -> Result<(System, ActorRef<K>), Error> {
+        let system = System::empty(observing);
         let (cell, started) = runtime::spawn_root(&system, kernel)?;
         let root = ActorRef::from_cell(cell.clone());
         let _ = system.inner.root.set(ActorRef::to_any(&root));
@@ -176,7 +197,11 @@ impl System {
         match tokio::time::timeout(limit, root.join()).await {
             Ok(reason) => reason,
             Err(_) => {
-                tracing::warn!(?limit, "shutdown overran its limit; killing what is left");
+                tracing::warn!(
+                    target: crate::observe::LIFECYCLE_TARGET,
+                    ?limit,
+                    "shutdown overran its limit; killing what is left"
+                );
                 root.kill();
                 root.join().await
             }
@@ -196,7 +221,7 @@ impl System {
         tokio::select! {
             reason = self.root().join() => reason,
             () = ctrl_c => {
-                tracing::info!("ctrl-c: shutting down");
+                tracing::info!(target: crate::observe::LIFECYCLE_TARGET, "ctrl-c: shutting down");
                 self.shutdown().await
             }
         }

@@ -36,6 +36,8 @@
 //!
 //! - `tracing` (default): a span per actor (with its path) and per handled message.
 //! - `serde`: `Serialize`/`Deserialize` for [`ActorPath`] and [`StopReason`].
+//! - `observe`: the tree as JSON (`TreeNode::to_json`) and served over HTTP
+//!   (`observe::serve_tree`); see [`guide::observability`].
 
 pub use aplay_core::{
     Actor, ActorPath, ActorRef, ActorState, AnyRef, BareHandle, BoxError, Context,
@@ -43,6 +45,7 @@ pub use aplay_core::{
     Inbox, Mailbox, RawRef, Recipient, Restart, StartState, StopReason, Strategy, Supervision,
     System, TaskHandle, TreeNode, Undelivered, request, validate_name,
 };
+pub use aplay_core::{SystemBuilder, observe};
 
 /// Turns an `impl` block into an actor's messages, or gives a struct or enum the default
 /// lifecycle.

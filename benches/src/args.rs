@@ -11,6 +11,8 @@ options:
                   `all` (the default), `both` (aplay,raw) or `peers` (kameo,ractor,actix,xtra);
                   one side is for profiling
   --workers N     worker threads of the runtime (default 2); other values are for experiments
+  --metered       aplay's systems measure handler time and mailbox high-water marks
+                  (`System::builder().metered(true)`), to see what that costs
   -h, --help      this text";
 
 use crate::side::Side;
@@ -92,6 +94,7 @@ pub(crate) struct Args {
     pub(crate) only: Only,
     pub(crate) side: Sides,
     pub(crate) workers: usize,
+    pub(crate) metered: bool,
     pub(crate) help: bool,
 }
 
@@ -100,6 +103,7 @@ impl Args {
         let mut runs = None;
         let mut workers = crate::WORKER_THREADS;
         let mut quick = false;
+        let mut metered = false;
         let mut help = false;
         let mut only = Only(Scenario::ALL.to_vec());
         let mut side = Sides(Side::ALL.to_vec());
@@ -123,6 +127,7 @@ impl Args {
                         })?;
                 }
                 "--quick" => quick = true,
+                "--metered" => metered = true,
                 "--only" => {
                     let value = args.next().ok_or("--only needs a list")?;
                     let mut list = Vec::new();
@@ -153,6 +158,7 @@ impl Args {
             only,
             side,
             workers,
+            metered,
             help,
         })
     }
@@ -193,5 +199,7 @@ mod tests {
                 .includes(Scenario::FanIn)
         );
         assert!(parse(&["--only", "bogus"]).is_err());
+        assert!(parse(&["--metered"]).unwrap().metered);
+        assert!(!parse(&[]).unwrap().metered);
     }
 }
