@@ -131,6 +131,8 @@ pub mod guide {
     pub mod timers {}
     #[doc = include_str!("../../docs/inboxes.md")]
     pub mod inboxes {}
+    #[doc = include_str!("../../docs/observability.md")]
+    pub mod observability {}
 }
 
 /// The README's code blocks, compiled and run as doc tests.

@@ -62,8 +62,17 @@ pub(crate) struct Meter {
 }
 
 impl Meter {
-    /// Records a handled message, given when it was taken and how many messages waited then
-    /// (itself included); then reports it to `sink`.
+    /// Notes that the actor takes a message while `mailbox_len` wait, this one included;
+    /// returns what [`handled`](Self::handled) needs.
+    pub(crate) fn taken(&self, mailbox_len: usize) -> (Instant, usize) {
+        if mailbox_len > self.high_water.load(Ordering::Relaxed) {
+            self.high_water.store(mailbox_len, Ordering::Relaxed);
+        }
+        (Instant::now(), mailbox_len)
+    }
+
+    /// Records a handled message, given what [`taken`](Self::taken) returned when it was
+    /// taken; then reports it to `sink`.
     pub(crate) fn handled(
         &self,
         core: &CellCore,
@@ -81,9 +90,6 @@ impl Meter {
             .store(total.saturating_add(nanos), Ordering::Relaxed);
         if nanos > self.max_nanos.load(Ordering::Relaxed) {
             self.max_nanos.store(nanos, Ordering::Relaxed);
-        }
-        if mailbox_len > self.high_water.load(Ordering::Relaxed) {
-            self.high_water.store(mailbox_len, Ordering::Relaxed);
         }
         if let Some(sink) = sink {
             report_to(sink, |sink| {
@@ -120,7 +126,8 @@ impl AnyRef {
 
     /// The most messages that have waited in its mailbox at once, when its system is metered;
     /// `None` otherwise. Counted when the actor takes a message (the one it takes included),
-    /// and compared with what waits now, for bounded mailboxes.
+    /// and compared with what waits now, for bounded mailboxes. The wake-ups the runtime
+    /// queues to signal a stop count as messages.
     pub fn mailbox_high_water(&self) -> Option<usize> {
         let meter = self.core().meter()?;
         Some(meter.high_water().max(self.mailbox_len().unwrap_or(0)))

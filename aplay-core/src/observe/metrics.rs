@@ -90,7 +90,8 @@ pub struct MessageHandled<'a> {
     pub handler: &'static str,
     /// How long the handler took, from its first poll to its end (awaits included).
     pub took: Duration,
-    /// How many messages waited in the mailbox when this one was taken, this one included.
+    /// How many messages waited in the mailbox when this one was taken, this one included
+    /// (with the wake-ups the runtime queues to signal a stop, if one was pending).
     pub mailbox_len: usize,
 }
 

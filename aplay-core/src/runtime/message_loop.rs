@@ -110,9 +110,9 @@ pub(super) async fn message_loop<A: Dispatch>(
                 if from.is_some() {
                     spans::follow(&span, &mut from);
                 }
-                if meter.is_some() {
+                if let Some(meter) = meter {
                     // What waits now, and the message just taken.
-                    clock = Some((Instant::now(), receiver.len() + kept.len() + 1));
+                    clock = Some(meter.taken(receiver.len() + kept.len() + 1));
                 }
                 let mut dispatch = pin!(AssertUnwindSafe(actor.dispatch(msg, ctx)).catch_unwind());
                 let outcome = poll_fn(|cx| {
