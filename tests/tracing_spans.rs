@@ -205,9 +205,14 @@ where
 
 impl Recorder {
     /// Installs the recorder for this thread (the tests run on a current-thread runtime),
-    /// behind `filter`.
+    /// behind `filter`. A global filter rather than a per-layer one: with per-layer filters,
+    /// `Subscriber::enabled` answers `true` for what only some callsites' interest rules out,
+    /// and the tests of this file, running in parallel with different subscribers, make every
+    /// callsite's interest "sometimes".
     fn install(&self, filter: filter::Targets) -> tracing::subscriber::DefaultGuard {
-        let subscriber = tracing_subscriber::registry().with(self.clone().with_filter(filter));
+        let subscriber = tracing_subscriber::registry()
+            .with(filter)
+            .with(self.clone());
         tracing::subscriber::set_default(subscriber)
     }
 
