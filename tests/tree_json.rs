@@ -209,7 +209,6 @@ async fn the_tree_is_served_as_json_and_text_over_http() {
     tokio::time::timeout(Duration::from_secs(10), server)
         .await
         .expect("the server ends once the system has stopped")
-        .unwrap()
         .unwrap();
 }
 

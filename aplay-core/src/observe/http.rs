@@ -49,22 +49,19 @@ const CLIENT_TIMEOUT: Duration = Duration::from_secs(10);
 /// # Ok(()) }
 /// ```
 ///
-/// # Errors
-///
-/// None so far: a failed accept (too many open files, say) is logged and retried a moment
-/// later; a failed connection is dropped. The `Result` leaves room for errors that end the
-/// server.
+/// A failed accept (too many open files, say) is logged and retried a moment later; a
+/// connection that fails is dropped.
 ///
 /// # Cancel safety
 ///
 /// Dropping the future stops accepting; connections being answered finish on their tasks.
-pub async fn serve_tree(system: System, listener: TcpListener) -> io::Result<()> {
+pub async fn serve_tree(system: System, listener: TcpListener) {
     let stopped = system.root().clone();
     let stopped = stopped.join();
     tokio::pin!(stopped);
     loop {
         let accepted = tokio::select! {
-            _ = &mut stopped => return Ok(()),
+            _ = &mut stopped => return,
             accepted = listener.accept() => accepted,
         };
         match accepted {
