@@ -123,6 +123,8 @@ pub(crate) struct CellCore {
     parked: Mutex<Option<Box<dyn Any + Send>>>,
     /// For supervised actors: how to start the next instance.
     restarter: OnceLock<Restarter>,
+    /// Handler time and mailbox high-water mark, in a metered system.
+    meter: Option<Box<crate::observe::Meter>>,
 }
 
 /// Untyped access to an actor's cell, for parents, the registry and [`AnyRef`].
@@ -133,6 +135,7 @@ pub(crate) struct CellCore {
 pub(crate) trait CellControl: Send + Sync + 'static {
     fn core(&self) -> &CellCore;
     fn mailbox_len(&self) -> Option<usize>;
+    fn mailbox_capacity(&self) -> Option<usize>;
     fn into_any(self: Arc<Self>) -> Arc<dyn Any + Send + Sync>;
     /// Wakes the actor if it waits for a message.
     fn wake(&self);
@@ -169,6 +172,10 @@ impl<A: Dispatch> CellControl for ActorCell<A> {
 
     fn mailbox_len(&self) -> Option<usize> {
         self.mailbox.len()
+    }
+
+    fn mailbox_capacity(&self) -> Option<usize> {
+        self.mailbox.capacity()
     }
 
     fn into_any(self: Arc<Self>) -> Arc<dyn Any + Send + Sync> {
@@ -216,7 +223,22 @@ impl CellCore {
             parked: Mutex::new(None),
             restarter: OnceLock::new(),
             handled: AtomicU64::new(0),
+            meter: None,
         }
+    }
+
+    /// Gives the actor a meter when `metered` (the system measures handler time).
+    pub(crate) fn metered(mut self, metered: bool) -> Self {
+        if metered {
+            self.meter = Some(Box::default());
+        }
+        self
+    }
+
+    /// Its meter, in a metered system.
+    #[inline]
+    pub(crate) fn meter(&self) -> Option<&crate::observe::Meter> {
+        self.meter.as_deref()
     }
 
     // ---- control signals -------------------------------------------------------------

@@ -43,6 +43,7 @@ mod error;
 mod handle;
 mod inbox;
 mod mailbox;
+pub mod observe;
 mod path;
 #[cfg(feature = "redis")]
 pub mod redis;
@@ -53,6 +54,7 @@ mod stop;
 mod stream;
 mod supervision;
 mod system;
+mod system_builder;
 #[cfg(feature = "testkit")]
 pub mod testkit;
 mod timer;
@@ -75,4 +77,5 @@ pub use path::{ActorPath, validate_name};
 pub use stop::{Failure, FailureKind, StopReason};
 pub use supervision::{Restart, Strategy, Supervision};
 pub use system::{DEFAULT_SHUTDOWN_LIMIT, System};
+pub use system_builder::SystemBuilder;
 pub use tree::TreeNode;

@@ -8,6 +8,7 @@ use crate::actor::{Actor, Dispatch};
 use crate::context::Context;
 use crate::error::Error;
 use crate::handle::{ActorRef, AnyRef, BareHandle};
+use crate::observe::Observing;
 use crate::registry::Registry;
 use crate::runtime;
 use crate::stop::StopReason;
@@ -41,19 +42,21 @@ struct SystemInner {
     /// [`TestKit`](crate::testkit::TestKit)'s, so ordinary spawns pay one atomic load.
     #[cfg(feature = "testkit")]
     replacements: OnceLock<Arc<crate::testkit::Replacements>>,
+    observing: Observing,
 }
 
 /// How long [`System::shutdown`] waits before it kills what is left.
 pub const DEFAULT_SHUTDOWN_LIMIT: Duration = Duration::from_secs(60);
 
 impl System {
-    fn empty() -> Self {
+    fn empty(observing: Observing) -> Self {
         System {
             inner: Arc::new(SystemInner {
                 registry: Registry::default(),
                 root: OnceLock::new(),
                 #[cfg(feature = "testkit")]
                 replacements: OnceLock::new(),
+                observing,
             }),
         }
     }
@@ -61,7 +64,7 @@ impl System {
     /// A system without a kernel yet whose spawns consult `replacements` first.
     #[cfg(feature = "testkit")]
     pub(crate) fn with_replacements(replacements: Arc<crate::testkit::Replacements>) -> Self {
-        let system = System::empty();
+        let system = System::empty(Observing::default());
         let _ = system.inner.replacements.set(replacements);
         system
     }
@@ -72,6 +75,11 @@ impl System {
         self.inner.replacements.get().map(|r| &**r)
     }
 
+    /// What the system measures and where it reports it.
+    pub(crate) fn observing(&self) -> &Observing {
+        &self.inner.observing
+    }
+
     /// A system with the built-in kernel at `/`: actors spawned with [`System::spawn`] are its
     /// children.
     ///
@@ -79,7 +87,12 @@ impl System {
     ///
     /// Outside a tokio runtime (it spawns the kernel's task).
     pub fn new() -> Self {
-        let system = System::empty();
+        System::start(Observing::default())
+    }
+
+    /// [`System::new`], observing as `observing` says.
+    pub(crate) fn start(observing: Observing) -> Self {
+        let system = System::empty(observing);
         system.start_builtin_kernel();
         system
     }
@@ -103,7 +116,15 @@ impl System {
     ///
     /// Outside a tokio runtime.
     pub async fn with_kernel<K: Dispatch>(kernel: K) -> Result<(System, ActorRef<K>), Error> {
-        let system = System::empty();
+        System::start_with_kernel(Observing::default(), kernel).await
+    }
+
+    /// [`System::with_kernel`], observing as `observing` says.
+    pub(crate) async fn start_with_kernel<K: Dispatch>(
+        observing: Observing,
+        kernel: K,
+    ) -> Result<(System, ActorRef<K>), Error> {
+        let system = System::empty(observing);
         let kernel = system.start_kernel(kernel).await?;
         Ok((system, kernel))
     }
@@ -206,7 +227,11 @@ impl System {
         match tokio::time::timeout(limit, root.join()).await {
             Ok(reason) => reason,
             Err(_) => {
-                tracing::warn!(?limit, "shutdown overran its limit; killing what is left");
+                tracing::warn!(
+                    target: crate::observe::LIFECYCLE_TARGET,
+                    ?limit,
+                    "shutdown overran its limit; killing what is left"
+                );
                 root.kill();
                 root.join().await
             }
@@ -226,7 +251,7 @@ impl System {
         tokio::select! {
             reason = self.root().join() => reason,
             () = ctrl_c => {
-                tracing::info!("ctrl-c: shutting down");
+                tracing::info!(target: crate::observe::LIFECYCLE_TARGET, "ctrl-c: shutting down");
                 self.shutdown().await
             }
         }

@@ -15,14 +15,17 @@
 //! (`ActorInfo::read`) and read through accessor methods. The fields are private, so adding
 //! one does not break users: a field of `ActorInfo`, its line in `read` (the struct literal
 //! makes the compiler ask for it), an accessor, and its place in `write_actor` if the
-//! rendering shows it; the restart count came in that way.
+//! rendering shows it (and in `observe::json` for the JSON); the restart count and the
+//! metrics came in that way.
 
 use std::fmt;
 use std::ops::Range;
 use std::sync::Arc;
+use std::time::Duration;
 
 use crate::cell::ActorState;
 use crate::handle::AnyRef;
+use crate::observe::HandlerTime;
 use crate::path::ActorPath;
 use crate::system::System;
 
@@ -35,6 +38,10 @@ struct ActorInfo {
     restarts: u32,
     messages_handled: u64,
     mailbox_len: Option<usize>,
+    mailbox_capacity: Option<usize>,
+    /// Only in a metered system, as the handler time.
+    mailbox_high_water: Option<usize>,
+    handler_time: Option<HandlerTime>,
 }
 
 impl ActorInfo {
@@ -47,6 +54,9 @@ impl ActorInfo {
             restarts: actor.restarts(),
             messages_handled: actor.messages_handled(),
             mailbox_len: actor.mailbox_len(),
+            mailbox_capacity: actor.mailbox_capacity(),
+            mailbox_high_water: actor.mailbox_high_water(),
+            handler_time: actor.handler_time(),
         }
     }
 }
@@ -258,6 +268,23 @@ impl TreeNode {
         self.info().mailbox_len
     }
 
+    /// The capacity of its mailbox (`None` for an unbounded mailbox).
+    pub fn mailbox_capacity(&self) -> Option<usize> {
+        self.info().mailbox_capacity
+    }
+
+    /// The most messages that had waited in its mailbox at once, in a metered system
+    /// ([`SystemBuilder::metered`](crate::SystemBuilder::metered)); see
+    /// [`AnyRef::mailbox_high_water`].
+    pub fn mailbox_high_water(&self) -> Option<usize> {
+        self.info().mailbox_high_water
+    }
+
+    /// The time it had spent in its handlers, in a metered system.
+    pub fn handler_time(&self) -> Option<HandlerTime> {
+        self.info().handler_time
+    }
+
     /// Its children, in start order. The iterator shares the snapshot rather than borrowing
     /// this node, so `while let Some(c) = node.children().next() { node = c }` goes down.
     pub fn children(
@@ -338,8 +365,11 @@ impl TreeNode {
     /// the actor's path, the others their name; then the last segment of the type's path, the
     /// state, `stopped by a person` when a person stopped it, how many times it was restarted
     /// (when it was), the number of messages waiting in its mailbox (for bounded mailboxes) and
-    /// the number it has handled. Lines are
-    /// separated by `\n`, with none after the last.
+    /// the number it has handled. In a metered system
+    /// ([`SystemBuilder::metered`](crate::SystemBuilder::metered)), the mailbox's peak follows
+    /// its length (`mailbox 0 (peak 12)`), and the time spent in handlers the count
+    /// (`40 handled in 1.20ms (longest 310µs)`). Lines are separated by `\n`, with none after
+    /// the last.
     ///
     /// # Examples
     ///
@@ -409,6 +439,9 @@ impl fmt::Debug for TreeNode {
             .field("restarts", &info.restarts)
             .field("messages_handled", &info.messages_handled)
             .field("mailbox_len", &info.mailbox_len)
+            .field("mailbox_capacity", &info.mailbox_capacity)
+            .field("mailbox_high_water", &info.mailbox_high_water)
+            .field("handler_time", &info.handler_time)
             .field("children", &self.slot().children.len())
             .field("subtree_size", &self.slot().size)
             .finish()
@@ -481,10 +514,48 @@ fn write_actor(f: &mut fmt::Formatter<'_>, label: &str, info: &ActorInfo) -> fmt
         1 => f.write_str(", 1 restart")?,
         n => write!(f, ", {n} restarts")?,
     }
-    if let Some(waiting) = info.mailbox_len {
-        write!(f, ", mailbox {waiting}")?;
+    match (info.mailbox_len, info.mailbox_high_water) {
+        (Some(waiting), None) => write!(f, ", mailbox {waiting}")?,
+        (Some(waiting), Some(peak)) => write!(f, ", mailbox {waiting} (peak {peak})")?,
+        (None, Some(peak)) => write!(f, ", mailbox peak {peak}")?,
+        (None, None) => {}
     }
-    write!(f, ", {} handled", info.messages_handled)
+    write!(f, ", {} handled", info.messages_handled)?;
+    if let Some(time) = info.handler_time {
+        f.write_str(" in ")?;
+        write_duration(f, time.total)?;
+        f.write_str(" (longest ")?;
+        write_duration(f, time.max)?;
+        f.write_str(")")?;
+    }
+    Ok(())
+}
+
+/// A duration with three significant digits: `950ns`, `12.3µs`, `1.20ms`, `2.00s`.
+fn write_duration(f: &mut fmt::Formatter<'_>, duration: Duration) -> fmt::Result {
+    let nanos = duration.as_nanos();
+    if nanos < 1_000 {
+        return write!(f, "{nanos}ns");
+    }
+    // Precision lost in the conversion is far below the three digits shown.
+    #[allow(clippy::cast_precision_loss)]
+    let nanos = nanos as f64;
+    let (value, unit) = if nanos < 1e6 {
+        (nanos / 1e3, "µs")
+    } else if nanos < 1e9 {
+        (nanos / 1e6, "ms")
+    } else {
+        (nanos / 1e9, "s")
+    };
+    // Rounding may carry to the next power of ten (999.96µs shows as 1000µs): still exact
+    // enough to read.
+    if value >= 100.0 {
+        write!(f, "{value:.0}{unit}")
+    } else if value >= 10.0 {
+        write!(f, "{value:.1}{unit}")
+    } else {
+        write!(f, "{value:.2}{unit}")
+    }
 }
 
 /// The line standing for the descendants of `slot` that are not drawn.
@@ -497,13 +568,18 @@ fn write_cut(f: &mut fmt::Formatter<'_>, guides: &str, slot: &Slot) -> fmt::Resu
 }
 
 fn write_state(f: &mut fmt::Formatter<'_>, state: ActorState) -> fmt::Result {
-    f.write_str(match state {
+    f.write_str(state_name(state))
+}
+
+/// The state as the rendering and the JSON write it.
+pub(crate) fn state_name(state: ActorState) -> &'static str {
+    match state {
         ActorState::Starting => "starting",
         ActorState::Running => "running",
         ActorState::Stopping => "stopping",
         ActorState::Restarting => "restarting",
         ActorState::Stopped => "stopped",
-    })
+    }
 }
 
 /// A type name with every path cut to its last segment: `my_app::Worker` as `Worker`,
@@ -552,6 +628,9 @@ mod tests {
             restarts: 0,
             messages_handled: 7,
             mailbox_len: Some(2),
+            mailbox_capacity: Some(16),
+            mailbox_high_water: None,
+            handler_time: None,
         }
     }
 
@@ -596,9 +675,55 @@ mod tests {
                 },
                 "restarting, 3 restarts, 7 handled",
             ),
+            (
+                ActorInfo {
+                    mailbox_high_water: Some(9),
+                    handler_time: Some(HandlerTime {
+                        total: Duration::from_micros(1_234),
+                        max: Duration::from_nanos(310_400),
+                    }),
+                    ..info(ActorState::Running)
+                },
+                "running, mailbox 2 (peak 9), 7 handled in 1.23ms (longest 310µs)",
+            ),
+            (
+                ActorInfo {
+                    mailbox_len: None,
+                    mailbox_high_water: Some(40),
+                    handler_time: Some(HandlerTime::default()),
+                    ..info(ActorState::Running)
+                },
+                "running, mailbox peak 40, 7 handled in 0ns (longest 0ns)",
+            ),
         ];
         for (info, tail) in cases {
             assert_eq!(Line(info).to_string(), format!("worker (Worker) {tail}"));
+        }
+    }
+
+    struct Took(Duration);
+
+    impl fmt::Display for Took {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            write_duration(f, self.0)
+        }
+    }
+
+    #[test]
+    fn durations_show_three_significant_digits() {
+        let cases = [
+            (Duration::ZERO, "0ns"),
+            (Duration::from_nanos(999), "999ns"),
+            (Duration::from_nanos(1_000), "1.00µs"),
+            (Duration::from_nanos(12_345), "12.3µs"),
+            (Duration::from_nanos(123_456), "123µs"),
+            (Duration::from_micros(1_500), "1.50ms"),
+            (Duration::from_millis(250), "250ms"),
+            (Duration::from_secs(2), "2.00s"),
+            (Duration::from_secs(4_000), "4000s"),
+        ];
+        for (duration, text) in cases {
+            assert_eq!(Took(duration).to_string(), text, "{duration:?}");
         }
     }
 

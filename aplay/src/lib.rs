@@ -42,6 +42,8 @@
 //!   processes ([`redis`](mod@redis)); implies `serde`.
 //! - `testkit`: `aplay::testkit`, probes and a paused clock for testing actors (usually
 //!   enabled for tests only; see [the Testing chapter](guide::testing)).
+//! - `observe`: the tree as JSON (`TreeNode::to_json`) and served over HTTP
+//!   (`observe::serve_tree`); see [`guide::observability`].
 
 pub use aplay_core::{
     Actor, ActorPath, ActorRef, ActorState, AnyRef, BareHandle, BoxError, Context,
@@ -49,6 +51,7 @@ pub use aplay_core::{
     Inbox, Mailbox, RawRef, Recipient, Restart, StartState, StopReason, Strategy, Supervision,
     System, TaskHandle, TreeNode, Undelivered, request, validate_name,
 };
+pub use aplay_core::{SystemBuilder, observe};
 
 #[cfg(feature = "serde")]
 pub use aplay_core::wire;
@@ -166,6 +169,8 @@ pub mod guide {
     pub mod seed_map {}
     #[doc = include_str!("../../docs/migrating.md")]
     pub mod migrating {}
+    #[doc = include_str!("../../docs/observability.md")]
+    pub mod observability {}
 }
 
 /// The README's code blocks, compiled and run as doc tests.

@@ -13,6 +13,8 @@ options:
                   `all` (the default), `both` (aplay,raw) or `peers` (kameo,ractor,actix,xtra);
                   one side is for profiling
   --workers N     worker threads of the runtime (default 2); other values are for experiments
+  --metered       aplay's systems measure handler time and mailbox high-water marks
+                  (`System::builder().metered(true)`), to see what that costs
   -h, --help      this text";
 
 use crate::side::Side;
@@ -98,6 +100,7 @@ pub(crate) struct Args {
     pub(crate) only: Only,
     pub(crate) side: Sides,
     pub(crate) workers: usize,
+    pub(crate) metered: bool,
     pub(crate) help: bool,
     /// `--only` named `redis`.
     pub(crate) redis: bool,
@@ -108,6 +111,7 @@ impl Args {
         let mut runs = None;
         let mut workers = crate::WORKER_THREADS;
         let mut quick = false;
+        let mut metered = false;
         let mut help = false;
         let mut only = Only(Scenario::ALL.to_vec());
         let mut redis = false;
@@ -132,6 +136,7 @@ impl Args {
                         })?;
                 }
                 "--quick" => quick = true,
+                "--metered" => metered = true,
                 "--only" => {
                     let value = args.next().ok_or("--only needs a list")?;
                     let mut list = Vec::new();
@@ -166,6 +171,7 @@ impl Args {
             only,
             side,
             workers,
+            metered,
             help,
             redis,
         })
@@ -210,5 +216,7 @@ mod tests {
         let redis = parse(&["--only", "redis"]).unwrap();
         assert!(redis.redis && redis.only.is_empty());
         assert!(!parse(&[]).unwrap().redis);
+        assert!(parse(&["--metered"]).unwrap().metered);
+        assert!(!parse(&[]).unwrap().metered);
     }
 }

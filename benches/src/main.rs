@@ -104,6 +104,7 @@ fn main() {
     }
 
     rss::pin_malloc_thresholds();
+    scenarios::METERED.store(args.metered, std::sync::atomic::Ordering::Relaxed);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(args.workers)
         .enable_all()
@@ -257,11 +258,16 @@ fn header(args: &Args, sizes: Sizes, load: &str) -> Vec<String> {
         ),
         format!(
             "build: {}; every framework with its default features (aplay: `tracing` on, no \
-             subscriber)",
+             subscriber{})",
             if cfg!(debug_assertions) {
                 "debug (not meaningful)"
             } else {
                 "release"
+            },
+            if args.metered {
+                "; metered: handler time and mailbox high-water marks measured"
+            } else {
+                ""
             },
         ),
         format!("machine: {}; load average (1 min): {load}", machine()),

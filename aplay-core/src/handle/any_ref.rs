@@ -143,6 +143,11 @@ impl Eq for AnyRef {}
 /// A person's stop of the actor behind `cell`: requested, then waited for, unless the caller
 /// runs inside that actor or a descendant (the end would wait for the caller).
 pub(crate) async fn stop_by_person(cell: &dyn CellControl) -> StopReason {
+    tracing::info!(
+        target: crate::observe::LIFECYCLE_TARGET,
+        actor = %cell.core().path,
+        "stop requested by a person"
+    );
     cell.request_stop(true);
     if runtime::current::inside(cell.core()) {
         return StopReason::StoppedByPerson;

@@ -148,6 +148,9 @@ impl<A: Dispatch> StandIn<A> {
                     Poll::Ready(Some(Envelope::Message(msg) | Envelope::Attached { msg, .. })) => {
                         return Poll::Ready(Some(msg));
                     }
+                    Poll::Ready(Some(Envelope::Traced(traced))) => {
+                        return Poll::Ready(Some(traced.msg));
+                    }
                     Poll::Ready(Some(Envelope::Signal)) => {}
                     Poll::Ready(None) => return Poll::Ready(None),
                     Poll::Pending => return Poll::Pending,
@@ -163,6 +166,7 @@ impl<A: Dispatch> StandIn<A> {
         loop {
             match self.receiver.try_recv()? {
                 Envelope::Message(msg) | Envelope::Attached { msg, .. } => return Some(msg),
+                Envelope::Traced(traced) => return Some(traced.msg),
                 Envelope::Signal => {}
             }
         }

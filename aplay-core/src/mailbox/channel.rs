@@ -17,6 +17,17 @@ pub(crate) enum Envelope<M> {
         msg: M,
     },
     Signal,
+    /// A message sent from inside a span, when a subscriber wants message spans: its span
+    /// follows from that one (see `observe::spans`). Boxed, so that carrying the span does
+    /// not make every envelope bigger. Never made without the `tracing` feature.
+    #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
+    Traced(Box<Traced<M>>),
+}
+
+/// A message and the span it was sent from.
+pub(crate) struct Traced<M> {
+    pub(crate) msg: M,
+    pub(crate) from: tracing::Span,
 }
 
 /// The sending side, shared by every ref to the actor.
@@ -52,11 +63,34 @@ pub(crate) fn channel<M>(config: Mailbox) -> (MailboxSender<M>, MailboxReceiver<
 }
 
 impl<M> Envelope<M> {
+    /// The envelope of a message sent now: plain, or with the sender's span when a subscriber
+    /// wants message spans and the sender is inside a span.
+    #[inline(always)]
+    pub(crate) fn sent(msg: M) -> Self {
+        #[cfg(feature = "tracing")]
+        if crate::observe::spans::wants_sender_span() {
+            return Envelope::traced(msg);
+        }
+        Envelope::Message(msg)
+    }
+
+    /// The envelope of a message sent while message spans are wanted.
+    #[cfg(feature = "tracing")]
+    #[cold]
+    #[inline(never)]
+    fn traced(msg: M) -> Self {
+        match crate::observe::spans::sender_span() {
+            Some(from) => Envelope::Traced(Box::new(Traced { msg, from })),
+            None => Envelope::Message(msg),
+        }
+    }
+
     /// The message of an envelope that came back from a failed send (always a message:
     /// signals are never handed back).
     fn into_message(self) -> M {
         match self {
             Envelope::Message(msg) | Envelope::Attached { msg, .. } => msg,
+            Envelope::Traced(traced) => traced.msg,
             Envelope::Signal => unreachable!("a send of a message hands back that message"),
         }
     }
@@ -66,12 +100,12 @@ impl<M> MailboxSender<M> {
     #[inline]
     pub(crate) fn try_send(&self, msg: M) -> TrySend<M> {
         match self {
-            MailboxSender::Bounded(tx) => match tx.try_send(Envelope::Message(msg)) {
+            MailboxSender::Bounded(tx) => match tx.try_send(Envelope::sent(msg)) {
                 Ok(()) => TrySend::Sent,
                 Err(mpsc::error::TrySendError::Full(e)) => TrySend::Full(e.into_message()),
                 Err(mpsc::error::TrySendError::Closed(e)) => TrySend::Closed(e.into_message()),
             },
-            MailboxSender::Unbounded(tx) => match tx.send(Envelope::Message(msg)) {
+            MailboxSender::Unbounded(tx) => match tx.send(Envelope::sent(msg)) {
                 Ok(()) => TrySend::Sent,
                 Err(mpsc::error::SendError(e)) => TrySend::Closed(e.into_message()),
             },
@@ -108,6 +142,11 @@ impl<M> MailboxSender<M> {
         }
     }
 
+    /// The capacity, for a bounded mailbox.
+    pub(crate) fn capacity(&self) -> Option<usize> {
+        self.bounded().map(mpsc::Sender::max_capacity)
+    }
+
     /// How many messages wait, when the sending side can tell (bounded mailboxes).
     pub(crate) fn len(&self) -> Option<usize> {
         match self {
@@ -134,11 +173,43 @@ impl<M> MailboxReceiver<M> {
         }
     }
 
+    /// How many envelopes wait (wake-ups included).
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            MailboxReceiver::Bounded(rx) => rx.len(),
+            MailboxReceiver::Unbounded(rx) => rx.len(),
+        }
+    }
+
     /// Refuses new messages; those already queued can still be received.
     pub(crate) fn close(&mut self) {
         match self {
             MailboxReceiver::Bounded(rx) => rx.close(),
             MailboxReceiver::Unbounded(rx) => rx.close(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Envelope;
+
+    /// The envelope as it was before it could carry a span.
+    #[allow(dead_code)]
+    enum Plain<M> {
+        Message(M),
+        Attached { incarnation: u32, msg: M },
+        Signal,
+    }
+
+    #[test]
+    fn carrying_a_span_does_not_make_envelopes_bigger() {
+        // A generated message: arguments, and a reply channel (a pointer).
+        type Msg = (u64, Option<Box<u8>>);
+        assert_eq!(size_of::<Envelope<Msg>>(), size_of::<Plain<Msg>>());
+        assert_eq!(
+            size_of::<Envelope<[u64; 4]>>(),
+            size_of::<Plain<[u64; 4]>>()
+        );
     }
 }

@@ -6,5 +6,5 @@
 mod channel;
 mod config;
 
-pub(crate) use channel::{Envelope, MailboxReceiver, MailboxSender, TrySend, channel};
+pub(crate) use channel::{Envelope, MailboxReceiver, MailboxSender, Traced, TrySend, channel};
 pub use config::Mailbox;

@@ -61,7 +61,7 @@ impl<'a, M: Send + 'static> Sending<'a, M> {
                         return Poll::Pending;
                     }
                     Poll::Ready(Ok(permit)) => {
-                        permit.send(Envelope::Message(msg));
+                        permit.send(Envelope::sent(msg));
                         return Poll::Ready(Ok(()));
                     }
                     Poll::Ready(Err(_closed)) => {

@@ -5,6 +5,7 @@ use std::any::Any;
 
 use crate::cell::{ActorState, SystemMsg};
 use crate::handle::AnyRef;
+use crate::observe::{LIFECYCLE_TARGET, report_stopped};
 use crate::stop::StopReason;
 use crate::supervision::Restart;
 use crate::system::System;
@@ -46,7 +47,21 @@ impl Finisher {
                 && core.park(parent.core(), receiver)
             {
                 self.done = true;
-                tracing::debug!(%reason, "instance ended; the parent decides on a restart");
+                if reason.is_failure() {
+                    tracing::warn!(
+                        target: LIFECYCLE_TARGET,
+                        actor = %core.path,
+                        %reason,
+                        "failed; its parent decides on a restart"
+                    );
+                } else {
+                    tracing::debug!(
+                        target: LIFECYCLE_TARGET,
+                        actor = %core.path,
+                        %reason,
+                        "ended; its parent decides on a restart"
+                    );
+                }
                 if !restart_requested {
                     parent.post_system(SystemMsg::ChildExited {
                         child: self.me.clone(),
@@ -111,9 +126,17 @@ pub(crate) fn finalize(me: &AnyRef, system: &System, reason: StopReason, tell_pa
     drop(core.take_system());
     system.registry().release(&core.path, core);
     match &reason {
-        StopReason::Failed(failure) => tracing::warn!(actor = %core.path, %failure, "stopped"),
-        reason => tracing::debug!(actor = %core.path, %reason, "stopped"),
+        StopReason::Failed(_) => {
+            tracing::warn!(target: LIFECYCLE_TARGET, actor = %core.path, %reason, "stopped");
+        }
+        StopReason::StoppedByPerson => {
+            tracing::info!(target: LIFECYCLE_TARGET, actor = %core.path, %reason, "stopped");
+        }
+        reason => {
+            tracing::debug!(target: LIFECYCLE_TARGET, actor = %core.path, %reason, "stopped");
+        }
     }
+    report_stopped(system.observing(), &core.path, &reason);
     core.record_stop(reason.clone());
     if let Some(parent) = core.parent.as_ref().and_then(|p| p.upgrade()) {
         parent.core().forget_child(core);

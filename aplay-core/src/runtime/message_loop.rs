@@ -5,13 +5,18 @@ use std::future::{Future, poll_fn};
 use std::panic::AssertUnwindSafe;
 use std::pin::pin;
 use std::task::Poll;
+use std::time::Instant;
 
 use futures::FutureExt;
 
 use crate::actor::Dispatch;
 use crate::cell::{SystemMsg, bits};
 use crate::context::Context;
-use crate::mailbox::{Envelope, MailboxReceiver};
+use crate::mailbox::{Envelope, MailboxReceiver, Traced};
+use crate::observe::LIFECYCLE_TARGET;
+#[cfg(feature = "tracing")]
+use crate::observe::spans;
+use crate::path::ActorPath;
 use crate::stop::{Failure, FailureKind, StopReason, panic_text};
 use crate::supervision;
 
@@ -38,6 +43,15 @@ pub(super) async fn message_loop<A: Dispatch>(
     let me = ctx.myself_any().clone();
     let core = me.core();
     let incarnation = core.incarnation();
+    // Handler time and high-water marks are measured in a metered system only.
+    let meter = core.meter();
+    let sink = ctx.system().observing().sink.clone();
+    // When the current message was taken, and how many waited then (metered systems).
+    let mut clock: Option<(Instant, usize)> = None;
+    // The span the next message was sent from, when it came with one. Declared out of the
+    // loop, like `clock`: a message without them costs a test, not a move.
+    #[cfg(feature = "tracing")]
+    let mut from: Option<tracing::Span> = None;
     let mut draining: Option<StopReason> = None;
     loop {
         let next = poll_fn(|cx| {
@@ -50,6 +64,16 @@ pub(super) async fn message_loop<A: Dispatch>(
             }
             match receiver.poll_recv(cx) {
                 Poll::Ready(Some(Envelope::Message(msg))) => Poll::Ready(Next::Message(msg)),
+                Poll::Ready(Some(Envelope::Traced(traced))) => {
+                    let Traced { msg, from: sender } = *traced;
+                    #[cfg(feature = "tracing")]
+                    {
+                        from = Some(sender);
+                    }
+                    #[cfg(not(feature = "tracing"))]
+                    drop(sender);
+                    Poll::Ready(Next::Message(msg))
+                }
                 Poll::Ready(Some(Envelope::Attached {
                     incarnation: from,
                     msg,
@@ -72,8 +96,24 @@ pub(super) async fn message_loop<A: Dispatch>(
                 // Inlined rather than a separate `async fn`: every layer of future around the
                 // handler moves the message once more, and this is the hot path.
                 let name = A::message_name(&msg);
+                // Written here rather than returned by a function: the span is built in place.
+                // No parent; it follows from the sender's span, if the message came with one.
                 #[cfg(feature = "tracing")]
-                let span = tracing::debug_span!("message", handler = name);
+                let span = tracing::debug_span!(
+                    target: spans::MESSAGE_TARGET,
+                    parent: None,
+                    "message",
+                    actor = %core.path,
+                    handler = name
+                );
+                #[cfg(feature = "tracing")]
+                if from.is_some() {
+                    spans::follow(&span, &mut from);
+                }
+                if let Some(meter) = meter {
+                    // What waits now, and the message just taken.
+                    clock = Some(meter.taken(receiver.len() + kept.len() + 1));
+                }
                 let mut dispatch = pin!(AssertUnwindSafe(actor.dispatch(msg, ctx)).catch_unwind());
                 let outcome = poll_fn(|cx| {
                     #[cfg(feature = "tracing")]
@@ -82,9 +122,12 @@ pub(super) async fn message_loop<A: Dispatch>(
                 })
                 .await;
                 if let Err(panic) = outcome {
-                    return StopReason::Failed(handler_panicked(name, &*panic));
+                    return StopReason::Failed(handler_panicked(&core.path, name, &*panic));
                 }
                 core.count_handled();
+                if let Some(meter) = meter {
+                    meter.handled(core, name, clock.take(), sink.as_deref());
+                }
             }
             Next::Stale => {}
             Next::Control(pending) => {
@@ -127,9 +170,19 @@ pub(super) async fn message_loop<A: Dispatch>(
 }
 
 /// The failure of a handler that panicked, logged.
-fn handler_panicked(name: &'static str, panic: &(dyn std::any::Any + Send)) -> Failure {
+fn handler_panicked(
+    actor: &ActorPath,
+    name: &'static str,
+    panic: &(dyn std::any::Any + Send),
+) -> Failure {
     let text = panic_text(panic);
-    tracing::error!(handler = name, panic = %text, "a handler panicked; the actor stops");
+    tracing::error!(
+        target: LIFECYCLE_TARGET,
+        %actor,
+        handler = name,
+        panic = %text,
+        "a handler panicked; the actor stops"
+    );
     Failure::new(FailureKind::HandlerPanic, format!("in `{name}`: {text}"))
 }
 

@@ -142,7 +142,8 @@ fn launch<A: Dispatch>(
             supervised
                 .as_ref()
                 .map_or(Restart::Temporary, |(restart, _)| *restart),
-        ),
+        )
+        .metered(system.observing().metered),
         mailbox: sender,
     });
     if let Some((_, factory)) = supervised {
@@ -240,6 +241,9 @@ fn restarter<A: Dispatch>(cell: &Arc<ActorCell<A>>, factory: Factory<A>) -> Rest
             while let Some(envelope) = receiver.try_recv() {
                 match envelope {
                     Envelope::Message(msg) if !A::is_ask(&msg) => kept.push_back(msg),
+                    Envelope::Traced(traced) if !A::is_ask(&traced.msg) => {
+                        kept.push_back(traced.msg);
+                    }
                     // Asks are dropped here (their askers get `NoReply`), and so are messages
                     // from the old instance's streams and timers, and wake-ups.
                     _ => {}

@@ -6,6 +6,7 @@ use std::time::Duration;
 use super::finish::finalize;
 use crate::cell::{ActorState, CellCore};
 use crate::handle::AnyRef;
+use crate::observe::LIFECYCLE_TARGET;
 use crate::stop::StopReason;
 use crate::system::System;
 
@@ -40,13 +41,13 @@ pub(crate) async fn wait_or_kill(child: &AnyRef, done: impl Fn(ActorState) -> bo
         .await
         .is_err()
     {
-        tracing::warn!(child = %child.path(), ?limit, "did not stop in time; killing it");
+        tracing::warn!(target: LIFECYCLE_TARGET, actor = %child.path(), ?limit, "did not stop in time; killing it");
         child.kill();
         if tokio::time::timeout(KILL_GRACE, child.join())
             .await
             .is_err()
         {
-            tracing::error!(child = %child.path(), "still running after a kill (a handler that never yields?)");
+            tracing::error!(target: LIFECYCLE_TARGET, actor = %child.path(), "still running after a kill (a handler that never yields?)");
         }
     }
 }

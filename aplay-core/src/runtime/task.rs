@@ -13,6 +13,7 @@ use crate::actor::Dispatch;
 use crate::cell::{ActorState, bits};
 use crate::context::Context;
 use crate::mailbox::MailboxReceiver;
+use crate::observe::{LIFECYCLE_TARGET, report_started};
 use crate::stop::{Failure, FailureKind, StopReason, panic_text};
 use crate::supervision::restart_allowed;
 
@@ -59,7 +60,13 @@ async fn lifecycle<A: Dispatch>(
     // The start and stop phases run once: boxed, their state does not weigh on the task for
     // the whole life of the actor (only the message loop's does).
     if let Some(failure) = Box::pin(start(&mut actor, &mut ctx)).await {
-        tracing::warn!(%failure, "failed to start");
+        tracing::warn!(
+            target: LIFECYCLE_TARGET,
+            actor = %core.path,
+            restarts = core.incarnation(),
+            %failure,
+            "failed to start"
+        );
         let reason = StopReason::Failed(failure);
         Box::pin(stop_children(core, ctx.system())).await;
         // A first start that fails is the spawner's error; a restart that fails is one more
@@ -76,7 +83,13 @@ async fn lifecycle<A: Dispatch>(
     }
     core.set_state(ActorState::Running);
     let _ = started.send(Ok(()));
-    tracing::debug!("started");
+    match core.incarnation() {
+        0 => tracing::debug!(target: LIFECYCLE_TARGET, actor = %core.path, "started"),
+        restarts => {
+            tracing::info!(target: LIFECYCLE_TARGET, actor = %core.path, restarts, "restarted");
+        }
+    }
+    report_started(ctx.system().observing(), &core.path, core.incarnation());
 
     // A stop asked for during `on_start` takes effect now.
     let reason = match ctx.take_stop() {

@@ -10,6 +10,7 @@ use crate::actor::Dispatch;
 use crate::cell::ActorState;
 use crate::context::Context;
 use crate::handle::AnyRef;
+use crate::observe::LIFECYCLE_TARGET;
 use crate::runtime::{finalize, stop_child, wait_or_kill};
 use crate::stop::{Failure, FailureKind, StopReason, panic_text};
 
@@ -96,7 +97,15 @@ pub(crate) async fn on_child_exit<A: Dispatch>(
             };
             finalize(member, &system, why, false);
         }
-        tracing::error!(child = %child.path(), %reason, max, ?within, "restart limit reached; giving up");
+        tracing::error!(
+            target: LIFECYCLE_TARGET,
+            actor = %child.path(),
+            supervisor = %ctx.path(),
+            %reason,
+            max,
+            ?within,
+            "restart limit reached; the supervisor gives up and fails"
+        );
         return Err(Failure::new(
             FailureKind::RestartLimit,
             format!(
@@ -129,8 +138,8 @@ async fn restart_one<A>(member: &AnyRef, ctx: &Context<A>) {
     let Some(restarter) = member.core().restarter() else {
         return;
     };
-    tracing::info!(child = %member.path(), "restarting");
+    tracing::debug!(target: LIFECYCLE_TARGET, actor = %member.path(), "restarting");
     if let Err(reason) = restarter(ctx.system().clone()).await {
-        tracing::warn!(child = %member.path(), %reason, "restart failed");
+        tracing::warn!(target: LIFECYCLE_TARGET, actor = %member.path(), %reason, "restart failed");
     }
 }

@@ -93,9 +93,15 @@ pub(crate) async fn raw_ask(
     answer.await.expect("the raw counter replies")
 }
 
+/// Whether aplay's systems are metered (`--metered`).
+pub(crate) static METERED: std::sync::atomic::AtomicBool =
+    std::sync::atomic::AtomicBool::new(false);
+
 /// A fresh system with one counter at `/counter`.
 pub(crate) async fn aplay_counter() -> (System, ActorRef<Counter>) {
-    let system = System::new();
+    let system = System::builder()
+        .metered(METERED.load(std::sync::atomic::Ordering::Relaxed))
+        .build();
     let counter = system
         .spawn("counter", Counter::default())
         .await

@@ -1,0 +1,153 @@
+//! What a metered system measures of each actor beyond its message count: the time spent in
+//! its handlers and its mailbox's high-water mark.
+//!
+//! Measuring a handler costs two clock reads, a sizeable share of a cheap message's handling,
+//! so it is opt-in per system ([`Observing`]). An actor of a metered system has a [`Meter`];
+//! the message loop looks once, before its first message, whether there is one.
+
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use super::metrics::{MessageHandled, MetricsSink};
+use crate::cell::CellCore;
+use crate::handle::AnyRef;
+use crate::path::ActorPath;
+use crate::stop::StopReason;
+
+/// What a system observes beyond what every actor counts, set when it is built.
+#[derive(Clone, Default)]
+pub(crate) struct Observing {
+    /// Measure handler time and mailbox high-water marks.
+    pub(crate) metered: bool,
+    /// Where to report metrics (implies `metered`).
+    pub(crate) sink: Option<Arc<dyn MetricsSink>>,
+}
+
+impl Observing {
+    /// Calls `report` on the sink, if there is one; a panic in it is logged and forgotten.
+    pub(crate) fn report(&self, report: impl FnOnce(&dyn MetricsSink)) {
+        if let Some(sink) = &self.sink {
+            report_to(&**sink, report);
+        }
+    }
+}
+
+/// Calls `report` on `sink`, catching a panic: a broken sink must not end the actor.
+pub(crate) fn report_to(sink: &dyn MetricsSink, report: impl FnOnce(&dyn MetricsSink)) {
+    if let Err(panic) = std::panic::catch_unwind(AssertUnwindSafe(|| report(sink))) {
+        let text = crate::stop::panic_text(&*panic);
+        tracing::error!(panic = %text, "the metrics sink panicked; the report is lost");
+    }
+}
+
+/// The time an actor spent in its handlers.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct HandlerTime {
+    /// All handled messages together.
+    pub total: Duration,
+    /// The longest single message.
+    pub max: Duration,
+}
+
+/// The measurements of one actor of a metered system. Only the actor's task writes them (one
+/// instance at a time), so updates are plain loads and stores.
+#[derive(Debug, Default)]
+pub(crate) struct Meter {
+    total_nanos: AtomicU64,
+    max_nanos: AtomicU64,
+    high_water: AtomicUsize,
+}
+
+impl Meter {
+    /// Notes that the actor takes a message while `mailbox_len` wait, this one included;
+    /// returns what [`handled`](Self::handled) needs.
+    pub(crate) fn taken(&self, mailbox_len: usize) -> (Instant, usize) {
+        if mailbox_len > self.high_water.load(Ordering::Relaxed) {
+            self.high_water.store(mailbox_len, Ordering::Relaxed);
+        }
+        (Instant::now(), mailbox_len)
+    }
+
+    /// Records a handled message, given what [`taken`](Self::taken) returned when it was
+    /// taken; then reports it to `sink`.
+    pub(crate) fn handled(
+        &self,
+        core: &CellCore,
+        handler: &'static str,
+        clock: Option<(Instant, usize)>,
+        sink: Option<&dyn MetricsSink>,
+    ) {
+        let Some((started, mailbox_len)) = clock else {
+            return;
+        };
+        let took = started.elapsed();
+        let nanos = u64::try_from(took.as_nanos()).unwrap_or(u64::MAX);
+        let total = self.total_nanos.load(Ordering::Relaxed);
+        self.total_nanos
+            .store(total.saturating_add(nanos), Ordering::Relaxed);
+        if nanos > self.max_nanos.load(Ordering::Relaxed) {
+            self.max_nanos.store(nanos, Ordering::Relaxed);
+        }
+        if let Some(sink) = sink {
+            report_to(sink, |sink| {
+                sink.message_handled(&MessageHandled {
+                    actor: &core.path,
+                    actor_type: core.type_name,
+                    handler,
+                    took,
+                    mailbox_len,
+                });
+            });
+        }
+    }
+
+    pub(crate) fn handler_time(&self) -> HandlerTime {
+        HandlerTime {
+            total: Duration::from_nanos(self.total_nanos.load(Ordering::Relaxed)),
+            max: Duration::from_nanos(self.max_nanos.load(Ordering::Relaxed)),
+        }
+    }
+
+    /// The most messages seen waiting when the actor took one.
+    pub(crate) fn high_water(&self) -> usize {
+        self.high_water.load(Ordering::Relaxed)
+    }
+}
+
+impl AnyRef {
+    /// The time it has spent in its handlers, when its system is metered
+    /// ([`SystemBuilder::metered`](crate::SystemBuilder::metered)); `None` otherwise.
+    pub fn handler_time(&self) -> Option<HandlerTime> {
+        self.core().meter().map(Meter::handler_time)
+    }
+
+    /// The most messages that have waited in its mailbox at once, when its system is metered;
+    /// `None` otherwise. Counted when the actor takes a message (the one it takes included),
+    /// and compared with what waits now, for bounded mailboxes. The wake-ups the runtime
+    /// queues to signal a stop count as messages.
+    pub fn mailbox_high_water(&self) -> Option<usize> {
+        let meter = self.core().meter()?;
+        Some(meter.high_water().max(self.mailbox_len().unwrap_or(0)))
+    }
+
+    /// The capacity of its mailbox (`None` when unbounded).
+    pub fn mailbox_capacity(&self) -> Option<usize> {
+        self.cell().mailbox_capacity()
+    }
+}
+
+/// The lifecycle reports to the sink, for the runtime.
+pub(crate) fn report_started(observing: &Observing, actor: &ActorPath, restarts: u32) {
+    observing.report(|sink| match restarts {
+        0 => sink.started(actor),
+        n => sink.restarted(actor, n),
+    });
+}
+
+/// Reports a final stop to the sink.
+pub(crate) fn report_stopped(observing: &Observing, actor: &ActorPath, reason: &StopReason) {
+    observing.report(|sink| sink.stopped(actor, reason));
+}

@@ -1,0 +1,245 @@
+//! The tree as JSON (`TreeNode: Serialize`, `to_json`) and served over HTTP
+//! (`observe::serve_tree`). Needs the `observe` feature.
+
+mod common;
+
+use std::time::Duration;
+
+use aplay::prelude::*;
+use aplay::{ActorState, TreeNode};
+use common::{Log, Probe, hold};
+use serde_json::{Value, json};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+/// The record of `path` in a tree's JSON.
+fn record<'a>(tree: &'a Value, path: &str) -> &'a Value {
+    tree["actors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["path"] == path)
+        .unwrap_or_else(|| panic!("no {path} in {tree:#}"))
+}
+
+#[tokio::test]
+async fn the_json_of_a_small_tree_has_the_property_table_of_every_actor() {
+    let system = System::builder().metered(true).build();
+    let log = Log::default();
+    let test = system.spawn("test", Probe::new(&log)).await.unwrap();
+    test.spawn_child("count".into()).await.unwrap().unwrap();
+    let count = system.lookup::<Probe>("/test/count").unwrap();
+    // Three tells and an ask queue up before the actor takes the first: a peak of 4.
+    for _ in 0..3 {
+        count.add(1).await.unwrap();
+    }
+    assert_eq!(count.get().await.unwrap(), 3);
+    let other = system
+        .spawn("other", Probe::new(&log).with_mailbox(Mailbox::unbounded()))
+        .await
+        .unwrap();
+    // `other` is inside a handler when a person asks it to stop: still running, marked.
+    let release = hold(&other).await;
+    let stopping = {
+        let other = ActorRef::to_any(&other);
+        tokio::spawn(async move { other.stop().await })
+    };
+    let other_any = ActorRef::to_any(&other);
+    while !other_any.stopped_by_person() {
+        tokio::task::yield_now().await;
+    }
+
+    let mut tree = serde_json::to_value(system.tree()).unwrap();
+    // Handler times vary: checked, then set aside.
+    for actor in tree["actors"].as_array_mut().unwrap() {
+        let time = actor["handler_time"].take();
+        let (total, max) = (time["total_ns"].as_u64(), time["max_ns"].as_u64());
+        assert!(
+            matches!((total, max), (Some(t), Some(m)) if m <= t),
+            "{time}"
+        );
+    }
+    assert!(record(&tree, "/test/count")["handler_time"].is_null());
+    let kind = std::any::type_name::<Probe>();
+    let kernel = system.root().type_name();
+    assert_eq!(
+        tree,
+        json!({
+            "top": "/",
+            "actors": [
+                {
+                    "name": "", "path": "/", "parent": null, "children": ["/test", "/other"],
+                    "type": kernel, "state": "running", "stopped_by_person": false,
+                    "restarts": 0, "messages_handled": 0,
+                    "mailbox": { "len": 0, "capacity": 1024, "high_water": 0 },
+                    "handler_time": null
+                },
+                {
+                    "name": "test", "path": "/test", "parent": "/", "children": ["/test/count"],
+                    "type": kind, "state": "running", "stopped_by_person": false,
+                    "restarts": 0, "messages_handled": 1,
+                    "mailbox": { "len": 0, "capacity": 1024, "high_water": 1 },
+                    "handler_time": null
+                },
+                {
+                    "name": "count", "path": "/test/count", "parent": "/test", "children": [],
+                    "type": kind, "state": "running", "stopped_by_person": false,
+                    "restarts": 0, "messages_handled": 4,
+                    "mailbox": { "len": 0, "capacity": 1024, "high_water": 4 },
+                    "handler_time": null
+                },
+                {
+                    "name": "other", "path": "/other", "parent": "/", "children": [],
+                    "type": kind, "state": "running", "stopped_by_person": true,
+                    "restarts": 0, "messages_handled": 0,
+                    "mailbox": { "len": null, "capacity": null, "high_water": 1 },
+                    "handler_time": null
+                }
+            ]
+        })
+    );
+    // A subtree's JSON starts at its top; `to_json` is the same data.
+    let sub = system.tree().find("/test").unwrap();
+    let sub_json: Value = serde_json::from_str(&sub.to_json()).unwrap();
+    assert_eq!(sub_json["top"], "/test");
+    let paths: Vec<&str> = sub_json["actors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, ["/test", "/test/count"]);
+    assert_eq!(record(&sub_json, "/test")["parent"], "/");
+
+    release.send(()).unwrap();
+    assert_eq!(stopping.await.unwrap(), StopReason::StoppedByPerson);
+    system.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_kernel_alone_and_a_stopped_system_serialize() {
+    let system = System::new();
+    let alone: Value = serde_json::from_str(&system.tree().to_json()).unwrap();
+    assert_eq!(alone["actors"].as_array().unwrap().len(), 1);
+    assert_eq!(record(&alone, "/")["children"], json!([]));
+    assert!(record(&alone, "/")["mailbox"]["high_water"].is_null());
+    system.shutdown().await;
+    let stopped: Value = serde_json::from_str(&system.tree().to_json()).unwrap();
+    assert_eq!(record(&stopped, "/")["state"], "stopped");
+    assert_eq!(system.tree().state(), ActorState::Stopped);
+}
+
+// ---- over HTTP -----------------------------------------------------------------------------
+
+/// Sends `request` as is, and returns the status line, the headers and the body.
+async fn fetch(address: std::net::SocketAddr, request: &str) -> (String, Vec<String>, String) {
+    let mut stream = TcpStream::connect(address).await.unwrap();
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = String::new();
+    tokio::time::timeout(Duration::from_secs(10), stream.read_to_string(&mut answer))
+        .await
+        .expect("the server answers and closes")
+        .unwrap();
+    let (head, body) = answer.split_once("\r\n\r\n").expect("a head and a body");
+    let mut lines = head.split("\r\n").map(str::to_owned);
+    let status = lines.next().unwrap();
+    let headers: Vec<String> = lines.collect();
+    let length = headers
+        .iter()
+        .find_map(|h| h.strip_prefix("Content-Length: "))
+        .expect("a length")
+        .parse::<usize>()
+        .unwrap();
+    assert_eq!(length, body.len());
+    (status, headers, body.to_owned())
+}
+
+#[tokio::test]
+async fn the_tree_is_served_as_json_and_text_over_http() {
+    let system = System::new();
+    let log = Log::default();
+    let test = system.spawn("test", Probe::new(&log)).await.unwrap();
+    test.spawn_child("count".into()).await.unwrap().unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let server = tokio::spawn(aplay::observe::serve_tree(system.clone(), listener));
+
+    let (status, headers, body) =
+        fetch(address, "GET /tree HTTP/1.1\r\nHost: localhost\r\n\r\n").await;
+    assert_eq!(status, "HTTP/1.1 200 OK");
+    assert!(headers.contains(&"Content-Type: application/json".to_owned()));
+    let served: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(served, serde_json::to_value(system.tree()).unwrap());
+    let paths: Vec<&str> = served["actors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, ["/", "/test", "/test/count"]);
+
+    // Each request gets a fresh snapshot; a query string is ignored.
+    system.spawn("late", Probe::new(&log)).await.unwrap();
+    let (status, headers, body) = fetch(address, "GET /tree.txt?x=1 HTTP/1.0\r\n\r\n").await;
+    assert_eq!(status, "HTTP/1.1 200 OK");
+    assert!(headers.contains(&"Content-Type: text/plain; charset=utf-8".to_owned()));
+    assert_eq!(body, system.tree().to_string());
+    assert!(
+        body.ends_with("└── late (Probe) running, mailbox 0, 0 handled"),
+        "{body}"
+    );
+
+    let (status, headers, _) = fetch(address, "POST /tree HTTP/1.1\r\n\r\n").await;
+    assert_eq!(status, "HTTP/1.1 405 Method Not Allowed");
+    assert!(headers.contains(&"Allow: GET".to_owned()));
+    let (status, _, body) = fetch(address, "GET /nothing HTTP/1.1\r\n\r\n").await;
+    assert_eq!(status, "HTTP/1.1 404 Not Found");
+    assert!(body.contains("GET /tree"), "{body}");
+    let (status, _, _) = fetch(address, "nonsense\r\n\r\n").await;
+    assert_eq!(status, "HTTP/1.1 400 Bad Request");
+    let long = format!(
+        "GET /tree HTTP/1.1\r\nX-Long: {}\r\n\r\n",
+        "a".repeat(10_000)
+    );
+    let (status, _, _) = fetch(address, &long).await;
+    assert_eq!(status, "HTTP/1.1 431 Request Header Fields Too Large");
+
+    // The server ends with the system.
+    system.shutdown().await;
+    tokio::time::timeout(Duration::from_secs(10), server)
+        .await
+        .expect("the server ends once the system has stopped")
+        .unwrap();
+}
+
+/// The JSON of a tree is built without recursion: a chain a few thousand deep serializes
+/// on a small stack.
+#[test]
+fn a_deep_chain_serializes_on_a_small_stack() {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let (system, tree): (System, TreeNode) = runtime.block_on(async {
+        let system = System::new();
+        let mut parent = system
+            .spawn("c", Probe::new(&Log::default()))
+            .await
+            .unwrap();
+        for _ in 0..2_000 {
+            let path = parent.spawn_child("c".into()).await.unwrap().unwrap();
+            parent = system.lookup::<Probe>(path.as_str()).unwrap();
+        }
+        let tree = system.tree();
+        (system, tree)
+    });
+    let json = std::thread::Builder::new()
+        .stack_size(128 * 1024)
+        .spawn(move || tree.to_json())
+        .unwrap()
+        .join()
+        .expect("no stack overflow");
+    let value: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(value["actors"].as_array().unwrap().len(), 2_002);
+    runtime.block_on(system.shutdown());
+}
