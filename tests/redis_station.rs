@@ -351,6 +351,46 @@ async fn garbage_and_foreign_entries_go_to_the_dead_letters_and_the_rest_is_hand
 }
 
 #[tokio::test]
+async fn a_reply_redis_refuses_does_not_hold_up_the_acknowledgements() {
+    let redis = TestRedis::shared_or_private();
+    let ns = unique("refused");
+    let station = station(redis.url(), &ns, same).await;
+    let system = System::new();
+    let (serving, mut rx) = serve_jobs(&station, &system).await;
+
+    // An ask whose reply stream is not a stream: appending the reply is refused.
+    let client = redis::Client::open(redis.url()).unwrap();
+    let mut raw = client.get_multiplexed_async_connection().await.unwrap();
+    let not_a_stream = format!("{ns}:not-a-stream");
+    let _: () = redis::cmd("SET")
+        .arg(&not_a_stream)
+        .arg("a string")
+        .query_async(&mut raw)
+        .await
+        .unwrap();
+    let _: String = redis::cmd("XADD")
+        .arg(format!("{ns}:mailbox:/jobs"))
+        .arg("*")
+        .arg("m")
+        .arg(aplay::wire::encode(&redis_actors::JobsMsg::run(1)).unwrap())
+        .arg("r")
+        .arg(&not_a_stream)
+        .arg("q")
+        .arg("7")
+        .query_async(&mut raw)
+        .await
+        .unwrap();
+    assert_eq!(receive(&mut rx, 1).await, [1]);
+    let jobs = station.remote::<Jobs>("/jobs").unwrap();
+    jobs.run(2).ask().await.unwrap();
+    assert_eq!(receive(&mut rx, 1).await, [2]);
+    wait_until_backlog_empty(&station).await;
+    assert_eq!(serving.handled(), 2);
+    serving.stop().await;
+    station.purge_namespace().await.unwrap();
+}
+
+#[tokio::test]
 async fn an_ask_times_out_and_its_late_reply_is_dropped_cleanly() {
     let redis = TestRedis::shared_or_private();
     let ns = unique("timeout");
