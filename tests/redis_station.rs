@@ -92,10 +92,13 @@ async fn a_remote_ref_has_the_generated_methods_tell_ask_and_unit_ask() {
     jobs.run(2).ask().await.unwrap();
     assert_eq!(rx.try_recv().ok(), Some(2));
     assert_eq!(jobs.count().await.unwrap(), 2);
+    jobs.run(3).try_tell().unwrap();
+    jobs.run(4).timeout(Duration::from_secs(5)).await.unwrap();
+    assert_eq!(receive(&mut rx, 2).await, [3, 4]);
     assert_eq!(client.pending_replies(), 0);
 
     serving.stop().await;
-    assert_eq!(serving.handled(), 4);
+    assert_eq!(serving.handled(), 6);
     assert!(serving.actor().is_none());
     assert!(worker.backlog("/jobs").await.unwrap().is_empty());
     client.purge_namespace().await.unwrap();
