@@ -53,7 +53,7 @@ impl MyKernel {
         let worker = ctx.system().address::<Worker>("/test")?;
         worker.expect(jobs).await?;
         for i in 0..jobs {
-            let kind = if self.rng.next() % 2 == 0 {
+            let kind = if self.rng.next().is_multiple_of(2) {
                 "voice"
             } else {
                 "text"
@@ -164,7 +164,7 @@ struct Displayer;
 impl Displayer {
     async fn show(&mut self, counts: Counts, ctx: &mut Context<Self>) -> Result<(), Error> {
         let total: u64 = counts.values().sum();
-        if total % 20 == 0 {
+        if total.is_multiple_of(20) {
             println!(
                 "{}: after {total} jobs the monitor counts {counts:?}",
                 ctx.path()

@@ -155,17 +155,17 @@ impl<A> Context<A> {
         let factory: runtime::Factory<B> = std::sync::Arc::new(factory);
         let spawned =
             runtime::spawn_supervised_child(&self.system, &self.me, name, restart, factory).await;
-        if let Err(Error::StartFailed { .. }) = &spawned {
-            if !self.count_restart() {
-                let (max, within) = self.supervision.limit();
-                let failure = Failure::new(
-                    FailureKind::RestartLimit,
-                    format!(
-                        "the limit of {max} failed starts and restarts within {within:?} was reached"
-                    ),
-                );
-                self.stop = Some(StopReason::Failed(failure));
-            }
+        if let Err(Error::StartFailed { .. }) = &spawned
+            && !self.count_restart()
+        {
+            let (max, within) = self.supervision.limit();
+            let failure = Failure::new(
+                FailureKind::RestartLimit,
+                format!(
+                    "the limit of {max} failed starts and restarts within {within:?} was reached"
+                ),
+            );
+            self.stop = Some(StopReason::Failed(failure));
         }
         spawned
     }

@@ -53,6 +53,8 @@ mod stop;
 mod stream;
 mod supervision;
 mod system;
+#[cfg(feature = "testkit")]
+pub mod testkit;
 mod timer;
 mod tree;
 #[cfg(feature = "serde")]

@@ -37,6 +37,10 @@ pub struct System {
 struct SystemInner {
     registry: Registry,
     root: OnceLock<AnyRef>,
+    /// The testkit's stand-ins for children not spawned yet; unset for every system but a
+    /// [`TestKit`](crate::testkit::TestKit)'s, so ordinary spawns pay one atomic load.
+    #[cfg(feature = "testkit")]
+    replacements: OnceLock<Arc<crate::testkit::Replacements>>,
 }
 
 /// How long [`System::shutdown`] waits before it kills what is left.
@@ -48,8 +52,24 @@ impl System {
             inner: Arc::new(SystemInner {
                 registry: Registry::default(),
                 root: OnceLock::new(),
+                #[cfg(feature = "testkit")]
+                replacements: OnceLock::new(),
             }),
         }
+    }
+
+    /// A system without a kernel yet whose spawns consult `replacements` first.
+    #[cfg(feature = "testkit")]
+    pub(crate) fn with_replacements(replacements: Arc<crate::testkit::Replacements>) -> Self {
+        let system = System::empty();
+        let _ = system.inner.replacements.set(replacements);
+        system
+    }
+
+    /// The testkit's replacements, if this system has any.
+    #[cfg(feature = "testkit")]
+    pub(crate) fn replacements(&self) -> Option<&crate::testkit::Replacements> {
+        self.inner.replacements.get().map(|r| &**r)
     }
 
     /// A system with the built-in kernel at `/`: actors spawned with [`System::spawn`] are its
@@ -60,11 +80,16 @@ impl System {
     /// Outside a tokio runtime (it spawns the kernel's task).
     pub fn new() -> Self {
         let system = System::empty();
-        let (cell, _started) =
-            runtime::spawn_root(&system, Kernel).expect("a new system has a free root address");
-        let root = ActorRef::from_cell(cell);
-        let _ = system.inner.root.set(ActorRef::to_any(&root));
+        system.start_builtin_kernel();
         system
+    }
+
+    /// Starts the built-in kernel of a system built without one.
+    pub(crate) fn start_builtin_kernel(&self) {
+        let (cell, _started) =
+            runtime::spawn_root(self, Kernel).expect("a new system has a free root address");
+        let root = ActorRef::from_cell(cell);
+        let _ = self.inner.root.set(ActorRef::to_any(&root));
     }
 
     /// A system whose kernel at `/` is `kernel` (aplay's `KernelActor`): what it spawns with
@@ -79,11 +104,16 @@ impl System {
     /// Outside a tokio runtime.
     pub async fn with_kernel<K: Dispatch>(kernel: K) -> Result<(System, ActorRef<K>), Error> {
         let system = System::empty();
-        let (cell, started) = runtime::spawn_root(&system, kernel)?;
-        let root = ActorRef::from_cell(cell.clone());
-        let _ = system.inner.root.set(ActorRef::to_any(&root));
-        let kernel = runtime::await_start(cell, started).await?;
+        let kernel = system.start_kernel(kernel).await?;
         Ok((system, kernel))
+    }
+
+    /// Starts `kernel` at `/` of a system built without one, and waits for its `on_start`.
+    pub(crate) async fn start_kernel<K: Dispatch>(&self, kernel: K) -> Result<ActorRef<K>, Error> {
+        let (cell, started) = runtime::spawn_root(self, kernel)?;
+        let root = ActorRef::from_cell(cell.clone());
+        let _ = self.inner.root.set(ActorRef::to_any(&root));
+        runtime::await_start(cell, started).await
     }
 
     pub(crate) fn registry(&self) -> &Registry {

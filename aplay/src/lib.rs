@@ -40,6 +40,8 @@
 //!   "Messages that cross processes").
 //! - `redis`: durable mailboxes on Redis streams, remote refs and worker pools across
 //!   processes ([`redis`](mod@redis)); implies `serde`.
+//! - `testkit`: `aplay::testkit`, probes and a paused clock for testing actors (usually
+//!   enabled for tests only; see [the Testing chapter](guide::testing)).
 
 pub use aplay_core::{
     Actor, ActorPath, ActorRef, ActorState, AnyRef, BareHandle, BoxError, Context,
@@ -55,6 +57,11 @@ pub use aplay_core::wire;
 /// (feature `redis`). The guide's chapter [`guide::redis`] tells how.
 #[cfg(feature = "redis")]
 pub use aplay_core::redis;
+
+/// Testing actors: probes that stand in for actors and recipients, children replaced by
+/// probes, and a paused clock; see [the guide's Testing chapter](crate::guide::testing).
+#[cfg(feature = "testkit")]
+pub use aplay_core::testkit;
 
 /// Turns an `impl` block into an actor's messages, or gives a struct or enum the default
 /// lifecycle.
@@ -149,6 +156,16 @@ pub mod guide {
     #[cfg(feature = "redis")]
     #[doc = include_str!("../../docs/redis.md")]
     pub mod redis {}
+    #[cfg_attr(feature = "testkit", doc = include_str!("../../docs/testing.md"))]
+    #[cfg_attr(
+        not(feature = "testkit"),
+        doc = "Testing actors: this chapter needs the `testkit` feature (`cargo doc --features testkit`)."
+    )]
+    pub mod testing {}
+    #[doc = include_str!("../../docs/seed-map.md")]
+    pub mod seed_map {}
+    #[doc = include_str!("../../docs/migrating.md")]
+    pub mod migrating {}
 }
 
 /// The README's code blocks, compiled and run as doc tests.

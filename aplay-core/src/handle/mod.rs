@@ -11,6 +11,8 @@ pub use raw::{BareHandle, Handle, RawRef};
 #[cfg_attr(not(any(feature = "redis", feature = "testkit")), allow(dead_code))]
 mod stand_in;
 
+#[cfg(feature = "testkit")]
+pub(crate) use stand_in::child_stand_in;
 #[cfg_attr(
     not(any(feature = "redis", feature = "testkit")),
     allow(unused_imports)

@@ -3,6 +3,11 @@
 //! The Redis remote refs forward what they receive to another process; the testkit's probes
 //! record it. Both need a ref with the generated methods of `A` (`counter.add(5)`), so they
 //! hold the receiving side of an ordinary mailbox instead of running `A`.
+//!
+//! A stand-in is either free-standing ([`stand_in`]: reached only through its refs) or a child
+//! in a system's tree ([`child_stand_in`], for the testkit's replaced children): registered at
+//! its address and adopted by its parent, so lookups, the tree, parent stops and shutdowns see
+//! it as any other child.
 
 use std::fmt;
 use std::future::poll_fn;
@@ -11,12 +16,20 @@ use std::task::Poll;
 use std::time::Duration;
 
 use crate::actor::Dispatch;
-use crate::cell::{ActorCell, ActorState, CellCore, bits};
-use crate::handle::ActorRef;
+use crate::cell::{ActorCell, ActorState, CellControl, CellCore, bits};
+use crate::handle::{ActorRef, AnyRef};
 use crate::mailbox::{Envelope, Mailbox, MailboxReceiver, channel};
 use crate::path::ActorPath;
+use crate::runtime::finalize;
 use crate::stop::StopReason;
 use crate::supervision::Restart;
+use crate::system::System;
+
+/// How long the parent of a child stand-in (or a shutdown) waits for it to stop before it
+/// kills it: as for an actor by default. Its holder ends it promptly; this only bounds a
+/// holder that does not.
+#[cfg(feature = "testkit")]
+const CHILD_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The receiving side of a stand-in's mailbox. Dropping it ends the stand-in: its refs see it
 /// stopped ([`Error::Stopped`](crate::Error::Stopped) on a send, queued asks get
@@ -24,6 +37,12 @@ use crate::supervision::Restart;
 pub(crate) struct StandIn<A: Dispatch> {
     cell: Arc<ActorCell<A>>,
     receiver: MailboxReceiver<A::Msg>,
+    /// For a child stand-in: the system it is registered in. Its end then frees its address,
+    /// leaves its parent and tells it, as an actor's end does.
+    system: Option<System>,
+    /// The reason its holder chose to end it with ([`end_with`](StandIn::end_with)); without
+    /// one, the reason follows from the stop signals it got.
+    reason: Option<StopReason>,
 }
 
 /// Makes a stand-in at `path` (not registered anywhere: it is reached only through its refs).
@@ -45,7 +64,64 @@ pub(crate) fn stand_in<A: Dispatch>(
         mailbox: sender,
     });
     let actor_ref = ActorRef::from_cell(Arc::clone(&cell));
-    (actor_ref, StandIn { cell, receiver })
+    let stand_in = StandIn {
+        cell,
+        receiver,
+        system: None,
+        reason: None,
+    };
+    (actor_ref, stand_in)
+}
+
+/// Makes a stand-in child of `parent` at `path` (a child address of `parent`'s): registered
+/// in `system`'s registry and in `parent`'s children, as a spawned actor would be. It is never
+/// restarted.
+///
+/// # Errors
+///
+/// [`Error::ParentStopping`](crate::Error::ParentStopping) or
+/// [`Error::NameTaken`](crate::Error::NameTaken), as a spawn at `path` would give; nothing
+/// is registered then.
+#[cfg(feature = "testkit")]
+pub(crate) fn child_stand_in<A: Dispatch>(
+    system: &System,
+    parent: &AnyRef,
+    path: ActorPath,
+    mailbox: Mailbox,
+) -> Result<(ActorRef<A>, StandIn<A>), crate::Error> {
+    let parent_stopping = || crate::Error::ParentStopping {
+        parent: parent.path().clone(),
+    };
+    if !parent.core().accepts_children() {
+        return Err(parent_stopping());
+    }
+    let (sender, receiver) = channel(mailbox);
+    let core = CellCore::new(
+        path,
+        std::any::type_name::<A>(),
+        Some(Arc::downgrade(parent.cell())),
+        CHILD_SHUTDOWN_TIMEOUT,
+        Restart::Temporary,
+    );
+    core.set_state(ActorState::Running);
+    let cell = Arc::new(ActorCell {
+        core,
+        mailbox: sender,
+    });
+    let me = AnyRef::new(Arc::clone(&cell) as Arc<dyn CellControl>);
+    system.registry().claim(me.clone())?;
+    if !parent.core().adopt(me.clone()) {
+        system.registry().release(me.path(), me.core());
+        return Err(parent_stopping());
+    }
+    let actor_ref = ActorRef::from_cell(Arc::clone(&cell));
+    let stand_in = StandIn {
+        cell,
+        receiver,
+        system: Some(system.clone()),
+        reason: None,
+    };
+    Ok((actor_ref, stand_in))
 }
 
 impl<A: Dispatch> StandIn<A> {
@@ -82,6 +158,7 @@ impl<A: Dispatch> StandIn<A> {
     }
 
     /// The next queued message, without waiting.
+    #[allow(dead_code)] // for the Redis remote refs; the probes forward from `recv`
     pub(crate) fn try_recv(&mut self) -> Option<A::Msg> {
         loop {
             match self.receiver.try_recv()? {
@@ -95,25 +172,42 @@ impl<A: Dispatch> StandIn<A> {
     pub(crate) fn stop_requested(&self) -> bool {
         self.cell.core.control() & (bits::KILL | bits::STOP_BY_PERSON | bits::SHUTDOWN) != 0
     }
+
+    /// Ends the stand-in with `reason` (a failure, say), whatever stop signals it got.
+    #[cfg_attr(not(feature = "testkit"), allow(dead_code))]
+    pub(crate) fn end_with(mut self, reason: StopReason) {
+        self.reason = Some(reason);
+    }
 }
 
 impl<A: Dispatch> Drop for StandIn<A> {
     fn drop(&mut self) {
         let core = &self.cell.core;
-        let reason = if core.control() & bits::KILL != 0 {
-            StopReason::Killed
-        } else if core.stopped_by_person() {
-            StopReason::StoppedByPerson
-        } else if core.control() & bits::SHUTDOWN != 0 {
-            StopReason::Shutdown
-        } else {
-            StopReason::Normal
-        };
+        let reason = self.reason.take().unwrap_or_else(|| {
+            if core.control() & bits::KILL != 0 {
+                StopReason::Killed
+            } else if core.stopped_by_person() {
+                StopReason::StoppedByPerson
+            } else if core.control() & bits::SHUTDOWN != 0 {
+                StopReason::Shutdown
+            } else {
+                StopReason::Normal
+            }
+        });
         // Queued messages go now, before the waiters wake: their askers get `NoReply`.
         self.receiver.close();
         while self.receiver.try_recv().is_some() {}
-        core.record_stop(reason);
-        core.notify_stopped();
+        match &self.system {
+            // A child: the end of an actor (address freed, parent told, waiters woken).
+            Some(system) => {
+                let me = AnyRef::new(Arc::clone(&self.cell) as Arc<dyn CellControl>);
+                finalize(&me, system, reason, true);
+            }
+            None => {
+                core.record_stop(reason);
+                core.notify_stopped();
+            }
+        }
     }
 }
 
@@ -132,7 +226,11 @@ mod tests {
 
     struct Echo;
     enum EchoMsg {
-        Add(u64, Option<crate::request::ReplyTo<u64>>),
+        // The reply is only ever dropped unanswered: what the tests look at.
+        Add(
+            u64,
+            #[allow(dead_code)] Option<crate::request::ReplyTo<u64>>,
+        ),
     }
     impl Actor for Echo {}
     impl Dispatch for Echo {

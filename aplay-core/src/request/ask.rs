@@ -112,12 +112,10 @@ impl<A: Dispatch, R> Future for AskFuture<'_, A, R> {
                 Poll::Ready(Ok(())) => {}
                 Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
                 Poll::Pending => {
-                    if poll_deadline(&mut this.deadline, cx).is_ready() {
-                        if let Some(msg) = this.sending.take_unsent() {
-                            return Poll::Ready(Err(Error::SendTimeout(
-                                this.target.undelivered(msg),
-                            )));
-                        }
+                    if poll_deadline(&mut this.deadline, cx).is_ready()
+                        && let Some(msg) = this.sending.take_unsent()
+                    {
+                        return Poll::Ready(Err(Error::SendTimeout(this.target.undelivered(msg))));
                     }
                     return Poll::Pending;
                 }

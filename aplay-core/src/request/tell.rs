@@ -114,10 +114,10 @@ impl<A: Dispatch> Future for TellFuture<'_, A> {
         if let Poll::Ready(result) = this.sending.poll_send(this.target, cx) {
             return Poll::Ready(result);
         }
-        if poll_deadline(&mut this.deadline, cx).is_ready() {
-            if let Some(msg) = this.sending.take_unsent() {
-                return Poll::Ready(Err(Error::SendTimeout(this.target.undelivered(msg))));
-            }
+        if poll_deadline(&mut this.deadline, cx).is_ready()
+            && let Some(msg) = this.sending.take_unsent()
+        {
+            return Poll::Ready(Err(Error::SendTimeout(this.target.undelivered(msg))));
         }
         Poll::Pending
     }

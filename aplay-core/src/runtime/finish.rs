@@ -42,19 +42,19 @@ impl Finisher {
         let restartable = supervised && may_restart;
         if restartable {
             core.abort_attached();
-            if let Some(parent) = core.parent.as_ref().and_then(|p| p.upgrade()) {
-                if core.park(parent.core(), receiver) {
-                    self.done = true;
-                    tracing::debug!(%reason, "instance ended; the parent decides on a restart");
-                    if !restart_requested {
-                        parent.post_system(SystemMsg::ChildExited {
-                            child: self.me.clone(),
-                            reason,
-                            incarnation: core.incarnation(),
-                        });
-                    }
-                    return;
+            if let Some(parent) = core.parent.as_ref().and_then(|p| p.upgrade())
+                && core.park(parent.core(), receiver)
+            {
+                self.done = true;
+                tracing::debug!(%reason, "instance ended; the parent decides on a restart");
+                if !restart_requested {
+                    parent.post_system(SystemMsg::ChildExited {
+                        child: self.me.clone(),
+                        reason,
+                        incarnation: core.incarnation(),
+                    });
                 }
+                return;
             }
             // The parent is gone or stopping: this stop is final.
             let reason = if restart_requested {

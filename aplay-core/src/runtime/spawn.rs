@@ -27,6 +27,11 @@ pub(crate) async fn spawn_child<A: Dispatch>(
     actor: A,
 ) -> Result<ActorRef<A>, Error> {
     let path = parent.path().child(name)?;
+    // Tests only: a probe registered for this address takes the actor's place.
+    #[cfg(feature = "testkit")]
+    if let Some(stand_in) = crate::testkit::replace_spawn::<A>(system, parent, &path) {
+        return stand_in;
+    }
     let (cell, started) = launch(system, Some(parent), path, actor, None)?;
     await_start(cell, started).await
 }
@@ -44,6 +49,12 @@ pub(crate) async fn spawn_supervised_child<A: Dispatch>(
     factory: Factory<A>,
 ) -> Result<ActorRef<A>, Error> {
     let path = parent.path().child(name)?;
+    // Tests only: a probe registered for this address takes the place of the factory's
+    // actors (the factory is not called; a probe is never restarted).
+    #[cfg(feature = "testkit")]
+    if let Some(stand_in) = crate::testkit::replace_spawn::<A>(system, parent, &path) {
+        return stand_in;
+    }
     let actor = make(&factory).map_err(|reason| Error::StartFailed {
         path: path.clone(),
         reason,
@@ -114,12 +125,12 @@ fn launch<A: Dispatch>(
     if !start {
         return Err(Error::StartDeclined { path });
     }
-    if let Some(parent) = parent {
-        if !parent.core().accepts_children() {
-            return Err(Error::ParentStopping {
-                parent: parent.path().clone(),
-            });
-        }
+    if let Some(parent) = parent
+        && !parent.core().accepts_children()
+    {
+        return Err(Error::ParentStopping {
+            parent: parent.path().clone(),
+        });
     }
     let (sender, receiver) = mailbox::channel(mailbox);
     let cell = Arc::new(ActorCell::<A> {
@@ -139,13 +150,13 @@ fn launch<A: Dispatch>(
     }
     let me = AnyRef::new(Arc::clone(&cell) as Arc<dyn CellControl>);
     system.registry().claim(me.clone())?;
-    if let Some(parent) = parent {
-        if !parent.core().adopt(me.clone()) {
-            system.registry().release(me.path(), me.core());
-            return Err(Error::ParentStopping {
-                parent: parent.path().clone(),
-            });
-        }
+    if let Some(parent) = parent
+        && !parent.core().adopt(me.clone())
+    {
+        system.registry().release(me.path(), me.core());
+        return Err(Error::ParentStopping {
+            parent: parent.path().clone(),
+        });
     }
     let started = start_instance(&cell, me, system, actor, receiver, VecDeque::new());
     Ok((cell, started))

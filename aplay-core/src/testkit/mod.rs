@@ -1,0 +1,65 @@
+//! Testing actors (the `testkit` feature): probes that stand in for actors and recipients and
+//! assert what they receive, children replaced by probes, and a paused clock for timers.
+//!
+//! - [`probe`] makes an [`ActorRef<A>`](crate::ActorRef) whose messages a [`Probe`] receives:
+//!   give it to the actor under test, then [`expect`](Probe::expect) what it sent,
+//!   [`expect_none`](Probe::expect_none) within a time, or
+//!   [`expect_stopped`](Probe::expect_stopped); asks are answered through the reply they
+//!   carry, or by an [`autopilot`](Probe::autopilot).
+//! - [`recipient_probe`] does the same for a [`Recipient<M>`](crate::Recipient).
+//! - [`TestKit`] builds a system in which chosen child addresses get probes instead of actors:
+//!   the actor under test spawns its children as usual, and the test reads what it sends them.
+//! - [`paused`] runs a test on tokio's paused clock, where [`advance`] moves time exactly and
+//!   [`settle`] waits for the actors to be done with what happened.
+//!
+//! Every `expect` **panics** when what it expects does not happen within its limit
+//! ([`DEFAULT_LIMIT`] unless told otherwise): they are assertions, and a panic is how a Rust
+//! test fails. The panic message says what was expected and what came instead.
+//!
+//! The guide's Testing chapter tests each of the seed examples with these.
+//!
+//! # Examples
+//!
+//! ```
+//! use aplay_core::testkit;
+//! # use aplay_core::{Actor, BareHandle, Context, Dispatch, StopReason};
+//! # struct Worker;
+//! # impl Actor for Worker {}
+//! # impl Dispatch for Worker {
+//! #     type Msg = String;
+//! #     type Handle = BareHandle<Self>;
+//! #     async fn dispatch(&mut self, _: String, _: &mut Context<Self>) {}
+//! #     fn message_name(_: &String) -> &'static str { "job" }
+//! # }
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() {
+//! let (worker, mut probe) = testkit::probe::<Worker>("worker");
+//! aplay_core::ActorRef::send(&worker, "hello".to_owned()).await.unwrap();
+//! assert_eq!(probe.expect().await, "hello");
+//! worker.stop().await;
+//! assert_eq!(probe.expect_stopped().await, StopReason::StoppedByPerson);
+//! # }
+//! ```
+
+mod clock;
+mod kit;
+mod link;
+mod probe;
+mod recipient;
+mod replacements;
+
+pub use clock::{advance, paused, settle};
+pub use kit::TestKit;
+pub use probe::{Probe, probe};
+pub use recipient::{RecipientProbe, recipient_probe};
+
+pub(crate) use replacements::{Replacements, replace_spawn};
+
+use std::time::Duration;
+
+/// How long an `expect` waits before it fails the test, unless the probe was made
+/// [`with_limit`](Probe::with_limit): three seconds, long for a machine under load, short for
+/// a person waiting on a failing test. On the [`paused`] clock it passes at once when nothing
+/// else can happen.
+pub const DEFAULT_LIMIT: Duration = Duration::from_secs(3);

@@ -1,0 +1,325 @@
+//! `Probe<A>`: stands in for an actor of type `A` and asserts what it receives.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+
+use super::DEFAULT_LIMIT;
+use super::link::{self, Link, Phase};
+use crate::actor::Dispatch;
+use crate::handle::{ActorRef, stand_in};
+use crate::mailbox::Mailbox;
+use crate::path::ActorPath;
+use crate::stop::StopReason;
+
+/// Makes a probe standing in for an actor of type `A` named `name` (at `/{name}`), and its
+/// ref: an [`ActorRef<A>`] like any other, with every generated method of `A`
+/// (`counter.add(5)`, `counter.get()`), whose messages the probe receives. Give the ref to the
+/// actor under test; assert with [`Probe::expect`] what it sent.
+///
+/// The stand-in is not registered in any system: it is reached only through its refs. To
+/// have it found by address, or spawned in place of a child, use
+/// [`TestKit::replace`](super::TestKit::replace).
+///
+/// # Panics
+///
+/// If `name` is not a valid actor name (see [`validate_name`](crate::validate_name)), or
+/// outside a tokio runtime (the stand-in runs on a task).
+///
+/// # Examples
+///
+/// ```
+/// use aplay_core::testkit;
+/// # use aplay_core::{Actor, BareHandle, Context, Dispatch};
+/// # struct Worker;
+/// # enum WorkerMsg { Job(u32) }
+/// # impl Actor for Worker {}
+/// # impl Dispatch for Worker {
+/// #     type Msg = WorkerMsg;
+/// #     type Handle = BareHandle<Self>;
+/// #     async fn dispatch(&mut self, _: WorkerMsg, _: &mut Context<Self>) {}
+/// #     fn message_name(_: &WorkerMsg) -> &'static str { "job" }
+/// # }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let (worker, mut probe) = testkit::probe::<Worker>("worker");
+/// aplay_core::ActorRef::send(&worker, WorkerMsg::Job(7)).await.unwrap(); // `worker.job(7)` with `#[actor]`
+/// let WorkerMsg::Job(n) = probe.expect().await;
+/// assert_eq!(n, 7);
+/// # }
+/// ```
+#[must_use = "the stand-in ends when its probe is dropped"]
+pub fn probe<A: Dispatch>(name: &str) -> (ActorRef<A>, Probe<A>) {
+    let path = ActorPath::root()
+        .child(name)
+        .unwrap_or_else(|error| panic!("testkit::probe: {error}"));
+    let (actor_ref, stand_in) = stand_in::<A>(path.clone(), Mailbox::unbounded());
+    let (probe, messages, link) = Probe::new(path);
+    link::run(stand_in, messages, link);
+    (actor_ref, probe)
+}
+
+/// Stands in for an actor of type `A` and asserts what it receives: made by [`probe`], or
+/// by [`TestKit::replace`](super::TestKit::replace) for a child spawned later.
+///
+/// Its stand-in takes every message at once (senders never wait for room, and `try_tell`
+/// never finds it full) and keeps them, in order, until an `expect` takes them. A stop or a
+/// kill through a ref, or by the stand-in's parent, ends it promptly, whether or not the test
+/// reads the probe; dropping the probe ends it too ([`StopReason::Normal`]).
+///
+/// Each `expect` waits at most a limit ([`DEFAULT_LIMIT`], or [`with_limit`](Self::with_limit)),
+/// and **panics** when what it expects does not happen: these are test assertions, and a
+/// panic is how a test fails. A panicking test does not hang: the probe's stand-in ends with
+/// the runtime.
+///
+/// Asks reach the probe with their reply channel (`reply: Some(..)` in the generated
+/// message); answer them with [`ReplyTo::send`](crate::request::ReplyTo::send), or let an
+/// [`autopilot`](Self::autopilot) answer them as they come.
+pub struct Probe<A: Dispatch> {
+    path: ActorPath,
+    messages: mpsc::UnboundedReceiver<A::Msg>,
+    link: Arc<Link<A>>,
+    limit: Duration,
+}
+
+impl<A: Dispatch> Probe<A> {
+    /// A probe for the stand-in at `path`, the sending side of its queue, and their link.
+    pub(super) fn new(path: ActorPath) -> (Self, mpsc::UnboundedSender<A::Msg>, Arc<Link<A>>) {
+        let (sender, messages) = mpsc::unbounded_channel();
+        let link = Link::new();
+        let probe = Probe {
+            path,
+            messages,
+            link: Arc::clone(&link),
+            limit: DEFAULT_LIMIT,
+        };
+        (probe, sender, link)
+    }
+
+    /// The same probe, whose `expect`, `expect_stopped` and `expect_spawned` wait at most
+    /// `limit`.
+    pub fn with_limit(mut self, limit: Duration) -> Self {
+        self.limit = limit;
+        self
+    }
+
+    /// The address it stands in at.
+    pub fn path(&self) -> &ActorPath {
+        &self.path
+    }
+
+    /// A ref to its stand-in; `None` while nothing has spawned the child it replaces.
+    pub fn actor_ref(&self) -> Option<ActorRef<A>> {
+        match &*self.link.phase().borrow() {
+            Phase::Spawned(actor) => Some(actor.clone()),
+            Phase::Waiting | Phase::Refused(_) => None,
+        }
+    }
+
+    /// Answers or looks at every message that comes from now on, before the probe records
+    /// it: an ask from the actor under test is answered at once, without the test having to
+    /// read the probe at the right moment. Take the reply out of the message
+    /// (`reply.take()`) to answer it; the message, answered or not, is still recorded for
+    /// `expect`. A new autopilot replaces the previous one.
+    ///
+    /// It runs on the stand-in's task. A panic in it is caught: the message it panicked on is
+    /// dropped (an asker gets [`Error::NoReply`](crate::Error::NoReply)), the autopilot is
+    /// turned off, and the probe's next `expect` panics with it.
+    ///
+    /// The guide's Testing chapter has an example: a probe that answers an actor's asks.
+    pub fn autopilot(&self, pilot: impl FnMut(&mut A::Msg) + Send + 'static) {
+        self.link.set_autopilot(Box::new(pilot));
+    }
+
+    /// The next message, waiting at most the probe's limit.
+    ///
+    /// # Panics
+    ///
+    /// When no message comes within the limit, when the stand-in stopped with nothing left to
+    /// read, when the spawn it was waiting for went to another type, or when its autopilot
+    /// panicked.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: a message is never lost by dropping this future.
+    pub async fn expect(&mut self) -> A::Msg {
+        self.expect_within(self.limit).await
+    }
+
+    /// The next message, waiting at most `limit`.
+    ///
+    /// # Panics
+    ///
+    /// As [`expect`](Self::expect).
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe.
+    pub async fn expect_within(&mut self, limit: Duration) -> A::Msg {
+        self.check_autopilot();
+        match tokio::time::timeout(limit, self.messages.recv()).await {
+            Ok(Some(msg)) => msg,
+            Ok(None) => panic!(
+                "probe {}: expected a message, but it stopped ({}) with none left",
+                self.path,
+                self.end_text()
+            ),
+            Err(_) => panic!(
+                "probe {}: expected a message within {limit:?}, none came{}",
+                self.path,
+                self.waiting_text()
+            ),
+        }
+    }
+
+    /// Asserts that no message comes within `within` (a stop meanwhile is not a message: it
+    /// returns then, since none can come any more).
+    ///
+    /// # Panics
+    ///
+    /// When a message comes (or one was already waiting), naming its handler; or when the
+    /// autopilot panicked.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: a message that comes meanwhile stays in the probe.
+    pub async fn expect_none(&mut self, within: Duration) {
+        self.check_autopilot();
+        if let Ok(Some(msg)) = tokio::time::timeout(within, self.messages.recv()).await {
+            panic!(
+                "probe {}: expected no message within {within:?}, got `{}`",
+                self.path,
+                A::message_name(&msg)
+            );
+        }
+    }
+
+    /// Waits until the stand-in has stopped, at most the probe's limit, and says why: a
+    /// person's stop ([`StopReason::StoppedByPerson`]), its parent's stop or a shutdown
+    /// ([`StopReason::Shutdown`]), a kill ([`StopReason::Killed`]). Messages not read yet stay
+    /// readable.
+    ///
+    /// # Panics
+    ///
+    /// When it is still running after the limit, or was never spawned.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe.
+    pub async fn expect_stopped(&mut self) -> StopReason {
+        self.expect_stopped_within(self.limit).await
+    }
+
+    /// [`expect_stopped`](Self::expect_stopped), waiting at most `limit`.
+    ///
+    /// # Panics
+    ///
+    /// As `expect_stopped`.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe.
+    pub async fn expect_stopped_within(&mut self, limit: Duration) -> StopReason {
+        let stopped = async {
+            let actor = self.spawned().await;
+            actor.join().await
+        };
+        match tokio::time::timeout(limit, stopped).await {
+            Ok(reason) => reason,
+            Err(_) => panic!(
+                "probe {}: expected it to stop within {limit:?}, it is still {}",
+                self.path,
+                match self.actor_ref() {
+                    Some(_) => "running",
+                    None => "not spawned",
+                }
+            ),
+        }
+    }
+
+    /// Waits until something spawns the child this probe replaces (at once for a probe
+    /// made by [`probe`]), at most the probe's limit, and returns the stand-in's ref.
+    ///
+    /// # Panics
+    ///
+    /// When nothing spawns it within the limit, or the spawn at its address was of another
+    /// type, or failed.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe.
+    pub async fn expect_spawned(&mut self) -> ActorRef<A> {
+        let limit = self.limit;
+        match tokio::time::timeout(limit, self.spawned()).await {
+            Ok(actor) => actor,
+            Err(_) => panic!(
+                "probe {}: expected a spawn at {} within {limit:?}, none came",
+                self.path, self.path
+            ),
+        }
+    }
+
+    /// Ends the stand-in with `reason`, as if the actor it stands in for had stopped so (a
+    /// [`StopReason::Failed`] for a crash): its parent's `on_child_stopped` hears that reason,
+    /// and its refs see it stopped. Messages already recorded stay readable; for a child not
+    /// spawned yet, it ends as soon as it is spawned.
+    pub fn stop_with(&self, reason: StopReason) {
+        self.link.end_with(reason);
+    }
+
+    /// The stand-in's ref once spawned, without a limit.
+    async fn spawned(&self) -> ActorRef<A> {
+        let mut phase = self.link.phase();
+        let phase = phase
+            .wait_for(|phase| !matches!(phase, Phase::Waiting))
+            .await
+            .expect("the probe holds the link, and so the sender");
+        match &*phase {
+            Phase::Spawned(actor) => actor.clone(),
+            Phase::Refused(why) => panic!("probe {}: {why}", self.path),
+            Phase::Waiting => unreachable!("waited for another phase"),
+        }
+    }
+
+    fn check_autopilot(&self) {
+        if let Some(crash) = self.link.crash() {
+            panic!("probe {}: its autopilot panicked {crash}", self.path);
+        }
+    }
+
+    /// Why it stopped, for a panic message.
+    fn end_text(&self) -> String {
+        match &*self.link.phase().borrow() {
+            Phase::Spawned(actor) => ActorRef::to_any(actor)
+                .stop_reason()
+                .map_or_else(|| "it was dropped".to_owned(), |reason| reason.to_string()),
+            Phase::Waiting => format!(
+                "its test kit is gone, and nothing was spawned at {}",
+                self.path
+            ),
+            Phase::Refused(why) => why.clone(),
+        }
+    }
+
+    /// What it still waits for, for a panic message.
+    fn waiting_text(&self) -> String {
+        match &*self.link.phase().borrow() {
+            Phase::Waiting => format!(" (nothing was spawned at {} yet)", self.path),
+            Phase::Refused(why) => format!(" ({why})"),
+            Phase::Spawned(_) => String::new(),
+        }
+    }
+}
+
+impl<A: Dispatch> fmt::Debug for Probe<A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Probe")
+            .field("path", &self.path)
+            .field("for", &std::any::type_name::<A>())
+            .field("unread", &self.messages.len())
+            .finish()
+    }
+}

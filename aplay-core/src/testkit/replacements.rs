@@ -1,0 +1,129 @@
+//! The stand-ins a test kit put in place of children not spawned yet, and the hook the spawn
+//! path calls to use them.
+
+use std::any::{Any, TypeId};
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use tokio::sync::mpsc;
+
+use super::link::{self, Link};
+use crate::actor::Dispatch;
+use crate::error::Error;
+use crate::handle::{ActorRef, AnyRef, child_stand_in};
+use crate::mailbox::Mailbox;
+use crate::path::ActorPath;
+use crate::system::System;
+
+/// The replaced addresses of a test kit's system, each waiting for its spawn.
+#[derive(Default)]
+pub(crate) struct Replacements {
+    pending: Mutex<HashMap<ActorPath, Box<dyn Pending>>>,
+}
+
+/// A probe waiting for the spawn at its address, whatever its actor type.
+trait Pending: Send {
+    fn actor_type(&self) -> TypeId;
+    fn actor_name(&self) -> &'static str;
+    fn into_any(self: Box<Self>) -> Box<dyn Any + Send>;
+    /// The spawn at its address will not give it a stand-in: it says why at its next expect.
+    fn refuse(&self, why: String);
+}
+
+/// The probe's side of a replacement: where the stand-in's messages go.
+pub(super) struct Replacement<A: Dispatch> {
+    pub(super) messages: mpsc::UnboundedSender<A::Msg>,
+    pub(super) link: Arc<Link<A>>,
+}
+
+impl<A: Dispatch> Pending for Replacement<A> {
+    fn actor_type(&self) -> TypeId {
+        TypeId::of::<A>()
+    }
+
+    fn actor_name(&self) -> &'static str {
+        std::any::type_name::<A>()
+    }
+
+    fn into_any(self: Box<Self>) -> Box<dyn Any + Send> {
+        self
+    }
+
+    fn refuse(&self, why: String) {
+        self.link.refuse(why);
+    }
+}
+
+impl Replacements {
+    fn pending(&self) -> MutexGuard<'_, HashMap<ActorPath, Box<dyn Pending>>> {
+        self.pending.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Registers `replacement` for the next spawn at `path`; `false` if one waits there
+    /// already.
+    pub(super) fn insert<A: Dispatch>(&self, path: ActorPath, replacement: Replacement<A>) -> bool {
+        let mut pending = self.pending();
+        if pending.contains_key(&path) {
+            return false;
+        }
+        pending.insert(path, Box::new(replacement));
+        true
+    }
+
+    fn take(&self, path: &ActorPath) -> Option<Box<dyn Pending>> {
+        self.pending().remove(path)
+    }
+}
+
+impl fmt::Debug for Replacements {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.pending().keys()).finish()
+    }
+}
+
+/// The spawn path's hook: when a probe waits for a spawn at `path`, a stand-in child takes
+/// the place of the actor (which is dropped unstarted; a factory is not called), and this
+/// returns its ref, or why it could not be put there. `None` (the actor is spawned as usual)
+/// for a system without replacements, which is every system but a test kit's, at the cost of
+/// one check, or when no probe waits at `path`.
+///
+/// A probe waiting for another actor type refuses the spawn with [`Error::WrongType`]; the
+/// replacement is used once, by the first spawn at its address.
+pub(crate) fn replace_spawn<A: Dispatch>(
+    system: &System,
+    parent: &AnyRef,
+    path: &ActorPath,
+) -> Option<Result<ActorRef<A>, Error>> {
+    let pending = system.replacements()?.take(path)?;
+    if pending.actor_type() != TypeId::of::<A>() {
+        let spawned = std::any::type_name::<A>();
+        pending.refuse(format!(
+            "{} spawned a `{spawned}` at {path}, where this probe stands in for a `{}`",
+            parent.path(),
+            pending.actor_name()
+        ));
+        return Some(Err(Error::WrongType {
+            path: path.clone(),
+            expected: spawned,
+            actual: pending.actor_name(),
+        }));
+    }
+    let replacement = pending
+        .into_any()
+        .downcast::<Replacement<A>>()
+        .expect("the type was checked");
+    let spawned = child_stand_in::<A>(system, parent, path.clone(), Mailbox::unbounded());
+    Some(match spawned {
+        Ok((actor, stand_in)) => {
+            link::run(stand_in, replacement.messages, replacement.link);
+            Ok(actor)
+        }
+        Err(error) => {
+            replacement
+                .link
+                .refuse(format!("the spawn at {path} failed: {error}"));
+            Err(error)
+        }
+    })
+}
