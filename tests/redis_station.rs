@@ -92,10 +92,13 @@ async fn a_remote_ref_has_the_generated_methods_tell_ask_and_unit_ask() {
     jobs.run(2).ask().await.unwrap();
     assert_eq!(rx.try_recv().ok(), Some(2));
     assert_eq!(jobs.count().await.unwrap(), 2);
+    jobs.run(3).try_tell().unwrap();
+    jobs.run(4).timeout(Duration::from_secs(5)).await.unwrap();
+    assert_eq!(receive(&mut rx, 2).await, [3, 4]);
     assert_eq!(client.pending_replies(), 0);
 
     serving.stop().await;
-    assert_eq!(serving.handled(), 4);
+    assert_eq!(serving.handled(), 6);
     assert!(serving.actor().is_none());
     assert!(worker.backlog("/jobs").await.unwrap().is_empty());
     client.purge_namespace().await.unwrap();
@@ -346,6 +349,46 @@ async fn garbage_and_foreign_entries_go_to_the_dead_letters_and_the_rest_is_hand
     );
     assert!(serving.actor().is_some(), "garbage never stops the worker");
     assert!(station.backlog("/jobs").await.unwrap().is_empty());
+    serving.stop().await;
+    station.purge_namespace().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_reply_redis_refuses_does_not_hold_up_the_acknowledgements() {
+    let redis = TestRedis::shared_or_private();
+    let ns = unique("refused");
+    let station = station(redis.url(), &ns, same).await;
+    let system = System::new();
+    let (serving, mut rx) = serve_jobs(&station, &system).await;
+
+    // An ask whose reply stream is not a stream: appending the reply is refused.
+    let client = redis::Client::open(redis.url()).unwrap();
+    let mut raw = client.get_multiplexed_async_connection().await.unwrap();
+    let not_a_stream = format!("{ns}:not-a-stream");
+    let _: () = redis::cmd("SET")
+        .arg(&not_a_stream)
+        .arg("a string")
+        .query_async(&mut raw)
+        .await
+        .unwrap();
+    let _: String = redis::cmd("XADD")
+        .arg(format!("{ns}:mailbox:/jobs"))
+        .arg("*")
+        .arg("m")
+        .arg(aplay::wire::encode(&redis_actors::JobsMsg::run(1)).unwrap())
+        .arg("r")
+        .arg(&not_a_stream)
+        .arg("q")
+        .arg("7")
+        .query_async(&mut raw)
+        .await
+        .unwrap();
+    assert_eq!(receive(&mut rx, 1).await, [1]);
+    let jobs = station.remote::<Jobs>("/jobs").unwrap();
+    jobs.run(2).ask().await.unwrap();
+    assert_eq!(receive(&mut rx, 1).await, [2]);
+    wait_until_backlog_empty(&station).await;
+    assert_eq!(serving.handled(), 2);
     serving.stop().await;
     station.purge_namespace().await.unwrap();
 }

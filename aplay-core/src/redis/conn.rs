@@ -79,14 +79,39 @@ where
         .map_err(RedisError::from_client)
 }
 
-/// Runs a pipeline whose replies are not needed.
-pub(crate) async fn run_pipeline<C>(conn: &mut C, pipe: &Pipeline) -> Result<(), RedisError>
+/// A pipeline whose commands each answer for themselves: one the server refuses does not
+/// fail the others (see [`run_pipeline`]).
+pub(crate) fn pipeline() -> Pipeline {
+    let mut pipe = redis::pipe();
+    pipe.ignore_errors();
+    pipe
+}
+
+/// Runs a [`pipeline`]. `Err` when the connection failed (the whole pipeline may be sent
+/// again); otherwise the commands the server refused, in words (sending them again would
+/// not help).
+pub(crate) async fn run_pipeline<C>(
+    conn: &mut C,
+    pipe: &Pipeline,
+) -> Result<Vec<String>, RedisError>
 where
     C: redis::aio::ConnectionLike + Send,
 {
-    pipe.query_async::<()>(conn)
+    let replies = pipe
+        .query_async::<Vec<redis::RedisResult<Value>>>(conn)
         .await
-        .map_err(RedisError::from_client)
+        .map_err(RedisError::from_client)?;
+    let mut refused = Vec::new();
+    for reply in replies {
+        match reply {
+            Ok(_) => {}
+            Err(e) if e.is_io_error() || e.is_connection_dropped() || e.is_timeout() => {
+                return Err(RedisError::from_client(e));
+            }
+            Err(e) => refused.push(e.to_string()),
+        }
+    }
+    Ok(refused)
 }
 
 /// Runs `op` until it succeeds, waiting longer after each failure, and logging each.

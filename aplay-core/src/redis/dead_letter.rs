@@ -109,8 +109,7 @@ pub(crate) fn add_dead_letter(
         .arg(CONSUMER)
         .arg(consumer)
         .arg(ENTRY)
-        .arg(&entry.id)
-        .ignore();
+        .arg(&entry.id);
 }
 
 #[cfg(test)]

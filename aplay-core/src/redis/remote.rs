@@ -8,7 +8,7 @@ use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 
 use super::backoff::Backoff;
-use super::conn::{retrying, run_pipeline};
+use super::conn::{pipeline, retrying, run_pipeline};
 use super::entry::{MESSAGE, REPLY_TO, REQUEST};
 use super::error::{RedisError, RedisErrorKind};
 use super::station::Station;
@@ -214,7 +214,7 @@ impl Forwarder<'_> {
 
     /// Appends `msgs` to the stream in one pipeline, retried until Redis takes it.
     async fn send<A: Wire>(&mut self, msgs: &mut Vec<A::Msg>) {
-        let mut pipe = redis::pipe();
+        let mut pipe = pipeline();
         let mut appended = 0;
         let replies = &self.station.replies;
         for mut msg in msgs.drain(..) {
@@ -238,7 +238,6 @@ impl Forwarder<'_> {
                 let id = replies.register(asker);
                 add.arg(REPLY_TO).arg(&replies.key).arg(REQUEST).arg(id);
             }
-            add.ignore();
             appended += 1;
         }
         if appended == 0 {
@@ -246,10 +245,14 @@ impl Forwarder<'_> {
         }
         let conn = self.station.connections.shared();
         let pipe = &pipe;
-        retrying("appending messages", &mut self.backoff, || {
+        let refused = retrying("appending messages", &mut self.backoff, || {
             let mut conn = conn.clone();
             async move { run_pipeline(&mut conn, pipe).await }
         })
         .await;
+        for error in refused {
+            // The asker of a refused message, if any, waits for its timeout.
+            tracing::error!(stream = self.stream, %error, "redis: a message was refused");
+        }
     }
 }

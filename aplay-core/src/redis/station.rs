@@ -287,15 +287,13 @@ impl RedisStation {
             )
             .into());
         }
-        let mut pipe = redis::pipe();
-        pipe.atomic();
-        let add = pipe.cmd("XADD").arg(self.inner.keys.mailbox(path)).arg("*");
+        let mut add = redis::cmd("XADD");
+        add.arg(self.inner.keys.mailbox(path)).arg("*");
         for (k, v) in fields {
             add.arg(k).arg(v);
         }
-        add.ignore();
-        pipe.cmd("XDEL").arg(&dead).arg(id).ignore();
-        super::conn::run_pipeline(&mut conn, &pipe).await?;
+        query(&mut conn, &add).await?;
+        query(&mut conn, redis::cmd("XDEL").arg(&dead).arg(id)).await?;
         Ok(true)
     }
 

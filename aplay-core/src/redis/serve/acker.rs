@@ -16,7 +16,7 @@ use super::held::Held;
 use crate::actor::Dispatch;
 use crate::handle::ActorRef;
 use crate::redis::backoff::{Backoff, retry_delay};
-use crate::redis::conn::{query, retrying, run_pipeline};
+use crate::redis::conn::{pipeline, query, retrying, run_pipeline};
 use crate::redis::dead_letter::add_dead_letter;
 use crate::redis::entry::{FAILED, MESSAGE, REPLY_TO, REQUEST};
 use crate::wire::{Outcome, OutcomeReceiver, Wire};
@@ -196,11 +196,14 @@ impl<A: Wire> Acker<A> {
         let pipe = self.batch.finish(&self.shared);
         let conn = self.shared.station.connections.shared();
         let pipe = &pipe;
-        retrying("acknowledging handled entries", &mut self.backoff, || {
+        let refused = retrying("acknowledging handled entries", &mut self.backoff, || {
             let mut conn = conn.clone();
             async move { run_pipeline(&mut conn, pipe).await }
         })
         .await;
+        for error in refused {
+            tracing::error!(path = %self.shared.path, %error, "redis: a command acknowledging or answering entries was refused");
+        }
         self.shared
             .handled
             .fetch_add(self.batch.successes, Ordering::Relaxed);
@@ -264,7 +267,7 @@ struct Batch {
 impl Batch {
     fn new<A: Dispatch>(shared: &Shared<A>) -> Self {
         Batch {
-            pipe: redis::pipe(),
+            pipe: pipeline(),
             done: Vec::new(),
             successes: 0,
             dead_letters: 0,
@@ -317,29 +320,22 @@ impl Batch {
             .arg(REQUEST)
             .arg(request)
             .arg(field)
-            .arg(value)
-            .ignore();
-        self.pipe
-            .cmd("PEXPIRE")
-            .arg(to)
-            .arg(self.expiry_ms)
-            .ignore();
+            .arg(value);
+        self.pipe.cmd("PEXPIRE").arg(to).arg(self.expiry_ms);
     }
 
     /// The pipeline: replies and dead letters, then the acknowledgements, then the entries
     /// deleted from the stream (nothing reads them again).
     fn finish<A: Dispatch>(&mut self, shared: &Shared<A>) -> redis::Pipeline {
-        let mut pipe = std::mem::replace(&mut self.pipe, redis::pipe());
+        let mut pipe = std::mem::replace(&mut self.pipe, pipeline());
         let ack = pipe.cmd("XACK").arg(&shared.stream).arg(shared.group());
         for held in &self.done {
             ack.arg(held.id());
         }
-        ack.ignore();
         let del = pipe.cmd("XDEL").arg(&shared.stream);
         for held in &self.done {
             del.arg(held.id());
         }
-        del.ignore();
         pipe
     }
 }
