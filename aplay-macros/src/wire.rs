@@ -133,12 +133,12 @@ fn wire_impl(names: &Names<'_>, handlers: &[Handler]) -> TokenStream {
             Reply::Result(_) => quote!(expect_result_outcome),
             _ => quote!(expect_outcome),
         };
-        quote!(#(#cfgs)* #msg::#variant { reply, .. } => (&mut &mut #private::Reply(reply)).#expect(),)
+        quote!(#(#cfgs)* #msg::#variant { ref mut reply, .. } => (&mut &mut #private::Reply(reply)).#expect(),)
     });
     let take_arms = handlers.iter().map(|h| {
         let cfgs = cfg_attrs(h);
         let variant = &h.variant;
-        quote!(#(#cfgs)* #msg::#variant { reply, .. } => (&mut &mut #private::Reply(reply)).take_reply(),)
+        quote!(#(#cfgs)* #msg::#variant { ref mut reply, .. } => (&mut &mut #private::Reply(reply)).take_reply(),)
     });
     quote! {
         #[automatically_derived]
@@ -146,7 +146,9 @@ fn wire_impl(names: &Names<'_>, handlers: &[Handler]) -> TokenStream {
             fn expect_outcome(msg: &mut #msg) -> #private::OutcomeReceiver {
                 #[allow(unused_imports)]
                 use #private::{WireReply as _, WireReplyFallback as _, WireResultReply as _};
-                match msg {
+                // `*msg`: an actor without handlers has an empty enum, and only a match on
+                // the place itself (not on a reference) is exhaustive with no arms.
+                match *msg {
                     #(#outcome_arms)*
                 }
             }
@@ -156,7 +158,7 @@ fn wire_impl(names: &Names<'_>, handlers: &[Handler]) -> TokenStream {
             ) -> ::core::option::Option<#private::ReplyCompleter> {
                 #[allow(unused_imports)]
                 use #private::{WireReply as _, WireReplyFallback as _};
-                match msg {
+                match *msg {
                     #(#take_arms)*
                 }
             }
