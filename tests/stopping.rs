@@ -279,3 +279,70 @@ async fn a_child_stopping_its_parent_from_a_handler_does_not_wait_for_itself() {
         "stopped, not killed"
     );
 }
+
+/// A parent whose child takes longer to stop than the parent's own time limit.
+struct Impatient;
+
+impl Actor for Impatient {
+    async fn on_start(&mut self, ctx: &mut Context<Self>) -> Result<(), BoxError> {
+        ctx.spawn("slow", Slow).await?;
+        Ok(())
+    }
+
+    fn shutdown_timeout(&self) -> Duration {
+        Duration::from_millis(100)
+    }
+}
+
+#[actor]
+impl Impatient {}
+
+/// Its `on_stop` never ends; only a kill stops it. Below it, a chain of actors, each killed
+/// by its parent's end, one task after another.
+struct Slow;
+
+impl Actor for Slow {
+    async fn on_start(&mut self, ctx: &mut Context<Self>) -> Result<(), BoxError> {
+        ctx.spawn("link", Link(200)).await?;
+        Ok(())
+    }
+
+    async fn on_stop(&mut self, _ctx: &mut Context<Self>, _reason: &StopReason) {
+        std::future::pending::<()>().await;
+    }
+
+    fn shutdown_timeout(&self) -> Duration {
+        Duration::from_secs(7200)
+    }
+}
+
+#[actor]
+impl Slow {}
+
+struct Link(u32);
+
+impl Actor for Link {
+    async fn on_start(&mut self, ctx: &mut Context<Self>) -> Result<(), BoxError> {
+        if self.0 > 0 {
+            ctx.spawn("link", Link(self.0 - 1)).await?;
+        }
+        Ok(())
+    }
+}
+
+#[actor]
+impl Link {}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_returns_only_after_descendants_killed_on_the_way_have_ended() {
+    let system = System::new();
+    let parent = system.spawn("impatient", Impatient).await.unwrap();
+    let child = system.lookup::<Slow>("/impatient/slow").unwrap();
+    system.shutdown().await;
+    // The parent overran its limit and was killed; killing it killed its child, which ends
+    // on its own task. Shutdown waited for that end too.
+    assert!(!parent.is_alive());
+    assert!(!child.is_alive());
+    assert_eq!(system.actor_count(), 0);
+    assert_eq!(child.join().await, StopReason::Killed);
+}

@@ -224,7 +224,8 @@ impl System {
         if runtime::current::inside_system(self) {
             return StopReason::Shutdown;
         }
-        match tokio::time::timeout(limit, root.join()).await {
+        let deadline = tokio::time::Instant::now() + limit;
+        let reason = match tokio::time::timeout_at(deadline, root.join()).await {
             Ok(reason) => reason,
             Err(_) => {
                 tracing::warn!(
@@ -235,7 +236,23 @@ impl System {
                 root.kill();
                 root.join().await
             }
+        };
+        // Descendants killed on the way (past their shutdown_timeout) end on their own tasks,
+        // after the root: wait for the last of them, so that "returns when all have stopped"
+        // holds. A killed actor stuck in a handler that never yields cannot end; the limit
+        // (at least a second more) bounds that wait.
+        let grace = deadline.max(tokio::time::Instant::now() + Duration::from_secs(1));
+        if tokio::time::timeout_at(grace, self.registry().emptied())
+            .await
+            .is_err()
+        {
+            tracing::error!(
+                target: crate::observe::LIFECYCLE_TARGET,
+                left = self.actor_count(),
+                "killed actors still running after the shutdown (handlers that never yield?)"
+            );
         }
+        reason
     }
 
     /// Runs until the kernel stops by itself, or until ctrl-c, which shuts the system down.

@@ -3,6 +3,8 @@
 use std::collections::HashMap;
 use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
+use tokio::sync::Notify;
+
 use crate::cell::CellCore;
 use crate::error::Error;
 use crate::handle::AnyRef;
@@ -12,6 +14,8 @@ use crate::path::ActorPath;
 #[derive(Default)]
 pub(crate) struct Registry {
     actors: RwLock<HashMap<ActorPath, AnyRef>>,
+    /// Woken when the last actor leaves.
+    emptied: Notify,
 }
 
 impl Registry {
@@ -42,6 +46,23 @@ impl Registry {
             .is_some_and(|a| std::ptr::eq(a.core(), actor))
         {
             actors.remove(path);
+            if actors.is_empty() {
+                self.emptied.notify_waiters();
+            }
+        }
+    }
+
+    /// Waits until no actor is registered: every actor, killed ones included, has finished
+    /// its last step.
+    pub(crate) async fn emptied(&self) {
+        loop {
+            let notified = self.emptied.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            if self.read().is_empty() {
+                return;
+            }
+            notified.await;
         }
     }
 
