@@ -171,6 +171,12 @@ pub mod guide {
     pub mod migrating {}
     #[doc = include_str!("../../docs/observability.md")]
     pub mod observability {}
+    #[cfg_attr(feature = "testkit", doc = include_str!("../../docs/service.md"))]
+    #[cfg_attr(
+        not(feature = "testkit"),
+        doc = "A service, start to finish: this chapter needs the `testkit` feature (`cargo doc --features testkit`)."
+    )]
+    pub mod service {}
 }
 
 /// The README's code blocks, compiled and run as doc tests.
