@@ -79,6 +79,8 @@ impl<S: MetricsSink + ?Sized> MetricsSink for std::sync::Arc<S> {
 }
 
 /// One handled message, as reported to [`MetricsSink::message_handled`].
+///
+/// See the example on [`SystemBuilder::metrics`](crate::SystemBuilder::metrics), a sink that counts them.
 #[derive(Clone, Copy, Debug)]
 #[non_exhaustive]
 pub struct MessageHandled<'a> {
