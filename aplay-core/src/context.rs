@@ -334,6 +334,11 @@ impl<A> Context<A> {
     /// As [`spawn`](Self::spawn). A failed first start also counts toward this actor's
     /// restart limit; past it, this actor fails after the current message.
     ///
+    /// # Cancel safety
+    ///
+    /// As [`spawn`](Self::spawn): once the first poll has spawned the child, dropping this
+    /// future does not stop it (a failed first start is then not counted toward the limit).
+    ///
     /// # Examples
     ///
     /// ```

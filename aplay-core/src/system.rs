@@ -214,6 +214,11 @@ impl System {
     ///
     /// Outside a tokio runtime.
     ///
+    /// # Cancel safety
+    ///
+    /// Once the first poll has spawned the kernel, dropping this future does not stop it; the
+    /// system is then out of reach, so await it to the end.
+    ///
     /// # Examples
     ///
     /// ```
@@ -610,6 +615,10 @@ impl System {
 
     /// Runs until the kernel stops by itself, or until ctrl-c, which shuts the system down.
     /// Returns why the kernel stopped.
+    ///
+    /// # Cancel safety
+    ///
+    /// Dropping the future only stops the waiting (and the watch for ctrl-c); the system goes on.
     ///
     /// # Examples
     ///

@@ -124,6 +124,28 @@ pub use aplay_core::testkit;
 pub use aplay_macros::actor;
 
 /// What most programs need: `use aplay::prelude::*;`.
+///
+/// # Examples
+///
+/// ```
+/// use aplay::prelude::*;
+///
+/// #[actor]
+/// struct Echo;
+///
+/// #[actor]
+/// impl Echo {
+///     fn echo(&self, text: String) -> String { text }
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Error> {
+/// let system = System::new();
+/// let echo: ActorRef<Echo> = system.spawn("echo", Echo).await?;
+/// assert_eq!(echo.echo("hi".into()).await?, "hi");
+/// system.shutdown().await;
+/// # Ok(()) }
+/// ```
 pub mod prelude {
     pub use crate::{
         Actor, ActorPath, ActorRef, AnyRef, BoxError, Context, Error, Inbox, Mailbox, Recipient,
