@@ -12,6 +12,21 @@ use crate::supervision::Supervision;
 
 /// An error an actor's hook or handler gives back; anything that converts into it works with
 /// `?` (every `std::error::Error`, `String`, `&str`, `anyhow::Error`).
+///
+/// # Examples
+///
+/// ```
+/// use aplay_core::{Actor, BoxError, Context};
+/// struct Config { port: u16 }
+/// impl Actor for Config {
+///     async fn on_start(&mut self, _ctx: &mut Context<Self>) -> Result<(), BoxError> {
+///         // Any error type converts with `?`, and so do strings.
+///         self.port = "8080".parse()?;
+///         if self.port == 0 { return Err("port 0".into()); }
+///         Ok(())
+///     }
+/// }
+/// ```
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 /// The lifecycle of an actor. Every hook has a default, so `impl Actor for MyActor {}` (which
@@ -48,6 +63,8 @@ pub trait Actor: Send + Sized + 'static {
     /// Runs once before the first message (actorio's `mainloop_setup`, aplay's
     /// `prepare_children`): spawn children here. An error or a panic stops the actor with a
     /// failure, and the spawner gets [`Error::StartFailed`](crate::Error::StartFailed).
+    ///
+    /// See the example on [`Actor`], and [`Context::spawn`](crate::Context::spawn) for children spawned here.
     fn on_start(
         &mut self,
         ctx: &mut Context<Self>,
@@ -58,6 +75,8 @@ pub trait Actor: Send + Sized + 'static {
 
     /// Runs once when the actor stops, after its children have stopped and before its address
     /// is free again. Not run when the actor is killed or failed to start.
+    ///
+    /// See the example on [`Actor`].
     fn on_stop(
         &mut self,
         ctx: &mut Context<Self>,
@@ -69,6 +88,78 @@ pub trait Actor: Send + Sized + 'static {
 
     /// Runs when one of this actor's children stops, for any reason (actorio's
     /// `handle_child_stopped`), between two messages.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use aplay_core::request::{AskRequest, ReplyTo, TellRequest};
+    /// # use aplay_core::{Actor, ActorRef, Context, Dispatch, Error, Handle, RawRef, System};
+    /// # // A counter written without the macro: `#[actor]` in the `aplay` facade generates all this.
+    /// # #[derive(Default)]
+    /// # struct Counter { count: u64 }
+    /// # enum CounterMsg { Add(u64, Option<ReplyTo<()>>), Get(Option<ReplyTo<u64>>) }
+    /// # #[derive(Clone)]
+    /// # struct CounterHandle(RawRef<Counter>);
+    /// # impl Handle<Counter> for CounterHandle {
+    /// #     fn from_raw(raw: RawRef<Counter>) -> Self { CounterHandle(raw) }
+    /// #     fn raw(&self) -> &RawRef<Counter> { &self.0 }
+    /// # }
+    /// # impl CounterHandle {
+    /// #     fn add(&self, n: u64) -> TellRequest<'_, Counter, u64> {
+    /// #         TellRequest::new(&self.0, n, |n, reply| CounterMsg::Add(n, reply))
+    /// #     }
+    /// #     fn get(&self) -> AskRequest<'_, Counter, (), u64> {
+    /// #         AskRequest::new(&self.0, (), |(), reply| CounterMsg::Get(reply))
+    /// #     }
+    /// # }
+    /// # impl Actor for Counter {}
+    /// # impl Dispatch for Counter {
+    /// #     type Msg = CounterMsg;
+    /// #     type Handle = CounterHandle;
+    /// #     async fn dispatch(&mut self, msg: CounterMsg, _ctx: &mut Context<Self>) {
+    /// #         match msg {
+    /// #             CounterMsg::Add(n, reply) => { self.count += n; if let Some(r) = reply { r.send(()) } }
+    /// #             CounterMsg::Get(reply) => if let Some(r) = reply { r.send(self.count) },
+    /// #         }
+    /// #     }
+    /// #     fn message_name(msg: &CounterMsg) -> &'static str {
+    /// #         match msg { CounterMsg::Add(..) => "add", CounterMsg::Get(..) => "get" }
+    /// #     }
+    /// #     fn is_ask(msg: &CounterMsg) -> bool {
+    /// #         matches!(msg, CounterMsg::Add(_, Some(_)) | CounterMsg::Get(Some(_)))
+    /// #     }
+    /// # }
+    /// # use aplay_core::{BareHandle, BoxError, Inbox, Recipient, StopReason, AnyRef};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), aplay_core::Error> {
+    /// /// Keeps a child running: starts a new one whenever one stops.
+    /// struct Keeper { out: Recipient<String> }
+    /// impl Actor for Keeper {
+    ///     async fn on_start(&mut self, ctx: &mut Context<Self>) -> Result<(), BoxError> {
+    ///         ctx.spawn("child", Counter::default()).await?;
+    ///         Ok(())
+    ///     }
+    ///     async fn on_child_stopped(&mut self, ctx: &mut Context<Self>, child: &AnyRef, reason: &StopReason) {
+    ///         let _ = self.out.tell(format!("{} {reason}", child.path())).await;
+    ///         if *reason == StopReason::StoppedByPerson {
+    ///             let _ = ctx.spawn("child", Counter::default()).await;
+    ///         }
+    ///     }
+    /// }
+    /// # impl Dispatch for Keeper {
+    /// #     type Msg = std::convert::Infallible;
+    /// #     type Handle = BareHandle<Self>;
+    /// #     async fn dispatch(&mut self, msg: Self::Msg, _: &mut Context<Self>) { match msg {} }
+    /// #     fn message_name(msg: &Self::Msg) -> &'static str { match *msg {} }
+    /// # }
+    ///
+    /// let system = System::new();
+    /// let mut out = Inbox::new();
+    /// system.spawn("keeper", Keeper { out: out.recipient() }).await?;
+    /// system.address::<Counter>("/keeper/child")?.stop().await;
+    /// assert_eq!(out.recv().await, "/keeper/child stopped by a person");
+    /// # Ok(()) }
+    /// ```
     fn on_child_stopped(
         &mut self,
         ctx: &mut Context<Self>,
@@ -82,12 +173,87 @@ pub trait Actor: Send + Sized + 'static {
     /// Whether to start (aplay's `decide_to_start`). Asked before the first start; a `false`
     /// refuses the spawn with [`Error::StartDeclined`](crate::Error::StartDeclined).
     /// By default only a stop by a person prevents a start.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use aplay_core::request::{AskRequest, ReplyTo, TellRequest};
+    /// # use aplay_core::{Actor, ActorRef, Context, Dispatch, Error, Handle, RawRef, System};
+    /// # // A counter written without the macro: `#[actor]` in the `aplay` facade generates all this.
+    /// # #[derive(Default)]
+    /// # struct Counter { count: u64 }
+    /// # enum CounterMsg { Add(u64, Option<ReplyTo<()>>), Get(Option<ReplyTo<u64>>) }
+    /// # #[derive(Clone)]
+    /// # struct CounterHandle(RawRef<Counter>);
+    /// # impl Handle<Counter> for CounterHandle {
+    /// #     fn from_raw(raw: RawRef<Counter>) -> Self { CounterHandle(raw) }
+    /// #     fn raw(&self) -> &RawRef<Counter> { &self.0 }
+    /// # }
+    /// # impl CounterHandle {
+    /// #     fn add(&self, n: u64) -> TellRequest<'_, Counter, u64> {
+    /// #         TellRequest::new(&self.0, n, |n, reply| CounterMsg::Add(n, reply))
+    /// #     }
+    /// #     fn get(&self) -> AskRequest<'_, Counter, (), u64> {
+    /// #         AskRequest::new(&self.0, (), |(), reply| CounterMsg::Get(reply))
+    /// #     }
+    /// # }
+    /// # impl Actor for Counter {}
+    /// # impl Dispatch for Counter {
+    /// #     type Msg = CounterMsg;
+    /// #     type Handle = CounterHandle;
+    /// #     async fn dispatch(&mut self, msg: CounterMsg, _ctx: &mut Context<Self>) {
+    /// #         match msg {
+    /// #             CounterMsg::Add(n, reply) => { self.count += n; if let Some(r) = reply { r.send(()) } }
+    /// #             CounterMsg::Get(reply) => if let Some(r) = reply { r.send(self.count) },
+    /// #         }
+    /// #     }
+    /// #     fn message_name(msg: &CounterMsg) -> &'static str {
+    /// #         match msg { CounterMsg::Add(..) => "add", CounterMsg::Get(..) => "get" }
+    /// #     }
+    /// #     fn is_ask(msg: &CounterMsg) -> bool {
+    /// #         matches!(msg, CounterMsg::Add(_, Some(_)) | CounterMsg::Get(Some(_)))
+    /// #     }
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), aplay_core::Error> {
+    /// /// Starts only during business hours (here: never).
+    /// struct Clerk;
+    /// impl Actor for Clerk {
+    ///     fn decide_to_start(&self, _state: &aplay_core::StartState) -> bool { false }
+    /// }
+    /// # impl Dispatch for Clerk {
+    /// #     type Msg = std::convert::Infallible;
+    /// #     type Handle = aplay_core::BareHandle<Self>;
+    /// #     async fn dispatch(&mut self, msg: Self::Msg, _: &mut Context<Self>) { match msg {} }
+    /// #     fn message_name(msg: &Self::Msg) -> &'static str { match *msg {} }
+    /// # }
+    ///
+    /// let system = System::new();
+    /// assert!(matches!(system.spawn("clerk", Clerk).await, Err(Error::StartDeclined { .. })));
+    /// # Ok(()) }
+    /// ```
     fn decide_to_start(&self, state: &StartState) -> bool {
         !state.stopped_by_person
     }
 
     /// What to do when a message sent as a tell (nobody waits for the reply) returns an `Err`
     /// (aplay's `user_task_callback`). By default: log it and go on.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use aplay_core::{Actor, Context};
+    /// use aplay_core::{Directive, HandlerError};
+    /// struct Importer { errors: u32 }
+    /// impl Actor for Importer {
+    ///     // A told handler's `Err` (from `#[actor]` handlers that return `Result`) comes here.
+    ///     fn on_error(&mut self, _ctx: &mut Context<Self>, error: HandlerError) -> Directive {
+    ///         self.errors += 1;
+    ///         eprintln!("{} failed: {}", error.handler(), error.message());
+    ///         if self.errors < 3 { Directive::Resume } else { Directive::Fail }
+    ///     }
+    /// }
+    /// ```
     fn on_error(&mut self, ctx: &mut Context<Self>, error: HandlerError) -> Directive {
         tracing::warn!(actor = %ctx.path(), handler = error.handler(), error = %error, "a told message failed");
         Directive::Resume
@@ -95,6 +261,18 @@ pub trait Actor: Send + Sized + 'static {
 
     /// The mailbox this actor gets (aplay's `prepare_mailbox`). By default bounded, with room
     /// for [`Mailbox::DEFAULT_CAPACITY`] messages.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use aplay_core::{Actor, Mailbox};
+    /// struct Logger;
+    /// impl Actor for Logger {
+    ///     // Senders never wait on it; memory grows if it falls behind.
+    ///     fn mailbox(&self) -> Mailbox { Mailbox::unbounded() }
+    /// }
+    /// assert_eq!(Logger.mailbox().capacity(), None);
+    /// ```
     fn mailbox(&self) -> Mailbox {
         Mailbox::default()
     }
@@ -102,18 +280,34 @@ pub trait Actor: Send + Sized + 'static {
     /// How this actor supervises its children: the strategy, and how many restarts it allows
     /// within a period before it gives up and fails itself. One-for-one, at most
     /// [`Supervision::DEFAULT_MAX_RESTARTS`] within [`Supervision::DEFAULT_WITHIN`], by default.
+    ///
+    /// See the examples on [`Supervision`] and [`Strategy`](crate::Strategy).
     fn supervision(&self) -> Supervision {
         Supervision::default()
     }
 
     /// How long its parent (or a system shutdown) lets this actor take to stop (its queued
     /// messages, its children, `on_stop`) before killing it. Five seconds by default.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use aplay_core::Actor;
+    /// struct Flusher;
+    /// impl Actor for Flusher {
+    ///     // Its `on_stop` writes a file: give it a minute.
+    ///     fn shutdown_timeout(&self) -> Duration { Duration::from_secs(60) }
+    /// }
+    /// ```
     fn shutdown_timeout(&self) -> Duration {
         Duration::from_secs(5)
     }
 }
 
 /// What `on_error` decides about a failed tell.
+///
+/// See the example on [`Actor::on_error`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Directive {
@@ -126,6 +320,8 @@ pub enum Directive {
 }
 
 /// What `decide_to_start` knows when it decides.
+///
+/// See the example on [`Actor::decide_to_start`].
 #[derive(Clone, Debug, Default)]
 #[non_exhaustive]
 pub struct StartState {
@@ -136,6 +332,16 @@ pub struct StartState {
 }
 
 /// An error returned by a handler whose reply nobody awaited (a tell), given to `on_error`.
+///
+/// # Examples
+///
+/// ```
+/// use aplay_core::HandlerError;
+/// let error = HandlerError::new("import", &"line 3: not a number");
+/// assert_eq!(error.handler(), "import");
+/// assert_eq!(error.message(), "line 3: not a number");
+/// assert_eq!(error.to_string(), "import: line 3: not a number");
+/// ```
 #[derive(Clone)]
 pub struct HandlerError {
     handler: &'static str,
@@ -144,6 +350,8 @@ pub struct HandlerError {
 
 impl HandlerError {
     /// An error from the handler method named `handler`.
+    ///
+    /// See the example on [`HandlerError`], and [`Actor::on_error`] where it is given.
     pub fn new(handler: &'static str, error: &dyn fmt::Display) -> Self {
         HandlerError {
             handler,
@@ -152,11 +360,15 @@ impl HandlerError {
     }
 
     /// The name of the handler method that failed.
+    ///
+    /// See the example on [`HandlerError`], and [`Actor::on_error`] where it is given.
     pub fn handler(&self) -> &'static str {
         self.handler
     }
 
     /// The error's message.
+    ///
+    /// See the example on [`HandlerError`], and [`Actor::on_error`] where it is given.
     pub fn message(&self) -> &str {
         &self.message
     }
@@ -179,6 +391,11 @@ impl fmt::Debug for HandlerError {
 
 /// The messages of an actor: implemented by `#[actor]` on its `impl` block, which generates
 /// the message enum, the dispatch and the typed handle. Not meant to be written by hand.
+///
+/// # Examples
+///
+/// The crate-level example writes one by hand, with [`BareHandle`](crate::BareHandle) for an
+/// actor without generated message methods; in the `aplay` facade, `#[actor]` writes it.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` has no messages",
     label = "no `#[actor]` impl block for this type",

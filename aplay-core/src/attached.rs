@@ -14,6 +14,44 @@ use crate::handle::RawRef;
 ///
 /// [`cancel`](Self::cancel) ends it early; every attached task ends when its actor stops, so
 /// none outlives the actor. Dropping the handle does not cancel the task.
+///
+/// # Examples
+///
+/// ```
+/// # use aplay_core::{Actor, ActorRef, Context, Dispatch, System};
+/// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+/// # async fn main() -> Result<(), aplay_core::Error> {
+/// use std::time::Duration;
+/// use aplay_core::{BareHandle, BoxError, Inbox, Recipient, TaskHandle};
+/// /// Beeps every second until told to be quiet.
+/// struct Beeper { beeps: Recipient<&'static str>, timer: Option<TaskHandle> }
+/// enum BeeperMsg { Beep, Quiet }
+/// impl Actor for Beeper {
+///     async fn on_start(&mut self, ctx: &mut Context<Self>) -> Result<(), BoxError> {
+///         self.timer = Some(ctx.send_interval(Duration::from_secs(1), || BeeperMsg::Beep));
+///         Ok(())
+///     }
+/// }
+/// impl Dispatch for Beeper {
+///     type Msg = BeeperMsg;
+///     type Handle = BareHandle<Self>;
+///     async fn dispatch(&mut self, msg: BeeperMsg, _ctx: &mut Context<Self>) {
+///         match msg {
+///             BeeperMsg::Beep => { let _ = self.beeps.tell("beep").await; }
+///             BeeperMsg::Quiet => if let Some(timer) = &self.timer { timer.cancel() },
+///         }
+///     }
+///     fn message_name(_: &BeeperMsg) -> &'static str { "beeper" }
+/// }
+///
+/// let system = System::new();
+/// let mut beeps = Inbox::new();
+/// let beeper = system.spawn("beeper", Beeper { beeps: beeps.recipient(), timer: None }).await?;
+/// assert_eq!(beeps.recv().await, "beep"); // one second later (on this test's paused clock, at once)
+/// ActorRef::send(&beeper, BeeperMsg::Quiet).await?;
+/// assert_eq!(beeps.recv_timeout(Duration::from_secs(10)).await, None);
+/// # Ok(()) }
+/// ```
 #[derive(Clone)]
 pub struct TaskHandle {
     task: AbortHandle,
@@ -22,12 +60,16 @@ pub struct TaskHandle {
 impl TaskHandle {
     /// Ends the task: no further message comes from it. A message it already put in the
     /// mailbox is still handled.
+    ///
+    /// See the example on [`TaskHandle`].
     pub fn cancel(&self) {
         self.task.abort();
     }
 
     /// Whether the task has ended (its stream ended, its timer fired, it was cancelled, or the
     /// actor stopped).
+    ///
+    /// See the example on [`Context::send_after`].
     pub fn is_finished(&self) -> bool {
         self.task.is_finished()
     }

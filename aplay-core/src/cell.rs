@@ -34,6 +34,8 @@ pub(crate) mod bits {
 }
 
 /// Where an actor is in its life.
+///
+/// See the examples on [`ActorRef`](crate::ActorRef) and [`AnyRef`](crate::AnyRef).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ActorState {

@@ -50,32 +50,44 @@ impl<A> Context<A> {
     }
 
     /// This actor's address.
+    ///
+    /// See the example on [`spawn`](Self::spawn).
     pub fn path(&self) -> &ActorPath {
         self.me.path()
     }
 
     /// This actor's name (the last segment of its path).
+    ///
+    /// See the example on [`spawn`](Self::spawn).
     pub fn name(&self) -> &str {
         self.me.name()
     }
 
     /// The system this actor runs in: lookups by address, spawning at the top.
+    ///
+    /// See the example on [`spawn`](Self::spawn).
     pub fn system(&self) -> &System {
         &self.system
     }
 
     /// The parent, `None` for the kernel at `/`.
+    ///
+    /// See the example on [`spawn`](Self::spawn).
     pub fn parent(&self) -> Option<AnyRef> {
         let parent = self.me.core().parent.as_ref()?.upgrade()?;
         Some(AnyRef::new(parent))
     }
 
     /// The running children, in start order.
+    ///
+    /// See the example on [`spawn`](Self::spawn).
     pub fn children(&self) -> Vec<AnyRef> {
         self.me.children()
     }
 
     /// This actor as an untyped handle.
+    ///
+    /// See the example on [`spawn`](Self::spawn).
     pub fn myself_any(&self) -> &AnyRef {
         &self.me
     }
@@ -83,12 +95,142 @@ impl<A> Context<A> {
     /// Stops this actor after the current message or hook (actorio's `EndMainLoop`): messages
     /// still queued are not handled (their askers get [`Error::NoReply`]), children stop, then
     /// `on_stop` runs with [`StopReason::Normal`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use aplay_core::request::{AskRequest, ReplyTo, TellRequest};
+    /// # use aplay_core::{Actor, ActorRef, Context, Dispatch, Error, Handle, RawRef, System};
+    /// # // A counter written without the macro: `#[actor]` in the `aplay` facade generates all this.
+    /// # #[derive(Default)]
+    /// # struct Counter { count: u64 }
+    /// # enum CounterMsg { Add(u64, Option<ReplyTo<()>>), Get(Option<ReplyTo<u64>>) }
+    /// # #[derive(Clone)]
+    /// # struct CounterHandle(RawRef<Counter>);
+    /// # impl Handle<Counter> for CounterHandle {
+    /// #     fn from_raw(raw: RawRef<Counter>) -> Self { CounterHandle(raw) }
+    /// #     fn raw(&self) -> &RawRef<Counter> { &self.0 }
+    /// # }
+    /// # impl CounterHandle {
+    /// #     fn add(&self, n: u64) -> TellRequest<'_, Counter, u64> {
+    /// #         TellRequest::new(&self.0, n, |n, reply| CounterMsg::Add(n, reply))
+    /// #     }
+    /// #     fn get(&self) -> AskRequest<'_, Counter, (), u64> {
+    /// #         AskRequest::new(&self.0, (), |(), reply| CounterMsg::Get(reply))
+    /// #     }
+    /// # }
+    /// # impl Actor for Counter {}
+    /// # impl Dispatch for Counter {
+    /// #     type Msg = CounterMsg;
+    /// #     type Handle = CounterHandle;
+    /// #     async fn dispatch(&mut self, msg: CounterMsg, _ctx: &mut Context<Self>) {
+    /// #         match msg {
+    /// #             CounterMsg::Add(n, reply) => { self.count += n; if let Some(r) = reply { r.send(()) } }
+    /// #             CounterMsg::Get(reply) => if let Some(r) = reply { r.send(self.count) },
+    /// #         }
+    /// #     }
+    /// #     fn message_name(msg: &CounterMsg) -> &'static str {
+    /// #         match msg { CounterMsg::Add(..) => "add", CounterMsg::Get(..) => "get" }
+    /// #     }
+    /// #     fn is_ask(msg: &CounterMsg) -> bool {
+    /// #         matches!(msg, CounterMsg::Add(_, Some(_)) | CounterMsg::Get(Some(_)))
+    /// #     }
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), aplay_core::Error> {
+    /// use aplay_core::{BareHandle, StopReason};
+    /// /// Stops after its first job.
+    /// struct OneShot;
+    /// enum OneShotMsg { Job }
+    /// impl Actor for OneShot {}
+    /// impl Dispatch for OneShot {
+    ///     type Msg = OneShotMsg;
+    ///     type Handle = BareHandle<Self>;
+    ///     async fn dispatch(&mut self, msg: OneShotMsg, ctx: &mut Context<Self>) {
+    ///         match msg { OneShotMsg::Job => ctx.stop() } // what a handler with `ctx` writes
+    ///     }
+    ///     fn message_name(_: &OneShotMsg) -> &'static str { "job" }
+    /// }
+    ///
+    /// let system = System::new();
+    /// let one = system.spawn("one", OneShot).await?;
+    /// ActorRef::send(&one, OneShotMsg::Job).await?;
+    /// assert_eq!(one.join().await, StopReason::Normal);
+    /// # Ok(()) }
+    /// ```
     pub fn stop(&mut self) {
         self.stop.get_or_insert(StopReason::Normal);
     }
 
     /// Stops this actor after the current message with a failure, so its parent's supervision
     /// applies, as a panic would but without unwinding.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use aplay_core::request::{AskRequest, ReplyTo, TellRequest};
+    /// # use aplay_core::{Actor, ActorRef, Context, Dispatch, Error, Handle, RawRef, System};
+    /// # // A counter written without the macro: `#[actor]` in the `aplay` facade generates all this.
+    /// # #[derive(Default)]
+    /// # struct Counter { count: u64 }
+    /// # enum CounterMsg { Add(u64, Option<ReplyTo<()>>), Get(Option<ReplyTo<u64>>) }
+    /// # #[derive(Clone)]
+    /// # struct CounterHandle(RawRef<Counter>);
+    /// # impl Handle<Counter> for CounterHandle {
+    /// #     fn from_raw(raw: RawRef<Counter>) -> Self { CounterHandle(raw) }
+    /// #     fn raw(&self) -> &RawRef<Counter> { &self.0 }
+    /// # }
+    /// # impl CounterHandle {
+    /// #     fn add(&self, n: u64) -> TellRequest<'_, Counter, u64> {
+    /// #         TellRequest::new(&self.0, n, |n, reply| CounterMsg::Add(n, reply))
+    /// #     }
+    /// #     fn get(&self) -> AskRequest<'_, Counter, (), u64> {
+    /// #         AskRequest::new(&self.0, (), |(), reply| CounterMsg::Get(reply))
+    /// #     }
+    /// # }
+    /// # impl Actor for Counter {}
+    /// # impl Dispatch for Counter {
+    /// #     type Msg = CounterMsg;
+    /// #     type Handle = CounterHandle;
+    /// #     async fn dispatch(&mut self, msg: CounterMsg, _ctx: &mut Context<Self>) {
+    /// #         match msg {
+    /// #             CounterMsg::Add(n, reply) => { self.count += n; if let Some(r) = reply { r.send(()) } }
+    /// #             CounterMsg::Get(reply) => if let Some(r) = reply { r.send(self.count) },
+    /// #         }
+    /// #     }
+    /// #     fn message_name(msg: &CounterMsg) -> &'static str {
+    /// #         match msg { CounterMsg::Add(..) => "add", CounterMsg::Get(..) => "get" }
+    /// #     }
+    /// #     fn is_ask(msg: &CounterMsg) -> bool {
+    /// #         matches!(msg, CounterMsg::Add(_, Some(_)) | CounterMsg::Get(Some(_)))
+    /// #     }
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), aplay_core::Error> {
+    /// use aplay_core::{BareHandle, StopReason};
+    /// struct Parser;
+    /// enum ParserMsg { Line(String) }
+    /// impl Actor for Parser {}
+    /// impl Dispatch for Parser {
+    ///     type Msg = ParserMsg;
+    ///     type Handle = BareHandle<Self>;
+    ///     async fn dispatch(&mut self, msg: ParserMsg, ctx: &mut Context<Self>) {
+    ///         let ParserMsg::Line(line) = msg;
+    ///         if line.is_empty() {
+    ///             ctx.fail("an empty line"); // a supervising parent would restart it
+    ///         }
+    ///     }
+    ///     fn message_name(_: &ParserMsg) -> &'static str { "line" }
+    /// }
+    ///
+    /// let system = System::new();
+    /// let parser = system.spawn("parser", Parser).await?;
+    /// ActorRef::send(&parser, ParserMsg::Line(String::new())).await?;
+    /// let reason = parser.join().await;
+    /// assert!(reason.is_failure());
+    /// assert!(matches!(reason, StopReason::Failed(f) if f.message() == "an empty line"));
+    /// # Ok(()) }
+    /// ```
     pub fn fail(&mut self, message: impl Into<String>) {
         let failure = Failure::new(FailureKind::HandlerError, message.into());
         self.stop = Some(StopReason::Failed(failure));
@@ -105,6 +247,79 @@ impl<A> Context<A> {
     /// # Cancel safety
     ///
     /// Once the first poll has spawned the child, dropping this future does not stop it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use aplay_core::request::{AskRequest, ReplyTo, TellRequest};
+    /// # use aplay_core::{Actor, ActorRef, Context, Dispatch, Error, Handle, RawRef, System};
+    /// # // A counter written without the macro: `#[actor]` in the `aplay` facade generates all this.
+    /// # #[derive(Default)]
+    /// # struct Counter { count: u64 }
+    /// # enum CounterMsg { Add(u64, Option<ReplyTo<()>>), Get(Option<ReplyTo<u64>>) }
+    /// # #[derive(Clone)]
+    /// # struct CounterHandle(RawRef<Counter>);
+    /// # impl Handle<Counter> for CounterHandle {
+    /// #     fn from_raw(raw: RawRef<Counter>) -> Self { CounterHandle(raw) }
+    /// #     fn raw(&self) -> &RawRef<Counter> { &self.0 }
+    /// # }
+    /// # impl CounterHandle {
+    /// #     fn add(&self, n: u64) -> TellRequest<'_, Counter, u64> {
+    /// #         TellRequest::new(&self.0, n, |n, reply| CounterMsg::Add(n, reply))
+    /// #     }
+    /// #     fn get(&self) -> AskRequest<'_, Counter, (), u64> {
+    /// #         AskRequest::new(&self.0, (), |(), reply| CounterMsg::Get(reply))
+    /// #     }
+    /// # }
+    /// # impl Actor for Counter {}
+    /// # impl Dispatch for Counter {
+    /// #     type Msg = CounterMsg;
+    /// #     type Handle = CounterHandle;
+    /// #     async fn dispatch(&mut self, msg: CounterMsg, _ctx: &mut Context<Self>) {
+    /// #         match msg {
+    /// #             CounterMsg::Add(n, reply) => { self.count += n; if let Some(r) = reply { r.send(()) } }
+    /// #             CounterMsg::Get(reply) => if let Some(r) = reply { r.send(self.count) },
+    /// #         }
+    /// #     }
+    /// #     fn message_name(msg: &CounterMsg) -> &'static str {
+    /// #         match msg { CounterMsg::Add(..) => "add", CounterMsg::Get(..) => "get" }
+    /// #     }
+    /// #     fn is_ask(msg: &CounterMsg) -> bool {
+    /// #         matches!(msg, CounterMsg::Add(_, Some(_)) | CounterMsg::Get(Some(_)))
+    /// #     }
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), aplay_core::Error> {
+    /// use aplay_core::BoxError;
+    /// struct Parent;
+    /// impl Actor for Parent {
+    ///     async fn on_start(&mut self, ctx: &mut Context<Self>) -> Result<(), BoxError> {
+    ///         assert_eq!(ctx.path(), "/parent");
+    ///         assert_eq!(ctx.name(), "parent");
+    ///         let child = ctx.spawn("count", Counter::default()).await?;
+    ///         assert_eq!(child.path(), "/parent/count");
+    ///         assert_eq!(ctx.children().len(), 1);
+    ///         assert_eq!(ctx.parent().map(|p| p.path().to_string()), Some("/".to_owned()));
+    ///         assert!(ctx.myself_any().same_actor(&ActorRef::to_any(&ctx.myself())));
+    ///         // The system, to find actors by address:
+    ///         assert!(ctx.system().lookup::<Counter>("/parent/count").is_some());
+    ///         Ok(())
+    ///     }
+    /// }
+    /// # impl Dispatch for Parent {
+    /// #     type Msg = std::convert::Infallible;
+    /// #     type Handle = aplay_core::BareHandle<Self>;
+    /// #     async fn dispatch(&mut self, msg: Self::Msg, _: &mut Context<Self>) { match msg {} }
+    /// #     fn message_name(msg: &Self::Msg) -> &'static str { match *msg {} }
+    /// # }
+    ///
+    /// let system = System::new();
+    /// system.spawn("parent", Parent).await?;
+    /// let count = system.address::<Counter>("/parent/count")?;
+    /// count.add(1).await?;
+    /// system.shutdown().await;
+    /// # Ok(()) }
+    /// ```
     pub async fn spawn<B: Dispatch>(&self, name: &str, actor: B) -> Result<ActorRef<B>, Error> {
         runtime::spawn_child(&self.system, &self.me, name, actor).await
     }
@@ -118,6 +333,11 @@ impl<A> Context<A> {
     ///
     /// As [`spawn`](Self::spawn). A failed first start also counts toward this actor's
     /// restart limit; past it, this actor fails after the current message.
+    ///
+    /// # Cancel safety
+    ///
+    /// As [`spawn`](Self::spawn): once the first poll has spawned the child, dropping this
+    /// future does not stop it (a failed first start is then not counted toward the limit).
     ///
     /// # Examples
     ///
@@ -199,6 +419,8 @@ impl<A> Context<A> {
 
 impl<A: Dispatch> Context<A> {
     /// This actor's own ref, to give to others.
+    ///
+    /// See the example on [`spawn`](Self::spawn).
     pub fn myself(&self) -> ActorRef<A> {
         self.me
             .downcast::<A>()

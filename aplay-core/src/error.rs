@@ -12,6 +12,88 @@ use crate::stop::StopReason;
 ///
 /// Errors that refused a message hand it back inside an [`Undelivered`], so nothing is lost
 /// silently: see [`Undelivered::take_message`].
+///
+/// # Examples
+///
+/// ```
+/// # use aplay_core::request::{AskRequest, ReplyTo, TellRequest};
+/// # use aplay_core::{Actor, ActorRef, Context, Dispatch, Error, Handle, RawRef, System};
+/// # // A counter written without the macro: `#[actor]` in the `aplay` facade generates all this.
+/// # #[derive(Default)]
+/// # struct Counter { count: u64 }
+/// # enum CounterMsg { Add(u64, Option<ReplyTo<()>>), Get(Option<ReplyTo<u64>>) }
+/// # #[derive(Clone)]
+/// # struct CounterHandle(RawRef<Counter>);
+/// # impl Handle<Counter> for CounterHandle {
+/// #     fn from_raw(raw: RawRef<Counter>) -> Self { CounterHandle(raw) }
+/// #     fn raw(&self) -> &RawRef<Counter> { &self.0 }
+/// # }
+/// # impl CounterHandle {
+/// #     fn add(&self, n: u64) -> TellRequest<'_, Counter, u64> {
+/// #         TellRequest::new(&self.0, n, |n, reply| CounterMsg::Add(n, reply))
+/// #     }
+/// #     fn get(&self) -> AskRequest<'_, Counter, (), u64> {
+/// #         AskRequest::new(&self.0, (), |(), reply| CounterMsg::Get(reply))
+/// #     }
+/// # }
+/// # impl Actor for Counter {}
+/// # impl Dispatch for Counter {
+/// #     type Msg = CounterMsg;
+/// #     type Handle = CounterHandle;
+/// #     async fn dispatch(&mut self, msg: CounterMsg, _ctx: &mut Context<Self>) {
+/// #         match msg {
+/// #             CounterMsg::Add(n, reply) => { self.count += n; if let Some(r) = reply { r.send(()) } }
+/// #             CounterMsg::Get(reply) => if let Some(r) = reply { r.send(self.count) },
+/// #         }
+/// #     }
+/// #     fn message_name(msg: &CounterMsg) -> &'static str {
+/// #         match msg { CounterMsg::Add(..) => "add", CounterMsg::Get(..) => "get" }
+/// #     }
+/// #     fn is_ask(msg: &CounterMsg) -> bool {
+/// #         matches!(msg, CounterMsg::Add(_, Some(_)) | CounterMsg::Get(Some(_)))
+/// #     }
+/// # }
+/// # use std::sync::Arc;
+/// # use tokio::sync::Notify;
+/// # use aplay_core::{BareHandle, Mailbox};
+/// # /// Room for one message; its handler waits for the gate to open.
+/// # struct Gate;
+/// # enum GateMsg { Wait(Arc<Notify>) }
+/// # impl Actor for Gate { fn mailbox(&self) -> Mailbox { Mailbox::bounded(1) } }
+/// # impl Dispatch for Gate {
+/// #     type Msg = GateMsg;
+/// #     type Handle = BareHandle<Self>;
+/// #     async fn dispatch(&mut self, msg: GateMsg, _: &mut Context<Self>) {
+/// #         let GateMsg::Wait(open) = msg;
+/// #         open.notified().await;
+/// #     }
+/// #     fn message_name(_: &GateMsg) -> &'static str { "wait" }
+/// # }
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), aplay_core::Error> {
+/// let system = System::new();
+/// let gate = system.spawn("gate", Gate).await?;
+/// let open = Arc::new(Notify::new());
+/// ActorRef::send(&gate, GateMsg::Wait(open.clone())).await?; // being handled: it waits
+/// ActorRef::send(&gate, GateMsg::Wait(open.clone())).await?; // fills the mailbox
+/// match ActorRef::try_send(&gate, GateMsg::Wait(open.clone())) {
+///     Err(Error::Full(undelivered)) => {
+///         assert_eq!(undelivered.path().map(|p| p.as_str()), Some("/gate"));
+///         // Nothing is lost: the message comes back.
+///         assert!(undelivered.take_message::<GateMsg>().is_some());
+///     }
+///     other => panic!("expected a full mailbox, got {other:?}"),
+/// }
+/// // Errors from finding actors say what is wrong.
+/// assert!(matches!(system.address::<Gate>("/nobody"), Err(Error::NotFound { .. })));
+/// let err = system.address::<Counter>("/gate").unwrap_err();
+/// assert!(matches!(err, Error::WrongType { .. }));
+/// assert!(err.to_string().starts_with("the actor at /gate is a "));
+/// gate.kill();
+/// gate.join().await;
+/// assert!(matches!(ActorRef::try_send(&gate, GateMsg::Wait(open)), Err(Error::Stopped(_))));
+/// # Ok(()) }
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -122,6 +204,62 @@ impl Error {
 ///
 /// It holds the actor's generated message (`CounterMsg::Add { .. }` for `#[actor] impl
 /// Counter`), which [`Undelivered::take_message`] returns.
+///
+/// # Examples
+///
+/// ```
+/// # use aplay_core::request::{AskRequest, ReplyTo, TellRequest};
+/// # use aplay_core::{Actor, ActorRef, Context, Dispatch, Error, Handle, RawRef, System};
+/// # // A counter written without the macro: `#[actor]` in the `aplay` facade generates all this.
+/// # #[derive(Default)]
+/// # struct Counter { count: u64 }
+/// # enum CounterMsg { Add(u64, Option<ReplyTo<()>>), Get(Option<ReplyTo<u64>>) }
+/// # #[derive(Clone)]
+/// # struct CounterHandle(RawRef<Counter>);
+/// # impl Handle<Counter> for CounterHandle {
+/// #     fn from_raw(raw: RawRef<Counter>) -> Self { CounterHandle(raw) }
+/// #     fn raw(&self) -> &RawRef<Counter> { &self.0 }
+/// # }
+/// # impl CounterHandle {
+/// #     fn add(&self, n: u64) -> TellRequest<'_, Counter, u64> {
+/// #         TellRequest::new(&self.0, n, |n, reply| CounterMsg::Add(n, reply))
+/// #     }
+/// #     fn get(&self) -> AskRequest<'_, Counter, (), u64> {
+/// #         AskRequest::new(&self.0, (), |(), reply| CounterMsg::Get(reply))
+/// #     }
+/// # }
+/// # impl Actor for Counter {}
+/// # impl Dispatch for Counter {
+/// #     type Msg = CounterMsg;
+/// #     type Handle = CounterHandle;
+/// #     async fn dispatch(&mut self, msg: CounterMsg, _ctx: &mut Context<Self>) {
+/// #         match msg {
+/// #             CounterMsg::Add(n, reply) => { self.count += n; if let Some(r) = reply { r.send(()) } }
+/// #             CounterMsg::Get(reply) => if let Some(r) = reply { r.send(self.count) },
+/// #         }
+/// #     }
+/// #     fn message_name(msg: &CounterMsg) -> &'static str {
+/// #         match msg { CounterMsg::Add(..) => "add", CounterMsg::Get(..) => "get" }
+/// #     }
+/// #     fn is_ask(msg: &CounterMsg) -> bool {
+/// #         matches!(msg, CounterMsg::Add(_, Some(_)) | CounterMsg::Get(Some(_)))
+/// #     }
+/// # }
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), aplay_core::Error> {
+/// let system = System::new();
+/// let counter = system.spawn("counter", Counter::default()).await?;
+/// counter.stop().await;
+/// let err = ActorRef::try_send(&counter, CounterMsg::Add(7, None)).unwrap_err();
+/// let undelivered = err.undelivered().expect("a refused message");
+/// assert_eq!(undelivered.path().map(|p| p.as_str()), Some("/counter"));
+/// assert!(undelivered.message_type().ends_with("CounterMsg"));
+/// assert!(undelivered.take_message::<String>().is_none()); // not a String
+/// let Some(CounterMsg::Add(n, _)) = undelivered.take_message::<CounterMsg>() else { panic!() };
+/// assert_eq!(n, 7);
+/// assert!(undelivered.take_message::<CounterMsg>().is_none()); // taken already
+/// # Ok(()) }
+/// ```
 pub struct Undelivered {
     path: Option<ActorPath>,
     type_name: &'static str,
@@ -139,6 +277,8 @@ impl Undelivered {
     }
 
     /// The address of the actor the message was for; `None` for an [`Inbox`](crate::Inbox).
+    ///
+    /// See the example on [`Undelivered`].
     pub fn path(&self) -> Option<&ActorPath> {
         self.path.as_ref()
     }
@@ -152,11 +292,15 @@ impl Undelivered {
     }
 
     /// The Rust type of the message, e.g. `my_crate::CounterMsg`.
+    ///
+    /// See the example on [`Undelivered`].
     pub fn message_type(&self) -> &'static str {
         self.type_name
     }
 
     /// Takes the message back out. `None` if it is not an `M`, or was already taken.
+    ///
+    /// See the example on [`Undelivered`].
     pub fn take_message<M: 'static>(&self) -> Option<M> {
         let mut slot = self.message.lock().unwrap_or_else(|e| e.into_inner());
         match slot.take()?.downcast::<M>() {

@@ -27,6 +27,8 @@ pub struct ActorPath(Arc<str>);
 
 impl ActorPath {
     /// The kernel's address, `/`.
+    ///
+    /// See the example on [`ActorPath`].
     pub fn root() -> Self {
         ActorPath(Arc::from("/"))
     }
@@ -36,6 +38,8 @@ impl ActorPath {
     /// # Errors
     ///
     /// [`Error::InvalidName`] when `name` is not a valid actor name (see [`validate_name`]).
+    ///
+    /// See the example on [`ActorPath`].
     pub fn child(&self, name: &str) -> Result<Self, Error> {
         validate_name(name)?;
         let path = if self.is_root() {
@@ -76,11 +80,15 @@ impl ActorPath {
     }
 
     /// Whether this is the kernel's address, `/`.
+    ///
+    /// See the example on [`ActorPath`].
     pub fn is_root(&self) -> bool {
         &*self.0 == "/"
     }
 
     /// The last segment: the name the actor was spawned with (`""` for the root).
+    ///
+    /// See the example on [`ActorPath`].
     pub fn name(&self) -> &str {
         match self.0.rfind('/') {
             Some(i) => &self.0[i + 1..],
@@ -89,6 +97,8 @@ impl ActorPath {
     }
 
     /// The parent's address, `None` for the root.
+    ///
+    /// See the example on [`ActorPath`].
     pub fn parent(&self) -> Option<ActorPath> {
         if self.is_root() {
             return None;
@@ -101,6 +111,8 @@ impl ActorPath {
     }
 
     /// How many segments deep the address is: 0 for `/`, 1 for `/test`.
+    ///
+    /// See the example on [`ActorPath`].
     pub fn depth(&self) -> usize {
         if self.is_root() {
             0
@@ -130,6 +142,8 @@ impl ActorPath {
     }
 
     /// The address as a string.
+    ///
+    /// See the example on [`ActorPath`].
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -5,6 +5,60 @@ use std::sync::Arc;
 
 /// Why an actor stopped. Given to `on_stop`, to the parent's `on_child_stopped`, and returned
 /// by [`ActorRef::join`](crate::ActorRef::join).
+///
+/// # Examples
+///
+/// ```
+/// # use aplay_core::request::{AskRequest, ReplyTo, TellRequest};
+/// # use aplay_core::{Actor, ActorRef, Context, Dispatch, Error, Handle, RawRef, System};
+/// # // A counter written without the macro: `#[actor]` in the `aplay` facade generates all this.
+/// # #[derive(Default)]
+/// # struct Counter { count: u64 }
+/// # enum CounterMsg { Add(u64, Option<ReplyTo<()>>), Get(Option<ReplyTo<u64>>) }
+/// # #[derive(Clone)]
+/// # struct CounterHandle(RawRef<Counter>);
+/// # impl Handle<Counter> for CounterHandle {
+/// #     fn from_raw(raw: RawRef<Counter>) -> Self { CounterHandle(raw) }
+/// #     fn raw(&self) -> &RawRef<Counter> { &self.0 }
+/// # }
+/// # impl CounterHandle {
+/// #     fn add(&self, n: u64) -> TellRequest<'_, Counter, u64> {
+/// #         TellRequest::new(&self.0, n, |n, reply| CounterMsg::Add(n, reply))
+/// #     }
+/// #     fn get(&self) -> AskRequest<'_, Counter, (), u64> {
+/// #         AskRequest::new(&self.0, (), |(), reply| CounterMsg::Get(reply))
+/// #     }
+/// # }
+/// # impl Actor for Counter {}
+/// # impl Dispatch for Counter {
+/// #     type Msg = CounterMsg;
+/// #     type Handle = CounterHandle;
+/// #     async fn dispatch(&mut self, msg: CounterMsg, _ctx: &mut Context<Self>) {
+/// #         match msg {
+/// #             CounterMsg::Add(n, reply) => { self.count += n; if let Some(r) = reply { r.send(()) } }
+/// #             CounterMsg::Get(reply) => if let Some(r) = reply { r.send(self.count) },
+/// #         }
+/// #     }
+/// #     fn message_name(msg: &CounterMsg) -> &'static str {
+/// #         match msg { CounterMsg::Add(..) => "add", CounterMsg::Get(..) => "get" }
+/// #     }
+/// #     fn is_ask(msg: &CounterMsg) -> bool {
+/// #         matches!(msg, CounterMsg::Add(_, Some(_)) | CounterMsg::Get(Some(_)))
+/// #     }
+/// # }
+/// # use aplay_core::{Failure, FailureKind, StopReason};
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), aplay_core::Error> {
+/// let system = System::new();
+/// let counter = system.spawn("counter", Counter::default()).await?;
+/// let reason: StopReason = counter.stop().await;
+/// assert_eq!(reason, StopReason::StoppedByPerson);
+/// assert!(!reason.is_failure());
+/// assert_eq!(reason.to_string(), "stopped by a person");
+/// let failed = StopReason::Failed(Failure::new(FailureKind::HandlerPanic, "boom"));
+/// assert!(failed.is_failure());
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
@@ -26,6 +80,8 @@ pub enum StopReason {
 impl StopReason {
     /// Whether this is a failure (the only kind of stop a supervisor restarts after, for
     /// transient children).
+    ///
+    /// See the example on [`StopReason`].
     pub fn is_failure(&self) -> bool {
         matches!(self, StopReason::Failed(_))
     }
@@ -44,6 +100,8 @@ impl fmt::Display for StopReason {
 }
 
 /// Where an actor failed.
+///
+/// See the example on [`Failure`], and [`Context::fail`](crate::Context::fail) for a failure in practice.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
@@ -68,6 +126,15 @@ pub enum FailureKind {
 }
 
 /// A failure: where it happened and what it said (the panic text or the error's message).
+///
+/// # Examples
+///
+/// ```
+/// use aplay_core::{Failure, FailureKind};
+/// let failure = Failure::new(FailureKind::StartError, "no database");
+/// assert_eq!(failure.kind(), &FailureKind::StartError);
+/// assert_eq!(failure.message(), "no database");
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Failure {
@@ -77,6 +144,8 @@ pub struct Failure {
 
 impl Failure {
     /// A failure of the given kind with its message.
+    ///
+    /// See the example on [`Failure`].
     pub fn new(kind: FailureKind, message: impl Into<Arc<str>>) -> Self {
         Failure {
             kind,
@@ -85,11 +154,15 @@ impl Failure {
     }
 
     /// Where it happened.
+    ///
+    /// See the example on [`Failure`].
     pub fn kind(&self) -> &FailureKind {
         &self.kind
     }
 
     /// The panic text or the error's message.
+    ///
+    /// See the example on [`Failure`].
     pub fn message(&self) -> &str {
         &self.message
     }

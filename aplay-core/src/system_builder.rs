@@ -32,6 +32,8 @@ pub struct SystemBuilder {
 
 impl System {
     /// A builder, for a system with options.
+    ///
+    /// See the example on [`SystemBuilder`].
     pub fn builder() -> SystemBuilder {
         SystemBuilder::default()
     }
@@ -43,6 +45,8 @@ impl SystemBuilder {
     /// message's cost). The values are read with [`AnyRef::handler_time`](crate::AnyRef::handler_time),
     /// [`AnyRef::mailbox_high_water`](crate::AnyRef::mailbox_high_water) and the tree
     /// ([`TreeNode`](crate::TreeNode)). The message and restart counts are always kept.
+    ///
+    /// See the example on [`SystemBuilder`].
     pub fn metered(mut self, metered: bool) -> Self {
         self.observing.metered = metered;
         self
@@ -50,6 +54,70 @@ impl SystemBuilder {
 
     /// Reports every actor's metrics to `sink` (and meters the system, as
     /// [`metered(true)`](Self::metered) does).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use aplay_core::request::{AskRequest, ReplyTo, TellRequest};
+    /// # use aplay_core::{Actor, ActorRef, Context, Dispatch, Error, Handle, RawRef, System};
+    /// # // A counter written without the macro: `#[actor]` in the `aplay` facade generates all this.
+    /// # #[derive(Default)]
+    /// # struct Counter { count: u64 }
+    /// # enum CounterMsg { Add(u64, Option<ReplyTo<()>>), Get(Option<ReplyTo<u64>>) }
+    /// # #[derive(Clone)]
+    /// # struct CounterHandle(RawRef<Counter>);
+    /// # impl Handle<Counter> for CounterHandle {
+    /// #     fn from_raw(raw: RawRef<Counter>) -> Self { CounterHandle(raw) }
+    /// #     fn raw(&self) -> &RawRef<Counter> { &self.0 }
+    /// # }
+    /// # impl CounterHandle {
+    /// #     fn add(&self, n: u64) -> TellRequest<'_, Counter, u64> {
+    /// #         TellRequest::new(&self.0, n, |n, reply| CounterMsg::Add(n, reply))
+    /// #     }
+    /// #     fn get(&self) -> AskRequest<'_, Counter, (), u64> {
+    /// #         AskRequest::new(&self.0, (), |(), reply| CounterMsg::Get(reply))
+    /// #     }
+    /// # }
+    /// # impl Actor for Counter {}
+    /// # impl Dispatch for Counter {
+    /// #     type Msg = CounterMsg;
+    /// #     type Handle = CounterHandle;
+    /// #     async fn dispatch(&mut self, msg: CounterMsg, _ctx: &mut Context<Self>) {
+    /// #         match msg {
+    /// #             CounterMsg::Add(n, reply) => { self.count += n; if let Some(r) = reply { r.send(()) } }
+    /// #             CounterMsg::Get(reply) => if let Some(r) = reply { r.send(self.count) },
+    /// #         }
+    /// #     }
+    /// #     fn message_name(msg: &CounterMsg) -> &'static str {
+    /// #         match msg { CounterMsg::Add(..) => "add", CounterMsg::Get(..) => "get" }
+    /// #     }
+    /// #     fn is_ask(msg: &CounterMsg) -> bool {
+    /// #         matches!(msg, CounterMsg::Add(_, Some(_)) | CounterMsg::Get(Some(_)))
+    /// #     }
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), aplay_core::Error> {
+    /// use std::sync::Arc;
+    /// use std::sync::atomic::{AtomicU64, Ordering};
+    /// use aplay_core::observe::{MessageHandled, MetricsSink};
+    ///
+    /// #[derive(Default)]
+    /// struct Handled(AtomicU64);
+    /// impl MetricsSink for Handled {
+    ///     fn message_handled(&self, _event: &MessageHandled<'_>) {
+    ///         self.0.fetch_add(1, Ordering::Relaxed);
+    ///     }
+    /// }
+    ///
+    /// let handled = Arc::new(Handled::default());
+    /// let system = System::builder().metrics(Arc::clone(&handled)).build();
+    /// let counter = system.spawn("counter", Counter::default()).await?;
+    /// counter.add(1).await?;
+    /// assert_eq!(counter.get().await?, 1);
+    /// counter.stop().await; // every message handled, and counted
+    /// assert_eq!(handled.0.load(Ordering::Relaxed), 2);
+    /// # Ok(()) }
+    /// ```
     pub fn metrics(mut self, sink: impl MetricsSink) -> Self {
         self.observing.sink = Some(Arc::new(sink));
         self.observing.metered = true;
@@ -61,6 +129,8 @@ impl SystemBuilder {
     /// # Panics
     ///
     /// Outside a tokio runtime (it spawns the kernel's task).
+    ///
+    /// See the example on [`SystemBuilder`].
     pub fn build(self) -> System {
         System::start(self.observing)
     }
@@ -75,6 +145,58 @@ impl SystemBuilder {
     /// # Panics
     ///
     /// Outside a tokio runtime.
+    ///
+    /// # Cancel safety
+    ///
+    /// As [`System::with_kernel`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use aplay_core::request::{AskRequest, ReplyTo, TellRequest};
+    /// # use aplay_core::{Actor, ActorRef, Context, Dispatch, Error, Handle, RawRef, System};
+    /// # // A counter written without the macro: `#[actor]` in the `aplay` facade generates all this.
+    /// # #[derive(Default)]
+    /// # struct Counter { count: u64 }
+    /// # enum CounterMsg { Add(u64, Option<ReplyTo<()>>), Get(Option<ReplyTo<u64>>) }
+    /// # #[derive(Clone)]
+    /// # struct CounterHandle(RawRef<Counter>);
+    /// # impl Handle<Counter> for CounterHandle {
+    /// #     fn from_raw(raw: RawRef<Counter>) -> Self { CounterHandle(raw) }
+    /// #     fn raw(&self) -> &RawRef<Counter> { &self.0 }
+    /// # }
+    /// # impl CounterHandle {
+    /// #     fn add(&self, n: u64) -> TellRequest<'_, Counter, u64> {
+    /// #         TellRequest::new(&self.0, n, |n, reply| CounterMsg::Add(n, reply))
+    /// #     }
+    /// #     fn get(&self) -> AskRequest<'_, Counter, (), u64> {
+    /// #         AskRequest::new(&self.0, (), |(), reply| CounterMsg::Get(reply))
+    /// #     }
+    /// # }
+    /// # impl Actor for Counter {}
+    /// # impl Dispatch for Counter {
+    /// #     type Msg = CounterMsg;
+    /// #     type Handle = CounterHandle;
+    /// #     async fn dispatch(&mut self, msg: CounterMsg, _ctx: &mut Context<Self>) {
+    /// #         match msg {
+    /// #             CounterMsg::Add(n, reply) => { self.count += n; if let Some(r) = reply { r.send(()) } }
+    /// #             CounterMsg::Get(reply) => if let Some(r) = reply { r.send(self.count) },
+    /// #         }
+    /// #     }
+    /// #     fn message_name(msg: &CounterMsg) -> &'static str {
+    /// #         match msg { CounterMsg::Add(..) => "add", CounterMsg::Get(..) => "get" }
+    /// #     }
+    /// #     fn is_ask(msg: &CounterMsg) -> bool {
+    /// #         matches!(msg, CounterMsg::Add(_, Some(_)) | CounterMsg::Get(Some(_)))
+    /// #     }
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), aplay_core::Error> {
+    /// let (system, kernel) = System::builder().metered(true).build_with_kernel(Counter::default()).await?;
+    /// kernel.add(1).await?;
+    /// assert!(system.root().handler_time().is_some());
+    /// # Ok(()) }
+    /// ```
     pub async fn build_with_kernel<K: Dispatch>(
         self,
         kernel: K,

@@ -229,46 +229,64 @@ impl TreeNode {
     }
 
     /// The actor's address.
+    ///
+    /// See the example on [`walk`](Self::walk).
     pub fn path(&self) -> &ActorPath {
         &self.info().path
     }
 
     /// The name it was spawned with (`""` for the kernel at `/`).
+    ///
+    /// See the example on [`walk`](Self::walk).
     pub fn name(&self) -> &str {
         self.path().name()
     }
 
     /// The Rust type of the actor, e.g. `my_app::Worker` (the rendering shows `Worker`).
+    ///
+    /// See the example on [`walk`](Self::walk).
     pub fn actor_type(&self) -> &'static str {
         self.info().actor_type
     }
 
     /// Where it was in its life when read.
+    ///
+    /// See the example on [`walk`](Self::walk).
     pub fn state(&self) -> ActorState {
         self.info().state
     }
 
     /// Whether a person had stopped it through its ref (aplay's `_human_runing_state`).
+    ///
+    /// See the example on [`walk`](Self::walk).
     pub fn stopped_by_person(&self) -> bool {
         self.info().stopped_by_person
     }
 
     /// How many times its parent had restarted it.
+    ///
+    /// See the example on [`walk`](Self::walk).
     pub fn restarts(&self) -> u32 {
         self.info().restarts
     }
 
     /// How many messages it had handled.
+    ///
+    /// See the example on [`walk`](Self::walk).
     pub fn messages_handled(&self) -> u64 {
         self.info().messages_handled
     }
 
     /// How many messages waited in its mailbox (`None` for an unbounded mailbox).
+    ///
+    /// See the example on [`walk`](Self::walk).
     pub fn mailbox_len(&self) -> Option<usize> {
         self.info().mailbox_len
     }
 
     /// The capacity of its mailbox (`None` for an unbounded mailbox).
+    ///
+    /// See the example on [`walk`](Self::walk).
     pub fn mailbox_capacity(&self) -> Option<usize> {
         self.info().mailbox_capacity
     }
@@ -276,17 +294,23 @@ impl TreeNode {
     /// The most messages that had waited in its mailbox at once, in a metered system
     /// ([`SystemBuilder::metered`](crate::SystemBuilder::metered)); see
     /// [`AnyRef::mailbox_high_water`].
+    ///
+    /// See the example on [`walk`](Self::walk).
     pub fn mailbox_high_water(&self) -> Option<usize> {
         self.info().mailbox_high_water
     }
 
     /// The time it had spent in its handlers, in a metered system.
+    ///
+    /// See the example on [`walk`](Self::walk).
     pub fn handler_time(&self) -> Option<HandlerTime> {
         self.info().handler_time
     }
 
     /// Its children, in start order. The iterator shares the snapshot rather than borrowing
     /// this node, so `while let Some(c) = node.children().next() { node = c }` goes down.
+    ///
+    /// See the example on [`walk`](Self::walk).
     pub fn children(
         &self,
     ) -> impl ExactSizeIterator<Item = TreeNode> + DoubleEndedIterator + use<> {
@@ -298,17 +322,89 @@ impl TreeNode {
     }
 
     /// Its parent in this snapshot; `None` for the actor the snapshot was taken from.
+    ///
+    /// See the example on [`walk`](Self::walk).
     pub fn parent(&self) -> Option<TreeNode> {
         self.slot().parent.map(|i| self.at(i))
     }
 
     /// How many actors this subtree holds, this one included.
+    ///
+    /// See the example on [`walk`](Self::walk).
     pub fn subtree_size(&self) -> usize {
         self.slot().size
     }
 
     /// This actor and every one below it, depth first, parents before children and siblings
     /// in start order: the order of the lines of the rendering.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use aplay_core::request::{AskRequest, ReplyTo, TellRequest};
+    /// # use aplay_core::{Actor, ActorRef, Context, Dispatch, Error, Handle, RawRef, System};
+    /// # // A counter written without the macro: `#[actor]` in the `aplay` facade generates all this.
+    /// # #[derive(Default)]
+    /// # struct Counter { count: u64 }
+    /// # enum CounterMsg { Add(u64, Option<ReplyTo<()>>), Get(Option<ReplyTo<u64>>) }
+    /// # #[derive(Clone)]
+    /// # struct CounterHandle(RawRef<Counter>);
+    /// # impl Handle<Counter> for CounterHandle {
+    /// #     fn from_raw(raw: RawRef<Counter>) -> Self { CounterHandle(raw) }
+    /// #     fn raw(&self) -> &RawRef<Counter> { &self.0 }
+    /// # }
+    /// # impl CounterHandle {
+    /// #     fn add(&self, n: u64) -> TellRequest<'_, Counter, u64> {
+    /// #         TellRequest::new(&self.0, n, |n, reply| CounterMsg::Add(n, reply))
+    /// #     }
+    /// #     fn get(&self) -> AskRequest<'_, Counter, (), u64> {
+    /// #         AskRequest::new(&self.0, (), |(), reply| CounterMsg::Get(reply))
+    /// #     }
+    /// # }
+    /// # impl Actor for Counter {}
+    /// # impl Dispatch for Counter {
+    /// #     type Msg = CounterMsg;
+    /// #     type Handle = CounterHandle;
+    /// #     async fn dispatch(&mut self, msg: CounterMsg, _ctx: &mut Context<Self>) {
+    /// #         match msg {
+    /// #             CounterMsg::Add(n, reply) => { self.count += n; if let Some(r) = reply { r.send(()) } }
+    /// #             CounterMsg::Get(reply) => if let Some(r) = reply { r.send(self.count) },
+    /// #         }
+    /// #     }
+    /// #     fn message_name(msg: &CounterMsg) -> &'static str {
+    /// #         match msg { CounterMsg::Add(..) => "add", CounterMsg::Get(..) => "get" }
+    /// #     }
+    /// #     fn is_ask(msg: &CounterMsg) -> bool {
+    /// #         matches!(msg, CounterMsg::Add(_, Some(_)) | CounterMsg::Get(Some(_)))
+    /// #     }
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), aplay_core::Error> {
+    /// use aplay_core::ActorState;
+    /// let system = System::builder().metered(true).build();
+    /// let counter = system.spawn("counter", Counter::default()).await?;
+    /// counter.add(1).await?;
+    /// assert_eq!(counter.get().await?, 1);
+    ///
+    /// let tree = system.tree();
+    /// let paths: Vec<String> = tree.walk().map(|node| node.path().to_string()).collect();
+    /// assert_eq!(paths, ["/", "/counter"]);
+    ///
+    /// let node = tree.children().next().expect("the counter");
+    /// assert_eq!(node.name(), "counter");
+    /// assert!(node.actor_type().ends_with("Counter"));
+    /// assert_eq!(node.state(), ActorState::Running);
+    /// assert!(!node.stopped_by_person());
+    /// assert_eq!(node.restarts(), 0);
+    /// assert_eq!(node.mailbox_len(), Some(0));
+    /// assert_eq!(node.mailbox_capacity(), Some(1024));
+    /// assert!(node.messages_handled() >= 1); // the ask may still be counting
+    /// assert!(node.mailbox_high_water().is_some()); // metered
+    /// assert!(node.handler_time().is_some());
+    /// assert_eq!(node.parent().map(|p| p.path().to_string()), Some("/".to_owned()));
+    /// assert_eq!(node.subtree_size(), 1);
+    /// # Ok(()) }
+    /// ```
     pub fn walk(&self) -> impl Iterator<Item = TreeNode> + use<> {
         let snapshot = Arc::clone(&self.snapshot);
         let mut stack = vec![self.index];

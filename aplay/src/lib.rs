@@ -124,6 +124,28 @@ pub use aplay_core::testkit;
 pub use aplay_macros::actor;
 
 /// What most programs need: `use aplay::prelude::*;`.
+///
+/// # Examples
+///
+/// ```
+/// use aplay::prelude::*;
+///
+/// #[actor]
+/// struct Echo;
+///
+/// #[actor]
+/// impl Echo {
+///     fn echo(&self, text: String) -> String { text }
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Error> {
+/// let system = System::new();
+/// let echo: ActorRef<Echo> = system.spawn("echo", Echo).await?;
+/// assert_eq!(echo.echo("hi".into()).await?, "hi");
+/// system.shutdown().await;
+/// # Ok(()) }
+/// ```
 pub mod prelude {
     pub use crate::{
         Actor, ActorPath, ActorRef, AnyRef, BoxError, Context, Error, Inbox, Mailbox, Recipient,
@@ -171,6 +193,12 @@ pub mod guide {
     pub mod migrating {}
     #[doc = include_str!("../../docs/observability.md")]
     pub mod observability {}
+    #[cfg_attr(feature = "testkit", doc = include_str!("../../docs/service.md"))]
+    #[cfg_attr(
+        not(feature = "testkit"),
+        doc = "A service, start to finish: this chapter needs the `testkit` feature (`cargo doc --features testkit`)."
+    )]
+    pub mod service {}
 }
 
 /// The README's code blocks, compiled and run as doc tests.

@@ -25,6 +25,67 @@ use crate::stop::StopReason;
 /// [`name`](Self::name), [`is_alive`](Self::is_alive), [`stop`](Self::stop),
 /// [`kill`](Self::kill), [`join`](Self::join). The rest are associated functions, called as
 /// `ActorRef::send(&r, msg)`, as `Arc::strong_count` is.
+///
+/// # Examples
+///
+/// ```
+/// # use aplay_core::request::{AskRequest, ReplyTo, TellRequest};
+/// # use aplay_core::{Actor, ActorRef, Context, Dispatch, Error, Handle, RawRef, System};
+/// # // A counter written without the macro: `#[actor]` in the `aplay` facade generates all this.
+/// # #[derive(Default)]
+/// # struct Counter { count: u64 }
+/// # enum CounterMsg { Add(u64, Option<ReplyTo<()>>), Get(Option<ReplyTo<u64>>) }
+/// # #[derive(Clone)]
+/// # struct CounterHandle(RawRef<Counter>);
+/// # impl Handle<Counter> for CounterHandle {
+/// #     fn from_raw(raw: RawRef<Counter>) -> Self { CounterHandle(raw) }
+/// #     fn raw(&self) -> &RawRef<Counter> { &self.0 }
+/// # }
+/// # impl CounterHandle {
+/// #     fn add(&self, n: u64) -> TellRequest<'_, Counter, u64> {
+/// #         TellRequest::new(&self.0, n, |n, reply| CounterMsg::Add(n, reply))
+/// #     }
+/// #     fn get(&self) -> AskRequest<'_, Counter, (), u64> {
+/// #         AskRequest::new(&self.0, (), |(), reply| CounterMsg::Get(reply))
+/// #     }
+/// # }
+/// # impl Actor for Counter {}
+/// # impl Dispatch for Counter {
+/// #     type Msg = CounterMsg;
+/// #     type Handle = CounterHandle;
+/// #     async fn dispatch(&mut self, msg: CounterMsg, _ctx: &mut Context<Self>) {
+/// #         match msg {
+/// #             CounterMsg::Add(n, reply) => { self.count += n; if let Some(r) = reply { r.send(()) } }
+/// #             CounterMsg::Get(reply) => if let Some(r) = reply { r.send(self.count) },
+/// #         }
+/// #     }
+/// #     fn message_name(msg: &CounterMsg) -> &'static str {
+/// #         match msg { CounterMsg::Add(..) => "add", CounterMsg::Get(..) => "get" }
+/// #     }
+/// #     fn is_ask(msg: &CounterMsg) -> bool {
+/// #         matches!(msg, CounterMsg::Add(_, Some(_)) | CounterMsg::Get(Some(_)))
+/// #     }
+/// # }
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), aplay_core::Error> {
+/// let system = System::new();
+/// let counter: ActorRef<Counter> = system.spawn("counter", Counter::default()).await?;
+/// // Message methods, reached through the ref (the handle `#[actor]` generates):
+/// counter.add(5).await?;
+/// assert_eq!(counter.get().await?, 5);
+/// // The ref's own methods:
+/// assert_eq!(counter.path(), "/counter");
+/// assert_eq!(counter.name(), "counter");
+/// assert!(counter.is_alive());
+/// assert_eq!(ActorRef::state(&counter), aplay_core::ActorState::Running);
+/// // Refs are cheap to clone, compare by actor, and convert to an untyped `AnyRef`.
+/// let same = counter.clone();
+/// assert_eq!(same, counter);
+/// assert_eq!(ActorRef::to_any(&counter).type_name(), std::any::type_name::<Counter>());
+/// counter.stop().await;
+/// assert!(!same.is_alive());
+/// # Ok(()) }
+/// ```
 pub struct ActorRef<A: Dispatch> {
     handle: A::Handle,
 }
@@ -41,16 +102,22 @@ impl<A: Dispatch> ActorRef<A> {
     }
 
     /// The actor's address, e.g. `/test/count`.
+    ///
+    /// See the example on [`ActorRef`].
     pub fn path(&self) -> &ActorPath {
         &self.cell().core.path
     }
 
     /// The name it was spawned with: the last segment of its path.
+    ///
+    /// See the example on [`ActorRef`].
     pub fn name(&self) -> &str {
         self.path().name()
     }
 
     /// Whether it has not stopped yet.
+    ///
+    /// See the example on [`ActorRef`].
     pub fn is_alive(&self) -> bool {
         self.cell().core.is_alive()
     }
@@ -68,6 +135,60 @@ impl<A: Dispatch> ActorRef<A> {
     ///
     /// The stop is requested before the first `.await`; dropping the future only stops the
     /// waiting.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use aplay_core::request::{AskRequest, ReplyTo, TellRequest};
+    /// # use aplay_core::{Actor, ActorRef, Context, Dispatch, Error, Handle, RawRef, System};
+    /// # // A counter written without the macro: `#[actor]` in the `aplay` facade generates all this.
+    /// # #[derive(Default)]
+    /// # struct Counter { count: u64 }
+    /// # enum CounterMsg { Add(u64, Option<ReplyTo<()>>), Get(Option<ReplyTo<u64>>) }
+    /// # #[derive(Clone)]
+    /// # struct CounterHandle(RawRef<Counter>);
+    /// # impl Handle<Counter> for CounterHandle {
+    /// #     fn from_raw(raw: RawRef<Counter>) -> Self { CounterHandle(raw) }
+    /// #     fn raw(&self) -> &RawRef<Counter> { &self.0 }
+    /// # }
+    /// # impl CounterHandle {
+    /// #     fn add(&self, n: u64) -> TellRequest<'_, Counter, u64> {
+    /// #         TellRequest::new(&self.0, n, |n, reply| CounterMsg::Add(n, reply))
+    /// #     }
+    /// #     fn get(&self) -> AskRequest<'_, Counter, (), u64> {
+    /// #         AskRequest::new(&self.0, (), |(), reply| CounterMsg::Get(reply))
+    /// #     }
+    /// # }
+    /// # impl Actor for Counter {}
+    /// # impl Dispatch for Counter {
+    /// #     type Msg = CounterMsg;
+    /// #     type Handle = CounterHandle;
+    /// #     async fn dispatch(&mut self, msg: CounterMsg, _ctx: &mut Context<Self>) {
+    /// #         match msg {
+    /// #             CounterMsg::Add(n, reply) => { self.count += n; if let Some(r) = reply { r.send(()) } }
+    /// #             CounterMsg::Get(reply) => if let Some(r) = reply { r.send(self.count) },
+    /// #         }
+    /// #     }
+    /// #     fn message_name(msg: &CounterMsg) -> &'static str {
+    /// #         match msg { CounterMsg::Add(..) => "add", CounterMsg::Get(..) => "get" }
+    /// #     }
+    /// #     fn is_ask(msg: &CounterMsg) -> bool {
+    /// #         matches!(msg, CounterMsg::Add(_, Some(_)) | CounterMsg::Get(Some(_)))
+    /// #     }
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), aplay_core::Error> {
+    /// let system = System::new();
+    /// let counter = system.spawn("counter", Counter::default()).await?;
+    /// counter.add(1).await?;
+    /// // The queued `add` is handled first; then the counter stops.
+    /// assert_eq!(counter.stop().await, aplay_core::StopReason::StoppedByPerson);
+    /// assert!(!counter.is_alive());
+    /// assert!(ActorRef::to_any(&counter).stopped_by_person());
+    /// // Stopping again returns at once, with the same reason.
+    /// assert_eq!(counter.stop().await, aplay_core::StopReason::StoppedByPerson);
+    /// # Ok(()) }
+    /// ```
     pub async fn stop(&self) -> StopReason {
         stop_by_person(self.cell()).await
     }
@@ -75,6 +196,56 @@ impl<A: Dispatch> ActorRef<A> {
     /// Stops it now: the handler it is in is dropped at its next `.await`, queued messages are
     /// dropped (their askers get [`Error::NoReply`]), `on_stop` does not run, and its children
     /// are killed too. Use [`join`](Self::join) to wait for the end.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use aplay_core::request::{AskRequest, ReplyTo, TellRequest};
+    /// # use aplay_core::{Actor, ActorRef, Context, Dispatch, Error, Handle, RawRef, System};
+    /// # // A counter written without the macro: `#[actor]` in the `aplay` facade generates all this.
+    /// # #[derive(Default)]
+    /// # struct Counter { count: u64 }
+    /// # enum CounterMsg { Add(u64, Option<ReplyTo<()>>), Get(Option<ReplyTo<u64>>) }
+    /// # #[derive(Clone)]
+    /// # struct CounterHandle(RawRef<Counter>);
+    /// # impl Handle<Counter> for CounterHandle {
+    /// #     fn from_raw(raw: RawRef<Counter>) -> Self { CounterHandle(raw) }
+    /// #     fn raw(&self) -> &RawRef<Counter> { &self.0 }
+    /// # }
+    /// # impl CounterHandle {
+    /// #     fn add(&self, n: u64) -> TellRequest<'_, Counter, u64> {
+    /// #         TellRequest::new(&self.0, n, |n, reply| CounterMsg::Add(n, reply))
+    /// #     }
+    /// #     fn get(&self) -> AskRequest<'_, Counter, (), u64> {
+    /// #         AskRequest::new(&self.0, (), |(), reply| CounterMsg::Get(reply))
+    /// #     }
+    /// # }
+    /// # impl Actor for Counter {}
+    /// # impl Dispatch for Counter {
+    /// #     type Msg = CounterMsg;
+    /// #     type Handle = CounterHandle;
+    /// #     async fn dispatch(&mut self, msg: CounterMsg, _ctx: &mut Context<Self>) {
+    /// #         match msg {
+    /// #             CounterMsg::Add(n, reply) => { self.count += n; if let Some(r) = reply { r.send(()) } }
+    /// #             CounterMsg::Get(reply) => if let Some(r) = reply { r.send(self.count) },
+    /// #         }
+    /// #     }
+    /// #     fn message_name(msg: &CounterMsg) -> &'static str {
+    /// #         match msg { CounterMsg::Add(..) => "add", CounterMsg::Get(..) => "get" }
+    /// #     }
+    /// #     fn is_ask(msg: &CounterMsg) -> bool {
+    /// #         matches!(msg, CounterMsg::Add(_, Some(_)) | CounterMsg::Get(Some(_)))
+    /// #     }
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), aplay_core::Error> {
+    /// let system = System::new();
+    /// let counter = system.spawn("counter", Counter::default()).await?;
+    /// counter.kill();
+    /// assert_eq!(counter.join().await, aplay_core::StopReason::Killed);
+    /// assert!(matches!(counter.add(1).await, Err(Error::Stopped(_))));
+    /// # Ok(()) }
+    /// ```
     pub fn kill(&self) {
         self.cell().kill();
     }
@@ -87,6 +258,59 @@ impl<A: Dispatch> ActorRef<A> {
     /// # Cancel safety
     ///
     /// Cancel safe.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use aplay_core::request::{AskRequest, ReplyTo, TellRequest};
+    /// # use aplay_core::{Actor, ActorRef, Context, Dispatch, Error, Handle, RawRef, System};
+    /// # // A counter written without the macro: `#[actor]` in the `aplay` facade generates all this.
+    /// # #[derive(Default)]
+    /// # struct Counter { count: u64 }
+    /// # enum CounterMsg { Add(u64, Option<ReplyTo<()>>), Get(Option<ReplyTo<u64>>) }
+    /// # #[derive(Clone)]
+    /// # struct CounterHandle(RawRef<Counter>);
+    /// # impl Handle<Counter> for CounterHandle {
+    /// #     fn from_raw(raw: RawRef<Counter>) -> Self { CounterHandle(raw) }
+    /// #     fn raw(&self) -> &RawRef<Counter> { &self.0 }
+    /// # }
+    /// # impl CounterHandle {
+    /// #     fn add(&self, n: u64) -> TellRequest<'_, Counter, u64> {
+    /// #         TellRequest::new(&self.0, n, |n, reply| CounterMsg::Add(n, reply))
+    /// #     }
+    /// #     fn get(&self) -> AskRequest<'_, Counter, (), u64> {
+    /// #         AskRequest::new(&self.0, (), |(), reply| CounterMsg::Get(reply))
+    /// #     }
+    /// # }
+    /// # impl Actor for Counter {}
+    /// # impl Dispatch for Counter {
+    /// #     type Msg = CounterMsg;
+    /// #     type Handle = CounterHandle;
+    /// #     async fn dispatch(&mut self, msg: CounterMsg, _ctx: &mut Context<Self>) {
+    /// #         match msg {
+    /// #             CounterMsg::Add(n, reply) => { self.count += n; if let Some(r) = reply { r.send(()) } }
+    /// #             CounterMsg::Get(reply) => if let Some(r) = reply { r.send(self.count) },
+    /// #         }
+    /// #     }
+    /// #     fn message_name(msg: &CounterMsg) -> &'static str {
+    /// #         match msg { CounterMsg::Add(..) => "add", CounterMsg::Get(..) => "get" }
+    /// #     }
+    /// #     fn is_ask(msg: &CounterMsg) -> bool {
+    /// #         matches!(msg, CounterMsg::Add(_, Some(_)) | CounterMsg::Get(Some(_)))
+    /// #     }
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), aplay_core::Error> {
+    /// let system = System::new();
+    /// let counter = system.spawn("counter", Counter::default()).await?;
+    /// let waiter = tokio::spawn({
+    ///     let counter = counter.clone();
+    ///     async move { counter.join().await }
+    /// });
+    /// system.shutdown().await;
+    /// assert_eq!(waiter.await.unwrap(), aplay_core::StopReason::Shutdown);
+    /// # Ok(()) }
+    /// ```
     pub async fn join(&self) -> StopReason {
         self.cell().core.terminated().await
     }
@@ -96,6 +320,63 @@ impl<A: Dispatch> ActorRef<A> {
     /// # Errors
     ///
     /// [`Error::Stopped`], handing the message back.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use aplay_core::request::{AskRequest, ReplyTo, TellRequest};
+    /// # use aplay_core::{Actor, ActorRef, Context, Dispatch, Error, Handle, RawRef, System};
+    /// # // A counter written without the macro: `#[actor]` in the `aplay` facade generates all this.
+    /// # #[derive(Default)]
+    /// # struct Counter { count: u64 }
+    /// # enum CounterMsg { Add(u64, Option<ReplyTo<()>>), Get(Option<ReplyTo<u64>>) }
+    /// # #[derive(Clone)]
+    /// # struct CounterHandle(RawRef<Counter>);
+    /// # impl Handle<Counter> for CounterHandle {
+    /// #     fn from_raw(raw: RawRef<Counter>) -> Self { CounterHandle(raw) }
+    /// #     fn raw(&self) -> &RawRef<Counter> { &self.0 }
+    /// # }
+    /// # impl CounterHandle {
+    /// #     fn add(&self, n: u64) -> TellRequest<'_, Counter, u64> {
+    /// #         TellRequest::new(&self.0, n, |n, reply| CounterMsg::Add(n, reply))
+    /// #     }
+    /// #     fn get(&self) -> AskRequest<'_, Counter, (), u64> {
+    /// #         AskRequest::new(&self.0, (), |(), reply| CounterMsg::Get(reply))
+    /// #     }
+    /// # }
+    /// # impl Actor for Counter {}
+    /// # impl Dispatch for Counter {
+    /// #     type Msg = CounterMsg;
+    /// #     type Handle = CounterHandle;
+    /// #     async fn dispatch(&mut self, msg: CounterMsg, _ctx: &mut Context<Self>) {
+    /// #         match msg {
+    /// #             CounterMsg::Add(n, reply) => { self.count += n; if let Some(r) = reply { r.send(()) } }
+    /// #             CounterMsg::Get(reply) => if let Some(r) = reply { r.send(self.count) },
+    /// #         }
+    /// #     }
+    /// #     fn message_name(msg: &CounterMsg) -> &'static str {
+    /// #         match msg { CounterMsg::Add(..) => "add", CounterMsg::Get(..) => "get" }
+    /// #     }
+    /// #     fn is_ask(msg: &CounterMsg) -> bool {
+    /// #         matches!(msg, CounterMsg::Add(_, Some(_)) | CounterMsg::Get(Some(_)))
+    /// #     }
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), aplay_core::Error> {
+    /// let system = System::new();
+    /// let counter = system.spawn("counter", Counter::default()).await?;
+    /// ActorRef::send(&counter, CounterMsg::Add(2, None)).await?;
+    /// ActorRef::try_send(&counter, CounterMsg::Add(3, None))?;
+    /// assert_eq!(counter.get().await?, 5);
+    ///
+    /// counter.stop().await;
+    /// let Err(Error::Stopped(undelivered)) = ActorRef::send(&counter, CounterMsg::Add(4, None)).await
+    /// else { panic!("the counter has stopped") };
+    /// // The message comes back.
+    /// let Some(CounterMsg::Add(n, _)) = undelivered.take_message::<CounterMsg>() else { panic!() };
+    /// assert_eq!(n, 4);
+    /// # Ok(()) }
+    /// ```
     pub fn send(this: &Self, msg: A::Msg) -> TellFuture<'_, A> {
         TellFuture::new(this.handle.raw(), msg)
     }
@@ -105,16 +386,22 @@ impl<A: Dispatch> ActorRef<A> {
     /// # Errors
     ///
     /// [`Error::Full`] or [`Error::Stopped`], handing the message back.
+    ///
+    /// See the example on [`send`](Self::send).
     pub fn try_send(this: &Self, msg: A::Msg) -> Result<(), Error> {
         this.handle.raw().try_send(msg)
     }
 
     /// Where it is in its life.
+    ///
+    /// See the example on [`ActorRef`]; [`ActorState`] lists the states.
     pub fn state(this: &Self) -> ActorState {
         this.cell().core.state()
     }
 
     /// An untyped handle to the same actor.
+    ///
+    /// See the example on [`ActorRef`].
     pub fn to_any(this: &Self) -> AnyRef {
         AnyRef::new(this.handle.raw().cell.clone())
     }

@@ -13,6 +13,78 @@ use crate::stop::StopReason;
 /// A handle to an actor whatever its type: a child in `on_child_stopped`, an entry of
 /// `ctx.children()`. It can stop, kill and wait for the actor, and read its state;
 /// [`downcast`](Self::downcast) gives the typed [`ActorRef`] back.
+///
+/// # Examples
+///
+/// ```
+/// # use aplay_core::request::{AskRequest, ReplyTo, TellRequest};
+/// # use aplay_core::{Actor, ActorRef, Context, Dispatch, Error, Handle, RawRef, System};
+/// # // A counter written without the macro: `#[actor]` in the `aplay` facade generates all this.
+/// # #[derive(Default)]
+/// # struct Counter { count: u64 }
+/// # enum CounterMsg { Add(u64, Option<ReplyTo<()>>), Get(Option<ReplyTo<u64>>) }
+/// # #[derive(Clone)]
+/// # struct CounterHandle(RawRef<Counter>);
+/// # impl Handle<Counter> for CounterHandle {
+/// #     fn from_raw(raw: RawRef<Counter>) -> Self { CounterHandle(raw) }
+/// #     fn raw(&self) -> &RawRef<Counter> { &self.0 }
+/// # }
+/// # impl CounterHandle {
+/// #     fn add(&self, n: u64) -> TellRequest<'_, Counter, u64> {
+/// #         TellRequest::new(&self.0, n, |n, reply| CounterMsg::Add(n, reply))
+/// #     }
+/// #     fn get(&self) -> AskRequest<'_, Counter, (), u64> {
+/// #         AskRequest::new(&self.0, (), |(), reply| CounterMsg::Get(reply))
+/// #     }
+/// # }
+/// # impl Actor for Counter {}
+/// # impl Dispatch for Counter {
+/// #     type Msg = CounterMsg;
+/// #     type Handle = CounterHandle;
+/// #     async fn dispatch(&mut self, msg: CounterMsg, _ctx: &mut Context<Self>) {
+/// #         match msg {
+/// #             CounterMsg::Add(n, reply) => { self.count += n; if let Some(r) = reply { r.send(()) } }
+/// #             CounterMsg::Get(reply) => if let Some(r) = reply { r.send(self.count) },
+/// #         }
+/// #     }
+/// #     fn message_name(msg: &CounterMsg) -> &'static str {
+/// #         match msg { CounterMsg::Add(..) => "add", CounterMsg::Get(..) => "get" }
+/// #     }
+/// #     fn is_ask(msg: &CounterMsg) -> bool {
+/// #         matches!(msg, CounterMsg::Add(_, Some(_)) | CounterMsg::Get(Some(_)))
+/// #     }
+/// # }
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), aplay_core::Error> {
+/// use aplay_core::{ActorState, AnyRef};
+/// let system = System::new();
+/// let counter = system.spawn("counter", Counter::default()).await?;
+/// counter.add(1).await?;
+/// assert_eq!(counter.get().await?, 1);
+///
+/// // The kernel's children, whatever their types.
+/// let children: Vec<AnyRef> = system.root().children();
+/// let any = &children[0];
+/// assert_eq!(any.path(), "/counter");
+/// assert_eq!(any.name(), "counter");
+/// assert!(any.type_name().ends_with("Counter"));
+/// assert!(any.is_alive());
+/// assert_eq!(any.state(), ActorState::Running);
+/// assert_eq!(any.restarts(), 0);
+/// assert_eq!(any.mailbox_len(), Some(0));
+/// assert!(any.same_actor(&ActorRef::to_any(&counter)));
+/// // Typed again:
+/// let typed = any.downcast::<Counter>().expect("a Counter");
+/// assert_eq!(typed, counter);
+///
+/// assert_eq!(any.stop_reason(), None);
+/// any.stop().await;
+/// assert!(any.stopped_by_person());
+/// assert_eq!(any.stop_reason(), Some(aplay_core::StopReason::StoppedByPerson));
+/// // Counted once the actor has stopped (and so has handled all it took):
+/// assert_eq!(any.messages_handled(), 2);
+/// # Ok(()) }
+/// ```
 #[derive(Clone)]
 pub struct AnyRef {
     cell: Arc<dyn CellControl>,
@@ -32,57 +104,79 @@ impl AnyRef {
     }
 
     /// The actor's address.
+    ///
+    /// See the example on [`AnyRef`].
     pub fn path(&self) -> &ActorPath {
         &self.core().path
     }
 
     /// The name it was spawned with.
+    ///
+    /// See the example on [`AnyRef`].
     pub fn name(&self) -> &str {
         self.path().name()
     }
 
     /// The Rust type of the actor, e.g. `my_app::Worker`.
+    ///
+    /// See the example on [`AnyRef`].
     pub fn type_name(&self) -> &'static str {
         self.core().type_name
     }
 
     /// Whether it has not stopped yet.
+    ///
+    /// See the example on [`AnyRef`].
     pub fn is_alive(&self) -> bool {
         self.core().is_alive()
     }
 
     /// Where it is in its life.
+    ///
+    /// See the example on [`AnyRef`].
     pub fn state(&self) -> ActorState {
         self.core().state()
     }
 
     /// Why it stopped, once it has.
+    ///
+    /// See the example on [`AnyRef`].
     pub fn stop_reason(&self) -> Option<StopReason> {
         self.core().stop_reason().cloned()
     }
 
     /// Whether a person stopped it through its ref (aplay's `_human_runing_state`).
+    ///
+    /// See the example on [`AnyRef`].
     pub fn stopped_by_person(&self) -> bool {
         self.core().stopped_by_person()
     }
 
     /// How many times its parent restarted it (0 for an actor never restarted).
+    ///
+    /// See the example on [`AnyRef`].
     pub fn restarts(&self) -> u32 {
         self.core().incarnation()
     }
 
     /// How many messages it has handled.
+    ///
+    /// See the example on [`AnyRef`].
     pub fn messages_handled(&self) -> u64 {
         self.core().handled()
     }
 
     /// How many messages wait in its mailbox (`None` for unbounded mailboxes, which do not
     /// count from the sending side).
+    ///
+    /// See the example on [`AnyRef`].
     pub fn mailbox_len(&self) -> Option<usize> {
         self.cell.mailbox_len()
     }
 
     /// Its children, in start order.
+    ///
+    /// See the example on [`AnyRef`].
     pub fn children(&self) -> Vec<AnyRef> {
         self.core().children()
     }
@@ -92,11 +186,15 @@ impl AnyRef {
     /// # Cancel safety
     ///
     /// The stop is requested before the first `.await`.
+    ///
+    /// See the example on [`AnyRef`], and [`ActorRef::stop`] for another.
     pub async fn stop(&self) -> StopReason {
         stop_by_person(&*self.cell).await
     }
 
     /// Stops it now; see [`ActorRef::kill`].
+    ///
+    /// See the example on [`ActorRef::kill`].
     pub fn kill(&self) {
         self.cell.kill();
     }
@@ -106,17 +204,23 @@ impl AnyRef {
     /// # Cancel safety
     ///
     /// Cancel safe.
+    ///
+    /// See the example on [`ActorRef::join`].
     pub async fn join(&self) -> StopReason {
         self.core().terminated().await
     }
 
     /// The typed ref, if the actor is an `A`.
+    ///
+    /// See the example on [`AnyRef`].
     pub fn downcast<A: Dispatch>(&self) -> Option<ActorRef<A>> {
         let any = Arc::clone(&self.cell).into_any();
         any.downcast::<ActorCell<A>>().ok().map(ActorRef::from_cell)
     }
 
     /// Whether two handles reach the same actor.
+    ///
+    /// See the example on [`AnyRef`].
     pub fn same_actor(&self, other: &AnyRef) -> bool {
         std::ptr::eq(self.core(), other.core())
     }

@@ -13,6 +13,8 @@ use crate::path::ActorPath;
 /// per message. [`ActorRef<A>`](crate::ActorRef) dereferences to it.
 ///
 /// Written by `#[actor]`; not meant to be implemented by hand.
+///
+/// See the crate-level example; `#[actor]` writes handles, and the examples on [`request`](crate::request) show one used.
 pub trait Handle<A: Dispatch>: Clone + Send + Sync + 'static {
     /// Wraps the raw ref.
     #[doc(hidden)]
@@ -23,6 +25,27 @@ pub trait Handle<A: Dispatch>: Clone + Send + Sync + 'static {
 }
 
 /// A handle without methods, for actors whose [`Dispatch`] is written by hand.
+///
+/// # Examples
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), aplay_core::Error> {
+/// use aplay_core::{Actor, ActorRef, BareHandle, Context, Dispatch, System};
+/// struct Sink;
+/// enum SinkMsg { Put(u8) }
+/// impl Actor for Sink {}
+/// impl Dispatch for Sink {
+///     type Msg = SinkMsg;
+///     type Handle = BareHandle<Self>; // no message methods: send built messages
+///     async fn dispatch(&mut self, msg: SinkMsg, _: &mut Context<Self>) { let SinkMsg::Put(_) = msg; }
+///     fn message_name(_: &SinkMsg) -> &'static str { "put" }
+/// }
+/// let system = System::new();
+/// let sink = system.spawn("sink", Sink).await?;
+/// ActorRef::send(&sink, SinkMsg::Put(1)).await?;
+/// # Ok(()) }
+/// ```
 pub struct BareHandle<A: Dispatch> {
     raw: RawRef<A>,
 }
@@ -52,6 +75,59 @@ impl<A: Dispatch> fmt::Debug for BareHandle<A> {
 
 /// The sending side of one actor's mailbox, shared by all its refs. Generated handle methods
 /// send through it; users hold [`ActorRef`](crate::ActorRef)s instead.
+///
+/// # Examples
+///
+/// ```
+/// # use aplay_core::request::{AskRequest, ReplyTo, TellRequest};
+/// # use aplay_core::{Actor, ActorRef, Context, Dispatch, Error, Handle, RawRef, System};
+/// # // A counter written without the macro: `#[actor]` in the `aplay` facade generates all this.
+/// # #[derive(Default)]
+/// # struct Counter { count: u64 }
+/// # enum CounterMsg { Add(u64, Option<ReplyTo<()>>), Get(Option<ReplyTo<u64>>) }
+/// # #[derive(Clone)]
+/// # struct CounterHandle(RawRef<Counter>);
+/// # impl Handle<Counter> for CounterHandle {
+/// #     fn from_raw(raw: RawRef<Counter>) -> Self { CounterHandle(raw) }
+/// #     fn raw(&self) -> &RawRef<Counter> { &self.0 }
+/// # }
+/// # impl CounterHandle {
+/// #     fn add(&self, n: u64) -> TellRequest<'_, Counter, u64> {
+/// #         TellRequest::new(&self.0, n, |n, reply| CounterMsg::Add(n, reply))
+/// #     }
+/// #     fn get(&self) -> AskRequest<'_, Counter, (), u64> {
+/// #         AskRequest::new(&self.0, (), |(), reply| CounterMsg::Get(reply))
+/// #     }
+/// # }
+/// # impl Actor for Counter {}
+/// # impl Dispatch for Counter {
+/// #     type Msg = CounterMsg;
+/// #     type Handle = CounterHandle;
+/// #     async fn dispatch(&mut self, msg: CounterMsg, _ctx: &mut Context<Self>) {
+/// #         match msg {
+/// #             CounterMsg::Add(n, reply) => { self.count += n; if let Some(r) = reply { r.send(()) } }
+/// #             CounterMsg::Get(reply) => if let Some(r) = reply { r.send(self.count) },
+/// #         }
+/// #     }
+/// #     fn message_name(msg: &CounterMsg) -> &'static str {
+/// #         match msg { CounterMsg::Add(..) => "add", CounterMsg::Get(..) => "get" }
+/// #     }
+/// #     fn is_ask(msg: &CounterMsg) -> bool {
+/// #         matches!(msg, CounterMsg::Add(_, Some(_)) | CounterMsg::Get(Some(_)))
+/// #     }
+/// # }
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), aplay_core::Error> {
+/// let system = System::new();
+/// let counter = system.spawn("counter", Counter::default()).await?;
+/// // Under the typed ref, what generated handle methods send through.
+/// let raw: &RawRef<Counter> = counter.raw();
+/// assert_eq!(raw.path(), "/counter");
+/// assert!(raw.is_alive());
+/// raw.try_send(CounterMsg::Add(1, None))?;
+/// assert_eq!(counter.get().await?, 1);
+/// # Ok(()) }
+/// ```
 pub struct RawRef<A: Dispatch> {
     pub(crate) cell: Arc<ActorCell<A>>,
 }
@@ -62,6 +138,8 @@ impl<A: Dispatch> RawRef<A> {
     }
 
     /// The actor's address.
+    ///
+    /// See the example on [`RawRef`].
     pub fn path(&self) -> &ActorPath {
         &self.cell.core.path
     }
@@ -71,6 +149,8 @@ impl<A: Dispatch> RawRef<A> {
     /// # Errors
     ///
     /// [`Error::Full`] or [`Error::Stopped`], each handing the message back.
+    ///
+    /// See the example on [`RawRef`].
     #[inline]
     pub fn try_send(&self, msg: A::Msg) -> Result<(), Error> {
         match self.cell.mailbox.try_send(msg) {
@@ -81,6 +161,8 @@ impl<A: Dispatch> RawRef<A> {
     }
 
     /// Whether the actor has not stopped.
+    ///
+    /// See the example on [`RawRef`].
     pub fn is_alive(&self) -> bool {
         self.cell.core.is_alive()
     }

@@ -40,6 +40,8 @@ pub struct Inbox<M> {
 
 impl<M: Send + 'static> Inbox<M> {
     /// An empty inbox.
+    ///
+    /// See the example on [`Inbox`].
     pub fn new() -> Self {
         let (sender, receiver) = mpsc::unbounded_channel();
         Inbox { receiver, sender }
@@ -47,6 +49,8 @@ impl<M: Send + 'static> Inbox<M> {
 
     /// A recipient that delivers here: give it to actors (as a message argument) so they can
     /// reply to whoever asked.
+    ///
+    /// See the example on [`Inbox`].
     pub fn recipient(&self) -> Recipient<M> {
         Recipient::new(InboxTarget {
             sender: self.sender.clone(),
@@ -58,6 +62,8 @@ impl<M: Send + 'static> Inbox<M> {
     /// # Cancel safety
     ///
     /// Cancel safe: a message is never lost by dropping this future.
+    ///
+    /// See the example on [`Inbox`].
     pub async fn recv(&mut self) -> M {
         // The inbox holds a sender itself, so the channel never closes while it is read.
         match self.receiver.recv().await {
@@ -71,21 +77,44 @@ impl<M: Send + 'static> Inbox<M> {
     /// # Cancel safety
     ///
     /// Cancel safe.
+    ///
+    /// See the example on [`Inbox`].
     pub async fn recv_timeout(&mut self, timeout: Duration) -> Option<M> {
         tokio::time::timeout(timeout, self.recv()).await.ok()
     }
 
     /// The next message if one is there, without waiting.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), aplay_core::Error> {
+    /// use aplay_core::Inbox;
+    /// let mut inbox = Inbox::new();
+    /// assert!(inbox.is_empty());
+    /// assert_eq!(inbox.try_recv(), None);
+    /// let to = inbox.recipient();
+    /// to.try_tell(1)?;
+    /// to.try_tell(2)?;
+    /// assert_eq!(inbox.len(), 2);
+    /// assert_eq!(inbox.try_recv(), Some(1));
+    /// # Ok(()) }
+    /// ```
     pub fn try_recv(&mut self) -> Option<M> {
         self.receiver.try_recv().ok()
     }
 
     /// How many messages wait.
+    ///
+    /// See the example on [`try_recv`](Self::try_recv).
     pub fn len(&self) -> usize {
         self.receiver.len()
     }
 
     /// Whether no message waits.
+    ///
+    /// See the example on [`try_recv`](Self::try_recv).
     pub fn is_empty(&self) -> bool {
         self.receiver.is_empty()
     }

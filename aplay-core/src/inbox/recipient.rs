@@ -65,6 +65,8 @@ impl<M: Send + 'static> Recipient<M> {
     /// # Cancel safety
     ///
     /// Dropping the future before it resolves leaves the message undelivered.
+    ///
+    /// See the example on [`Recipient`].
     pub async fn tell(&self, msg: M) -> Result<(), Error> {
         self.target.deliver(msg).await
     }
@@ -74,16 +76,37 @@ impl<M: Send + 'static> Recipient<M> {
     /// # Errors
     ///
     /// [`Error::Full`] or [`Error::Stopped`], handing the message back.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), aplay_core::Error> {
+    /// use aplay_core::Inbox;
+    /// let inbox = Inbox::new();
+    /// let to = inbox.recipient();
+    /// assert!(to.is_alive());
+    /// assert_eq!(to.path(), None); // an inbox has no address
+    /// to.try_tell("now")?;
+    /// drop(inbox);
+    /// assert!(!to.is_alive());
+    /// assert!(matches!(to.try_tell("too late"), Err(aplay_core::Error::Stopped(_))));
+    /// # Ok(()) }
+    /// ```
     pub fn try_tell(&self, msg: M) -> Result<(), Error> {
         self.target.try_deliver(msg)
     }
 
     /// Whether what stands behind it still takes messages.
+    ///
+    /// See the example on [`try_tell`](Self::try_tell).
     pub fn is_alive(&self) -> bool {
         self.target.is_alive()
     }
 
     /// The actor's address, `None` for an inbox.
+    ///
+    /// See the examples on [`try_tell`](Self::try_tell) and [`ActorRef::recipient`].
     pub fn path(&self) -> Option<&ActorPath> {
         self.target.path()
     }
@@ -140,6 +163,59 @@ impl<A: Dispatch> ActorRef<A> {
     /// A recipient of `M`s that delivers each to this actor as `to_message(m)`, typically
     /// a constructor `#[actor]` generates on the message enum:
     /// `ActorRef::recipient(&collector, CollectorMsg::result)`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use aplay_core::request::{AskRequest, ReplyTo, TellRequest};
+    /// # use aplay_core::{Actor, ActorRef, Context, Dispatch, Error, Handle, RawRef, System};
+    /// # // A counter written without the macro: `#[actor]` in the `aplay` facade generates all this.
+    /// # #[derive(Default)]
+    /// # struct Counter { count: u64 }
+    /// # enum CounterMsg { Add(u64, Option<ReplyTo<()>>), Get(Option<ReplyTo<u64>>) }
+    /// # #[derive(Clone)]
+    /// # struct CounterHandle(RawRef<Counter>);
+    /// # impl Handle<Counter> for CounterHandle {
+    /// #     fn from_raw(raw: RawRef<Counter>) -> Self { CounterHandle(raw) }
+    /// #     fn raw(&self) -> &RawRef<Counter> { &self.0 }
+    /// # }
+    /// # impl CounterHandle {
+    /// #     fn add(&self, n: u64) -> TellRequest<'_, Counter, u64> {
+    /// #         TellRequest::new(&self.0, n, |n, reply| CounterMsg::Add(n, reply))
+    /// #     }
+    /// #     fn get(&self) -> AskRequest<'_, Counter, (), u64> {
+    /// #         AskRequest::new(&self.0, (), |(), reply| CounterMsg::Get(reply))
+    /// #     }
+    /// # }
+    /// # impl Actor for Counter {}
+    /// # impl Dispatch for Counter {
+    /// #     type Msg = CounterMsg;
+    /// #     type Handle = CounterHandle;
+    /// #     async fn dispatch(&mut self, msg: CounterMsg, _ctx: &mut Context<Self>) {
+    /// #         match msg {
+    /// #             CounterMsg::Add(n, reply) => { self.count += n; if let Some(r) = reply { r.send(()) } }
+    /// #             CounterMsg::Get(reply) => if let Some(r) = reply { r.send(self.count) },
+    /// #         }
+    /// #     }
+    /// #     fn message_name(msg: &CounterMsg) -> &'static str {
+    /// #         match msg { CounterMsg::Add(..) => "add", CounterMsg::Get(..) => "get" }
+    /// #     }
+    /// #     fn is_ask(msg: &CounterMsg) -> bool {
+    /// #         matches!(msg, CounterMsg::Add(_, Some(_)) | CounterMsg::Get(Some(_)))
+    /// #     }
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), aplay_core::Error> {
+    /// let system = System::new();
+    /// let counter = system.spawn("counter", Counter::default()).await?;
+    /// // Whoever sends a `u64` to this recipient adds it to the counter.
+    /// let adds = ActorRef::recipient(&counter, |n: u64| CounterMsg::Add(n, None));
+    /// assert_eq!(adds.path().map(|p| p.as_str()), Some("/counter"));
+    /// adds.tell(4).await?;
+    /// adds.try_tell(1)?;
+    /// assert_eq!(counter.get().await?, 5);
+    /// # Ok(()) }
+    /// ```
     pub fn recipient<M, F>(this: &Self, to_message: F) -> Recipient<M>
     where
         M: Send + 'static,

@@ -23,10 +23,14 @@ pub struct Mailbox {
 
 impl Mailbox {
     /// The capacity of the default mailbox.
+    ///
+    /// See the example on [`Mailbox`].
     pub const DEFAULT_CAPACITY: usize = 1024;
 
     /// A mailbox with room for `capacity` messages: senders wait while it is full.
     /// A capacity of 0 is taken as 1.
+    ///
+    /// See the example on [`Mailbox`].
     pub fn bounded(capacity: usize) -> Self {
         Mailbox {
             capacity: Some(capacity.max(1)),
@@ -34,11 +38,15 @@ impl Mailbox {
     }
 
     /// A mailbox without a limit: tells never wait, and memory grows with the backlog.
+    ///
+    /// See the example on [`Mailbox`].
     pub fn unbounded() -> Self {
         Mailbox { capacity: None }
     }
 
     /// The capacity, `None` when unbounded.
+    ///
+    /// See the example on [`Mailbox`].
     pub fn capacity(&self) -> Option<usize> {
         self.capacity
     }

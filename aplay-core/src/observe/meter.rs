@@ -43,6 +43,61 @@ pub(crate) fn report_to(sink: &dyn MetricsSink, report: impl FnOnce(&dyn Metrics
 }
 
 /// The time an actor spent in its handlers.
+///
+/// # Examples
+///
+/// ```
+/// # use aplay_core::request::{AskRequest, ReplyTo, TellRequest};
+/// # use aplay_core::{Actor, ActorRef, Context, Dispatch, Error, Handle, RawRef, System};
+/// # // A counter written without the macro: `#[actor]` in the `aplay` facade generates all this.
+/// # #[derive(Default)]
+/// # struct Counter { count: u64 }
+/// # enum CounterMsg { Add(u64, Option<ReplyTo<()>>), Get(Option<ReplyTo<u64>>) }
+/// # #[derive(Clone)]
+/// # struct CounterHandle(RawRef<Counter>);
+/// # impl Handle<Counter> for CounterHandle {
+/// #     fn from_raw(raw: RawRef<Counter>) -> Self { CounterHandle(raw) }
+/// #     fn raw(&self) -> &RawRef<Counter> { &self.0 }
+/// # }
+/// # impl CounterHandle {
+/// #     fn add(&self, n: u64) -> TellRequest<'_, Counter, u64> {
+/// #         TellRequest::new(&self.0, n, |n, reply| CounterMsg::Add(n, reply))
+/// #     }
+/// #     fn get(&self) -> AskRequest<'_, Counter, (), u64> {
+/// #         AskRequest::new(&self.0, (), |(), reply| CounterMsg::Get(reply))
+/// #     }
+/// # }
+/// # impl Actor for Counter {}
+/// # impl Dispatch for Counter {
+/// #     type Msg = CounterMsg;
+/// #     type Handle = CounterHandle;
+/// #     async fn dispatch(&mut self, msg: CounterMsg, _ctx: &mut Context<Self>) {
+/// #         match msg {
+/// #             CounterMsg::Add(n, reply) => { self.count += n; if let Some(r) = reply { r.send(()) } }
+/// #             CounterMsg::Get(reply) => if let Some(r) = reply { r.send(self.count) },
+/// #         }
+/// #     }
+/// #     fn message_name(msg: &CounterMsg) -> &'static str {
+/// #         match msg { CounterMsg::Add(..) => "add", CounterMsg::Get(..) => "get" }
+/// #     }
+/// #     fn is_ask(msg: &CounterMsg) -> bool {
+/// #         matches!(msg, CounterMsg::Add(_, Some(_)) | CounterMsg::Get(Some(_)))
+/// #     }
+/// # }
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), aplay_core::Error> {
+/// use aplay_core::observe::HandlerTime;
+/// let system = System::builder().metered(true).build();
+/// let counter = system.spawn("counter", Counter::default()).await?;
+/// counter.add(1).await?;
+/// let any = ActorRef::to_any(&counter);
+/// counter.stop().await; // all handled, all measured
+/// let time: HandlerTime = any.handler_time().expect("a metered system");
+/// assert!(time.max <= time.total);
+/// assert_eq!(any.mailbox_capacity(), Some(1024));
+/// assert!(any.mailbox_high_water() >= Some(1));
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct HandlerTime {
@@ -120,6 +175,8 @@ impl Meter {
 impl AnyRef {
     /// The time it has spent in its handlers, when its system is metered
     /// ([`SystemBuilder::metered`](crate::SystemBuilder::metered)); `None` otherwise.
+    ///
+    /// See the example on [`HandlerTime`].
     pub fn handler_time(&self) -> Option<HandlerTime> {
         self.core().meter().map(Meter::handler_time)
     }
@@ -128,12 +185,16 @@ impl AnyRef {
     /// `None` otherwise. Counted when the actor takes a message (the one it takes included),
     /// and compared with what waits now, for bounded mailboxes. The wake-ups the runtime
     /// queues to signal a stop count as messages.
+    ///
+    /// See the example on [`HandlerTime`].
     pub fn mailbox_high_water(&self) -> Option<usize> {
         let meter = self.core().meter()?;
         Some(meter.high_water().max(self.mailbox_len().unwrap_or(0)))
     }
 
     /// The capacity of its mailbox (`None` when unbounded).
+    ///
+    /// See the example on [`HandlerTime`].
     pub fn mailbox_capacity(&self) -> Option<usize> {
         self.cell().mailbox_capacity()
     }

@@ -42,22 +42,30 @@ use crate::stop::StopReason;
 pub trait MetricsSink: Send + Sync + 'static {
     /// An actor handled a message (a handler that panicked is reported by
     /// [`stopped`](Self::stopped) instead).
+    ///
+    /// See the example on [`MetricsSink`].
     fn message_handled(&self, event: &MessageHandled<'_>) {
         let _ = event;
     }
 
     /// An actor started: its first `on_start` succeeded.
+    ///
+    /// See the example on [`MetricsSink`].
     fn started(&self, actor: &ActorPath) {
         let _ = actor;
     }
 
     /// Its parent restarted an actor: the new instance's `on_start` succeeded. `restarts`
     /// counts the restarts so far, this one included.
+    ///
+    /// See the example on [`MetricsSink`].
     fn restarted(&self, actor: &ActorPath, restarts: u32) {
         let _ = (actor, restarts);
     }
 
     /// An actor stopped for good, for `reason`.
+    ///
+    /// See the example on [`MetricsSink`].
     fn stopped(&self, actor: &ActorPath, reason: &StopReason) {
         let _ = (actor, reason);
     }
@@ -79,6 +87,8 @@ impl<S: MetricsSink + ?Sized> MetricsSink for std::sync::Arc<S> {
 }
 
 /// One handled message, as reported to [`MetricsSink::message_handled`].
+///
+/// See the example on [`SystemBuilder::metrics`](crate::SystemBuilder::metrics), a sink that counts them.
 #[derive(Clone, Copy, Debug)]
 #[non_exhaustive]
 pub struct MessageHandled<'a> {

@@ -15,10 +15,22 @@
 use tracing::Span;
 
 /// The target of message spans: `RUST_LOG=aplay::message=debug` shows them alone.
+///
+/// # Examples
+///
+/// ```
+/// use aplay_core::observe::{LIFECYCLE_TARGET, MESSAGE_TARGET};
+/// // The directives of an `EnvFilter` (tracing-subscriber) that show message spans and
+/// // lifecycle events and nothing else of aplay's:
+/// let directives = format!("{MESSAGE_TARGET}=debug,{LIFECYCLE_TARGET}=info");
+/// assert_eq!(directives, "aplay::message=debug,aplay::lifecycle=info");
+/// ```
 pub const MESSAGE_TARGET: &str = "aplay::message";
 
 /// The target of lifecycle events (started, restarted, stopped, stop by a person, restart
 /// limit): `RUST_LOG=aplay::lifecycle=debug`.
+///
+/// See the example on [`MESSAGE_TARGET`].
 pub const LIFECYCLE_TARGET: &str = "aplay::lifecycle";
 
 /// Whether a message sent now should carry the sender's span: a subscriber wants message

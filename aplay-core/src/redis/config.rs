@@ -71,6 +71,8 @@ impl StationConfig {
     /// The prefix of every key (`{namespace}:mailbox:/jobs`), and the name of the consumer
     /// group. `"aplay"` by default. Programs that must not see each other's actors use
     /// different namespaces on the same server.
+    ///
+    /// See the example on [`StationConfig`].
     pub fn namespace(mut self, namespace: impl Into<String>) -> Self {
         self.namespace = namespace.into();
         self
@@ -82,6 +84,8 @@ impl StationConfig {
     /// stays the same across restarts (a pod or unit name) lets the restarted process take
     /// its own entries back at once. Two processes running at the same time must never share
     /// a name: they would share their pending entries.
+    ///
+    /// See the example on [`StationConfig`].
     pub fn consumer(mut self, consumer: impl Into<String>) -> Self {
         self.consumer = consumer.into();
         self
@@ -89,6 +93,8 @@ impl StationConfig {
 
     /// How many entries one read takes at most (and how many a served actor has in hand at
     /// most: twice this). 128 by default; at least 1.
+    ///
+    /// See the example on [`StationConfig`].
     pub fn read_batch(mut self, entries: usize) -> Self {
         self.read_batch = entries.max(1);
         self
@@ -97,6 +103,8 @@ impl StationConfig {
     /// How long a read waits for new entries before it looks again (Redis's `BLOCK`).
     /// Two seconds by default; at least one millisecond. A graceful stop may wait that long
     /// for the read in progress.
+    ///
+    /// See the example on [`StationConfig`].
     pub fn block(mut self, block: Duration) -> Self {
         self.block = block.max(Duration::from_millis(1));
         self
@@ -106,6 +114,8 @@ impl StationConfig {
     /// over (the consumer is taken for dead). 30 seconds by default. A live consumer refreshes
     /// the entries it holds every third of this, so keep it well above the longest stall of a
     /// process (a pause, a Redis outage): otherwise an entry may be handled twice.
+    ///
+    /// See the example on [`StationConfig`].
     pub fn claim_idle(mut self, idle: Duration) -> Self {
         self.claim_idle = idle.max(Duration::from_millis(3));
         self
@@ -113,6 +123,8 @@ impl StationConfig {
 
     /// How many times an entry is delivered (handled and failed) before it goes to the
     /// dead-letter stream. 5 by default; at least 1.
+    ///
+    /// See the example on [`StationConfig`].
     pub fn max_deliveries(mut self, deliveries: u32) -> Self {
         self.max_deliveries = deliveries.max(1);
         self
@@ -120,6 +132,8 @@ impl StationConfig {
 
     /// How long a failed entry waits before its next delivery: this, doubled after each
     /// failure, up to the reconnect maximum. 200 ms by default.
+    ///
+    /// See the example on [`StationConfig`].
     pub fn retry_delay(mut self, delay: Duration) -> Self {
         self.retry_delay = delay;
         self
@@ -127,6 +141,8 @@ impl StationConfig {
 
     /// The first and the longest wait between two attempts to reach Redis again (doubled
     /// each time, with jitter). 50 ms and 5 s by default.
+    ///
+    /// See the example on [`StationConfig`].
     pub fn reconnect(mut self, initial: Duration, max: Duration) -> Self {
         self.reconnect_initial = initial.max(Duration::from_millis(1));
         self.reconnect_max = max.max(self.reconnect_initial);
@@ -135,6 +151,8 @@ impl StationConfig {
 
     /// How long a reply stream lives after its last reply (a process that dies leaves one
     /// behind). An hour by default; at least one second.
+    ///
+    /// See the example on [`StationConfig`].
     pub fn reply_expiry(mut self, expiry: Duration) -> Self {
         self.reply_expiry = expiry.max(Duration::from_secs(1));
         self
@@ -142,6 +160,8 @@ impl StationConfig {
 
     /// How long one command may wait for its answer before the connection is taken for lost.
     /// Ten seconds by default.
+    ///
+    /// See the example on [`StationConfig`].
     pub fn command_timeout(mut self, timeout: Duration) -> Self {
         self.command_timeout = timeout.max(Duration::from_millis(10));
         self
@@ -149,27 +169,37 @@ impl StationConfig {
 
     /// How many messages a remote ref queues in the process while they are on their way to
     /// Redis: past that, its tells wait (back-pressure). 1024 by default.
+    ///
+    /// See the example on [`StationConfig`].
     pub fn remote_capacity(mut self, messages: usize) -> Self {
         self.remote_capacity = messages.max(1);
         self
     }
 
     /// The namespace (see [`namespace`](Self::namespace)).
+    ///
+    /// See the example on [`StationConfig`].
     pub fn namespace_str(&self) -> &str {
         &self.namespace
     }
 
     /// The consumer name (see [`consumer`](Self::consumer)).
+    ///
+    /// See the example on [`StationConfig`].
     pub fn consumer_name(&self) -> &str {
         &self.consumer
     }
 
     /// The number of deliveries before an entry is dead-lettered.
+    ///
+    /// See the example on [`StationConfig`].
     pub fn max_deliveries_count(&self) -> u32 {
         self.max_deliveries
     }
 
     /// The idle time after which another consumer claims an entry.
+    ///
+    /// See the example on [`StationConfig`].
     pub fn claim_idle_time(&self) -> Duration {
         self.claim_idle
     }

@@ -15,6 +15,8 @@ const PREFIX: &[u8] = b"dead.";
 ///
 /// Read them with [`RedisStation::dead_letters`](super::RedisStation::dead_letters); put one
 /// back in its mailbox with [`RedisStation::replay_dead_letter`](super::RedisStation::replay_dead_letter).
+///
+/// See the example on [`RedisStation::serve`](super::RedisStation::serve).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DeadLetter {
     id: String,
@@ -47,33 +49,45 @@ impl DeadLetter {
     }
 
     /// Its id in the dead-letter stream.
+    ///
+    /// See the example on [`RedisStation::serve`](super::RedisStation::serve).
     pub fn id(&self) -> &str {
         &self.id
     }
 
     /// The id the entry had in the mailbox stream.
+    ///
+    /// See the example on [`RedisStation::serve`](super::RedisStation::serve).
     pub fn entry_id(&self) -> &str {
         &self.entry
     }
 
     /// Why it could not be handled: the last handler error, a panic, or why it did not
     /// decode.
+    ///
+    /// See the example on [`RedisStation::serve`](super::RedisStation::serve).
     pub fn error(&self) -> &str {
         &self.error
     }
 
     /// How many times it was delivered.
+    ///
+    /// See the example on [`RedisStation::serve`](super::RedisStation::serve).
     pub fn deliveries(&self) -> u32 {
         self.deliveries
     }
 
     /// The consumer (process) that gave up on it.
+    ///
+    /// See the example on [`RedisStation::serve`](super::RedisStation::serve).
     pub fn consumer(&self) -> &str {
         &self.consumer
     }
 
     /// The entry's own fields, as they were in the mailbox (`m`: the encoded message; `r`
     /// and `q`: where an ask's reply goes).
+    ///
+    /// See the example on [`RedisStation::serve`](super::RedisStation::serve).
     pub fn fields(&self) -> &[(Vec<u8>, Vec<u8>)] {
         &self.fields
     }

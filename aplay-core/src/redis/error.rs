@@ -3,6 +3,8 @@
 use std::fmt;
 
 /// Which kind of Redis failure it was.
+///
+/// See the example on [`RedisError`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RedisErrorKind {
@@ -32,6 +34,23 @@ impl fmt::Display for RedisErrorKind {
 }
 
 /// A failure talking to Redis: its [kind](Self::kind) and a message in words.
+///
+/// # Examples
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), aplay_core::Error> {
+/// use aplay_core::Error;
+/// use aplay_core::redis::{RedisErrorKind, RedisStation};
+/// // Runs without a server: the URL is refused before any connection.
+/// let Err(Error::Redis(error)) = RedisStation::connect("not-a-url").await else {
+///     panic!("a bad URL is an error")
+/// };
+/// assert_eq!(error.kind(), RedisErrorKind::Config);
+/// assert!(!error.is_connection());
+/// println!("{}", error.message());
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RedisError {
     kind: RedisErrorKind,
@@ -51,16 +70,22 @@ impl RedisError {
     }
 
     /// Which kind of failure it was.
+    ///
+    /// See the example on [`RedisError`].
     pub fn kind(&self) -> RedisErrorKind {
         self.kind
     }
 
     /// What happened, in words.
+    ///
+    /// See the example on [`RedisError`].
     pub fn message(&self) -> &str {
         &self.message
     }
 
     /// Whether retrying later may succeed (the connection was lost or refused).
+    ///
+    /// See the example on [`RedisError`].
     pub fn is_connection(&self) -> bool {
         self.kind == RedisErrorKind::Connection
     }

@@ -86,6 +86,12 @@ impl RedisStation {
     /// # Errors
     ///
     /// [`Error::Redis`] when the URL is not usable or the server cannot be reached.
+    ///
+    /// See the example on [`RedisStation`], and [`serve`](Self::serve).
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: dropping the future drops the connection being opened.
     pub async fn connect(url: &str) -> Result<Self, Error> {
         Self::connect_with(url, StationConfig::default()).await
     }
@@ -96,6 +102,12 @@ impl RedisStation {
     /// # Errors
     ///
     /// [`Error::Redis`] when the URL is not usable or the server cannot be reached.
+    ///
+    /// See the example on [`serve`](Self::serve).
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: dropping the future drops the connection being opened (the stale reply stream it may have deleted was not this process's anyway).
     pub async fn connect_with(url: &str, config: StationConfig) -> Result<Self, Error> {
         let connections = Connections::open(url, &config).await?;
         let keys = Keys::new(&config.namespace);
@@ -115,11 +127,15 @@ impl RedisStation {
     }
 
     /// Its configuration.
+    ///
+    /// See the example on [`StationConfig`].
     pub fn config(&self) -> &StationConfig {
         &self.inner.config
     }
 
     /// This process's consumer name (see [`StationConfig::consumer`]).
+    ///
+    /// See the example on [`RedisStation`].
     pub fn consumer(&self) -> &str {
         &self.inner.config.consumer
     }
@@ -147,6 +163,86 @@ impl RedisStation {
     ///
     /// [`Error::InvalidName`] for a path that is not one name under `/`; [`Error::Redis`] when
     /// Redis cannot be reached; the errors of [`System::spawn`] for the first instance.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # use aplay_core::request::{AskRequest, ReplyTo, TellRequest};
+    /// # use aplay_core::{Actor, ActorRef, Context, Dispatch, Error, Handle, RawRef, System};
+    /// # use aplay_core::wire::{self, Outcome, OutcomeReceiver, ReplyCompleter, Wire};
+    /// # // What `#[actor(serde)]` in the `aplay` facade generates, written by hand.
+    /// # #[derive(Default)]
+    /// # struct Counter { count: u64 }
+    /// # #[derive(serde::Serialize, serde::Deserialize)]
+    /// # enum CounterMsg { Add(u64, #[serde(skip)] Option<ReplyTo<()>>), Get(#[serde(skip)] Option<ReplyTo<u64>>) }
+    /// # #[derive(Clone)]
+    /// # struct CounterHandle(RawRef<Counter>);
+    /// # impl Handle<Counter> for CounterHandle {
+    /// #     fn from_raw(raw: RawRef<Counter>) -> Self { CounterHandle(raw) }
+    /// #     fn raw(&self) -> &RawRef<Counter> { &self.0 }
+    /// # }
+    /// # impl CounterHandle {
+    /// #     fn add(&self, n: u64) -> TellRequest<'_, Counter, u64> {
+    /// #         TellRequest::new(&self.0, n, |n, reply| CounterMsg::Add(n, reply))
+    /// #     }
+    /// #     fn get(&self) -> AskRequest<'_, Counter, (), u64> {
+    /// #         AskRequest::new(&self.0, (), |(), reply| CounterMsg::Get(reply))
+    /// #     }
+    /// # }
+    /// # impl Actor for Counter {}
+    /// # impl Dispatch for Counter {
+    /// #     type Msg = CounterMsg;
+    /// #     type Handle = CounterHandle;
+    /// #     async fn dispatch(&mut self, msg: CounterMsg, _ctx: &mut Context<Self>) {
+    /// #         match msg {
+    /// #             CounterMsg::Add(n, reply) => { self.count += n; if let Some(r) = reply { r.send(()) } }
+    /// #             CounterMsg::Get(reply) => if let Some(r) = reply { r.send(self.count) },
+    /// #         }
+    /// #     }
+    /// #     fn message_name(msg: &CounterMsg) -> &'static str {
+    /// #         match msg { CounterMsg::Add(..) => "add", CounterMsg::Get(..) => "get" }
+    /// #     }
+    /// # }
+    /// # impl Wire for Counter {
+    /// #     fn expect_outcome(msg: &mut CounterMsg) -> OutcomeReceiver {
+    /// #         match msg { CounterMsg::Add(_, r) => wire::expect_outcome(r), CounterMsg::Get(r) => wire::expect_outcome(r) }
+    /// #     }
+    /// #     fn take_reply(msg: &mut CounterMsg) -> Option<ReplyCompleter> {
+    /// #         match msg { CounterMsg::Add(_, r) => wire::take_reply(r), CounterMsg::Get(r) => wire::take_reply(r) }
+    /// #     }
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), aplay_core::Error> {
+    /// use aplay_core::redis::{RedisStation, StationConfig};
+    /// // Needs a Redis server. The worker process:
+    /// let system = System::new();
+    /// let station = RedisStation::connect_with(
+    ///     "redis://127.0.0.1:6379",
+    ///     StationConfig::default().namespace("shop"),
+    /// ).await?;
+    /// let serving = station.serve(&system, "/counter", Counter::default).await?;
+    /// assert_eq!(serving.path(), "/counter");
+    ///
+    /// // Any process, this one included:
+    /// let counter = station.lookup::<Counter>("/counter").await?;
+    /// counter.add(2).await?;                 // appended to the stream `shop:mailbox:/counter`
+    /// assert!(counter.get().await? >= 2);    // handled by some worker; the reply comes back
+    /// let backlog = station.backlog("/counter").await?;
+    /// println!("{} unread, {} in hand", backlog.unread, backlog.pending);
+    /// for letter in station.dead_letters("/counter", 10).await? {
+    ///     println!("{} failed {} times: {}", letter.entry_id(), letter.deliveries(), letter.error());
+    ///     station.replay_dead_letter("/counter", letter.id()).await?;
+    /// }
+    ///
+    /// serving.stop().await;
+    /// println!("handled {}, dead-lettered {}", serving.handled(), serving.dead_lettered());
+    /// system.shutdown().await;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Cancel safety
+    ///
+    /// Not cancel safe once started: dropped after the path was registered and before the first instance was spawned, the path stays in the address book with nothing serving it here (messages sent to it wait in the stream); dropped after the spawn, the actor runs at the path in `system` without being fed. Await it to the end.
     pub async fn serve<A, F>(
         &self,
         system: &System,
@@ -167,6 +263,12 @@ impl RedisStation {
     /// [`Error::NotFound`] when nothing ever served `path`, [`Error::WrongType`] when an
     /// actor of another type does, [`Error::InvalidName`] for a malformed path,
     /// [`Error::Redis`] when Redis cannot be reached.
+    ///
+    /// See the example on [`serve`](Self::serve).
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: it only reads the address book.
     pub async fn lookup<A: Wire>(&self, path: &str) -> Result<RemoteRef<A>, Error> {
         let parsed = ActorPath::parse(path)?;
         let mut conn = self.inner.connections.shared();
@@ -200,6 +302,68 @@ impl RedisStation {
     /// # Panics
     ///
     /// Outside a tokio runtime (it spawns the task that forwards its messages).
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # use aplay_core::request::{AskRequest, ReplyTo, TellRequest};
+    /// # use aplay_core::{Actor, ActorRef, Context, Dispatch, Error, Handle, RawRef, System};
+    /// # use aplay_core::wire::{self, Outcome, OutcomeReceiver, ReplyCompleter, Wire};
+    /// # // What `#[actor(serde)]` in the `aplay` facade generates, written by hand.
+    /// # #[derive(Default)]
+    /// # struct Counter { count: u64 }
+    /// # #[derive(serde::Serialize, serde::Deserialize)]
+    /// # enum CounterMsg { Add(u64, #[serde(skip)] Option<ReplyTo<()>>), Get(#[serde(skip)] Option<ReplyTo<u64>>) }
+    /// # #[derive(Clone)]
+    /// # struct CounterHandle(RawRef<Counter>);
+    /// # impl Handle<Counter> for CounterHandle {
+    /// #     fn from_raw(raw: RawRef<Counter>) -> Self { CounterHandle(raw) }
+    /// #     fn raw(&self) -> &RawRef<Counter> { &self.0 }
+    /// # }
+    /// # impl CounterHandle {
+    /// #     fn add(&self, n: u64) -> TellRequest<'_, Counter, u64> {
+    /// #         TellRequest::new(&self.0, n, |n, reply| CounterMsg::Add(n, reply))
+    /// #     }
+    /// #     fn get(&self) -> AskRequest<'_, Counter, (), u64> {
+    /// #         AskRequest::new(&self.0, (), |(), reply| CounterMsg::Get(reply))
+    /// #     }
+    /// # }
+    /// # impl Actor for Counter {}
+    /// # impl Dispatch for Counter {
+    /// #     type Msg = CounterMsg;
+    /// #     type Handle = CounterHandle;
+    /// #     async fn dispatch(&mut self, msg: CounterMsg, _ctx: &mut Context<Self>) {
+    /// #         match msg {
+    /// #             CounterMsg::Add(n, reply) => { self.count += n; if let Some(r) = reply { r.send(()) } }
+    /// #             CounterMsg::Get(reply) => if let Some(r) = reply { r.send(self.count) },
+    /// #         }
+    /// #     }
+    /// #     fn message_name(msg: &CounterMsg) -> &'static str {
+    /// #         match msg { CounterMsg::Add(..) => "add", CounterMsg::Get(..) => "get" }
+    /// #     }
+    /// # }
+    /// # impl Wire for Counter {
+    /// #     fn expect_outcome(msg: &mut CounterMsg) -> OutcomeReceiver {
+    /// #         match msg { CounterMsg::Add(_, r) => wire::expect_outcome(r), CounterMsg::Get(r) => wire::expect_outcome(r) }
+    /// #     }
+    /// #     fn take_reply(msg: &mut CounterMsg) -> Option<ReplyCompleter> {
+    /// #         match msg { CounterMsg::Add(_, r) => wire::take_reply(r), CounterMsg::Get(r) => wire::take_reply(r) }
+    /// #     }
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), aplay_core::Error> {
+    /// use aplay_core::redis::RedisStation;
+    /// // A producer: it sends before any worker runs; the messages wait in the stream.
+    /// let station = RedisStation::connect("redis://127.0.0.1:6379").await?;
+    /// let counter = station.remote::<Counter>("/counter")?;
+    /// for n in 0..100 {
+    ///     counter.add(n).await?;
+    /// }
+    /// counter.flushed().await?; // all 100 are in Redis
+    /// assert_eq!(station.pending_replies(), 0);
+    /// assert_eq!(station.late_replies(), 0);
+    /// # Ok(()) }
+    /// ```
     pub fn remote<A: Wire>(&self, path: &str) -> Result<RemoteRef<A>, Error> {
         let path = ActorPath::parse(path)?;
         self.inner.ensure_reply_reader();
@@ -208,11 +372,15 @@ impl RedisStation {
 
     /// How many remote asks of this process wait for their reply. An ask that timed out or
     /// was dropped is forgotten when its late reply comes, or within about a second.
+    ///
+    /// See the example on [`remote`](Self::remote).
     pub fn pending_replies(&self) -> usize {
         self.inner.replies.len()
     }
 
     /// How many replies came after their asker had stopped waiting, and were dropped.
+    ///
+    /// See the example on [`remote`](Self::remote).
     pub fn late_replies(&self) -> u64 {
         self.inner.replies.discarded()
     }
@@ -223,6 +391,12 @@ impl RedisStation {
     /// # Errors
     ///
     /// [`Error::Redis`] when Redis cannot be reached.
+    ///
+    /// See the example on [`serve`](Self::serve).
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: it only reads.
     pub async fn backlog(&self, path: &str) -> Result<Backlog, Error> {
         let mut conn = self.inner.connections.shared();
         let stream = self.inner.keys.mailbox(path);
@@ -251,6 +425,12 @@ impl RedisStation {
     /// # Errors
     ///
     /// [`Error::Redis`] when Redis cannot be reached.
+    ///
+    /// See the example on [`serve`](Self::serve).
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: it only reads.
     pub async fn dead_letters(&self, path: &str, count: usize) -> Result<Vec<DeadLetter>, Error> {
         let mut conn = self.inner.connections.shared();
         let mut range = redis::cmd("XRANGE");
@@ -271,6 +451,12 @@ impl RedisStation {
     /// # Errors
     ///
     /// [`Error::Redis`] when Redis cannot be reached.
+    ///
+    /// See the example on [`serve`](Self::serve).
+    ///
+    /// # Cancel safety
+    ///
+    /// Not cancel safe: dropped between putting the letter back in the mailbox and deleting it from the dead letters, it is in both, and a later replay would deliver it twice.
     pub async fn replay_dead_letter(&self, path: &str, id: &str) -> Result<bool, Error> {
         let mut conn = self.inner.connections.shared();
         let dead = self.inner.keys.dead(path);
@@ -303,6 +489,68 @@ impl RedisStation {
     /// # Errors
     ///
     /// [`Error::Redis`] when Redis cannot be reached.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # use aplay_core::request::{AskRequest, ReplyTo, TellRequest};
+    /// # use aplay_core::{Actor, ActorRef, Context, Dispatch, Error, Handle, RawRef, System};
+    /// # use aplay_core::wire::{self, Outcome, OutcomeReceiver, ReplyCompleter, Wire};
+    /// # // What `#[actor(serde)]` in the `aplay` facade generates, written by hand.
+    /// # #[derive(Default)]
+    /// # struct Counter { count: u64 }
+    /// # #[derive(serde::Serialize, serde::Deserialize)]
+    /// # enum CounterMsg { Add(u64, #[serde(skip)] Option<ReplyTo<()>>), Get(#[serde(skip)] Option<ReplyTo<u64>>) }
+    /// # #[derive(Clone)]
+    /// # struct CounterHandle(RawRef<Counter>);
+    /// # impl Handle<Counter> for CounterHandle {
+    /// #     fn from_raw(raw: RawRef<Counter>) -> Self { CounterHandle(raw) }
+    /// #     fn raw(&self) -> &RawRef<Counter> { &self.0 }
+    /// # }
+    /// # impl CounterHandle {
+    /// #     fn add(&self, n: u64) -> TellRequest<'_, Counter, u64> {
+    /// #         TellRequest::new(&self.0, n, |n, reply| CounterMsg::Add(n, reply))
+    /// #     }
+    /// #     fn get(&self) -> AskRequest<'_, Counter, (), u64> {
+    /// #         AskRequest::new(&self.0, (), |(), reply| CounterMsg::Get(reply))
+    /// #     }
+    /// # }
+    /// # impl Actor for Counter {}
+    /// # impl Dispatch for Counter {
+    /// #     type Msg = CounterMsg;
+    /// #     type Handle = CounterHandle;
+    /// #     async fn dispatch(&mut self, msg: CounterMsg, _ctx: &mut Context<Self>) {
+    /// #         match msg {
+    /// #             CounterMsg::Add(n, reply) => { self.count += n; if let Some(r) = reply { r.send(()) } }
+    /// #             CounterMsg::Get(reply) => if let Some(r) = reply { r.send(self.count) },
+    /// #         }
+    /// #     }
+    /// #     fn message_name(msg: &CounterMsg) -> &'static str {
+    /// #         match msg { CounterMsg::Add(..) => "add", CounterMsg::Get(..) => "get" }
+    /// #     }
+    /// # }
+    /// # impl Wire for Counter {
+    /// #     fn expect_outcome(msg: &mut CounterMsg) -> OutcomeReceiver {
+    /// #         match msg { CounterMsg::Add(_, r) => wire::expect_outcome(r), CounterMsg::Get(r) => wire::expect_outcome(r) }
+    /// #     }
+    /// #     fn take_reply(msg: &mut CounterMsg) -> Option<ReplyCompleter> {
+    /// #         match msg { CounterMsg::Add(_, r) => wire::take_reply(r), CounterMsg::Get(r) => wire::take_reply(r) }
+    /// #     }
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), aplay_core::Error> {
+    /// use aplay_core::redis::{RedisStation, StationConfig};
+    /// // A test's own namespace, removed at the end.
+    /// let config = StationConfig::default().namespace(format!("test-{}", std::process::id()));
+    /// let station = RedisStation::connect_with("redis://127.0.0.1:6379", config).await?;
+    /// // ... the test ...
+    /// station.purge_namespace().await?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Cancel safety
+    ///
+    /// Dropped midway, some keys are deleted and others not; call it again to finish.
     pub async fn purge_namespace(&self) -> Result<(), Error> {
         let mut conn = self.inner.connections.shared();
         let pattern = format!("{}:*", self.inner.config.namespace);
@@ -349,6 +597,8 @@ fn scan_reply(reply: redis::Value) -> Result<(String, Vec<String>), RedisError> 
 }
 
 /// The messages waiting in a mailbox stream, from [`RedisStation::backlog`].
+///
+/// See the example on [`RedisStation::serve`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub struct Backlog {
@@ -360,6 +610,8 @@ pub struct Backlog {
 
 impl Backlog {
     /// Whether nothing waits: every message was handled (or dead-lettered).
+    ///
+    /// See the example on [`RedisStation::serve`].
     pub fn is_empty(&self) -> bool {
         self.unread == 0 && self.pending == 0
     }

@@ -21,6 +21,62 @@ use crate::handle::RawRef;
 /// Returned by generated handle methods whose handler returns a value, and by
 /// [`TellRequest::ask`]. An ask never hangs on a dead actor: if the actor stops or the handler
 /// panics before replying, it resolves to [`Error::NoReply`].
+///
+/// # Examples
+///
+/// ```
+/// # use aplay_core::request::{AskRequest, ReplyTo, TellRequest};
+/// # use aplay_core::{Actor, ActorRef, Context, Dispatch, Error, Handle, RawRef, System};
+/// # // A counter written without the macro: `#[actor]` in the `aplay` facade generates all this.
+/// # #[derive(Default)]
+/// # struct Counter { count: u64 }
+/// # enum CounterMsg { Add(u64, Option<ReplyTo<()>>), Get(Option<ReplyTo<u64>>) }
+/// # #[derive(Clone)]
+/// # struct CounterHandle(RawRef<Counter>);
+/// # impl Handle<Counter> for CounterHandle {
+/// #     fn from_raw(raw: RawRef<Counter>) -> Self { CounterHandle(raw) }
+/// #     fn raw(&self) -> &RawRef<Counter> { &self.0 }
+/// # }
+/// # impl CounterHandle {
+/// #     fn add(&self, n: u64) -> TellRequest<'_, Counter, u64> {
+/// #         TellRequest::new(&self.0, n, |n, reply| CounterMsg::Add(n, reply))
+/// #     }
+/// #     fn get(&self) -> AskRequest<'_, Counter, (), u64> {
+/// #         AskRequest::new(&self.0, (), |(), reply| CounterMsg::Get(reply))
+/// #     }
+/// # }
+/// # impl Actor for Counter {}
+/// # impl Dispatch for Counter {
+/// #     type Msg = CounterMsg;
+/// #     type Handle = CounterHandle;
+/// #     async fn dispatch(&mut self, msg: CounterMsg, _ctx: &mut Context<Self>) {
+/// #         match msg {
+/// #             CounterMsg::Add(n, reply) => { self.count += n; if let Some(r) = reply { r.send(()) } }
+/// #             CounterMsg::Get(reply) => if let Some(r) = reply { r.send(self.count) },
+/// #         }
+/// #     }
+/// #     fn message_name(msg: &CounterMsg) -> &'static str {
+/// #         match msg { CounterMsg::Add(..) => "add", CounterMsg::Get(..) => "get" }
+/// #     }
+/// #     fn is_ask(msg: &CounterMsg) -> bool {
+/// #         matches!(msg, CounterMsg::Add(_, Some(_)) | CounterMsg::Get(Some(_)))
+/// #     }
+/// # }
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), aplay_core::Error> {
+/// use std::time::Duration;
+/// let system = System::new();
+/// let counter = system.spawn("counter", Counter::default()).await?;
+/// counter.add(2).await?;
+/// assert_eq!(counter.get().await?, 2);                             // waits for the reply
+/// assert_eq!(counter.get().timeout(Duration::from_secs(1)).await?, 2);
+/// counter.get().tell().await?;                                     // the reply is dropped
+/// counter.get().try_tell()?;
+/// counter.kill();
+/// counter.join().await;
+/// assert!(matches!(counter.get().await, Err(Error::Stopped(_))));
+/// # Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is awaited"]
 pub struct AskRequest<'a, A: Dispatch, Args, R> {
     request: Request<'a, A, Args, R>,
@@ -45,12 +101,16 @@ impl<'a, A: Dispatch, Args, R> AskRequest<'a, A, Args, R> {
     /// Waits at most `timeout`, from the first poll, for room and for the reply.
     /// Then the ask fails with [`Error::SendTimeout`] (never enqueued, message handed back) or
     /// [`Error::Timeout`] (enqueued; a later reply is dropped).
+    ///
+    /// See the example on [`AskRequest`].
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.request.timeout = Some(timeout);
         self
     }
 
     /// Sends without waiting for the reply, which is dropped.
+    ///
+    /// See the example on [`AskRequest`].
     pub fn tell(self) -> TellRequest<'a, A, Args, R> {
         TellRequest::from_request(self.request)
     }
@@ -60,6 +120,8 @@ impl<'a, A: Dispatch, Args, R> AskRequest<'a, A, Args, R> {
     /// # Errors
     ///
     /// [`Error::Full`] or [`Error::Stopped`], handing the message back.
+    ///
+    /// See the example on [`AskRequest`].
     pub fn try_tell(self) -> Result<(), Error> {
         self.tell().try_tell()
     }
@@ -89,6 +151,60 @@ impl<'a, A: Dispatch, Args, R: Send + 'static> IntoFuture for AskRequest<'a, A, 
 ///
 /// Dropping it before the message is in the mailbox leaves it unsent. Dropping it after that
 /// does not take the message back: it is still handled, and its reply dropped.
+///
+/// # Examples
+///
+/// ```
+/// # use aplay_core::request::{AskRequest, ReplyTo, TellRequest};
+/// # use aplay_core::{Actor, ActorRef, Context, Dispatch, Error, Handle, RawRef, System};
+/// # // A counter written without the macro: `#[actor]` in the `aplay` facade generates all this.
+/// # #[derive(Default)]
+/// # struct Counter { count: u64 }
+/// # enum CounterMsg { Add(u64, Option<ReplyTo<()>>), Get(Option<ReplyTo<u64>>) }
+/// # #[derive(Clone)]
+/// # struct CounterHandle(RawRef<Counter>);
+/// # impl Handle<Counter> for CounterHandle {
+/// #     fn from_raw(raw: RawRef<Counter>) -> Self { CounterHandle(raw) }
+/// #     fn raw(&self) -> &RawRef<Counter> { &self.0 }
+/// # }
+/// # impl CounterHandle {
+/// #     fn add(&self, n: u64) -> TellRequest<'_, Counter, u64> {
+/// #         TellRequest::new(&self.0, n, |n, reply| CounterMsg::Add(n, reply))
+/// #     }
+/// #     fn get(&self) -> AskRequest<'_, Counter, (), u64> {
+/// #         AskRequest::new(&self.0, (), |(), reply| CounterMsg::Get(reply))
+/// #     }
+/// # }
+/// # impl Actor for Counter {}
+/// # impl Dispatch for Counter {
+/// #     type Msg = CounterMsg;
+/// #     type Handle = CounterHandle;
+/// #     async fn dispatch(&mut self, msg: CounterMsg, _ctx: &mut Context<Self>) {
+/// #         match msg {
+/// #             CounterMsg::Add(n, reply) => { self.count += n; if let Some(r) = reply { r.send(()) } }
+/// #             CounterMsg::Get(reply) => if let Some(r) = reply { r.send(self.count) },
+/// #         }
+/// #     }
+/// #     fn message_name(msg: &CounterMsg) -> &'static str {
+/// #         match msg { CounterMsg::Add(..) => "add", CounterMsg::Get(..) => "get" }
+/// #     }
+/// #     fn is_ask(msg: &CounterMsg) -> bool {
+/// #         matches!(msg, CounterMsg::Add(_, Some(_)) | CounterMsg::Get(Some(_)))
+/// #     }
+/// # }
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), aplay_core::Error> {
+/// use std::time::Duration;
+/// let system = System::new();
+/// let counter = system.spawn("counter", Counter::default()).await?;
+/// // An ask raced against something else; if the other side wins, the ask's future is dropped
+/// // and its reply, if any comes, is dropped too.
+/// tokio::select! {
+///     n = counter.get() => assert_eq!(n?, 0),
+///     () = tokio::time::sleep(Duration::from_secs(60)) => unreachable!("the counter replies at once"),
+/// }
+/// # Ok(()) }
+/// ```
 #[must_use = "futures do nothing unless awaited"]
 pub struct AskFuture<'a, A: Dispatch, R> {
     target: &'a RawRef<A>,

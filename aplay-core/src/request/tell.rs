@@ -18,6 +18,61 @@ use crate::handle::RawRef;
 /// Returned by generated handle methods whose handler returns `()`, and by
 /// [`AskRequest::tell`]. Nothing is sent until it is awaited (or [`try_tell`](Self::try_tell)
 /// is called).
+///
+/// # Examples
+///
+/// ```
+/// # use aplay_core::request::{AskRequest, ReplyTo, TellRequest};
+/// # use aplay_core::{Actor, ActorRef, Context, Dispatch, Error, Handle, RawRef, System};
+/// # // A counter written without the macro: `#[actor]` in the `aplay` facade generates all this.
+/// # #[derive(Default)]
+/// # struct Counter { count: u64 }
+/// # enum CounterMsg { Add(u64, Option<ReplyTo<()>>), Get(Option<ReplyTo<u64>>) }
+/// # #[derive(Clone)]
+/// # struct CounterHandle(RawRef<Counter>);
+/// # impl Handle<Counter> for CounterHandle {
+/// #     fn from_raw(raw: RawRef<Counter>) -> Self { CounterHandle(raw) }
+/// #     fn raw(&self) -> &RawRef<Counter> { &self.0 }
+/// # }
+/// # impl CounterHandle {
+/// #     fn add(&self, n: u64) -> TellRequest<'_, Counter, u64> {
+/// #         TellRequest::new(&self.0, n, |n, reply| CounterMsg::Add(n, reply))
+/// #     }
+/// #     fn get(&self) -> AskRequest<'_, Counter, (), u64> {
+/// #         AskRequest::new(&self.0, (), |(), reply| CounterMsg::Get(reply))
+/// #     }
+/// # }
+/// # impl Actor for Counter {}
+/// # impl Dispatch for Counter {
+/// #     type Msg = CounterMsg;
+/// #     type Handle = CounterHandle;
+/// #     async fn dispatch(&mut self, msg: CounterMsg, _ctx: &mut Context<Self>) {
+/// #         match msg {
+/// #             CounterMsg::Add(n, reply) => { self.count += n; if let Some(r) = reply { r.send(()) } }
+/// #             CounterMsg::Get(reply) => if let Some(r) = reply { r.send(self.count) },
+/// #         }
+/// #     }
+/// #     fn message_name(msg: &CounterMsg) -> &'static str {
+/// #         match msg { CounterMsg::Add(..) => "add", CounterMsg::Get(..) => "get" }
+/// #     }
+/// #     fn is_ask(msg: &CounterMsg) -> bool {
+/// #         matches!(msg, CounterMsg::Add(_, Some(_)) | CounterMsg::Get(Some(_)))
+/// #     }
+/// # }
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), aplay_core::Error> {
+/// use std::time::Duration;
+/// let system = System::new();
+/// let counter = system.spawn("counter", Counter::default()).await?;
+/// counter.add(1).await?;                                    // waits for room
+/// counter.add(1).try_tell()?;                               // never waits
+/// counter.add(1).timeout(Duration::from_secs(1)).await?;    // waits at most a second
+/// counter.add(1).ask().await?;                              // waits until it is handled
+/// assert_eq!(counter.get().await?, 4);
+/// counter.stop().await;
+/// assert!(matches!(counter.add(1).try_tell(), Err(Error::Stopped(_))));
+/// # Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is awaited or `try_tell` is called"]
 pub struct TellRequest<'a, A: Dispatch, Args, R = ()> {
     request: Request<'a, A, Args, R>,
@@ -37,6 +92,8 @@ impl<'a, A: Dispatch, Args, R> TellRequest<'a, A, Args, R> {
 
     /// Waits at most `timeout` for room in a full mailbox; then the tell fails with
     /// [`Error::SendTimeout`], handing the message back.
+    ///
+    /// See the example on [`TellRequest`].
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.request.timeout = Some(timeout);
         self
@@ -48,12 +105,16 @@ impl<'a, A: Dispatch, Args, R> TellRequest<'a, A, Args, R> {
     ///
     /// [`Error::Full`] when the mailbox is full, [`Error::Stopped`] when the actor is not
     /// running; both hand the message back.
+    ///
+    /// See the example on [`TellRequest`].
     pub fn try_tell(self) -> Result<(), Error> {
         let target = self.request.target;
         target.try_send(self.request.build(None))
     }
 
     /// Waits until the message has been handled (and gets the handler's return value).
+    ///
+    /// See the example on [`TellRequest`].
     pub fn ask(self) -> AskRequest<'a, A, Args, R> {
         AskRequest::from_request(self.request)
     }
@@ -86,6 +147,57 @@ impl<'a, A: Dispatch, Args, R> IntoFuture for TellRequest<'a, A, Args, R> {
 /// # Cancel safety
 ///
 /// Dropping it before it resolves leaves the message unsent: it is never enqueued later.
+///
+/// # Examples
+///
+/// ```
+/// # use aplay_core::request::{AskRequest, ReplyTo, TellRequest};
+/// # use aplay_core::{Actor, ActorRef, Context, Dispatch, Error, Handle, RawRef, System};
+/// # // A counter written without the macro: `#[actor]` in the `aplay` facade generates all this.
+/// # #[derive(Default)]
+/// # struct Counter { count: u64 }
+/// # enum CounterMsg { Add(u64, Option<ReplyTo<()>>), Get(Option<ReplyTo<u64>>) }
+/// # #[derive(Clone)]
+/// # struct CounterHandle(RawRef<Counter>);
+/// # impl Handle<Counter> for CounterHandle {
+/// #     fn from_raw(raw: RawRef<Counter>) -> Self { CounterHandle(raw) }
+/// #     fn raw(&self) -> &RawRef<Counter> { &self.0 }
+/// # }
+/// # impl CounterHandle {
+/// #     fn add(&self, n: u64) -> TellRequest<'_, Counter, u64> {
+/// #         TellRequest::new(&self.0, n, |n, reply| CounterMsg::Add(n, reply))
+/// #     }
+/// #     fn get(&self) -> AskRequest<'_, Counter, (), u64> {
+/// #         AskRequest::new(&self.0, (), |(), reply| CounterMsg::Get(reply))
+/// #     }
+/// # }
+/// # impl Actor for Counter {}
+/// # impl Dispatch for Counter {
+/// #     type Msg = CounterMsg;
+/// #     type Handle = CounterHandle;
+/// #     async fn dispatch(&mut self, msg: CounterMsg, _ctx: &mut Context<Self>) {
+/// #         match msg {
+/// #             CounterMsg::Add(n, reply) => { self.count += n; if let Some(r) = reply { r.send(()) } }
+/// #             CounterMsg::Get(reply) => if let Some(r) = reply { r.send(self.count) },
+/// #         }
+/// #     }
+/// #     fn message_name(msg: &CounterMsg) -> &'static str {
+/// #         match msg { CounterMsg::Add(..) => "add", CounterMsg::Get(..) => "get" }
+/// #     }
+/// #     fn is_ask(msg: &CounterMsg) -> bool {
+/// #         matches!(msg, CounterMsg::Add(_, Some(_)) | CounterMsg::Get(Some(_)))
+/// #     }
+/// # }
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), aplay_core::Error> {
+/// use std::future::IntoFuture;
+/// let system = System::new();
+/// let counter = system.spawn("counter", Counter::default()).await?;
+/// let unsent = counter.add(1).into_future();
+/// drop(unsent); // never polled: the message was never sent
+/// assert_eq!(counter.get().await?, 0);
+/// # Ok(()) }
+/// ```
 #[must_use = "futures do nothing unless awaited"]
 pub struct TellFuture<'a, A: Dispatch> {
     target: &'a RawRef<A>,

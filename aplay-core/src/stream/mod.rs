@@ -52,6 +52,46 @@ impl<A: Dispatch> Context<A> {
 
     /// Like [`attach_stream`](Self::attach_stream), and when the stream ends the actor gets
     /// `on_end`, after the last item.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use aplay_core::{Actor, Context, Dispatch, System};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), aplay_core::Error> {
+    /// use aplay_core::{BareHandle, BoxError, Inbox, Recipient};
+    /// /// Counts the lines of its input, and says how many at the end.
+    /// struct LineCount { lines: usize, out: Recipient<usize> }
+    /// enum LineCountMsg { Line(String), End }
+    /// impl Actor for LineCount {
+    ///     async fn on_start(&mut self, ctx: &mut Context<Self>) -> Result<(), BoxError> {
+    ///         let input = futures::stream::iter(["a", "b", "c"].map(String::from));
+    ///         ctx.attach_stream_with_end(input, LineCountMsg::Line, LineCountMsg::End);
+    ///         Ok(())
+    ///     }
+    /// }
+    /// impl Dispatch for LineCount {
+    ///     type Msg = LineCountMsg;
+    ///     type Handle = BareHandle<Self>;
+    ///     async fn dispatch(&mut self, msg: LineCountMsg, ctx: &mut Context<Self>) {
+    ///         match msg {
+    ///             LineCountMsg::Line(_) => self.lines += 1,
+    ///             LineCountMsg::End => {
+    ///                 let _ = self.out.tell(self.lines).await;
+    ///                 ctx.stop();
+    ///             }
+    ///         }
+    ///     }
+    ///     fn message_name(_: &LineCountMsg) -> &'static str { "line" }
+    /// }
+    ///
+    /// let system = System::new();
+    /// let mut counts = Inbox::new();
+    /// let counter = system.spawn("lines", LineCount { lines: 0, out: counts.recipient() }).await?;
+    /// assert_eq!(counts.recv().await, 3);
+    /// counter.join().await;
+    /// # Ok(()) }
+    /// ```
     pub fn attach_stream_with_end<S, F>(
         &mut self,
         stream: S,
@@ -69,6 +109,53 @@ impl<A: Dispatch> Context<A> {
     /// `on_item(result)`, the way actorio registers `websocket.receive`: the factory is called
     /// again only once the previous result is in the mailbox. It runs until it is cancelled or
     /// the actor stops.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use aplay_core::{Actor, Context, Dispatch, System};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), aplay_core::Error> {
+    /// use aplay_core::{BareHandle, BoxError, Inbox, Recipient};
+    /// use tokio::sync::mpsc;
+    /// /// Reads a channel one value at a time, as actorio reads `websocket.receive`.
+    /// struct Reader { rx: Option<mpsc::Receiver<u32>>, out: Recipient<u32> }
+    /// enum ReaderMsg { Got(Option<u32>) }
+    /// impl Actor for Reader {
+    ///     async fn on_start(&mut self, ctx: &mut Context<Self>) -> Result<(), BoxError> {
+    ///         let rx = std::sync::Arc::new(tokio::sync::Mutex::new(self.rx.take().expect("set")));
+    ///         ctx.attach_repeat(
+    ///             move || {
+    ///                 let rx = rx.clone();
+    ///                 async move { rx.lock().await.recv().await }
+    ///             },
+    ///             ReaderMsg::Got,
+    ///         );
+    ///         Ok(())
+    ///     }
+    /// }
+    /// impl Dispatch for Reader {
+    ///     type Msg = ReaderMsg;
+    ///     type Handle = BareHandle<Self>;
+    ///     async fn dispatch(&mut self, msg: ReaderMsg, ctx: &mut Context<Self>) {
+    ///         match msg {
+    ///             ReaderMsg::Got(Some(n)) => { let _ = self.out.tell(n).await; }
+    ///             ReaderMsg::Got(None) => ctx.stop(), // the channel closed
+    ///         }
+    ///     }
+    ///     fn message_name(_: &ReaderMsg) -> &'static str { "got" }
+    /// }
+    ///
+    /// let system = System::new();
+    /// let (tx, rx) = mpsc::channel(4);
+    /// let mut out = Inbox::new();
+    /// let reader = system.spawn("reader", Reader { rx: Some(rx), out: out.recipient() }).await?;
+    /// tx.send(7).await.unwrap();
+    /// assert_eq!(out.recv().await, 7);
+    /// drop(tx);
+    /// reader.join().await;
+    /// # Ok(()) }
+    /// ```
     pub fn attach_repeat<N, Fut, F>(&mut self, mut next: N, on_item: F) -> TaskHandle
     where
         N: FnMut() -> Fut + Send + 'static,

@@ -11,6 +11,61 @@ pub(crate) use intensity::Intensity;
 use std::time::Duration;
 
 /// When a supervised child is restarted (OTP's restart types).
+///
+/// # Examples
+///
+/// ```
+/// # use aplay_core::{Actor, ActorRef, BareHandle, BoxError, Context, Dispatch, Inbox, Recipient, Restart, System};
+/// # /// Reports each start; fails when told to.
+/// # struct Flaky { starts: Recipient<u32> }
+/// # enum FlakyMsg { Crash }
+/// # impl Actor for Flaky {
+/// #     async fn on_start(&mut self, ctx: &mut Context<Self>) -> Result<(), BoxError> {
+/// #         self.starts.tell(ctx.myself_any().restarts()).await?;
+/// #         Ok(())
+/// #     }
+/// # }
+/// # impl Dispatch for Flaky {
+/// #     type Msg = FlakyMsg;
+/// #     type Handle = BareHandle<Self>;
+/// #     async fn dispatch(&mut self, msg: FlakyMsg, ctx: &mut Context<Self>) {
+/// #         let FlakyMsg::Crash = msg;
+/// #         ctx.fail("told to");
+/// #     }
+/// #     fn message_name(_: &FlakyMsg) -> &'static str { "crash" }
+/// # }
+/// # struct Boss { starts: Recipient<u32>, restart: Restart }
+/// # impl Dispatch for Boss {
+/// #     type Msg = std::convert::Infallible;
+/// #     type Handle = BareHandle<Self>;
+/// #     async fn dispatch(&mut self, msg: Self::Msg, _: &mut Context<Self>) { match msg {} }
+/// #     fn message_name(msg: &Self::Msg) -> &'static str { match *msg {} }
+/// # }
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), aplay_core::Error> {
+/// impl Actor for Boss {
+///     async fn on_start(&mut self, ctx: &mut Context<Self>) -> Result<(), BoxError> {
+///         let starts = self.starts.clone();
+///         ctx.spawn_supervised("flaky", self.restart, move || Flaky { starts: starts.clone() })
+///             .await?;
+///         Ok(())
+///     }
+/// }
+///
+/// let system = System::new();
+/// let mut starts = Inbox::new();
+/// system.spawn("boss", Boss { starts: starts.recipient(), restart: Restart::Transient }).await?;
+/// assert_eq!(starts.recv().await, 0);
+/// let flaky = system.address::<Flaky>("/boss/flaky")?;
+/// // A failure: a transient (or permanent) child is restarted, same address, same ref.
+/// ActorRef::send(&flaky, FlakyMsg::Crash).await?;
+/// assert_eq!(starts.recv().await, 1);
+/// assert!(flaky.is_alive());
+/// // A stop by a person is never undone.
+/// flaky.stop().await;
+/// assert!(!flaky.is_alive());
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Restart {
     /// Always restarted, whatever ended it (except a stop by a person or its parent's stop).
@@ -22,6 +77,23 @@ pub enum Restart {
 }
 
 /// Which children a failure restarts (OTP's strategies).
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use aplay_core::{Actor, Strategy, Supervision};
+///
+/// struct Pipeline;
+/// impl Actor for Pipeline {
+///     fn supervision(&self) -> Supervision {
+///         // Each stage feeds the next: a failed stage restarts the stages after it too.
+///         Supervision::new(Strategy::RestForOne).max_restarts(10, Duration::from_secs(60))
+///     }
+/// }
+/// assert_eq!(Pipeline.supervision().strategy(), Strategy::RestForOne);
+/// assert_eq!(Strategy::default(), Strategy::OneForOne);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub enum Strategy {
     /// Only the child that ended.
@@ -55,11 +127,17 @@ pub struct Supervision {
 
 impl Supervision {
     /// The default limit: 3 restarts within 5 seconds (OTP's default is 1 within 5).
+    ///
+    /// See the example on [`Supervision`].
     pub const DEFAULT_MAX_RESTARTS: u32 = 3;
     /// The period of the default limit.
+    ///
+    /// See the example on [`Supervision`].
     pub const DEFAULT_WITHIN: Duration = Duration::from_secs(5);
 
     /// `strategy` with the default limit.
+    ///
+    /// See the examples on [`Supervision`] and [`Strategy`].
     pub fn new(strategy: Strategy) -> Self {
         Supervision {
             strategy,
@@ -70,6 +148,8 @@ impl Supervision {
 
     /// At most `max_restarts` restarts within any `within` (a sliding window); one more and
     /// the parent stops its children and fails itself.
+    ///
+    /// See the examples on [`Supervision`] and [`Strategy`].
     pub fn max_restarts(mut self, max_restarts: u32, within: Duration) -> Self {
         self.max_restarts = max_restarts;
         self.within = within;
@@ -77,11 +157,15 @@ impl Supervision {
     }
 
     /// The strategy.
+    ///
+    /// See the examples on [`Supervision`] and [`Strategy`].
     pub fn strategy(&self) -> Strategy {
         self.strategy
     }
 
     /// The limit: restarts, and the period they are counted over.
+    ///
+    /// See the examples on [`Supervision`] and [`Strategy`].
     pub fn limit(&self) -> (u32, Duration) {
         (self.max_restarts, self.within)
     }

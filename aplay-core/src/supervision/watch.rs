@@ -51,6 +51,57 @@ impl<A: Dispatch> Context<A> {
     /// failure, the other fails too, with a reason naming it. Normal stops do not travel
     /// through a link. The link ends when either actor stops or is restarted: as in OTP,
     /// where a restarted child is a new process, a new instance links again (in `on_start`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use aplay_core::{Actor, ActorRef, BareHandle, BoxError, Context, Dispatch, Inbox, Recipient, Restart, System};
+    /// # /// Reports each start; fails when told to.
+    /// # struct Flaky { starts: Recipient<u32> }
+    /// # enum FlakyMsg { Crash }
+    /// # impl Actor for Flaky {
+    /// #     async fn on_start(&mut self, ctx: &mut Context<Self>) -> Result<(), BoxError> {
+    /// #         self.starts.tell(ctx.myself_any().restarts()).await?;
+    /// #         Ok(())
+    /// #     }
+    /// # }
+    /// # impl Dispatch for Flaky {
+    /// #     type Msg = FlakyMsg;
+    /// #     type Handle = BareHandle<Self>;
+    /// #     async fn dispatch(&mut self, msg: FlakyMsg, ctx: &mut Context<Self>) {
+    /// #         let FlakyMsg::Crash = msg;
+    /// #         ctx.fail("told to");
+    /// #     }
+    /// #     fn message_name(_: &FlakyMsg) -> &'static str { "crash" }
+    /// # }
+    /// # struct Boss { starts: Recipient<u32>, restart: Restart }
+    /// # impl Dispatch for Boss {
+    /// #     type Msg = std::convert::Infallible;
+    /// #     type Handle = BareHandle<Self>;
+    /// #     async fn dispatch(&mut self, msg: Self::Msg, _: &mut Context<Self>) { match msg {} }
+    /// #     fn message_name(msg: &Self::Msg) -> &'static str { match *msg {} }
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), aplay_core::Error> {
+    /// impl Actor for Boss {
+    ///     async fn on_start(&mut self, ctx: &mut Context<Self>) -> Result<(), BoxError> {
+    ///         let starts = self.starts.clone();
+    ///         let flaky = ctx.spawn("flaky", Flaky { starts }).await?;
+    ///         // Linked: the boss fails when the flaky child fails.
+    ///         ctx.link(&ActorRef::to_any(&flaky));
+    ///         Ok(())
+    ///     }
+    /// }
+    ///
+    /// let system = System::new();
+    /// let mut starts = Inbox::new();
+    /// let boss = system.spawn("boss", Boss { starts: starts.recipient(), restart: Restart::Temporary }).await?;
+    /// starts.recv().await;
+    /// ActorRef::send(&system.address::<Flaky>("/boss/flaky")?, FlakyMsg::Crash).await?;
+    /// let reason = boss.join().await;
+    /// assert!(matches!(reason, aplay_core::StopReason::Failed(f) if *f.kind() == aplay_core::FailureKind::LinkedFailure));
+    /// # Ok(()) }
+    /// ```
     pub fn link(&mut self, partner: &AnyRef) {
         let me = self.myself_any().clone();
         spread_failure(&me, partner);

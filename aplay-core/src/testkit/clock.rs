@@ -116,6 +116,28 @@ pub async fn settle() {
 /// # Cancel safety
 ///
 /// Cancel safe: dropped early, the clock has moved as far as it got, and no further.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use aplay_core::testkit;
+/// use tokio::time::Instant;
+/// testkit::paused(async {
+///     let start = Instant::now();
+///     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+///     tokio::spawn(async move {
+///         let mut ticks = tokio::time::interval_at(start + Duration::from_secs(1), Duration::from_secs(1));
+///         loop {
+///             ticks.tick().await;
+///             let _ = tx.send(start.elapsed());
+///         }
+///     });
+///     testkit::advance(Duration::from_secs(3)).await;
+///     let seen: Vec<_> = std::iter::from_fn(|| rx.try_recv().ok()).collect();
+///     assert_eq!(seen, [1, 2, 3].map(Duration::from_secs));
+/// });
+/// ```
 pub async fn advance(by: Duration) {
     let idle = idle_signal("advance");
     // On the paused clock, this sleep ends only through tokio's jumps from one timer to the

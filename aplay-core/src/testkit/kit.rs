@@ -74,6 +74,8 @@ pub struct TestKit {
 
 impl TestKit {
     /// A kit with no replacement and no system yet.
+    ///
+    /// See the example on [`TestKit`].
     pub fn new() -> Self {
         TestKit {
             replacements: Arc::default(),
@@ -90,6 +92,8 @@ impl TestKit {
     ///
     /// If `path` is not an actor's address (or is the kernel's, `/`), or is replaced already
     /// and not spawned yet.
+    ///
+    /// See the example on [`TestKit`].
     #[must_use = "a stand-in ends when its probe is dropped: keep the probe for the test"]
     pub fn replace<A: Dispatch>(&self, path: &str) -> Probe<A> {
         let path = ActorPath::parse(path)
@@ -112,6 +116,8 @@ impl TestKit {
     /// # Panics
     ///
     /// Outside a tokio runtime, on the first call.
+    ///
+    /// See the example on [`TestKit`].
     pub fn system(&self) -> &System {
         self.system.get_or_init(|| {
             let system = System::with_replacements(Arc::clone(&self.replacements));
@@ -132,6 +138,63 @@ impl TestKit {
     ///
     /// If the kit has a system already (from `system` or an earlier `start_kernel`), or
     /// outside a tokio runtime.
+    ///
+    /// # Cancel safety
+    ///
+    /// As [`System::with_kernel`]: once the kernel is spawned, dropping the future does not
+    /// stop it, and the kit keeps its system.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use aplay_core::request::{AskRequest, ReplyTo, TellRequest};
+    /// # use aplay_core::{Actor, ActorRef, Context, Dispatch, Error, Handle, RawRef, System};
+    /// # // A counter written without the macro: `#[actor]` in the `aplay` facade generates all this.
+    /// # #[derive(Default)]
+    /// # struct Counter { count: u64 }
+    /// # enum CounterMsg { Add(u64, Option<ReplyTo<()>>), Get(Option<ReplyTo<u64>>) }
+    /// # #[derive(Clone)]
+    /// # struct CounterHandle(RawRef<Counter>);
+    /// # impl Handle<Counter> for CounterHandle {
+    /// #     fn from_raw(raw: RawRef<Counter>) -> Self { CounterHandle(raw) }
+    /// #     fn raw(&self) -> &RawRef<Counter> { &self.0 }
+    /// # }
+    /// # impl CounterHandle {
+    /// #     fn add(&self, n: u64) -> TellRequest<'_, Counter, u64> {
+    /// #         TellRequest::new(&self.0, n, |n, reply| CounterMsg::Add(n, reply))
+    /// #     }
+    /// #     fn get(&self) -> AskRequest<'_, Counter, (), u64> {
+    /// #         AskRequest::new(&self.0, (), |(), reply| CounterMsg::Get(reply))
+    /// #     }
+    /// # }
+    /// # impl Actor for Counter {}
+    /// # impl Dispatch for Counter {
+    /// #     type Msg = CounterMsg;
+    /// #     type Handle = CounterHandle;
+    /// #     async fn dispatch(&mut self, msg: CounterMsg, _ctx: &mut Context<Self>) {
+    /// #         match msg {
+    /// #             CounterMsg::Add(n, reply) => { self.count += n; if let Some(r) = reply { r.send(()) } }
+    /// #             CounterMsg::Get(reply) => if let Some(r) = reply { r.send(self.count) },
+    /// #         }
+    /// #     }
+    /// #     fn message_name(msg: &CounterMsg) -> &'static str {
+    /// #         match msg { CounterMsg::Add(..) => "add", CounterMsg::Get(..) => "get" }
+    /// #     }
+    /// #     fn is_ask(msg: &CounterMsg) -> bool {
+    /// #         matches!(msg, CounterMsg::Add(_, Some(_)) | CounterMsg::Get(Some(_)))
+    /// #     }
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), aplay_core::Error> {
+    /// use aplay_core::testkit::TestKit;
+    /// let kit = TestKit::new();
+    /// // The counter is the kit's kernel, at `/`.
+    /// let kernel = kit.start_kernel(Counter::default()).await?;
+    /// assert_eq!(kernel.path(), "/");
+    /// assert!(kit.system().root().same_actor(&ActorRef::to_any(&kernel)));
+    /// kit.system().shutdown().await;
+    /// # Ok(()) }
+    /// ```
     pub async fn start_kernel<K: Dispatch>(&self, kernel: K) -> Result<ActorRef<K>, Error> {
         let system = System::with_replacements(Arc::clone(&self.replacements));
         assert!(

@@ -62,4 +62,6 @@ use std::time::Duration;
 /// [`with_limit`](Probe::with_limit): three seconds, long for a machine under load, short for
 /// a person waiting on a failing test. On the [`paused`] clock it passes at once when nothing
 /// else can happen.
+///
+/// See [`Probe::with_limit`] for a probe with another limit.
 pub const DEFAULT_LIMIT: Duration = Duration::from_secs(3);

@@ -78,6 +78,75 @@ pub fn probe<A: Dispatch>(name: &str) -> (ActorRef<A>, Probe<A>) {
 /// Asks reach the probe with their reply channel (`reply: Some(..)` in the generated
 /// message); answer them with [`ReplyTo::send`](crate::request::ReplyTo::send), or let an
 /// [`autopilot`](Self::autopilot) answer them as they come.
+///
+/// # Examples
+///
+/// ```
+/// # use aplay_core::request::{AskRequest, ReplyTo, TellRequest};
+/// # use aplay_core::{Actor, ActorRef, Context, Dispatch, Error, Handle, RawRef, System};
+/// # // A counter written without the macro: `#[actor]` in the `aplay` facade generates all this.
+/// # #[derive(Default)]
+/// # struct Counter { count: u64 }
+/// # enum CounterMsg { Add(u64, Option<ReplyTo<()>>), Get(Option<ReplyTo<u64>>) }
+/// # #[derive(Clone)]
+/// # struct CounterHandle(RawRef<Counter>);
+/// # impl Handle<Counter> for CounterHandle {
+/// #     fn from_raw(raw: RawRef<Counter>) -> Self { CounterHandle(raw) }
+/// #     fn raw(&self) -> &RawRef<Counter> { &self.0 }
+/// # }
+/// # impl CounterHandle {
+/// #     fn add(&self, n: u64) -> TellRequest<'_, Counter, u64> {
+/// #         TellRequest::new(&self.0, n, |n, reply| CounterMsg::Add(n, reply))
+/// #     }
+/// #     fn get(&self) -> AskRequest<'_, Counter, (), u64> {
+/// #         AskRequest::new(&self.0, (), |(), reply| CounterMsg::Get(reply))
+/// #     }
+/// # }
+/// # impl Actor for Counter {}
+/// # impl Dispatch for Counter {
+/// #     type Msg = CounterMsg;
+/// #     type Handle = CounterHandle;
+/// #     async fn dispatch(&mut self, msg: CounterMsg, _ctx: &mut Context<Self>) {
+/// #         match msg {
+/// #             CounterMsg::Add(n, reply) => { self.count += n; if let Some(r) = reply { r.send(()) } }
+/// #             CounterMsg::Get(reply) => if let Some(r) = reply { r.send(self.count) },
+/// #         }
+/// #     }
+/// #     fn message_name(msg: &CounterMsg) -> &'static str {
+/// #         match msg { CounterMsg::Add(..) => "add", CounterMsg::Get(..) => "get" }
+/// #     }
+/// #     fn is_ask(msg: &CounterMsg) -> bool {
+/// #         matches!(msg, CounterMsg::Add(_, Some(_)) | CounterMsg::Get(Some(_)))
+/// #     }
+/// # }
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), aplay_core::Error> {
+/// use std::time::Duration;
+/// use aplay_core::{StopReason, testkit};
+/// let (counter, mut probe) = testkit::probe::<Counter>("counter");
+/// let mut probe = probe.with_limit(Duration::from_secs(1));
+/// assert_eq!(probe.path(), "/counter");
+/// assert_eq!(probe.actor_ref(), Some(counter.clone()));
+///
+/// // Record tells, and answer asks as they come.
+/// probe.autopilot(|msg| {
+///     if let CounterMsg::Get(reply) = msg {
+///         if let Some(reply) = reply.take() { reply.send(7) }
+///     }
+/// });
+/// counter.add(2).await?;
+/// assert_eq!(counter.get().await?, 7);
+/// let CounterMsg::Add(n, None) = probe.expect().await else { panic!("expected an add") };
+/// assert_eq!(n, 2);
+/// let CounterMsg::Get(None) = probe.expect_within(Duration::from_millis(100)).await else {
+///     panic!("expected the get, its reply taken by the autopilot")
+/// };
+/// probe.expect_none(Duration::from_millis(10)).await;
+///
+/// counter.stop().await;
+/// assert_eq!(probe.expect_stopped().await, StopReason::StoppedByPerson);
+/// # Ok(()) }
+/// ```
 pub struct Probe<A: Dispatch> {
     path: ActorPath,
     messages: mpsc::UnboundedReceiver<A::Msg>,
@@ -101,17 +170,23 @@ impl<A: Dispatch> Probe<A> {
 
     /// The same probe, whose `expect`, `expect_stopped` and `expect_spawned` wait at most
     /// `limit`.
+    ///
+    /// See the example on [`Probe`].
     pub fn with_limit(mut self, limit: Duration) -> Self {
         self.limit = limit;
         self
     }
 
     /// The address it stands in at.
+    ///
+    /// See the example on [`Probe`].
     pub fn path(&self) -> &ActorPath {
         &self.path
     }
 
     /// A ref to its stand-in; `None` while nothing has spawned the child it replaces.
+    ///
+    /// See the example on [`Probe`].
     pub fn actor_ref(&self) -> Option<ActorRef<A>> {
         match &*self.link.phase().borrow() {
             Phase::Spawned(actor) => Some(actor.clone()),
@@ -130,6 +205,8 @@ impl<A: Dispatch> Probe<A> {
     /// turned off, and the probe's next `expect` panics with it.
     ///
     /// The guide's Testing chapter has an example: a probe that answers an actor's asks.
+    ///
+    /// See the example on [`Probe`].
     pub fn autopilot(&self, pilot: impl FnMut(&mut A::Msg) + Send + 'static) {
         self.link.set_autopilot(Box::new(pilot));
     }
@@ -145,6 +222,8 @@ impl<A: Dispatch> Probe<A> {
     /// # Cancel safety
     ///
     /// Cancel safe: a message is never lost by dropping this future.
+    ///
+    /// See the example on [`Probe`].
     pub async fn expect(&mut self) -> A::Msg {
         self.expect_within(self.limit).await
     }
@@ -158,6 +237,8 @@ impl<A: Dispatch> Probe<A> {
     /// # Cancel safety
     ///
     /// Cancel safe.
+    ///
+    /// See the example on [`Probe`].
     pub async fn expect_within(&mut self, limit: Duration) -> A::Msg {
         self.check_autopilot();
         match tokio::time::timeout(limit, self.messages.recv()).await {
@@ -186,6 +267,8 @@ impl<A: Dispatch> Probe<A> {
     /// # Cancel safety
     ///
     /// Cancel safe: a message that comes meanwhile stays in the probe.
+    ///
+    /// See the example on [`Probe`].
     pub async fn expect_none(&mut self, within: Duration) {
         self.check_autopilot();
         if let Ok(Some(msg)) = tokio::time::timeout(within, self.messages.recv()).await {
@@ -209,6 +292,8 @@ impl<A: Dispatch> Probe<A> {
     /// # Cancel safety
     ///
     /// Cancel safe.
+    ///
+    /// See the example on [`Probe`].
     pub async fn expect_stopped(&mut self) -> StopReason {
         self.expect_stopped_within(self.limit).await
     }
@@ -222,6 +307,59 @@ impl<A: Dispatch> Probe<A> {
     /// # Cancel safety
     ///
     /// Cancel safe.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use aplay_core::request::{AskRequest, ReplyTo, TellRequest};
+    /// # use aplay_core::{Actor, ActorRef, Context, Dispatch, Error, Handle, RawRef, System};
+    /// # // A counter written without the macro: `#[actor]` in the `aplay` facade generates all this.
+    /// # #[derive(Default)]
+    /// # struct Counter { count: u64 }
+    /// # enum CounterMsg { Add(u64, Option<ReplyTo<()>>), Get(Option<ReplyTo<u64>>) }
+    /// # #[derive(Clone)]
+    /// # struct CounterHandle(RawRef<Counter>);
+    /// # impl Handle<Counter> for CounterHandle {
+    /// #     fn from_raw(raw: RawRef<Counter>) -> Self { CounterHandle(raw) }
+    /// #     fn raw(&self) -> &RawRef<Counter> { &self.0 }
+    /// # }
+    /// # impl CounterHandle {
+    /// #     fn add(&self, n: u64) -> TellRequest<'_, Counter, u64> {
+    /// #         TellRequest::new(&self.0, n, |n, reply| CounterMsg::Add(n, reply))
+    /// #     }
+    /// #     fn get(&self) -> AskRequest<'_, Counter, (), u64> {
+    /// #         AskRequest::new(&self.0, (), |(), reply| CounterMsg::Get(reply))
+    /// #     }
+    /// # }
+    /// # impl Actor for Counter {}
+    /// # impl Dispatch for Counter {
+    /// #     type Msg = CounterMsg;
+    /// #     type Handle = CounterHandle;
+    /// #     async fn dispatch(&mut self, msg: CounterMsg, _ctx: &mut Context<Self>) {
+    /// #         match msg {
+    /// #             CounterMsg::Add(n, reply) => { self.count += n; if let Some(r) = reply { r.send(()) } }
+    /// #             CounterMsg::Get(reply) => if let Some(r) = reply { r.send(self.count) },
+    /// #         }
+    /// #     }
+    /// #     fn message_name(msg: &CounterMsg) -> &'static str {
+    /// #         match msg { CounterMsg::Add(..) => "add", CounterMsg::Get(..) => "get" }
+    /// #     }
+    /// #     fn is_ask(msg: &CounterMsg) -> bool {
+    /// #         matches!(msg, CounterMsg::Add(_, Some(_)) | CounterMsg::Get(Some(_)))
+    /// #     }
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), aplay_core::Error> {
+    /// use std::time::Duration;
+    /// use aplay_core::{Failure, FailureKind, StopReason, testkit};
+    /// let (counter, mut probe) = testkit::probe::<Counter>("counter");
+    /// // A crash, as the actor it stands in for could have had; its parent would hear it.
+    /// let crash = StopReason::Failed(Failure::new(FailureKind::HandlerPanic, "boom"));
+    /// probe.stop_with(crash.clone());
+    /// assert_eq!(probe.expect_stopped_within(Duration::from_secs(1)).await, crash);
+    /// assert!(!counter.is_alive());
+    /// # Ok(()) }
+    /// ```
     pub async fn expect_stopped_within(&mut self, limit: Duration) -> StopReason {
         let stopped = async {
             let actor = self.spawned().await;
@@ -251,6 +389,57 @@ impl<A: Dispatch> Probe<A> {
     /// # Cancel safety
     ///
     /// Cancel safe.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use aplay_core::request::{AskRequest, ReplyTo, TellRequest};
+    /// # use aplay_core::{Actor, ActorRef, Context, Dispatch, Error, Handle, RawRef, System};
+    /// # // A counter written without the macro: `#[actor]` in the `aplay` facade generates all this.
+    /// # #[derive(Default)]
+    /// # struct Counter { count: u64 }
+    /// # enum CounterMsg { Add(u64, Option<ReplyTo<()>>), Get(Option<ReplyTo<u64>>) }
+    /// # #[derive(Clone)]
+    /// # struct CounterHandle(RawRef<Counter>);
+    /// # impl Handle<Counter> for CounterHandle {
+    /// #     fn from_raw(raw: RawRef<Counter>) -> Self { CounterHandle(raw) }
+    /// #     fn raw(&self) -> &RawRef<Counter> { &self.0 }
+    /// # }
+    /// # impl CounterHandle {
+    /// #     fn add(&self, n: u64) -> TellRequest<'_, Counter, u64> {
+    /// #         TellRequest::new(&self.0, n, |n, reply| CounterMsg::Add(n, reply))
+    /// #     }
+    /// #     fn get(&self) -> AskRequest<'_, Counter, (), u64> {
+    /// #         AskRequest::new(&self.0, (), |(), reply| CounterMsg::Get(reply))
+    /// #     }
+    /// # }
+    /// # impl Actor for Counter {}
+    /// # impl Dispatch for Counter {
+    /// #     type Msg = CounterMsg;
+    /// #     type Handle = CounterHandle;
+    /// #     async fn dispatch(&mut self, msg: CounterMsg, _ctx: &mut Context<Self>) {
+    /// #         match msg {
+    /// #             CounterMsg::Add(n, reply) => { self.count += n; if let Some(r) = reply { r.send(()) } }
+    /// #             CounterMsg::Get(reply) => if let Some(r) = reply { r.send(self.count) },
+    /// #         }
+    /// #     }
+    /// #     fn message_name(msg: &CounterMsg) -> &'static str {
+    /// #         match msg { CounterMsg::Add(..) => "add", CounterMsg::Get(..) => "get" }
+    /// #     }
+    /// #     fn is_ask(msg: &CounterMsg) -> bool {
+    /// #         matches!(msg, CounterMsg::Add(_, Some(_)) | CounterMsg::Get(Some(_)))
+    /// #     }
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), aplay_core::Error> {
+    /// use aplay_core::testkit::TestKit;
+    /// let kit = TestKit::new();
+    /// let mut probe = kit.replace::<Counter>("/counter");
+    /// assert!(probe.actor_ref().is_none()); // nothing spawned it yet
+    /// let spawned = kit.system().spawn("counter", Counter::default()).await?;
+    /// assert_eq!(probe.expect_spawned().await, spawned);
+    /// # Ok(()) }
+    /// ```
     pub async fn expect_spawned(&mut self) -> ActorRef<A> {
         let limit = self.limit;
         match tokio::time::timeout(limit, self.spawned()).await {
@@ -266,6 +455,8 @@ impl<A: Dispatch> Probe<A> {
     /// [`StopReason::Failed`] for a crash): its parent's `on_child_stopped` hears that reason,
     /// and its refs see it stopped. Messages already recorded stay readable; for a child not
     /// spawned yet, it ends as soon as it is spawned.
+    ///
+    /// See the example on [`expect_stopped_within`](Self::expect_stopped_within).
     pub fn stop_with(&self, reason: StopReason) {
         self.link.end_with(reason);
     }

@@ -37,6 +37,26 @@ pub fn recipient_probe<M: Send + 'static>() -> (Recipient<M>, RecipientProbe<M>)
 /// refuse further messages ([`Error::Stopped`](crate::Error::Stopped)).
 ///
 /// Its `expect`s **panic** when what they expect does not happen: they are test assertions.
+///
+/// # Examples
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), aplay_core::Error> {
+/// use std::time::Duration;
+/// use aplay_core::testkit;
+/// let (first, probe) = testkit::recipient_probe::<&str>();
+/// let mut probe = probe.with_limit(Duration::from_secs(1));
+/// let second = probe.recipient();
+/// first.tell("one").await?;
+/// second.try_tell("two")?;
+/// assert_eq!(probe.expect().await, "one");
+/// assert_eq!(probe.expect_within(Duration::from_millis(100)).await, "two");
+/// probe.expect_none(Duration::from_millis(10)).await;
+/// drop(probe);
+/// assert!(second.try_tell("late").is_err());
+/// # Ok(()) }
+/// ```
 pub struct RecipientProbe<M> {
     inbox: Inbox<M>,
     limit: Duration,
@@ -44,12 +64,16 @@ pub struct RecipientProbe<M> {
 
 impl<M: Send + 'static> RecipientProbe<M> {
     /// The same probe, whose [`expect`](Self::expect) waits at most `limit`.
+    ///
+    /// See the example on [`RecipientProbe`].
     pub fn with_limit(mut self, limit: Duration) -> Self {
         self.limit = limit;
         self
     }
 
     /// Another recipient that delivers to this probe.
+    ///
+    /// See the example on [`RecipientProbe`].
     pub fn recipient(&self) -> Recipient<M> {
         self.inbox.recipient()
     }
@@ -64,6 +88,8 @@ impl<M: Send + 'static> RecipientProbe<M> {
     /// # Cancel safety
     ///
     /// Cancel safe: a message is never lost by dropping this future.
+    ///
+    /// See the example on [`RecipientProbe`].
     pub async fn expect(&mut self) -> M {
         self.expect_within(self.limit).await
     }
@@ -77,6 +103,8 @@ impl<M: Send + 'static> RecipientProbe<M> {
     /// # Cancel safety
     ///
     /// Cancel safe.
+    ///
+    /// See the example on [`RecipientProbe`].
     pub async fn expect_within(&mut self, limit: Duration) -> M {
         match self.inbox.recv_timeout(limit).await {
             Some(msg) => msg,
@@ -96,6 +124,8 @@ impl<M: Send + 'static> RecipientProbe<M> {
     /// # Cancel safety
     ///
     /// Cancel safe.
+    ///
+    /// See the example on [`RecipientProbe`].
     pub async fn expect_none(&mut self, within: Duration) {
         if self.inbox.recv_timeout(within).await.is_some() {
             panic!(

@@ -11,6 +11,46 @@ use crate::context::Context;
 impl<A: Dispatch> Context<A> {
     /// Sends `msg` to this actor after `delay`. Cancel with the returned handle; the timer is
     /// cancelled when the actor stops.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use aplay_core::{Actor, Context, Dispatch, System};
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() -> Result<(), aplay_core::Error> {
+    /// use std::time::Duration;
+    /// use aplay_core::{BareHandle, BoxError, Inbox, Recipient};
+    /// use tokio::time::Instant;
+    /// /// Says "time's up" once, after a delay; its tick can be called off.
+    /// struct Egg { out: Recipient<Duration>, started: Instant }
+    /// enum EggMsg { Ring }
+    /// impl Actor for Egg {
+    ///     async fn on_start(&mut self, ctx: &mut Context<Self>) -> Result<(), BoxError> {
+    ///         let ring = ctx.send_after(Duration::from_secs(3), EggMsg::Ring);
+    ///         assert!(!ring.is_finished());
+    ///         let never = ctx.send_after(Duration::from_secs(1), EggMsg::Ring);
+    ///         never.cancel();
+    ///         Ok(())
+    ///     }
+    /// }
+    /// impl Dispatch for Egg {
+    ///     type Msg = EggMsg;
+    ///     type Handle = BareHandle<Self>;
+    ///     async fn dispatch(&mut self, msg: EggMsg, _ctx: &mut Context<Self>) {
+    ///         let EggMsg::Ring = msg;
+    ///         let _ = self.out.tell(self.started.elapsed()).await;
+    ///     }
+    ///     fn message_name(_: &EggMsg) -> &'static str { "ring" }
+    /// }
+    ///
+    /// let system = System::new();
+    /// let mut rings = Inbox::new();
+    /// system.spawn("egg", Egg { out: rings.recipient(), started: Instant::now() }).await?;
+    /// // On this test's paused clock, the three seconds pass at once.
+    /// assert_eq!(rings.recv().await, Duration::from_secs(3));
+    /// assert_eq!(rings.recv_timeout(Duration::from_secs(60)).await, None);
+    /// # Ok(()) }
+    /// ```
     pub fn send_after(&mut self, delay: Duration, msg: A::Msg) -> TaskHandle {
         self.spawn_attached(move |target| async move {
             tokio::time::sleep(delay).await;
@@ -26,6 +66,8 @@ impl<A: Dispatch> Context<A> {
     /// # Panics
     ///
     /// If `period` is zero.
+    ///
+    /// See the example on [`TaskHandle`](crate::TaskHandle), a timer cancelled by a message.
     pub fn send_interval<F>(&mut self, period: Duration, mut make: F) -> TaskHandle
     where
         F: FnMut() -> A::Msg + Send + 'static,

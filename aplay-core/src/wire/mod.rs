@@ -19,9 +19,13 @@ use serde::de::DeserializeOwned;
 use crate::actor::Dispatch;
 
 /// The format version written in front of every payload.
+///
+/// See the example on [`encode`].
 pub const WIRE_VERSION: u8 = 1;
 
 /// A payload that could not be written or read.
+///
+/// See the example on [`encode`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum CodecError {
@@ -49,6 +53,20 @@ pub enum CodecError {
 /// # Errors
 ///
 /// [`CodecError::Encode`] when the value's `Serialize` impl fails.
+///
+/// # Examples
+///
+/// ```
+/// use aplay_core::wire::{self, CodecError, WIRE_VERSION};
+/// let bytes = wire::encode(&("pears", 12u32))?;
+/// assert_eq!(bytes[0], WIRE_VERSION);
+/// assert_eq!(wire::decode::<(String, u32)>(&bytes)?, ("pears".to_owned(), 12));
+/// // Bad input is an error, never a panic.
+/// assert_eq!(wire::decode::<u32>(&[]), Err(CodecError::Empty));
+/// assert!(matches!(wire::decode::<u32>(&[99, 1]), Err(CodecError::Version { found: 99, .. })));
+/// assert!(matches!(wire::decode::<String>(&[WIRE_VERSION, 5]), Err(CodecError::Malformed(_))));
+/// # Ok::<(), CodecError>(())
+/// ```
 pub fn encode<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, CodecError> {
     postcard::to_extend(value, vec![WIRE_VERSION]).map_err(|e| CodecError::Encode(e.to_string()))
 }
@@ -58,6 +76,8 @@ pub fn encode<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, CodecError> {
 /// # Errors
 ///
 /// [`CodecError`] for an empty payload, another version, or bytes that are not a `T`.
+///
+/// See the example on [`encode`].
 pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, CodecError> {
     let (&version, body) = bytes.split_first().ok_or(CodecError::Empty)?;
     if version != WIRE_VERSION {
@@ -73,6 +93,80 @@ pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, CodecError> {
 ///
 /// The message enum is `Serialize + Deserialize` (its reply channels are skipped: they do not
 /// travel); these two functions move replies across instead.
+///
+/// # Examples
+///
+/// ```
+/// # use aplay_core::request::{AskRequest, ReplyTo, TellRequest};
+/// # use aplay_core::{Actor, ActorRef, Context, Dispatch, Error, Handle, RawRef, System};
+/// # use aplay_core::wire::{self, Outcome, OutcomeReceiver, ReplyCompleter, Wire};
+/// # // What `#[actor(serde)]` in the `aplay` facade generates, written by hand.
+/// # #[derive(Default)]
+/// # struct Counter { count: u64 }
+/// # #[derive(serde::Serialize, serde::Deserialize)]
+/// # enum CounterMsg { Add(u64, #[serde(skip)] Option<ReplyTo<()>>), Get(#[serde(skip)] Option<ReplyTo<u64>>) }
+/// # #[derive(Clone)]
+/// # struct CounterHandle(RawRef<Counter>);
+/// # impl Handle<Counter> for CounterHandle {
+/// #     fn from_raw(raw: RawRef<Counter>) -> Self { CounterHandle(raw) }
+/// #     fn raw(&self) -> &RawRef<Counter> { &self.0 }
+/// # }
+/// # impl CounterHandle {
+/// #     fn add(&self, n: u64) -> TellRequest<'_, Counter, u64> {
+/// #         TellRequest::new(&self.0, n, |n, reply| CounterMsg::Add(n, reply))
+/// #     }
+/// #     fn get(&self) -> AskRequest<'_, Counter, (), u64> {
+/// #         AskRequest::new(&self.0, (), |(), reply| CounterMsg::Get(reply))
+/// #     }
+/// # }
+/// # impl Actor for Counter {}
+/// # impl Dispatch for Counter {
+/// #     type Msg = CounterMsg;
+/// #     type Handle = CounterHandle;
+/// #     async fn dispatch(&mut self, msg: CounterMsg, _ctx: &mut Context<Self>) {
+/// #         match msg {
+/// #             CounterMsg::Add(n, reply) => { self.count += n; if let Some(r) = reply { r.send(()) } }
+/// #             CounterMsg::Get(reply) => if let Some(r) = reply { r.send(self.count) },
+/// #         }
+/// #     }
+/// #     fn message_name(msg: &CounterMsg) -> &'static str {
+/// #         match msg { CounterMsg::Add(..) => "add", CounterMsg::Get(..) => "get" }
+/// #     }
+/// # }
+/// # impl Wire for Counter {
+/// #     fn expect_outcome(msg: &mut CounterMsg) -> OutcomeReceiver {
+/// #         match msg { CounterMsg::Add(_, r) => wire::expect_outcome(r), CounterMsg::Get(r) => wire::expect_outcome(r) }
+/// #     }
+/// #     fn take_reply(msg: &mut CounterMsg) -> Option<ReplyCompleter> {
+/// #         match msg { CounterMsg::Add(_, r) => wire::take_reply(r), CounterMsg::Get(r) => wire::take_reply(r) }
+/// #     }
+/// # }
+/// # #[cfg(feature = "testkit")]
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// use aplay_core::testkit;
+/// // The serving side: a message decoded from bytes goes to the local actor, and its outcome
+/// // (the encoded reply) is awaited, to be sent back.
+/// let system = System::new();
+/// let counter = system.spawn("counter", Counter { count: 3 }).await?;
+/// let mut msg: CounterMsg = wire::decode(&wire::encode(&CounterMsg::Get(None))?)?;
+/// let outcome = Counter::expect_outcome(&mut msg);
+/// ActorRef::send(&counter, msg).await?;
+/// let Outcome::Replied { reply: bytes, error: None } = outcome.await else { panic!("a reply") };
+///
+/// // The asking side: the ask's reply channel is taken out before the message is encoded, and
+/// // completed with the bytes that come back. (A probe plays the remote actor here.)
+/// let (remote, mut probe) = testkit::probe::<Counter>("remote");
+/// let asker = tokio::spawn(async move { remote.get().await });
+/// let mut msg = probe.expect().await;
+/// let completer = Counter::take_reply(&mut msg).expect("an ask");
+/// assert!(!completer.is_closed());
+/// completer.complete(&bytes)?;
+/// assert_eq!(asker.await.unwrap()?, 3);
+/// # Ok(()) }
+/// # #[cfg(not(feature = "testkit"))]
+/// # fn main() {}
+/// ```
 pub trait Wire: Dispatch<Msg: Serialize + DeserializeOwned> {
     /// Gives `msg` a fresh reply channel (for every handler, a unit one too) and returns the
     /// receiver of its outcome: the encoded reply once handled, whether it failed (a panic, an

@@ -12,6 +12,8 @@ use super::{CodecError, decode, encode};
 use crate::request::ReplyTo;
 
 /// How the handling of one message ended.
+///
+/// See the example on [`Wire`](super::Wire), which awaits one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
     /// The handler returned; `reply` is its return value, encoded.
@@ -29,12 +31,23 @@ pub enum Outcome {
 
 impl Outcome {
     /// Whether the handler finished without an error (returned, and not `Err`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use aplay_core::wire::Outcome;
+    /// assert!(Outcome::Replied { reply: vec![1, 0], error: None }.is_success());
+    /// assert!(!Outcome::Replied { reply: vec![1, 1], error: Some("bad input".into()) }.is_success());
+    /// assert!(!Outcome::NoReply.is_success());
+    /// ```
     pub fn is_success(&self) -> bool {
         matches!(self, Outcome::Replied { error: None, .. })
     }
 }
 
 /// Resolves to the [`Outcome`] of one message, once it is handled.
+///
+/// See the example on [`Wire`](super::Wire).
 pub type OutcomeReceiver = Pin<Box<dyn Future<Output = Outcome> + Send>>;
 
 /// Installs a reply channel whose reply is encoded. Used by generated code.
@@ -88,6 +101,8 @@ where
 }
 
 /// An asker waiting for a reply that comes back encoded (from another process).
+///
+/// See the example on [`Wire`](super::Wire).
 pub struct ReplyCompleter {
     inner: Box<dyn ErasedReply>,
 }
@@ -99,12 +114,16 @@ impl ReplyCompleter {
     ///
     /// [`CodecError`] when the bytes are not a reply of the expected type; the asker then
     /// gets [`Error::NoReply`](crate::Error::NoReply).
+    ///
+    /// See the example on [`Wire`](super::Wire).
     pub fn complete(self, bytes: &[u8]) -> Result<(), CodecError> {
         self.inner.complete(bytes)
     }
 
     /// Whether the asker stopped waiting (timed out, dropped its future): its reply can be
     /// forgotten.
+    ///
+    /// See the example on [`Wire`](super::Wire).
     pub fn is_closed(&self) -> bool {
         self.inner.is_closed()
     }

@@ -84,6 +84,8 @@ impl<A: Dispatch> Shared<A> {
 ///
 /// Dropping it does not stop the serving; [`stop`](Self::stop) does, or the actor's stop
 /// (a system shutdown, a person's stop).
+///
+/// See the example on [`RedisStation::serve`](super::RedisStation::serve).
 pub struct Serving<A: Dispatch> {
     shared: Arc<Shared<A>>,
     keeper: AbortHandle,
@@ -163,12 +165,16 @@ where
 
 impl<A: Dispatch> Serving<A> {
     /// The path served.
+    ///
+    /// See the example on [`RedisStation::serve`](super::RedisStation::serve).
     pub fn path(&self) -> &ActorPath {
         &self.shared.path
     }
 
     /// The running instance of the actor (a fresh one after each failure); `None` between two
     /// instances and once serving ended.
+    ///
+    /// See the example on [`RedisStation::serve`](super::RedisStation::serve).
     pub fn actor(&self) -> Option<ActorRef<A>> {
         match &*self.shared.instances.borrow() {
             Instance::Live { actor, .. } => Some(actor.clone()),
@@ -177,11 +183,15 @@ impl<A: Dispatch> Serving<A> {
     }
 
     /// How many messages were handled and acknowledged so far.
+    ///
+    /// See the example on [`RedisStation::serve`](super::RedisStation::serve).
     pub fn handled(&self) -> u64 {
         self.shared.handled.load(Ordering::Relaxed)
     }
 
     /// How many entries went to the dead-letter stream so far.
+    ///
+    /// See the example on [`RedisStation::serve`](super::RedisStation::serve).
     pub fn dead_lettered(&self) -> u64 {
         self.shared.dead_lettered.load(Ordering::Relaxed)
     }
@@ -195,6 +205,8 @@ impl<A: Dispatch> Serving<A> {
     /// # Cancel safety
     ///
     /// The stop is requested before the first `.await`; it goes on if the future is dropped.
+    ///
+    /// See the example on [`RedisStation::serve`](super::RedisStation::serve).
     pub async fn stop(&self) {
         self.shared.stopping.send_replace(true);
         let mut finished = self.shared.finished.subscribe();
@@ -212,6 +224,8 @@ impl<A: Dispatch> Serving<A> {
     /// # Cancel safety
     ///
     /// Cancel safe.
+    ///
+    /// See the example on [`RedisStation::serve`](super::RedisStation::serve).
     pub async fn join(&self) {
         let mut finished = self.shared.finished.subscribe();
         let _ = finished.wait_for(|done| *done).await;
