@@ -124,7 +124,6 @@ pub(crate) fn finalize(me: &AnyRef, system: &System, reason: StopReason, tell_pa
     // in place, each would keep its child, and so a whole stopped subtree, alive, to be freed
     // one level inside another.
     drop(core.take_system());
-    system.registry().release(&core.path, core);
     match &reason {
         StopReason::Failed(_) => {
             tracing::warn!(target: LIFECYCLE_TARGET, actor = %core.path, %reason, "stopped");
@@ -138,6 +137,9 @@ pub(crate) fn finalize(me: &AnyRef, system: &System, reason: StopReason, tell_pa
     }
     report_stopped(system.observing(), &core.path, &reason);
     core.record_stop(reason.clone());
+    // The address is freed once the actor reads as stopped, so that whoever waits for the
+    // registry to empty (a shutdown) finds every actor stopped.
+    system.registry().release(&core.path, core);
     if let Some(parent) = core.parent.as_ref().and_then(|p| p.upgrade()) {
         parent.core().forget_child(core);
         if tell_parent && parent.core().accepts_children() {
