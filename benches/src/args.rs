@@ -6,7 +6,7 @@ usage: cargo run --release -p aplay-bench [-- OPTIONS]
 options:
   --runs N        runs of each scenario; medians are reported (default 5, 1 with --quick)
   --quick         smoke mode: a tenth of the work, 1 run unless --runs is given
-  --only LIST     scenarios to run, comma-separated: tell,fanin,ask,spawn (default all)
+  --only LIST     scenarios to run, comma-separated: tell,fanin,ask,spawn,ring (default all)
   --side LIST     implementations to run, comma-separated: aplay,raw,kameo,ractor,actix,xtra;
                   `all` (the default), `both` (aplay,raw) or `peers` (kameo,ractor,actix,xtra);
                   one side is for profiling
@@ -22,15 +22,17 @@ pub(crate) enum Scenario {
     FanIn,
     Ask,
     Spawn,
+    Ring,
 }
 
 impl Scenario {
     /// Every scenario, in the order they run.
-    pub(crate) const ALL: [Scenario; 4] = [
+    pub(crate) const ALL: [Scenario; 5] = [
         Scenario::Tell,
         Scenario::FanIn,
         Scenario::Ask,
         Scenario::Spawn,
+        Scenario::Ring,
     ];
 
     pub(crate) fn name(self) -> &'static str {
@@ -39,6 +41,7 @@ impl Scenario {
             Scenario::FanIn => "fanin",
             Scenario::Ask => "ask",
             Scenario::Spawn => "spawn",
+            Scenario::Ring => "ring",
         }
     }
 }
@@ -132,6 +135,7 @@ impl Args {
                             "fanin" | "fan-in" => Scenario::FanIn,
                             "ask" => Scenario::Ask,
                             "spawn" => Scenario::Spawn,
+                            "ring" => Scenario::Ring,
                             other => return Err(format!("--only: unknown scenario `{other}`")),
                         });
                     }
