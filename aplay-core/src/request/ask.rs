@@ -75,7 +75,7 @@ impl<'a, A: Dispatch, Args, R: Send + 'static> IntoFuture for AskRequest<'a, A, 
         let timeout = self.request.timeout;
         AskFuture {
             target,
-            sending: Sending::Start(self.request.build(Some(ReplyTo(tx)))),
+            sending: Sending::new(target, self.request.build(Some(ReplyTo(tx)))),
             reply: rx,
             deadline: timeout.map(|t| Box::pin(tokio::time::sleep(t))),
             timeout,
@@ -112,12 +112,10 @@ impl<A: Dispatch, R> Future for AskFuture<'_, A, R> {
                 Poll::Ready(Ok(())) => {}
                 Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
                 Poll::Pending => {
-                    if poll_deadline(&mut this.deadline, cx).is_ready() {
-                        if let Some(msg) = this.sending.take_unsent() {
-                            return Poll::Ready(Err(Error::SendTimeout(
-                                this.target.undelivered(msg),
-                            )));
-                        }
+                    if poll_deadline(&mut this.deadline, cx).is_ready()
+                        && let Some(msg) = this.sending.take_unsent()
+                    {
+                        return Poll::Ready(Err(Error::SendTimeout(this.target.undelivered(msg))));
                     }
                     return Poll::Pending;
                 }

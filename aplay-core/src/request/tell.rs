@@ -75,7 +75,7 @@ impl<'a, A: Dispatch, Args, R> IntoFuture for TellRequest<'a, A, Args, R> {
             .map(|t| Box::pin(tokio::time::sleep(t)));
         TellFuture {
             target,
-            sending: Sending::Start(self.request.build(None)),
+            sending: Sending::new(target, self.request.build(None)),
             deadline,
         }
     }
@@ -97,7 +97,7 @@ impl<'a, A: Dispatch> TellFuture<'a, A> {
     pub(crate) fn new(target: &'a RawRef<A>, msg: A::Msg) -> Self {
         TellFuture {
             target,
-            sending: Sending::Start(msg),
+            sending: Sending::new(target, msg),
             deadline: None,
         }
     }
@@ -114,10 +114,10 @@ impl<A: Dispatch> Future for TellFuture<'_, A> {
         if let Poll::Ready(result) = this.sending.poll_send(this.target, cx) {
             return Poll::Ready(result);
         }
-        if poll_deadline(&mut this.deadline, cx).is_ready() {
-            if let Some(msg) = this.sending.take_unsent() {
-                return Poll::Ready(Err(Error::SendTimeout(this.target.undelivered(msg))));
-            }
+        if poll_deadline(&mut this.deadline, cx).is_ready()
+            && let Some(msg) = this.sending.take_unsent()
+        {
+            return Poll::Ready(Err(Error::SendTimeout(this.target.undelivered(msg))));
         }
         Poll::Pending
     }
