@@ -1,16 +1,17 @@
 //! Handling messages one at a time, with control signals checked between them.
 
-use std::collections::VecDeque;
-use std::future::{Future, poll_fn};
+use std::future::poll_fn;
 use std::panic::AssertUnwindSafe;
-use std::pin::pin;
 use std::task::Poll;
 
 use futures::FutureExt;
 
+#[cfg(feature = "tracing")]
+use super::in_span::InSpan;
 use crate::actor::Dispatch;
-use crate::cell::{SystemMsg, bits};
+use crate::cell::{CellCore, SystemMsg, bits};
 use crate::context::Context;
+use crate::handle::{ActorRef, Handle};
 use crate::mailbox::{Envelope, MailboxReceiver};
 use crate::stop::{Failure, FailureKind, StopReason, panic_text};
 use crate::supervision;
@@ -23,107 +24,125 @@ enum Next<M> {
     Closed,
 }
 
+/// Why the mailbox was closed: the loop ends once it is empty.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Draining {
+    No,
+    Shutdown,
+    /// A stop by a person outranks a shutdown.
+    ByPerson,
+}
+
 /// Handles messages until the actor stops; returns why it stops.
 ///
-/// The fast path per message is one atomic load (the control bits) and one channel receive.
+/// The fast path per message is one atomic load (the control bits) and one mailbox receive.
 /// Signals wake an idle actor through the mailbox itself (see `CellControl`).
 ///
-/// After a restart, `kept` holds the tells queued for the previous instance: they come first.
-pub(super) async fn message_loop<A: Dispatch>(
-    actor: &mut A,
-    ctx: &mut Context<A>,
-    receiver: &mut MailboxReceiver<A::Msg>,
-    kept: &mut VecDeque<A::Msg>,
-) -> StopReason {
-    let me = ctx.myself_any().clone();
-    let core = me.core();
-    let incarnation = core.incarnation();
-    let mut draining: Option<StopReason> = None;
-    loop {
-        let next = poll_fn(|cx| {
-            let pending = core.control();
-            if pending != 0 {
-                return Poll::Ready(Next::Control(pending));
-            }
-            if let Some(msg) = kept.pop_front() {
-                return Poll::Ready(Next::Message(msg));
-            }
-            match receiver.poll_recv(cx) {
-                Poll::Ready(Some(Envelope::Message(msg))) => Poll::Ready(Next::Message(msg)),
-                Poll::Ready(Some(Envelope::Attached {
-                    incarnation: from,
-                    msg,
-                })) => {
-                    if from == incarnation {
-                        Poll::Ready(Next::Message(msg))
-                    } else {
-                        Poll::Ready(Next::Stale)
+/// After a restart, the tells queued for the previous instance are first in the mailbox.
+///
+/// A plain function around an `async move` block, not an `async fn`: an `async fn` keeps a
+/// second copy of its arguments in its future, which every idle actor's task carries.
+#[allow(clippy::manual_async_fn)]
+pub(super) fn message_loop<'a, A: Dispatch>(
+    actor: &'a mut A,
+    ctx: &'a mut Context<A>,
+    receiver: &'a mut MailboxReceiver<A::Msg>,
+) -> impl std::future::Future<Output = StopReason> + Send + 'a {
+    async move {
+        let me = ctx.myself();
+        let incarnation = core_of(&me).incarnation();
+        let mut draining = Draining::No;
+        loop {
+            let next = poll_fn(|cx| {
+                let pending = core_of(&me).control();
+                if pending != 0 {
+                    return Poll::Ready(Next::Control(pending));
+                }
+                match receiver.poll_recv(cx) {
+                    Poll::Ready(Some(Envelope::Message(msg))) => Poll::Ready(Next::Message(msg)),
+                    Poll::Ready(Some(Envelope::Attached {
+                        incarnation: from,
+                        msg,
+                    })) => {
+                        if from == incarnation {
+                            Poll::Ready(Next::Message(msg))
+                        } else {
+                            Poll::Ready(Next::Stale)
+                        }
                     }
+                    // A wake-up: the control bits were raised before it was sent.
+                    Poll::Ready(Some(Envelope::Signal)) => {
+                        Poll::Ready(Next::Control(core_of(&me).control()))
+                    }
+                    Poll::Ready(None) => Poll::Ready(Next::Closed),
+                    Poll::Pending => Poll::Pending,
                 }
-                // A wake-up: the control bits were raised before it was sent.
-                Poll::Ready(Some(Envelope::Signal)) => Poll::Ready(Next::Control(core.control())),
-                Poll::Ready(None) => Poll::Ready(Next::Closed),
-                Poll::Pending => Poll::Pending,
-            }
-        })
-        .await;
-        match next {
-            Next::Message(msg) => {
-                // Inlined rather than a separate `async fn`: every layer of future around the
-                // handler moves the message once more, and this is the hot path.
-                let name = A::message_name(&msg);
-                #[cfg(feature = "tracing")]
-                let span = tracing::debug_span!("message", handler = name);
-                let mut dispatch = pin!(AssertUnwindSafe(actor.dispatch(msg, ctx)).catch_unwind());
-                let outcome = poll_fn(|cx| {
+            })
+            .await;
+            match next {
+                Next::Message(msg) => {
+                    // Inlined rather than a separate `async fn`: every layer of future around the
+                    // handler moves the message once more, and this is the hot path.
+                    let name = A::message_name(&msg);
+                    let dispatch = AssertUnwindSafe(actor.dispatch(msg, ctx)).catch_unwind();
                     #[cfg(feature = "tracing")]
-                    let _entered = span.enter();
-                    dispatch.as_mut().poll(cx)
-                })
-                .await;
-                if let Err(panic) = outcome {
-                    return StopReason::Failed(handler_panicked(name, &*panic));
+                    let dispatch = InSpan::new(message_span(name), dispatch);
+                    let outcome = dispatch.await;
+                    if let Err(panic) = outcome {
+                        return StopReason::Failed(handler_panicked(name, &*panic));
+                    }
+                    core_of(&me).count_handled();
                 }
-                core.count_handled();
-            }
-            Next::Stale => {}
-            Next::Control(pending) => {
-                if pending & bits::KILL != 0 {
-                    return StopReason::Killed;
-                }
-                if pending & bits::RESTART != 0 {
-                    // The parent restarts this actor; the bit stays up for the lifecycle,
-                    // which keeps the mailbox for the next instance.
-                    return StopReason::Shutdown;
-                }
-                if pending & bits::SYSTEM != 0 {
-                    for notice in core.take_system() {
-                        if let Err(failure) = Box::pin(on_system(actor, ctx, notice)).await {
-                            return StopReason::Failed(failure);
+                Next::Stale => {}
+                Next::Control(pending) => {
+                    if pending & bits::KILL != 0 {
+                        return StopReason::Killed;
+                    }
+                    if pending & bits::RESTART != 0 {
+                        // The parent restarts this actor; the bit stays up for the lifecycle,
+                        // which keeps the mailbox for the next instance.
+                        return StopReason::Shutdown;
+                    }
+                    if pending & bits::SYSTEM != 0
+                        && let Err(failure) =
+                            Box::pin(on_notices(actor, ctx, core_of(&me).take_system())).await
+                    {
+                        return StopReason::Failed(failure);
+                    }
+                    let stop_bits = pending & (bits::STOP_BY_PERSON | bits::SHUTDOWN);
+                    if stop_bits != 0 {
+                        core_of(&me).clear_control(stop_bits);
+                        if draining == Draining::No {
+                            // Refuse new messages, then handle those already queued.
+                            receiver.close();
+                        }
+                        if stop_bits & bits::STOP_BY_PERSON != 0 {
+                            draining = Draining::ByPerson;
+                        } else if draining == Draining::No {
+                            draining = Draining::Shutdown;
                         }
                     }
                 }
-                let stop_bits = pending & (bits::STOP_BY_PERSON | bits::SHUTDOWN);
-                if stop_bits != 0 {
-                    core.clear_control(stop_bits);
-                    if draining.is_none() {
-                        // Refuse new messages, then handle those already queued.
-                        receiver.close();
-                    }
-                    // A stop by a person outranks a shutdown.
-                    if stop_bits & bits::STOP_BY_PERSON != 0 {
-                        draining = Some(StopReason::StoppedByPerson);
-                    } else {
-                        draining.get_or_insert(StopReason::Shutdown);
-                    }
+                Next::Closed => {
+                    return match draining {
+                        Draining::No => StopReason::Normal,
+                        Draining::Shutdown => StopReason::Shutdown,
+                        Draining::ByPerson => StopReason::StoppedByPerson,
+                    };
                 }
             }
-            Next::Closed => return draining.unwrap_or(StopReason::Normal),
-        }
-        if let Some(reason) = ctx.take_stop() {
-            return reason;
+            if let Some(reason) = ctx.take_stop() {
+                return reason;
+            }
         }
     }
+}
+
+/// The cell's untyped part, reached from the typed ref without a virtual call (and without
+/// keeping a second pointer in the loop's future).
+#[inline]
+fn core_of<A: Dispatch>(me: &ActorRef<A>) -> &CellCore {
+    &Handle::raw(&**me).cell.core
 }
 
 /// The failure of a handler that panicked, logged.
@@ -131,6 +150,18 @@ fn handler_panicked(name: &'static str, panic: &(dyn std::any::Any + Send)) -> F
     let text = panic_text(panic);
     tracing::error!(handler = name, panic = %text, "a handler panicked; the actor stops");
     Failure::new(FailureKind::HandlerPanic, format!("in `{name}`: {text}"))
+}
+
+/// Handles notices from the runtime, in order, until one fails the actor.
+async fn on_notices<A: Dispatch>(
+    actor: &mut A,
+    ctx: &mut Context<A>,
+    notices: Vec<SystemMsg>,
+) -> Result<(), Failure> {
+    for notice in notices {
+        on_system(actor, ctx, notice).await?;
+    }
+    Ok(())
 }
 
 /// Handles a notice from the runtime.
@@ -153,4 +184,17 @@ async fn on_system<A: Dispatch>(
             supervision::child_stopped_hook(actor, ctx, &child, &reason).await
         }
     }
+}
+
+/// The span of one message, made only while a subscriber wants it, and then boxed, so that
+/// an idle actor's task does not carry 40 bytes for it (it allocates only when someone
+/// listens).
+#[cfg(feature = "tracing")]
+#[inline]
+fn message_span(name: &'static str) -> Option<Box<tracing::Span>> {
+    if !tracing::level_enabled!(tracing::Level::DEBUG) {
+        return None;
+    }
+    let span = tracing::debug_span!("message", handler = name);
+    (!span.is_disabled()).then(|| Box::new(span))
 }

@@ -1,12 +1,11 @@
 //! Spawning an actor: claim its address, join its parent, start its task, wait for `on_start`.
 
-use std::collections::VecDeque;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
 use tokio::sync::oneshot;
 
-use super::finish::finalize;
+use super::finish::{Finisher, finalize};
 use super::task::{Started, run_actor};
 use crate::actor::{Dispatch, StartState};
 use crate::cell::{ActorCell, ActorState, CellControl, CellCore, Restarter};
@@ -114,12 +113,12 @@ fn launch<A: Dispatch>(
     if !start {
         return Err(Error::StartDeclined { path });
     }
-    if let Some(parent) = parent {
-        if !parent.core().accepts_children() {
-            return Err(Error::ParentStopping {
-                parent: parent.path().clone(),
-            });
-        }
+    if let Some(parent) = parent
+        && !parent.core().accepts_children()
+    {
+        return Err(Error::ParentStopping {
+            parent: parent.path().clone(),
+        });
     }
     let (sender, receiver) = mailbox::channel(mailbox);
     let cell = Arc::new(ActorCell::<A> {
@@ -139,15 +138,15 @@ fn launch<A: Dispatch>(
     }
     let me = AnyRef::new(Arc::clone(&cell) as Arc<dyn CellControl>);
     system.registry().claim(me.clone())?;
-    if let Some(parent) = parent {
-        if !parent.core().adopt(me.clone()) {
-            system.registry().release(me.path(), me.core());
-            return Err(Error::ParentStopping {
-                parent: parent.path().clone(),
-            });
-        }
+    if let Some(parent) = parent
+        && !parent.core().adopt(me.clone())
+    {
+        system.registry().release(me.path(), me.core());
+        return Err(Error::ParentStopping {
+            parent: parent.path().clone(),
+        });
     }
-    let started = start_instance(&cell, me, system, actor, receiver, VecDeque::new());
+    let started = start_instance(&cell, me, system, actor, receiver);
     Ok((cell, started))
 }
 
@@ -158,11 +157,10 @@ fn start_instance<A: Dispatch>(
     system: &System,
     actor: A,
     receiver: MailboxReceiver<A::Msg>,
-    kept: VecDeque<A::Msg>,
 ) -> Started {
     let (started_tx, started_rx) = oneshot::channel();
-    let ctx = Context::new(me, system.clone());
-    let task = tokio::spawn(run_actor(actor, ctx, receiver, started_tx, kept));
+    let life = Finisher::new(Context::new(me, system.clone()));
+    let task = tokio::spawn(run_actor(actor, life, receiver, started_tx));
     cell.core.set_task(task.id(), task.abort_handle());
     started_rx
 }
@@ -185,8 +183,8 @@ fn restarter<A: Dispatch>(cell: &Arc<ActorCell<A>>, factory: Factory<A>) -> Rest
             let Some(parked) = cell.core.unpark() else {
                 return Err(StopReason::Shutdown);
             };
-            let (mut receiver, old_kept) = *parked
-                .downcast::<(MailboxReceiver<A::Msg>, VecDeque<A::Msg>)>()
+            let mut receiver = *parked
+                .downcast::<MailboxReceiver<A::Msg>>()
                 .expect("a cell parks its own mailbox");
             let actor = match make(&factory) {
                 Ok(actor) => actor,
@@ -209,7 +207,7 @@ fn restarter<A: Dispatch>(cell: &Arc<ActorCell<A>>, factory: Factory<A>) -> Rest
                         FailureKind::StartPanic,
                         panic_text(&*panic),
                     ));
-                    drop((receiver, old_kept));
+                    drop(receiver);
                     finalize(&me, &system, reason.clone(), false);
                     return Err(reason);
                 }
@@ -220,24 +218,18 @@ fn restarter<A: Dispatch>(cell: &Arc<ActorCell<A>>, factory: Factory<A>) -> Rest
                 } else {
                     StopReason::Shutdown
                 };
-                drop((receiver, old_kept));
+                drop(receiver);
                 finalize(&me, &system, reason.clone(), false);
                 return Err(reason);
             }
-            let mut kept: VecDeque<A::Msg> =
-                old_kept.into_iter().filter(|m| !A::is_ask(m)).collect();
-            while let Some(envelope) = receiver.try_recv() {
-                match envelope {
-                    Envelope::Message(msg) if !A::is_ask(&msg) => kept.push_back(msg),
-                    // Asks are dropped here (their askers get `NoReply`), and so are messages
-                    // from the old instance's streams and timers, and wake-ups.
-                    _ => {}
-                }
-            }
+            // Tells stay, in order. Asks are dropped here (their askers get `NoReply`), and so
+            // are messages from the old instance's streams and timers, and wake-ups.
+            receiver
+                .retain(|envelope| matches!(envelope, Envelope::Message(msg) if !A::is_ask(msg)));
             cell.core.next_incarnation();
             cell.core.reopen_children();
             cell.core.set_state(ActorState::Starting);
-            let started = start_instance(&cell, me, &system, actor, receiver, kept);
+            let started = start_instance(&cell, me, &system, actor, receiver);
             match started.await {
                 Ok(result) => result,
                 Err(_) => Err(StopReason::Killed),
