@@ -43,7 +43,7 @@ impl AnyRef {
 
     /// The Rust type of the actor, e.g. `my_app::Worker`.
     pub fn type_name(&self) -> &'static str {
-        self.core().type_name
+        self.cell.type_name()
     }
 
     /// Whether it has not stopped yet.
