@@ -6,7 +6,7 @@ usage: cargo run --release -p aplay-bench [-- OPTIONS]
 options:
   --runs N        runs of each scenario; medians are reported (default 5, 1 with --quick)
   --quick         smoke mode: a tenth of the work, 1 run unless --runs is given
-  --only LIST     scenarios to run, comma-separated: tell,fanin,ask,spawn (default all);
+  --only LIST     scenarios to run, comma-separated: tell,fanin,ask,spawn,ring (default all);
                   `redis` (never by default: it starts a redis-server) runs the Redis
                   scenarios on aplay alone, beside redis-benchmark
   --side LIST     implementations to run, comma-separated: aplay,raw,kameo,ractor,actix,xtra;
@@ -26,15 +26,17 @@ pub(crate) enum Scenario {
     FanIn,
     Ask,
     Spawn,
+    Ring,
 }
 
 impl Scenario {
     /// Every scenario, in the order they run.
-    pub(crate) const ALL: [Scenario; 4] = [
+    pub(crate) const ALL: [Scenario; 5] = [
         Scenario::Tell,
         Scenario::FanIn,
         Scenario::Ask,
         Scenario::Spawn,
+        Scenario::Ring,
     ];
 
     pub(crate) fn name(self) -> &'static str {
@@ -43,6 +45,7 @@ impl Scenario {
             Scenario::FanIn => "fanin",
             Scenario::Ask => "ask",
             Scenario::Spawn => "spawn",
+            Scenario::Ring => "ring",
         }
     }
 }
@@ -150,6 +153,7 @@ impl Args {
                             "fanin" | "fan-in" => Scenario::FanIn,
                             "ask" => Scenario::Ask,
                             "spawn" => Scenario::Spawn,
+                            "ring" => Scenario::Ring,
                             other => return Err(format!("--only: unknown scenario `{other}`")),
                         });
                     }

@@ -16,17 +16,19 @@ pub(crate) enum Figure {
     SpawnRate,
     BytesPerActor,
     StopRate,
+    RingHopNanos,
 }
 
 impl Figure {
     /// Every figure, in the order of the table's rows.
-    pub(crate) const ALL: [Figure; 6] = [
+    pub(crate) const ALL: [Figure; 7] = [
         Figure::TellRate,
         Figure::FanInRate,
         Figure::AskNanos,
         Figure::SpawnRate,
         Figure::BytesPerActor,
         Figure::StopRate,
+        Figure::RingHopNanos,
     ];
 
     /// The work behind it, for the first column of the table.
@@ -43,6 +45,11 @@ impl Figure {
             Figure::AskNanos => format!("ask: {} sequential asks", n(sizes.asks)),
             Figure::SpawnRate | Figure::BytesPerActor => format!("spawn: {actors} idle actors"),
             Figure::StopRate => format!("stop: {actors} idle actors"),
+            Figure::RingHopNanos => format!(
+                "ring: {} actors, {} hops",
+                n(sizes.ring_actors as u64),
+                n(sizes.ring_hops)
+            ),
         }
     }
 
@@ -54,6 +61,7 @@ impl Figure {
             Figure::SpawnRate => "spawn rate",
             Figure::BytesPerActor => "RSS per actor",
             Figure::StopRate => "stop rate",
+            Figure::RingHopNanos => "mean hop",
         }
     }
 
@@ -66,12 +74,13 @@ impl Figure {
             Figure::SpawnRate => "spawn rate",
             Figure::BytesPerActor => "RSS per actor",
             Figure::StopRate => "stop rate",
+            Figure::RingHopNanos => "ring hop",
         }
     }
 
     pub(crate) fn better(self) -> Better {
         match self {
-            Figure::AskNanos | Figure::BytesPerActor => Better::Lower,
+            Figure::AskNanos | Figure::BytesPerActor | Figure::RingHopNanos => Better::Lower,
             _ => Better::Higher,
         }
     }
@@ -79,7 +88,7 @@ impl Figure {
     pub(crate) fn unit(self) -> Unit {
         match self {
             Figure::TellRate | Figure::FanInRate => Unit::Rate("msg/s"),
-            Figure::AskNanos => Unit::Nanos,
+            Figure::AskNanos | Figure::RingHopNanos => Unit::Nanos,
             Figure::BytesPerActor => Unit::Bytes,
             Figure::SpawnRate | Figure::StopRate => Unit::Rate("actors/s"),
         }

@@ -18,7 +18,9 @@
 //!   one ask that must see them all;
 //! - **ask**: 100,000 sequential asks, mean round trip;
 //! - **spawn**: 100,000 idle actors, spawn rate and resident memory per actor, then all
-//!   stopped.
+//!   stopped;
+//! - **ring**: [`RING_ACTORS`] actors in a ring pass one token 1,000,000 hops, mean time per
+//!   hop.
 //!
 //! aplay, the baseline, kameo, ractor and xtra run on one multi-thread tokio runtime with
 //! [`WORKER_THREADS`] workers, each scenario's driver as a task on it; actix runs its own
@@ -55,6 +57,9 @@ pub(crate) const CAPACITY: usize = aplay::Mailbox::DEFAULT_CAPACITY;
 /// scenario.
 pub(crate) const FAN_IN_SENDERS: usize = 8;
 
+/// Actors in the ring scenario (the same in every mode: only the hops are scaled).
+pub(crate) const RING_ACTORS: usize = 1_000;
+
 /// How much work one run of each scenario does.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Sizes {
@@ -64,6 +69,10 @@ pub(crate) struct Sizes {
     pub(crate) asks: u64,
     /// Idle actors (or tasks) in the spawn scenario.
     pub(crate) actors: usize,
+    /// Actors in the ring scenario.
+    pub(crate) ring_actors: usize,
+    /// Hops of the token in the ring scenario.
+    pub(crate) ring_hops: u64,
 }
 
 impl Sizes {
@@ -76,6 +85,8 @@ impl Sizes {
         tells: 1_000_000,
         asks: 100_000,
         actors: 100_000,
+        ring_actors: RING_ACTORS,
+        ring_hops: 1_000_000,
     };
 
     fn divided_by(self, d: u64) -> Sizes {
@@ -83,6 +94,8 @@ impl Sizes {
             tells: self.tells / d,
             asks: self.asks / d,
             actors: self.actors / d as usize,
+            ring_actors: self.ring_actors,
+            ring_hops: self.ring_hops / d,
         }
     }
 }
@@ -166,7 +179,7 @@ fn run_once(
     sizes: Sizes,
 ) -> Vec<(Figure, f64)> {
     use peers::{actix, kameo, ractor, xtra};
-    use scenarios::{ask, fan_in, spawn, tell};
+    use scenarios::{ask, fan_in, ring, spawn, tell};
 
     let rt = runtime;
     match scenario {
@@ -218,6 +231,18 @@ fn run_once(
             };
             figures.figures()
         }
+        Scenario::Ring => {
+            let (actors, hops) = (sizes.ring_actors, sizes.ring_hops);
+            let ns = match side {
+                Side::Aplay => on(rt, ring::aplay(actors, hops)),
+                Side::Raw => on(rt, ring::raw(actors, hops)),
+                Side::Kameo => on(rt, kameo::ring(actors, hops)),
+                Side::Ractor => on(rt, ractor::ring(actors, hops)),
+                Side::Actix => actix::ring(actors, hops),
+                Side::Xtra => on(rt, xtra::ring(actors, hops)),
+            };
+            vec![(Figure::RingHopNanos, ns)]
+        }
     }
 }
 
@@ -250,11 +275,14 @@ fn header(args: &Args, sizes: Sizes, load: &str) -> Vec<String> {
             if args.workers == 1 { "" } else { "s" },
         ),
         format!(
-            "work per run: {} tells; {FAN_IN_SENDERS} x {} fan-in tells; {} asks; {} actors",
+            "work per run: {} tells; {FAN_IN_SENDERS} x {} fan-in tells; {} asks; {} actors; \
+             a ring of {} actors, {} hops",
             table::count(sizes.tells as f64),
             table::count(sizes.fan_in_per_sender() as f64),
             table::count(sizes.asks as f64),
             table::count(sizes.actors as f64),
+            table::count(sizes.ring_actors as f64),
+            table::count(sizes.ring_hops as f64),
         ),
         format!(
             "build: {}; every framework with its default features (aplay: `tracing` on, no \

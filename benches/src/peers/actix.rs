@@ -8,9 +8,11 @@
 //! tell, queues regardless of it.
 
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Instant;
 
-use actix::{Actor, Addr, Context, Handler, Message};
+use actix::{Actor, ActorContext, Addr, Context, Handler, Message};
+use tokio::sync::Notify;
 
 use super::{Tally, slots};
 use crate::CAPACITY;
@@ -210,5 +212,137 @@ pub(crate) fn spawn(n: usize) -> SpawnFigures {
         let stopped = stopping.elapsed();
 
         SpawnFigures::measured(n, spawned, stopped, before, after)
+    })
+}
+
+/// Ring nodes whose `stopped` has run.
+static RING_STOPPED: Tally = Tally::new();
+
+/// A node of the ring (see [`crate::scenarios::ring`]).
+#[derive(Debug)]
+pub(crate) struct RingNode {
+    next: Option<Addr<RingNode>>,
+    handled: u64,
+    done: Arc<Notify>,
+}
+
+impl Actor for RingNode {
+    type Context = Context<Self>;
+
+    fn stopped(&mut self, _: &mut Context<Self>) {
+        RING_STOPPED.bump();
+    }
+}
+
+/// Sets the next node.
+#[derive(Debug)]
+pub(crate) struct Link(Addr<RingNode>);
+
+/// The token, with the hops still to go after this one.
+#[derive(Debug)]
+pub(crate) struct Token(u64);
+
+/// An ask: how many tokens the node has handled.
+#[derive(Debug)]
+pub(crate) struct Handled;
+
+/// Stops the node (the ring's addresses keep each other alive, so dropping the driver's is
+/// not enough).
+#[derive(Debug)]
+pub(crate) struct Stop;
+
+impl Message for Link {
+    type Result = ();
+}
+
+impl Message for Token {
+    type Result = ();
+}
+
+impl Message for Handled {
+    type Result = u64;
+}
+
+impl Message for Stop {
+    type Result = ();
+}
+
+impl Handler<Link> for RingNode {
+    type Result = ();
+
+    fn handle(&mut self, Link(next): Link, _: &mut Context<Self>) {
+        self.next = Some(next);
+    }
+}
+
+impl Handler<Token> for RingNode {
+    type Result = ();
+
+    fn handle(&mut self, Token(remaining): Token, _: &mut Context<Self>) {
+        self.handled += 1;
+        if remaining == 0 {
+            self.done.notify_one();
+            return;
+        }
+        let next = self.next.as_ref().expect("the ring is linked");
+        next.do_send(Token(remaining - 1));
+    }
+}
+
+impl Handler<Handled> for RingNode {
+    type Result = u64;
+
+    fn handle(&mut self, _: Handled, _: &mut Context<Self>) -> u64 {
+        self.handled
+    }
+}
+
+impl Handler<Stop> for RingNode {
+    type Result = ();
+
+    fn handle(&mut self, _: Stop, ctx: &mut Context<Self>) {
+        ctx.stop();
+    }
+}
+
+/// `actors` nodes in a ring (mailbox capacity [`CAPACITY`]), one token passed `hops` times.
+/// Returns nanoseconds per hop.
+pub(crate) fn ring(actors: usize, hops: u64) -> f64 {
+    on_system(move || async move {
+        let done = Arc::new(Notify::new());
+        let nodes: Vec<Addr<RingNode>> = (0..actors)
+            .map(|_| {
+                let done = Arc::clone(&done);
+                RingNode::create(move |ctx| {
+                    ctx.set_mailbox_capacity(CAPACITY);
+                    RingNode {
+                        next: None,
+                        handled: 0,
+                        done,
+                    }
+                })
+            })
+            .collect();
+        for (i, node) in nodes.iter().enumerate() {
+            let next = nodes[(i + 1) % actors].clone();
+            node.send(Link(next)).await.expect("a node links");
+        }
+
+        let started = Instant::now();
+        nodes[0].do_send(Token(hops - 1));
+        done.notified().await;
+        let elapsed = started.elapsed();
+
+        let mut handled = 0;
+        for node in &nodes {
+            handled += node.send(Handled).await.expect("a node replies");
+        }
+        assert_eq!(handled, hops, "actix's ring lost or doubled the token");
+        RING_STOPPED.reset();
+        for node in &nodes {
+            node.do_send(Stop);
+        }
+        RING_STOPPED.reach(actors).await;
+        elapsed.as_nanos() as f64 / hops as f64
     })
 }

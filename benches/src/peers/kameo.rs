@@ -2,12 +2,14 @@
 //! tokio runtime, spawned with a bounded mailbox of [`CAPACITY`] (kameo's default is bounded,
 //! 64).
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use kameo::actor::{Actor, ActorRef, Spawn};
 use kameo::error::Infallible;
 use kameo::mailbox;
 use kameo::message::{Context, Message};
+use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 
 use super::{Tally, slots};
@@ -166,4 +168,106 @@ pub(crate) async fn spawn(n: usize) -> SpawnFigures {
     assert!(refs.iter().all(|r| !r.is_alive()), "every actor stopped");
 
     SpawnFigures::measured(n, spawned, stopped, before, after)
+}
+
+/// A node of the ring (see [`crate::scenarios::ring`]).
+#[derive(Debug)]
+pub(crate) struct RingNode {
+    next: Option<ActorRef<RingNode>>,
+    handled: u64,
+    done: Arc<Notify>,
+}
+
+impl Actor for RingNode {
+    type Args = Self;
+    type Error = Infallible;
+
+    async fn on_start(state: Self, _: ActorRef<Self>) -> Result<Self, Infallible> {
+        Ok(state)
+    }
+}
+
+/// Sets the next node.
+#[derive(Debug)]
+pub(crate) struct Link(ActorRef<RingNode>);
+
+/// The token, with the hops still to go after this one.
+#[derive(Debug)]
+pub(crate) struct Token(u64);
+
+/// An ask: how many tokens the node has handled.
+#[derive(Debug)]
+pub(crate) struct Handled;
+
+impl Message<Link> for RingNode {
+    type Reply = ();
+
+    async fn handle(&mut self, Link(next): Link, _: &mut Context<Self, ()>) {
+        self.next = Some(next);
+    }
+}
+
+impl Message<Token> for RingNode {
+    type Reply = ();
+
+    async fn handle(&mut self, Token(remaining): Token, _: &mut Context<Self, ()>) {
+        self.handled += 1;
+        if remaining == 0 {
+            self.done.notify_one();
+            return;
+        }
+        let next = self.next.as_ref().expect("the ring is linked");
+        next.tell(Token(remaining - 1))
+            .await
+            .expect("the next node runs");
+    }
+}
+
+impl Message<Handled> for RingNode {
+    type Reply = u64;
+
+    async fn handle(&mut self, _: Handled, _: &mut Context<Self, u64>) -> u64 {
+        self.handled
+    }
+}
+
+/// `actors` nodes in a ring (bounded mailboxes of [`CAPACITY`]), one token passed `hops` times.
+/// Returns nanoseconds per hop.
+pub(crate) async fn ring(actors: usize, hops: u64) -> f64 {
+    let done = Arc::new(Notify::new());
+    let nodes: Vec<ActorRef<RingNode>> = (0..actors)
+        .map(|_| {
+            let node = RingNode {
+                next: None,
+                handled: 0,
+                done: Arc::clone(&done),
+            };
+            RingNode::spawn_with_mailbox(node, mailbox::bounded(CAPACITY))
+        })
+        .collect();
+    for (i, node) in nodes.iter().enumerate() {
+        let next = nodes[(i + 1) % actors].clone();
+        node.ask(Link(next)).await.expect("a node links");
+    }
+
+    let started = Instant::now();
+    nodes[0]
+        .tell(Token(hops - 1))
+        .await
+        .expect("the first node runs");
+    done.notified().await;
+    let elapsed = started.elapsed();
+
+    let mut handled = 0;
+    for node in &nodes {
+        handled += node.ask(Handled).await.expect("a node replies");
+    }
+    assert_eq!(handled, hops, "kameo's ring lost or doubled the token");
+    for node in &nodes {
+        node.stop_gracefully().await.expect("a node runs");
+    }
+    for node in &nodes {
+        node.wait_for_shutdown().await;
+    }
+    elapsed.as_nanos() as f64 / hops as f64
 }

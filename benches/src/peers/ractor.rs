@@ -1,10 +1,12 @@
 //! The scenarios on ractor: a `Counter` actor over a message enum, on the shared tokio runtime.
 //! ractor's mailbox is unbounded (it has no bounded one): a tell (`cast`) never waits.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use ractor::rpc::CallResult;
 use ractor::{Actor, ActorProcessingErr, ActorRef, RpcReplyPort};
+use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 
 use super::slots;
@@ -160,4 +162,120 @@ pub(crate) async fn spawn(n: usize) -> SpawnFigures {
     drop(refs);
 
     SpawnFigures::measured(n, spawned, stopped, before, after)
+}
+
+/// A node of the ring (see [`crate::scenarios::ring`]); its state is [`RingState`].
+#[derive(Debug)]
+pub(crate) struct RingNode;
+
+/// A ring node's state.
+#[derive(Debug)]
+pub(crate) struct RingState {
+    next: Option<ActorRef<RingMsg>>,
+    handled: u64,
+    done: Arc<Notify>,
+}
+
+/// A ring node's messages.
+#[derive(Debug)]
+pub(crate) enum RingMsg {
+    /// Sets the next node; an ask, answered once it is set.
+    Link(ActorRef<RingMsg>, RpcReplyPort<()>),
+    /// The token, with the hops still to go after this one.
+    Token(u64),
+    /// An ask: how many tokens the node has handled.
+    Handled(RpcReplyPort<u64>),
+}
+
+impl Actor for RingNode {
+    type Msg = RingMsg;
+    type State = RingState;
+    type Arguments = Arc<Notify>;
+
+    async fn pre_start(
+        &self,
+        _: ActorRef<RingMsg>,
+        done: Arc<Notify>,
+    ) -> Result<RingState, ActorProcessingErr> {
+        Ok(RingState {
+            next: None,
+            handled: 0,
+            done,
+        })
+    }
+
+    async fn handle(
+        &self,
+        _: ActorRef<RingMsg>,
+        msg: RingMsg,
+        state: &mut RingState,
+    ) -> Result<(), ActorProcessingErr> {
+        match msg {
+            RingMsg::Link(next, reply) => {
+                state.next = Some(next);
+                let _ = reply.send(());
+            }
+            RingMsg::Token(remaining) => {
+                state.handled += 1;
+                if remaining == 0 {
+                    state.done.notify_one();
+                } else {
+                    let next = state.next.as_ref().expect("the ring is linked");
+                    next.cast(RingMsg::Token(remaining - 1))
+                        .expect("the next node runs");
+                }
+            }
+            RingMsg::Handled(reply) => {
+                let _ = reply.send(state.handled);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `actors` nodes in a ring (unbounded mailboxes), one token passed `hops` times. Returns
+/// nanoseconds per hop.
+pub(crate) async fn ring(actors: usize, hops: u64) -> f64 {
+    let done = Arc::new(Notify::new());
+    let mut nodes = Vec::with_capacity(actors);
+    for _ in 0..actors {
+        let (node, handle) = Actor::spawn(None, RingNode, Arc::clone(&done))
+            .await
+            .expect("a node starts");
+        nodes.push((node, handle));
+    }
+    for (i, (node, _)) in nodes.iter().enumerate() {
+        let next = nodes[(i + 1) % actors].0.clone();
+        let linked = node
+            .call(|reply| RingMsg::Link(next, reply), None)
+            .await
+            .expect("a node runs");
+        assert!(linked.is_success(), "a node links");
+    }
+
+    let started = Instant::now();
+    nodes[0]
+        .0
+        .cast(RingMsg::Token(hops - 1))
+        .expect("the first node runs");
+    done.notified().await;
+    let elapsed = started.elapsed();
+
+    let mut handled = 0;
+    for (node, _) in &nodes {
+        handled += match node
+            .call(RingMsg::Handled, None)
+            .await
+            .expect("a node runs")
+        {
+            CallResult::Success(n) => n,
+            other => panic!("a node did not reply: {other:?}"),
+        };
+    }
+    assert_eq!(handled, hops, "ractor's ring lost or doubled the token");
+    for (node, handle) in nodes {
+        node.stop(None);
+        handle.await.expect("a node ends cleanly");
+    }
+    elapsed.as_nanos() as f64 / hops as f64
 }

@@ -1,8 +1,10 @@
 //! The scenarios on xtra (its `tokio` feature): a `Counter` actor with a `Handler` impl per
 //! message, spawned on the shared tokio runtime with a bounded mailbox of [`CAPACITY`].
 
+use std::sync::Arc;
 use std::time::Instant;
 
+use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 use xtra::{Actor, Address, Context, Handler, Mailbox, WeakAddress};
 
@@ -199,4 +201,123 @@ pub(crate) async fn spawn(n: usize) -> SpawnFigures {
     );
 
     SpawnFigures::measured(n, spawned, stopped, before, after)
+}
+
+/// A node of the ring (see [`crate::scenarios::ring`]).
+#[derive(Debug)]
+pub(crate) struct RingNode {
+    next: Option<Address<RingNode>>,
+    handled: u64,
+    done: Arc<Notify>,
+}
+
+impl Actor for RingNode {
+    type Stop = ();
+
+    async fn stopped(self) {}
+}
+
+/// Sets the next node.
+#[derive(Debug)]
+pub(crate) struct Link(Address<RingNode>);
+
+/// The token, with the hops still to go after this one.
+#[derive(Debug)]
+pub(crate) struct Token(u64);
+
+/// An ask: how many tokens the node has handled.
+#[derive(Debug)]
+pub(crate) struct Handled;
+
+/// Stops the node (the ring's addresses keep each other alive, so dropping the driver's is
+/// not enough).
+#[derive(Debug)]
+pub(crate) struct Stop;
+
+impl Handler<Link> for RingNode {
+    type Return = ();
+
+    async fn handle(&mut self, Link(next): Link, _: &mut Context<Self>) {
+        self.next = Some(next);
+    }
+}
+
+impl Handler<Token> for RingNode {
+    type Return = ();
+
+    async fn handle(&mut self, Token(remaining): Token, _: &mut Context<Self>) {
+        self.handled += 1;
+        if remaining == 0 {
+            self.done.notify_one();
+            return;
+        }
+        let next = self.next.as_ref().expect("the ring is linked");
+        let _receiver = next
+            .send(Token(remaining - 1))
+            .detach()
+            .await
+            .expect("the next node runs");
+    }
+}
+
+impl Handler<Handled> for RingNode {
+    type Return = u64;
+
+    async fn handle(&mut self, _: Handled, _: &mut Context<Self>) -> u64 {
+        self.handled
+    }
+}
+
+impl Handler<Stop> for RingNode {
+    type Return = ();
+
+    async fn handle(&mut self, _: Stop, ctx: &mut Context<Self>) {
+        ctx.stop_self();
+    }
+}
+
+/// `actors` nodes in a ring (bounded mailboxes of [`CAPACITY`]), one token passed `hops` times.
+/// Returns nanoseconds per hop.
+pub(crate) async fn ring(actors: usize, hops: u64) -> f64 {
+    let done = Arc::new(Notify::new());
+    let nodes: Vec<Address<RingNode>> = (0..actors)
+        .map(|_| {
+            let node = RingNode {
+                next: None,
+                handled: 0,
+                done: Arc::clone(&done),
+            };
+            xtra::spawn_tokio(node, Mailbox::bounded(CAPACITY))
+        })
+        .collect();
+    // Each link is awaited until handled: xtra's mailbox does not keep send order, so a link
+    // still queued could otherwise come after the token.
+    for (i, node) in nodes.iter().enumerate() {
+        let next = nodes[(i + 1) % actors].clone();
+        node.send(Link(next)).await.expect("a node links");
+    }
+
+    let started = Instant::now();
+    let _receiver = nodes[0]
+        .send(Token(hops - 1))
+        .detach()
+        .await
+        .expect("the first node runs");
+    done.notified().await;
+    let elapsed = started.elapsed();
+
+    let mut handled = 0;
+    for node in &nodes {
+        handled += node.send(Handled).await.expect("a node replies");
+    }
+    assert_eq!(handled, hops, "xtra's ring lost or doubled the token");
+    let weak: Vec<WeakAddress<RingNode>> = nodes.iter().map(|a| a.downgrade()).collect();
+    for node in &nodes {
+        node.send(Stop).await.expect("a node runs");
+    }
+    drop(nodes);
+    for node in &weak {
+        node.join().await;
+    }
+    elapsed.as_nanos() as f64 / hops as f64
 }

@@ -8,6 +8,7 @@
 
 pub(crate) mod ask;
 pub(crate) mod fan_in;
+pub(crate) mod ring;
 pub(crate) mod spawn;
 pub(crate) mod tell;
 
