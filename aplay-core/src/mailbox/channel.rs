@@ -1,10 +1,12 @@
-//! The channel behind a mailbox: tokio's bounded or unbounded mpsc.
+//! The channel behind a mailbox: one [`Queue`] shared by the sending side (in the actor's
+//! cell) and the receiving side (owned by the actor's task).
 
-use std::task::{Context, Poll};
-
-use tokio::sync::mpsc;
+use std::fmt;
+use std::sync::Arc;
+use std::task::{Context, Poll, ready};
 
 use super::Mailbox;
+use super::queue::{Push, PushOrWait, Queue, RoomWait};
 
 /// What travels through a mailbox: a message, or a wake-up for the actor to look at its
 /// control signals (see [`CellControl`](crate::cell::CellControl)).
@@ -31,16 +33,11 @@ pub(crate) struct Traced<M> {
 }
 
 /// The sending side, shared by every ref to the actor.
-pub(crate) enum MailboxSender<M> {
-    Bounded(mpsc::Sender<Envelope<M>>),
-    Unbounded(mpsc::UnboundedSender<Envelope<M>>),
-}
+pub(crate) struct MailboxSender<M>(Arc<Queue<Envelope<M>>>);
 
-/// The receiving side, owned by the actor's task.
-pub(crate) enum MailboxReceiver<M> {
-    Bounded(mpsc::Receiver<Envelope<M>>),
-    Unbounded(mpsc::UnboundedReceiver<Envelope<M>>),
-}
+/// The receiving side, owned by the actor's task. Dropping it closes the mailbox and drops
+/// the messages still queued (their askers get `Error::NoReply`).
+pub(crate) struct MailboxReceiver<M>(Arc<Queue<Envelope<M>>>);
 
 /// What an attempt to enqueue without waiting gave.
 pub(crate) enum TrySend<M> {
@@ -50,16 +47,8 @@ pub(crate) enum TrySend<M> {
 }
 
 pub(crate) fn channel<M>(config: Mailbox) -> (MailboxSender<M>, MailboxReceiver<M>) {
-    match config.capacity() {
-        Some(capacity) => {
-            let (tx, rx) = mpsc::channel(capacity);
-            (MailboxSender::Bounded(tx), MailboxReceiver::Bounded(rx))
-        }
-        None => {
-            let (tx, rx) = mpsc::unbounded_channel();
-            (MailboxSender::Unbounded(tx), MailboxReceiver::Unbounded(rx))
-        }
-    }
+    let queue = Arc::new(Queue::new(config.capacity()));
+    (MailboxSender(Arc::clone(&queue)), MailboxReceiver(queue))
 }
 
 impl<M> Envelope<M> {
@@ -99,94 +88,124 @@ impl<M> Envelope<M> {
 impl<M> MailboxSender<M> {
     #[inline]
     pub(crate) fn try_send(&self, msg: M) -> TrySend<M> {
-        match self {
-            MailboxSender::Bounded(tx) => match tx.try_send(Envelope::sent(msg)) {
-                Ok(()) => TrySend::Sent,
-                Err(mpsc::error::TrySendError::Full(e)) => TrySend::Full(e.into_message()),
-                Err(mpsc::error::TrySendError::Closed(e)) => TrySend::Closed(e.into_message()),
-            },
-            MailboxSender::Unbounded(tx) => match tx.send(Envelope::sent(msg)) {
-                Ok(()) => TrySend::Sent,
-                Err(mpsc::error::SendError(e)) => TrySend::Closed(e.into_message()),
-            },
+        match self.0.try_push(Envelope::sent(msg)) {
+            Push::Sent => TrySend::Sent,
+            Push::Full(e) => TrySend::Full(e.into_message()),
+            Push::Closed(e) => TrySend::Closed(e.into_message()),
         }
+    }
+
+    /// Starts sending `envelope`, waiting for room if there is none.
+    pub(crate) fn send(&self, envelope: Envelope<M>) -> SendEnvelope<'_, M> {
+        SendEnvelope::Start(self, envelope)
     }
 
     /// Sends a message from an attached task, waiting for room. `Err` once the actor stopped.
     pub(crate) async fn send_attached(&self, incarnation: u32, msg: M) -> Result<(), ()> {
-        let envelope = Envelope::Attached { incarnation, msg };
-        match self {
-            MailboxSender::Bounded(tx) => tx.send(envelope).await.map_err(drop),
-            MailboxSender::Unbounded(tx) => tx.send(envelope).map_err(drop),
-        }
+        let mut send = self.send(Envelope::Attached { incarnation, msg });
+        std::future::poll_fn(|cx| send.poll(cx)).await.map_err(drop)
     }
 
-    /// Wakes the actor if its mailbox is empty. A full mailbox needs no wake-up (the actor
-    /// looks at its signals before each message), nor does a closed one (it is stopping).
+    /// Wakes the actor if its mailbox is empty. A mailbox with messages needs no wake-up (the
+    /// actor looks at its signals before each message), nor does a closed one (it is
+    /// stopping).
     pub(crate) fn signal(&self) {
-        match self {
-            MailboxSender::Bounded(tx) => {
-                let _ = tx.try_send(Envelope::Signal);
-            }
-            MailboxSender::Unbounded(tx) => {
-                let _ = tx.send(Envelope::Signal);
-            }
-        }
-    }
-
-    /// The bounded sender, to wait for room on; `None` for an unbounded mailbox (never full).
-    pub(crate) fn bounded(&self) -> Option<&mpsc::Sender<Envelope<M>>> {
-        match self {
-            MailboxSender::Bounded(tx) => Some(tx),
-            MailboxSender::Unbounded(_) => None,
-        }
+        self.0.push_if_empty(Envelope::Signal);
     }
 
     /// The capacity, for a bounded mailbox.
     pub(crate) fn capacity(&self) -> Option<usize> {
-        self.bounded().map(mpsc::Sender::max_capacity)
+        self.0.capacity()
     }
 
-    /// How many messages wait, when the sending side can tell (bounded mailboxes).
+    /// How many messages wait, for bounded mailboxes (unbounded ones do not say).
     pub(crate) fn len(&self) -> Option<usize> {
-        match self {
-            MailboxSender::Bounded(tx) => Some(tx.max_capacity() - tx.capacity()),
-            MailboxSender::Unbounded(_) => None,
+        self.0.is_bounded().then(|| self.0.len())
+    }
+}
+
+/// An envelope on its way into a mailbox: at once when there is room, else in line for it.
+/// Dropping it before it resolves leaves the envelope unsent (and the line).
+pub(crate) enum SendEnvelope<'a, M> {
+    Start(&'a MailboxSender<M>, Envelope<M>),
+    WaitRoom(Envelope<M>, RoomWait<'a, Envelope<M>>),
+    Done,
+}
+
+impl<'a, M> SendEnvelope<'a, M> {
+    /// Drives the envelope in: `Ready(Ok)` once queued, `Ready(Err(msg))` if the mailbox is
+    /// closed.
+    pub(crate) fn poll(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), M>> {
+        let step = match std::mem::replace(self, SendEnvelope::Done) {
+            SendEnvelope::Start(sender, envelope) => sender.0.push_or_wait(envelope, cx),
+            SendEnvelope::WaitRoom(envelope, mut wait) => wait.poll_push(envelope, cx),
+            SendEnvelope::Done => return Poll::Ready(Ok(())),
+        };
+        match step {
+            PushOrWait::Sent => Poll::Ready(Ok(())),
+            PushOrWait::Closed(envelope) => Poll::Ready(Err(envelope.into_message())),
+            PushOrWait::Wait(envelope, wait) => {
+                *self = SendEnvelope::WaitRoom(envelope, wait);
+                Poll::Pending
+            }
         }
+    }
+
+    /// The message, if it is not in the mailbox yet (for a timeout's error).
+    pub(crate) fn take_unsent(&mut self) -> Option<M> {
+        match std::mem::replace(self, SendEnvelope::Done) {
+            SendEnvelope::Start(_, envelope) | SendEnvelope::WaitRoom(envelope, _) => {
+                Some(envelope.into_message())
+            }
+            SendEnvelope::Done => None,
+        }
+    }
+
+    /// Whether it is in the mailbox (or was handed back).
+    pub(crate) fn is_done(&self) -> bool {
+        matches!(self, SendEnvelope::Done)
     }
 }
 
 impl<M> MailboxReceiver<M> {
+    /// The next envelope; `Ready(None)` once the mailbox is closed and empty. Takes part in
+    /// tokio's cooperative scheduling: a busy actor yields to the others now and then.
     #[inline]
     pub(crate) fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<Envelope<M>>> {
-        match self {
-            MailboxReceiver::Bounded(rx) => rx.poll_recv(cx),
-            MailboxReceiver::Unbounded(rx) => rx.poll_recv(cx),
+        let coop = ready!(tokio::task::coop::poll_proceed(cx));
+        let next = self.0.poll_pop(cx);
+        if next.is_ready() {
+            coop.made_progress();
         }
+        next
     }
 
     /// The next envelope if one is queued, without waiting.
     pub(crate) fn try_recv(&mut self) -> Option<Envelope<M>> {
-        match self {
-            MailboxReceiver::Bounded(rx) => rx.try_recv().ok(),
-            MailboxReceiver::Unbounded(rx) => rx.try_recv().ok(),
-        }
+        self.0.try_pop()
     }
 
     /// How many envelopes wait (wake-ups included).
     pub(crate) fn len(&self) -> usize {
-        match self {
-            MailboxReceiver::Bounded(rx) => rx.len(),
-            MailboxReceiver::Unbounded(rx) => rx.len(),
-        }
+        self.0.len()
     }
 
     /// Refuses new messages; those already queued can still be received.
     pub(crate) fn close(&mut self) {
-        match self {
-            MailboxReceiver::Bounded(rx) => rx.close(),
-            MailboxReceiver::Unbounded(rx) => rx.close(),
-        }
+        self.0.close();
+    }
+}
+
+impl<M> Drop for MailboxReceiver<M> {
+    fn drop(&mut self) {
+        // Dropped here, outside the queue's lock.
+        drop(self.0.close_and_take());
+    }
+}
+
+impl<M> fmt::Debug for MailboxSender<M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MailboxSender").finish_non_exhaustive()
     }
 }
 

@@ -5,6 +5,12 @@
 
 mod channel;
 mod config;
+mod queue;
+#[cfg(all(test, aplay_loom))]
+mod queue_loom;
+mod sync;
 
-pub(crate) use channel::{Envelope, MailboxReceiver, MailboxSender, Traced, TrySend, channel};
+pub(crate) use channel::{
+    Envelope, MailboxReceiver, MailboxSender, SendEnvelope, Traced, TrySend, channel,
+};
 pub use config::Mailbox;

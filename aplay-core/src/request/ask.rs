@@ -137,7 +137,7 @@ impl<'a, A: Dispatch, Args, R: Send + 'static> IntoFuture for AskRequest<'a, A, 
         let timeout = self.request.timeout;
         AskFuture {
             target,
-            sending: Sending::Start(self.request.build(Some(ReplyTo(tx)))),
+            sending: Sending::new(target, self.request.build(Some(ReplyTo(tx)))),
             reply: rx,
             deadline: timeout.map(|t| Box::pin(tokio::time::sleep(t))),
             timeout,

@@ -136,7 +136,7 @@ impl<'a, A: Dispatch, Args, R> IntoFuture for TellRequest<'a, A, Args, R> {
             .map(|t| Box::pin(tokio::time::sleep(t)));
         TellFuture {
             target,
-            sending: Sending::Start(self.request.build(None)),
+            sending: Sending::new(target, self.request.build(None)),
             deadline,
         }
     }
@@ -209,7 +209,7 @@ impl<'a, A: Dispatch> TellFuture<'a, A> {
     pub(crate) fn new(target: &'a RawRef<A>, msg: A::Msg) -> Self {
         TellFuture {
             target,
-            sending: Sending::Start(msg),
+            sending: Sending::new(target, msg),
             deadline: None,
         }
     }

@@ -1,0 +1,449 @@
+//! The queue behind every mailbox: a `Mutex` around a `VecDeque`, with the wakers of the one
+//! receiver and of the senders waiting for room.
+//!
+//! - **Lazy**: a queue that was never sent to holds no buffer; the `VecDeque` grows on the first
+//!   push and is reused afterwards (no allocation per item).
+//! - **Bounded** (or not): a push that finds no room fails, or joins the line of waiting
+//!   senders. Room that frees up goes to the oldest waiting sender first (it is *granted* a
+//!   slot, which nobody else can take), so a newcomer never overtakes a sender in line.
+//!   Invariant: while a sender waits there is no free slot (every freed slot is granted at
+//!   once).
+//! - **Closing** refuses new items; those queued can still be popped. Waiting senders are
+//!   woken and told.
+//! - Wakers are woken after the lock is released, and items are dropped outside it (an item's
+//!   `Drop` may send to the same queue).
+
+use std::collections::VecDeque;
+use std::task::{Context, Poll, Waker};
+
+use super::sync::{Mutex, MutexGuard};
+
+/// A multi-producer, single-consumer queue with room for `capacity` items.
+pub(crate) struct Queue<T> {
+    state: Mutex<State<T>>,
+}
+
+struct State<T> {
+    items: VecDeque<T>,
+    /// Room for this many items, queued or granted; `usize::MAX` when unbounded.
+    capacity: usize,
+    /// Slots granted to waiting senders that have not filled them yet.
+    granted: usize,
+    closed: bool,
+    /// The receiver, when it waits for an item.
+    receiver: Option<Waker>,
+    /// Senders waiting for room, oldest first.
+    waiting: VecDeque<Waiter>,
+    next_ticket: u64,
+}
+
+struct Waiter {
+    ticket: u64,
+    waker: Waker,
+}
+
+/// What a push without waiting gave.
+pub(crate) enum Push<T> {
+    Sent,
+    /// No room: the item is handed back.
+    Full(T),
+    /// The queue is closed: the item is handed back.
+    Closed(T),
+}
+
+/// What a push that may wait gave.
+pub(crate) enum PushOrWait<'a, T> {
+    Sent,
+    Closed(T),
+    /// No room: the sender is in line, its waker registered. Poll the [`RoomWait`] again when
+    /// woken.
+    Wait(T, RoomWait<'a, T>),
+}
+
+impl<T> State<T> {
+    fn free(&self) -> usize {
+        self.capacity
+            .saturating_sub(self.items.len())
+            .saturating_sub(self.granted)
+    }
+
+    /// Gives a free slot to the oldest waiting sender, if any; its waker, to wake once the
+    /// lock is released.
+    fn grant(&mut self) -> Option<Waker> {
+        if self.free() == 0 {
+            return None;
+        }
+        let waiter = self.waiting.pop_front()?;
+        self.granted += 1;
+        Some(waiter.waker)
+    }
+
+    fn push(&mut self, item: T) -> Option<Waker> {
+        self.items.push_back(item);
+        self.receiver.take()
+    }
+}
+
+fn wake(waker: Option<Waker>) {
+    if let Some(waker) = waker {
+        waker.wake();
+    }
+}
+
+impl<T> Queue<T> {
+    /// An empty queue with room for `capacity` items (`None`: no limit). Allocates nothing.
+    pub(crate) fn new(capacity: Option<usize>) -> Self {
+        Queue {
+            state: Mutex::new(State {
+                items: VecDeque::new(),
+                capacity: capacity.map_or(usize::MAX, |c| c.max(1)),
+                granted: 0,
+                closed: false,
+                receiver: None,
+                waiting: VecDeque::new(),
+                next_ticket: 0,
+            }),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State<T>> {
+        // Nothing panics while the lock is held (no user code runs under it): a poisoned lock
+        // still holds consistent state.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Whether the queue has a limit.
+    pub(crate) fn is_bounded(&self) -> bool {
+        self.lock().capacity != usize::MAX
+    }
+
+    /// The limit, for a bounded queue.
+    pub(crate) fn capacity(&self) -> Option<usize> {
+        let capacity = self.lock().capacity;
+        (capacity != usize::MAX).then_some(capacity)
+    }
+
+    /// How many items are queued.
+    pub(crate) fn len(&self) -> usize {
+        self.lock().items.len()
+    }
+
+    /// Pushes `item` if there is room, without waiting.
+    #[inline]
+    pub(crate) fn try_push(&self, item: T) -> Push<T> {
+        let mut state = self.lock();
+        if state.closed {
+            return Push::Closed(item);
+        }
+        if state.free() == 0 {
+            return Push::Full(item);
+        }
+        let receiver = state.push(item);
+        drop(state);
+        wake(receiver);
+        Push::Sent
+    }
+
+    /// Pushes `item` only if the queue is empty (a wake-up for the receiver, needless when
+    /// something is queued already). Nothing happens once closed.
+    pub(crate) fn push_if_empty(&self, item: T) {
+        let mut state = self.lock();
+        if state.closed || !state.items.is_empty() {
+            return;
+        }
+        let receiver = state.push(item);
+        drop(state);
+        wake(receiver);
+    }
+
+    /// Pushes `item` if there is room; otherwise joins the line of waiting senders with the
+    /// waker of `cx`.
+    pub(crate) fn push_or_wait(&self, item: T, cx: &Context<'_>) -> PushOrWait<'_, T> {
+        let mut state = self.lock();
+        if state.closed {
+            return PushOrWait::Closed(item);
+        }
+        if state.free() > 0 {
+            let receiver = state.push(item);
+            drop(state);
+            wake(receiver);
+            return PushOrWait::Sent;
+        }
+        let ticket = state.next_ticket;
+        state.next_ticket += 1;
+        state.waiting.push_back(Waiter {
+            ticket,
+            waker: cx.waker().clone(),
+        });
+        PushOrWait::Wait(
+            item,
+            RoomWait {
+                queue: self,
+                ticket: Some(ticket),
+            },
+        )
+    }
+
+    /// The next item; `Ready(None)` once closed and empty; otherwise registers the waker of
+    /// `cx` and waits.
+    pub(crate) fn poll_pop(&self, cx: &Context<'_>) -> Poll<Option<T>> {
+        let mut state = self.lock();
+        if let Some(item) = state.items.pop_front() {
+            let sender = state.grant();
+            drop(state);
+            wake(sender);
+            return Poll::Ready(Some(item));
+        }
+        if state.closed {
+            return Poll::Ready(None);
+        }
+        match &mut state.receiver {
+            Some(waker) if waker.will_wake(cx.waker()) => {}
+            slot => *slot = Some(cx.waker().clone()),
+        }
+        Poll::Pending
+    }
+
+    /// The next item if one is queued.
+    pub(crate) fn try_pop(&self) -> Option<T> {
+        let mut state = self.lock();
+        let item = state.items.pop_front()?;
+        let sender = state.grant();
+        drop(state);
+        wake(sender);
+        Some(item)
+    }
+
+    /// Refuses new items; queued ones can still be popped. Waiting senders are woken: they
+    /// find the queue closed.
+    pub(crate) fn close(&self) {
+        let mut state = self.lock();
+        if state.closed {
+            return;
+        }
+        state.closed = true;
+        state.granted = 0;
+        let waiting = std::mem::take(&mut state.waiting);
+        let receiver = state.receiver.take();
+        drop(state);
+        for waiter in waiting {
+            waiter.waker.wake();
+        }
+        wake(receiver);
+    }
+
+    /// Closes the queue and takes every queued item out, for the caller to drop outside the
+    /// lock.
+    pub(crate) fn close_and_take(&self) -> VecDeque<T> {
+        self.close();
+        std::mem::take(&mut self.lock().items)
+    }
+}
+
+/// A sender's place in the line of senders waiting for room. Dropping it leaves the line (a
+/// slot already granted to it goes to the next sender in line).
+pub(crate) struct RoomWait<'a, T> {
+    queue: &'a Queue<T>,
+    /// `None` once the item went in (or the queue closed).
+    ticket: Option<u64>,
+}
+
+impl<'a, T> RoomWait<'a, T> {
+    /// Pushes `item` into the slot granted to this sender; if none is granted yet, updates
+    /// the waker and hands `item` back (`Wait`); `Closed` if the queue closed meanwhile.
+    pub(crate) fn poll_push(&mut self, item: T, cx: &Context<'_>) -> PushOrWait<'a, T> {
+        let Some(ticket) = self.ticket else {
+            return PushOrWait::Closed(item);
+        };
+        let mut state = self.queue.lock();
+        if state.closed {
+            self.ticket = None;
+            return PushOrWait::Closed(item);
+        }
+        if let Some(waiter) = state.waiting.iter_mut().find(|w| w.ticket == ticket) {
+            if !waiter.waker.will_wake(cx.waker()) {
+                waiter.waker = cx.waker().clone();
+            }
+            return PushOrWait::Wait(
+                item,
+                RoomWait {
+                    queue: self.queue,
+                    ticket: self.ticket.take(),
+                },
+            );
+        }
+        // Out of the line: a slot was granted to it.
+        self.ticket = None;
+        state.granted -= 1;
+        let receiver = state.push(item);
+        drop(state);
+        wake(receiver);
+        PushOrWait::Sent
+    }
+}
+
+impl<T> Drop for RoomWait<'_, T> {
+    fn drop(&mut self) {
+        let Some(ticket) = self.ticket else {
+            return;
+        };
+        let mut state = self.queue.lock();
+        if state.closed {
+            return;
+        }
+        if let Some(i) = state.waiting.iter().position(|w| w.ticket == ticket) {
+            state.waiting.remove(i);
+            return;
+        }
+        // A slot was granted to it and it will not fill it: the next in line gets it.
+        state.granted -= 1;
+        let next = state.grant();
+        drop(state);
+        wake(next);
+    }
+}
+
+#[cfg(all(test, not(aplay_loom)))]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::task::Wake;
+
+    /// A waker that counts its wake-ups.
+    #[derive(Default)]
+    struct Count(AtomicUsize);
+
+    impl Wake for Count {
+        fn wake(self: Arc<Self>) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    fn waker() -> (Arc<Count>, Waker) {
+        let count = Arc::new(Count::default());
+        (count.clone(), Waker::from(count))
+    }
+
+    fn sent<T>(p: PushOrWait<'_, T>) -> bool {
+        matches!(p, PushOrWait::Sent)
+    }
+
+    #[test]
+    fn items_come_out_in_order_and_a_full_queue_refuses() {
+        let q = Queue::new(Some(2));
+        assert!(matches!(q.try_push(1), Push::Sent));
+        assert!(matches!(q.try_push(2), Push::Sent));
+        assert!(matches!(q.try_push(3), Push::Full(3)));
+        assert_eq!(q.len(), 2);
+        assert_eq!(q.try_pop(), Some(1));
+        assert!(matches!(q.try_push(3), Push::Sent));
+        assert_eq!(q.try_pop(), Some(2));
+        assert_eq!(q.try_pop(), Some(3));
+        assert_eq!(q.try_pop(), None);
+    }
+
+    #[test]
+    fn a_new_queue_holds_no_buffer() {
+        let q: Queue<u64> = Queue::new(Some(1024));
+        assert_eq!(q.lock().items.capacity(), 0);
+        assert_eq!(q.lock().waiting.capacity(), 0);
+    }
+
+    #[test]
+    fn a_push_wakes_the_waiting_receiver() {
+        let q = Queue::new(None);
+        let (count, w) = waker();
+        let cx = Context::from_waker(&w);
+        assert!(q.poll_pop(&cx).is_pending());
+        assert!(matches!(q.try_push(7), Push::Sent));
+        assert_eq!(count.0.load(Ordering::SeqCst), 1);
+        assert_eq!(q.poll_pop(&cx), Poll::Ready(Some(7)));
+    }
+
+    #[test]
+    fn room_goes_to_the_oldest_waiting_sender_and_nobody_overtakes_it() {
+        let q = Queue::new(Some(1));
+        assert!(matches!(q.try_push(0), Push::Sent));
+        let (first_count, first) = waker();
+        let (second_count, second) = waker();
+        let PushOrWait::Wait(a, mut wait_a) = q.push_or_wait(1, &Context::from_waker(&first))
+        else {
+            panic!("the queue is full");
+        };
+        let PushOrWait::Wait(b, mut wait_b) = q.push_or_wait(2, &Context::from_waker(&second))
+        else {
+            panic!("the queue is full");
+        };
+        // A slot frees: it goes to the first in line, not to a newcomer.
+        assert_eq!(q.try_pop(), Some(0));
+        assert_eq!(first_count.0.load(Ordering::SeqCst), 1);
+        assert_eq!(second_count.0.load(Ordering::SeqCst), 0);
+        assert!(matches!(q.try_push(9), Push::Full(9)));
+        // The second is still in line; the first fills its slot.
+        let PushOrWait::Wait(_, still_waiting) = wait_b.poll_push(b, &Context::from_waker(&second))
+        else {
+            panic!("no room for the second yet");
+        };
+        assert!(sent(wait_a.poll_push(a, &Context::from_waker(&first))));
+        assert_eq!(q.try_pop(), Some(1));
+        // The freed slot goes to the second, still in line.
+        assert_eq!(second_count.0.load(Ordering::SeqCst), 1);
+        drop(still_waiting);
+        assert_eq!(q.try_pop(), None);
+        // It gave up: its slot is free again.
+        assert!(matches!(q.try_push(5), Push::Sent));
+    }
+
+    #[test]
+    fn a_dropped_waiter_passes_its_slot_on() {
+        let q = Queue::new(Some(1));
+        assert!(matches!(q.try_push(0), Push::Sent));
+        let (_, first) = waker();
+        let (second_count, second) = waker();
+        let PushOrWait::Wait(_, wait_a) = q.push_or_wait(1, &Context::from_waker(&first)) else {
+            panic!("the queue is full");
+        };
+        let PushOrWait::Wait(b, mut wait_b) = q.push_or_wait(2, &Context::from_waker(&second))
+        else {
+            panic!("the queue is full");
+        };
+        assert_eq!(q.try_pop(), Some(0));
+        // The first was granted the slot but gives up: the second gets it.
+        drop(wait_a);
+        assert_eq!(second_count.0.load(Ordering::SeqCst), 1);
+        assert!(sent(wait_b.poll_push(b, &Context::from_waker(&second))));
+        assert_eq!(q.try_pop(), Some(2));
+    }
+
+    #[test]
+    fn closing_wakes_waiting_senders_and_keeps_the_queue_for_the_receiver() {
+        let q = Queue::new(Some(1));
+        assert!(matches!(q.try_push(0), Push::Sent));
+        let (count, w) = waker();
+        let cx = Context::from_waker(&w);
+        let PushOrWait::Wait(item, mut wait) = q.push_or_wait(1, &cx) else {
+            panic!("the queue is full");
+        };
+        q.close();
+        assert_eq!(count.0.load(Ordering::SeqCst), 1);
+        assert!(matches!(wait.poll_push(item, &cx), PushOrWait::Closed(1)));
+        assert!(matches!(q.try_push(2), Push::Closed(2)));
+        assert_eq!(q.poll_pop(&cx), Poll::Ready(Some(0)));
+        assert_eq!(q.poll_pop(&cx), Poll::Ready(None));
+    }
+
+    #[test]
+    fn a_wake_up_goes_in_only_when_nothing_is_queued() {
+        let q = Queue::new(Some(2));
+        q.push_if_empty(0);
+        q.push_if_empty(1);
+        assert_eq!(q.len(), 1);
+        assert!(matches!(q.try_push(2), Push::Sent));
+        assert!(matches!(q.try_push(3), Push::Full(3)));
+        q.push_if_empty(4);
+        assert_eq!(q.try_pop(), Some(0));
+        assert_eq!(q.try_pop(), Some(2));
+        assert_eq!(q.try_pop(), None);
+    }
+}

@@ -1,0 +1,171 @@
+//! Model tests of the mailbox queue under loom, which runs each test under every interleaving
+//! of its threads that can matter: no item lost or doubled, order kept per sender, and no
+//! wake-up lost (a lost one shows as a deadlock: every thread parked).
+//!
+//! ```sh
+//! RUSTFLAGS="--cfg aplay_loom" cargo test -p aplay-core --lib queue_loom --release
+//! ```
+
+use std::future::poll_fn;
+use std::task::Poll;
+
+use loom::future::block_on;
+use loom::sync::Arc;
+use loom::thread;
+
+use super::queue::{PushOrWait, Queue, RoomWait};
+
+/// Sends `items` one after the other, waiting for room as a tell does.
+async fn send_all(queue: &Queue<u32>, items: impl IntoIterator<Item = u32>) {
+    for item in items {
+        let mut pending = Some(item);
+        let mut wait: Option<RoomWait<'_, u32>> = None;
+        poll_fn(|cx| {
+            let item = pending.take().expect("polled after it was sent");
+            let step = match wait.take() {
+                None => queue.push_or_wait(item, cx),
+                Some(mut w) => {
+                    let step = w.poll_push(item, cx);
+                    drop(w);
+                    step
+                }
+            };
+            match step {
+                PushOrWait::Sent => Poll::Ready(()),
+                PushOrWait::Closed(_) => panic!("the queue is never closed here"),
+                PushOrWait::Wait(item, w) => {
+                    pending = Some(item);
+                    wait = Some(w);
+                    Poll::Pending
+                }
+            }
+        })
+        .await;
+    }
+}
+
+/// Receives `n` items, waiting for each.
+async fn receive(queue: &Queue<u32>, n: usize) -> Vec<u32> {
+    let mut items = Vec::with_capacity(n);
+    while items.len() < n {
+        let item = poll_fn(|cx| queue.poll_pop(cx)).await;
+        items.push(item.expect("the queue is never closed here"));
+    }
+    items
+}
+
+/// Two senders, a queue of one slot: everything arrives, in order per sender, and neither a
+/// waiting sender nor the receiver is left asleep. (Three threads and three items: explored
+/// with at most three preemptions, which keeps it to minutes.)
+#[test]
+fn two_senders_one_slot() {
+    let mut model = loom::model::Builder::new();
+    model.preemption_bound = Some(3);
+    model.check(|| {
+        let queue = Arc::new(Queue::new(Some(1)));
+        let a = {
+            let queue = Arc::clone(&queue);
+            thread::spawn(move || block_on(send_all(&queue, [1, 2])))
+        };
+        let b = {
+            let queue = Arc::clone(&queue);
+            thread::spawn(move || block_on(send_all(&queue, [10])))
+        };
+        let items = block_on(receive(&queue, 3));
+        a.join().unwrap();
+        b.join().unwrap();
+        let from_a: Vec<u32> = items.iter().copied().filter(|&i| i < 10).collect();
+        assert_eq!(from_a, [1, 2]);
+        assert!(items.contains(&10));
+    });
+}
+
+/// A sender that gives up while in line (its slot granted or not) does not strand the one
+/// behind it.
+#[test]
+fn a_sender_leaving_the_line_passes_its_slot_on() {
+    loom::model(|| {
+        let queue = Arc::new(Queue::new(Some(1)));
+        assert!(matches!(queue.try_push(0), super::queue::Push::Sent));
+        let quitter = {
+            let queue = Arc::clone(&queue);
+            thread::spawn(move || {
+                let cx = std::task::Context::from_waker(std::task::Waker::noop());
+                // Joins the line, then leaves it at once.
+                if let PushOrWait::Wait(_, wait) = queue.push_or_wait(1, &cx) {
+                    drop(wait);
+                }
+            })
+        };
+        let stayer = {
+            let queue = Arc::clone(&queue);
+            thread::spawn(move || block_on(send_all(&queue, [2])))
+        };
+        let first = block_on(receive(&queue, 1));
+        assert_eq!(first, [0]);
+        quitter.join().unwrap();
+        // The quitter's item went in only if it found room at once; the stayer's always does.
+        let mut rest = Vec::new();
+        while !rest.contains(&2) {
+            rest.extend(block_on(receive(&queue, 1)));
+        }
+        stayer.join().unwrap();
+        assert!(rest.iter().all(|&i| i == 1 || i == 2));
+    });
+}
+
+/// Closing wakes a sender waiting for room, which then gets its item back.
+#[test]
+fn closing_wakes_a_waiting_sender() {
+    loom::model(|| {
+        let queue = Arc::new(Queue::new(Some(1)));
+        assert!(matches!(queue.try_push(0), super::queue::Push::Sent));
+        let sender = {
+            let queue = Arc::clone(&queue);
+            thread::spawn(move || {
+                let mut pending = Some(1);
+                let mut wait: Option<RoomWait<'_, u32>> = None;
+                block_on(poll_fn(|cx| {
+                    let item = pending.take().unwrap();
+                    let step = match wait.take() {
+                        None => queue.push_or_wait(item, cx),
+                        Some(mut w) => {
+                            let step = w.poll_push(item, cx);
+                            drop(w);
+                            step
+                        }
+                    };
+                    match step {
+                        PushOrWait::Sent => Poll::Ready(true),
+                        PushOrWait::Closed(_) => Poll::Ready(false),
+                        PushOrWait::Wait(item, w) => {
+                            pending = Some(item);
+                            wait = Some(w);
+                            Poll::Pending
+                        }
+                    }
+                }))
+            })
+        };
+        queue.close();
+        let sent = sender.join().unwrap();
+        assert!(!sent, "the queue was full until it closed");
+        assert_eq!(queue.try_pop(), Some(0));
+        assert_eq!(queue.try_pop(), None);
+    });
+}
+
+/// A wake-up pushed while the receiver goes to sleep is never lost.
+#[test]
+fn a_wake_up_reaches_a_receiver_going_to_sleep() {
+    loom::model(|| {
+        let queue = Arc::new(Queue::new(Some(4)));
+        let signaller = {
+            let queue = Arc::clone(&queue);
+            thread::spawn(move || queue.push_if_empty(7))
+        };
+        let items = block_on(receive(&queue, 1));
+        assert_eq!(items, [7]);
+        signaller.join().unwrap();
+    });
+}
