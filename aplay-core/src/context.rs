@@ -31,10 +31,20 @@ use crate::system::System;
 pub struct Context<A> {
     me: AnyRef,
     system: System,
+    /// What few actors need: allocated on first use (every idle actor's task carries this
+    /// context, so it is kept to three pointers).
+    rare: Option<Box<Rare>>,
+    _actor: PhantomData<fn() -> A>,
+}
+
+/// The rarely used part of a context.
+#[derive(Default)]
+struct Rare {
+    /// A stop asked for by the actor itself.
     stop: Option<StopReason>,
+    /// How it supervises its children, and the restarts it has counted.
     supervision: Supervision,
     intensity: Intensity,
-    _actor: PhantomData<fn() -> A>,
 }
 
 impl<A> Context<A> {
@@ -42,9 +52,7 @@ impl<A> Context<A> {
         Context {
             me,
             system,
-            stop: None,
-            supervision: Supervision::default(),
-            intensity: Intensity::default(),
+            rare: None,
             _actor: PhantomData,
         }
     }
@@ -159,7 +167,7 @@ impl<A> Context<A> {
     /// # Ok(()) }
     /// ```
     pub fn stop(&mut self) {
-        self.stop.get_or_insert(StopReason::Normal);
+        self.rare().stop.get_or_insert(StopReason::Normal);
     }
 
     /// Stops this actor after the current message with a failure, so its parent's supervision
@@ -233,7 +241,7 @@ impl<A> Context<A> {
     /// ```
     pub fn fail(&mut self, message: impl Into<String>) {
         let failure = Failure::new(FailureKind::HandlerError, message.into());
-        self.stop = Some(StopReason::Failed(failure));
+        self.rare().stop = Some(StopReason::Failed(failure));
     }
 
     /// Spawns a child named `name`, at `{this path}/{name}`, and returns once its `on_start`
@@ -378,34 +386,44 @@ impl<A> Context<A> {
         if let Err(Error::StartFailed { .. }) = &spawned
             && !self.count_restart()
         {
-            let (max, within) = self.supervision.limit();
+            let (max, within) = self.supervision().limit();
             let failure = Failure::new(
                 FailureKind::RestartLimit,
                 format!(
                     "the limit of {max} failed starts and restarts within {within:?} was reached"
                 ),
             );
-            self.stop = Some(StopReason::Failed(failure));
+            self.rare().stop = Some(StopReason::Failed(failure));
         }
         spawned
     }
 
     /// How this actor supervises its children (from [`Actor::supervision`](crate::Actor::supervision)).
+    fn rare(&mut self) -> &mut Rare {
+        self.rare.get_or_insert_with(Box::default)
+    }
+
     pub(crate) fn supervision(&self) -> Supervision {
-        self.supervision
+        self.rare
+            .as_ref()
+            .map_or_else(Supervision::default, |rare| rare.supervision)
     }
 
     pub(crate) fn set_supervision(&mut self, supervision: Supervision) {
-        self.supervision = supervision;
+        if self.rare.is_some() || supervision != Supervision::default() {
+            self.rare().supervision = supervision;
+        }
     }
 
     /// Counts a restart of a child; `false` past the limit.
     pub(crate) fn count_restart(&mut self) -> bool {
-        self.intensity.allow(&self.supervision)
+        let rare = self.rare();
+        rare.intensity.allow(&rare.supervision)
     }
 
+    #[inline]
     pub(crate) fn take_stop(&mut self) -> Option<StopReason> {
-        self.stop.take()
+        self.rare.as_mut()?.stop.take()
     }
 
     pub(crate) fn apply(&mut self, directive: Directive, error: &HandlerError) {
@@ -432,7 +450,10 @@ impl<A> fmt::Debug for Context<A> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Context")
             .field("path", self.path())
-            .field("stop_requested", &self.stop.is_some())
+            .field(
+                "stop_requested",
+                &self.rare.as_ref().is_some_and(|rare| rare.stop.is_some()),
+            )
             .finish()
     }
 }

@@ -190,6 +190,12 @@ impl<M> MailboxReceiver<M> {
         self.0.len()
     }
 
+    /// Keeps only the queued envelopes `keep` accepts, in order; the others are dropped.
+    pub(crate) fn retain(&mut self, keep: impl FnMut(&Envelope<M>) -> bool) {
+        // Dropped here, outside the queue's lock.
+        drop(self.0.retain(keep));
+    }
+
     /// Refuses new messages; those already queued can still be received.
     pub(crate) fn close(&mut self) {
         self.0.close();

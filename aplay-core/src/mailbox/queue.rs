@@ -186,6 +186,7 @@ impl<T> Queue<T> {
 
     /// The next item; `Ready(None)` once closed and empty; otherwise registers the waker of
     /// `cx` and waits.
+    #[inline]
     pub(crate) fn poll_pop(&self, cx: &Context<'_>) -> Poll<Option<T>> {
         let mut state = self.lock();
         if let Some(item) = state.items.pop_front() {
@@ -230,6 +231,30 @@ impl<T> Queue<T> {
             waiter.waker.wake();
         }
         wake(receiver);
+    }
+
+    /// Keeps only the queued items `keep` accepts, in order; returns the others, for the
+    /// caller to drop outside the lock. The room freed goes to waiting senders.
+    pub(crate) fn retain(&self, mut keep: impl FnMut(&T) -> bool) -> Vec<T> {
+        let mut state = self.lock();
+        let mut removed = Vec::new();
+        let items = std::mem::take(&mut state.items);
+        for item in items {
+            if keep(&item) {
+                state.items.push_back(item);
+            } else {
+                removed.push(item);
+            }
+        }
+        let mut senders = Vec::new();
+        while let Some(sender) = state.grant() {
+            senders.push(sender);
+        }
+        drop(state);
+        for sender in senders {
+            sender.wake();
+        }
+        removed
     }
 
     /// Closes the queue and takes every queued item out, for the caller to drop outside the
@@ -431,6 +456,24 @@ mod tests {
         assert!(matches!(q.try_push(2), Push::Closed(2)));
         assert_eq!(q.poll_pop(&cx), Poll::Ready(Some(0)));
         assert_eq!(q.poll_pop(&cx), Poll::Ready(None));
+    }
+
+    #[test]
+    fn retaining_keeps_the_order_and_gives_the_room_to_waiting_senders() {
+        let q = Queue::new(Some(3));
+        for i in 1..=3 {
+            assert!(matches!(q.try_push(i), Push::Sent));
+        }
+        let (count, w) = waker();
+        let PushOrWait::Wait(item, mut wait) = q.push_or_wait(4, &Context::from_waker(&w)) else {
+            panic!("the queue is full");
+        };
+        assert_eq!(q.retain(|&i| i != 2), [2]);
+        assert_eq!(count.0.load(Ordering::SeqCst), 1);
+        assert!(sent(wait.poll_push(item, &Context::from_waker(&w))));
+        assert_eq!(q.try_pop(), Some(1));
+        assert_eq!(q.try_pop(), Some(3));
+        assert_eq!(q.try_pop(), Some(4));
     }
 
     #[test]

@@ -1,30 +1,52 @@
 //! The last steps of every actor, however it ends; and, for a supervised actor whose parent
 //! may restart it, the pause between two instances.
 
-use std::any::Any;
-
-use crate::cell::{ActorState, SystemMsg};
+use crate::actor::Dispatch;
+use crate::cell::{ActorState, CellCore, SystemMsg};
+use crate::context::Context;
 use crate::handle::AnyRef;
+use crate::mailbox::MailboxReceiver;
 use crate::observe::{LIFECYCLE_TARGET, report_stopped};
 use crate::stop::StopReason;
 use crate::supervision::Restart;
 use crate::system::System;
 
-/// Ends an instance: for good, or parked for a restart. Runs once: explicitly at the end of
-/// the task, or from `Drop` when the task is aborted (a kill), which is always for good.
-pub(super) struct Finisher {
-    me: AnyRef,
-    system: System,
-    done: bool,
+/// The context of one instance, which ends it: for good, or parked for a restart. Runs once:
+/// explicitly at the end of the task, or from `Drop` when the task is aborted (a kill, even
+/// before its first poll), which is always for good. (The context is taken out when it
+/// ends: no flag is needed, and every idle actor's task is 8 bytes smaller.)
+pub(crate) struct Finisher<A> {
+    ctx: Option<Context<A>>,
 }
 
-impl Finisher {
-    pub(super) fn new(me: AnyRef, system: System) -> Self {
-        Finisher {
-            me,
-            system,
-            done: false,
-        }
+impl<A: Dispatch> Finisher<A> {
+    pub(crate) fn new(ctx: Context<A>) -> Self {
+        Finisher { ctx: Some(ctx) }
+    }
+
+    /// The instance's context.
+    ///
+    /// # Panics
+    ///
+    /// Once the instance has ended (the task returns right after, so it never happens).
+    #[inline]
+    pub(super) fn ctx(&mut self) -> &mut Context<A> {
+        self.ctx
+            .as_mut()
+            .expect("an instance is not used once it has ended")
+    }
+
+    pub(super) fn system(&self) -> &System {
+        let ctx = self.ctx.as_ref();
+        ctx.expect("an instance is not used once it has ended")
+            .system()
+    }
+
+    pub(super) fn core(&self) -> &CellCore {
+        let ctx = self.ctx.as_ref();
+        ctx.expect("an instance is not used once it has ended")
+            .myself_any()
+            .core()
     }
 
     /// Ends this instance. When `may_restart` (decided before the stop phase, so that an
@@ -34,19 +56,22 @@ impl Finisher {
     pub(super) fn end(
         &mut self,
         reason: StopReason,
-        receiver: Box<dyn Any + Send>,
+        receiver: MailboxReceiver<A::Msg>,
         may_restart: bool,
         restart_requested: bool,
     ) {
-        let core = self.me.core();
+        let Some(ctx) = self.ctx.take() else {
+            return;
+        };
+        let me = ctx.myself_any();
+        let core = me.core();
         let supervised = core.restarter().is_some() && core.restart != Restart::Temporary;
         let restartable = supervised && may_restart;
         if restartable {
             core.abort_attached();
             if let Some(parent) = core.parent.as_ref().and_then(|p| p.upgrade())
-                && core.park(parent.core(), receiver)
+                && core.park(parent.core(), Box::new(receiver))
             {
-                self.done = true;
                 if reason.is_failure() {
                     tracing::warn!(
                         target: LIFECYCLE_TARGET,
@@ -64,7 +89,7 @@ impl Finisher {
                 }
                 if !restart_requested {
                     parent.post_system(SystemMsg::ChildExited {
-                        child: self.me.clone(),
+                        child: me.clone(),
                         reason,
                         incarnation: core.incarnation(),
                     });
@@ -77,27 +102,28 @@ impl Finisher {
             } else {
                 reason
             };
-            self.finish(reason);
+            finalize(me, ctx.system(), reason, true);
             return;
         }
         // Messages still queued are dropped here: their askers get `Error::NoReply`.
         drop(receiver);
-        self.finish(reason);
+        finalize(me, ctx.system(), reason, true);
     }
 
     /// Ends the actor for good.
     pub(super) fn finish(&mut self, reason: StopReason) {
-        if std::mem::replace(&mut self.done, true) {
-            return;
+        if let Some(ctx) = self.ctx.take() {
+            finalize(ctx.myself_any(), ctx.system(), reason, true);
         }
-        finalize(&self.me, &self.system, reason, true);
     }
 }
 
-impl Drop for Finisher {
+impl<A> Drop for Finisher<A> {
     fn drop(&mut self) {
-        // Only reached without `end` when the task was aborted mid-way.
-        self.finish(StopReason::Killed);
+        // Only reached with the context still in when the task was aborted mid-way.
+        if let Some(ctx) = self.ctx.take() {
+            finalize(ctx.myself_any(), ctx.system(), StopReason::Killed, true);
+        }
     }
 }
 

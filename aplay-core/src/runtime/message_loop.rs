@@ -1,17 +1,17 @@
 //! Handling messages one at a time, with control signals checked between them.
 
-use std::collections::VecDeque;
-use std::future::{Future, poll_fn};
+use std::future::poll_fn;
 use std::panic::AssertUnwindSafe;
-use std::pin::pin;
 use std::task::Poll;
-use std::time::Instant;
 
 use futures::FutureExt;
 
+#[cfg(feature = "tracing")]
+use super::in_span::InSpan;
 use crate::actor::Dispatch;
-use crate::cell::{SystemMsg, bits};
+use crate::cell::{CellCore, SystemMsg, bits};
 use crate::context::Context;
+use crate::handle::{ActorRef, Handle};
 use crate::mailbox::{Envelope, MailboxReceiver, Traced};
 use crate::observe::LIFECYCLE_TARGET;
 #[cfg(feature = "tracing")]
@@ -22,151 +22,152 @@ use crate::supervision;
 
 enum Next<M> {
     Message(M),
+    /// A message that came with the span it was sent from.
+    Traced(Box<Traced<M>>),
     Control(u8),
     /// A message from a task of an earlier instance: dropped.
     Stale,
     Closed,
 }
 
+/// Why the mailbox was closed: the loop ends once it is empty.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Draining {
+    No,
+    Shutdown,
+    /// A stop by a person outranks a shutdown.
+    ByPerson,
+}
+
 /// Handles messages until the actor stops; returns why it stops.
 ///
-/// The fast path per message is one atomic load (the control bits) and one channel receive.
+/// The fast path per message is one atomic load (the control bits) and one mailbox receive.
 /// Signals wake an idle actor through the mailbox itself (see `CellControl`).
 ///
-/// After a restart, `kept` holds the tells queued for the previous instance: they come first.
-pub(super) async fn message_loop<A: Dispatch>(
-    actor: &mut A,
-    ctx: &mut Context<A>,
-    receiver: &mut MailboxReceiver<A::Msg>,
-    kept: &mut VecDeque<A::Msg>,
-) -> StopReason {
-    let me = ctx.myself_any().clone();
-    let core = me.core();
-    let incarnation = core.incarnation();
-    // Handler time and high-water marks are measured in a metered system only.
-    let meter = core.meter();
-    let sink = ctx.system().observing().sink.clone();
-    // When the current message was taken, and how many waited then (metered systems).
-    let mut clock: Option<(Instant, usize)> = None;
-    // The span the next message was sent from, when it came with one. Declared out of the
-    // loop, like `clock`: a message without them costs a test, not a move.
-    #[cfg(feature = "tracing")]
-    let mut from: Option<tracing::Span> = None;
-    let mut draining: Option<StopReason> = None;
-    loop {
-        let next = poll_fn(|cx| {
-            let pending = core.control();
-            if pending != 0 {
-                return Poll::Ready(Next::Control(pending));
-            }
-            if let Some(msg) = kept.pop_front() {
-                return Poll::Ready(Next::Message(msg));
-            }
-            match receiver.poll_recv(cx) {
-                Poll::Ready(Some(Envelope::Message(msg))) => Poll::Ready(Next::Message(msg)),
-                Poll::Ready(Some(Envelope::Traced(traced))) => {
-                    let Traced { msg, from: sender } = *traced;
+/// After a restart, the tells queued for the previous instance are first in the mailbox.
+///
+/// A plain function around an `async move` block, not an `async fn`: an `async fn` keeps a
+/// second copy of its arguments in its future, which every idle actor's task carries.
+#[allow(clippy::manual_async_fn)]
+pub(super) fn message_loop<'a, A: Dispatch>(
+    actor: &'a mut A,
+    ctx: &'a mut Context<A>,
+    receiver: &'a mut MailboxReceiver<A::Msg>,
+) -> impl std::future::Future<Output = StopReason> + Send + 'a {
+    async move {
+        let me = ctx.myself();
+        let incarnation = core_of(&me).incarnation();
+        let mut draining = Draining::No;
+        loop {
+            let next = poll_fn(|cx| {
+                let pending = core_of(&me).control();
+                if pending != 0 {
+                    return Poll::Ready(Next::Control(pending));
+                }
+                match receiver.poll_recv(cx) {
+                    Poll::Ready(Some(Envelope::Message(msg))) => Poll::Ready(Next::Message(msg)),
+                    Poll::Ready(Some(Envelope::Traced(traced))) => Poll::Ready(Next::Traced(traced)),
+                    Poll::Ready(Some(Envelope::Attached {
+                        incarnation: from,
+                        msg,
+                    })) => {
+                        if from == incarnation {
+                            Poll::Ready(Next::Message(msg))
+                        } else {
+                            Poll::Ready(Next::Stale)
+                        }
+                    }
+                    // A wake-up: the control bits were raised before it was sent.
+                    Poll::Ready(Some(Envelope::Signal)) => {
+                        Poll::Ready(Next::Control(core_of(&me).control()))
+                    }
+                    Poll::Ready(None) => Poll::Ready(Next::Closed),
+                    Poll::Pending => Poll::Pending,
+                }
+            })
+            .await;
+            match next {
+                next @ (Next::Message(_) | Next::Traced(_)) => {
+                    // Inlined rather than a separate `async fn`: every layer of future around the
+                    // handler moves the message once more, and this is the hot path.
+                    #[cfg_attr(not(feature = "tracing"), allow(unused_variables))]
+                    let (msg, from) = match next {
+                        Next::Message(msg) => (msg, None),
+                        Next::Traced(traced) => {
+                            let Traced { msg, from } = *traced;
+                            (msg, Some(from))
+                        }
+                        _ => unreachable!("matched above"),
+                    };
+                    let name = A::message_name(&msg);
+                    // Handler time and high-water marks are measured in a metered system only.
+                    let clock = core_of(&me)
+                        .meter()
+                        .map(|meter| meter.taken(receiver.len() + 1));
+                    let dispatch = AssertUnwindSafe(actor.dispatch(msg, ctx)).catch_unwind();
                     #[cfg(feature = "tracing")]
+                    let dispatch = InSpan::new(message_span(&core_of(&me).path, name, from), dispatch);
+                    let outcome = dispatch.await;
+                    let core = core_of(&me);
+                    if let Err(panic) = outcome {
+                        return StopReason::Failed(handler_panicked(&core.path, name, &*panic));
+                    }
+                    core.count_handled();
+                    if let Some(meter) = core.meter() {
+                        let sink = ctx.system().observing().sink.as_deref();
+                        meter.handled(core, name, clock, sink);
+                    }
+                }
+                Next::Stale => {}
+                Next::Control(pending) => {
+                    if pending & bits::KILL != 0 {
+                        return StopReason::Killed;
+                    }
+                    if pending & bits::RESTART != 0 {
+                        // The parent restarts this actor; the bit stays up for the lifecycle,
+                        // which keeps the mailbox for the next instance.
+                        return StopReason::Shutdown;
+                    }
+                    if pending & bits::SYSTEM != 0
+                        && let Err(failure) =
+                            Box::pin(on_notices(actor, ctx, core_of(&me).take_system())).await
                     {
-                        from = Some(sender);
+                        return StopReason::Failed(failure);
                     }
-                    #[cfg(not(feature = "tracing"))]
-                    drop(sender);
-                    Poll::Ready(Next::Message(msg))
-                }
-                Poll::Ready(Some(Envelope::Attached {
-                    incarnation: from,
-                    msg,
-                })) => {
-                    if from == incarnation {
-                        Poll::Ready(Next::Message(msg))
-                    } else {
-                        Poll::Ready(Next::Stale)
-                    }
-                }
-                // A wake-up: the control bits were raised before it was sent.
-                Poll::Ready(Some(Envelope::Signal)) => Poll::Ready(Next::Control(core.control())),
-                Poll::Ready(None) => Poll::Ready(Next::Closed),
-                Poll::Pending => Poll::Pending,
-            }
-        })
-        .await;
-        match next {
-            Next::Message(msg) => {
-                // Inlined rather than a separate `async fn`: every layer of future around the
-                // handler moves the message once more, and this is the hot path.
-                let name = A::message_name(&msg);
-                // Written here rather than returned by a function: the span is built in place.
-                // No parent; it follows from the sender's span, if the message came with one.
-                #[cfg(feature = "tracing")]
-                let span = tracing::debug_span!(
-                    target: spans::MESSAGE_TARGET,
-                    parent: None,
-                    "message",
-                    actor = %core.path,
-                    handler = name
-                );
-                #[cfg(feature = "tracing")]
-                if from.is_some() {
-                    spans::follow(&span, &mut from);
-                }
-                if let Some(meter) = meter {
-                    // What waits now, and the message just taken.
-                    clock = Some(meter.taken(receiver.len() + kept.len() + 1));
-                }
-                let mut dispatch = pin!(AssertUnwindSafe(actor.dispatch(msg, ctx)).catch_unwind());
-                let outcome = poll_fn(|cx| {
-                    #[cfg(feature = "tracing")]
-                    let _entered = span.enter();
-                    dispatch.as_mut().poll(cx)
-                })
-                .await;
-                if let Err(panic) = outcome {
-                    return StopReason::Failed(handler_panicked(&core.path, name, &*panic));
-                }
-                core.count_handled();
-                if let Some(meter) = meter {
-                    meter.handled(core, name, clock.take(), sink.as_deref());
-                }
-            }
-            Next::Stale => {}
-            Next::Control(pending) => {
-                if pending & bits::KILL != 0 {
-                    return StopReason::Killed;
-                }
-                if pending & bits::RESTART != 0 {
-                    // The parent restarts this actor; the bit stays up for the lifecycle,
-                    // which keeps the mailbox for the next instance.
-                    return StopReason::Shutdown;
-                }
-                if pending & bits::SYSTEM != 0 {
-                    for notice in core.take_system() {
-                        if let Err(failure) = Box::pin(on_system(actor, ctx, notice)).await {
-                            return StopReason::Failed(failure);
+                    let stop_bits = pending & (bits::STOP_BY_PERSON | bits::SHUTDOWN);
+                    if stop_bits != 0 {
+                        core_of(&me).clear_control(stop_bits);
+                        if draining == Draining::No {
+                            // Refuse new messages, then handle those already queued.
+                            receiver.close();
+                        }
+                        if stop_bits & bits::STOP_BY_PERSON != 0 {
+                            draining = Draining::ByPerson;
+                        } else if draining == Draining::No {
+                            draining = Draining::Shutdown;
                         }
                     }
                 }
-                let stop_bits = pending & (bits::STOP_BY_PERSON | bits::SHUTDOWN);
-                if stop_bits != 0 {
-                    core.clear_control(stop_bits);
-                    if draining.is_none() {
-                        // Refuse new messages, then handle those already queued.
-                        receiver.close();
-                    }
-                    // A stop by a person outranks a shutdown.
-                    if stop_bits & bits::STOP_BY_PERSON != 0 {
-                        draining = Some(StopReason::StoppedByPerson);
-                    } else {
-                        draining.get_or_insert(StopReason::Shutdown);
-                    }
+                Next::Closed => {
+                    return match draining {
+                        Draining::No => StopReason::Normal,
+                        Draining::Shutdown => StopReason::Shutdown,
+                        Draining::ByPerson => StopReason::StoppedByPerson,
+                    };
                 }
             }
-            Next::Closed => return draining.unwrap_or(StopReason::Normal),
-        }
-        if let Some(reason) = ctx.take_stop() {
-            return reason;
+            if let Some(reason) = ctx.take_stop() {
+                return reason;
+            }
         }
     }
+}
+
+/// The cell's untyped part, reached from the typed ref without a virtual call (and without
+/// keeping a second pointer in the loop's future).
+#[inline]
+fn core_of<A: Dispatch>(me: &ActorRef<A>) -> &CellCore {
+    &Handle::raw(&**me).cell.core
 }
 
 /// The failure of a handler that panicked, logged.
@@ -184,6 +185,18 @@ fn handler_panicked(
         "a handler panicked; the actor stops"
     );
     Failure::new(FailureKind::HandlerPanic, format!("in `{name}`: {text}"))
+}
+
+/// Handles notices from the runtime, in order, until one fails the actor.
+async fn on_notices<A: Dispatch>(
+    actor: &mut A,
+    ctx: &mut Context<A>,
+    notices: Vec<SystemMsg>,
+) -> Result<(), Failure> {
+    for notice in notices {
+        on_system(actor, ctx, notice).await?;
+    }
+    Ok(())
 }
 
 /// Handles a notice from the runtime.
@@ -206,4 +219,34 @@ async fn on_system<A: Dispatch>(
             supervision::child_stopped_hook(actor, ctx, &child, &reason).await
         }
     }
+}
+
+/// The span of one message, made only while a subscriber wants it, and then boxed, so that
+/// an idle actor's task does not carry 40 bytes for it (it allocates only when someone
+/// listens). No parent: it follows from the span the message was sent from, if it came with
+/// one (see `observe::spans`).
+#[cfg(feature = "tracing")]
+#[inline]
+fn message_span(
+    actor: &ActorPath,
+    name: &'static str,
+    mut from: Option<tracing::Span>,
+) -> Option<Box<tracing::Span>> {
+    if !tracing::level_enabled!(tracing::Level::DEBUG) {
+        return None;
+    }
+    let span = tracing::debug_span!(
+        target: spans::MESSAGE_TARGET,
+        parent: None,
+        "message",
+        actor = %actor,
+        handler = name
+    );
+    if span.is_disabled() {
+        return None;
+    }
+    if from.is_some() {
+        spans::follow(&span, &mut from);
+    }
+    Some(Box::new(span))
 }

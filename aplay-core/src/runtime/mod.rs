@@ -2,6 +2,8 @@
 
 pub(crate) mod current;
 mod finish;
+#[cfg(feature = "tracing")]
+mod in_span;
 mod message_loop;
 mod spawn;
 mod stop_children;

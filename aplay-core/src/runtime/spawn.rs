@@ -1,12 +1,11 @@
 //! Spawning an actor: claim its address, join its parent, start its task, wait for `on_start`.
 
-use std::collections::VecDeque;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
 use tokio::sync::oneshot;
 
-use super::finish::finalize;
+use super::finish::{Finisher, finalize};
 use super::task::{Started, run_actor};
 use crate::actor::{Dispatch, StartState};
 use crate::cell::{ActorCell, ActorState, CellControl, CellCore, Restarter};
@@ -159,7 +158,7 @@ fn launch<A: Dispatch>(
             parent: parent.path().clone(),
         });
     }
-    let started = start_instance(&cell, me, system, actor, receiver, VecDeque::new());
+    let started = start_instance(&cell, me, system, actor, receiver);
     Ok((cell, started))
 }
 
@@ -170,11 +169,10 @@ fn start_instance<A: Dispatch>(
     system: &System,
     actor: A,
     receiver: MailboxReceiver<A::Msg>,
-    kept: VecDeque<A::Msg>,
 ) -> Started {
     let (started_tx, started_rx) = oneshot::channel();
-    let ctx = Context::new(me, system.clone());
-    let task = tokio::spawn(run_actor(actor, ctx, receiver, started_tx, kept));
+    let life = Finisher::new(Context::new(me, system.clone()));
+    let task = tokio::spawn(run_actor(actor, life, receiver, started_tx));
     cell.core.set_task(task.id(), task.abort_handle());
     started_rx
 }
@@ -197,8 +195,8 @@ fn restarter<A: Dispatch>(cell: &Arc<ActorCell<A>>, factory: Factory<A>) -> Rest
             let Some(parked) = cell.core.unpark() else {
                 return Err(StopReason::Shutdown);
             };
-            let (mut receiver, old_kept) = *parked
-                .downcast::<(MailboxReceiver<A::Msg>, VecDeque<A::Msg>)>()
+            let mut receiver = *parked
+                .downcast::<MailboxReceiver<A::Msg>>()
                 .expect("a cell parks its own mailbox");
             let actor = match make(&factory) {
                 Ok(actor) => actor,
@@ -221,7 +219,7 @@ fn restarter<A: Dispatch>(cell: &Arc<ActorCell<A>>, factory: Factory<A>) -> Rest
                         FailureKind::StartPanic,
                         panic_text(&*panic),
                     ));
-                    drop((receiver, old_kept));
+                    drop(receiver);
                     finalize(&me, &system, reason.clone(), false);
                     return Err(reason);
                 }
@@ -232,27 +230,21 @@ fn restarter<A: Dispatch>(cell: &Arc<ActorCell<A>>, factory: Factory<A>) -> Rest
                 } else {
                     StopReason::Shutdown
                 };
-                drop((receiver, old_kept));
+                drop(receiver);
                 finalize(&me, &system, reason.clone(), false);
                 return Err(reason);
             }
-            let mut kept: VecDeque<A::Msg> =
-                old_kept.into_iter().filter(|m| !A::is_ask(m)).collect();
-            while let Some(envelope) = receiver.try_recv() {
-                match envelope {
-                    Envelope::Message(msg) if !A::is_ask(&msg) => kept.push_back(msg),
-                    Envelope::Traced(traced) if !A::is_ask(&traced.msg) => {
-                        kept.push_back(traced.msg);
-                    }
-                    // Asks are dropped here (their askers get `NoReply`), and so are messages
-                    // from the old instance's streams and timers, and wake-ups.
-                    _ => {}
-                }
-            }
+            // Tells stay, in order. Asks are dropped here (their askers get `NoReply`), and so
+            // are messages from the old instance's streams and timers, and wake-ups.
+            receiver.retain(|envelope| match envelope {
+                Envelope::Message(msg) => !A::is_ask(msg),
+                Envelope::Traced(traced) => !A::is_ask(&traced.msg),
+                Envelope::Attached { .. } | Envelope::Signal => false,
+            });
             cell.core.next_incarnation();
             cell.core.reopen_children();
             cell.core.set_state(ActorState::Starting);
-            let started = start_instance(&cell, me, &system, actor, receiver, kept);
+            let started = start_instance(&cell, me, &system, actor, receiver);
             match started.await {
                 Ok(result) => result,
                 Err(_) => Err(StopReason::Killed),

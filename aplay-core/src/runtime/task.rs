@@ -1,12 +1,18 @@
 //! The body of an actor's task: one instance, from `on_start` to its end.
+//!
+//! Every idle actor holds this future in its task, so its size is memory per actor: the
+//! start and stop phases are boxed (they run once), the context is small, and the actor's
+//! span is kept only while a subscriber wants it.
 
-use std::collections::VecDeque;
+use std::future::Future;
 use std::panic::AssertUnwindSafe;
 
 use futures::FutureExt;
 use tokio::sync::oneshot;
 
 use super::finish::Finisher;
+#[cfg(feature = "tracing")]
+use super::in_span::InSpan;
 use super::message_loop::message_loop;
 use super::stop_children::stop_children;
 use crate::actor::Dispatch;
@@ -20,112 +26,121 @@ use crate::supervision::restart_allowed;
 /// Tells the spawner how `on_start` went.
 pub(crate) type Started = oneshot::Receiver<Result<(), StopReason>>;
 
-/// Runs one instance of an actor from `on_start` to its end. `kept` holds the tells a
-/// previous instance left in the mailbox (after a restart), handled first.
-pub(crate) async fn run_actor<A: Dispatch>(
+/// Runs one instance of an actor from `on_start` to its end, in the actor's span. Whatever
+/// ends the task, an abort before its first poll included, `life` ends the actor (or parks
+/// it for a restart) and tells the parent and every waiter.
+pub(crate) fn run_actor<A: Dispatch>(
     actor: A,
-    ctx: Context<A>,
+    life: Finisher<A>,
     receiver: MailboxReceiver<A::Msg>,
     started: oneshot::Sender<Result<(), StopReason>>,
-    kept: VecDeque<A::Msg>,
-) {
-    if let Some(id) = tokio::task::try_id() {
-        ctx.myself_any().core().set_task_id(id);
-    }
+) -> impl Future<Output = ()> + Send {
     #[cfg(feature = "tracing")]
-    let life = {
-        use tracing::Instrument;
-        let span = tracing::info_span!("actor", path = %ctx.path());
-        lifecycle(actor, ctx, receiver, started, kept).instrument(span)
-    };
+    {
+        let span = tracing::info_span!("actor", path = %life.core().path);
+        // Kept only while a subscriber wants it, boxed: a span takes 40 bytes, a pointer 8.
+        let span = (!span.is_disabled()).then(|| Box::new(span));
+        InSpan::new(span, lifecycle(actor, life, receiver, started))
+    }
     #[cfg(not(feature = "tracing"))]
-    let life = lifecycle(actor, ctx, receiver, started, kept);
-    life.await;
+    lifecycle(actor, life, receiver, started)
 }
 
-async fn lifecycle<A: Dispatch>(
+/// One instance's life. (A plain function around an `async move` block rather than an
+/// `async fn`: the block uses its captures in place, where an `async fn` would keep a second
+/// copy of each argument.) The start and the end run once: boxed, their state does not weigh
+/// on the task for the whole life of the actor, only the message loop's does.
+#[allow(clippy::manual_async_fn)]
+fn lifecycle<A: Dispatch>(
     mut actor: A,
-    mut ctx: Context<A>,
+    mut life: Finisher<A>,
     mut receiver: MailboxReceiver<A::Msg>,
     started: oneshot::Sender<Result<(), StopReason>>,
-    mut kept: VecDeque<A::Msg>,
-) {
-    // Whatever ends this task, an abort included, the finisher ends the actor (or parks it
-    // for a restart) and tells the parent and every waiter.
-    let mut finisher = Finisher::new(ctx.myself_any().clone(), ctx.system().clone());
-    let me = ctx.myself_any().clone();
-    let core = me.core();
-    ctx.set_supervision(actor.supervision());
-
-    // The start and stop phases run once: boxed, their state does not weigh on the task for
-    // the whole life of the actor (only the message loop's does).
-    if let Some(failure) = Box::pin(start(&mut actor, &mut ctx)).await {
-        tracing::warn!(
-            target: LIFECYCLE_TARGET,
-            actor = %core.path,
-            restarts = core.incarnation(),
-            %failure,
-            "failed to start"
-        );
-        let reason = StopReason::Failed(failure);
-        Box::pin(stop_children(core, ctx.system())).await;
-        // A first start that fails is the spawner's error; a restart that fails is one more
-        // failure for the parent to count.
-        let may_restart = core.incarnation() > 0 && restart_allowed(core.restart, &reason);
-        finisher.end(
-            reason.clone(),
-            Box::new((receiver, kept)),
-            may_restart,
-            false,
-        );
-        let _ = started.send(Err(reason));
-        return;
-    }
-    core.set_state(ActorState::Running);
-    let _ = started.send(Ok(()));
-    match core.incarnation() {
-        0 => tracing::debug!(target: LIFECYCLE_TARGET, actor = %core.path, "started"),
-        restarts => {
-            tracing::info!(target: LIFECYCLE_TARGET, actor = %core.path, restarts, "restarted");
+) -> impl Future<Output = ()> + Send {
+    async move {
+        if let Some(id) = tokio::task::try_id() {
+            life.core().set_task_id(id);
         }
-    }
-    report_started(ctx.system().observing(), &core.path, core.incarnation());
+        life.ctx().set_supervision(actor.supervision());
+        if let Err((reason, may_restart)) = Box::pin(start(&mut actor, &mut life)).await {
+            life.end(reason.clone(), receiver, may_restart, false);
+            let _ = started.send(Err(reason));
+            return;
+        }
+        let core = life.core();
+        core.set_state(ActorState::Running);
+        let _ = started.send(Ok(()));
+        match core.incarnation() {
+            0 => tracing::debug!(target: LIFECYCLE_TARGET, actor = %core.path, "started"),
+            restarts => {
+                tracing::info!(target: LIFECYCLE_TARGET, actor = %core.path, restarts, "restarted");
+            }
+        }
+        report_started(life.system().observing(), &core.path, core.incarnation());
 
-    // A stop asked for during `on_start` takes effect now.
-    let reason = match ctx.take_stop() {
-        Some(reason) => reason,
-        None => message_loop(&mut actor, &mut ctx, &mut receiver, &mut kept).await,
+        // A stop asked for during `on_start` takes effect now.
+        let reason = match life.ctx().take_stop() {
+            Some(reason) => reason,
+            None => message_loop(&mut actor, life.ctx(), &mut receiver).await,
+        };
+        Box::pin(end(actor, life, receiver, reason)).await;
+    }
+}
+
+/// Runs `on_start`. If it fails, stops the children it may have started and returns the
+/// reason, and whether a restart may follow.
+async fn start<A: Dispatch>(
+    actor: &mut A,
+    life: &mut Finisher<A>,
+) -> Result<(), (StopReason, bool)> {
+    let failure = match AssertUnwindSafe(actor.on_start(life.ctx()))
+        .catch_unwind()
+        .await
+    {
+        Ok(Ok(())) => return Ok(()),
+        Ok(Err(error)) => Failure::new(FailureKind::StartError, error.to_string()),
+        Err(panic) => Failure::new(FailureKind::StartPanic, panic_text(&*panic)),
     };
+    let core = life.core();
+    tracing::warn!(
+        target: LIFECYCLE_TARGET,
+        actor = %core.path,
+        restarts = core.incarnation(),
+        %failure,
+        "failed to start"
+    );
+    let reason = StopReason::Failed(failure);
+    let system = life.ctx().system().clone();
+    stop_children(life.core(), &system).await;
+    // A first start that fails is the spawner's error; a restart that fails is one more
+    // failure for the parent to count.
+    let may_restart =
+        life.core().incarnation() > 0 && restart_allowed(life.core().restart, &reason);
+    Err((reason, may_restart))
+}
+
+/// Ends the instance after its message loop: stops its children, runs `on_stop`, and ends
+/// it for good or parks it (with its mailbox) for a restart.
+async fn end<A: Dispatch>(
+    mut actor: A,
+    mut life: Finisher<A>,
+    mut receiver: MailboxReceiver<A::Msg>,
+    reason: StopReason,
+) {
     if reason == StopReason::Killed {
-        finisher.finish(reason);
+        life.finish(reason);
         return;
     }
-
-    let restart_requested = core.control() & bits::RESTART != 0;
-    core.set_state(ActorState::Stopping);
-    let may_restart = restart_requested || restart_allowed(core.restart, &reason);
+    let restart_requested = life.core().control() & bits::RESTART != 0;
+    life.core().set_state(ActorState::Stopping);
+    let may_restart = restart_requested || restart_allowed(life.core().restart, &reason);
     if !may_restart {
         // Refuse new messages: this stop is final.
         receiver.close();
     }
-    let reason = Box::pin(stop(&mut actor, &mut ctx, reason)).await;
-    // Parked for a next instance, if there is one: the mailbox, and the tells taken out of it
-    // but not handled yet.
-    finisher.end(
-        reason,
-        Box::new((receiver, kept)),
-        may_restart,
-        restart_requested,
-    );
-}
-
-/// Runs `on_start`; the failure, if it failed.
-async fn start<A: Dispatch>(actor: &mut A, ctx: &mut Context<A>) -> Option<Failure> {
-    match AssertUnwindSafe(actor.on_start(ctx)).catch_unwind().await {
-        Ok(Ok(())) => None,
-        Ok(Err(error)) => Some(Failure::new(FailureKind::StartError, error.to_string())),
-        Err(panic) => Some(Failure::new(FailureKind::StartPanic, panic_text(&*panic))),
-    }
+    let reason = stop(&mut actor, life.ctx(), reason).await;
+    // Parked for a next instance, if there is one: the mailbox, with the tells queued in it.
+    life.end(reason, receiver, may_restart, restart_requested);
 }
 
 /// Stops the children, then runs `on_stop`; the final reason (a failure if `on_stop` panicked).
