@@ -42,12 +42,8 @@ impl ActorPath {
     /// See the example on [`ActorPath`].
     pub fn child(&self, name: &str) -> Result<Self, Error> {
         validate_name(name)?;
-        let path = if self.is_root() {
-            format!("/{name}")
-        } else {
-            format!("{}/{name}", self.0)
-        };
-        Ok(ActorPath(Arc::from(path)))
+        let parent = if self.is_root() { "" } else { &*self.0 };
+        Ok(ActorPath(joined(parent, name)))
     }
 
     /// Reads an address such as `/test/count`, checking every name in it.
@@ -165,6 +161,8 @@ impl ActorPath {
 /// assert!(matches!(validate_name("a/b"), Err(Error::InvalidName { .. })));
 /// ```
 pub fn validate_name(name: &str) -> Result<(), Error> {
+    // The common case first: printable ASCII, which has no whitespace or control character.
+    let printable_ascii = name.bytes().all(|b| b.is_ascii_graphic());
     let reason = if name.is_empty() {
         "a name cannot be empty"
     } else if name.len() > 255 {
@@ -173,7 +171,7 @@ pub fn validate_name(name: &str) -> Result<(), Error> {
         "a name cannot contain `/`; paths are built from names by the tree"
     } else if name == "." || name == ".." {
         "`.` and `..` are not names"
-    } else if name.chars().any(|c| c.is_control() || c.is_whitespace()) {
+    } else if !printable_ascii && name.chars().any(|c| c.is_control() || c.is_whitespace()) {
         "a name cannot contain whitespace or control characters"
     } else {
         return Ok(());
@@ -182,6 +180,27 @@ pub fn validate_name(name: &str) -> Result<(), Error> {
         name: name.to_owned(),
         reason,
     })
+}
+
+/// `{parent}/{name}`, in one allocation when it is short (every spawn makes a path).
+fn joined(parent: &str, name: &str) -> Arc<str> {
+    const SHORT: usize = 128;
+    let len = parent.len() + 1 + name.len();
+    if len <= SHORT {
+        let mut buf = [0u8; SHORT];
+        buf[..parent.len()].copy_from_slice(parent.as_bytes());
+        buf[parent.len()] = b'/';
+        buf[parent.len() + 1..len].copy_from_slice(name.as_bytes());
+        // Two strings joined by `/` are valid UTF-8: the check always passes.
+        if let Ok(path) = std::str::from_utf8(&buf[..len]) {
+            return Arc::from(path);
+        }
+    }
+    let mut path = String::with_capacity(len);
+    path.push_str(parent);
+    path.push('/');
+    path.push_str(name);
+    Arc::from(path)
 }
 
 impl fmt::Display for ActorPath {
@@ -262,8 +281,30 @@ mod tests {
     }
 
     #[test]
+    fn long_and_non_ascii_paths_are_joined_too() {
+        let long = "x".repeat(200);
+        let deep = ActorPath::root()
+            .child(&long)
+            .unwrap()
+            .child("été")
+            .unwrap();
+        assert_eq!(deep.as_str(), format!("/{long}/été"));
+        assert_eq!(deep.name(), "été");
+    }
+
+    #[test]
     fn invalid_names_are_refused() {
-        for bad in ["", "a/b", ".", "..", "a b", "tab\t", &"x".repeat(256)] {
+        for bad in [
+            "",
+            "a/b",
+            ".",
+            "..",
+            "a b",
+            "tab\t",
+            "nbsp\u{a0}",
+            "bell\u{7}",
+            &"x".repeat(256),
+        ] {
             assert!(
                 ActorPath::root().child(bad).is_err(),
                 "{bad:?} was accepted"

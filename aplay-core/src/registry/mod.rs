@@ -1,6 +1,7 @@
 //! The address registry (aplay's "mail station"): which actor runs at which path.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use tokio::sync::Notify;
@@ -27,26 +28,32 @@ impl Registry {
         self.actors.write().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Claims `path` for `actor`.
+    /// Claims `path` for `actor`. (One lookup: every spawn comes here.)
     pub(crate) fn claim(&self, actor: AnyRef) -> Result<(), Error> {
-        let mut actors = self.write();
         let path = actor.path().clone();
-        if actors.contains_key(&path) {
-            return Err(Error::NameTaken { path });
+        match self.write().entry(path) {
+            Entry::Occupied(taken) => Err(Error::NameTaken {
+                path: taken.key().clone(),
+            }),
+            Entry::Vacant(free) => {
+                free.insert(actor);
+                Ok(())
+            }
         }
-        actors.insert(path, actor);
-        Ok(())
     }
 
-    /// Frees `path`, if `actor` still holds it.
+    /// Frees `path`, if `actor` still holds it. (One lookup: every stop comes here.)
     pub(crate) fn release(&self, path: &ActorPath, actor: &CellCore) {
         let mut actors = self.write();
-        if actors
-            .get(path)
-            .is_some_and(|a| std::ptr::eq(a.core(), actor))
+        if let Entry::Occupied(held) = actors.entry(path.clone())
+            && std::ptr::eq(held.get().core(), actor)
         {
-            actors.remove(path);
-            if actors.is_empty() {
+            // Dropped once the lock is released: it may be the last ref to the actor.
+            let released = held.remove();
+            let now_empty = actors.is_empty();
+            drop(actors);
+            drop(released);
+            if now_empty {
                 self.emptied.notify_waiters();
             }
         }
