@@ -83,7 +83,7 @@ pub(crate) enum SystemMsg {
 
 /// Starts the next instance of a supervised actor (built by the typed spawn code, which
 /// knows the actor's type and holds its factory). Resolves once its `on_start` has run.
-pub(crate) type Restarter = Box<
+pub(crate) type Restarter = Arc<
     dyn Fn(
             crate::system::System,
         )
@@ -102,7 +102,6 @@ pub(crate) struct Children {
 /// The untyped shared state of one actor.
 pub(crate) struct CellCore {
     pub(crate) path: ActorPath,
-    pub(crate) type_name: &'static str,
     pub(crate) parent: Option<Weak<dyn CellControl>>,
     pub(crate) shutdown_timeout: Duration,
     control: AtomicU8,
@@ -115,18 +114,26 @@ pub(crate) struct CellCore {
     /// The current instance's task (a restart starts another).
     task: Mutex<Option<(tokio::task::Id, Option<AbortHandle>)>>,
     handled: AtomicU64,
-    /// Tasks working for the actor (streams, repeated futures, timers), aborted when it stops.
-    attached: Mutex<Vec<AbortHandle>>,
     /// When its parent restarts it; `Temporary` for actors without a factory.
     pub(crate) restart: crate::supervision::Restart,
     /// How many instances came before the current one.
     incarnation: AtomicU32,
-    /// Between two instances: the mailbox's receiving side, kept for the next one.
-    parked: Mutex<Option<Box<dyn Any + Send>>>,
-    /// For supervised actors: how to start the next instance.
-    restarter: OnceLock<Restarter>,
+    /// What only some actors have, allocated on first use: every actor has a cell, so it is
+    /// kept small.
+    extras: Mutex<Option<Box<Extras>>>,
     /// Handler time and mailbox high-water mark, in a metered system.
     meter: Option<Box<crate::observe::Meter>>,
+}
+
+/// The part of a cell that only some actors use.
+#[derive(Default)]
+struct Extras {
+    /// Tasks working for the actor (streams, repeated futures, timers), aborted when it stops.
+    attached: Vec<AbortHandle>,
+    /// Between two instances: the mailbox's receiving side, kept for the next one.
+    parked: Option<Box<dyn Any + Send>>,
+    /// For supervised actors: how to start the next instance.
+    restarter: Option<Restarter>,
 }
 
 /// Untyped access to an actor's cell, for parents, the registry and [`AnyRef`].
@@ -136,6 +143,8 @@ pub(crate) struct CellCore {
 /// queued message; when it is closed the actor is already stopping.
 pub(crate) trait CellControl: Send + Sync + 'static {
     fn core(&self) -> &CellCore;
+    /// The actor's type.
+    fn type_name(&self) -> &'static str;
     fn mailbox_len(&self) -> Option<usize>;
     fn mailbox_capacity(&self) -> Option<usize>;
     fn into_any(self: Arc<Self>) -> Arc<dyn Any + Send + Sync>;
@@ -172,6 +181,10 @@ impl<A: Dispatch> CellControl for ActorCell<A> {
         &self.core
     }
 
+    fn type_name(&self) -> &'static str {
+        std::any::type_name::<A>()
+    }
+
     fn mailbox_len(&self) -> Option<usize> {
         self.mailbox.len()
     }
@@ -198,14 +211,12 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 impl CellCore {
     pub(crate) fn new(
         path: ActorPath,
-        type_name: &'static str,
         parent: Option<Weak<dyn CellControl>>,
         shutdown_timeout: Duration,
         restart: crate::supervision::Restart,
     ) -> Self {
         CellCore {
             path,
-            type_name,
             parent,
             shutdown_timeout,
             control: AtomicU8::new(0),
@@ -219,11 +230,9 @@ impl CellCore {
             reason: OnceLock::new(),
             terminated: Notify::new(),
             task: Mutex::new(None),
-            attached: Mutex::new(Vec::new()),
             restart,
             incarnation: AtomicU32::new(0),
-            parked: Mutex::new(None),
-            restarter: OnceLock::new(),
+            extras: Mutex::new(None),
             handled: AtomicU64::new(0),
             meter: None,
         }
@@ -362,12 +371,17 @@ impl CellCore {
         self.incarnation.fetch_add(1, Ordering::AcqRel) + 1
     }
 
-    pub(crate) fn set_restarter(&self, restarter: Restarter) {
-        let _ = self.restarter.set(restarter);
+    /// Works on the extras, allocated on first use.
+    fn with_extras<R>(&self, f: impl FnOnce(&mut Extras) -> R) -> R {
+        f(lock(&self.extras).get_or_insert_with(Box::default))
     }
 
-    pub(crate) fn restarter(&self) -> Option<&Restarter> {
-        self.restarter.get()
+    pub(crate) fn set_restarter(&self, restarter: Restarter) {
+        self.with_extras(|extras| extras.restarter = Some(restarter));
+    }
+
+    pub(crate) fn restarter(&self) -> Option<Restarter> {
+        lock(&self.extras).as_ref()?.restarter.clone()
     }
 
     /// Keeps the mailbox's receiving side between two instances, unless the parent is
@@ -378,7 +392,7 @@ impl CellCore {
         if children.closed {
             return false;
         }
-        *lock(&self.parked) = Some(receiver);
+        self.with_extras(|extras| extras.parked = Some(receiver));
         self.clear_control(bits::RESTART);
         self.set_state(ActorState::Restarting);
         drop(children);
@@ -388,7 +402,7 @@ impl CellCore {
     /// Takes the parked receiver: the next instance, or the final stop, gets it. Whoever
     /// takes it first decides.
     pub(crate) fn unpark(&self) -> Option<Box<dyn Any + Send>> {
-        lock(&self.parked).take()
+        lock(&self.extras).as_mut()?.parked.take()
     }
 
     /// Lets children join again (a new instance starts with none).
@@ -415,14 +429,19 @@ impl CellCore {
     /// Tracks a task working for the actor; it is aborted when the actor stops. Tasks that
     /// already ended are forgotten on the way.
     pub(crate) fn attach(&self, task: AbortHandle) {
-        let mut attached = lock(&self.attached);
-        attached.retain(|t| !t.is_finished());
-        attached.push(task);
+        self.with_extras(|extras| {
+            extras.attached.retain(|t| !t.is_finished());
+            extras.attached.push(task);
+        });
     }
 
     /// Aborts every attached task.
     pub(crate) fn abort_attached(&self) {
-        for task in std::mem::take(&mut *lock(&self.attached)) {
+        let attached = match lock(&self.extras).as_mut() {
+            Some(extras) => std::mem::take(&mut extras.attached),
+            None => return,
+        };
+        for task in attached {
             task.abort();
         }
     }

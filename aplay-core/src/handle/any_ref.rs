@@ -121,7 +121,7 @@ impl AnyRef {
     ///
     /// See the example on [`AnyRef`].
     pub fn type_name(&self) -> &'static str {
-        self.core().type_name
+        self.cell.type_name()
     }
 
     /// Whether it has not stopped yet.

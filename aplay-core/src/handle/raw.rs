@@ -184,7 +184,7 @@ impl<A: Dispatch> fmt::Debug for RawRef<A> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ActorRef")
             .field("path", self.path())
-            .field("actor", &self.cell.core.type_name)
+            .field("actor", &std::any::type_name::<A>())
             .finish()
     }
 }

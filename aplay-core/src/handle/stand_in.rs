@@ -51,13 +51,7 @@ pub(crate) fn stand_in<A: Dispatch>(
     mailbox: Mailbox,
 ) -> (ActorRef<A>, StandIn<A>) {
     let (sender, receiver) = channel(mailbox);
-    let core = CellCore::new(
-        path,
-        std::any::type_name::<A>(),
-        None,
-        Duration::ZERO,
-        Restart::Temporary,
-    );
+    let core = CellCore::new(path, None, Duration::ZERO, Restart::Temporary);
     core.set_state(ActorState::Running);
     let cell = Arc::new(ActorCell {
         core,
@@ -98,7 +92,6 @@ pub(crate) fn child_stand_in<A: Dispatch>(
     let (sender, receiver) = channel(mailbox);
     let core = CellCore::new(
         path,
-        std::any::type_name::<A>(),
         Some(Arc::downgrade(parent.cell())),
         CHILD_SHUTDOWN_TIMEOUT,
         Restart::Temporary,

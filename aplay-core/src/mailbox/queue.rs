@@ -27,13 +27,21 @@ struct State<T> {
     items: VecDeque<T>,
     /// Room for this many items, queued or granted; `usize::MAX` when unbounded.
     capacity: usize,
-    /// Slots granted to waiting senders that have not filled them yet.
-    granted: usize,
     closed: bool,
     /// The receiver, when it waits for an item.
     receiver: Option<Waker>,
-    /// Senders waiting for room, oldest first.
+    /// The senders waiting for room: allocated the first time one waits (many mailboxes
+    /// never fill up, and every actor has one).
+    line: Option<Box<Line>>,
+}
+
+/// Senders waiting for room.
+#[derive(Default)]
+struct Line {
+    /// Oldest first.
     waiting: VecDeque<Waiter>,
+    /// Slots granted to waiting senders that have not filled them yet.
+    granted: usize,
     next_ticket: u64,
 }
 
@@ -62,19 +70,26 @@ pub(crate) enum PushOrWait<'a, T> {
 
 impl<T> State<T> {
     fn free(&self) -> usize {
+        let granted = self.line.as_ref().map_or(0, |line| line.granted);
         self.capacity
             .saturating_sub(self.items.len())
-            .saturating_sub(self.granted)
+            .saturating_sub(granted)
     }
 
     /// Gives a free slot to the oldest waiting sender, if any; its waker, to wake once the
     /// lock is released.
     fn grant(&mut self) -> Option<Waker> {
-        if self.free() == 0 {
+        if self
+            .line
+            .as_ref()
+            .is_none_or(|line| line.waiting.is_empty())
+            || self.free() == 0
+        {
             return None;
         }
-        let waiter = self.waiting.pop_front()?;
-        self.granted += 1;
+        let line = self.line.as_mut()?;
+        let waiter = line.waiting.pop_front()?;
+        line.granted += 1;
         Some(waiter.waker)
     }
 
@@ -97,11 +112,9 @@ impl<T> Queue<T> {
             state: Mutex::new(State {
                 items: VecDeque::new(),
                 capacity: capacity.map_or(usize::MAX, |c| c.max(1)),
-                granted: 0,
                 closed: false,
                 receiver: None,
-                waiting: VecDeque::new(),
-                next_ticket: 0,
+                line: None,
             }),
         }
     }
@@ -169,9 +182,10 @@ impl<T> Queue<T> {
             wake(receiver);
             return PushOrWait::Sent;
         }
-        let ticket = state.next_ticket;
-        state.next_ticket += 1;
-        state.waiting.push_back(Waiter {
+        let line = state.line.get_or_insert_with(Box::default);
+        let ticket = line.next_ticket;
+        line.next_ticket += 1;
+        line.waiting.push_back(Waiter {
             ticket,
             waker: cx.waker().clone(),
         });
@@ -223,8 +237,13 @@ impl<T> Queue<T> {
             return;
         }
         state.closed = true;
-        state.granted = 0;
-        let waiting = std::mem::take(&mut state.waiting);
+        let waiting = match &mut state.line {
+            Some(line) => {
+                line.granted = 0;
+                std::mem::take(&mut line.waiting)
+            }
+            None => VecDeque::new(),
+        };
         let receiver = state.receiver.take();
         drop(state);
         for waiter in waiting {
@@ -285,7 +304,8 @@ impl<'a, T> RoomWait<'a, T> {
             self.ticket = None;
             return PushOrWait::Closed(item);
         }
-        if let Some(waiter) = state.waiting.iter_mut().find(|w| w.ticket == ticket) {
+        let line = state.line.as_mut().expect("a sender in line made the line");
+        if let Some(waiter) = line.waiting.iter_mut().find(|w| w.ticket == ticket) {
             if !waiter.waker.will_wake(cx.waker()) {
                 waiter.waker = cx.waker().clone();
             }
@@ -299,7 +319,7 @@ impl<'a, T> RoomWait<'a, T> {
         }
         // Out of the line: a slot was granted to it.
         self.ticket = None;
-        state.granted -= 1;
+        line.granted -= 1;
         let receiver = state.push(item);
         drop(state);
         wake(receiver);
@@ -316,12 +336,15 @@ impl<T> Drop for RoomWait<'_, T> {
         if state.closed {
             return;
         }
-        if let Some(i) = state.waiting.iter().position(|w| w.ticket == ticket) {
-            state.waiting.remove(i);
+        let Some(line) = state.line.as_mut() else {
+            return;
+        };
+        if let Some(i) = line.waiting.iter().position(|w| w.ticket == ticket) {
+            line.waiting.remove(i);
             return;
         }
         // A slot was granted to it and it will not fill it: the next in line gets it.
-        state.granted -= 1;
+        line.granted -= 1;
         let next = state.grant();
         drop(state);
         wake(next);
@@ -372,7 +395,7 @@ mod tests {
     fn a_new_queue_holds_no_buffer() {
         let q: Queue<u64> = Queue::new(Some(1024));
         assert_eq!(q.lock().items.capacity(), 0);
-        assert_eq!(q.lock().waiting.capacity(), 0);
+        assert!(q.lock().line.is_none());
     }
 
     #[test]

@@ -131,6 +131,7 @@ impl Meter {
     pub(crate) fn handled(
         &self,
         core: &CellCore,
+        actor_type: &'static str,
         handler: &'static str,
         clock: Option<(Instant, usize)>,
         sink: Option<&dyn MetricsSink>,
@@ -150,7 +151,7 @@ impl Meter {
             report_to(sink, |sink| {
                 sink.message_handled(&MessageHandled {
                     actor: &core.path,
-                    actor_type: core.type_name,
+                    actor_type,
                     handler,
                     took,
                     mailbox_len,

@@ -66,7 +66,9 @@ pub(super) fn message_loop<'a, A: Dispatch>(
                 }
                 match receiver.poll_recv(cx) {
                     Poll::Ready(Some(Envelope::Message(msg))) => Poll::Ready(Next::Message(msg)),
-                    Poll::Ready(Some(Envelope::Traced(traced))) => Poll::Ready(Next::Traced(traced)),
+                    Poll::Ready(Some(Envelope::Traced(traced))) => {
+                        Poll::Ready(Next::Traced(traced))
+                    }
                     Poll::Ready(Some(Envelope::Attached {
                         incarnation: from,
                         msg,
@@ -106,7 +108,8 @@ pub(super) fn message_loop<'a, A: Dispatch>(
                         .map(|meter| meter.taken(receiver.len() + 1));
                     let dispatch = AssertUnwindSafe(actor.dispatch(msg, ctx)).catch_unwind();
                     #[cfg(feature = "tracing")]
-                    let dispatch = InSpan::new(message_span(&core_of(&me).path, name, from), dispatch);
+                    let dispatch =
+                        InSpan::new(message_span(&core_of(&me).path, name, from), dispatch);
                     let outcome = dispatch.await;
                     let core = core_of(&me);
                     if let Err(panic) = outcome {
@@ -115,7 +118,7 @@ pub(super) fn message_loop<'a, A: Dispatch>(
                     core.count_handled();
                     if let Some(meter) = core.meter() {
                         let sink = ctx.system().observing().sink.as_deref();
-                        meter.handled(core, name, clock, sink);
+                        meter.handled(core, std::any::type_name::<A>(), name, clock, sink);
                     }
                 }
                 Next::Stale => {}

@@ -135,7 +135,6 @@ fn launch<A: Dispatch>(
     let cell = Arc::new(ActorCell::<A> {
         core: CellCore::new(
             path,
-            std::any::type_name::<A>(),
             parent.map(|p| Arc::downgrade(p.cell())),
             shutdown_timeout,
             supervised
@@ -183,7 +182,7 @@ fn start_instance<A: Dispatch>(
 /// streams and timers are dropped.
 fn restarter<A: Dispatch>(cell: &Arc<ActorCell<A>>, factory: Factory<A>) -> Restarter {
     let cell = Arc::downgrade(cell);
-    Box::new(move |system: System| {
+    Arc::new(move |system: System| {
         let cell = cell.clone();
         let factory = Arc::clone(&factory);
         Box::pin(async move {
