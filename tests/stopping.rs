@@ -346,3 +346,44 @@ async fn shutdown_returns_only_after_descendants_killed_on_the_way_have_ended() 
     assert_eq!(system.actor_count(), 0);
     assert_eq!(child.join().await, StopReason::Killed);
 }
+
+/// An actor with every hook left to its default (`#[actor]` on the struct): its spawn does
+/// not wait for its task to run a no-op `on_start`.
+#[actor]
+#[derive(Default)]
+struct Plain {
+    seen: Vec<u32>,
+}
+
+#[actor]
+impl Plain {
+    fn push(&mut self, n: u32) {
+        self.seen.push(n);
+    }
+
+    fn seen(&self) -> Vec<u32> {
+        self.seen.clone()
+    }
+}
+
+// One thread: nothing runs the new actor's task until this test yields.
+#[tokio::test(flavor = "current_thread")]
+async fn an_actor_with_default_hooks_runs_from_its_spawn_on() {
+    let system = System::new();
+    let plain = system.spawn("plain", Plain::default()).await.unwrap();
+    assert_eq!(ActorRef::state(&plain), aplay::ActorState::Running);
+    for n in 1..=3 {
+        plain.push(n).try_tell().unwrap();
+    }
+    assert_eq!(plain.seen().await.unwrap(), [1, 2, 3]);
+    assert_eq!(plain.stop().await, StopReason::StoppedByPerson);
+
+    // Killed before its task ever ran: it still ends for good, and frees its address.
+    let early = system.spawn("early", Plain::default()).await.unwrap();
+    early.kill();
+    assert_eq!(early.join().await, StopReason::Killed);
+    assert!(system.lookup::<Plain>("/early").is_none());
+    let again = system.spawn("early", Plain::default()).await.unwrap();
+    assert!(again.is_alive());
+    system.shutdown().await;
+}

@@ -60,6 +60,12 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
     note = "put `#[actor]` on the struct for the default lifecycle, or write `impl aplay::Actor for {Self} {{}}` with the hooks you need"
 )]
 pub trait Actor: Send + Sized + 'static {
+    /// Whether every hook keeps its default, as in the `impl Actor` that `#[actor]` on a
+    /// struct writes: `on_start` then does nothing, and a spawn need not wait for the actor's
+    /// task to run it. Set by that macro only.
+    #[doc(hidden)]
+    const __DEFAULT_HOOKS: bool = false;
+
     /// Runs once before the first message (actorio's `mainloop_setup`, aplay's
     /// `prepare_children`): spawn children here. An error or a panic stops the actor with a
     /// failure, and the spawner gets [`Error::StartFailed`](crate::Error::StartFailed).

@@ -40,6 +40,8 @@ pub struct Context<A> {
 /// The rarely used part of a context.
 #[derive(Default)]
 struct Rare {
+    /// Whom to tell how `on_start` went, when a spawner waits for it.
+    started: Option<tokio::sync::oneshot::Sender<Result<(), StopReason>>>,
     /// A stop asked for by the actor itself.
     stop: Option<StopReason>,
     /// How it supervises its children, and the restarts it has counted.
@@ -419,6 +421,21 @@ impl<A> Context<A> {
     pub(crate) fn count_restart(&mut self) -> bool {
         let rare = self.rare();
         rare.intensity.allow(&rare.supervision)
+    }
+
+    /// Someone waits to hear how `on_start` goes.
+    pub(crate) fn set_started(
+        &mut self,
+        started: tokio::sync::oneshot::Sender<Result<(), StopReason>>,
+    ) {
+        self.rare().started = Some(started);
+    }
+
+    /// Whom to tell how `on_start` went, if someone waits.
+    pub(crate) fn take_started(
+        &mut self,
+    ) -> Option<tokio::sync::oneshot::Sender<Result<(), StopReason>>> {
+        self.rare.as_mut()?.started.take()
     }
 
     #[inline]

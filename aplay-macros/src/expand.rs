@@ -115,7 +115,9 @@ fn lifecycle_only(
     quote! {
         #item
         #[automatically_derived]
-        impl #krate::__private::Actor for #ident {}
+        impl #krate::__private::Actor for #ident {
+            const __DEFAULT_HOOKS: bool = true;
+        }
         #errors
     }
 }

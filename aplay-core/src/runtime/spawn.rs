@@ -18,7 +18,8 @@ use crate::stop::{Failure, FailureKind, StopReason, panic_text};
 use crate::supervision::Restart;
 use crate::system::System;
 
-/// Spawns `actor` as a child of `parent`, and waits for its `on_start`.
+/// Spawns `actor` as a child of `parent`, and waits for its `on_start`: a round trip to the
+/// new task, saved when `on_start` is known to do nothing (every hook left to its default).
 pub(crate) async fn spawn_child<A: Dispatch>(
     system: &System,
     parent: &AnyRef,
@@ -31,8 +32,13 @@ pub(crate) async fn spawn_child<A: Dispatch>(
     if let Some(stand_in) = crate::testkit::replace_spawn::<A>(system, parent, &path) {
         return stand_in;
     }
-    let (cell, started) = launch(system, Some(parent), path, actor, None)?;
-    await_start(cell, started).await
+    // The hooks are the defaults': `on_start` does nothing, so there is nothing to wait for.
+    let wait = !A::__DEFAULT_HOOKS;
+    let (cell, started) = launch(system, Some(parent), path, actor, None, wait)?;
+    match started {
+        Some(started) => await_start(cell, started).await,
+        None => Ok(ActorRef::from_cell(cell)),
+    }
 }
 
 /// What makes the instances of a supervised actor.
@@ -58,8 +64,15 @@ pub(crate) async fn spawn_supervised_child<A: Dispatch>(
         path: path.clone(),
         reason,
     })?;
-    let (cell, started) = launch(system, Some(parent), path, actor, Some((restart, factory)))?;
-    await_start(cell, started).await
+    let (cell, started) = launch(
+        system,
+        Some(parent),
+        path,
+        actor,
+        Some((restart, factory)),
+        true,
+    )?;
+    await_start(cell, started.expect("a start that is waited for")).await
 }
 
 /// Calls the factory, catching a panic.
@@ -74,7 +87,8 @@ pub(crate) fn spawn_root<A: Dispatch>(
     system: &System,
     actor: A,
 ) -> Result<(Arc<ActorCell<A>>, Started), Error> {
-    launch(system, None, ActorPath::root(), actor, None)
+    let (cell, started) = launch(system, None, ActorPath::root(), actor, None, true)?;
+    Ok((cell, started.expect("a start that is waited for")))
 }
 
 pub(crate) async fn await_start<A: Dispatch>(
@@ -101,7 +115,8 @@ fn launch<A: Dispatch>(
     path: ActorPath,
     actor: A,
     supervised: Option<(Restart, Factory<A>)>,
-) -> Result<(Arc<ActorCell<A>>, Started), Error> {
+    wait_for_start: bool,
+) -> Result<(Arc<ActorCell<A>>, Option<Started>), Error> {
     // These hooks run in the spawner's task: a panic in one is the new actor's start
     // failure, not the spawner's.
     let hooks = std::panic::catch_unwind(AssertUnwindSafe(|| {
@@ -157,7 +172,7 @@ fn launch<A: Dispatch>(
             parent: parent.path().clone(),
         });
     }
-    let started = start_instance(&cell, me, system, actor, receiver);
+    let started = start_instance(&cell, me, system, actor, receiver, wait_for_start);
     Ok((cell, started))
 }
 
@@ -168,12 +183,21 @@ fn start_instance<A: Dispatch>(
     system: &System,
     actor: A,
     receiver: MailboxReceiver<A::Msg>,
-) -> Started {
-    let (started_tx, started_rx) = oneshot::channel();
-    let life = Finisher::new(Context::new(me, system.clone()));
-    let task = tokio::spawn(run_actor(actor, life, receiver, started_tx));
+    wait_for_start: bool,
+) -> Option<Started> {
+    let mut ctx = Context::new(me, system.clone());
+    let started = if wait_for_start {
+        let (tx, rx) = oneshot::channel();
+        ctx.set_started(tx);
+        Some(rx)
+    } else {
+        // Nobody waits: `on_start` does nothing, the actor counts as running from now on.
+        cell.core.set_state(ActorState::Running);
+        None
+    };
+    let task = tokio::spawn(run_actor(actor, Finisher::new(ctx), receiver));
     cell.core.set_task(task.id(), task.abort_handle());
-    started_rx
+    started
 }
 
 /// How the parent starts the next instance of a supervised actor: a new actor from the
@@ -243,7 +267,8 @@ fn restarter<A: Dispatch>(cell: &Arc<ActorCell<A>>, factory: Factory<A>) -> Rest
             cell.core.next_incarnation();
             cell.core.reopen_children();
             cell.core.set_state(ActorState::Starting);
-            let started = start_instance(&cell, me, &system, actor, receiver);
+            let started = start_instance(&cell, me, &system, actor, receiver, true)
+                .expect("a start that is waited for");
             match started.await {
                 Ok(result) => result,
                 Err(_) => Err(StopReason::Killed),

@@ -33,17 +33,16 @@ pub(crate) fn run_actor<A: Dispatch>(
     actor: A,
     life: Finisher<A>,
     receiver: MailboxReceiver<A::Msg>,
-    started: oneshot::Sender<Result<(), StopReason>>,
 ) -> impl Future<Output = ()> + Send {
     #[cfg(feature = "tracing")]
     {
         let span = tracing::info_span!("actor", path = %life.core().path);
         // Kept only while a subscriber wants it, boxed: a span takes 40 bytes, a pointer 8.
         let span = (!span.is_disabled()).then(|| Box::new(span));
-        InSpan::new(span, lifecycle(actor, life, receiver, started))
+        InSpan::new(span, lifecycle(actor, life, receiver))
     }
     #[cfg(not(feature = "tracing"))]
-    lifecycle(actor, life, receiver, started)
+    lifecycle(actor, life, receiver)
 }
 
 /// One instance's life. (A plain function around an `async move` block rather than an
@@ -55,7 +54,6 @@ fn lifecycle<A: Dispatch>(
     mut actor: A,
     mut life: Finisher<A>,
     mut receiver: MailboxReceiver<A::Msg>,
-    started: oneshot::Sender<Result<(), StopReason>>,
 ) -> impl Future<Output = ()> + Send {
     async move {
         if let Some(id) = tokio::task::try_id() {
@@ -63,13 +61,16 @@ fn lifecycle<A: Dispatch>(
         }
         life.ctx().set_supervision(actor.supervision());
         if let Err((reason, may_restart)) = Box::pin(start(&mut actor, &mut life)).await {
+            // Told once the address is free again, so the spawner may reuse it at once.
+            let started = life.ctx().take_started();
             life.end(reason.clone(), receiver, may_restart, false);
-            let _ = started.send(Err(reason));
+            if let Some(started) = started {
+                let _ = started.send(Err(reason));
+            }
             return;
         }
         let core = life.core();
         core.set_state(ActorState::Running);
-        let _ = started.send(Ok(()));
         match core.incarnation() {
             0 => tracing::debug!(target: LIFECYCLE_TARGET, actor = %core.path, "started"),
             restarts => {
@@ -77,6 +78,9 @@ fn lifecycle<A: Dispatch>(
             }
         }
         report_started(life.system().observing(), &core.path, core.incarnation());
+        if let Some(started) = life.ctx().take_started() {
+            let _ = started.send(Ok(()));
+        }
 
         // A stop asked for during `on_start` takes effect now.
         let reason = match life.ctx().take_stop() {
