@@ -179,6 +179,41 @@ async fn an_actor_that_overruns_its_shutdown_time_limit_is_killed() {
     );
 }
 
+/// Siblings stop one after the other, youngest first, each within its own time limit: a
+/// short limit of a sibling stopped before does not cut a longer one short, and a long one
+/// does not delay a shorter one.
+#[tokio::test(start_paused = true)]
+async fn each_sibling_gets_its_own_shutdown_time_limit() {
+    let system = System::new();
+    let log = Log::default();
+    let probe = |limit: u64, stuck: bool| {
+        let mut probe = Probe::new(&log);
+        probe.shutdown_timeout = Duration::from_secs(limit);
+        if stuck {
+            probe.stop_delay = Some(Duration::from_secs(3600));
+        }
+        probe
+    };
+    // Stopped in this order: quick (1 s, stops at once), patient (10 s, stuck), hasty (2 s,
+    // stuck), calm (60 s, stops at once).
+    let calm = system.spawn("calm", probe(60, false)).await.unwrap();
+    let hasty = system.spawn("hasty", probe(2, true)).await.unwrap();
+    let patient = system.spawn("patient", probe(10, true)).await.unwrap();
+    let quick = system.spawn("quick", probe(1, false)).await.unwrap();
+    let started = tokio::time::Instant::now();
+    system.shutdown().await;
+    let elapsed = started.elapsed();
+    assert_eq!(quick.join().await, StopReason::Shutdown);
+    assert_eq!(patient.join().await, StopReason::Killed);
+    assert_eq!(hasty.join().await, StopReason::Killed);
+    assert_eq!(calm.join().await, StopReason::Shutdown);
+    // 10 s for `patient`, then 2 s for `hasty`: not cut at 1 s, and not 10 s each.
+    assert!(
+        elapsed >= Duration::from_secs(12) && elapsed < Duration::from_secs(13),
+        "{elapsed:?}"
+    );
+}
+
 #[tokio::test(start_paused = true)]
 async fn shutdown_within_kills_what_is_left_after_the_limit() {
     let system = System::new();

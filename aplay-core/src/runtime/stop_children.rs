@@ -1,7 +1,10 @@
 //! Stopping an actor's children before the actor itself: youngest first, each within its
 //! shutdown time limit.
 
+use std::pin::{Pin, pin};
 use std::time::Duration;
+
+use tokio::time::{Instant, Sleep};
 
 use super::finish::finalize;
 use crate::cell::{ActorState, CellCore};
@@ -16,9 +19,49 @@ const KILL_GRACE: Duration = Duration::from_secs(1);
 /// Stops every child of `core`, youngest first, each after its queued messages; a child that
 /// overruns its `shutdown_timeout` is killed. No new child can join once this starts.
 pub(crate) async fn stop_children(core: &CellCore, system: &System) {
-    for child in core.close_children() {
-        stop_child(&child, system).await;
+    let children = core.close_children();
+    let Some(first) = children.first() else {
+        return;
+    };
+    // One timer for every child's time limit, moved only when it would fire too early: a
+    // parent with many children does not register and cancel a timer for each.
+    let mut timer = pin!(tokio::time::sleep(first.core().shutdown_timeout));
+    for child in &children {
+        stop_child_timed(child, system, timer.as_mut()).await;
     }
+}
+
+/// [`stop_child`] with `timer` as the time limit's timer.
+async fn stop_child_timed(child: &AnyRef, system: &System, mut timer: Pin<&mut Sleep>) {
+    child.cell().request_stop(false);
+    // Parked between two instances: nothing runs to see the request; end it here.
+    if child.state() == ActorState::Restarting {
+        finalize(child, system, StopReason::Shutdown, false);
+        return;
+    }
+    let limit = child.core().shutdown_timeout;
+    let deadline = Instant::now() + limit;
+    if timer.deadline() > deadline {
+        timer.as_mut().reset(deadline);
+    }
+    let mut stopped = pin!(
+        child
+            .core()
+            .wait_state(|state| state == ActorState::Stopped)
+    );
+    loop {
+        tokio::select! {
+            biased;
+            _ = stopped.as_mut() => return,
+            () = timer.as_mut() => {}
+        }
+        if Instant::now() >= deadline {
+            break;
+        }
+        // The timer was set for an earlier child: now it is this one's.
+        timer.as_mut().reset(deadline);
+    }
+    kill_late(child, limit).await;
 }
 
 /// Stops one child for good and waits for its end, within its time limit.
@@ -41,13 +84,18 @@ pub(crate) async fn wait_or_kill(child: &AnyRef, done: impl Fn(ActorState) -> bo
         .await
         .is_err()
     {
-        tracing::warn!(target: LIFECYCLE_TARGET, actor = %child.path(), ?limit, "did not stop in time; killing it");
-        child.kill();
-        if tokio::time::timeout(KILL_GRACE, child.join())
-            .await
-            .is_err()
-        {
-            tracing::error!(target: LIFECYCLE_TARGET, actor = %child.path(), "still running after a kill (a handler that never yields?)");
-        }
+        kill_late(child, limit).await;
+    }
+}
+
+/// Kills a child that overran its time limit, and waits a little for its end.
+async fn kill_late(child: &AnyRef, limit: Duration) {
+    tracing::warn!(target: LIFECYCLE_TARGET, actor = %child.path(), ?limit, "did not stop in time; killing it");
+    child.kill();
+    if tokio::time::timeout(KILL_GRACE, child.join())
+        .await
+        .is_err()
+    {
+        tracing::error!(target: LIFECYCLE_TARGET, actor = %child.path(), "still running after a kill (a handler that never yields?)");
     }
 }
