@@ -20,14 +20,16 @@ use crate::CAPACITY;
 /// aplay's setup, for the notes under the table.
 pub(crate) const APLAY_SETUP: &str = "the shared tokio multi-thread runtime; mailbox bounded, \
     1024 (the default); an `#[actor]` counter; tell `counter.add(1).await` (waits for room \
-    only); ask `counter.incr(x).await`; spawn `system.spawn(\"idle-{i}\", ..).await` (named, \
-    returns after `on_start`); stop `system.shutdown().await`.";
+    only); ask `counter.incr(x).await`; spawn `system.spawn(\"idle-{i}\", ..).await` (named; \
+    it returns after `on_start`, here at once: `#[actor]` on the struct keeps every hook's \
+    default, so there is nothing to wait for); stop `system.shutdown().await`; ring: an async \
+    handler telling the next node `next.token(r - 1).await`.";
 
 /// The baseline's setup, for the notes under the table.
 pub(crate) const RAW_SETUP: &str = "the shared tokio multi-thread runtime; a task looping on \
     `rx.recv()` over an enum; `mpsc::channel(1024)` (bounded); tell `tx.send(Add(1)).await`; \
     ask a fresh `oneshot` per request; spawn `tokio::spawn` of the loop (not waited for); stop: \
-    drop every sender, await every task.";
+    drop every sender, await every task; ring: the loop sends to the next node's channel.";
 
 /// The actor of every aplay scenario (default mailbox: bounded, [`CAPACITY`]).
 #[actor]
