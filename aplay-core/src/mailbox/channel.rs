@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll, ready};
 
 use super::Mailbox;
-use super::queue::{Push, PushOrWait, Queue, RoomWait};
+use super::queue::{Batch, Push, PushOrWait, Queue, RoomWait};
 
 /// What travels through a mailbox: a message, or a wake-up for the actor to look at its
 /// control signals (see [`CellControl`](crate::cell::CellControl)).
@@ -37,7 +37,10 @@ pub(crate) struct MailboxSender<M>(Arc<Queue<Envelope<M>>>);
 
 /// The receiving side, owned by the actor's task. Dropping it closes the mailbox and drops
 /// the messages still queued (their askers get `Error::NoReply`).
-pub(crate) struct MailboxReceiver<M>(Arc<Queue<Envelope<M>>>);
+pub(crate) struct MailboxReceiver<M> {
+    queue: Arc<Queue<Envelope<M>>>,
+    batch: Batch<Envelope<M>>,
+}
 
 /// What an attempt to enqueue without waiting gave.
 pub(crate) enum TrySend<M> {
@@ -48,7 +51,11 @@ pub(crate) enum TrySend<M> {
 
 pub(crate) fn channel<M>(config: Mailbox) -> (MailboxSender<M>, MailboxReceiver<M>) {
     let queue = Arc::new(Queue::new(config.capacity()));
-    (MailboxSender(Arc::clone(&queue)), MailboxReceiver(queue))
+    let receiver = MailboxReceiver {
+        queue: Arc::clone(&queue),
+        batch: Batch::new(config.capacity()),
+    };
+    (MailboxSender(queue), receiver)
 }
 
 impl<M> Envelope<M> {
@@ -173,7 +180,7 @@ impl<M> MailboxReceiver<M> {
     #[inline]
     pub(crate) fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<Envelope<M>>> {
         let coop = ready!(tokio::task::coop::poll_proceed(cx));
-        let next = self.0.poll_pop(cx);
+        let next = self.queue.poll_pop(&mut self.batch, cx);
         if next.is_ready() {
             coop.made_progress();
         }
@@ -182,30 +189,32 @@ impl<M> MailboxReceiver<M> {
 
     /// The next envelope if one is queued, without waiting.
     pub(crate) fn try_recv(&mut self) -> Option<Envelope<M>> {
-        self.0.try_pop()
+        self.queue.unbatch(&mut self.batch);
+        self.queue.try_pop()
     }
 
     /// How many envelopes wait (wake-ups included).
     pub(crate) fn len(&self) -> usize {
-        self.0.len()
+        self.queue.len()
     }
 
     /// Keeps only the queued envelopes `keep` accepts, in order; the others are dropped.
     pub(crate) fn retain(&mut self, keep: impl FnMut(&Envelope<M>) -> bool) {
+        self.queue.unbatch(&mut self.batch);
         // Dropped here, outside the queue's lock.
-        drop(self.0.retain(keep));
+        drop(self.queue.retain(keep));
     }
 
     /// Refuses new messages; those already queued can still be received.
     pub(crate) fn close(&mut self) {
-        self.0.close();
+        self.queue.close();
     }
 }
 
 impl<M> Drop for MailboxReceiver<M> {
     fn drop(&mut self) {
         // Dropped here, outside the queue's lock.
-        drop(self.0.close_and_take());
+        drop(self.queue.close_and_take());
     }
 }
 

@@ -30,6 +30,12 @@ impl Mailbox {
     /// A mailbox with room for `capacity` messages: senders wait while it is full.
     /// A capacity of 0 is taken as 1.
     ///
+    /// The actor takes what is queued in one go and hands it to its handlers one message at
+    /// a time; the room of the messages it has handled is given back every quarter of the
+    /// capacity (at once for capacities below 8), and whenever it has handled all it took.
+    /// So at most `capacity` messages are ever queued, and a sender waiting for room is woken
+    /// once per quarter of the capacity rather than once per message.
+    ///
     /// See the example on [`Mailbox`].
     pub fn bounded(capacity: usize) -> Self {
         Mailbox {

@@ -16,17 +16,26 @@
 use std::collections::VecDeque;
 use std::task::{Context, Poll, Waker};
 
-use super::sync::{Mutex, MutexGuard};
+use std::sync::atomic::Ordering;
+
+use super::sync::{AtomicUsize, Mutex, MutexGuard};
 
 /// A multi-producer, single-consumer queue with room for `capacity` items.
 pub(crate) struct Queue<T> {
     state: Mutex<State<T>>,
+    /// How many of the items in the receiver's batch (counted in `held`) it has handed out
+    /// since it last released room: written by the receiver alone, read by [`len`](Self::len)
+    /// so that it counts only the items still waiting.
+    handed: AtomicUsize,
 }
 
 struct State<T> {
     items: VecDeque<T>,
     /// Room for this many items, queued or granted; `usize::MAX` when unbounded.
     capacity: usize,
+    /// Items the receiver took out in its current batch and has not released yet: they
+    /// still take room.
+    held: usize,
     closed: bool,
     /// The receiver, when it waits for an item.
     receiver: Option<Waker>,
@@ -73,6 +82,7 @@ impl<T> State<T> {
         let granted = self.line.as_ref().map_or(0, |line| line.granted);
         self.capacity
             .saturating_sub(self.items.len())
+            .saturating_sub(self.held)
             .saturating_sub(granted)
     }
 
@@ -93,9 +103,92 @@ impl<T> State<T> {
         Some(waiter.waker)
     }
 
+    /// Gives every free slot it can to waiting senders; their wakers, to wake once the lock
+    /// is released.
+    #[inline]
+    fn grant_all(&mut self) -> Option<Granted> {
+        if self
+            .line
+            .as_ref()
+            .is_none_or(|line| line.waiting.is_empty())
+        {
+            return None;
+        }
+        self.grant_to_waiting()
+    }
+
+    #[cold]
+    fn grant_to_waiting(&mut self) -> Option<Granted> {
+        let mut granted = Granted {
+            wakers: Default::default(),
+            full: false,
+        };
+        let mut n = 0;
+        while n < GRANTED_AT_ONCE {
+            let Some(waker) = self.grant() else { break };
+            granted.wakers[n] = Some(waker);
+            n += 1;
+        }
+        granted.full = n == GRANTED_AT_ONCE;
+        (n > 0).then_some(granted)
+    }
+
     fn push(&mut self, item: T) -> Option<Waker> {
         self.items.push_back(item);
         self.receiver.take()
+    }
+}
+
+/// Senders given room, to wake once the lock is released.
+///
+/// At most [`GRANTED_AT_ONCE`] at a time, so that nothing is allocated: when that many were
+/// given room, more may be waiting (see [`Queue::grant_rest`]).
+struct Granted {
+    wakers: [Option<Waker>; GRANTED_AT_ONCE],
+    /// Every slot was used: more senders may wait for the room left.
+    full: bool,
+}
+
+const GRANTED_AT_ONCE: usize = 4;
+
+/// Wakes the senders given room, if any; whether more may be given room.
+#[inline]
+fn wake_granted(granted: Option<Granted>) -> bool {
+    let Some(granted) = granted else {
+        return false;
+    };
+    for waker in granted.wakers.into_iter().flatten() {
+        waker.wake();
+    }
+    granted.full
+}
+
+/// The receiver's side of a queue: the items it took out in one go, handed out one at a
+/// time without the lock. They keep their room until released, every `step` items and when
+/// the batch runs out, so the capacity still bounds everything queued or taken. Allocates
+/// nothing until the receiver first takes items.
+pub(crate) struct Batch<T> {
+    items: VecDeque<T>,
+    /// Items handed out and not released yet.
+    handed: usize,
+    /// Released in steps of this many.
+    step: usize,
+}
+
+impl<T> Batch<T> {
+    /// A batch for a queue of `capacity` (`None`: unbounded): room is released every
+    /// quarter of the capacity.
+    pub(crate) fn new(capacity: Option<usize>) -> Self {
+        Self::with_step(capacity.map_or(usize::MAX, |c| (c / 4).max(1)))
+    }
+
+    /// A batch that releases room every `step` items handed out.
+    pub(crate) fn with_step(step: usize) -> Self {
+        Batch {
+            items: VecDeque::new(),
+            handed: 0,
+            step: step.max(1),
+        }
     }
 }
 
@@ -112,10 +205,12 @@ impl<T> Queue<T> {
             state: Mutex::new(State {
                 items: VecDeque::new(),
                 capacity: capacity.map_or(usize::MAX, |c| c.max(1)),
+                held: 0,
                 closed: false,
                 receiver: None,
                 line: None,
             }),
+            handed: AtomicUsize::new(0),
         }
     }
 
@@ -136,9 +231,11 @@ impl<T> Queue<T> {
         (capacity != usize::MAX).then_some(capacity)
     }
 
-    /// How many items are queued.
+    /// How many items wait: queued, or in the receiver's batch and not handed out yet.
     pub(crate) fn len(&self) -> usize {
-        self.lock().items.len()
+        let state = self.lock();
+        let handed = self.handed.load(Ordering::Acquire);
+        (state.items.len() + state.held).saturating_sub(handed)
     }
 
     /// Pushes `item` if there is room, without waiting.
@@ -198,25 +295,109 @@ impl<T> Queue<T> {
         )
     }
 
-    /// The next item; `Ready(None)` once closed and empty; otherwise registers the waker of
-    /// `cx` and waits.
+    /// The next item for the receiver, from its `batch` when it holds some; otherwise takes
+    /// every queued item into the batch at once. `Ready(None)` once closed and empty;
+    /// otherwise registers the waker of `cx` and waits.
     #[inline]
-    pub(crate) fn poll_pop(&self, cx: &Context<'_>) -> Poll<Option<T>> {
-        let mut state = self.lock();
-        if let Some(item) = state.items.pop_front() {
-            let sender = state.grant();
-            drop(state);
-            wake(sender);
+    pub(crate) fn poll_pop(&self, batch: &mut Batch<T>, cx: &Context<'_>) -> Poll<Option<T>> {
+        if let Some(item) = batch.items.pop_front() {
+            batch.handed += 1;
+            self.handed.store(batch.handed, Ordering::Release);
+            if batch.handed >= batch.step {
+                self.release(batch);
+            }
             return Poll::Ready(Some(item));
         }
-        if state.closed {
-            return Poll::Ready(None);
+        self.refill(batch, cx)
+    }
+
+    /// Releases the room of the items `batch` handed out.
+    fn release(&self, batch: &mut Batch<T>) {
+        let mut state = self.lock();
+        state.held -= std::mem::take(&mut batch.handed);
+        self.handed.store(0, Ordering::Release);
+        let granted = state.grant_all();
+        drop(state);
+        if wake_granted(granted) {
+            self.grant_rest();
         }
-        match &mut state.receiver {
-            Some(waker) if waker.will_wake(cx.waker()) => {}
-            slot => *slot = Some(cx.waker().clone()),
+    }
+
+    /// Gives the room left to the senders still waiting, a few at a time.
+    #[cold]
+    fn grant_rest(&self) {
+        loop {
+            let granted = self.lock().grant_all();
+            if !wake_granted(granted) {
+                return;
+            }
         }
-        Poll::Pending
+    }
+
+    /// Releases what `batch` handed out and takes every queued item into it.
+    fn refill(&self, batch: &mut Batch<T>, cx: &Context<'_>) -> Poll<Option<T>> {
+        let mut state = self.lock();
+        state.held -= std::mem::take(&mut batch.handed);
+        self.handed.store(0, Ordering::Release);
+        if state.items.is_empty() {
+            let granted = state.grant_all();
+            let closed = state.closed;
+            if !closed {
+                match &mut state.receiver {
+                    Some(waker) if waker.will_wake(cx.waker()) => {}
+                    slot => *slot = Some(cx.waker().clone()),
+                }
+            }
+            drop(state);
+            if wake_granted(granted) {
+                self.grant_rest();
+            }
+            return if closed {
+                Poll::Ready(None)
+            } else {
+                Poll::Pending
+            };
+        }
+        if state.items.len() == 1 {
+            // One item (an ask, say): no batch to make.
+            let item = state.items.pop_front();
+            let granted = state.grant_all();
+            drop(state);
+            if wake_granted(granted) {
+                self.grant_rest();
+            }
+            return Poll::Ready(item);
+        }
+        std::mem::swap(&mut state.items, &mut batch.items);
+        let item = batch.items.pop_front();
+        if batch.step == 1 {
+            // Released at once: the item handed out takes no room.
+            state.held += batch.items.len();
+        } else {
+            state.held += batch.items.len() + 1;
+            batch.handed = 1;
+            self.handed.store(1, Ordering::Release);
+        }
+        let granted = state.grant_all();
+        drop(state);
+        if wake_granted(granted) {
+            self.grant_rest();
+        }
+        Poll::Ready(item)
+    }
+
+    /// Puts the batch's items back in front of the queue and releases its room: the queue
+    /// holds everything again (to retain or drain it).
+    pub(crate) fn unbatch(&self, batch: &mut Batch<T>) {
+        if batch.items.is_empty() && batch.handed == 0 {
+            return;
+        }
+        let mut state = self.lock();
+        state.held -= std::mem::take(&mut batch.handed) + batch.items.len();
+        self.handed.store(0, Ordering::Release);
+        while let Some(item) = batch.items.pop_back() {
+            state.items.push_front(item);
+        }
     }
 
     /// The next item if one is queued.
@@ -403,10 +584,11 @@ mod tests {
         let q = Queue::new(None);
         let (count, w) = waker();
         let cx = Context::from_waker(&w);
-        assert!(q.poll_pop(&cx).is_pending());
+        let mut batch = Batch::new(None);
+        assert!(q.poll_pop(&mut batch, &cx).is_pending());
         assert!(matches!(q.try_push(7), Push::Sent));
         assert_eq!(count.0.load(Ordering::SeqCst), 1);
-        assert_eq!(q.poll_pop(&cx), Poll::Ready(Some(7)));
+        assert_eq!(q.poll_pop(&mut batch, &cx), Poll::Ready(Some(7)));
     }
 
     #[test]
@@ -477,8 +659,92 @@ mod tests {
         assert_eq!(count.0.load(Ordering::SeqCst), 1);
         assert!(matches!(wait.poll_push(item, &cx), PushOrWait::Closed(1)));
         assert!(matches!(q.try_push(2), Push::Closed(2)));
-        assert_eq!(q.poll_pop(&cx), Poll::Ready(Some(0)));
-        assert_eq!(q.poll_pop(&cx), Poll::Ready(None));
+        let mut batch = Batch::new(Some(1));
+        assert_eq!(q.poll_pop(&mut batch, &cx), Poll::Ready(Some(0)));
+        assert_eq!(q.poll_pop(&mut batch, &cx), Poll::Ready(None));
+    }
+
+    /// Takes everything queued into `batch` and hands out the first item.
+    fn pop(q: &Queue<u32>, batch: &mut Batch<u32>) -> Option<u32> {
+        let cx = Context::from_waker(Waker::noop());
+        match q.poll_pop(batch, &cx) {
+            Poll::Ready(item) => item,
+            Poll::Pending => None,
+        }
+    }
+
+    #[test]
+    fn a_batch_keeps_its_room_until_released_and_counts_only_waiting_items() {
+        let q = Queue::new(Some(4));
+        let mut batch = Batch::with_step(2);
+        for i in 1..=4 {
+            assert!(matches!(q.try_push(i), Push::Sent));
+        }
+        assert_eq!(pop(&q, &mut batch), Some(1));
+        // Three wait (in the batch), one is being handled; nothing was released.
+        assert_eq!(q.len(), 3);
+        assert!(matches!(q.try_push(5), Push::Full(5)));
+        let (count, w) = waker();
+        let PushOrWait::Wait(item, mut wait) = q.push_or_wait(5, &Context::from_waker(&w)) else {
+            panic!("the queue counts the batch as full");
+        };
+        // The second item handed out releases two slots: one to the sender in line.
+        assert_eq!(pop(&q, &mut batch), Some(2));
+        assert_eq!(count.0.load(Ordering::SeqCst), 1);
+        assert_eq!(q.len(), 2);
+        assert!(sent(wait.poll_push(item, &Context::from_waker(&w))));
+        assert!(matches!(q.try_push(6), Push::Sent));
+        assert!(matches!(q.try_push(7), Push::Full(7)));
+        assert_eq!(q.len(), 4);
+        // In order: the batch first, then what came after it.
+        let rest: Vec<u32> = std::iter::from_fn(|| pop(&q, &mut batch)).collect();
+        assert_eq!(rest, [3, 4, 5, 6]);
+        assert_eq!(q.len(), 0);
+        assert_eq!(q.lock().held, 0);
+    }
+
+    #[test]
+    fn a_release_wakes_every_sender_it_has_room_for() {
+        let q = Queue::new(Some(8));
+        let mut batch = Batch::with_step(8);
+        for i in 0..8 {
+            assert!(matches!(q.try_push(i), Push::Sent));
+        }
+        let (count, w) = waker();
+        let cx = Context::from_waker(&w);
+        let mut waiting: Vec<_> = (100..106)
+            .map(|i| match q.push_or_wait(i, &cx) {
+                PushOrWait::Wait(item, wait) => (item, wait),
+                _ => panic!("the queue is full"),
+            })
+            .collect();
+        for i in 0..8 {
+            assert_eq!(pop(&q, &mut batch), Some(i));
+        }
+        // Eight slots released at once: all six senders in line get one.
+        assert_eq!(count.0.load(Ordering::SeqCst), 6);
+        for (item, wait) in &mut waiting {
+            assert!(sent(wait.poll_push(*item, &cx)));
+        }
+        let rest: Vec<u32> = std::iter::from_fn(|| pop(&q, &mut batch)).collect();
+        assert_eq!(rest, [100, 101, 102, 103, 104, 105]);
+    }
+
+    #[test]
+    fn unbatching_puts_the_batch_back_in_front() {
+        let q = Queue::new(Some(8));
+        let mut batch = Batch::new(Some(8));
+        for i in 1..=3 {
+            assert!(matches!(q.try_push(i), Push::Sent));
+        }
+        assert_eq!(pop(&q, &mut batch), Some(1));
+        assert!(matches!(q.try_push(4), Push::Sent));
+        q.unbatch(&mut batch);
+        assert_eq!(q.len(), 3);
+        assert_eq!(q.retain(|&i| i != 3), [3]);
+        assert_eq!(q.try_pop(), Some(2));
+        assert_eq!(q.try_pop(), Some(4));
+        assert_eq!(q.lock().held, 0);
     }
 
     #[test]

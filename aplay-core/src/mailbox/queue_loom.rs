@@ -13,7 +13,7 @@ use loom::future::block_on;
 use loom::sync::Arc;
 use loom::thread;
 
-use super::queue::{PushOrWait, Queue, RoomWait};
+use super::queue::{Batch, PushOrWait, Queue, RoomWait};
 
 /// Sends `items` one after the other, waiting for room as a tell does.
 async fn send_all(queue: &Queue<u32>, items: impl IntoIterator<Item = u32>) {
@@ -44,11 +44,11 @@ async fn send_all(queue: &Queue<u32>, items: impl IntoIterator<Item = u32>) {
     }
 }
 
-/// Receives `n` items, waiting for each.
-async fn receive(queue: &Queue<u32>, n: usize) -> Vec<u32> {
+/// Receives `n` items, waiting for each, through the receiver's `batch`.
+async fn receive(queue: &Queue<u32>, batch: &mut Batch<u32>, n: usize) -> Vec<u32> {
     let mut items = Vec::with_capacity(n);
     while items.len() < n {
-        let item = poll_fn(|cx| queue.poll_pop(cx)).await;
+        let item = poll_fn(|cx| queue.poll_pop(batch, cx)).await;
         items.push(item.expect("the queue is never closed here"));
     }
     items
@@ -63,6 +63,7 @@ fn two_senders_one_slot() {
     model.preemption_bound = Some(3);
     model.check(|| {
         let queue = Arc::new(Queue::new(Some(1)));
+        let mut batch = Batch::new(Some(1));
         let a = {
             let queue = Arc::clone(&queue);
             thread::spawn(move || block_on(send_all(&queue, [1, 2])))
@@ -71,7 +72,7 @@ fn two_senders_one_slot() {
             let queue = Arc::clone(&queue);
             thread::spawn(move || block_on(send_all(&queue, [10])))
         };
-        let items = block_on(receive(&queue, 3));
+        let items = block_on(receive(&queue, &mut batch, 3));
         a.join().unwrap();
         b.join().unwrap();
         let from_a: Vec<u32> = items.iter().copied().filter(|&i| i < 10).collect();
@@ -86,6 +87,7 @@ fn two_senders_one_slot() {
 fn a_sender_leaving_the_line_passes_its_slot_on() {
     loom::model(|| {
         let queue = Arc::new(Queue::new(Some(1)));
+        let mut batch = Batch::new(Some(1));
         assert!(matches!(queue.try_push(0), super::queue::Push::Sent));
         let quitter = {
             let queue = Arc::clone(&queue);
@@ -101,13 +103,13 @@ fn a_sender_leaving_the_line_passes_its_slot_on() {
             let queue = Arc::clone(&queue);
             thread::spawn(move || block_on(send_all(&queue, [2])))
         };
-        let first = block_on(receive(&queue, 1));
+        let first = block_on(receive(&queue, &mut batch, 1));
         assert_eq!(first, [0]);
         quitter.join().unwrap();
         // The quitter's item went in only if it found room at once; the stayer's always does.
         let mut rest = Vec::new();
         while !rest.contains(&2) {
-            rest.extend(block_on(receive(&queue, 1)));
+            rest.extend(block_on(receive(&queue, &mut batch, 1)));
         }
         stayer.join().unwrap();
         assert!(rest.iter().all(|&i| i == 1 || i == 2));
@@ -119,6 +121,7 @@ fn a_sender_leaving_the_line_passes_its_slot_on() {
 fn closing_wakes_a_waiting_sender() {
     loom::model(|| {
         let queue = Arc::new(Queue::new(Some(1)));
+        let mut batch = Batch::new(Some(1));
         assert!(matches!(queue.try_push(0), super::queue::Push::Sent));
         let sender = {
             let queue = Arc::clone(&queue);
@@ -160,12 +163,32 @@ fn closing_wakes_a_waiting_sender() {
 fn a_wake_up_reaches_a_receiver_going_to_sleep() {
     loom::model(|| {
         let queue = Arc::new(Queue::new(Some(4)));
+        let mut batch = Batch::new(Some(4));
         let signaller = {
             let queue = Arc::clone(&queue);
             thread::spawn(move || queue.push_if_empty(7))
         };
-        let items = block_on(receive(&queue, 1));
+        let items = block_on(receive(&queue, &mut batch, 1));
         assert_eq!(items, [7]);
         signaller.join().unwrap();
+    });
+}
+
+/// A receiver that takes items in batches and releases their room only every second item:
+/// a sender waiting for room is woken by a release, and nothing is lost or reordered.
+#[test]
+fn a_batch_releases_room_to_a_waiting_sender() {
+    let mut model = loom::model::Builder::new();
+    model.preemption_bound = Some(3);
+    model.check(|| {
+        let queue = Arc::new(Queue::new(Some(2)));
+        let mut batch = Batch::with_step(2);
+        let sender = {
+            let queue = Arc::clone(&queue);
+            thread::spawn(move || block_on(send_all(&queue, [1, 2, 3, 4])))
+        };
+        let items = block_on(receive(&queue, &mut batch, 4));
+        sender.join().unwrap();
+        assert_eq!(items, [1, 2, 3, 4]);
     });
 }
