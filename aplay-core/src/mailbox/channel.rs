@@ -53,7 +53,7 @@ pub(crate) fn channel<M>(config: Mailbox) -> (MailboxSender<M>, MailboxReceiver<
     let queue = Arc::new(Queue::new(config.capacity()));
     let receiver = MailboxReceiver {
         queue: Arc::clone(&queue),
-        batch: Batch::new(config.capacity()),
+        batch: Batch::new(),
     };
     (MailboxSender(queue), receiver)
 }

@@ -33,6 +33,8 @@ struct State<T> {
     items: VecDeque<T>,
     /// Room for this many items, queued or granted; `usize::MAX` when unbounded.
     capacity: usize,
+    /// The receiver gives back the room of the items it handled in steps of this many.
+    step: usize,
     /// Items the receiver took out in its current batch and has not released yet: they
     /// still take room.
     held: usize,
@@ -165,9 +167,12 @@ fn wake_granted(granted: Option<Granted>) -> bool {
 
 /// The receiver's side of a queue: the items it took out in one go, handed out one at a
 /// time without the lock. They keep their room until released, every `step` items and when
-/// the batch runs out, so the capacity still bounds everything queued or taken. Allocates
-/// nothing until the receiver first takes items.
-pub(crate) struct Batch<T> {
+/// the batch runs out, so the capacity still bounds everything queued or taken. Allocated
+/// the first time the receiver takes more than one item (a pointer until then: it lives in
+/// every actor's task).
+pub(crate) struct Batch<T>(Option<Box<Taken<T>>>);
+
+struct Taken<T> {
     items: VecDeque<T>,
     /// Items handed out and not released yet.
     handed: usize,
@@ -176,19 +181,9 @@ pub(crate) struct Batch<T> {
 }
 
 impl<T> Batch<T> {
-    /// A batch for a queue of `capacity` (`None`: unbounded): room is released every
-    /// quarter of the capacity.
-    pub(crate) fn new(capacity: Option<usize>) -> Self {
-        Self::with_step(capacity.map_or(usize::MAX, |c| (c / 4).max(1)))
-    }
-
-    /// A batch that releases room every `step` items handed out.
-    pub(crate) fn with_step(step: usize) -> Self {
-        Batch {
-            items: VecDeque::new(),
-            handed: 0,
-            step: step.max(1),
-        }
+    /// An empty batch; allocates nothing.
+    pub(crate) fn new() -> Self {
+        Batch(None)
     }
 }
 
@@ -201,10 +196,18 @@ fn wake(waker: Option<Waker>) {
 impl<T> Queue<T> {
     /// An empty queue with room for `capacity` items (`None`: no limit). Allocates nothing.
     pub(crate) fn new(capacity: Option<usize>) -> Self {
+        // A quarter of the capacity: one wake-up of a waiting sender per quarter.
+        let step = capacity.map_or(usize::MAX, |c| (c / 4).max(1));
+        Self::with_release_step(capacity, step)
+    }
+
+    /// An empty queue whose receiver gives back room every `step` items handled.
+    pub(crate) fn with_release_step(capacity: Option<usize>, step: usize) -> Self {
         Queue {
             state: Mutex::new(State {
                 items: VecDeque::new(),
                 capacity: capacity.map_or(usize::MAX, |c| c.max(1)),
+                step: step.max(1),
                 held: 0,
                 closed: false,
                 receiver: None,
@@ -300,21 +303,23 @@ impl<T> Queue<T> {
     /// otherwise registers the waker of `cx` and waits.
     #[inline]
     pub(crate) fn poll_pop(&self, batch: &mut Batch<T>, cx: &Context<'_>) -> Poll<Option<T>> {
-        if let Some(item) = batch.items.pop_front() {
-            batch.handed += 1;
-            self.handed.store(batch.handed, Ordering::Release);
-            if batch.handed >= batch.step {
-                self.release(batch);
+        if let Some(taken) = batch.0.as_deref_mut()
+            && let Some(item) = taken.items.pop_front()
+        {
+            taken.handed += 1;
+            self.handed.store(taken.handed, Ordering::Release);
+            if taken.handed >= taken.step {
+                self.release(taken);
             }
             return Poll::Ready(Some(item));
         }
         self.refill(batch, cx)
     }
 
-    /// Releases the room of the items `batch` handed out.
-    fn release(&self, batch: &mut Batch<T>) {
+    /// Releases the room of the items `taken` handed out.
+    fn release(&self, taken: &mut Taken<T>) {
         let mut state = self.lock();
-        state.held -= std::mem::take(&mut batch.handed);
+        state.held -= std::mem::take(&mut taken.handed);
         self.handed.store(0, Ordering::Release);
         let granted = state.grant_all();
         drop(state);
@@ -337,8 +342,10 @@ impl<T> Queue<T> {
     /// Releases what `batch` handed out and takes every queued item into it.
     fn refill(&self, batch: &mut Batch<T>, cx: &Context<'_>) -> Poll<Option<T>> {
         let mut state = self.lock();
-        state.held -= std::mem::take(&mut batch.handed);
-        self.handed.store(0, Ordering::Release);
+        if let Some(taken) = batch.0.as_deref_mut() {
+            state.held -= std::mem::take(&mut taken.handed);
+            self.handed.store(0, Ordering::Release);
+        }
         if state.items.is_empty() {
             let granted = state.grant_all();
             let closed = state.closed;
@@ -368,14 +375,22 @@ impl<T> Queue<T> {
             }
             return Poll::Ready(item);
         }
-        std::mem::swap(&mut state.items, &mut batch.items);
-        let item = batch.items.pop_front();
-        if batch.step == 1 {
+        let step = state.step;
+        let taken = batch.0.get_or_insert_with(|| {
+            Box::new(Taken {
+                items: VecDeque::new(),
+                handed: 0,
+                step,
+            })
+        });
+        std::mem::swap(&mut state.items, &mut taken.items);
+        let item = taken.items.pop_front();
+        if taken.step == 1 {
             // Released at once: the item handed out takes no room.
-            state.held += batch.items.len();
+            state.held += taken.items.len();
         } else {
-            state.held += batch.items.len() + 1;
-            batch.handed = 1;
+            state.held += taken.items.len() + 1;
+            taken.handed = 1;
             self.handed.store(1, Ordering::Release);
         }
         let granted = state.grant_all();
@@ -389,13 +404,16 @@ impl<T> Queue<T> {
     /// Puts the batch's items back in front of the queue and releases its room: the queue
     /// holds everything again (to retain or drain it).
     pub(crate) fn unbatch(&self, batch: &mut Batch<T>) {
-        if batch.items.is_empty() && batch.handed == 0 {
+        let Some(taken) = batch.0.as_deref_mut() else {
+            return;
+        };
+        if taken.items.is_empty() && taken.handed == 0 {
             return;
         }
         let mut state = self.lock();
-        state.held -= std::mem::take(&mut batch.handed) + batch.items.len();
+        state.held -= std::mem::take(&mut taken.handed) + taken.items.len();
         self.handed.store(0, Ordering::Release);
-        while let Some(item) = batch.items.pop_back() {
+        while let Some(item) = taken.items.pop_back() {
             state.items.push_front(item);
         }
     }
@@ -584,7 +602,7 @@ mod tests {
         let q = Queue::new(None);
         let (count, w) = waker();
         let cx = Context::from_waker(&w);
-        let mut batch = Batch::new(None);
+        let mut batch = Batch::new();
         assert!(q.poll_pop(&mut batch, &cx).is_pending());
         assert!(matches!(q.try_push(7), Push::Sent));
         assert_eq!(count.0.load(Ordering::SeqCst), 1);
@@ -659,7 +677,7 @@ mod tests {
         assert_eq!(count.0.load(Ordering::SeqCst), 1);
         assert!(matches!(wait.poll_push(item, &cx), PushOrWait::Closed(1)));
         assert!(matches!(q.try_push(2), Push::Closed(2)));
-        let mut batch = Batch::new(Some(1));
+        let mut batch = Batch::new();
         assert_eq!(q.poll_pop(&mut batch, &cx), Poll::Ready(Some(0)));
         assert_eq!(q.poll_pop(&mut batch, &cx), Poll::Ready(None));
     }
@@ -675,8 +693,8 @@ mod tests {
 
     #[test]
     fn a_batch_keeps_its_room_until_released_and_counts_only_waiting_items() {
-        let q = Queue::new(Some(4));
-        let mut batch = Batch::with_step(2);
+        let q = Queue::with_release_step(Some(4), 2);
+        let mut batch = Batch::new();
         for i in 1..=4 {
             assert!(matches!(q.try_push(i), Push::Sent));
         }
@@ -705,8 +723,8 @@ mod tests {
 
     #[test]
     fn a_release_wakes_every_sender_it_has_room_for() {
-        let q = Queue::new(Some(8));
-        let mut batch = Batch::with_step(8);
+        let q = Queue::with_release_step(Some(8), 8);
+        let mut batch = Batch::new();
         for i in 0..8 {
             assert!(matches!(q.try_push(i), Push::Sent));
         }
@@ -733,7 +751,7 @@ mod tests {
     #[test]
     fn unbatching_puts_the_batch_back_in_front() {
         let q = Queue::new(Some(8));
-        let mut batch = Batch::new(Some(8));
+        let mut batch = Batch::new();
         for i in 1..=3 {
             assert!(matches!(q.try_push(i), Push::Sent));
         }

@@ -63,7 +63,7 @@ fn two_senders_one_slot() {
     model.preemption_bound = Some(3);
     model.check(|| {
         let queue = Arc::new(Queue::new(Some(1)));
-        let mut batch = Batch::new(Some(1));
+        let mut batch = Batch::new();
         let a = {
             let queue = Arc::clone(&queue);
             thread::spawn(move || block_on(send_all(&queue, [1, 2])))
@@ -87,7 +87,7 @@ fn two_senders_one_slot() {
 fn a_sender_leaving_the_line_passes_its_slot_on() {
     loom::model(|| {
         let queue = Arc::new(Queue::new(Some(1)));
-        let mut batch = Batch::new(Some(1));
+        let mut batch = Batch::new();
         assert!(matches!(queue.try_push(0), super::queue::Push::Sent));
         let quitter = {
             let queue = Arc::clone(&queue);
@@ -121,7 +121,6 @@ fn a_sender_leaving_the_line_passes_its_slot_on() {
 fn closing_wakes_a_waiting_sender() {
     loom::model(|| {
         let queue = Arc::new(Queue::new(Some(1)));
-        let mut batch = Batch::new(Some(1));
         assert!(matches!(queue.try_push(0), super::queue::Push::Sent));
         let sender = {
             let queue = Arc::clone(&queue);
@@ -163,7 +162,7 @@ fn closing_wakes_a_waiting_sender() {
 fn a_wake_up_reaches_a_receiver_going_to_sleep() {
     loom::model(|| {
         let queue = Arc::new(Queue::new(Some(4)));
-        let mut batch = Batch::new(Some(4));
+        let mut batch = Batch::new();
         let signaller = {
             let queue = Arc::clone(&queue);
             thread::spawn(move || queue.push_if_empty(7))
@@ -181,8 +180,8 @@ fn a_batch_releases_room_to_a_waiting_sender() {
     let mut model = loom::model::Builder::new();
     model.preemption_bound = Some(3);
     model.check(|| {
-        let queue = Arc::new(Queue::new(Some(2)));
-        let mut batch = Batch::with_step(2);
+        let queue = Arc::new(Queue::with_release_step(Some(2), 2));
+        let mut batch = Batch::new();
         let sender = {
             let queue = Arc::clone(&queue);
             thread::spawn(move || block_on(send_all(&queue, [1, 2, 3, 4])))

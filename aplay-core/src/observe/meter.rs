@@ -114,29 +114,37 @@ pub(crate) struct Meter {
     total_nanos: AtomicU64,
     max_nanos: AtomicU64,
     high_water: AtomicUsize,
+    /// When the message being handled was taken, and how many waited then. Kept here rather
+    /// than in the actor's task, whose future every idle actor carries.
+    current: std::sync::Mutex<Option<(Instant, usize)>>,
 }
 
 impl Meter {
-    /// Notes that the actor takes a message while `mailbox_len` wait, this one included;
-    /// returns what [`handled`](Self::handled) needs.
-    pub(crate) fn taken(&self, mailbox_len: usize) -> (Instant, usize) {
+    /// Notes that the actor takes a message while `mailbox_len` wait, this one included, and
+    /// starts the clock for [`handled`](Self::handled).
+    pub(crate) fn taken(&self, mailbox_len: usize) {
         if mailbox_len > self.high_water.load(Ordering::Relaxed) {
             self.high_water.store(mailbox_len, Ordering::Relaxed);
         }
-        (Instant::now(), mailbox_len)
+        *self.current.lock().unwrap_or_else(|e| e.into_inner()) =
+            Some((Instant::now(), mailbox_len));
     }
 
-    /// Records a handled message, given what [`taken`](Self::taken) returned when it was
-    /// taken; then reports it to `sink`.
+    /// Records a handled message, timed from [`taken`](Self::taken); then reports it to
+    /// `sink`.
     pub(crate) fn handled(
         &self,
         core: &CellCore,
         actor_type: &'static str,
         handler: &'static str,
-        clock: Option<(Instant, usize)>,
         sink: Option<&dyn MetricsSink>,
     ) {
-        let Some((started, mailbox_len)) = clock else {
+        let current = self
+            .current
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
+        let Some((started, mailbox_len)) = current else {
             return;
         };
         let took = started.elapsed();

@@ -91,25 +91,24 @@ pub(super) fn message_loop<'a, A: Dispatch>(
             match next {
                 next @ (Next::Message(_) | Next::Traced(_)) => {
                     // Inlined rather than a separate `async fn`: every layer of future around the
-                    // handler moves the message once more, and this is the hot path.
-                    #[cfg_attr(not(feature = "tracing"), allow(unused_variables))]
-                    let (msg, from) = match next {
-                        Next::Message(msg) => (msg, None),
-                        Next::Traced(traced) => {
-                            let Traced { msg, from } = *traced;
-                            (msg, Some(from))
+                    // handler moves the message once more, and this is the hot path. Built in
+                    // a block, so that nothing but the handler's future is kept across its
+                    // `await` (every idle actor's task carries what is).
+                    let (dispatch, name) = {
+                        let (msg, from) = open(next);
+                        let name = A::message_name(&msg);
+                        // Handler time and high-water marks are measured in metered systems.
+                        if let Some(meter) = core_of(&me).meter() {
+                            meter.taken(receiver.len() + 1);
                         }
-                        _ => unreachable!("matched above"),
+                        let dispatch = AssertUnwindSafe(actor.dispatch(msg, ctx)).catch_unwind();
+                        #[cfg(feature = "tracing")]
+                        let dispatch =
+                            InSpan::new(message_span(&core_of(&me).path, name, from), dispatch);
+                        #[cfg(not(feature = "tracing"))]
+                        drop(from);
+                        (dispatch, name)
                     };
-                    let name = A::message_name(&msg);
-                    // Handler time and high-water marks are measured in a metered system only.
-                    let clock = core_of(&me)
-                        .meter()
-                        .map(|meter| meter.taken(receiver.len() + 1));
-                    let dispatch = AssertUnwindSafe(actor.dispatch(msg, ctx)).catch_unwind();
-                    #[cfg(feature = "tracing")]
-                    let dispatch =
-                        InSpan::new(message_span(&core_of(&me).path, name, from), dispatch);
                     let outcome = dispatch.await;
                     let core = core_of(&me);
                     if let Err(panic) = outcome {
@@ -118,7 +117,7 @@ pub(super) fn message_loop<'a, A: Dispatch>(
                     core.count_handled();
                     if let Some(meter) = core.meter() {
                         let sink = ctx.system().observing().sink.as_deref();
-                        meter.handled(core, std::any::type_name::<A>(), name, clock, sink);
+                        meter.handled(core, std::any::type_name::<A>(), name, sink);
                     }
                 }
                 Next::Stale => {}
@@ -162,6 +161,21 @@ pub(super) fn message_loop<'a, A: Dispatch>(
             if let Some(reason) = ctx.take_stop() {
                 return reason;
             }
+        }
+    }
+}
+
+/// The message of a `Next::Message` or `Next::Traced`, and the span it was sent from.
+#[inline(always)]
+fn open<M>(next: Next<M>) -> (M, Option<tracing::Span>) {
+    match next {
+        Next::Message(msg) => (msg, None),
+        Next::Traced(traced) => {
+            let Traced { msg, from } = *traced;
+            (msg, Some(from))
+        }
+        Next::Control(_) | Next::Stale | Next::Closed => {
+            unreachable!("only messages are opened")
         }
     }
 }

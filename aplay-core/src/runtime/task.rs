@@ -69,15 +69,7 @@ fn lifecycle<A: Dispatch>(
             }
             return;
         }
-        let core = life.core();
-        core.set_state(ActorState::Running);
-        match core.incarnation() {
-            0 => tracing::debug!(target: LIFECYCLE_TARGET, actor = %core.path, "started"),
-            restarts => {
-                tracing::info!(target: LIFECYCLE_TARGET, actor = %core.path, restarts, "restarted");
-            }
-        }
-        report_started(life.system().observing(), &core.path, core.incarnation());
+        running(&life);
         if let Some(started) = life.ctx().take_started() {
             let _ = started.send(Ok(()));
         }
@@ -89,6 +81,20 @@ fn lifecycle<A: Dispatch>(
         };
         Box::pin(end(actor, life, receiver, reason)).await;
     }
+}
+
+/// Marks the instance as running, and says so (a function of its own: nothing it uses is
+/// kept in the task's future).
+fn running<A: Dispatch>(life: &Finisher<A>) {
+    let core = life.core();
+    core.set_state(ActorState::Running);
+    match core.incarnation() {
+        0 => tracing::debug!(target: LIFECYCLE_TARGET, actor = %core.path, "started"),
+        restarts => {
+            tracing::info!(target: LIFECYCLE_TARGET, actor = %core.path, restarts, "restarted");
+        }
+    }
+    report_started(life.system().observing(), &core.path, core.incarnation());
 }
 
 /// Runs `on_start`. If it fails, stops the children it may have started and returns the
