@@ -131,6 +131,7 @@ impl<'a, A: Dispatch, Args, R: Send + 'static> IntoFuture for AskRequest<'a, A, 
     type Output = Result<R, Error>;
     type IntoFuture = AskFuture<'a, A, R>;
 
+    #[inline(always)]
     fn into_future(self) -> Self::IntoFuture {
         let (tx, rx) = oneshot::channel();
         let target = self.request.target;
@@ -139,7 +140,7 @@ impl<'a, A: Dispatch, Args, R: Send + 'static> IntoFuture for AskRequest<'a, A, 
             target,
             sending: Sending::new(target, self.request.build(Some(ReplyTo(tx)))),
             reply: rx,
-            deadline: timeout.map(|t| Box::pin(tokio::time::sleep(t))),
+            deadline: timeout.map(super::deadline),
             timeout,
         }
     }

@@ -93,6 +93,7 @@ struct Request<'a, A: Dispatch, Args, R> {
 }
 
 impl<'a, A: Dispatch, Args, R> Request<'a, A, Args, R> {
+    #[inline]
     fn new(
         target: &'a RawRef<A>,
         args: Args,
@@ -106,7 +107,18 @@ impl<'a, A: Dispatch, Args, R> Request<'a, A, Args, R> {
         }
     }
 
+    /// The message. Inlined with the request's construction, `make` is a known function
+    /// that builds the message in place (through the pointer, the message would be written to
+    /// the stack and read back in pieces of another width, which stalls the processor).
+    #[inline(always)]
     fn build(self, reply: Option<ReplyTo<R>>) -> A::Msg {
         (self.make)(self.args, reply)
     }
+}
+
+/// The timer of a request's time limit, if it has one (rare: kept out of the inlined path).
+#[cold]
+#[inline(never)]
+fn deadline(timeout: Duration) -> std::pin::Pin<Box<tokio::time::Sleep>> {
+    Box::pin(tokio::time::sleep(timeout))
 }

@@ -14,6 +14,7 @@ pub(super) struct Sending<'a, M>(SendEnvelope<'a, M>);
 
 impl<'a, M: Send + 'static> Sending<'a, M> {
     /// `msg`, not tried yet.
+    #[inline]
     pub(super) fn new<A: Dispatch<Msg = M>>(target: &'a RawRef<A>, msg: M) -> Self {
         Sending(target.cell.mailbox.send(Envelope::sent(msg)))
     }

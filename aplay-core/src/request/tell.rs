@@ -128,12 +128,10 @@ impl<'a, A: Dispatch, Args, R> IntoFuture for TellRequest<'a, A, Args, R> {
     type Output = Result<(), Error>;
     type IntoFuture = TellFuture<'a, A>;
 
+    #[inline(always)]
     fn into_future(self) -> Self::IntoFuture {
         let target = self.request.target;
-        let deadline = self
-            .request
-            .timeout
-            .map(|t| Box::pin(tokio::time::sleep(t)));
+        let deadline = self.request.timeout.map(super::deadline);
         TellFuture {
             target,
             sending: Sending::new(target, self.request.build(None)),
