@@ -21,12 +21,10 @@ use crate::stop::{Failure, FailureKind, StopReason, panic_text};
 use crate::supervision;
 
 enum Next<M> {
-    Message(M),
-    /// A message that came with the span it was sent from.
-    Traced(Box<Traced<M>>),
+    /// An envelope with a message in it (never a wake-up), passed on as it came: the same
+    /// layout, so moving it copies it as it was written.
+    Envelope(Envelope<M>),
     Control(u8),
-    /// A message from a task of an earlier instance: dropped.
-    Stale,
     Closed,
 }
 
@@ -65,37 +63,27 @@ pub(super) fn message_loop<'a, A: Dispatch>(
                     return Poll::Ready(Next::Control(pending));
                 }
                 match receiver.poll_recv(cx) {
-                    Poll::Ready(Some(Envelope::Message(msg))) => Poll::Ready(Next::Message(msg)),
-                    Poll::Ready(Some(Envelope::Traced(traced))) => {
-                        Poll::Ready(Next::Traced(traced))
-                    }
-                    Poll::Ready(Some(Envelope::Attached {
-                        incarnation: from,
-                        msg,
-                    })) => {
-                        if from == incarnation {
-                            Poll::Ready(Next::Message(msg))
-                        } else {
-                            Poll::Ready(Next::Stale)
-                        }
-                    }
                     // A wake-up: the control bits were raised before it was sent.
                     Poll::Ready(Some(Envelope::Signal)) => {
                         Poll::Ready(Next::Control(core_of(&me).control()))
                     }
+                    Poll::Ready(Some(envelope)) => Poll::Ready(Next::Envelope(envelope)),
                     Poll::Ready(None) => Poll::Ready(Next::Closed),
                     Poll::Pending => Poll::Pending,
                 }
             })
             .await;
             match next {
-                next @ (Next::Message(_) | Next::Traced(_)) => {
+                Next::Envelope(envelope) => {
                     // Inlined rather than a separate `async fn`: every layer of future around the
                     // handler moves the message once more, and this is the hot path. Built in
                     // a block, so that nothing but the handler's future is kept across its
                     // `await` (every idle actor's task carries what is).
                     let (dispatch, name) = {
-                        let (msg, from) = open(next);
+                        // A message from a task of an earlier instance is dropped.
+                        let Some((msg, from)) = open(envelope, incarnation) else {
+                            continue;
+                        };
                         let name = A::message_name(&msg);
                         // Handler time and high-water marks are measured in metered systems.
                         if let Some(meter) = core_of(&me).meter() {
@@ -120,7 +108,6 @@ pub(super) fn message_loop<'a, A: Dispatch>(
                         meter.handled(core, std::any::type_name::<A>(), name, sink);
                     }
                 }
-                Next::Stale => {}
                 Next::Control(pending) => {
                     if pending & bits::KILL != 0 {
                         return StopReason::Killed;
@@ -165,18 +152,21 @@ pub(super) fn message_loop<'a, A: Dispatch>(
     }
 }
 
-/// The message of a `Next::Message` or `Next::Traced`, and the span it was sent from.
+/// The message of an envelope, and the span it was sent from; `None` for a message from a
+/// task of an instance other than `incarnation` (stale after a restart).
 #[inline(always)]
-fn open<M>(next: Next<M>) -> (M, Option<tracing::Span>) {
-    match next {
-        Next::Message(msg) => (msg, None),
-        Next::Traced(traced) => {
+fn open<M>(envelope: Envelope<M>, incarnation: u32) -> Option<(M, Option<tracing::Span>)> {
+    match envelope {
+        Envelope::Message(msg) => Some((msg, None)),
+        Envelope::Traced(traced) => {
             let Traced { msg, from } = *traced;
-            (msg, Some(from))
+            Some((msg, Some(from)))
         }
-        Next::Control(_) | Next::Stale | Next::Closed => {
-            unreachable!("only messages are opened")
-        }
+        Envelope::Attached {
+            incarnation: from,
+            msg,
+        } => (from == incarnation).then_some((msg, None)),
+        Envelope::Signal => unreachable!("wake-ups are not opened"),
     }
 }
 
