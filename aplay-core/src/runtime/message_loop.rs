@@ -79,7 +79,7 @@ pub(super) fn message_loop<'a, A: Dispatch>(
                     // handler moves the message once more, and this is the hot path. Built in
                     // a block, so that nothing but the handler's future is kept across its
                     // `await` (every idle actor's task carries what is).
-                    let (dispatch, name) = {
+                    let (msg, name, span) = {
                         // A message from a task of an earlier instance is dropped.
                         let Some((msg, from)) = open(envelope, incarnation) else {
                             continue;
@@ -89,15 +89,27 @@ pub(super) fn message_loop<'a, A: Dispatch>(
                         if let Some(meter) = core_of(&me).meter() {
                             meter.taken(receiver.len() + 1);
                         }
-                        let dispatch = AssertUnwindSafe(actor.dispatch(msg, ctx)).catch_unwind();
                         #[cfg(feature = "tracing")]
-                        let dispatch =
-                            InSpan::new(message_span(&core_of(&me).path, name, from), dispatch);
+                        let span = message_span(&core_of(&me).path, name, from);
                         #[cfg(not(feature = "tracing"))]
-                        drop(from);
-                        (dispatch, name)
+                        let span = from;
+                        (msg, name, span)
                     };
-                    let outcome = dispatch.await;
+                    // The handler's future is built where it is awaited: every layer moved
+                    // separately would copy it once more.
+                    #[cfg(feature = "tracing")]
+                    let outcome = InSpan::new(
+                        span,
+                        AssertUnwindSafe(actor.dispatch(msg, ctx)).catch_unwind(),
+                    )
+                    .await;
+                    #[cfg(not(feature = "tracing"))]
+                    let outcome = {
+                        drop(span);
+                        AssertUnwindSafe(actor.dispatch(msg, ctx))
+                            .catch_unwind()
+                            .await
+                    };
                     let core = core_of(&me);
                     if let Err(panic) = outcome {
                         return StopReason::Failed(handler_panicked(&core.path, name, &*panic));
