@@ -8,6 +8,11 @@
 //!   slot, which nobody else can take), so a newcomer never overtakes a sender in line.
 //!   Invariant: while a sender waits there is no free slot (every freed slot is granted at
 //!   once).
+//! - **Batched** on the receiving side: the receiver takes every queued item at once (a swap
+//!   of two buffers) and hands them out without the lock ([`Batch`]). Their room comes back
+//!   every `step` items handed out (a quarter of the capacity) and when the batch runs out, so
+//!   the capacity bounds what is queued and taken together, and a sender waiting for room is
+//!   woken once per step. [`Queue::len`] still counts only what waits.
 //! - **Closing** refuses new items; those queued can still be popped. Waiting senders are
 //!   woken and told.
 //! - Wakers are woken after the lock is released, and items are dropped outside it (an item's
