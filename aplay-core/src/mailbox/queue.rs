@@ -23,7 +23,7 @@ use std::task::{Context, Poll, Waker};
 
 use std::sync::atomic::Ordering;
 
-use super::sync::{AtomicUsize, Mutex, MutexGuard};
+use super::sync::{self, AtomicUsize, Mutex, MutexGuard};
 
 /// A multi-producer, single-consumer queue with room for `capacity` items.
 pub(crate) struct Queue<T> {
@@ -222,10 +222,9 @@ impl<T> Queue<T> {
         }
     }
 
+    #[inline]
     fn lock(&self) -> MutexGuard<'_, State<T>> {
-        // Nothing panics while the lock is held (no user code runs under it): a poisoned lock
-        // still holds consistent state.
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+        sync::lock(&self.state)
     }
 
     /// Whether the queue has a limit.
