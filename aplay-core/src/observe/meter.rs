@@ -114,9 +114,20 @@ pub(crate) struct Meter {
     total_nanos: AtomicU64,
     max_nanos: AtomicU64,
     high_water: AtomicUsize,
-    /// When the message being handled was taken, and how many waited then. Kept here rather
-    /// than in the actor's task, whose future every idle actor carries.
-    current: std::sync::Mutex<Option<(Instant, usize)>>,
+    /// When the message being handled was taken ([`since_epoch`], 0 when none is), and how
+    /// many waited then. Kept here rather than in the actor's task, whose future every idle
+    /// actor carries.
+    taken_at: AtomicU64,
+    taken_len: AtomicUsize,
+}
+
+/// Nanoseconds since the first call in this process, plus one (so that 0 means "none").
+fn since_epoch() -> u64 {
+    static EPOCH: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+    let elapsed = EPOCH.get_or_init(Instant::now).elapsed();
+    u64::try_from(elapsed.as_nanos())
+        .unwrap_or(u64::MAX - 1)
+        .saturating_add(1)
 }
 
 impl Meter {
@@ -126,8 +137,8 @@ impl Meter {
         if mailbox_len > self.high_water.load(Ordering::Relaxed) {
             self.high_water.store(mailbox_len, Ordering::Relaxed);
         }
-        *self.current.lock().unwrap_or_else(|e| e.into_inner()) =
-            Some((Instant::now(), mailbox_len));
+        self.taken_len.store(mailbox_len, Ordering::Relaxed);
+        self.taken_at.store(since_epoch(), Ordering::Relaxed);
     }
 
     /// Records a handled message, timed from [`taken`](Self::taken); then reports it to
@@ -139,16 +150,13 @@ impl Meter {
         handler: &'static str,
         sink: Option<&dyn MetricsSink>,
     ) {
-        let current = self
-            .current
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .take();
-        let Some((started, mailbox_len)) = current else {
+        let started = self.taken_at.swap(0, Ordering::Relaxed);
+        if started == 0 {
             return;
-        };
-        let took = started.elapsed();
-        let nanos = u64::try_from(took.as_nanos()).unwrap_or(u64::MAX);
+        }
+        let mailbox_len = self.taken_len.load(Ordering::Relaxed);
+        let nanos = since_epoch().saturating_sub(started);
+        let took = Duration::from_nanos(nanos);
         let total = self.total_nanos.load(Ordering::Relaxed);
         self.total_nanos
             .store(total.saturating_add(nanos), Ordering::Relaxed);
