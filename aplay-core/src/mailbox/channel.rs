@@ -127,7 +127,7 @@ impl<M> MailboxSender<M> {
 
     /// How many messages wait, for bounded mailboxes (unbounded ones do not say).
     pub(crate) fn len(&self) -> Option<usize> {
-        self.0.is_bounded().then(|| self.0.len())
+        self.0.len_if_bounded()
     }
 }
 

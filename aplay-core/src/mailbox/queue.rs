@@ -149,7 +149,7 @@ impl<T> State<T> {
 /// Senders given room, to wake once the lock is released.
 ///
 /// At most [`GRANTED_AT_ONCE`] at a time, so that nothing is allocated: when that many were
-/// given room, more may be waiting (see [`Queue::grant_rest`]).
+/// given room, more may be waiting (see [`Queue::unlock_granting`]).
 struct Granted {
     wakers: [Option<Waker>; GRANTED_AT_ONCE],
     /// Every slot was used: more senders may wait for the room left.
@@ -227,11 +227,6 @@ impl<T> Queue<T> {
         sync::lock(&self.state)
     }
 
-    /// Whether the queue has a limit.
-    pub(crate) fn is_bounded(&self) -> bool {
-        self.lock().capacity != usize::MAX
-    }
-
     /// The limit, for a bounded queue.
     pub(crate) fn capacity(&self) -> Option<usize> {
         let capacity = self.lock().capacity;
@@ -240,7 +235,16 @@ impl<T> Queue<T> {
 
     /// How many items wait: queued, or in the receiver's batch and not handed out yet.
     pub(crate) fn len(&self) -> usize {
+        self.waiting(&self.lock())
+    }
+
+    /// [`len`](Self::len), for a bounded queue only (one look under the lock).
+    pub(crate) fn len_if_bounded(&self) -> Option<usize> {
         let state = self.lock();
+        (state.capacity != usize::MAX).then(|| self.waiting(&state))
+    }
+
+    fn waiting(&self, state: &State<T>) -> usize {
         let handed = self.handed.load(Ordering::Acquire);
         (state.items.len() + state.held).saturating_sub(handed)
     }
@@ -325,21 +329,20 @@ impl<T> Queue<T> {
         let mut state = self.lock();
         state.held -= std::mem::take(&mut taken.handed);
         self.handed.store(0, Ordering::Release);
-        let granted = state.grant_all();
-        drop(state);
-        if wake_granted(granted) {
-            self.grant_rest();
-        }
+        self.unlock_granting(state);
     }
 
-    /// Gives the room left to the senders still waiting, a few at a time.
-    #[cold]
-    fn grant_rest(&self) {
+    /// Gives the free room to the senders waiting for it and releases the lock; wakes them
+    /// outside it, a few at a time.
+    #[inline(always)]
+    fn unlock_granting<'q>(&'q self, mut state: MutexGuard<'q, State<T>>) {
         loop {
-            let granted = self.lock().grant_all();
+            let granted = state.grant_all();
+            drop(state);
             if !wake_granted(granted) {
                 return;
             }
+            state = self.lock();
         }
     }
 
@@ -351,7 +354,6 @@ impl<T> Queue<T> {
             self.handed.store(0, Ordering::Release);
         }
         if state.items.is_empty() {
-            let granted = state.grant_all();
             let closed = state.closed;
             if !closed {
                 match &mut state.receiver {
@@ -359,10 +361,7 @@ impl<T> Queue<T> {
                     slot => *slot = Some(cx.waker().clone()),
                 }
             }
-            drop(state);
-            if wake_granted(granted) {
-                self.grant_rest();
-            }
+            self.unlock_granting(state);
             return if closed {
                 Poll::Ready(None)
             } else {
@@ -372,11 +371,7 @@ impl<T> Queue<T> {
         if state.items.len() == 1 {
             // One item (an ask, say): no batch to make.
             let item = state.items.pop_front();
-            let granted = state.grant_all();
-            drop(state);
-            if wake_granted(granted) {
-                self.grant_rest();
-            }
+            self.unlock_granting(state);
             return Poll::Ready(item);
         }
         let step = state.step;
@@ -397,11 +392,7 @@ impl<T> Queue<T> {
             taken.handed = 1;
             self.handed.store(1, Ordering::Release);
         }
-        let granted = state.grant_all();
-        drop(state);
-        if wake_granted(granted) {
-            self.grant_rest();
-        }
+        self.unlock_granting(state);
         Poll::Ready(item)
     }
 
@@ -468,14 +459,7 @@ impl<T> Queue<T> {
                 removed.push(item);
             }
         }
-        let mut senders = Vec::new();
-        while let Some(sender) = state.grant() {
-            senders.push(sender);
-        }
-        drop(state);
-        for sender in senders {
-            sender.wake();
-        }
+        self.unlock_granting(state);
         removed
     }
 
