@@ -33,10 +33,7 @@ pub(crate) async fn stop_children(core: &CellCore, system: &System) {
 
 /// [`stop_child`] with `timer` as the time limit's timer.
 async fn stop_child_timed(child: &AnyRef, system: &System, mut timer: Pin<&mut Sleep>) {
-    child.cell().request_stop(false);
-    // Parked between two instances: nothing runs to see the request; end it here.
-    if child.state() == ActorState::Restarting {
-        finalize(child, system, StopReason::Shutdown, false);
+    if ask_to_stop(child, system) {
         return;
     }
     let limit = child.core().shutdown_timeout;
@@ -64,12 +61,20 @@ async fn stop_child_timed(child: &AnyRef, system: &System, mut timer: Pin<&mut S
     kill_late(child, limit).await;
 }
 
-/// Stops one child for good and waits for its end, within its time limit.
-pub(crate) async fn stop_child(child: &AnyRef, system: &System) {
+/// Asks `child` to stop for good; `true` when that ended it already (a child parked between
+/// two instances: nothing runs to see the request, so it is ended here).
+fn ask_to_stop(child: &AnyRef, system: &System) -> bool {
     child.cell().request_stop(false);
-    // Parked between two instances: nothing runs to see the request; end it here.
     if child.state() == ActorState::Restarting {
         finalize(child, system, StopReason::Shutdown, false);
+        return true;
+    }
+    false
+}
+
+/// Stops one child for good and waits for its end, within its time limit.
+pub(crate) async fn stop_child(child: &AnyRef, system: &System) {
+    if ask_to_stop(child, system) {
         return;
     }
     wait_or_kill(child, |state| state == ActorState::Stopped).await;
