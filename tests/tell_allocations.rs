@@ -41,37 +41,27 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 
-#[actor]
-#[derive(Default)]
+/// A counter behind a mailbox of its choosing: the default one, or a small one so that
+/// senders often wait for room.
 struct Counter {
     count: u64,
+    mailbox: Mailbox,
+}
+
+impl Counter {
+    fn with_mailbox(mailbox: Mailbox) -> Self {
+        Counter { count: 0, mailbox }
+    }
+}
+
+impl Actor for Counter {
+    fn mailbox(&self) -> Mailbox {
+        self.mailbox
+    }
 }
 
 #[actor]
 impl Counter {
-    fn add(&mut self, n: u64) {
-        self.count += n;
-    }
-
-    fn get(&self) -> u64 {
-        self.count
-    }
-}
-
-/// The same counter behind a small mailbox, so that senders often wait for room.
-#[derive(Default)]
-struct Narrow {
-    count: u64,
-}
-
-impl Actor for Narrow {
-    fn mailbox(&self) -> Mailbox {
-        Mailbox::bounded(8)
-    }
-}
-
-#[actor]
-impl Narrow {
     fn add(&mut self, n: u64) {
         self.count += n;
     }
@@ -98,7 +88,10 @@ fn tells_allocate_nothing() {
         .unwrap();
     runtime.block_on(async {
         let system = System::new();
-        let counter = system.spawn("counter", Counter::default()).await.unwrap();
+        let counter = system
+            .spawn("counter", Counter::with_mailbox(Mailbox::default()))
+            .await
+            .unwrap();
         // Warm up: the mailbox's blocks of slots are allocated once, then reused.
         for _ in 0..10_000 {
             counter.add(1).await.unwrap();
@@ -126,7 +119,10 @@ fn tells_waiting_in_line_for_room_allocate_nothing() {
         .unwrap();
     runtime.block_on(async {
         let system = System::new();
-        let narrow = system.spawn("narrow", Narrow::default()).await.unwrap();
+        let narrow = system
+            .spawn("narrow", Counter::with_mailbox(Mailbox::bounded(8)))
+            .await
+            .unwrap();
         // Four senders in one task: with room for 8 messages, they keep finding the mailbox
         // full and waiting in line.
         let senders = |each: u64| {
