@@ -15,32 +15,37 @@ use loom::thread;
 
 use super::queue::{Batch, PushOrWait, Queue, RoomWait};
 
+/// Sends `item`, waiting for room as a tell does; `false` if the queue closed first.
+async fn send(queue: &Queue<u32>, item: u32) -> bool {
+    let mut pending = Some(item);
+    let mut wait: Option<RoomWait<'_, u32>> = None;
+    poll_fn(|cx| {
+        let item = pending.take().expect("polled after it was sent");
+        let step = match wait.take() {
+            None => queue.push_or_wait(item, cx),
+            Some(mut w) => {
+                let step = w.poll_push(item, cx);
+                drop(w);
+                step
+            }
+        };
+        match step {
+            PushOrWait::Sent => Poll::Ready(true),
+            PushOrWait::Closed(_) => Poll::Ready(false),
+            PushOrWait::Wait(item, w) => {
+                pending = Some(item);
+                wait = Some(w);
+                Poll::Pending
+            }
+        }
+    })
+    .await
+}
+
 /// Sends `items` one after the other, waiting for room as a tell does.
 async fn send_all(queue: &Queue<u32>, items: impl IntoIterator<Item = u32>) {
     for item in items {
-        let mut pending = Some(item);
-        let mut wait: Option<RoomWait<'_, u32>> = None;
-        poll_fn(|cx| {
-            let item = pending.take().expect("polled after it was sent");
-            let step = match wait.take() {
-                None => queue.push_or_wait(item, cx),
-                Some(mut w) => {
-                    let step = w.poll_push(item, cx);
-                    drop(w);
-                    step
-                }
-            };
-            match step {
-                PushOrWait::Sent => Poll::Ready(()),
-                PushOrWait::Closed(_) => panic!("the queue is never closed here"),
-                PushOrWait::Wait(item, w) => {
-                    pending = Some(item);
-                    wait = Some(w);
-                    Poll::Pending
-                }
-            }
-        })
-        .await;
+        assert!(send(queue, item).await, "the queue is never closed here");
     }
 }
 
@@ -124,30 +129,7 @@ fn closing_wakes_a_waiting_sender() {
         assert!(matches!(queue.try_push(0), super::queue::Push::Sent));
         let sender = {
             let queue = Arc::clone(&queue);
-            thread::spawn(move || {
-                let mut pending = Some(1);
-                let mut wait: Option<RoomWait<'_, u32>> = None;
-                block_on(poll_fn(|cx| {
-                    let item = pending.take().unwrap();
-                    let step = match wait.take() {
-                        None => queue.push_or_wait(item, cx),
-                        Some(mut w) => {
-                            let step = w.poll_push(item, cx);
-                            drop(w);
-                            step
-                        }
-                    };
-                    match step {
-                        PushOrWait::Sent => Poll::Ready(true),
-                        PushOrWait::Closed(_) => Poll::Ready(false),
-                        PushOrWait::Wait(item, w) => {
-                            pending = Some(item);
-                            wait = Some(w);
-                            Poll::Pending
-                        }
-                    }
-                }))
-            })
+            thread::spawn(move || block_on(send(&queue, 1)))
         };
         queue.close();
         let sent = sender.join().unwrap();
