@@ -389,6 +389,14 @@ async fn a_reply_redis_refuses_does_not_hold_up_the_acknowledgements() {
     assert_eq!(receive(&mut rx, 1).await, [2]);
     wait_until_backlog_empty(&station).await;
     assert_eq!(serving.handled(), 2);
+    // The refusal is reported, not only logged.
+    assert_eq!(serving.refusals(), 1);
+    let refusal = serving.last_refusal().expect("the refused reply");
+    assert_eq!(refusal.kind(), aplay::redis::RedisErrorKind::Server);
+    assert!(
+        refusal.message().contains("reply") && refusal.message().contains("WRONGTYPE"),
+        "{refusal}"
+    );
     serving.stop().await;
     station.purge_namespace().await.unwrap();
 }

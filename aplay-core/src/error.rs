@@ -179,6 +179,12 @@ pub enum Error {
     #[cfg(feature = "redis")]
     #[error("redis: {0}")]
     Redis(crate::redis::RedisError),
+    /// Messages sent through a remote ref are not in Redis: refused for good (handed back),
+    /// or not stored within the time `flushed` waits (feature `redis`). See
+    /// [`RemoteRef::flushed`](crate::redis::RemoteRef::flushed).
+    #[cfg(feature = "redis")]
+    #[error("redis: {0}")]
+    NotFlushed(Box<crate::redis::NotFlushed>),
 }
 
 impl Error {

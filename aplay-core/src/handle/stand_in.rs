@@ -154,7 +154,7 @@ impl<A: Dispatch> StandIn<A> {
     }
 
     /// The next queued message, without waiting.
-    #[allow(dead_code)] // for the Redis remote refs; the probes forward from `recv`
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))] // the probes forward from `recv`
     pub(crate) fn try_recv(&mut self) -> Option<A::Msg> {
         loop {
             match self.receiver.try_recv()? {
@@ -163,6 +163,12 @@ impl<A: Dispatch> StandIn<A> {
                 Envelope::Signal => {}
             }
         }
+    }
+
+    /// How many messages are queued (wake-ups may count too: an upper bound).
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
+    pub(crate) fn queued(&self) -> usize {
+        self.receiver.len()
     }
 
     /// Whether someone asked it to stop (a person's stop, a shutdown or a kill).

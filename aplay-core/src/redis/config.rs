@@ -35,6 +35,7 @@ pub struct StationConfig {
     pub(crate) reply_expiry: Duration,
     pub(crate) command_timeout: Duration,
     pub(crate) remote_capacity: usize,
+    pub(crate) flush_timeout: Duration,
 }
 
 impl Default for StationConfig {
@@ -52,6 +53,7 @@ impl Default for StationConfig {
             reply_expiry: Duration::from_secs(3600),
             command_timeout: Duration::from_secs(10),
             remote_capacity: crate::Mailbox::DEFAULT_CAPACITY,
+            flush_timeout: Duration::from_secs(30),
         }
     }
 }
@@ -150,7 +152,9 @@ impl StationConfig {
     }
 
     /// How long a reply stream lives after its last reply (a process that dies leaves one
-    /// behind). An hour by default; at least one second.
+    /// behind), and how long Redis remembers the number of the last batch a remote ref
+    /// appended (so that a batch sent again after a lost connection is not appended twice).
+    /// An hour by default; at least one second.
     ///
     /// See the example on [`StationConfig`].
     pub fn reply_expiry(mut self, expiry: Duration) -> Self {
@@ -173,6 +177,18 @@ impl StationConfig {
     /// See the example on [`StationConfig`].
     pub fn remote_capacity(mut self, messages: usize) -> Self {
         self.remote_capacity = messages.max(1);
+        self
+    }
+
+    /// How long [`RemoteRef::flushed`](super::RemoteRef::flushed) waits for Redis to have
+    /// every message before it returns [`Error::NotFlushed`](crate::Error::NotFlushed) (the
+    /// messages go on being retried). 30 seconds by default; [`Duration::MAX`] waits as long
+    /// as it takes. [`RemoteRef::flushed_within`](super::RemoteRef::flushed_within) gives a
+    /// limit per call.
+    ///
+    /// See the example on [`StationConfig`].
+    pub fn flush_timeout(mut self, limit: Duration) -> Self {
+        self.flush_timeout = limit;
         self
     }
 

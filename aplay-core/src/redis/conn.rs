@@ -2,12 +2,9 @@
 //! dedicated ones for the commands that block (a blocking read on the shared connection would
 //! hold up every other command behind it).
 
-use std::future::Future;
-
 use redis::aio::{ConnectionManager, ConnectionManagerConfig, MultiplexedConnection};
-use redis::{AsyncConnectionConfig, Client, Cmd, Pipeline, Value};
+use redis::{AsyncConnectionConfig, Client, Cmd, Value};
 
-use super::backoff::Backoff;
 use super::config::StationConfig;
 use super::error::{RedisError, RedisErrorKind};
 
@@ -77,65 +74,6 @@ where
     cmd.query_async::<Value>(conn)
         .await
         .map_err(RedisError::from_client)
-}
-
-/// A pipeline whose commands each answer for themselves: one the server refuses does not
-/// fail the others (see [`run_pipeline`]).
-pub(crate) fn pipeline() -> Pipeline {
-    let mut pipe = redis::pipe();
-    pipe.ignore_errors();
-    pipe
-}
-
-/// Runs a [`pipeline`]. `Err` when the connection failed (the whole pipeline may be sent
-/// again); otherwise the commands the server refused, in words (sending them again would
-/// not help).
-pub(crate) async fn run_pipeline<C>(
-    conn: &mut C,
-    pipe: &Pipeline,
-) -> Result<Vec<String>, RedisError>
-where
-    C: redis::aio::ConnectionLike + Send,
-{
-    let replies = pipe
-        .query_async::<Vec<redis::RedisResult<Value>>>(conn)
-        .await
-        .map_err(RedisError::from_client)?;
-    let mut refused = Vec::new();
-    for reply in replies {
-        match reply {
-            Ok(_) => {}
-            Err(e) if e.is_io_error() || e.is_connection_dropped() || e.is_timeout() => {
-                return Err(RedisError::from_client(e));
-            }
-            Err(e) => refused.push(e.to_string()),
-        }
-    }
-    Ok(refused)
-}
-
-/// Runs `op` until it succeeds, waiting longer after each failure, and logging each.
-///
-/// Connection failures are what this is for; a command the server refuses is retried the
-/// same way (the log says why), since the loops that use this cannot go on without it.
-pub(crate) async fn retrying<T, F, Fut>(what: &str, backoff: &mut Backoff, mut op: F) -> T
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Result<T, RedisError>>,
-{
-    loop {
-        match op().await {
-            Ok(value) => {
-                backoff.reset();
-                return value;
-            }
-            Err(error) => {
-                let delay = backoff.next_delay();
-                tracing::warn!(%error, ?delay, "redis: {what} failed; retrying");
-                tokio::time::sleep(delay).await;
-            }
-        }
-    }
 }
 
 /// Creates the consumer group of `stream` (and the stream), from its first entry: messages

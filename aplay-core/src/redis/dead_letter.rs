@@ -103,16 +103,47 @@ pub(crate) fn original_fields(entry: &Entry) -> impl Iterator<Item = (&[u8], &[u
         .map(|(k, v)| (k.as_slice(), v.as_slice()))
 }
 
-/// Adds the `XADD` of a dead letter to `pipe`.
-pub(crate) fn add_dead_letter(
-    pipe: &mut redis::Pipeline,
+/// Moves an entry from its mailbox stream to the dead letters, atomically and at most once:
+/// `KEYS[1]` the mailbox stream, `KEYS[2]` the dead-letter stream; `ARGV[1]` the group,
+/// `ARGV[2]` the entry's id, then the dead letter's fields. Returns 1 when moved, 0 when the
+/// entry is no longer pending (moved or acknowledged already: a move sent again after a lost
+/// connection). The dead letter is appended before the entry is acknowledged, and a refused
+/// append (a key of another type) stops the script before anything is written: an entry is
+/// never acknowledged without its dead letter. Refused whole, before it starts, when Redis
+/// cannot write (`OOM`, `READONLY`, `LOADING`): then sent again.
+const MOVE: &str = r#"#!lua
+local pending = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[2], ARGV[2], 1)
+if #pending == 0 then
+  return 0
+end
+local add = {'XADD', KEYS[2], '*'}
+for i = 3, #ARGV do
+  add[#add + 1] = ARGV[i]
+end
+redis.call(unpack(add))
+redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
+redis.call('XDEL', KEYS[1], ARGV[2])
+return 1
+"#;
+
+/// The command that moves `entry` of `stream` (read through `group`) to `dead_stream`, with
+/// why and how often it was delivered (see [`MOVE`]). Safe to send again.
+pub(crate) fn move_to_dead_letters(
+    stream: &str,
     dead_stream: &str,
+    group: &str,
     entry: &Entry,
     error: &str,
     deliveries: u32,
     consumer: &str,
-) {
-    let cmd = pipe.cmd("XADD").arg(dead_stream).arg("*");
+) -> redis::Cmd {
+    let mut cmd = redis::cmd("EVAL");
+    cmd.arg(MOVE)
+        .arg(2)
+        .arg(stream)
+        .arg(dead_stream)
+        .arg(group)
+        .arg(&entry.id);
     for (k, v) in original_fields(entry) {
         cmd.arg(k).arg(v);
     }
@@ -124,6 +155,7 @@ pub(crate) fn add_dead_letter(
         .arg(consumer)
         .arg(ENTRY)
         .arg(&entry.id);
+    cmd
 }
 
 #[cfg(test)]

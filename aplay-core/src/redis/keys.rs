@@ -33,6 +33,12 @@ impl Keys {
         format!("{}:reply:{consumer}", self.namespace)
     }
 
+    /// Where Redis keeps the number of the last batch one remote ref (`producer`) appended
+    /// to the mailbox of `path`.
+    pub(crate) fn producer(&self, path: &str, producer: &str) -> String {
+        format!("{}:producer:{path}:{producer}", self.namespace)
+    }
+
     /// The hash of served paths and the type of actor serving each.
     pub(crate) fn addresses(&self) -> String {
         format!("{}:addresses", self.namespace)
@@ -51,5 +57,6 @@ mod tests {
         assert_eq!(keys.dead("/jobs"), "shop:dead:/jobs");
         assert_eq!(keys.reply("w1"), "shop:reply:w1");
         assert_eq!(keys.addresses(), "shop:addresses");
+        assert_eq!(keys.producer("/jobs", "w1:7"), "shop:producer:/jobs:w1:7");
     }
 }

@@ -23,21 +23,26 @@
 //! A mailbox entry has the field `m` (the encoded message) and, for an ask, `r` (the reply
 //! stream) and `q` (the request id).
 
+mod append;
 mod backoff;
 mod config;
 mod conn;
 mod dead_letter;
 mod entry;
 mod error;
+mod forward;
 mod keys;
+mod not_flushed;
 mod remote;
 mod replies;
+mod retry;
 mod serve;
 mod station;
 
 pub use config::StationConfig;
 pub use dead_letter::DeadLetter;
 pub use error::{RedisError, RedisErrorKind};
+pub use not_flushed::NotFlushed;
 pub use remote::RemoteRef;
 pub use serve::Serving;
 pub use station::{Backlog, RedisStation};

@@ -4,20 +4,20 @@
 use std::fmt;
 use std::ops::Deref;
 use std::sync::Arc;
+use std::time::Duration;
 
 use tokio::sync::{mpsc, oneshot};
 
-use super::backoff::Backoff;
-use super::conn::{pipeline, retrying, run_pipeline};
-use super::entry::{MESSAGE, REPLY_TO, REQUEST};
 use super::error::{RedisError, RedisErrorKind};
+use super::forward::{Control, Progress, forward};
+use super::not_flushed::NotFlushed;
 use super::station::Station;
 use crate::actor::Dispatch;
 use crate::error::Error;
-use crate::handle::{ActorRef, StandIn, stand_in};
+use crate::handle::{ActorRef, stand_in};
 use crate::mailbox::Mailbox;
 use crate::path::ActorPath;
-use crate::wire::{Wire, encode};
+use crate::wire::Wire;
 
 /// A ref to the actor of type `A` at a path served through Redis, usually by another process
 /// (from [`RedisStation::lookup`](super::RedisStation::lookup) or
@@ -29,7 +29,8 @@ use crate::wire::{Wire, encode};
 ///
 /// - a **tell** (`jobs.run(job).await`) returns once the message is queued in this process,
 ///   on its way to Redis (waiting for room when [`remote_capacity`] messages are queued:
-///   back-pressure). [`flushed`](Self::flushed) waits until Redis has them all.
+///   back-pressure). [`flushed`](Self::flushed) waits until Redis has them all, and reports
+///   those Redis refused.
 /// - an **ask** (`jobs.count().await`, or `.ask()` on a unit method) returns once a worker
 ///   handled the message and its reply came back. Without a `.timeout(d)` it waits as long
 ///   as it takes (a message waits in the stream until a worker serves it).
@@ -44,17 +45,15 @@ use crate::wire::{Wire, encode};
 /// See the examples on [`RedisStation::serve`](super::RedisStation::serve) and [`RedisStation::remote`](super::RedisStation::remote).
 pub struct RemoteRef<A: Dispatch> {
     actor: ActorRef<A>,
-    link: Arc<Link>,
+    link: Arc<Link<A>>,
 }
 
 /// Held by every clone: dropping the last one closes the control channel, which ends the
 /// forwarder once it has forwarded what is queued.
-struct Link {
-    control: mpsc::UnboundedSender<Control>,
-}
-
-enum Control {
-    Flush(oneshot::Sender<()>),
+struct Link<A: Dispatch> {
+    control: mpsc::UnboundedSender<Control<A::Msg>>,
+    progress: Arc<Progress>,
+    flush_timeout: Duration,
 }
 
 pub(crate) fn remote_ref<A: Wire>(station: Arc<Station>, path: ActorPath) -> RemoteRef<A> {
@@ -63,10 +62,22 @@ pub(crate) fn remote_ref<A: Wire>(station: Arc<Station>, path: ActorPath) -> Rem
         Mailbox::bounded(station.config.remote_capacity),
     );
     let (control, control_rx) = mpsc::unbounded_channel();
-    tokio::spawn(forward(station, path, holder, control_rx));
+    let progress = Arc::new(Progress::default());
+    let flush_timeout = station.config.flush_timeout;
+    tokio::spawn(forward(
+        station,
+        path,
+        holder,
+        control_rx,
+        Arc::clone(&progress),
+    ));
     RemoteRef {
         actor,
-        link: Arc::new(Link { control }),
+        link: Arc::new(Link {
+            control,
+            progress,
+            flush_timeout,
+        }),
     }
 }
 
@@ -79,21 +90,48 @@ impl<A: Dispatch> RemoteRef<A> {
     }
 
     /// Waits until every message sent through this ref (or a clone) before the call is in
-    /// Redis: appended to the mailbox stream, acknowledged by the server. While Redis cannot
-    /// be reached, this waits for it to come back.
+    /// Redis, appended to the mailbox stream, for at most
+    /// [`flush_timeout`](super::StationConfig::flush_timeout) (30 s by default): see
+    /// [`flushed_within`](Self::flushed_within).
     ///
     /// # Errors
     ///
-    /// [`Error::Redis`] (kind [`Closed`](RedisErrorKind::Closed)) if the forwarding task is
-    /// gone (its runtime shut down).
+    /// As [`flushed_within`](Self::flushed_within).
     ///
     /// # Cancel safety
     ///
-    /// Cancel safe: dropping the future stops the waiting only.
+    /// Cancel safe: dropping the future stops the waiting only (the messages go on).
     ///
     /// See the example on [`RedisStation::remote`](super::RedisStation::remote).
     pub async fn flushed(&self) -> Result<(), Error> {
-        let (done, wait) = oneshot::channel();
+        self.flushed_within(self.link.flush_timeout).await
+    }
+
+    /// Waits until every message sent through this ref (or a clone) before the call is in
+    /// Redis, for at most `limit` ([`Duration::MAX`]: as long as it takes).
+    ///
+    /// `Ok` means exactly that: each of those messages is in the mailbox stream, where it
+    /// stays until a worker handled it (as durable as Redis's persistence makes it: see the
+    /// guide's chapter on Redis). While Redis cannot take them (down, restarting, loading,
+    /// out of memory, a replica after a failover), they stay queued here and are retried, and
+    /// this waits, up to `limit`.
+    ///
+    /// # Errors
+    ///
+    /// - [`Error::NotFlushed`] when messages are not in Redis: those Redis refused for good
+    ///   since the last `flushed` (a mailbox key holding another type, a missing permission,
+    ///   a message that cannot be encoded) are handed back in it; those still being retried
+    ///   when `limit` ran out are counted in it and go on being retried.
+    /// - [`Error::Redis`] (kind [`Closed`](RedisErrorKind::Closed)) if the forwarding task is
+    ///   gone (its runtime shut down).
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: dropping the future stops the waiting only (the messages go on).
+    ///
+    /// See the example on [`RedisStation::remote`](super::RedisStation::remote).
+    pub async fn flushed_within(&self, limit: Duration) -> Result<(), Error> {
+        let (done, answer) = oneshot::channel();
         let closed = || {
             Error::Redis(RedisError::new(
                 RedisErrorKind::Closed,
@@ -104,7 +142,36 @@ impl<A: Dispatch> RemoteRef<A> {
             .control
             .send(Control::Flush(done))
             .map_err(|_| closed())?;
-        wait.await.map_err(|_| closed())
+        let refused = match tokio::time::timeout(limit, answer).await {
+            Ok(Ok(refused)) => refused,
+            Ok(Err(_)) => return Err(closed()),
+            Err(_) => {
+                let queued = ActorRef::to_any(&self.actor).mailbox_len().unwrap_or(0);
+                let reason = match self.link.progress.held_up_by() {
+                    Some(error) => error.to_string(),
+                    None => "the messages before them are not stored yet".to_owned(),
+                };
+                return Err(Error::NotFlushed(Box::new(NotFlushed::new(
+                    self.path().clone(),
+                    queued + self.link.progress.in_flight(),
+                    0,
+                    reason,
+                    Some(limit),
+                    Vec::<A::Msg>::new(),
+                ))));
+            }
+        };
+        if refused.count == 0 {
+            return Ok(());
+        }
+        Err(Error::NotFlushed(Box::new(NotFlushed::new(
+            self.path().clone(),
+            0,
+            refused.count,
+            refused.reason.unwrap_or_default(),
+            None,
+            refused.messages,
+        ))))
     }
 
     /// The local stand-in as an [`ActorRef`], for code written against `ActorRef<A>`.
@@ -198,127 +265,5 @@ impl<A: Dispatch> fmt::Debug for RemoteRef<A> {
             .field("path", self.path())
             .field("actor", &std::any::type_name::<A>())
             .finish()
-    }
-}
-
-/// Moves messages from the stand-in to the mailbox stream, in order, a batch per pipeline.
-async fn forward<A: Wire>(
-    station: Arc<Station>,
-    path: ActorPath,
-    mut holder: StandIn<A>,
-    mut control: mpsc::UnboundedReceiver<Control>,
-) {
-    let stream = station.keys.mailbox(path.as_str());
-    let mut forwarder = Forwarder {
-        station: &station,
-        stream: &stream,
-        backoff: Backoff::new(
-            station.config.reconnect_initial,
-            station.config.reconnect_max,
-        ),
-    };
-    let batch = station.config.read_batch;
-    let mut msgs = Vec::with_capacity(batch);
-    loop {
-        tokio::select! {
-            biased;
-            ctrl = control.recv() => match ctrl {
-                Some(Control::Flush(done)) => {
-                    forwarder.drain(&mut holder, &mut msgs, batch).await;
-                    let _ = done.send(());
-                }
-                None => {
-                    // The last ref is gone: forward what is queued, then end.
-                    forwarder.drain(&mut holder, &mut msgs, batch).await;
-                    return;
-                }
-            },
-            msg = holder.recv() => match msg {
-                Some(msg) => {
-                    msgs.push(msg);
-                    while msgs.len() < batch {
-                        match holder.try_recv() {
-                            Some(msg) => msgs.push(msg),
-                            None => break,
-                        }
-                    }
-                    forwarder.send::<A>(&mut msgs).await;
-                }
-                None => return,
-            },
-        }
-    }
-}
-
-struct Forwarder<'a> {
-    station: &'a Station,
-    stream: &'a str,
-    backoff: Backoff,
-}
-
-impl Forwarder<'_> {
-    /// Forwards everything queued now.
-    async fn drain<A: Wire>(
-        &mut self,
-        holder: &mut StandIn<A>,
-        msgs: &mut Vec<A::Msg>,
-        batch: usize,
-    ) {
-        loop {
-            while msgs.len() < batch {
-                match holder.try_recv() {
-                    Some(msg) => msgs.push(msg),
-                    None => break,
-                }
-            }
-            if msgs.is_empty() {
-                return;
-            }
-            self.send::<A>(msgs).await;
-        }
-    }
-
-    /// Appends `msgs` to the stream in one pipeline, retried until Redis takes it.
-    async fn send<A: Wire>(&mut self, msgs: &mut Vec<A::Msg>) {
-        let mut pipe = pipeline();
-        let mut appended = 0;
-        let replies = &self.station.replies;
-        for mut msg in msgs.drain(..) {
-            let asker = A::take_reply(&mut msg);
-            let bytes = match encode(&msg) {
-                Ok(bytes) => bytes,
-                Err(error) => {
-                    // The asker, if any, gets `Error::NoReply` as `asker` drops.
-                    tracing::error!(%error, handler = A::message_name(&msg), "redis: a message that cannot be encoded is dropped");
-                    continue;
-                }
-            };
-            let add = pipe
-                .cmd("XADD")
-                .arg(self.stream)
-                .arg("*")
-                .arg(MESSAGE)
-                .arg(bytes);
-            if let Some(asker) = asker {
-                // Registered before the message leaves: the reply may come back at once.
-                let id = replies.register(asker);
-                add.arg(REPLY_TO).arg(&replies.key).arg(REQUEST).arg(id);
-            }
-            appended += 1;
-        }
-        if appended == 0 {
-            return;
-        }
-        let conn = self.station.connections.shared();
-        let pipe = &pipe;
-        let refused = retrying("appending messages", &mut self.backoff, || {
-            let mut conn = conn.clone();
-            async move { run_pipeline(&mut conn, pipe).await }
-        })
-        .await;
-        for error in refused {
-            // The asker of a refused message, if any, waits for its timeout.
-            tracing::error!(stream = self.stream, %error, "redis: a message was refused");
-        }
     }
 }

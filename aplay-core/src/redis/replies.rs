@@ -50,6 +50,12 @@ impl Replies {
         id
     }
 
+    /// Forgets the asker of request `id`, whose message Redis refused: it gets `NoReply`.
+    pub(crate) fn cancel(&self, id: u64) {
+        let asker = self.lock().remove(&id);
+        drop(asker);
+    }
+
     /// Forgets the askers that stopped waiting.
     pub(crate) fn sweep(&self) {
         self.lock().retain(|_, asker| !asker.is_closed());

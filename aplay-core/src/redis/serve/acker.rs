@@ -16,9 +16,10 @@ use super::held::Held;
 use crate::actor::Dispatch;
 use crate::handle::ActorRef;
 use crate::redis::backoff::{Backoff, retry_delay};
-use crate::redis::conn::{pipeline, query, retrying, run_pipeline};
-use crate::redis::dead_letter::add_dead_letter;
+use crate::redis::dead_letter::move_to_dead_letters;
 use crate::redis::entry::{FAILED, MESSAGE, REPLY_TO, REQUEST};
+use crate::redis::error::RedisError;
+use crate::redis::retry::{settle, settle_all};
 use crate::wire::{Outcome, OutcomeReceiver, Wire};
 
 /// What the acker is told.
@@ -189,28 +190,25 @@ impl<A: Wire> Acker<A> {
             .spawn(retry(Arc::clone(&self.shared), held, counted));
     }
 
+    /// Sends the batch: acknowledgements, replies and dead letters, each retried until Redis
+    /// applied it or refused it for good. Nothing is dropped while Redis cannot take it: an
+    /// acknowledgement Redis refuses now is sent again (never claimed by another worker
+    /// meanwhile: the entries stay in hand, refreshed).
     async fn flush(&mut self) {
         if self.batch.is_empty() {
             return;
         }
-        let pipe = self.batch.finish(&self.shared);
-        let conn = self.shared.station.connections.shared();
-        let pipe = &pipe;
-        let refused = retrying("acknowledging handled entries", &mut self.backoff, || {
-            let mut conn = conn.clone();
-            async move { run_pipeline(&mut conn, pipe).await }
-        })
+        let batch = std::mem::replace(&mut self.batch, Batch::new(&self.shared));
+        let commands = batch.commands(&self.shared);
+        let mut conn = self.shared.station.connections.shared();
+        let results = settle_all(
+            &mut conn,
+            &commands,
+            "acknowledging handled entries",
+            &mut self.backoff,
+        )
         .await;
-        for error in refused {
-            tracing::error!(path = %self.shared.path, %error, "redis: a command acknowledging or answering entries was refused");
-        }
-        self.shared
-            .handled
-            .fetch_add(self.batch.successes, Ordering::Relaxed);
-        self.shared
-            .dead_lettered
-            .fetch_add(self.batch.dead_letters, Ordering::Relaxed);
-        self.batch = Batch::new(&self.shared);
+        batch.settled(&self.shared, results);
     }
 }
 
@@ -237,15 +235,16 @@ async fn retry<A: Wire>(shared: Arc<Shared<A>>, mut held: Held, counted: bool) {
         let mut backoff = Backoff::new(config.reconnect_initial, config.reconnect_max);
         let count = async {
             tokio::time::sleep(delay).await;
-            retrying("counting a delivery", &mut backoff, || {
-                let mut conn = conn.clone();
-                let claim = &claim;
-                async move { query(&mut conn, claim).await }
-            })
-            .await
+            settle(&conn, &claim, "counting a delivery", &mut backoff).await
         };
         tokio::select! {
-            _ = count => held.deliveries = next,
+            counted = count => {
+                if let Err(error) = counted {
+                    // Delivered anyway: the count in Redis stays one behind.
+                    shared.refused(&error, "counting a delivery");
+                }
+                held.deliveries = next;
+            }
             _ = stopping.wait_for(|s| *s) => return,
         }
     }
@@ -255,87 +254,160 @@ async fn retry<A: Wire>(shared: Arc<Shared<A>>, mut held: Held, counted: bool) {
     shared.dispatch(held).await;
 }
 
+/// The reply of an ask, on its way to the asker's reply stream.
+struct Reply {
+    to: Vec<u8>,
+    request: Vec<u8>,
+    /// [`MESSAGE`] (the handler's reply) or [`FAILED`] (why there is none).
+    field: &'static [u8],
+    value: Vec<u8>,
+}
+
 /// The acknowledgements, replies and dead letters of one batch, sent as one pipeline.
 struct Batch {
-    pipe: redis::Pipeline,
+    /// Handled (or deleted from the stream): acknowledged and deleted together.
     done: Vec<Held>,
     successes: u64,
-    dead_letters: u64,
+    replies: Vec<Reply>,
+    /// Moved to the dead letters, each on its own.
+    dead: Vec<(Held, String)>,
     expiry_ms: u64,
 }
 
 impl Batch {
     fn new<A: Dispatch>(shared: &Shared<A>) -> Self {
         Batch {
-            pipe: pipeline(),
             done: Vec::new(),
             successes: 0,
-            dead_letters: 0,
+            replies: Vec::new(),
+            dead: Vec::new(),
             expiry_ms: u64::try_from(shared.config().reply_expiry.as_millis()).unwrap_or(u64::MAX),
         }
     }
 
     fn len(&self) -> usize {
-        self.done.len()
+        self.done.len() + self.dead.len()
     }
 
     fn is_empty(&self) -> bool {
-        self.done.is_empty()
+        self.len() == 0
     }
 
     fn success<A: Dispatch>(&mut self, _shared: &Shared<A>, held: Held, reply: Vec<u8>) {
-        self.reply(&held, (MESSAGE, &reply));
+        self.reply(&held, MESSAGE, reply);
         self.successes += 1;
         self.done.push(held);
     }
 
     fn dead<A: Dispatch>(&mut self, shared: &Shared<A>, held: Held, error: &str) {
         tracing::warn!(path = %shared.path, entry = held.id(), deliveries = held.deliveries, %error, "redis: an entry goes to the dead letters");
-        add_dead_letter(
-            &mut self.pipe,
-            &shared.dead,
-            &held.entry,
-            error,
-            held.deliveries,
-            shared.consumer(),
-        );
         match held.last_reply.clone() {
-            Some(reply) => self.reply(&held, (MESSAGE, &reply)),
-            None => self.reply(&held, (FAILED, error.as_bytes())),
+            Some(reply) => self.reply(&held, MESSAGE, reply),
+            None => self.reply(&held, FAILED, error.as_bytes().to_vec()),
         }
-        self.dead_letters += 1;
-        self.done.push(held);
+        self.dead.push((held, error.to_owned()));
     }
 
     /// The reply of an ask (nothing for a tell).
-    fn reply(&mut self, held: &Held, (field, value): (&[u8], &[u8])) {
+    fn reply(&mut self, held: &Held, field: &'static [u8], value: Vec<u8>) {
         let (Some(to), Some(request)) = (held.entry.field(REPLY_TO), held.entry.field(REQUEST))
         else {
             return;
         };
-        self.pipe
-            .cmd("XADD")
-            .arg(to)
-            .arg("*")
-            .arg(REQUEST)
-            .arg(request)
-            .arg(field)
-            .arg(value);
-        self.pipe.cmd("PEXPIRE").arg(to).arg(self.expiry_ms);
+        self.replies.push(Reply {
+            to: to.to_vec(),
+            request: request.to_vec(),
+            field,
+            value,
+        });
     }
 
-    /// The pipeline: replies and dead letters, then the acknowledgements, then the entries
-    /// deleted from the stream (nothing reads them again).
-    fn finish<A: Dispatch>(&mut self, shared: &Shared<A>) -> redis::Pipeline {
-        let mut pipe = std::mem::replace(&mut self.pipe, pipeline());
-        let ack = pipe.cmd("XACK").arg(&shared.stream).arg(shared.group());
-        for held in &self.done {
-            ack.arg(held.id());
+    /// The commands, each safe to send again: replies (a reply sent twice reaches its asker
+    /// once), dead-letter moves (each checks that its entry is still pending), then one
+    /// acknowledgement and one delete of the handled entries (nothing reads them again).
+    fn commands<A: Dispatch>(&self, shared: &Shared<A>) -> Vec<redis::Cmd> {
+        let mut cmds = Vec::with_capacity(self.replies.len() * 2 + self.dead.len() + 2);
+        for reply in &self.replies {
+            let mut add = redis::cmd("XADD");
+            add.arg(&reply.to)
+                .arg("*")
+                .arg(REQUEST)
+                .arg(&reply.request)
+                .arg(reply.field)
+                .arg(&reply.value);
+            cmds.push(add);
+            let mut expire = redis::cmd("PEXPIRE");
+            expire.arg(&reply.to).arg(self.expiry_ms);
+            cmds.push(expire);
         }
-        let del = pipe.cmd("XDEL").arg(&shared.stream);
-        for held in &self.done {
-            del.arg(held.id());
+        for (held, error) in &self.dead {
+            cmds.push(move_to_dead_letters(
+                &shared.stream,
+                &shared.dead,
+                shared.group(),
+                &held.entry,
+                error,
+                held.deliveries,
+                shared.consumer(),
+            ));
         }
-        pipe
+        if !self.done.is_empty() {
+            let mut ack = redis::cmd("XACK");
+            ack.arg(&shared.stream).arg(shared.group());
+            let mut del = redis::cmd("XDEL");
+            del.arg(&shared.stream);
+            for held in &self.done {
+                ack.arg(held.id());
+                del.arg(held.id());
+            }
+            cmds.push(ack);
+            cmds.push(del);
+        }
+        cmds
+    }
+
+    /// Counts what Redis applied, and reports what it refused for good. An entry whose
+    /// acknowledgement or dead-letter move was refused is let go unacknowledged: it stays
+    /// pending in Redis, and is delivered again later (to this worker or another).
+    fn settled<A: Dispatch>(
+        self,
+        shared: &Shared<A>,
+        results: Vec<Result<redis::Value, RedisError>>,
+    ) {
+        let mut results = results.into_iter();
+        for _ in &self.replies {
+            for result in results.by_ref().take(2) {
+                if let Err(error) = result {
+                    shared.refused(&error, "sending the reply of an ask");
+                }
+            }
+        }
+        let mut dead_lettered = 0;
+        for (held, _) in &self.dead {
+            match results.next() {
+                Some(Ok(redis::Value::Int(1))) => dead_lettered += 1,
+                Some(Ok(_)) => {} // moved already, by an earlier attempt
+                Some(Err(error)) => shared.refused(
+                    &error,
+                    &format!("moving the entry {} to the dead letters", held.id()),
+                ),
+                None => {}
+            }
+        }
+        if !self.done.is_empty() {
+            match results.next() {
+                Some(Ok(_)) => {
+                    shared.handled.fetch_add(self.successes, Ordering::Relaxed);
+                }
+                Some(Err(error)) => shared.refused(&error, "acknowledging handled entries"),
+                None => {}
+            }
+            if let Some(Err(error)) = results.next() {
+                shared.refused(&error, "deleting acknowledged entries");
+            }
+        }
+        shared
+            .dead_lettered
+            .fetch_add(dead_lettered, Ordering::Relaxed);
     }
 }

@@ -1,6 +1,12 @@
 //! Reading the mailbox stream: first the entries this consumer had read before (a restart),
 //! then new ones in batches, blocking on a connection of its own; now and then, the entries
 //! left too long at a dead consumer.
+//!
+//! After a fault (a lost connection, a Redis restart, a server that could not answer), the
+//! entries of this consumer are read again from its pending list before new ones: a read that
+//! Redis applied and whose answer was lost left entries there that no one holds. And the next
+//! claim of other consumers' entries waits a third of `claim_idle`, so that live consumers
+//! refresh the entries they hold first.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -16,6 +22,7 @@ use crate::redis::backoff::Backoff;
 use crate::redis::conn::{ensure_group, query};
 use crate::redis::entry::{Entry, autoclaim_reply, delivery_counts, read_reply};
 use crate::redis::error::RedisError;
+use crate::redis::retry::settle;
 use crate::wire::Wire;
 
 pub(crate) async fn run<A: Wire>(shared: Arc<Shared<A>>) {
@@ -25,6 +32,7 @@ pub(crate) async fn run<A: Wire>(shared: Arc<Shared<A>>) {
             shared.config().reconnect_max,
         ),
         conn: None,
+        faulted: false,
         shared,
     };
     feeder.own_pending().await;
@@ -37,6 +45,8 @@ struct Feeder<A: Wire> {
     backoff: Backoff,
     /// The connection for blocking reads, opened on first use and after a fault.
     conn: Option<MultiplexedConnection>,
+    /// A command failed since this consumer's pending entries were last read.
+    faulted: bool,
 }
 
 impl<A: Wire> Feeder<A> {
@@ -59,6 +69,7 @@ impl<A: Wire> Feeder<A> {
 
     /// Logs a failed command and waits before the next attempt.
     async fn fault(&mut self, what: &str, error: &RedisError) {
+        self.faulted = true;
         let delay = self.backoff.next_delay();
         tracing::warn!(path = %self.shared.path, %error, ?delay, "redis: {what} failed; retrying");
         tokio::time::sleep(delay).await;
@@ -109,11 +120,18 @@ impl<A: Wire> Feeder<A> {
 
     /// New entries, and from time to time those of dead consumers, until stopping.
     async fn new_entries(&mut self) {
-        let claim_every = (self.shared.config().claim_idle / 2).max(Duration::from_millis(1));
+        let claim_idle = self.shared.config().claim_idle;
+        let claim_every = (claim_idle / 2).max(Duration::from_millis(1));
         let mut next_claim = Instant::now();
         loop {
             if self.shared.is_stopping() {
                 return;
+            }
+            if std::mem::take(&mut self.faulted) {
+                self.own_pending().await;
+                // Live consumers refresh their entries first (their keepers retry at once).
+                next_claim = next_claim.max(Instant::now() + claim_idle / 3);
+                continue;
             }
             if Instant::now() >= next_claim {
                 self.claim_abandoned().await;
@@ -226,8 +244,16 @@ impl<A: Wire> Feeder<A> {
             .arg(&last.id)
             .arg(entries.len() + self.shared.held.ids().len())
             .arg(self.shared.consumer());
-        let mut conn = self.shared.station.connections.shared();
-        match query(&mut conn, &pending).await.and_then(delivery_counts) {
+        let conn = self.shared.station.connections.shared();
+        let counted = settle(
+            &conn,
+            &pending,
+            "reading delivery counts",
+            &mut self.backoff,
+        )
+        .await
+        .and_then(delivery_counts);
+        match counted {
             Ok(counts) => counts,
             Err(error) => {
                 tracing::warn!(%error, "redis: cannot read delivery counts; counting these as first deliveries");

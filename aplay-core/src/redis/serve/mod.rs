@@ -32,6 +32,7 @@ use self::held::HeldSet;
 use self::instances::{Factory, Instance};
 use super::config::StationConfig;
 use super::conn::{ensure_group, query};
+use super::error::RedisError;
 use super::station::Station;
 use crate::actor::Dispatch;
 use crate::error::Error;
@@ -59,6 +60,9 @@ pub(crate) struct Shared<A: Dispatch> {
     pub(crate) finished: watch::Sender<bool>,
     pub(crate) handled: AtomicU64,
     pub(crate) dead_lettered: AtomicU64,
+    /// Commands Redis refused for good, and the last of them.
+    refusals: AtomicU64,
+    last_refusal: parking_lot::Mutex<Option<RedisError>>,
 }
 
 impl<A: Dispatch> Shared<A> {
@@ -76,6 +80,17 @@ impl<A: Dispatch> Shared<A> {
 
     pub(crate) fn is_stopping(&self) -> bool {
         *self.stopping.borrow()
+    }
+
+    /// Reports a command Redis refused for good while `doing` something: logged, counted and
+    /// kept for [`Serving::last_refusal`].
+    pub(crate) fn refused(&self, error: &RedisError, doing: &str) {
+        tracing::error!(path = %self.path, %error, "redis: refused for good while {doing}");
+        self.refusals.fetch_add(1, Ordering::Relaxed);
+        *self.last_refusal.lock() = Some(RedisError::new(
+            error.kind(),
+            format!("{doing}: {}", error.message()),
+        ));
     }
 }
 
@@ -149,6 +164,8 @@ where
         finished: watch::Sender::new(false),
         handled: AtomicU64::new(0),
         dead_lettered: AtomicU64::new(0),
+        refusals: AtomicU64::new(0),
+        last_refusal: parking_lot::Mutex::new(None),
         station,
     });
     tokio::spawn(instances::supervise(
@@ -196,6 +213,24 @@ impl<A: Dispatch> Serving<A> {
         self.shared.dead_lettered.load(Ordering::Relaxed)
     }
 
+    /// How many commands Redis refused for good while serving (not the retryable errors,
+    /// which are waited out): an acknowledgement, a reply, a dead-letter move refused because
+    /// a key holds another type of value or the ACL user may not touch it. The entries
+    /// concerned are not lost: they stay pending and are delivered again later. See
+    /// [`last_refusal`](Self::last_refusal).
+    ///
+    /// See the example on [`RedisStation::serve`](super::RedisStation::serve).
+    pub fn refusals(&self) -> u64 {
+        self.shared.refusals.load(Ordering::Relaxed)
+    }
+
+    /// The last command Redis refused for good while serving, with what it was for.
+    ///
+    /// See the example on [`RedisStation::serve`](super::RedisStation::serve).
+    pub fn last_refusal(&self) -> Option<RedisError> {
+        self.shared.last_refusal.lock().clone()
+    }
+
     /// Stops serving, gracefully: reads nothing more, lets the actor handle what it has in
     /// hand, acknowledges it, then stops the actor. Failed entries still waiting for their
     /// next delivery are left pending, for a later start or another worker. Returns once all
@@ -241,6 +276,7 @@ impl<A: Dispatch> fmt::Debug for Serving<A> {
             .field("path", &self.shared.path)
             .field("handled", &self.handled())
             .field("dead_lettered", &self.dead_lettered())
+            .field("refusals", &self.refusals())
             .finish()
     }
 }
