@@ -57,10 +57,50 @@ impl TestRedis {
     }
 }
 
+/// How to start a test's server.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Every write in the append-only file (fsync always) before it is acknowledged, so it
+    /// survives a kill.
+    pub aof: bool,
+    /// Also listen on a TCP port of its own on 127.0.0.1 (for replication and proxies).
+    pub tcp: bool,
+    /// More `--name value` settings.
+    pub args: Vec<String>,
+}
+
+impl Options {
+    pub fn aof(mut self) -> Self {
+        self.aof = true;
+        self
+    }
+
+    pub fn tcp(mut self) -> Self {
+        self.tcp = true;
+        self
+    }
+
+    pub fn arg(mut self, name: &str, value: &str) -> Self {
+        self.args.push(format!("--{name}"));
+        self.args.push(value.to_owned());
+        self
+    }
+}
+
+/// What a restart waits for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ready {
+    /// The server answers PING with PONG: its data is loaded.
+    Loaded,
+    /// The server answers at all (`-LOADING` while it loads its data).
+    Answering,
+}
+
 /// A `redis-server` process of this test, on a Unix socket in a directory of its own.
 pub struct RedisServer {
     dir: PathBuf,
-    aof: bool,
+    options: Options,
+    port: Option<u16>,
     child: Option<Child>,
 }
 
@@ -68,15 +108,63 @@ impl RedisServer {
     /// Starts a server; with `aof`, every write is in the append-only file (fsync always)
     /// before it is acknowledged, so it survives a kill.
     pub fn start(aof: bool) -> Self {
+        Self::start_with(Options {
+            aof,
+            ..Options::default()
+        })
+    }
+
+    /// Starts a server with `options`.
+    pub fn start_with(options: Options) -> Self {
         let dir = std::env::temp_dir().join(unique("aplay-redis"));
         std::fs::create_dir_all(&dir).expect("a temporary directory");
+        let port = options.tcp.then(free_port);
         let mut server = RedisServer {
             dir,
-            aof,
+            options,
+            port,
             child: None,
         };
-        server.launch();
+        server.launch(&[], Ready::Loaded);
         server
+    }
+
+    /// Its TCP port (with [`Options::tcp`]).
+    pub fn port(&self) -> u16 {
+        self.port.expect("a server started with Options::tcp")
+    }
+
+    /// `redis://127.0.0.1:{port}` (with [`Options::tcp`]).
+    pub fn tcp_url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port())
+    }
+
+    /// A connection of the test's own, to inject faults and look inside.
+    pub fn admin(&self) -> redis::Connection {
+        redis::Client::open(self.url())
+            .and_then(|c| c.get_connection())
+            .expect("an admin connection to the test's server")
+    }
+
+    /// Runs an admin command; panics with the server's answer if it fails.
+    pub fn command(&self, args: &[&str]) -> redis::Value {
+        let mut cmd = redis::cmd(args[0]);
+        for arg in &args[1..] {
+            cmd.arg(*arg);
+        }
+        cmd.query(&mut self.admin())
+            .unwrap_or_else(|e| panic!("{args:?} failed: {e}"))
+    }
+
+    /// A field of `INFO` (`used_memory`, `errorstat_OOM`, ...), if present.
+    pub fn info(&self, field: &str) -> Option<String> {
+        let info: String = redis::cmd("INFO")
+            .arg("everything")
+            .query(&mut self.admin())
+            .expect("INFO");
+        info.lines()
+            .find_map(|line| line.strip_prefix(&format!("{field}:")))
+            .map(|v| v.trim().to_owned())
     }
 
     fn socket(&self) -> PathBuf {
@@ -93,10 +181,14 @@ impl RedisServer {
         self.socket()
     }
 
-    fn launch(&mut self) {
+    fn launch(&mut self, extra: &[&str], ready: Ready) {
         let mut cmd = Command::new("redis-server");
         cmd.arg("--port")
-            .arg("0")
+            .arg(self.port.unwrap_or(0).to_string())
+            .arg("--bind")
+            .arg("127.0.0.1")
+            .arg("--enable-debug-command")
+            .arg("yes")
             .arg("--unixsocket")
             .arg(self.socket())
             .arg("--dir")
@@ -104,11 +196,13 @@ impl RedisServer {
             .arg("--save")
             .arg("")
             .arg("--appendonly")
-            .arg(if self.aof { "yes" } else { "no" })
+            .arg(if self.options.aof { "yes" } else { "no" })
             .arg("--appendfsync")
             .arg("always")
             .arg("--logfile")
             .arg(self.dir.join("redis.log"))
+            .args(&self.options.args)
+            .args(extra)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null());
@@ -117,7 +211,7 @@ impl RedisServer {
             Err(e) => panic!("cannot start redis-server ({e}): {INSTALL}"),
         };
         self.child = Some(child);
-        wait_for_ping(&self.socket(), &self.dir);
+        wait_for_ping(&self.socket(), &self.dir, ready);
     }
 
     /// Kills the server at once (SIGKILL: no shutdown save; only what the append-only file
@@ -130,10 +224,16 @@ impl RedisServer {
         let _ = std::fs::remove_file(self.socket());
     }
 
-    /// Starts it again, on the same socket and directory (and append-only file).
+    /// Starts it again, on the same socket, port and directory (and append-only file).
     pub fn restart(&mut self) {
         self.kill();
-        self.launch();
+        self.launch(&[], Ready::Loaded);
+    }
+
+    /// Starts it again with `extra` settings, waiting only until it is `ready`.
+    pub fn restart_with(&mut self, extra: &[&str], ready: Ready) {
+        self.kill();
+        self.launch(extra, ready);
     }
 }
 
@@ -144,16 +244,26 @@ impl Drop for RedisServer {
     }
 }
 
-fn wait_for_ping(socket: &Path, dir: &Path) {
+/// A TCP port free now on 127.0.0.1 (the server binds it a moment later).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+fn wait_for_ping(socket: &Path, dir: &Path, ready: Ready) {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         if let Ok(mut stream) = UnixStream::connect(socket) {
             let _ = stream.set_read_timeout(Some(Duration::from_secs(1)));
             let mut answer = [0u8; 7];
-            // A server still loading its append-only file answers -LOADING: try again.
+            // A server still loading its append-only file answers -LOADING: try again,
+            // unless any answer will do.
             if stream.write_all(b"PING\r\n").is_ok()
                 && stream.read_exact(&mut answer).is_ok()
-                && &answer == b"+PONG\r\n"
+                && (&answer == b"+PONG\r\n"
+                    || (ready == Ready::Answering && answer.starts_with(b"-LOADIN")))
             {
                 return;
             }

@@ -26,11 +26,12 @@ pub(crate) enum Control<M> {
     Flush(oneshot::Sender<Refused<M>>),
 }
 
-/// The messages Redis refused for good (or that could not be encoded) since the last flush.
+/// The tells Redis refused for good (or that could not be encoded) since the last flush (a
+/// refused ask is answered `NoReply` at once instead).
 pub(crate) struct Refused<M> {
-    /// The tells, handed back (at most `remote_capacity`; asks get `NoReply` instead).
+    /// The tells, handed back (at most `remote_capacity`).
     pub(crate) messages: Vec<M>,
-    /// How many, asks included.
+    /// How many.
     pub(crate) count: u64,
     /// The last refusal, in words.
     pub(crate) reason: Option<String>,
@@ -47,10 +48,10 @@ impl<M> Default for Refused<M> {
 }
 
 impl<M> Refused<M> {
-    fn add(&mut self, message: Option<M>, reason: &str, keep: usize) {
+    fn add(&mut self, message: M, reason: &str, keep: usize) {
         self.count += 1;
         self.reason = Some(reason.to_owned());
-        if let Some(message) = message.filter(|_| self.messages.len() < keep) {
+        if self.messages.len() < keep {
             self.messages.push(message);
         }
     }
@@ -194,9 +195,11 @@ impl<A: Wire> Forwarder<A> {
                 Err(error) => {
                     let reason = format!("the message cannot be encoded: {error}");
                     tracing::error!(path = %self.path, handler = A::message_name(&msg), %reason, "redis: a message is refused");
-                    // An asker gets `NoReply` as `asker` drops.
-                    let tell = asker.is_none().then_some(msg);
-                    self.refused.add(tell, &reason, capacity);
+                    // An asker gets `NoReply` as `asker` drops; a tell is reported to
+                    // `flushed`.
+                    if asker.is_none() {
+                        self.refused.add(msg, &reason, capacity);
+                    }
                 }
             }
         }
@@ -249,12 +252,10 @@ impl<A: Wire> Forwarder<A> {
             };
             tracing::error!(path = %self.path, stream = %self.stream, %reason, "redis: a message is refused for good");
             match request {
-                // The asker hears at once (`NoReply`) instead of waiting for its timeout.
-                Some(id) => {
-                    self.station.replies.cancel(id);
-                    self.refused.add(None, &reason, capacity);
-                }
-                None => self.refused.add(Some(msg), &reason, capacity),
+                // The asker hears at once (`NoReply`) instead of waiting for its timeout; it
+                // is not reported again to `flushed`.
+                Some(id) => self.station.replies.cancel(id),
+                None => self.refused.add(msg, &reason, capacity),
             }
         }
     }

@@ -35,6 +35,8 @@ pub(crate) enum Work<A: Dispatch> {
     Dead { held: Held, error: String },
     /// Deleted from the stream while pending: only acknowledged.
     Gone { held: Held },
+    /// What Redis refused of an earlier batch, to be sent again.
+    Again(Leftover),
     /// The feeder reads no more.
     FeederDone,
 }
@@ -128,6 +130,7 @@ impl<A: Wire> Acker<A> {
             ),
             Work::Dead { held, error } => self.batch.dead(&self.shared, held, &error),
             Work::Gone { held } => self.batch.done.push(held),
+            Work::Again(leftover) => self.batch.take_back(leftover),
             Work::FeederDone => self.feeder_done = true,
         }
     }
@@ -208,7 +211,20 @@ impl<A: Wire> Acker<A> {
             &mut self.backoff,
         )
         .await;
-        batch.settled(&self.shared, results);
+        if let Some(leftover) = batch.settled(&self.shared, results) {
+            // Kept in hand (refreshed, so no one else takes them) and sent again after a
+            // pause, until Redis takes them or serving stops (then they stay pending).
+            let shared = Arc::clone(&self.shared);
+            self.retries.spawn(async move {
+                let mut stopping = shared.stopping.subscribe();
+                tokio::select! {
+                    () = tokio::time::sleep(shared.config().reconnect_max) => {
+                        let _ = shared.to_acker.send(Work::Again(leftover));
+                    }
+                    _ = stopping.wait_for(|s| *s) => {}
+                }
+            });
+        }
     }
 }
 
@@ -263,6 +279,13 @@ struct Reply {
     value: Vec<u8>,
 }
 
+/// The entries of a batch whose acknowledgement or dead-letter move Redis refused for good.
+pub(crate) struct Leftover {
+    done: Vec<Held>,
+    successes: u64,
+    dead: Vec<(Held, String)>,
+}
+
 /// The acknowledgements, replies and dead letters of one batch, sent as one pipeline.
 struct Batch {
     /// Handled (or deleted from the stream): acknowledged and deleted together.
@@ -291,6 +314,13 @@ impl Batch {
 
     fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// Takes back what Redis refused of an earlier batch (its replies went already).
+    fn take_back(&mut self, leftover: Leftover) {
+        self.done.extend(leftover.done);
+        self.successes += leftover.successes;
+        self.dead.extend(leftover.dead);
     }
 
     fn success<A: Dispatch>(&mut self, _shared: &Shared<A>, held: Held, reply: Vec<u8>) {
@@ -366,14 +396,19 @@ impl Batch {
         cmds
     }
 
-    /// Counts what Redis applied, and reports what it refused for good. An entry whose
-    /// acknowledgement or dead-letter move was refused is let go unacknowledged: it stays
-    /// pending in Redis, and is delivered again later (to this worker or another).
+    /// Counts what Redis applied, and reports what it refused for good. The entries whose
+    /// acknowledgement or dead-letter move was refused come back, to be sent again: they
+    /// are never handled again meanwhile.
     fn settled<A: Dispatch>(
         self,
         shared: &Shared<A>,
         results: Vec<Result<redis::Value, RedisError>>,
-    ) {
+    ) -> Option<Leftover> {
+        let mut leftover = Leftover {
+            done: Vec::new(),
+            successes: 0,
+            dead: Vec::new(),
+        };
         let mut results = results.into_iter();
         for _ in &self.replies {
             for result in results.by_ref().take(2) {
@@ -383,31 +418,36 @@ impl Batch {
             }
         }
         let mut dead_lettered = 0;
-        for (held, _) in &self.dead {
+        for (held, error) in self.dead {
             match results.next() {
                 Some(Ok(redis::Value::Int(1))) => dead_lettered += 1,
-                Some(Ok(_)) => {} // moved already, by an earlier attempt
-                Some(Err(error)) => shared.refused(
-                    &error,
-                    &format!("moving the entry {} to the dead letters", held.id()),
-                ),
-                None => {}
-            }
-        }
-        if !self.done.is_empty() {
-            match results.next() {
-                Some(Ok(_)) => {
-                    shared.handled.fetch_add(self.successes, Ordering::Relaxed);
+                Some(Err(refusal)) => {
+                    let doing = format!("moving the entry {} to the dead letters", held.id());
+                    shared.refused(&refusal, &doing);
+                    leftover.dead.push((held, error));
                 }
-                Some(Err(error)) => shared.refused(&error, "acknowledging handled entries"),
-                None => {}
-            }
-            if let Some(Err(error)) = results.next() {
-                shared.refused(&error, "deleting acknowledged entries");
+                // Moved already, by an earlier attempt whose answer was lost.
+                _ => {}
             }
         }
         shared
             .dead_lettered
             .fetch_add(dead_lettered, Ordering::Relaxed);
+        if !self.done.is_empty() {
+            match results.next() {
+                Some(Err(refusal)) => {
+                    shared.refused(&refusal, "acknowledging handled entries");
+                    leftover.done = self.done;
+                    leftover.successes = self.successes;
+                }
+                _ => {
+                    shared.handled.fetch_add(self.successes, Ordering::Relaxed);
+                }
+            }
+            if let Some(Err(refusal)) = results.next() {
+                shared.refused(&refusal, "deleting acknowledged entries");
+            }
+        }
+        (!leftover.done.is_empty() || !leftover.dead.is_empty()).then_some(leftover)
     }
 }

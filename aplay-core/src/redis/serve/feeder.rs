@@ -52,13 +52,18 @@ struct Feeder<A: Wire> {
 impl<A: Wire> Feeder<A> {
     /// Waits for a free slot, then takes up to a batch of them; `None` when stopping.
     async fn slots(&self) -> Option<Vec<OwnedSemaphorePermit>> {
+        self.slots_up_to(self.shared.config().read_batch).await
+    }
+
+    /// Waits for a free slot, then takes up to `most` of them; `None` when stopping.
+    async fn slots_up_to(&self, most: usize) -> Option<Vec<OwnedSemaphorePermit>> {
         let mut stopping = self.shared.stopping.subscribe();
         let first = tokio::select! {
             slot = Arc::clone(&self.shared.slots).acquire_owned() => slot.ok()?,
             _ = stopping.wait_for(|s| *s) => return None,
         };
         let mut slots = vec![first];
-        while slots.len() < self.shared.config().read_batch {
+        while slots.len() < most {
             match Arc::clone(&self.shared.slots).try_acquire_owned() {
                 Ok(slot) => slots.push(slot),
                 Err(_) => break,
@@ -81,24 +86,26 @@ impl<A: Wire> Feeder<A> {
         }
     }
 
-    /// The entries this consumer read before and did not acknowledge: a restarted process
-    /// finishes them first.
+    /// The entries this consumer read before and did not acknowledge, but does not hold: a
+    /// restarted process finishes them first, and a running one takes back those a read
+    /// whose answer was lost gave it.
     async fn own_pending(&mut self) {
         let mut after = "0-0".to_owned();
         loop {
-            let Some(mut slots) = self.slots().await else {
+            if self.shared.is_stopping() {
                 return;
-            };
+            }
             let mut read = redis::cmd("XREADGROUP");
             read.arg("GROUP")
                 .arg(self.shared.group())
                 .arg(self.shared.consumer())
                 .arg("COUNT")
-                .arg(slots.len())
+                .arg(self.shared.config().read_batch)
                 .arg("STREAMS")
                 .arg(&self.shared.stream)
                 .arg(&after);
             let mut conn = self.shared.station.connections.shared();
+            let _rereading = self.shared.held.rereading();
             let entries = match query(&mut conn, &read).await.and_then(read_reply) {
                 Ok(entries) => entries,
                 Err(error) => {
@@ -112,9 +119,24 @@ impl<A: Wire> Feeder<A> {
                 return;
             };
             after.clone_from(&last.id);
-            tracing::info!(path = %self.shared.path, entries = entries.len(), "redis: taking back the entries this consumer had read");
-            let counts = self.delivery_counts(&entries).await;
-            self.hand_over(entries, &counts, &mut slots).await;
+            // Those in hand need no slot and are skipped.
+            let mut fresh: Vec<Entry> = entries
+                .into_iter()
+                .filter(|entry| !self.shared.held.knows(&entry.id))
+                .collect();
+            if fresh.is_empty() {
+                continue;
+            }
+            tracing::info!(path = %self.shared.path, entries = fresh.len(), "redis: taking back the entries this consumer had read");
+            let counts = self.delivery_counts(&fresh).await;
+            while !fresh.is_empty() {
+                let Some(mut slots) = self.slots_up_to(fresh.len()).await else {
+                    return;
+                };
+                let rest = fresh.split_off(slots.len());
+                self.hand_over(fresh, &counts, &mut slots).await;
+                fresh = rest;
+            }
         }
     }
 
@@ -208,6 +230,8 @@ impl<A: Wire> Feeder<A> {
                 .arg("COUNT")
                 .arg(slots.len());
             let mut conn = self.shared.station.connections.shared();
+            // A claim may return this consumer's own entries.
+            let _rereading = self.shared.held.rereading();
             let claimed = match query(&mut conn, &claim).await.and_then(autoclaim_reply) {
                 Ok(claimed) => claimed,
                 Err(error) => {

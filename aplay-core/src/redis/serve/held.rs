@@ -1,8 +1,15 @@
 //! The entries a served actor has in hand: read from its stream, not yet acknowledged.
+//!
+//! A consumer may read entries it already had: its own pending list after a fault, its own
+//! idle entries in a claim. Those it holds are skipped. So are those it let go while such a
+//! read was on its way (acknowledged meanwhile: the read saw them still pending), which a
+//! [`Rereading`] guard remembers: without it, an entry acknowledged between the read and the
+//! check would be taken for a new one and handled twice.
 
 use std::collections::HashSet;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 
+use parking_lot::{Mutex, MutexGuard};
 use tokio::sync::OwnedSemaphorePermit;
 
 use crate::redis::entry::Entry;
@@ -10,16 +17,51 @@ use crate::redis::entry::Entry;
 /// The ids of the entries in hand, whose idle time the keeper refreshes.
 #[derive(Default)]
 pub(crate) struct HeldSet {
-    ids: Mutex<HashSet<String>>,
+    ids: Mutex<Ids>,
+}
+
+#[derive(Default)]
+struct Ids {
+    held: HashSet<String>,
+    /// Reads of possibly held entries on their way.
+    rereads: usize,
+    /// Let go while a read was on its way.
+    released: HashSet<String>,
 }
 
 impl HeldSet {
-    fn lock(&self) -> MutexGuard<'_, HashSet<String>> {
-        self.ids.lock().unwrap_or_else(|e| e.into_inner())
+    fn lock(&self) -> MutexGuard<'_, Ids> {
+        self.ids.lock()
     }
 
     pub(crate) fn ids(&self) -> Vec<String> {
-        self.lock().iter().cloned().collect()
+        self.lock().held.iter().cloned().collect()
+    }
+
+    /// Whether `id` is in hand, or was let go while a read was on its way.
+    pub(crate) fn knows(&self, id: &str) -> bool {
+        let ids = self.lock();
+        ids.held.contains(id) || ids.released.contains(id)
+    }
+
+    /// Call before sending a read that may return entries in hand; keep the guard until the
+    /// entries read went through [`Held::take`].
+    pub(crate) fn rereading(self: &Arc<Self>) -> Rereading {
+        self.lock().rereads += 1;
+        Rereading(Arc::clone(self))
+    }
+}
+
+/// A read of entries that may be in hand is on its way (see [`HeldSet::rereading`]).
+pub(crate) struct Rereading(Arc<HeldSet>);
+
+impl Drop for Rereading {
+    fn drop(&mut self) {
+        let mut ids = self.0.lock();
+        ids.rereads -= 1;
+        if ids.rereads == 0 {
+            ids.released.clear();
+        }
     }
 }
 
@@ -37,15 +79,19 @@ pub(crate) struct Held {
 }
 
 impl Held {
-    /// Takes `entry` in hand; `None` if it already is (a claim that found our own entry).
+    /// Takes `entry` in hand; `None` if it already is (a claim that found our own entry), or
+    /// was let go while a read that returned it was on its way.
     pub(crate) fn take(
         set: &Arc<HeldSet>,
         entry: Entry,
         deliveries: u32,
         slot: OwnedSemaphorePermit,
     ) -> Option<Held> {
-        if !set.lock().insert(entry.id.clone()) {
-            return None;
+        {
+            let mut ids = set.lock();
+            if ids.released.contains(&entry.id) || !ids.held.insert(entry.id.clone()) {
+                return None;
+            }
         }
         Some(Held {
             entry,
@@ -63,6 +109,50 @@ impl Held {
 
 impl Drop for Held {
     fn drop(&mut self) {
-        self.set.lock().remove(&self.entry.id);
+        let mut ids = self.set.lock();
+        ids.held.remove(&self.entry.id);
+        if ids.rereads > 0 {
+            ids.released.insert(std::mem::take(&mut self.entry.id));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tokio::sync::Semaphore;
+
+    use super::*;
+
+    fn entry(id: &str) -> Entry {
+        Entry {
+            id: id.to_owned(),
+            fields: Some(Vec::new()),
+        }
+    }
+
+    fn slot() -> OwnedSemaphorePermit {
+        Arc::new(Semaphore::new(1)).try_acquire_owned().unwrap()
+    }
+
+    #[test]
+    fn an_entry_in_hand_is_not_taken_twice() {
+        let set = Arc::new(HeldSet::default());
+        let held = Held::take(&set, entry("1-0"), 1, slot()).unwrap();
+        assert!(Held::take(&set, entry("1-0"), 2, slot()).is_none());
+        drop(held);
+        assert!(Held::take(&set, entry("1-0"), 2, slot()).is_some());
+    }
+
+    #[test]
+    fn an_entry_let_go_while_a_reread_was_on_its_way_is_not_taken_from_it() {
+        let set = Arc::new(HeldSet::default());
+        let held = Held::take(&set, entry("1-0"), 1, slot()).unwrap();
+        let reread = set.rereading();
+        // The read saw 1-0 pending; it is acknowledged before the read's entries are taken.
+        drop(held);
+        assert!(Held::take(&set, entry("1-0"), 2, slot()).is_none());
+        drop(reread);
+        // Later reads see Redis's word again.
+        assert!(Held::take(&set, entry("1-0"), 2, slot()).is_some());
     }
 }
