@@ -36,9 +36,8 @@ fn worker_process() {
         .namespace(var("APLAY_NS").expect("a namespace"))
         .block(Duration::from_millis(200))
         .read_batch(number("APLAY_BATCH").unwrap_or(50) as usize);
-    if let Some(consumer) = var("APLAY_CONSUMER") {
-        config = config.consumer(consumer);
-    }
+    // The consumer name: `APLAY_CONSUMER` when the test sets it (read by the station itself),
+    // else the one the station chooses.
     if let Some(ms) = number("APLAY_CLAIM_IDLE_MS") {
         config = config.claim_idle(Duration::from_millis(ms));
     }
@@ -62,7 +61,7 @@ fn worker_process() {
             })
             .await
             .unwrap();
-        println!("ready {label}");
+        println!("ready {label} {}", station.consumer());
         // Serves until the parent closes stdin.
         tokio::task::spawn_blocking(|| {
             let mut rest = Vec::new();
@@ -202,6 +201,41 @@ async fn a_consumer_killed_mid_way_is_finished_by_its_restart() {
     );
     seen.extend(&by_second);
     assert_eq!(seen, (0..1000).collect(), "every job handled at least once");
+    setup.assert_backlog_empty().await;
+    setup.station.purge_namespace().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_worker_restarted_without_a_name_gets_its_name_and_its_entries_back_at_once() {
+    let setup = setup("same-name").await;
+    setup.send_jobs(0..300).await;
+    // No name given: the station chooses one. Entries are claimed from others only after a
+    // minute, far past the waits below: the restarted worker must take them back itself.
+    let slow_claims = ("APLAY_CLAIM_IDLE_MS", "60000");
+    let mut first = setup.worker("a", &[("APLAY_HOLD_AT", "100"), slow_claims]);
+    let ready = first.wait_for(LINE_WAIT, |l| l.starts_with("ready "));
+    let mut seen = BTreeSet::new();
+    first.wait_for(LINE_WAIT, |l| {
+        seen.extend(handled(l));
+        l.starts_with("holding ")
+    });
+    first.kill();
+
+    let mut second = setup.worker("a", &[slow_claims]);
+    let ready_again = second.wait_for(LINE_WAIT, |l| l.starts_with("ready "));
+    assert_eq!(
+        ready_again, ready,
+        "the same consumer name after the restart"
+    );
+    let mut by_second = BTreeSet::new();
+    handle_all(&mut second, &mut by_second, 200);
+    stop(&mut second, &mut by_second);
+    assert!(
+        by_second.contains(&100),
+        "the held job is taken back at once"
+    );
+    seen.extend(&by_second);
+    assert_eq!(seen, (0..300).collect(), "every job handled");
     setup.assert_backlog_empty().await;
     setup.station.purge_namespace().await.unwrap();
 }

@@ -7,7 +7,7 @@ mod redis_actors;
 #[path = "common/redis_server.rs"]
 mod redis_server;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use aplay::prelude::*;
@@ -508,4 +508,112 @@ async fn wait_until_backlog_empty(station: &RedisStation) {
         );
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
+}
+
+/// The consumers of the group `group` on `stream`, with their idle time (ms) and pending count.
+async fn consumers(
+    raw: &mut redis::aio::MultiplexedConnection,
+    stream: &str,
+    group: &str,
+) -> BTreeMap<String, (i64, i64)> {
+    let info: Vec<redis::Value> = redis::cmd("XINFO")
+        .arg("CONSUMERS")
+        .arg(stream)
+        .arg(group)
+        .query_async(raw)
+        .await
+        .unwrap();
+    info.into_iter()
+        .map(|c| {
+            let fields: BTreeMap<String, redis::Value> = redis::from_redis_value(c).unwrap();
+            let int = |name: &str| redis::from_redis_value::<i64>(fields[name].clone()).unwrap();
+            let name = redis::from_redis_value::<String>(fields["name"].clone()).unwrap();
+            (name, (int("idle"), int("pending")))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn idle_consumers_that_own_nothing_are_forgotten_and_owners_are_kept() {
+    let redis = TestRedis::shared_or_private();
+    let ns = unique("forget");
+    let station = station(redis.url(), &ns, |c| {
+        c.consumer_expiry(Duration::from_millis(100))
+    })
+    .await;
+    let stream = format!("{ns}:mailbox:/jobs");
+    let client = redis::Client::open(redis.url()).unwrap();
+    let mut raw = client.get_multiplexed_async_connection().await.unwrap();
+    let _: () = redis::cmd("XGROUP")
+        .arg("CREATE")
+        .arg(&stream)
+        .arg(&ns)
+        .arg("0")
+        .arg("MKSTREAM")
+        .query_async(&mut raw)
+        .await
+        .unwrap();
+    // `ghost` read once, found nothing, and never came back; `holder` holds an entry.
+    let read = |consumer: &str| {
+        let mut cmd = redis::cmd("XREADGROUP");
+        cmd.arg("GROUP")
+            .arg(&ns)
+            .arg(consumer)
+            .arg("COUNT")
+            .arg(1)
+            .arg("STREAMS")
+            .arg(&stream)
+            .arg(">");
+        cmd
+    };
+    let _: redis::Value = read("ghost").query_async(&mut raw).await.unwrap();
+    let _: String = redis::cmd("XADD")
+        .arg(&stream)
+        .arg("*")
+        .arg("m")
+        .arg(aplay::wire::encode(&redis_actors::JobsMsg::run(1)).unwrap())
+        .query_async(&mut raw)
+        .await
+        .unwrap();
+    let _: redis::Value = read("holder").query_async(&mut raw).await.unwrap();
+    // Both idle past the expiry, as Redis counts it.
+    loop {
+        let found = consumers(&mut raw, &stream, &ns).await;
+        if found.values().all(|&(idle, _)| idle >= 150) {
+            assert_eq!(found["holder"].1, 1, "the holder holds its entry");
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+
+    // A worker forgets the ghost when it starts (its first claim); the holder is kept, its
+    // entry pending (claimed by others only after 30 s).
+    let system = System::new();
+    let (serving, _rx) = serve_jobs(&station, &system).await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let names: BTreeSet<String> = consumers(&mut raw, &stream, &ns)
+            .await
+            .into_keys()
+            .collect();
+        if !names.contains("ghost") {
+            assert!(names.contains("holder"), "the holder is kept: {names:?}");
+            // Besides, only the worker (once it has read).
+            assert!(
+                names.len() <= 2
+                    && names
+                        .iter()
+                        .all(|n| n == "holder" || n == station.consumer())
+            );
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the ghost was never forgotten"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(station.backlog("/jobs").await.unwrap().pending, 1);
+    serving.stop().await;
+    station.purge_namespace().await.unwrap();
 }

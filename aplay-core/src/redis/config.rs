@@ -2,8 +2,6 @@
 
 use std::time::Duration;
 
-use super::backoff::random_u64;
-
 /// The settings of a [`RedisStation`](super::RedisStation): a builder, each setter returns the
 /// changed config.
 ///
@@ -24,7 +22,7 @@ use super::backoff::random_u64;
 #[derive(Clone, Debug)]
 pub struct StationConfig {
     pub(crate) namespace: String,
-    pub(crate) consumer: String,
+    pub(crate) consumer: Option<String>,
     pub(crate) read_batch: usize,
     pub(crate) block: Duration,
     pub(crate) claim_idle: Duration,
@@ -36,13 +34,14 @@ pub struct StationConfig {
     pub(crate) command_timeout: Duration,
     pub(crate) remote_capacity: usize,
     pub(crate) flush_timeout: Duration,
+    pub(crate) consumer_expiry: Duration,
 }
 
 impl Default for StationConfig {
     fn default() -> Self {
         StationConfig {
             namespace: "aplay".to_owned(),
-            consumer: default_consumer_name(),
+            consumer: None,
             read_batch: 128,
             block: Duration::from_secs(2),
             claim_idle: Duration::from_secs(30),
@@ -54,19 +53,9 @@ impl Default for StationConfig {
             command_timeout: Duration::from_secs(10),
             remote_capacity: crate::Mailbox::DEFAULT_CAPACITY,
             flush_timeout: Duration::from_secs(30),
+            consumer_expiry: Duration::from_secs(3600),
         }
     }
-}
-
-/// `{host}-{pid}-{random}`: unique per process, so two processes never share a consumer.
-fn default_consumer_name() -> String {
-    let host = std::env::var("HOSTNAME")
-        .ok()
-        .or_else(|| std::fs::read_to_string("/proc/sys/kernel/hostname").ok())
-        .map(|h| h.trim().to_owned())
-        .filter(|h| !h.is_empty())
-        .unwrap_or_else(|| "host".to_owned());
-    format!("{host}-{}-{:08x}", std::process::id(), random_u64() as u32)
 }
 
 impl StationConfig {
@@ -80,16 +69,22 @@ impl StationConfig {
         self
     }
 
-    /// This process's name in the consumer groups, and the name of its reply stream.
-    /// By default `{host}-{pid}-{random}`, new on every start: entries a crashed process had
-    /// read are then claimed by another after [`claim_idle`](Self::claim_idle). A name that
-    /// stays the same across restarts (a pod or unit name) lets the restarted process take
-    /// its own entries back at once. Two processes running at the same time must never share
-    /// a name: they would share their pending entries.
+    /// This process's name in the consumer groups, and the name of its reply stream. A
+    /// worker restarted under the same name takes back at once the entries it had read and
+    /// not acknowledged (others would claim them only after [`claim_idle`](Self::claim_idle)).
+    /// Two processes running at the same time must never share a name: they would share
+    /// their pending entries.
+    ///
+    /// Without it, the name is the environment variable `APLAY_CONSUMER` if set (a pod or
+    /// unit name), else `{host}-{program}-{n}`, with `n` the lowest number no running process
+    /// of that program on that host uses for this namespace (held by a lock file in the
+    /// temporary directory, which the system releases when the process ends, however it
+    /// ends): the same worker restarted gets the same name. See
+    /// [`RedisStation::consumer`](super::RedisStation::consumer) for the name chosen.
     ///
     /// See the example on [`StationConfig`].
     pub fn consumer(mut self, consumer: impl Into<String>) -> Self {
-        self.consumer = consumer.into();
+        self.consumer = Some(consumer.into());
         self
     }
 
@@ -192,6 +187,17 @@ impl StationConfig {
         self
     }
 
+    /// How long a consumer of a served path's group may stay idle, owning no pending entry,
+    /// before a worker removes it from the group (`XGROUP DELCONSUMER`): the names of
+    /// processes gone for good do not pile up in `XINFO CONSUMERS`. Removing one loses
+    /// nothing (it owns no entry; it comes back when it reads again). An hour by default.
+    ///
+    /// See the example on [`StationConfig`].
+    pub fn consumer_expiry(mut self, idle: Duration) -> Self {
+        self.consumer_expiry = idle;
+        self
+    }
+
     /// The namespace (see [`namespace`](Self::namespace)).
     ///
     /// See the example on [`StationConfig`].
@@ -199,11 +205,12 @@ impl StationConfig {
         &self.namespace
     }
 
-    /// The consumer name (see [`consumer`](Self::consumer)).
+    /// The consumer name set with [`consumer`](Self::consumer); `None` when it is chosen at
+    /// connect (see [`RedisStation::consumer`](super::RedisStation::consumer)).
     ///
     /// See the example on [`StationConfig`].
-    pub fn consumer_name(&self) -> &str {
-        &self.consumer
+    pub fn consumer_name(&self) -> Option<&str> {
+        self.consumer.as_deref()
     }
 
     /// The number of deliveries before an entry is dead-lettered.

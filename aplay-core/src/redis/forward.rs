@@ -89,7 +89,7 @@ pub(crate) async fn forward<A: Wire>(
         stream: station.keys.mailbox(path.as_str()),
         producer: station.keys.producer(
             path.as_str(),
-            &format!("{}:{:016x}", station.config.consumer, random_u64()),
+            &format!("{}:{:016x}", station.consumer.name, random_u64()),
         ),
         backoff: Backoff::new(
             station.config.reconnect_initial,

@@ -27,6 +27,7 @@ mod append;
 mod backoff;
 mod config;
 mod conn;
+mod consumer;
 mod dead_letter;
 mod entry;
 mod error;

@@ -8,6 +8,7 @@ use tokio::task::AbortHandle;
 
 use super::config::StationConfig;
 use super::conn::{Connections, query};
+use super::consumer::ConsumerName;
 use super::dead_letter::{DeadLetter, original_fields};
 use super::entry::{entries, integer, string};
 use super::error::{RedisError, RedisErrorKind};
@@ -52,6 +53,8 @@ pub struct RedisStation {
 /// What every clone of a station, its remote refs and its served actors share.
 pub(crate) struct Station {
     pub(crate) config: StationConfig,
+    /// This process's consumer name (chosen at connect).
+    pub(crate) consumer: ConsumerName,
     pub(crate) keys: Keys,
     pub(crate) connections: Connections,
     pub(crate) replies: Arc<Replies>,
@@ -111,13 +114,15 @@ impl RedisStation {
     pub async fn connect_with(url: &str, config: StationConfig) -> Result<Self, Error> {
         let connections = Connections::open(url, &config).await?;
         let keys = Keys::new(&config.namespace);
-        let replies = Arc::new(Replies::new(keys.reply(&config.consumer)));
+        let consumer = ConsumerName::choose(config.consumer.as_deref(), &config.namespace);
+        let replies = Arc::new(Replies::new(keys.reply(&consumer.name)));
         // Replies left by an earlier process of the same consumer name are not ours.
         let mut shared = connections.shared();
         query(&mut shared, redis::cmd("DEL").arg(&replies.key)).await?;
         Ok(RedisStation {
             inner: Arc::new(Station {
                 config,
+                consumer,
                 keys,
                 connections,
                 replies,
@@ -133,11 +138,12 @@ impl RedisStation {
         &self.inner.config
     }
 
-    /// This process's consumer name (see [`StationConfig::consumer`]).
+    /// This station's consumer name: the one set with [`StationConfig::consumer`], or the one
+    /// chosen at connect (the same for the same worker across restarts; see there).
     ///
     /// See the example on [`RedisStation`].
     pub fn consumer(&self) -> &str {
-        &self.inner.config.consumer
+        &self.inner.consumer.name
     }
 
     /// Serves an actor from the durable mailbox of `path` (`"/jobs"`): spawns an instance
@@ -641,7 +647,7 @@ impl fmt::Debug for RedisStation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RedisStation")
             .field("namespace", &self.inner.config.namespace)
-            .field("consumer", &self.inner.config.consumer)
+            .field("consumer", &self.inner.consumer.name)
             .field("pending_replies", &self.pending_replies())
             .finish()
     }

@@ -17,6 +17,7 @@ use tokio::sync::OwnedSemaphorePermit;
 
 use super::Shared;
 use super::acker::Work;
+use super::forget::forget_idle_consumers;
 use super::held::Held;
 use crate::redis::backoff::Backoff;
 use crate::redis::conn::{ensure_group, query};
@@ -157,6 +158,7 @@ impl<A: Wire> Feeder<A> {
             }
             if Instant::now() >= next_claim {
                 self.claim_abandoned().await;
+                forget_idle_consumers(&self.shared).await;
                 next_claim = Instant::now() + claim_every;
             }
             let Some(mut slots) = self.slots().await else {

@@ -15,6 +15,7 @@
 mod acker;
 mod dispatch;
 mod feeder;
+mod forget;
 mod held;
 mod instances;
 mod keeper;
@@ -75,7 +76,7 @@ impl<A: Dispatch> Shared<A> {
     }
 
     pub(crate) fn consumer(&self) -> &str {
-        &self.station.config.consumer
+        &self.station.consumer.name
     }
 
     pub(crate) fn is_stopping(&self) -> bool {
