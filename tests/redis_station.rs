@@ -617,3 +617,82 @@ async fn idle_consumers_that_own_nothing_are_forgotten_and_owners_are_kept() {
     serving.stop().await;
     station.purge_namespace().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_redis_that_is_not_there_or_a_wrong_url_is_a_clear_error_at_connect() {
+    // Nothing listens on this port.
+    let port = redis_server::free_port();
+    let started = std::time::Instant::now();
+    let config = StationConfig::default()
+        .reconnect(Duration::from_millis(10), Duration::from_millis(50))
+        .command_timeout(Duration::from_secs(1));
+    let Err(Error::Redis(absent)) =
+        RedisStation::connect_with(&format!("redis://127.0.0.1:{port}"), config.clone()).await
+    else {
+        panic!("connected to nothing")
+    };
+    assert!(absent.is_connection() && absent.is_retryable(), "{absent}");
+    assert!(absent.message().contains(&port.to_string()), "{absent}");
+    assert!(started.elapsed() < Duration::from_secs(10), "no retry loop");
+
+    for url in ["localhost:6379", "http://127.0.0.1:6379", "redis://[::1"] {
+        let Err(Error::Redis(wrong)) = RedisStation::connect_with(url, config.clone()).await else {
+            panic!("{url} was taken")
+        };
+        assert_eq!(
+            wrong.kind(),
+            aplay::redis::RedisErrorKind::Config,
+            "{url}: {wrong}"
+        );
+        assert!(!wrong.is_retryable());
+    }
+}
+
+/// Every time setting of a station at `at`.
+fn every_duration(namespace: &str, at: Duration) -> StationConfig {
+    StationConfig::default()
+        .namespace(namespace)
+        .block(at)
+        .claim_idle(at)
+        .retry_delay(at)
+        .reconnect(at, at)
+        .reply_expiry(at)
+        .command_timeout(at)
+        .flush_timeout(at)
+        .consumer_expiry(at)
+}
+
+#[tokio::test]
+async fn a_station_takes_duration_max_and_zero_for_every_setting() {
+    let redis = TestRedis::shared_or_private();
+    for at in [Duration::MAX, Duration::ZERO] {
+        let ns = unique("durations");
+        let station = RedisStation::connect_with(redis.url(), every_duration(&ns, at))
+            .await
+            .unwrap_or_else(|e| panic!("{at:?}: {e}"));
+        let system = System::new();
+        let (serving, mut rx) = serve_jobs(&station, &system).await;
+        let jobs = station.remote::<Jobs>("/jobs").unwrap();
+        jobs.run(1).await.unwrap();
+        // A zero flush timeout reports at once what is on its way; MAX waits as long as it
+        // takes.
+        if at == Duration::ZERO {
+            match jobs.flushed().await {
+                Ok(()) => {}
+                Err(Error::NotFlushed(waiting)) => assert_eq!(waiting.refused(), 0),
+                Err(e) => panic!("{e}"),
+            }
+        }
+        jobs.flushed_within(Duration::MAX).await.unwrap();
+        assert_eq!(receive(&mut rx, 1).await, [1]);
+        // An ask's reply goes through: its reply stream's expiry is one Redis takes.
+        assert_eq!(jobs.echo(5, 0).await.unwrap(), 5, "{at:?}");
+        wait_until_backlog_empty(&station).await;
+        // A stop does not wait for the blocking read, whatever `block` is.
+        tokio::time::timeout(Duration::from_secs(10), serving.stop())
+            .await
+            .unwrap_or_else(|_| panic!("{at:?}: the stop waited for the blocking read"));
+        assert_eq!(serving.refusals(), 0, "{:?}", serving.last_refusal());
+        station.purge_namespace().await.unwrap();
+    }
+}

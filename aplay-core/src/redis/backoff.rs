@@ -32,7 +32,7 @@ impl Backoff {
     /// The wait before the next attempt.
     pub(crate) fn next_delay(&mut self) -> Duration {
         let ceiling = self.next;
-        self.next = (self.next * 2).min(self.max);
+        self.next = self.next.saturating_mul(2).min(self.max);
         let half = ceiling / 2;
         let spread = u64::try_from((ceiling - half).as_micros()).unwrap_or(u64::MAX);
         let jitter = if spread == 0 {

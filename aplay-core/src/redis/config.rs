@@ -2,8 +2,18 @@
 
 use std::time::Duration;
 
+/// The longest time a setting takes: a year, "forever" in practice. Longer ones (up to
+/// [`Duration::MAX`]) are taken as this, so that no deadline overflows and Redis takes every
+/// time it is given (`BLOCK`, `PEXPIRE`).
+const LONGEST: Duration = Duration::from_secs(365 * 24 * 3600);
+
 /// The settings of a [`RedisStation`](super::RedisStation): a builder, each setter returns the
 /// changed config.
+///
+/// Every time setting takes any [`Duration`], from [`Duration::ZERO`] to [`Duration::MAX`]:
+/// below its least (said on each) it is raised to it, and above a year it is taken as a year
+/// (forever, in practice), except [`flush_timeout`](Self::flush_timeout), where
+/// `Duration::MAX` is really forever.
 ///
 /// # Examples
 ///
@@ -35,6 +45,32 @@ pub struct StationConfig {
     pub(crate) remote_capacity: usize,
     pub(crate) flush_timeout: Duration,
     pub(crate) consumer_expiry: Duration,
+    #[cfg(feature = "redis-tls")]
+    pub(crate) tls: Tls,
+}
+
+/// The certificates of a TLS connection (`rediss://`), when the system's are not the ones.
+#[cfg(feature = "redis-tls")]
+#[derive(Clone, Default)]
+pub(crate) struct Tls {
+    /// The CA that signed the server's certificate (PEM).
+    pub(crate) root: Option<Vec<u8>>,
+    /// This client's certificate and private key (PEM), for servers that ask for one.
+    pub(crate) client: Option<(Vec<u8>, Vec<u8>)>,
+}
+
+#[cfg(feature = "redis-tls")]
+impl std::fmt::Debug for Tls {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never the private key.
+        f.debug_struct("Tls")
+            .field("root", &self.root.as_ref().map(|_| "a CA certificate"))
+            .field(
+                "client",
+                &self.client.as_ref().map(|_| "a certificate and its key"),
+            )
+            .finish()
+    }
 }
 
 impl Default for StationConfig {
@@ -54,6 +90,8 @@ impl Default for StationConfig {
             remote_capacity: crate::Mailbox::DEFAULT_CAPACITY,
             flush_timeout: Duration::from_secs(30),
             consumer_expiry: Duration::from_secs(3600),
+            #[cfg(feature = "redis-tls")]
+            tls: Tls::default(),
         }
     }
 }
@@ -98,12 +136,12 @@ impl StationConfig {
     }
 
     /// How long a read waits for new entries before it looks again (Redis's `BLOCK`).
-    /// Two seconds by default; at least one millisecond. A graceful stop may wait that long
-    /// for the read in progress.
+    /// Two seconds by default; at least one millisecond. A graceful stop does not wait for
+    /// the read in progress.
     ///
     /// See the example on [`StationConfig`].
     pub fn block(mut self, block: Duration) -> Self {
-        self.block = block.max(Duration::from_millis(1));
+        self.block = block.clamp(Duration::from_millis(1), LONGEST);
         self
     }
 
@@ -114,7 +152,7 @@ impl StationConfig {
     ///
     /// See the example on [`StationConfig`].
     pub fn claim_idle(mut self, idle: Duration) -> Self {
-        self.claim_idle = idle.max(Duration::from_millis(3));
+        self.claim_idle = idle.clamp(Duration::from_millis(3), LONGEST);
         self
     }
 
@@ -132,7 +170,7 @@ impl StationConfig {
     ///
     /// See the example on [`StationConfig`].
     pub fn retry_delay(mut self, delay: Duration) -> Self {
-        self.retry_delay = delay;
+        self.retry_delay = delay.min(LONGEST);
         self
     }
 
@@ -141,8 +179,8 @@ impl StationConfig {
     ///
     /// See the example on [`StationConfig`].
     pub fn reconnect(mut self, initial: Duration, max: Duration) -> Self {
-        self.reconnect_initial = initial.max(Duration::from_millis(1));
-        self.reconnect_max = max.max(self.reconnect_initial);
+        self.reconnect_initial = initial.clamp(Duration::from_millis(1), LONGEST);
+        self.reconnect_max = max.clamp(self.reconnect_initial, LONGEST);
         self
     }
 
@@ -153,7 +191,7 @@ impl StationConfig {
     ///
     /// See the example on [`StationConfig`].
     pub fn reply_expiry(mut self, expiry: Duration) -> Self {
-        self.reply_expiry = expiry.max(Duration::from_secs(1));
+        self.reply_expiry = expiry.clamp(Duration::from_secs(1), LONGEST);
         self
     }
 
@@ -162,7 +200,7 @@ impl StationConfig {
     ///
     /// See the example on [`StationConfig`].
     pub fn command_timeout(mut self, timeout: Duration) -> Self {
-        self.command_timeout = timeout.max(Duration::from_millis(10));
+        self.command_timeout = timeout.clamp(Duration::from_millis(10), LONGEST);
         self
     }
 
@@ -194,7 +232,41 @@ impl StationConfig {
     ///
     /// See the example on [`StationConfig`].
     pub fn consumer_expiry(mut self, idle: Duration) -> Self {
-        self.consumer_expiry = idle;
+        self.consumer_expiry = idle.min(LONGEST);
+        self
+    }
+
+    /// Trusts the CA certificate `pem` (PEM) for `rediss://` connections, instead of the
+    /// system's root certificates: for a server whose certificate your own CA signed. A
+    /// certificate that does not parse is an error at connect.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # async fn f() -> Result<(), aplay_core::Error> {
+    /// use aplay_core::redis::{RedisStation, StationConfig};
+    /// let ca = std::fs::read("/etc/redis/ca.crt").expect("the CA certificate");
+    /// let config = StationConfig::default().tls_root_certificate(ca);
+    /// let station = RedisStation::connect_with("rediss://jobs:secret@redis.internal:6380", config).await?;
+    /// # Ok(()) }
+    /// ```
+    #[cfg(feature = "redis-tls")]
+    pub fn tls_root_certificate(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.tls.root = Some(pem.into());
+        self
+    }
+
+    /// Presents the client certificate `certificate` and its private key `key` (both PEM) on
+    /// `rediss://` connections, for servers that ask for one (`tls-auth-clients yes`).
+    ///
+    /// See the example on [`tls_root_certificate`](Self::tls_root_certificate).
+    #[cfg(feature = "redis-tls")]
+    pub fn tls_client_certificate(
+        mut self,
+        certificate: impl Into<Vec<u8>>,
+        key: impl Into<Vec<u8>>,
+    ) -> Self {
+        self.tls.client = Some((certificate.into(), key.into()));
         self
     }
 

@@ -20,12 +20,7 @@ impl Connections {
     /// Opens the shared connection (one attempt with a few quick retries: an unreachable
     /// server at start is the caller's error).
     pub(crate) async fn open(url: &str, config: &StationConfig) -> Result<Self, RedisError> {
-        let client = Client::open(url).map_err(|e| {
-            RedisError::new(
-                RedisErrorKind::Config,
-                format!("cannot use the URL {url:?}: {e}"),
-            )
-        })?;
+        let client = client(url, config)?;
         let manager = ConnectionManagerConfig::new()
             .set_number_of_retries(2)
             .set_min_delay(config.reconnect_initial)
@@ -36,15 +31,16 @@ impl Connections {
             .await
             .map_err(|e| {
                 let e = RedisError::from_client(e);
-                RedisError::new(
-                    e.kind(),
-                    format!("cannot connect to {url}: {}", e.message()),
-                )
+                let mut message = format!("cannot connect to {}: {}", redacted(url), e.message());
+                if !is_tls(url) && message.contains("reset by peer") {
+                    message.push_str(" (if the server speaks TLS, use a rediss:// URL)");
+                }
+                RedisError::new(e.kind(), message)
             })?;
         // A blocking read waits up to `block` for its answer.
         let dedicated = AsyncConnectionConfig::new()
             .set_connection_timeout(Some(config.command_timeout))
-            .set_response_timeout(Some(config.block + config.command_timeout));
+            .set_response_timeout(Some(config.block.saturating_add(config.command_timeout)));
         Ok(Connections {
             client,
             shared,
@@ -64,6 +60,91 @@ impl Connections {
             .await
             .map_err(RedisError::from_client)
     }
+}
+
+/// Whether `url` asks for TLS.
+fn is_tls(url: &str) -> bool {
+    url.starts_with("rediss://") || url.starts_with("valkeys://")
+}
+
+/// The client for `url`: over TLS for `rediss://` (with the certificates of `config`).
+fn client(url: &str, config: &StationConfig) -> Result<Client, RedisError> {
+    let refused = |e: redis::RedisError| {
+        RedisError::new(
+            RedisErrorKind::Config,
+            format!("cannot use the URL {}: {e}", redacted(url)),
+        )
+    };
+    #[cfg(not(feature = "redis-tls"))]
+    {
+        let _ = config;
+        if is_tls(url) {
+            return Err(RedisError::new(
+                RedisErrorKind::Config,
+                format!(
+                    "{} asks for TLS: turn on aplay's `redis-tls` feature",
+                    redacted(url)
+                ),
+            ));
+        }
+        Client::open(url).map_err(refused)
+    }
+    #[cfg(feature = "redis-tls")]
+    {
+        // The process's rustls provider, unless the program chose one already.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let tls = &config.tls;
+        if tls.root.is_none() && tls.client.is_none() {
+            return Client::open(url).map_err(refused);
+        }
+        if !is_tls(url) {
+            return Err(RedisError::new(
+                RedisErrorKind::Config,
+                format!(
+                    "TLS certificates are configured but {} is not a rediss:// URL",
+                    redacted(url)
+                ),
+            ));
+        }
+        let certificates = redis::TlsCertificates {
+            client_tls: tls
+                .client
+                .as_ref()
+                .map(|(cert, key)| redis::ClientTlsConfig {
+                    client_cert: cert.clone(),
+                    client_key: key.clone(),
+                }),
+            root_cert: tls.root.clone(),
+        };
+        Client::build_with_tls(url, certificates).map_err(refused)
+    }
+}
+
+/// `url` without its password, for messages and logs.
+pub(crate) fn redacted(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let (authority, path) = match rest.find('/') {
+        Some(at) => rest.split_at(at),
+        None => (rest, ""),
+    };
+    let hidden = match authority.rsplit_once('@') {
+        Some((userinfo, host)) => match userinfo.split_once(':') {
+            Some((user, _password)) => format!("{user}:***@{host}"),
+            None => format!("***@{host}"),
+        },
+        None => authority.to_owned(),
+    };
+    // `?pass=...` in a Unix socket URL.
+    let path = match path.split_once("pass=") {
+        Some((before, after)) => {
+            let rest = after.find('&').map_or("", |at| &after[at..]);
+            format!("{before}pass=***{rest}")
+        }
+        None => path.to_owned(),
+    };
+    format!("{scheme}://{hidden}{path}")
 }
 
 /// Runs one command.
@@ -96,5 +177,26 @@ where
         Ok(_) => Ok(()),
         Err(e) if e.code() == Some("BUSYGROUP") => Ok(()),
         Err(e) => Err(RedisError::from_client(e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_never_show_in_messages() {
+        assert_eq!(
+            redacted("redis://jobs:secret@127.0.0.1:6379/0"),
+            "redis://jobs:***@127.0.0.1:6379/0"
+        );
+        assert_eq!(redacted("rediss://:secret@host"), "rediss://:***@host");
+        assert_eq!(redacted("redis://token@host"), "redis://***@host");
+        assert_eq!(
+            redacted("redis+unix:///run/redis.sock?user=jobs&pass=secret&db=1"),
+            "redis+unix:///run/redis.sock?user=jobs&pass=***&db=1"
+        );
+        assert_eq!(redacted("redis://127.0.0.1"), "redis://127.0.0.1");
+        assert_eq!(redacted("not-a-url"), "not-a-url");
     }
 }

@@ -34,6 +34,7 @@ mod error;
 mod forward;
 mod keys;
 mod not_flushed;
+mod permissions;
 mod remote;
 mod replies;
 mod retry;

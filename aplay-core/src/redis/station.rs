@@ -13,6 +13,7 @@ use super::dead_letter::{DeadLetter, original_fields};
 use super::entry::{entries, integer, string};
 use super::error::{RedisError, RedisErrorKind};
 use super::keys::Keys;
+use super::permissions;
 use super::remote::{RemoteRef, remote_ref};
 use super::replies::{Replies, read_replies};
 use super::serve::{Serving, serve};
@@ -116,8 +117,9 @@ impl RedisStation {
         let keys = Keys::new(&config.namespace);
         let consumer = ConsumerName::choose(config.consumer.as_deref(), &config.namespace);
         let replies = Arc::new(Replies::new(keys.reply(&consumer.name)));
-        // Replies left by an earlier process of the same consumer name are not ours.
         let mut shared = connections.shared();
+        permissions::check(&mut shared, &keys, &consumer.name).await?;
+        // Replies left by an earlier process of the same consumer name are not ours.
         query(&mut shared, redis::cmd("DEL").arg(&replies.key)).await?;
         Ok(RedisStation {
             inner: Arc::new(Station {

@@ -170,7 +170,19 @@ impl<A: Wire> Feeder<A> {
                 .block
                 .min(next_claim.saturating_duration_since(Instant::now()))
                 .max(Duration::from_millis(1));
-            let entries = match self.read_new(slots.len(), block).await {
+            // A stop does not wait for a blocking read: dropping its connection ends it (an
+            // entry it was delivering just then stays pending for this consumer, which takes
+            // it back at its next start).
+            let mut stopping = self.shared.stopping.subscribe();
+            let read = tokio::select! {
+                read = self.read_new(slots.len(), block) => Some(read),
+                _ = stopping.wait_for(|s| *s) => None,
+            };
+            let Some(read) = read else {
+                self.conn = None;
+                return;
+            };
+            let entries = match read {
                 Ok(entries) => entries,
                 Err(error) => {
                     self.conn = None;

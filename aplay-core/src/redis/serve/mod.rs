@@ -235,8 +235,9 @@ impl<A: Dispatch> Serving<A> {
     /// Stops serving, gracefully: reads nothing more, lets the actor handle what it has in
     /// hand, acknowledges it, then stops the actor. Failed entries still waiting for their
     /// next delivery are left pending, for a later start or another worker. Returns once all
-    /// is done (it may wait for the read in progress: at most the
-    /// [`block`](StationConfig::block) time).
+    /// is done; the blocking read in progress is cut short, not waited for. While Redis
+    /// cannot be reached, it waits for the acknowledgements of what was handled to go
+    /// through (so that nothing handled is handled again).
     ///
     /// # Cancel safety
     ///

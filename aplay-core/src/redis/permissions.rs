@@ -1,0 +1,139 @@
+//! Checking at connect that the Redis user may do what a station does: a missing permission
+//! (an ACL user without `+@stream`, or limited to other keys) is an error at connect, naming
+//! what is missing, instead of commands refused later in the loops.
+
+use redis::Value;
+
+use super::error::{RedisError, RedisErrorKind};
+use super::keys::Keys;
+
+/// Asks Redis (`redis.acl_check_cmd`, Redis 7+) whether the user may run each command of
+/// `ARGV` (one per argument: words separated by `\x1f`). Writes nothing. Returns the ones
+/// refused.
+const CHECK: &str = r#"#!lua flags=no-writes,allow-stale
+local refused = {}
+for _, command in ipairs(ARGV) do
+  local words = {}
+  for word in string.gmatch(command, '[^\31]+') do
+    words[#words + 1] = word
+  end
+  if not redis.acl_check_cmd(unpack(words)) then
+    refused[#refused + 1] = table.concat(words, ' ')
+  end
+end
+return refused
+"#;
+
+/// The commands a station runs, with keys of its namespace.
+fn commands(keys: &Keys, consumer: &str) -> Vec<Vec<String>> {
+    let mailbox = keys.mailbox("/probe");
+    let dead = keys.dead("/probe");
+    let reply = keys.reply(consumer);
+    let producer = keys.producer("/probe", consumer);
+    let group = keys.group();
+    let words = |text: &str| -> Vec<String> {
+        text.split(' ')
+            .map(|w| match w {
+                "MAILBOX" => mailbox.clone(),
+                "DEAD" => dead.clone(),
+                "REPLY" => reply.clone(),
+                "PRODUCER" => producer.clone(),
+                "ADDRESSES" => keys.addresses(),
+                "GROUP" => group.to_owned(),
+                "CONSUMER" => consumer.to_owned(),
+                other => other.to_owned(),
+            })
+            .collect()
+    };
+    [
+        "XADD MAILBOX * m x",
+        "XREADGROUP GROUP GROUP CONSUMER COUNT 1 STREAMS MAILBOX >",
+        "XACK MAILBOX GROUP 0-1",
+        "XDEL MAILBOX 0-1",
+        "XCLAIM MAILBOX GROUP CONSUMER 0 0-1",
+        "XAUTOCLAIM MAILBOX GROUP CONSUMER 0 0-0",
+        "XPENDING MAILBOX GROUP",
+        "XGROUP CREATE MAILBOX GROUP 0 MKSTREAM",
+        "XGROUP DELCONSUMER MAILBOX GROUP CONSUMER",
+        "XINFO CONSUMERS MAILBOX GROUP",
+        "XLEN MAILBOX",
+        "XADD DEAD * m x",
+        "XRANGE DEAD - +",
+        "XREAD STREAMS REPLY 0",
+        "XADD REPLY * q 1",
+        "PEXPIRE REPLY 1",
+        "DEL REPLY",
+        "HSET ADDRESSES /probe x",
+        "HGET ADDRESSES /probe",
+        "GET PRODUCER",
+        "SET PRODUCER 1",
+        "EVALSHA 0000000000000000000000000000000000000000 0",
+        "SCRIPT LOAD x",
+    ]
+    .iter()
+    .map(|c| words(c))
+    .collect()
+}
+
+/// Checks the user's permissions; `Err` (kind [`Permission`](RedisErrorKind::Permission))
+/// naming the commands it may not run. Servers that cannot say (before Redis 7) pass.
+pub(crate) async fn check<C>(conn: &mut C, keys: &Keys, consumer: &str) -> Result<(), RedisError>
+where
+    C: redis::aio::ConnectionLike + Send,
+{
+    let mut eval = redis::cmd("EVAL");
+    eval.arg(CHECK).arg(0);
+    for command in commands(keys, consumer) {
+        eval.arg(command.join("\x1f"));
+    }
+    let refused = match eval.query_async::<Value>(conn).await {
+        Ok(Value::Array(refused)) => refused,
+        Ok(_) => {
+            return Err(RedisError::reply(
+                "the permission check returned something unexpected",
+            ));
+        }
+        Err(e) => {
+            let error = RedisError::from_client(e);
+            if error.kind() == RedisErrorKind::Permission {
+                return Err(RedisError::new(
+                    RedisErrorKind::Permission,
+                    format!(
+                        "the Redis user may not run scripts (EVAL), which aplay needs: {}",
+                        error.message()
+                    ),
+                ));
+            }
+            // A server without `acl_check_cmd` (before Redis 7) or without scripting checks.
+            if error.message().contains("acl_check_cmd") {
+                return Ok(());
+            }
+            return Err(error);
+        }
+    };
+    if refused.is_empty() {
+        return Ok(());
+    }
+    // The command names (with their subcommand), once each: the keys are said below.
+    let mut refused: Vec<String> = refused
+        .into_iter()
+        .filter_map(|r| redis::from_redis_value::<String>(r).ok())
+        .map(|command| {
+            let mut words = command.split(' ');
+            let name = words.next().unwrap_or_default().to_owned();
+            match (name.as_str(), words.next()) {
+                ("XGROUP" | "XINFO" | "SCRIPT", Some(sub)) => format!("{name} {sub}"),
+                _ => name,
+            }
+        })
+        .collect();
+    refused.dedup();
+    Err(RedisError::new(
+        RedisErrorKind::Permission,
+        format!(
+            "the Redis user may not run what aplay needs on the keys `{}:*`: {} (see the guide's chapter on Redis for the ACL rules)",
+            keys.group(),
+            refused.join(", ")
+        ),
+    ))
+}
