@@ -3,17 +3,23 @@
 //!
 //! ```text
 //! # a Redis server on APLAY_REDIS_URL (default redis://127.0.0.1:6379), then, in terminals:
-//! cargo run --features redis --example task_queue -- worker --name w1
-//! cargo run --features redis --example task_queue -- worker --name w2
+//! cargo run --features redis --example task_queue -- worker --consumer w1
+//! cargo run --features redis --example task_queue -- worker --consumer w2 --fail-every 100
 //! cargo run --features redis --example task_queue -- producer --jobs 1000
+//! cargo run --features redis --example task_queue -- dead --replay
 //!
 //! # or all of it at once: three worker processes, 1000 jobs, a summary at the end
 //! cargo run --features redis --example task_queue -- demo --workers 3 --jobs 1000
 //! ```
 //!
-//! Stop a worker with ctrl-c: it finishes the jobs it holds first. Kill one with `kill -9`
-//! in the middle of a run: its jobs are taken over by the others after `claim_idle`, and the
-//! producer still gets every reply.
+//! Each process logs on stderr what the station does (`RUST_LOG`, `info` by default): one
+//! line per retry, claim, dead letter and Redis fault. Stop a worker with ctrl-c: it finishes
+//! the jobs it holds first. Kill one with `kill -9` in the middle of a run and start it again
+//! with the same `--consumer`: it takes back the jobs it held at once (the others would take
+//! them over after `claim_idle`), and the producer still gets every reply.
+//! `--fail-every N` makes a worker fail every job whose number is a multiple of N: those are
+//! delivered again, then go to the dead letters, which `dead` lists and `dead --replay` puts
+//! back.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::IntoFuture;
@@ -55,21 +61,29 @@ pub struct Worker {
     name: String,
     /// Print a `did {id} {name}` line per job (for the demo, which checks them).
     report: bool,
+    /// Fail the jobs whose number is a multiple of this (but 0).
+    fail_every: Option<u64>,
 }
 
 #[actor(serde)]
 impl Worker {
     /// Does one job (and takes a moment, as real work would).
-    async fn process(&mut self, job: Job) -> Done {
+    async fn process(&mut self, job: Job) -> Result<Done, String> {
         tokio::time::sleep(Duration::from_millis(2)).await;
+        if self
+            .fail_every
+            .is_some_and(|n| job.id != 0 && job.id.is_multiple_of(n))
+        {
+            return Err(format!("job {} fails on purpose (--fail-every)", job.id));
+        }
         if self.report {
             println!("did {} {}", job.id, self.name);
         }
-        Done {
+        Ok(Done {
             id: job.id,
             worker: self.name.clone(),
             words: job.text.split_whitespace().count(),
-        }
+        })
     }
 }
 
@@ -103,33 +117,76 @@ impl Queue {
     }
 }
 
-/// Serves `/jobs` until ctrl-c (or, with `until_stdin_closes`, until stdin closes), then
-/// finishes the jobs in hand. Returns how many it did.
-pub async fn worker(
-    queue: &Queue,
-    name: &str,
-    report: bool,
-    until_stdin_closes: bool,
-) -> Result<u64, Error> {
-    let station = queue.station(None).await?;
+/// How a worker runs.
+#[derive(Clone, Debug, Default)]
+pub struct WorkerArgs {
+    /// Its consumer name (`--consumer`); chosen by the station when `None` (the same for
+    /// this program on this host across restarts).
+    pub consumer: Option<String>,
+    /// Fail the jobs whose number is a multiple of this (`--fail-every`).
+    pub fail_every: Option<u64>,
+    /// Print a `did {id} {name}` line per job (`--report`).
+    pub report: bool,
+    /// Stop when stdin closes instead of at ctrl-c (`--until-stdin-closes`).
+    pub until_stdin_closes: bool,
+}
+
+/// Serves `/jobs` until ctrl-c (or until stdin closes), then finishes the jobs in hand.
+/// Returns how many it did.
+pub async fn worker(queue: &Queue, args: &WorkerArgs) -> Result<u64, Error> {
+    let station = queue.station(args.consumer.as_deref()).await?;
     let system = System::new();
-    let (worker_name, ready_name) = (name.to_owned(), name.to_owned());
+    let name = station.consumer().to_owned();
+    let (worker_name, report, fail_every) = (name.clone(), args.report, args.fail_every);
     let serving = station
         .serve(&system, "/jobs", move || Worker {
             name: worker_name.clone(),
             report,
+            fail_every,
         })
         .await?;
-    println!("ready {ready_name} (consumer {})", station.consumer());
-    if until_stdin_closes {
+    println!("ready {name}");
+    if args.until_stdin_closes {
         let _ = tokio::task::spawn_blocking(|| std::io::stdin().read_to_end(&mut Vec::new())).await;
     } else {
         let _ = tokio::signal::ctrl_c().await;
     }
     serving.stop().await;
     system.shutdown().await;
-    println!("stopped {name} after {} jobs", serving.handled());
+    println!(
+        "stopped {name} after {} jobs ({} dead-lettered)",
+        serving.handled(),
+        serving.dead_lettered()
+    );
     Ok(serving.handled())
+}
+
+/// Lists the dead letters of `/jobs`; with `replay`, puts them back in the mailbox.
+pub async fn dead_letters(queue: &Queue, replay: bool) -> Result<usize, Error> {
+    let station = queue.station(None).await?;
+    let letters = station.dead_letters("/jobs", 1000).await?;
+    for letter in &letters {
+        println!(
+            "dead {} (entry {}, {} deliveries, by {}): {}",
+            letter.id(),
+            letter.entry_id(),
+            letter.deliveries(),
+            letter.consumer(),
+            letter.error()
+        );
+        if replay {
+            station.replay_dead_letter("/jobs", letter.id()).await?;
+        }
+    }
+    let backlog = station.backlog("/jobs").await?;
+    println!(
+        "{} dead letters{}; {} jobs waiting, {} in hand",
+        letters.len(),
+        if replay { ", replayed" } else { "" },
+        backlog.unread,
+        backlog.pending
+    );
+    Ok(letters.len())
 }
 
 /// Sends `jobs` jobs (at most 256 waiting for their reply at a time), printing progress as
@@ -155,8 +212,14 @@ pub async fn produce(queue: &Queue, jobs: u64) -> Result<BTreeMap<String, u64>, 
         let Some(reply) = waiting.next().await else {
             break;
         };
-        let reply = reply?;
-        *by_worker.entry(reply.worker).or_insert(0) += 1;
+        match reply? {
+            Ok(reply) => *by_worker.entry(reply.worker).or_insert(0) += 1,
+            // Failed on every delivery: it is in the dead letters now.
+            Err(error) => {
+                eprintln!("{error}: in the dead letters");
+                *by_worker.entry("failed".to_owned()).or_insert(0) += 1;
+            }
+        }
         done += 1;
         if done % step == 0 || done == jobs {
             println!("progress {done}/{jobs} ({:.1?})", started.elapsed());
@@ -282,20 +345,36 @@ impl Args {
     }
 }
 
+/// Logs what the station does on stderr (stdout carries the demo's signals): `RUST_LOG`, or
+/// `info`.
+fn install_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
 #[tokio::main]
 async fn main() -> Result<(), Error> {
+    install_logging();
     let args = Args(std::env::args().skip(1).collect());
     let queue = Queue::from_args(&args);
     match args.0.first().map(String::as_str) {
         Some("worker") => {
-            let name = args.value("--name").unwrap_or("worker");
-            worker(
-                &queue,
-                name,
-                args.has("--report"),
-                args.has("--until-stdin-closes"),
-            )
-            .await?;
+            let worker_args = WorkerArgs {
+                consumer: args.value("--consumer").map(str::to_owned),
+                fail_every: args
+                    .value("--fail-every")
+                    .map(|_| args.number("--fail-every", 0)),
+                report: args.has("--report"),
+                until_stdin_closes: args.has("--until-stdin-closes"),
+            };
+            worker(&queue, &worker_args).await?;
+        }
+        Some("dead") => {
+            dead_letters(&queue, args.has("--replay")).await?;
         }
         Some("producer") => {
             let by_worker = produce(&queue, args.number("--jobs", 1000)).await?;
@@ -312,8 +391,14 @@ async fn main() -> Result<(), Error> {
             let jobs = args.number("--jobs", 1000);
             let summary = demo(&queue, workers, jobs, |name| {
                 let mut cmd = Command::new(&exe);
-                cmd.args(["worker", "--report", "--until-stdin-closes", "--name", name])
-                    .args(["--namespace", &queue.namespace]);
+                cmd.args([
+                    "worker",
+                    "--report",
+                    "--until-stdin-closes",
+                    "--consumer",
+                    name,
+                ])
+                .args(["--namespace", &queue.namespace]);
                 cmd
             })
             .await?;
@@ -324,7 +409,8 @@ async fn main() -> Result<(), Error> {
         }
         _ => {
             eprintln!(
-                "usage: task_queue worker [--name NAME] | producer [--jobs N] | demo [--workers N] [--jobs N]"
+                "usage: task_queue worker [--consumer NAME] [--fail-every N] | producer [--jobs N] | dead [--replay] | demo [--workers N] [--jobs N]\n\
+                 (all take --namespace NS; the Redis URL is APLAY_REDIS_URL, default redis://127.0.0.1:6379)"
             );
             std::process::exit(2);
         }

@@ -29,7 +29,15 @@ fn task_queue_worker_process() {
         .enable_all()
         .build()
         .unwrap()
-        .block_on(task_queue::worker(&queue, &name, true, true))
+        .block_on(task_queue::worker(
+            &queue,
+            &task_queue::WorkerArgs {
+                consumer: Some(name),
+                report: true,
+                until_stdin_closes: true,
+                ..Default::default()
+            },
+        ))
         .unwrap();
 }
 

@@ -183,7 +183,7 @@ impl<A: Wire> Acker<A> {
         if held.deliveries >= self.shared.config().max_deliveries {
             self.batch.dead(&self.shared, held, &error);
         } else {
-            tracing::debug!(entry = held.id(), deliveries = held.deliveries, %error, "redis: handling failed; delivering again later");
+            tracing::info!(path = %self.shared.path, entry = held.id(), deliveries = held.deliveries, %error, "redis: handling failed; delivering again later");
             self.retry(held, true);
         }
     }
