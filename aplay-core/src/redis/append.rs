@@ -38,11 +38,7 @@ local i = 3
 local index = 0
 while i <= #ARGV do
   local count = tonumber(ARGV[i])
-  local add = {'XADD', KEYS[1], '*'}
-  for j = i + 1, i + count do
-    add[#add + 1] = ARGV[j]
-  end
-  local reply = redis.pcall(unpack(add))
+  local reply = redis.pcall('XADD', KEYS[1], '*', unpack(ARGV, i + 1, i + count))
   if type(reply) == 'table' and reply.err then
     refused[#refused + 1] = index .. ' ' .. reply.err
   end
