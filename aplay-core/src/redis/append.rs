@@ -54,34 +54,33 @@ return {1, text}
 
 static APPEND: LazyLock<redis::Script> = LazyLock::new(|| redis::Script::new(SCRIPT));
 
-/// One batch, numbered, with its messages' fields.
+/// One batch, numbered: the script's call, its messages' fields added as they come (each
+/// message's bytes are copied once, into the command, which every attempt sends as it is).
 pub(crate) struct Batch {
-    number: u64,
-    args: Vec<Vec<u8>>,
+    call: redis::Cmd,
     len: usize,
 }
 
 impl Batch {
-    pub(crate) fn new(number: u64) -> Self {
-        Batch {
-            number,
-            args: Vec::new(),
-            len: 0,
-        }
+    /// Batch `number` for `stream`, the ref's number kept in `producer` for `keep_ms`.
+    pub(crate) fn new(number: u64, stream: &str, producer: &str, keep_ms: u64) -> Self {
+        let mut call = redis::cmd("EVALSHA");
+        call.arg(APPEND.get_hash())
+            .arg(2)
+            .arg(stream)
+            .arg(producer)
+            .arg(number)
+            .arg(keep_ms);
+        Batch { call, len: 0 }
     }
 
     /// Adds an encoded message; for an ask, with the stream its reply goes to and the
     /// request id the reply carries.
-    pub(crate) fn push(&mut self, message: Vec<u8>, reply: Option<(&str, u64)>) {
+    pub(crate) fn push(&mut self, message: &[u8], reply: Option<(&str, u64)>) {
         let fields = if reply.is_some() { 6 } else { 2 };
-        self.args.push(fields.to_string().into_bytes());
-        self.args.push(MESSAGE.to_vec());
-        self.args.push(message);
+        self.call.arg(fields).arg(MESSAGE).arg(message);
         if let Some((to, request)) = reply {
-            self.args.push(REPLY_TO.to_vec());
-            self.args.push(to.as_bytes().to_vec());
-            self.args.push(REQUEST.to_vec());
-            self.args.push(request.to_string().into_bytes());
+            self.call.arg(REPLY_TO).arg(to).arg(REQUEST).arg(request);
         }
         self.len += 1;
     }
@@ -90,28 +89,24 @@ impl Batch {
         self.len
     }
 
-    /// Appends the batch to `stream` (at most once, whatever the number of calls), the ref's
-    /// number kept in `producer` for `keep_ms`.
-    pub(crate) async fn append<C>(
-        &self,
-        conn: &mut C,
-        stream: &str,
-        producer: &str,
-        keep_ms: u64,
-    ) -> Result<Appended, RedisError>
+    /// Appends the batch (at most once, whatever the number of calls). Loads the script
+    /// first when Redis does not know it (a restarted server).
+    pub(crate) async fn append<C>(&self, conn: &mut C) -> Result<Appended, RedisError>
     where
         C: redis::aio::ConnectionLike + Send,
     {
-        let mut call = APPEND.key(stream);
-        call.key(producer).arg(self.number).arg(keep_ms);
-        for arg in &self.args {
-            call.arg(arg.as_slice());
-        }
-        let reply = call
-            .invoke_async::<Value>(conn)
-            .await
-            .map_err(RedisError::from_client)?;
-        Appended::parse(reply)
+        let reply = match self.call.query_async::<Value>(&mut *conn).await {
+            Err(e) if e.kind() == redis::ErrorKind::Server(redis::ServerErrorKind::NoScript) => {
+                let mut load = redis::cmd("SCRIPT");
+                load.arg("LOAD").arg(SCRIPT);
+                load.query_async::<Value>(&mut *conn)
+                    .await
+                    .map_err(RedisError::from_client)?;
+                self.call.query_async::<Value>(conn).await
+            }
+            reply => reply,
+        };
+        Appended::parse(reply.map_err(RedisError::from_client)?)
     }
 }
 
@@ -159,27 +154,43 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_batch_counts_its_messages_and_their_field_arguments() {
-        let mut batch = Batch::new(7);
-        batch.push(vec![1, 2], None);
-        batch.push(b"x".to_vec(), Some(("reply", 9)));
+    fn a_batch_is_one_call_with_each_messages_field_count_and_fields() {
+        let mut batch = Batch::new(7, "ns:mailbox:/jobs", "ns:producer:/jobs:w1", 3_600_000);
+        batch.push(&[1, 2], None);
+        batch.push(b"x", Some(("reply", 9)));
         assert_eq!(batch.len(), 2);
-        let args: Vec<&[u8]> = batch.args.iter().map(Vec::as_slice).collect();
-        assert_eq!(
-            args,
-            [
-                &b"2"[..],
-                b"m",
-                b"\x01\x02",
-                b"6",
-                b"m",
-                b"x",
-                b"r",
-                b"reply",
-                b"q",
-                b"9"
-            ]
-        );
+        let args: Vec<Vec<u8>> = batch
+            .call
+            .args_iter()
+            .map(|arg| match arg {
+                redis::Arg::Simple(bytes) => bytes.to_vec(),
+                _ => panic!("only plain arguments"),
+            })
+            .collect();
+        let sha = APPEND.get_hash().as_bytes().to_vec();
+        let expected: Vec<Vec<u8>> = [
+            &b"EVALSHA"[..],
+            &sha,
+            b"2",
+            b"ns:mailbox:/jobs",
+            b"ns:producer:/jobs:w1",
+            b"7",
+            b"3600000",
+            b"2",
+            b"m",
+            &[1, 2],
+            b"6",
+            b"m",
+            b"x",
+            b"r",
+            b"reply",
+            b"q",
+            b"9",
+        ]
+        .iter()
+        .map(|a| a.to_vec())
+        .collect();
+        assert_eq!(args, expected);
     }
 
     #[test]

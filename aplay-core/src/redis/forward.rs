@@ -122,12 +122,7 @@ pub(crate) async fn forward<A: Wire>(
             msg = holder.recv() => match msg {
                 Some(msg) => {
                     let mut msgs = vec![msg];
-                    while msgs.len() < batch {
-                        match holder.try_recv() {
-                            Some(msg) => msgs.push(msg),
-                            None => break,
-                        }
-                    }
+                    take_queued(&mut holder, &mut msgs, batch);
                     forwarder.send(msgs).await;
                 }
                 None => break,
@@ -138,6 +133,16 @@ pub(crate) async fn forward<A: Wire>(
     let queued = holder.queued();
     forwarder.forward_queued(&mut holder, queued).await;
     forwarder.end().await;
+}
+
+/// Adds queued messages to `msgs`, without waiting, until it holds `most`.
+fn take_queued<A: Dispatch>(holder: &mut StandIn<A>, msgs: &mut Vec<A::Msg>, most: usize) {
+    while msgs.len() < most {
+        match holder.try_recv() {
+            Some(msg) => msgs.push(msg),
+            None => return,
+        }
+    }
 }
 
 struct Forwarder<A: Dispatch> {
@@ -158,12 +163,7 @@ impl<A: Wire> Forwarder<A> {
         let batch = self.station.config.read_batch;
         while count > 0 {
             let mut msgs = Vec::with_capacity(count.min(batch));
-            while msgs.len() < count.min(batch) {
-                match holder.try_recv() {
-                    Some(msg) => msgs.push(msg),
-                    None => break,
-                }
-            }
+            take_queued(holder, &mut msgs, count.min(batch));
             if msgs.is_empty() {
                 return;
             }
@@ -177,7 +177,9 @@ impl<A: Wire> Forwarder<A> {
     /// `NoReply` at once.
     async fn send(&mut self, msgs: Vec<A::Msg>) {
         let replies = &self.station.replies;
-        let mut batch = Batch::new(self.next_batch);
+        let keep_ms =
+            u64::try_from(self.station.config.reply_expiry.as_millis()).unwrap_or(u64::MAX);
+        let mut batch = Batch::new(self.next_batch, &self.stream, &self.producer, keep_ms);
         self.next_batch += 1;
         // Each message in the batch, with its asker's request id.
         let mut sent: Vec<(A::Msg, Option<u64>)> = Vec::with_capacity(msgs.len());
@@ -189,7 +191,7 @@ impl<A: Wire> Forwarder<A> {
                 Ok(bytes) => {
                     // Registered before the message leaves: the reply may come back at once.
                     let request = asker.map(|asker| replies.register(asker));
-                    batch.push(bytes, request.map(|id| (replies.key.as_str(), id)));
+                    batch.push(&bytes, request.map(|id| (replies.key.as_str(), id)));
                     sent.push((msg, request));
                 }
                 Err(error) => {
@@ -212,15 +214,12 @@ impl<A: Wire> Forwarder<A> {
 
     /// Appends `batch`, waiting out every retryable error.
     async fn append(&mut self, batch: &Batch) -> Result<Appended, RedisError> {
-        let keep_ms =
-            u64::try_from(self.station.config.reply_expiry.as_millis()).unwrap_or(u64::MAX);
         let conn = self.station.connections.shared();
         let progress = &self.progress;
-        let (stream, producer) = (self.stream.as_str(), self.producer.as_str());
         let appended = retry("appending messages", &mut self.backoff, || {
             let mut conn = conn.clone();
             async move {
-                let result = batch.append(&mut conn, stream, producer, keep_ms).await;
+                let result = batch.append(&mut conn).await;
                 if let Err(error) = &result {
                     *progress.held_up_by.lock() = Some(error.clone());
                 }
