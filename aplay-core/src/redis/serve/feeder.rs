@@ -280,7 +280,7 @@ impl<A: Wire> Feeder<A> {
             .arg(self.shared.group())
             .arg(&first.id)
             .arg(&last.id)
-            .arg(entries.len() + self.shared.held.ids().len())
+            .arg(entries.len() + self.shared.held.len())
             .arg(self.shared.consumer());
         let conn = self.shared.station.connections.shared();
         let counted = settle(

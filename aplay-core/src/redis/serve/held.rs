@@ -38,6 +38,11 @@ impl HeldSet {
         self.lock().held.iter().cloned().collect()
     }
 
+    /// How many entries are in hand.
+    pub(crate) fn len(&self) -> usize {
+        self.lock().held.len()
+    }
+
     /// Whether `id` is in hand, or was let go while a read was on its way.
     pub(crate) fn knows(&self, id: &str) -> bool {
         let ids = self.lock();
