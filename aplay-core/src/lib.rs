@@ -57,6 +57,7 @@ mod system;
 mod system_builder;
 #[cfg(feature = "testkit")]
 pub mod testkit;
+mod time;
 mod timer;
 mod tree;
 #[cfg(feature = "serde")]

@@ -599,10 +599,10 @@ impl System {
         if runtime::current::inside_system(self) {
             return StopReason::Shutdown;
         }
-        let deadline = tokio::time::Instant::now() + limit;
-        let reason = match tokio::time::timeout_at(deadline, root.join()).await {
-            Ok(reason) => reason,
-            Err(_) => {
+        let deadline = crate::time::deadline_after(limit);
+        let reason = match crate::time::until(deadline, root.join()).await {
+            Some(reason) => reason,
+            None => {
                 tracing::warn!(
                     target: crate::observe::LIFECYCLE_TARGET,
                     ?limit,
@@ -615,11 +615,14 @@ impl System {
         // Descendants killed on the way (past their shutdown_timeout) end on their own tasks,
         // after the root: wait for the last of them, so that "returns when all have stopped"
         // holds. A killed actor stuck in a handler that never yields cannot end; the limit
-        // (at least a second more) bounds that wait.
-        let grace = deadline.max(tokio::time::Instant::now() + Duration::from_secs(1));
-        if tokio::time::timeout_at(grace, self.registry().emptied())
+        // (at least a second more) bounds that wait; a shutdown with no limit waits for them.
+        let grace = deadline.map(|deadline| {
+            crate::time::deadline_after(Duration::from_secs(1))
+                .map_or(deadline, |second| deadline.max(second))
+        });
+        if crate::time::until(grace, self.registry().emptied())
             .await
-            .is_err()
+            .is_none()
         {
             tracing::error!(
                 target: crate::observe::LIFECYCLE_TARGET,

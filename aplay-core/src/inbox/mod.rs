@@ -80,7 +80,7 @@ impl<M: Send + 'static> Inbox<M> {
     ///
     /// See the example on [`Inbox`].
     pub async fn recv_timeout(&mut self, timeout: Duration) -> Option<M> {
-        tokio::time::timeout(timeout, self.recv()).await.ok()
+        crate::time::within(timeout, self.recv()).await
     }
 
     /// The next message if one is there, without waiting.

@@ -140,7 +140,7 @@ impl<'a, A: Dispatch, Args, R: Send + 'static> IntoFuture for AskRequest<'a, A, 
             target,
             sending: Sending::new(target, self.request.build(Some(ReplyTo(tx)))),
             reply: rx,
-            deadline: timeout.map(super::deadline),
+            deadline: timeout.and_then(super::deadline),
             timeout,
         }
     }

@@ -116,9 +116,10 @@ impl<'a, A: Dispatch, Args, R> Request<'a, A, Args, R> {
     }
 }
 
-/// The timer of a request's time limit, if it has one (rare: kept out of the inlined path).
+/// The timer of a request's time limit, if it has one (rare: kept out of the inlined path);
+/// none for a limit too long for the clock to count, which is no limit.
 #[cold]
 #[inline(never)]
-fn deadline(timeout: Duration) -> std::pin::Pin<Box<tokio::time::Sleep>> {
-    Box::pin(tokio::time::sleep(timeout))
+fn deadline(timeout: Duration) -> Option<std::pin::Pin<Box<tokio::time::Sleep>>> {
+    crate::time::deadline_after(timeout).map(|at| Box::pin(tokio::time::sleep_until(at)))
 }

@@ -45,14 +45,17 @@ impl<'a, M: Send + 'static> Sending<'a, M> {
     }
 }
 
-/// Polls an optional deadline.
+/// Polls an optional deadline. One already passed is ready without waiting for its timer to
+/// fire (at the clock's next millisecond): a zero limit gives up on the first poll.
 pub(super) fn poll_deadline(
     deadline: &mut Option<Pin<Box<tokio::time::Sleep>>>,
     cx: &mut Context<'_>,
 ) -> Poll<()> {
     match deadline {
         Some(sleep) => {
-            ready!(sleep.as_mut().poll(cx));
+            if sleep.deadline() > tokio::time::Instant::now() {
+                ready!(sleep.as_mut().poll(cx));
+            }
             Poll::Ready(())
         }
         None => Poll::Pending,

@@ -131,7 +131,7 @@ impl<'a, A: Dispatch, Args, R> IntoFuture for TellRequest<'a, A, Args, R> {
     #[inline(always)]
     fn into_future(self) -> Self::IntoFuture {
         let target = self.request.target;
-        let deadline = self.request.timeout.map(super::deadline);
+        let deadline = self.request.timeout.and_then(super::deadline);
         TellFuture {
             target,
             sending: Sending::new(target, self.request.build(None)),

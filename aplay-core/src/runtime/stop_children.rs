@@ -1,7 +1,9 @@
 //! Stopping an actor's children before the actor itself: youngest first, each within its
 //! shutdown time limit.
 
+use std::future::{Future, poll_fn};
 use std::pin::{Pin, pin};
+use std::task::{Poll, ready};
 use std::time::Duration;
 
 use tokio::time::{Instant, Sleep};
@@ -12,6 +14,7 @@ use crate::handle::AnyRef;
 use crate::observe::LIFECYCLE_TARGET;
 use crate::stop::StopReason;
 use crate::system::System;
+use crate::time;
 
 /// How long a killed actor may take to be dropped before the parent gives up waiting.
 const KILL_GRACE: Duration = Duration::from_secs(1);
@@ -25,7 +28,8 @@ pub(crate) async fn stop_children(core: &CellCore, system: &System) {
     };
     // One timer for every child's time limit, moved only when it would fire too early: a
     // parent with many children does not register and cancel a timer for each.
-    let mut timer = pin!(tokio::time::sleep(first.core().shutdown_timeout));
+    let first = time::deadline_after(first.core().shutdown_timeout);
+    let mut timer = pin!(tokio::time::sleep_until(first.unwrap_or_else(Instant::now)));
     for child in &children {
         stop_child_timed(child, system, timer.as_mut()).await;
     }
@@ -37,28 +41,37 @@ async fn stop_child_timed(child: &AnyRef, system: &System, mut timer: Pin<&mut S
         return;
     }
     let limit = child.core().shutdown_timeout;
-    let deadline = Instant::now() + limit;
-    if timer.deadline() > deadline {
-        timer.as_mut().reset(deadline);
-    }
     let mut stopped = pin!(
         child
             .core()
             .wait_state(|state| state == ActorState::Stopped)
     );
-    loop {
-        tokio::select! {
-            biased;
-            _ = stopped.as_mut() => return,
-            () = timer.as_mut() => {}
-        }
-        if Instant::now() >= deadline {
-            break;
-        }
-        // The timer was set for an earlier child: now it is this one's.
+    let Some(deadline) = time::deadline_after(limit) else {
+        // A limit too long for the clock is none: waited for, never killed.
+        stopped.await;
+        return;
+    };
+    // Moved when it would fire too late, or has fired already (for an earlier child).
+    if timer.deadline() > deadline || timer.deadline() <= Instant::now() {
         timer.as_mut().reset(deadline);
     }
-    kill_late(child, limit).await;
+    let in_time = poll_fn(|cx| {
+        if stopped.as_mut().poll(cx).is_ready() {
+            return Poll::Ready(true);
+        }
+        // Looked at before the timer, which fires at the clock's next millisecond: a zero
+        // limit kills at once.
+        while Instant::now() < deadline {
+            ready!(timer.as_mut().poll(cx));
+            // The timer was set for an earlier child: now it is this one's.
+            timer.as_mut().reset(deadline);
+        }
+        Poll::Ready(false)
+    })
+    .await;
+    if !in_time {
+        kill_late(child, limit).await;
+    }
 }
 
 /// Asks `child` to stop for good; `true` when that ended it already (a child parked between
@@ -85,10 +98,7 @@ pub(crate) async fn stop_child(child: &AnyRef, system: &System) {
 pub(crate) async fn wait_or_kill(child: &AnyRef, done: impl Fn(ActorState) -> bool) {
     let limit = child.core().shutdown_timeout;
     let core = child.core();
-    if tokio::time::timeout(limit, core.wait_state(&done))
-        .await
-        .is_err()
-    {
+    if time::within(limit, core.wait_state(&done)).await.is_none() {
         kill_late(child, limit).await;
     }
 }

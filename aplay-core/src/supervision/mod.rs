@@ -134,6 +134,9 @@ impl Supervision {
     ///
     /// See the example on [`Supervision`].
     pub const DEFAULT_WITHIN: Duration = Duration::from_secs(5);
+    /// The shortest period: a zero one would count no two restarts together, and never
+    /// reach the limit.
+    const SHORTEST_WITHIN: Duration = Duration::from_millis(1);
 
     /// `strategy` with the default limit.
     ///
@@ -152,7 +155,7 @@ impl Supervision {
     /// See the examples on [`Supervision`] and [`Strategy`].
     pub fn max_restarts(mut self, max_restarts: u32, within: Duration) -> Self {
         self.max_restarts = max_restarts;
-        self.within = within;
+        self.within = within.max(Self::SHORTEST_WITHIN);
         self
     }
 

@@ -2,11 +2,18 @@
 
 use std::time::Duration;
 
-use tokio::time::{Instant, MissedTickBehavior};
+use tokio::time::Instant;
 
 use crate::actor::Dispatch;
 use crate::attached::TaskHandle;
 use crate::context::Context;
+use crate::time;
+
+/// The period of an interval asked for with zero: the timer's resolution.
+const SHORTEST_PERIOD: Duration = Duration::from_millis(1);
+
+/// How late a tick may be before the next one is moved (tokio's threshold for a missed tick).
+const LATE: Duration = Duration::from_millis(5);
 
 impl<A: Dispatch> Context<A> {
     /// Sends `msg` to this actor after `delay`. Cancel with the returned handle; the timer is
@@ -53,7 +60,7 @@ impl<A: Dispatch> Context<A> {
     /// ```
     pub fn send_after(&mut self, delay: Duration, msg: A::Msg) -> TaskHandle {
         self.spawn_attached(move |target| async move {
-            tokio::time::sleep(delay).await;
+            time::sleep(delay).await;
             let _ = target.send(msg).await;
         })
     }
@@ -63,21 +70,26 @@ impl<A: Dispatch> Context<A> {
     /// twice: while the actor is behind, the next tick waits (ticks are delayed, not
     /// bunched).
     ///
-    /// # Panics
-    ///
-    /// If `period` is zero.
-    ///
     /// See the example on [`TaskHandle`](crate::TaskHandle), a timer cancelled by a message.
     pub fn send_interval<F>(&mut self, period: Duration, mut make: F) -> TaskHandle
     where
         F: FnMut() -> A::Msg + Send + 'static,
     {
-        assert!(!period.is_zero(), "send_interval needs a period above zero");
+        let period = period.max(SHORTEST_PERIOD);
         self.spawn_attached(move |target| async move {
-            let mut ticks = tokio::time::interval_at(Instant::now() + period, period);
-            ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);
+            let mut due = time::deadline_after(period);
             loop {
-                ticks.tick().await;
+                let Some(tick) = due else {
+                    // The clock cannot count to the next tick: it never comes.
+                    return std::future::pending().await;
+                };
+                time::sleep_until(Some(tick)).await;
+                // tokio's `MissedTickBehavior::Delay`, without its unchecked additions: a
+                // tick late by more than a few milliseconds (the actor was behind) moves the
+                // next one a period after now, instead of bunching the missed ones.
+                let now = Instant::now();
+                let late = time::later(tick, LATE).is_some_and(|limit| now > limit);
+                due = time::later(if late { now } else { tick }, period);
                 if target.send(make()).await.is_err() {
                     return;
                 }
