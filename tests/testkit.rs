@@ -648,3 +648,195 @@ fn settle_lets_a_tell_be_handled_without_moving_the_clock() {
 async fn advance_needs_the_paused_runtime() {
     testkit::advance(Duration::from_secs(1)).await;
 }
+
+// ---- limits at their extremes -----------------------------------------------------------
+
+/// Thirty years: the longest an `expect` or `advance` waits, whatever it is told.
+const LONGEST: Duration = Duration::from_secs(30 * 365 * 24 * 3600);
+
+/// Tells `worker` a job at `after` from now, from another task.
+fn job_after(worker: &ActorRef<Worker>, after: Duration, n: u32) {
+    let worker = worker.clone();
+    let at = Instant::now() + after;
+    tokio::spawn(async move {
+        tokio::time::sleep_until(at).await;
+        worker.job(n).await.unwrap();
+    });
+}
+
+#[test]
+fn a_limit_of_duration_max_waits_for_a_late_message() {
+    testkit::paused(async {
+        let (worker, probe) = testkit::probe::<Worker>("worker");
+        let mut probe = probe.with_limit(Duration::MAX);
+        let start = Instant::now();
+        job_after(&worker, Duration::from_secs(10 * 365 * 24 * 3600), 1);
+        assert!(matches!(probe.expect().await, WorkerMsg::Job { n: 1, .. }));
+        job_after(&worker, Duration::from_secs(3600), 2);
+        let msg = probe.expect_within(Duration::MAX).await;
+        assert!(matches!(msg, WorkerMsg::Job { n: 2, .. }));
+        assert_eq!(
+            start.elapsed(),
+            Duration::from_secs(10 * 365 * 24 * 3600 + 3600)
+        );
+    });
+}
+
+#[test]
+#[should_panic(
+    expected = "probe /worker: expected a message within 18446744073709551615.999999999s, none came"
+)]
+fn a_limit_of_duration_max_still_fails_a_test_where_nothing_comes() {
+    testkit::paused(async {
+        let (_worker, mut probe) = testkit::probe::<Worker>("worker");
+        let start = Instant::now();
+        let outcome = tokio::spawn(async move { probe.expect_within(Duration::MAX).await });
+        let panic = outcome.await.unwrap_err().into_panic();
+        assert_eq!(start.elapsed(), LONGEST, "thirty years on the paused clock");
+        std::panic::resume_unwind(panic);
+    });
+}
+
+#[test]
+fn expect_within_zero_takes_a_message_already_there() {
+    testkit::paused(async {
+        let (worker, mut probe) = testkit::probe::<Worker>("worker");
+        worker.job(1).await.unwrap();
+        testkit::settle().await;
+        let msg = probe.expect_within(Duration::ZERO).await;
+        assert!(matches!(msg, WorkerMsg::Job { n: 1, .. }));
+        let mut probe = probe.with_limit(Duration::ZERO);
+        worker.job(2).await.unwrap();
+        testkit::settle().await;
+        assert!(matches!(probe.expect().await, WorkerMsg::Job { n: 2, .. }));
+    });
+}
+
+#[test]
+#[should_panic(expected = "probe /worker: expected a message within 0ns, none came")]
+fn expect_within_zero_fails_when_the_message_is_only_due_later() {
+    testkit::paused(async {
+        let (worker, mut probe) = testkit::probe::<Worker>("worker");
+        job_after(&worker, Duration::from_millis(1), 1);
+        probe.expect_within(Duration::ZERO).await;
+    });
+}
+
+#[test]
+fn expect_none_max_passes_once_every_timer_within_thirty_years_fired() {
+    testkit::paused(async {
+        let (worker, mut probe) = testkit::probe::<Worker>("worker");
+        let start = Instant::now();
+        probe.expect_none(Duration::MAX).await;
+        assert_eq!(start.elapsed(), LONGEST);
+        // And a zero one: nothing is there yet, though a message is due in a millisecond.
+        job_after(&worker, Duration::from_millis(1), 1);
+        probe.expect_none(Duration::ZERO).await;
+        assert!(matches!(probe.expect().await, WorkerMsg::Job { n: 1, .. }));
+    });
+}
+
+#[test]
+#[should_panic(
+    expected = "probe /worker: expected no message within 18446744073709551615.999999999s, got `job`"
+)]
+fn expect_none_max_fails_when_a_message_comes_years_later() {
+    testkit::paused(async {
+        let (worker, mut probe) = testkit::probe::<Worker>("worker");
+        job_after(&worker, Duration::from_secs(20 * 365 * 24 * 3600), 1);
+        probe.expect_none(Duration::MAX).await;
+    });
+}
+
+#[test]
+#[should_panic(expected = "probe /worker: expected no message within 0ns, got `job`")]
+fn expect_none_zero_fails_when_a_message_is_waiting() {
+    testkit::paused(async {
+        let (worker, mut probe) = testkit::probe::<Worker>("worker");
+        worker.job(1).await.unwrap();
+        testkit::settle().await;
+        probe.expect_none(Duration::ZERO).await;
+    });
+}
+
+#[test]
+fn expect_stopped_within_max_waits_and_zero_takes_a_stop_already_there() {
+    testkit::paused(async {
+        let (worker, mut probe) = testkit::probe::<Worker>("worker");
+        let start = Instant::now();
+        let stopper = tokio::spawn({
+            let worker = worker.clone();
+            async move {
+                tokio::time::sleep_until(Instant::now() + Duration::from_secs(3600)).await;
+                worker.stop().await
+            }
+        });
+        assert_eq!(
+            probe.expect_stopped_within(Duration::MAX).await,
+            StopReason::StoppedByPerson
+        );
+        assert_eq!(start.elapsed(), Duration::from_secs(3600));
+        stopper.await.unwrap();
+        assert_eq!(
+            probe.expect_stopped_within(Duration::ZERO).await,
+            StopReason::StoppedByPerson
+        );
+    });
+}
+
+#[test]
+#[should_panic(expected = "probe /worker: expected it to stop within 0ns, it is still running")]
+fn expect_stopped_within_zero_fails_while_it_runs() {
+    testkit::paused(async {
+        let (_worker, mut probe) = testkit::probe::<Worker>("worker");
+        probe.expect_stopped_within(Duration::ZERO).await;
+    });
+}
+
+#[test]
+fn a_recipient_probe_takes_duration_max_and_zero() {
+    testkit::paused(async {
+        let (to, probe) = testkit::recipient_probe::<u32>();
+        let mut probe = probe.with_limit(Duration::MAX);
+        let late = to.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep_until(Instant::now() + Duration::from_secs(3600)).await;
+            late.tell(1).await.unwrap();
+        });
+        assert_eq!(probe.expect().await, 1);
+        probe.expect_none(Duration::ZERO).await;
+        to.try_tell(2).unwrap();
+        assert_eq!(probe.expect_within(Duration::ZERO).await, 2);
+        let start = Instant::now();
+        probe.expect_none(Duration::MAX).await;
+        assert_eq!(start.elapsed(), LONGEST);
+    });
+}
+
+#[test]
+#[should_panic(expected = "recipient probe of u32: expected a message within 0ns, none came")]
+fn a_recipient_probe_with_a_zero_limit_fails_when_nothing_is_there() {
+    testkit::paused(async {
+        let (_to, probe) = testkit::recipient_probe::<u32>();
+        probe.with_limit(Duration::ZERO).expect().await;
+    });
+}
+
+#[test]
+fn advance_max_moves_the_clock_thirty_years_and_zero_only_settles() {
+    testkit::paused(async {
+        let system = System::new();
+        let worker = system.spawn("worker", Worker::default()).await.unwrap();
+        let start = Instant::now();
+        worker.job(1).await.unwrap();
+        testkit::advance(Duration::ZERO).await;
+        assert_eq!(worker.load().await.unwrap(), 1);
+        assert_eq!(start.elapsed(), Duration::ZERO);
+
+        job_after(&worker, Duration::from_secs(20 * 365 * 24 * 3600), 2);
+        testkit::advance(Duration::MAX).await;
+        assert_eq!(start.elapsed(), LONGEST);
+        assert_eq!(ActorRef::to_any(&worker).messages_handled(), 3);
+        system.shutdown().await;
+    });
+}

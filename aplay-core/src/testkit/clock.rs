@@ -142,7 +142,7 @@ pub async fn advance(by: Duration) {
     let idle = idle_signal("advance");
     // On the paused clock, this sleep ends only through tokio's jumps from one timer to the
     // next, each made when every task waits.
-    tokio::time::sleep(by).await;
+    crate::time::sleep(by.min(super::LONGEST_LIMIT)).await;
     idle.notified().await;
 }
 

@@ -65,3 +65,14 @@ use std::time::Duration;
 ///
 /// See [`Probe::with_limit`] for a probe with another limit.
 pub const DEFAULT_LIMIT: Duration = Duration::from_secs(3);
+
+/// The longest an `expect` or [`advance`] waits, whatever it is told: a limit past it
+/// (`Duration::MAX`, say) is taken as 30 years, a limit still, so that a failing test ends (on
+/// the [`paused`] clock, at once when nothing else can happen).
+const LONGEST_LIMIT: Duration = Duration::from_secs(30 * 365 * 24 * 3600);
+
+/// `fut`'s output if it is ready within `limit` (at most [`LONGEST_LIMIT`]), else `None`; a
+/// zero limit takes only what is ready at once.
+async fn within<F: std::future::Future>(limit: Duration, fut: F) -> Option<F::Output> {
+    crate::time::within(limit.min(LONGEST_LIMIT), fut).await
+}

@@ -241,14 +241,14 @@ impl<A: Dispatch> Probe<A> {
     /// See the example on [`Probe`].
     pub async fn expect_within(&mut self, limit: Duration) -> A::Msg {
         self.check_autopilot();
-        match tokio::time::timeout(limit, self.messages.recv()).await {
-            Ok(Some(msg)) => msg,
-            Ok(None) => panic!(
+        match super::within(limit, self.messages.recv()).await {
+            Some(Some(msg)) => msg,
+            Some(None) => panic!(
                 "probe {}: expected a message, but it stopped ({}) with none left",
                 self.path,
                 self.end_text()
             ),
-            Err(_) => panic!(
+            None => panic!(
                 "probe {}: expected a message within {limit:?}, none came{}",
                 self.path,
                 self.waiting_text()
@@ -271,7 +271,7 @@ impl<A: Dispatch> Probe<A> {
     /// See the example on [`Probe`].
     pub async fn expect_none(&mut self, within: Duration) {
         self.check_autopilot();
-        if let Ok(Some(msg)) = tokio::time::timeout(within, self.messages.recv()).await {
+        if let Some(Some(msg)) = super::within(within, self.messages.recv()).await {
             panic!(
                 "probe {}: expected no message within {within:?}, got `{}`",
                 self.path,
@@ -365,9 +365,9 @@ impl<A: Dispatch> Probe<A> {
             let actor = self.spawned().await;
             actor.join().await
         };
-        match tokio::time::timeout(limit, stopped).await {
-            Ok(reason) => reason,
-            Err(_) => panic!(
+        match super::within(limit, stopped).await {
+            Some(reason) => reason,
+            None => panic!(
                 "probe {}: expected it to stop within {limit:?}, it is still {}",
                 self.path,
                 match self.actor_ref() {
@@ -442,9 +442,9 @@ impl<A: Dispatch> Probe<A> {
     /// ```
     pub async fn expect_spawned(&mut self) -> ActorRef<A> {
         let limit = self.limit;
-        match tokio::time::timeout(limit, self.spawned()).await {
-            Ok(actor) => actor,
-            Err(_) => panic!(
+        match super::within(limit, self.spawned()).await {
+            Some(actor) => actor,
+            None => panic!(
                 "probe {}: expected a spawn at {} within {limit:?}, none came",
                 self.path, self.path
             ),

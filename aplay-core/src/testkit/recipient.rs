@@ -106,7 +106,7 @@ impl<M: Send + 'static> RecipientProbe<M> {
     ///
     /// See the example on [`RecipientProbe`].
     pub async fn expect_within(&mut self, limit: Duration) -> M {
-        match self.inbox.recv_timeout(limit).await {
+        match super::within(limit, self.inbox.recv()).await {
             Some(msg) => msg,
             None => panic!(
                 "recipient probe of {}: expected a message within {limit:?}, none came",
@@ -127,7 +127,7 @@ impl<M: Send + 'static> RecipientProbe<M> {
     ///
     /// See the example on [`RecipientProbe`].
     pub async fn expect_none(&mut self, within: Duration) {
-        if self.inbox.recv_timeout(within).await.is_some() {
+        if super::within(within, self.inbox.recv()).await.is_some() {
             panic!(
                 "recipient probe of {}: expected no message within {within:?}, got one",
                 std::any::type_name::<M>()
