@@ -295,6 +295,10 @@ pub trait Actor: Send + Sized + 'static {
     /// How long its parent (or a system shutdown) lets this actor take to stop (its queued
     /// messages, its children, `on_stop`) before killing it. Five seconds by default.
     ///
+    /// `Duration::MAX` (or any limit too long for the clock to count) is no limit: it is waited
+    /// for, never killed. `Duration::ZERO` gives it no time: it is killed as soon as it is
+    /// asked to stop, its queue and `on_stop` skipped.
+    ///
     /// # Examples
     ///
     /// ```

@@ -535,6 +535,11 @@ impl System {
     /// [`shutdown`](Self::shutdown) with another overall limit, after which every actor still
     /// running is killed.
     ///
+    /// `Duration::MAX` (or any limit too long for the clock to count) is no limit: it returns
+    /// once every actor has stopped, each within its own
+    /// [`shutdown_timeout`](crate::Actor::shutdown_timeout). `Duration::ZERO` kills at once
+    /// every actor still running, and returns [`StopReason::Killed`].
+    ///
     /// Called from inside an actor (one of its handlers or hooks), it only requests the
     /// shutdown and returns [`StopReason::Shutdown`] at once: waiting would wait for the
     /// caller's own handler to end.

@@ -74,6 +74,10 @@ impl<M: Send + 'static> Inbox<M> {
 
     /// Waits at most `timeout` for the next message; `None` if none came.
     ///
+    /// `Duration::MAX` (or any limit too long for the clock to count) waits as long as it
+    /// takes. `Duration::ZERO` takes a message only if one is there already, as
+    /// [`try_recv`](Self::try_recv) does.
+    ///
     /// # Cancel safety
     ///
     /// Cancel safe.

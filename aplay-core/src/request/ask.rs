@@ -102,6 +102,11 @@ impl<'a, A: Dispatch, Args, R> AskRequest<'a, A, Args, R> {
     /// Then the ask fails with [`Error::SendTimeout`] (never enqueued, message handed back) or
     /// [`Error::Timeout`] (enqueued; a later reply is dropped).
     ///
+    /// `Duration::MAX` (or any limit too long for the clock to count) is no limit.
+    /// `Duration::ZERO` waits for nothing: `SendTimeout` on a full mailbox, else the message
+    /// is enqueued (and handled) and the ask fails with `Timeout`, since no reply is there at
+    /// once.
+    ///
     /// See the example on [`AskRequest`].
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.request.timeout = Some(timeout);

@@ -93,6 +93,10 @@ impl<'a, A: Dispatch, Args, R> TellRequest<'a, A, Args, R> {
     /// Waits at most `timeout` for room in a full mailbox; then the tell fails with
     /// [`Error::SendTimeout`], handing the message back.
     ///
+    /// `Duration::MAX` (or any limit too long for the clock to count) is no limit.
+    /// `Duration::ZERO` waits for nothing: the tell enqueues if there is room, as
+    /// [`try_tell`](Self::try_tell) does, and fails with `SendTimeout` if not.
+    ///
     /// See the example on [`TellRequest`].
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.request.timeout = Some(timeout);

@@ -117,6 +117,8 @@ pub enum Strategy {
 /// let strict = Supervision::new(Strategy::OneForAll).max_restarts(1, Duration::from_secs(10));
 /// assert_eq!(strict.strategy(), Strategy::OneForAll);
 /// assert_eq!(Supervision::default().limit(), (3, Duration::from_secs(5)));
+/// let blink = Supervision::default().max_restarts(3, Duration::ZERO);
+/// assert_eq!(blink.limit(), (3, Duration::from_millis(1)));
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Supervision {
@@ -151,6 +153,10 @@ impl Supervision {
 
     /// At most `max_restarts` restarts within any `within` (a sliding window); one more and
     /// the parent stops its children and fails itself.
+    ///
+    /// `Duration::MAX` counts every restart, however far apart: at most `max_restarts` in the
+    /// parent's life. A zero `within` is taken as one millisecond, the clock's resolution (in a
+    /// zero window no two restarts count together, and the limit could never be reached).
     ///
     /// See the examples on [`Supervision`] and [`Strategy`].
     pub fn max_restarts(mut self, max_restarts: u32, within: Duration) -> Self {

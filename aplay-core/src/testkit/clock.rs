@@ -109,6 +109,9 @@ pub async fn settle() {
 /// waits, as [`settle`] does, for what fell due at the end. An interval of one second, after
 /// `advance(5 s)`, has ticked five times, and the actor has handled the five ticks.
 ///
+/// `Duration::ZERO` moves nothing: it settles. A `by` past 30 years (`Duration::MAX`, say)
+/// moves the clock 30 years, the furthest it goes.
+///
 /// # Panics
 ///
 /// Outside [`paused`].

@@ -14,7 +14,9 @@
 //!
 //! Every `expect` **panics** when what it expects does not happen within its limit
 //! ([`DEFAULT_LIMIT`] unless told otherwise): they are assertions, and a panic is how a Rust
-//! test fails. The panic message says what was expected and what came instead.
+//! test fails. The panic message says what was expected and what came instead. A limit of
+//! `Duration::ZERO` expects what is there already; one past 30 years (`Duration::MAX`, say) is
+//! taken as 30 years, so that a failing test still ends (at once on the paused clock).
 //!
 //! The guide's Testing chapter tests each of the seed examples with these.
 //!

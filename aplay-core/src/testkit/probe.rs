@@ -169,7 +169,8 @@ impl<A: Dispatch> Probe<A> {
     }
 
     /// The same probe, whose `expect`, `expect_stopped` and `expect_spawned` wait at most
-    /// `limit`.
+    /// `limit`. `Duration::ZERO` expects what is there already; a limit past 30 years
+    /// (`Duration::MAX`, say) is taken as 30 years, so that a failing test still ends.
     ///
     /// See the example on [`Probe`].
     pub fn with_limit(mut self, limit: Duration) -> Self {
@@ -228,7 +229,8 @@ impl<A: Dispatch> Probe<A> {
         self.expect_within(self.limit).await
     }
 
-    /// The next message, waiting at most `limit`.
+    /// The next message, waiting at most `limit`: `Duration::ZERO` takes one already there;
+    /// a limit past 30 years (`Duration::MAX`, say) is taken as 30 years.
     ///
     /// # Panics
     ///
@@ -257,7 +259,9 @@ impl<A: Dispatch> Probe<A> {
     }
 
     /// Asserts that no message comes within `within` (a stop meanwhile is not a message: it
-    /// returns then, since none can come any more).
+    /// returns then, since none can come any more). `Duration::ZERO` asserts that none is
+    /// there now; a limit past 30 years (`Duration::MAX`, say) is taken as 30 years, on the
+    /// paused clock once every timer due within has fired.
     ///
     /// # Panics
     ///
@@ -298,7 +302,9 @@ impl<A: Dispatch> Probe<A> {
         self.expect_stopped_within(self.limit).await
     }
 
-    /// [`expect_stopped`](Self::expect_stopped), waiting at most `limit`.
+    /// [`expect_stopped`](Self::expect_stopped), waiting at most `limit`: `Duration::ZERO`
+    /// expects it stopped already; a limit past 30 years (`Duration::MAX`, say) is taken as
+    /// 30 years.
     ///
     /// # Panics
     ///

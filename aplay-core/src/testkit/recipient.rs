@@ -64,6 +64,8 @@ pub struct RecipientProbe<M> {
 
 impl<M: Send + 'static> RecipientProbe<M> {
     /// The same probe, whose [`expect`](Self::expect) waits at most `limit`.
+    /// `Duration::ZERO` expects a message there already; a limit past 30 years
+    /// (`Duration::MAX`, say) is taken as 30 years, so that a failing test still ends.
     ///
     /// See the example on [`RecipientProbe`].
     pub fn with_limit(mut self, limit: Duration) -> Self {
@@ -94,7 +96,8 @@ impl<M: Send + 'static> RecipientProbe<M> {
         self.expect_within(self.limit).await
     }
 
-    /// The next message, waiting at most `limit`.
+    /// The next message, waiting at most `limit`: `Duration::ZERO` takes one already there;
+    /// a limit past 30 years (`Duration::MAX`, say) is taken as 30 years.
     ///
     /// # Panics
     ///
@@ -115,7 +118,9 @@ impl<M: Send + 'static> RecipientProbe<M> {
         }
     }
 
-    /// Asserts that no message comes within `within`.
+    /// Asserts that no message comes within `within`. `Duration::ZERO` asserts that none is
+    /// there now; a limit past 30 years (`Duration::MAX`, say) is taken as 30 years, on the
+    /// paused clock once every timer due within has fired.
     ///
     /// # Panics
     ///

@@ -19,6 +19,9 @@ impl<A: Dispatch> Context<A> {
     /// Sends `msg` to this actor after `delay`. Cancel with the returned handle; the timer is
     /// cancelled when the actor stops.
     ///
+    /// `Duration::ZERO` sends at once. `Duration::MAX` (or any delay too long for the clock to
+    /// count) never sends: the timer only waits to be cancelled.
+    ///
     /// # Examples
     ///
     /// ```
@@ -69,6 +72,10 @@ impl<A: Dispatch> Context<A> {
     /// the handle cancels it or the actor stops. A tick never queues behind a full mailbox
     /// twice: while the actor is behind, the next tick waits (ticks are delayed, not
     /// bunched).
+    ///
+    /// A zero `period` is taken as one millisecond, the timer's resolution: a tick every
+    /// millisecond, not a loop. `Duration::MAX` (or any period too long for the clock to count)
+    /// never ticks.
     ///
     /// See the example on [`TaskHandle`](crate::TaskHandle), a timer cancelled by a message.
     pub fn send_interval<F>(&mut self, period: Duration, mut make: F) -> TaskHandle
