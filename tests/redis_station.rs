@@ -684,6 +684,10 @@ async fn a_station_takes_duration_max_and_zero_for_every_setting() {
             }
         }
         jobs.flushed_within(Duration::MAX).await.unwrap();
+        // The longest limit the clock can add to now is no limit either.
+        jobs.flushed_within(Duration::from_secs(u64::MAX / 4))
+            .await
+            .unwrap();
         assert_eq!(receive(&mut rx, 1).await, [1]);
         // An ask's reply goes through: its reply stream's expiry is one Redis takes.
         assert_eq!(jobs.echo(5, 0).await.unwrap(), 5, "{at:?}");

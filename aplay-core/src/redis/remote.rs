@@ -142,10 +142,10 @@ impl<A: Dispatch> RemoteRef<A> {
             .control
             .send(Control::Flush(done))
             .map_err(|_| closed())?;
-        let refused = match tokio::time::timeout(limit, answer).await {
-            Ok(Ok(refused)) => refused,
-            Ok(Err(_)) => return Err(closed()),
-            Err(_) => {
+        let refused = match crate::time::within(limit, answer).await {
+            Some(Ok(refused)) => refused,
+            Some(Err(_)) => return Err(closed()),
+            None => {
                 let queued = ActorRef::to_any(&self.actor).mailbox_len().unwrap_or(0);
                 let reason = match self.link.progress.held_up_by() {
                     Some(error) => error.to_string(),
