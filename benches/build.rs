@@ -1,4 +1,4 @@
-//! Reads the versions of the peers (and of tokio) from the workspace's `Cargo.lock`, so that the
+//! Reads the versions of the peers (and of tokio) from the bench's `Cargo.lock`, so that the
 //! report names the versions actually built: `env!("BENCH_VERSION_KAMEO")` and so on.
 
 use std::path::Path;
@@ -8,7 +8,7 @@ const PACKAGES: [&str; 6] = ["tokio", "kameo", "ractor", "actix", "actix-rt", "x
 
 fn main() {
     let manifest = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
-    let lock = Path::new(&manifest).join("../Cargo.lock");
+    let lock = Path::new(&manifest).join("Cargo.lock");
     println!("cargo::rerun-if-changed={}", lock.display());
     let text = std::fs::read_to_string(&lock).unwrap_or_default();
     for package in PACKAGES {

@@ -1,7 +1,7 @@
 //! Command-line options.
 
 pub(crate) const USAGE: &str = "\
-usage: cargo run --release -p aplay-bench [-- OPTIONS]
+usage: cargo aplay-bench [-- OPTIONS]
 
 options:
   --runs N        runs of each scenario; medians are reported (default 5, 1 with --quick)

@@ -3,12 +3,12 @@
 //! process.
 //!
 //! ```text
-//! cargo run --release -p aplay-bench                  # 5 runs, medians
-//! cargo run --release -p aplay-bench -- --runs 9      # more runs
-//! cargo run --release -p aplay-bench -- --quick       # smoke: 1 run, a tenth of the work
-//! cargo run --release -p aplay-bench -- --side aplay,raw       # some sides only
-//! cargo run --release -p aplay-bench -- --only tell --side aplay   # one side, for a profiler
-//! cargo run --release -p aplay-bench -- --only redis  # Redis: durable tells, remote asks
+//! cargo aplay-bench                  # 5 runs, medians
+//! cargo aplay-bench -- --runs 9      # more runs
+//! cargo aplay-bench -- --quick       # smoke: 1 run, a tenth of the work
+//! cargo aplay-bench -- --side aplay,raw       # some sides only
+//! cargo aplay-bench -- --only tell --side aplay   # one side, for a profiler
+//! cargo aplay-bench -- --only redis  # Redis: durable tells, remote asks
 //! ```
 //!
 //! Scenarios (see `docs/performance.md`):
@@ -113,7 +113,7 @@ fn main() {
         return;
     }
     if cfg!(debug_assertions) {
-        eprintln!("warning: a debug build; run with `cargo run --release -p aplay-bench`");
+        eprintln!("warning: a debug build; run with `cargo aplay-bench`");
     }
 
     rss::pin_malloc_thresholds();
