@@ -17,7 +17,7 @@ use rcgen::{
     KeyPair, KeyUsagePurpose,
 };
 use redis_actors::{Jobs, Report};
-use redis_server::{Options, RedisServer, free_port, unique};
+use redis_server::{Options, RedisServer, TlsFiles, unique};
 use tokio::sync::mpsc;
 
 /// A CA, and a server and a client certificate it signed, as PEM files in `dir`.
@@ -73,15 +73,13 @@ impl Drop for Certificates {
 /// A server speaking only TLS on its TCP port; with `clients`, it asks for a client
 /// certificate.
 fn tls_server(certs: &Certificates, clients: bool) -> (RedisServer, u16) {
-    let port = free_port();
-    let server = RedisServer::start_with(
-        Options::default()
-            .arg("tls-port", &port.to_string())
-            .arg("tls-cert-file", &certs.path("server.crt"))
-            .arg("tls-key-file", &certs.path("server.key"))
-            .arg("tls-ca-cert-file", &certs.path("ca.crt"))
-            .arg("tls-auth-clients", if clients { "yes" } else { "no" }),
-    );
+    let server = RedisServer::start_with(Options::default().tls(TlsFiles {
+        cert: certs.path("server.crt"),
+        key: certs.path("server.key"),
+        ca: certs.path("ca.crt"),
+        auth_clients: clients,
+    }));
+    let port = server.tls_port();
     (server, port)
 }
 

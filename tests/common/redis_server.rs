@@ -65,8 +65,20 @@ pub struct Options {
     pub aof: bool,
     /// Also listen on a TCP port of its own on 127.0.0.1 (for replication and proxies).
     pub tcp: bool,
+    /// Speak TLS on a TCP port of its own (`--tls-port`), with these certificate files.
+    pub tls: Option<TlsFiles>,
     /// More `--name value` settings.
     pub args: Vec<String>,
+}
+
+/// The files of a TLS server.
+#[derive(Clone, Debug)]
+pub struct TlsFiles {
+    pub cert: String,
+    pub key: String,
+    pub ca: String,
+    /// Ask clients for a certificate (`tls-auth-clients yes`).
+    pub auth_clients: bool,
 }
 
 impl Options {
@@ -77,6 +89,11 @@ impl Options {
 
     pub fn tcp(mut self) -> Self {
         self.tcp = true;
+        self
+    }
+
+    pub fn tls(mut self, files: TlsFiles) -> Self {
+        self.tls = Some(files);
         self
     }
 
@@ -101,6 +118,7 @@ pub struct RedisServer {
     dir: PathBuf,
     options: Options,
     port: Option<u16>,
+    tls_port: Option<u16>,
     child: Option<Child>,
 }
 
@@ -118,15 +136,30 @@ impl RedisServer {
     pub fn start_with(options: Options) -> Self {
         let dir = std::env::temp_dir().join(unique("aplay-redis"));
         std::fs::create_dir_all(&dir).expect("a temporary directory");
-        let port = options.tcp.then(free_port);
         let mut server = RedisServer {
             dir,
+            port: None,
+            tls_port: None,
             options,
-            port,
             child: None,
         };
-        server.launch(&[], Ready::Loaded);
+        // A port found free may be taken before the server binds it (by another test's
+        // connection): then again with other ports.
+        for attempt in 1.. {
+            server.port = server.options.tcp.then(free_port);
+            server.tls_port = server.options.tls.is_some().then(free_port);
+            match server.try_launch(&[], Ready::Loaded) {
+                Ok(()) => break,
+                Err(log) if attempt < 5 && log.contains("Address already in use") => {}
+                Err(log) => panic!("redis-server did not start; its log:\n{log}\n{INSTALL}"),
+            }
+        }
         server
+    }
+
+    /// Its TLS port (with [`Options::tls`]).
+    pub fn tls_port(&self) -> u16 {
+        self.tls_port.expect("a server started with Options::tls")
     }
 
     /// Its TCP port (with [`Options::tcp`]).
@@ -181,8 +214,28 @@ impl RedisServer {
         self.socket()
     }
 
+    /// Starts the process; panics if it does not answer.
     fn launch(&mut self, extra: &[&str], ready: Ready) {
+        if let Err(log) = self.try_launch(extra, ready) {
+            panic!("redis-server did not start; its log:\n{log}\n{INSTALL}");
+        }
+    }
+
+    /// Starts the process; `Err` with its log if it ends or does not answer within 10 s.
+    fn try_launch(&mut self, extra: &[&str], ready: Ready) -> Result<(), String> {
         let mut cmd = Command::new("redis-server");
+        if let (Some(port), Some(tls)) = (self.tls_port, &self.options.tls) {
+            cmd.arg("--tls-port")
+                .arg(port.to_string())
+                .arg("--tls-cert-file")
+                .arg(&tls.cert)
+                .arg("--tls-key-file")
+                .arg(&tls.key)
+                .arg("--tls-ca-cert-file")
+                .arg(&tls.ca)
+                .arg("--tls-auth-clients")
+                .arg(if tls.auth_clients { "yes" } else { "no" });
+        }
         cmd.arg("--port")
             .arg(self.port.unwrap_or(0).to_string())
             .arg("--bind")
@@ -206,12 +259,18 @@ impl RedisServer {
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null());
+        let _ = std::fs::remove_file(self.dir.join("redis.log"));
         let child = match cmd.spawn() {
             Ok(child) => child,
             Err(e) => panic!("cannot start redis-server ({e}): {INSTALL}"),
         };
         self.child = Some(child);
-        wait_for_ping(&self.socket(), &self.dir, ready);
+        let answered = wait_for_ping(&self.socket(), self.child.as_mut().unwrap(), ready);
+        if answered {
+            return Ok(());
+        }
+        self.kill();
+        Err(std::fs::read_to_string(self.dir.join("redis.log")).unwrap_or_default())
     }
 
     /// Kills the server at once (SIGKILL: no shutdown save; only what the append-only file
@@ -252,7 +311,8 @@ pub fn free_port() -> u16 {
         .expect("a free port")
 }
 
-fn wait_for_ping(socket: &Path, dir: &Path, ready: Ready) {
+/// Waits up to 10 s for the server to answer PING; `false` if it did not, or ended.
+fn wait_for_ping(socket: &Path, child: &mut Child, ready: Ready) -> bool {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         if let Ok(mut stream) = UnixStream::connect(socket) {
@@ -265,12 +325,11 @@ fn wait_for_ping(socket: &Path, dir: &Path, ready: Ready) {
                 && (&answer == b"+PONG\r\n"
                     || (ready == Ready::Answering && answer.starts_with(b"-LOADIN")))
             {
-                return;
+                return true;
             }
         }
-        if Instant::now() > deadline {
-            let log = std::fs::read_to_string(dir.join("redis.log")).unwrap_or_default();
-            panic!("redis-server did not answer PING within 10 s; its log:\n{log}\n{INSTALL}");
+        if Instant::now() > deadline || matches!(child.try_wait(), Ok(Some(_))) {
+            return false;
         }
         std::thread::sleep(Duration::from_millis(10));
     }
