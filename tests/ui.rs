@@ -2,9 +2,11 @@
 //! `tests/ui/<the-mistake>.rs` with its `.stderr`. Refresh with `TRYBUILD=overwrite`, then
 //! review the diff.
 //!
-//! `#[actor(serde)]` has its own folders: `ui/serde/` runs with aplay's `serde` feature on,
+//! `#[actor(serde)]` has its own folders: `ui/serde/` runs with the `serde` feature on,
 //! `ui/serde-off/` with it off (trybuild builds the cases with this test's features, so
-//! `cargo test -p aplay --test ui` runs the second, `--all-features` the first).
+//! `cargo test -p aplay-ui-tests` runs the second, `--all-features` the first). This test is
+//! the package `aplay-ui-tests` (`ui-tests/`), whose dependencies are only what the cases
+//! use: trybuild builds them again for its cases.
 
 #[test]
 fn ui() {
