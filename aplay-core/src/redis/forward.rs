@@ -14,7 +14,7 @@ use super::append::{Appended, Batch};
 use super::backoff::{Backoff, random_u64};
 use super::error::RedisError;
 use super::retry::retry;
-use super::station::Station;
+use super::shared::Station;
 use crate::actor::Dispatch;
 use crate::handle::StandIn;
 use crate::path::ActorPath;

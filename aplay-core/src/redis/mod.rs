@@ -39,6 +39,7 @@ mod remote;
 mod replies;
 mod retry;
 mod serve;
+mod shared;
 mod station;
 
 pub use config::StationConfig;

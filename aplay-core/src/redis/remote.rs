@@ -11,7 +11,7 @@ use tokio::sync::{mpsc, oneshot};
 use super::error::{RedisError, RedisErrorKind};
 use super::forward::{Control, Progress, forward};
 use super::not_flushed::NotFlushed;
-use super::station::Station;
+use super::shared::Station;
 use crate::actor::Dispatch;
 use crate::error::Error;
 use crate::handle::{ActorRef, stand_in};

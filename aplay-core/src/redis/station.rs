@@ -4,8 +4,6 @@ use std::collections::HashSet;
 use std::fmt;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use tokio::task::AbortHandle;
-
 use super::config::StationConfig;
 use super::conn::{Connections, query};
 use super::consumer::ConsumerName;
@@ -15,8 +13,9 @@ use super::error::{RedisError, RedisErrorKind};
 use super::keys::Keys;
 use super::permissions;
 use super::remote::{RemoteRef, remote_ref};
-use super::replies::{Replies, read_replies};
+use super::replies::Replies;
 use super::serve::{Serving, serve};
+use super::shared::Station;
 use crate::error::Error;
 use crate::path::ActorPath;
 use crate::system::System;
@@ -49,39 +48,6 @@ use crate::wire::Wire;
 #[derive(Clone)]
 pub struct RedisStation {
     inner: Arc<Station>,
-}
-
-/// What every clone of a station, its remote refs and its served actors share.
-pub(crate) struct Station {
-    pub(crate) config: StationConfig,
-    /// This process's consumer name (chosen at connect).
-    pub(crate) consumer: ConsumerName,
-    pub(crate) keys: Keys,
-    pub(crate) connections: Connections,
-    pub(crate) replies: Arc<Replies>,
-    reader: OnceLock<AbortHandle>,
-}
-
-impl Station {
-    /// Starts the reply reader, once: before the first ask can leave.
-    pub(crate) fn ensure_reply_reader(&self) {
-        self.reader.get_or_init(|| {
-            tokio::spawn(read_replies(
-                Arc::clone(&self.replies),
-                self.connections.clone(),
-                self.config.clone(),
-            ))
-            .abort_handle()
-        });
-    }
-}
-
-impl Drop for Station {
-    fn drop(&mut self) {
-        if let Some(reader) = self.reader.get() {
-            reader.abort();
-        }
-    }
 }
 
 impl RedisStation {
@@ -122,14 +88,7 @@ impl RedisStation {
         // Replies left by an earlier process of the same consumer name are not ours.
         query(&mut shared, redis::cmd("DEL").arg(&replies.key)).await?;
         Ok(RedisStation {
-            inner: Arc::new(Station {
-                config,
-                consumer,
-                keys,
-                connections,
-                replies,
-                reader: OnceLock::new(),
-            }),
+            inner: Arc::new(Station::new(config, consumer, keys, connections, replies)),
         })
     }
 

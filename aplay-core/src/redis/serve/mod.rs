@@ -34,7 +34,7 @@ use self::instances::{Factory, Instance};
 use super::config::StationConfig;
 use super::conn::{ensure_group, query};
 use super::error::RedisError;
-use super::station::Station;
+use super::shared::Station;
 use crate::actor::Dispatch;
 use crate::error::Error;
 use crate::handle::ActorRef;
