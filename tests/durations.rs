@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use aplay::prelude::*;
 use aplay::{FailureKind, Restart, Strategy, Supervision, TaskHandle};
-use common::{Log, Probe, ProbeMsg, hold};
+use common::{Log, Probe, ProbeMsg, clock, hold, settle};
 use tokio::time::Instant;
 
 const HOUR: Duration = Duration::from_secs(3600);
@@ -40,13 +40,6 @@ const ENDLESS: [fn() -> Duration; 2] = [|| Duration::MAX, longest_on_the_clock];
 /// Waits a century (`tokio::time::sleep` would stop at 30 years, its "far future").
 async fn a_century_passes() {
     tokio::time::sleep_until(Instant::now() + CENTURY).await;
-}
-
-/// Lets every task run until all are idle (the paused clock does not move meanwhile).
-async fn settle() {
-    for _ in 0..10 {
-        tokio::task::yield_now().await;
-    }
 }
 
 // Asks and tells.
@@ -141,48 +134,15 @@ async fn a_zero_limit_on_a_tell_enqueues_when_there_is_room() {
 
 // Timers.
 
-struct Clock {
-    ticks: Vec<Duration>,
-    started: Instant,
-}
-
-impl Actor for Clock {}
-
-#[actor]
-impl Clock {
-    fn after(&mut self, delay: Duration, ctx: &mut Context<Self>) -> TaskHandle {
-        ctx.send_after(delay, ClockMsg::tick())
-    }
-
-    fn every(&mut self, period: Duration, ctx: &mut Context<Self>) -> TaskHandle {
-        ctx.send_interval(period, ClockMsg::tick)
-    }
-
-    fn tick(&mut self) {
-        self.ticks.push(self.started.elapsed());
-    }
-
-    fn ticks(&self) -> Vec<Duration> {
-        self.ticks.clone()
-    }
-}
-
-async fn clock(system: &System, name: &str) -> ActorRef<Clock> {
-    let clock = Clock {
-        ticks: vec![],
-        started: Instant::now(),
-    };
-    system.spawn(name, clock).await.unwrap()
-}
-
 #[tokio::test(start_paused = true)]
-async fn send_after_max_never_delivers_and_is_cancelled_with_its_actor() {
+async fn timers_of_duration_max_never_fire_and_are_cancelled_with_their_actor() {
     let system = System::new();
     let clock = clock(&system, "clock").await;
-    let timers = [
-        clock.after(Duration::MAX).await.unwrap(),
-        clock.after(longest_on_the_clock()).await.unwrap(),
-    ];
+    let mut timers = Vec::new();
+    for endless in ENDLESS {
+        timers.push(clock.after(endless()).await.unwrap());
+        timers.push(clock.every(endless()).await.unwrap());
+    }
     // Past tokio's "far future" (30 years), where a sleep of `Duration::MAX` would end.
     a_century_passes().await;
     settle().await;
@@ -201,23 +161,6 @@ async fn send_after_zero_delivers_at_once() {
     settle().await;
     assert_eq!(clock.ticks().await.unwrap(), [Duration::ZERO]);
     assert!(timer.is_finished());
-}
-
-#[tokio::test(start_paused = true)]
-async fn send_interval_max_never_ticks_and_is_cancelled_with_its_actor() {
-    let system = System::new();
-    let clock = clock(&system, "clock").await;
-    let timers = [
-        clock.every(Duration::MAX).await.unwrap(),
-        clock.every(longest_on_the_clock()).await.unwrap(),
-    ];
-    a_century_passes().await;
-    settle().await;
-    assert!(clock.ticks().await.unwrap().is_empty());
-    assert!(timers.iter().all(|timer| !timer.is_finished()));
-    clock.stop().await;
-    settle().await;
-    assert!(timers.iter().all(TaskHandle::is_finished));
 }
 
 #[tokio::test(start_paused = true)]
@@ -437,6 +380,21 @@ async fn fail_and_restart(member: &ActorRef<Member>, events: &mut Inbox<String>)
     while events.recv().await != "start flaky" {}
 }
 
+/// A team under `limit`, with a flaky child hired and started.
+async fn team_with_flaky(
+    system: &System,
+    limit: Supervision,
+) -> (ActorRef<Team>, ActorRef<Member>, Inbox<String>) {
+    let (team, mut events) = team(system, limit).await;
+    let flaky = team
+        .hire("flaky", Duration::from_secs(5), Duration::ZERO)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(events.recv().await, "start flaky");
+    (team, flaky, events)
+}
+
 fn gave_up(reason: &StopReason) -> bool {
     matches!(reason, StopReason::Failed(failure) if failure.kind() == &FailureKind::RestartLimit)
 }
@@ -446,13 +404,7 @@ async fn max_restarts_within_max_counts_every_restart_forever() {
     let limit = Supervision::default().max_restarts(2, Duration::MAX);
     assert_eq!(limit.limit(), (2, Duration::MAX));
     let system = System::new();
-    let (team, mut events) = team(&system, limit).await;
-    let flaky = team
-        .hire("flaky", Duration::from_secs(5), Duration::ZERO)
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(events.recv().await, "start flaky");
+    let (team, flaky, mut events) = team_with_flaky(&system, limit).await;
     // A restart a year: far apart, and still counted.
     for _ in 0..2 {
         fail_and_restart(&flaky, &mut events).await;
@@ -469,13 +421,7 @@ async fn max_restarts_within_zero_counts_restarts_within_a_millisecond() {
     let limit = Supervision::default().max_restarts(1, Duration::ZERO);
     assert_eq!(limit.limit(), (1, Duration::from_millis(1)));
     let system = System::new();
-    let (team, mut events) = team(&system, limit).await;
-    let flaky = team
-        .hire("flaky", Duration::from_secs(5), Duration::ZERO)
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(events.recv().await, "start flaky");
+    let (team, flaky, mut events) = team_with_flaky(&system, limit).await;
     // Two milliseconds apart: each restart is alone in its window.
     for _ in 0..3 {
         fail_and_restart(&flaky, &mut events).await;

@@ -1,57 +1,18 @@
 //! Timers under tokio's paused clock: a message after a delay, at an interval, cancelled by
 //! their handle or when the actor stops.
 
+mod common;
+
 use std::time::Duration;
 
-use aplay::TaskHandle;
 use aplay::prelude::*;
-use tokio::time::{Instant, advance};
-
-struct Clock {
-    ticks: Vec<Duration>,
-    started: Instant,
-}
-
-impl Actor for Clock {}
-
-#[actor]
-impl Clock {
-    fn after(&mut self, delay: Duration, ctx: &mut Context<Self>) -> TaskHandle {
-        ctx.send_after(delay, ClockMsg::tick())
-    }
-
-    fn every(&mut self, period: Duration, ctx: &mut Context<Self>) -> TaskHandle {
-        ctx.send_interval(period, ClockMsg::tick)
-    }
-
-    fn tick(&mut self) {
-        self.ticks.push(self.started.elapsed());
-    }
-
-    fn ticks(&self) -> Vec<Duration> {
-        self.ticks.clone()
-    }
-}
-
-async fn clock(system: &System) -> ActorRef<Clock> {
-    let clock = Clock {
-        ticks: vec![],
-        started: Instant::now(),
-    };
-    system.spawn("clock", clock).await.unwrap()
-}
-
-/// Lets every task run until all are idle (the paused clock does not move meanwhile).
-async fn settle() {
-    for _ in 0..10 {
-        tokio::task::yield_now().await;
-    }
-}
+use common::{clock, settle};
+use tokio::time::advance;
 
 #[tokio::test(start_paused = true)]
 async fn send_after_delivers_once_after_the_delay() {
     let system = System::new();
-    let clock = clock(&system).await;
+    let clock = clock(&system, "clock").await;
     let timer = clock.after(Duration::from_secs(5)).await.unwrap();
     advance(Duration::from_millis(4_999)).await;
     settle().await;
@@ -68,7 +29,7 @@ async fn send_after_delivers_once_after_the_delay() {
 #[tokio::test(start_paused = true)]
 async fn send_interval_ticks_every_period_until_cancelled() {
     let system = System::new();
-    let clock = clock(&system).await;
+    let clock = clock(&system, "clock").await;
     let timer = clock.every(Duration::from_secs(1)).await.unwrap();
     for _ in 0..5 {
         advance(Duration::from_secs(1)).await;
@@ -89,7 +50,7 @@ async fn send_interval_ticks_every_period_until_cancelled() {
 #[tokio::test(start_paused = true)]
 async fn a_cancelled_delay_never_fires() {
     let system = System::new();
-    let clock = clock(&system).await;
+    let clock = clock(&system, "clock").await;
     let timer = clock.after(Duration::from_secs(1)).await.unwrap();
     timer.cancel();
     advance(Duration::from_secs(2)).await;
@@ -100,7 +61,7 @@ async fn a_cancelled_delay_never_fires() {
 #[tokio::test(start_paused = true)]
 async fn timers_are_cancelled_when_the_actor_stops() {
     let system = System::new();
-    let clock = clock(&system).await;
+    let clock = clock(&system, "clock").await;
     let interval = clock.every(Duration::from_secs(1)).await.unwrap();
     let delay = clock.after(Duration::from_secs(30)).await.unwrap();
     clock.stop().await;

@@ -4,8 +4,10 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use aplay::TaskHandle;
 use aplay::prelude::*;
 use tokio::sync::oneshot;
+use tokio::time::Instant;
 
 /// A shared, ordered log of what actors did, to assert orderings.
 #[derive(Clone, Default)]
@@ -122,4 +124,48 @@ pub async fn hold(actor: &ActorRef<Probe>) -> oneshot::Sender<()> {
     actor.hold(entered_tx, release_rx).await.unwrap();
     entered_rx.await.unwrap();
     release_tx
+}
+
+/// Records when each of its timers' ticks came (on tokio's paused clock in the timer tests).
+pub struct Clock {
+    pub ticks: Vec<Duration>,
+    pub started: Instant,
+}
+
+impl Actor for Clock {}
+
+#[actor]
+impl Clock {
+    pub fn after(&mut self, delay: Duration, ctx: &mut Context<Self>) -> TaskHandle {
+        ctx.send_after(delay, ClockMsg::tick())
+    }
+
+    pub fn every(&mut self, period: Duration, ctx: &mut Context<Self>) -> TaskHandle {
+        ctx.send_interval(period, ClockMsg::tick)
+    }
+
+    pub fn tick(&mut self) {
+        self.ticks.push(self.started.elapsed());
+    }
+
+    pub fn ticks(&self) -> Vec<Duration> {
+        self.ticks.clone()
+    }
+}
+
+/// A [`Clock`] at `/{name}`, started now.
+pub async fn clock(system: &System, name: &str) -> ActorRef<Clock> {
+    let clock = Clock {
+        ticks: vec![],
+        started: Instant::now(),
+    };
+    system.spawn(name, clock).await.unwrap()
+}
+
+/// Lets every task run until all are idle (on tokio's paused clock, which does not move
+/// meanwhile; the tests run on one thread, so each yield lets the others take a step).
+pub async fn settle() {
+    for _ in 0..10 {
+        tokio::task::yield_now().await;
+    }
 }
