@@ -44,13 +44,18 @@ async fn a_century_passes() {
 
 // Asks and tells.
 
+/// A probe at `/p`.
+async fn probe(system: &System) -> ActorRef<Probe> {
+    system
+        .spawn("p", Probe::new(&Log::default()))
+        .await
+        .unwrap()
+}
+
 #[tokio::test(start_paused = true)]
 async fn an_ask_with_no_limit_still_gets_its_reply_however_late() {
     let system = System::new();
-    let probe = system
-        .spawn("p", Probe::new(&Log::default()))
-        .await
-        .unwrap();
+    let probe = probe(&system).await;
     for limit in ENDLESS {
         let limit = limit();
         let release = hold(&probe).await;
@@ -122,10 +127,7 @@ async fn a_zero_limit_on_an_ask_to_a_busy_actor_fails_at_once() {
 #[tokio::test(start_paused = true)]
 async fn a_zero_limit_on_a_tell_enqueues_when_there_is_room() {
     let system = System::new();
-    let probe = system
-        .spawn("p", Probe::new(&Log::default()))
-        .await
-        .unwrap();
+    let probe = probe(&system).await;
     let release = hold(&probe).await; // busy, but its mailbox has room
     probe.add(2).timeout(Duration::ZERO).await.unwrap();
     release.send(()).unwrap();
