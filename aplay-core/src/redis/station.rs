@@ -55,7 +55,11 @@ impl RedisStation {
     ///
     /// # Errors
     ///
-    /// [`Error::Redis`] when the URL is not usable or the server cannot be reached.
+    /// [`Error::Redis`] when the URL is not usable, the server cannot be reached (kind
+    /// [`Connection`](RedisErrorKind::Connection)) or cannot take commands now
+    /// ([`Unavailable`](RedisErrorKind::Unavailable): loading, say), or when the password is
+    /// wrong or the ACL user may not run what a station needs on its namespace's keys
+    /// ([`Permission`](RedisErrorKind::Permission), naming the commands).
     ///
     /// See the example on [`RedisStation`], and [`serve`](Self::serve).
     ///
@@ -71,7 +75,11 @@ impl RedisStation {
     ///
     /// # Errors
     ///
-    /// [`Error::Redis`] when the URL is not usable or the server cannot be reached.
+    /// [`Error::Redis`] when the URL is not usable, the server cannot be reached (kind
+    /// [`Connection`](RedisErrorKind::Connection)) or cannot take commands now
+    /// ([`Unavailable`](RedisErrorKind::Unavailable): loading, say), or when the password is
+    /// wrong or the ACL user may not run what a station needs on its namespace's keys
+    /// ([`Permission`](RedisErrorKind::Permission), naming the commands).
     ///
     /// See the example on [`serve`](Self::serve).
     ///
