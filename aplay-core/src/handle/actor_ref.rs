@@ -444,3 +444,15 @@ impl<A: Dispatch> fmt::Debug for ActorRef<A> {
         self.handle.raw().fmt(f)
     }
 }
+
+impl AnyRef {
+    /// The typed ref, if the actor is an `A`.
+    ///
+    /// See the example on [`AnyRef`].
+    pub fn downcast<A: Dispatch>(&self) -> Option<ActorRef<A>> {
+        self.cell_as_any()
+            .downcast::<ActorCell<A>>()
+            .ok()
+            .map(ActorRef::from_cell)
+    }
+}

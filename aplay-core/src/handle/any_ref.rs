@@ -3,16 +3,14 @@
 use std::fmt;
 use std::sync::Arc;
 
-use super::actor_ref::ActorRef;
-use crate::actor::Dispatch;
-use crate::cell::{ActorCell, ActorState, CellControl, CellCore};
+use crate::cell::{ActorState, CellControl, CellCore};
 use crate::path::ActorPath;
 use crate::runtime;
 use crate::stop::StopReason;
 
 /// A handle to an actor whatever its type: a child in `on_child_stopped`, an entry of
 /// `ctx.children()`. It can stop, kill and wait for the actor, and read its state;
-/// [`downcast`](Self::downcast) gives the typed [`ActorRef`] back.
+/// [`downcast`](Self::downcast) gives the typed [`ActorRef`](crate::ActorRef) back.
 ///
 /// # Examples
 ///
@@ -181,20 +179,20 @@ impl AnyRef {
         self.core().children()
     }
 
-    /// Stops it as a person would; see [`ActorRef::stop`].
+    /// Stops it as a person would; see [`ActorRef::stop`](crate::ActorRef::stop).
     ///
     /// # Cancel safety
     ///
     /// The stop is requested before the first `.await`.
     ///
-    /// See the example on [`AnyRef`], and [`ActorRef::stop`] for another.
+    /// See the example on [`AnyRef`], and [`ActorRef::stop`](crate::ActorRef::stop) for another.
     pub async fn stop(&self) -> StopReason {
         stop_by_person(&*self.cell).await
     }
 
-    /// Stops it now; see [`ActorRef::kill`].
+    /// Stops it now; see [`ActorRef::kill`](crate::ActorRef::kill).
     ///
-    /// See the example on [`ActorRef::kill`].
+    /// See the example on [`ActorRef::kill`](crate::ActorRef::kill).
     pub fn kill(&self) {
         self.cell.kill();
     }
@@ -205,17 +203,14 @@ impl AnyRef {
     ///
     /// Cancel safe.
     ///
-    /// See the example on [`ActorRef::join`].
+    /// See the example on [`ActorRef::join`](crate::ActorRef::join).
     pub async fn join(&self) -> StopReason {
         self.core().terminated().await
     }
 
-    /// The typed ref, if the actor is an `A`.
-    ///
-    /// See the example on [`AnyRef`].
-    pub fn downcast<A: Dispatch>(&self) -> Option<ActorRef<A>> {
-        let any = Arc::clone(&self.cell).into_any();
-        any.downcast::<ActorCell<A>>().ok().map(ActorRef::from_cell)
+    /// The actor's cell, for [`downcast`](Self::downcast) (beside `ActorRef`, above this).
+    pub(super) fn cell_as_any(&self) -> Arc<dyn std::any::Any + Send + Sync> {
+        Arc::clone(&self.cell).into_any()
     }
 
     /// Whether two handles reach the same actor.

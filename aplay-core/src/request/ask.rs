@@ -9,7 +9,6 @@ use std::time::Duration;
 use tokio::sync::oneshot;
 
 use super::sending::{Sending, poll_deadline};
-use super::tell::TellRequest;
 use super::{ReplyTo, Request};
 use crate::actor::Dispatch;
 use crate::error::Error;
@@ -19,7 +18,7 @@ use crate::handle::RawRef;
 /// resolves to the handler's return value.
 ///
 /// Returned by generated handle methods whose handler returns a value, and by
-/// [`TellRequest::ask`]. An ask never hangs on a dead actor: if the actor stops or the handler
+/// [`TellRequest::ask`](super::TellRequest::ask). An ask never hangs on a dead actor: if the actor stops or the handler
 /// panics before replying, it resolves to [`Error::NoReply`].
 ///
 /// # Examples
@@ -113,22 +112,8 @@ impl<'a, A: Dispatch, Args, R> AskRequest<'a, A, Args, R> {
         self
     }
 
-    /// Sends without waiting for the reply, which is dropped.
-    ///
-    /// See the example on [`AskRequest`].
-    pub fn tell(self) -> TellRequest<'a, A, Args, R> {
-        TellRequest::from_request(self.request)
-    }
-
-    /// Enqueues now without waiting, dropping the reply.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Full`] or [`Error::Stopped`], handing the message back.
-    ///
-    /// See the example on [`AskRequest`].
-    pub fn try_tell(self) -> Result<(), Error> {
-        self.tell().try_tell()
+    pub(super) fn into_request(self) -> Request<'a, A, Args, R> {
+        self.request
     }
 }
 

@@ -116,6 +116,38 @@ impl<'a, A: Dispatch, Args, R> Request<'a, A, Args, R> {
     }
 }
 
+// The two forms of a request turn into each other here, above both.
+
+impl<'a, A: Dispatch, Args, R> AskRequest<'a, A, Args, R> {
+    /// Sends without waiting for the reply, which is dropped.
+    ///
+    /// See the example on [`AskRequest`].
+    pub fn tell(self) -> TellRequest<'a, A, Args, R> {
+        TellRequest::from_request(self.into_request())
+    }
+
+    /// Enqueues now without waiting, dropping the reply.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Full`](crate::Error::Full) or [`Error::Stopped`](crate::Error::Stopped),
+    /// handing the message back.
+    ///
+    /// See the example on [`AskRequest`].
+    pub fn try_tell(self) -> Result<(), crate::Error> {
+        self.tell().try_tell()
+    }
+}
+
+impl<'a, A: Dispatch, Args, R> TellRequest<'a, A, Args, R> {
+    /// Waits until the message has been handled (and gets the handler's return value).
+    ///
+    /// See the example on [`TellRequest`].
+    pub fn ask(self) -> AskRequest<'a, A, Args, R> {
+        AskRequest::from_request(self.into_request())
+    }
+}
+
 /// The timer of a request's time limit, if it has one (rare: kept out of the inlined path);
 /// none for a limit too long for the clock to count, which is no limit.
 #[cold]

@@ -6,7 +6,6 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use super::ask::AskRequest;
 use super::sending::{Sending, poll_deadline};
 use super::{ReplyTo, Request};
 use crate::actor::Dispatch;
@@ -16,7 +15,7 @@ use crate::handle::RawRef;
 /// A message on its way to an actor, sent as a tell when awaited: `counter.add(5).await`.
 ///
 /// Returned by generated handle methods whose handler returns `()`, and by
-/// [`AskRequest::tell`]. Nothing is sent until it is awaited (or [`try_tell`](Self::try_tell)
+/// [`AskRequest::tell`](super::AskRequest::tell). Nothing is sent until it is awaited (or [`try_tell`](Self::try_tell)
 /// is called).
 ///
 /// # Examples
@@ -116,15 +115,12 @@ impl<'a, A: Dispatch, Args, R> TellRequest<'a, A, Args, R> {
         target.try_send(self.request.build(None))
     }
 
-    /// Waits until the message has been handled (and gets the handler's return value).
-    ///
-    /// See the example on [`TellRequest`].
-    pub fn ask(self) -> AskRequest<'a, A, Args, R> {
-        AskRequest::from_request(self.request)
-    }
-
     pub(super) fn from_request(request: Request<'a, A, Args, R>) -> Self {
         TellRequest { request }
+    }
+
+    pub(super) fn into_request(self) -> Request<'a, A, Args, R> {
+        self.request
     }
 }
 
