@@ -6,7 +6,9 @@
 
 use std::any::Any;
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU32, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock, Weak};
+use std::sync::{Arc, OnceLock, Weak};
+
+use parking_lot::Mutex;
 use std::time::Duration;
 
 use tokio::sync::Notify;
@@ -202,12 +204,6 @@ impl<A: Dispatch> CellControl for ActorCell<A> {
     }
 }
 
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    // The sections under these locks cannot panic half-way; a poisoned lock still holds
-    // consistent data.
-    m.lock().unwrap_or_else(|e| e.into_inner())
-}
-
 impl CellCore {
     pub(crate) fn new(
         path: ActorPath,
@@ -277,19 +273,19 @@ impl CellCore {
     /// Marks a kill and aborts the task at its next `.await`.
     fn mark_kill(&self) {
         self.raise(bits::KILL);
-        if let Some((_, Some(handle))) = &*lock(&self.task) {
+        if let Some((_, Some(handle))) = &*self.task.lock() {
             handle.abort();
         }
     }
 
     /// The id of the actor's task, once it has started.
     pub(crate) fn task_id(&self) -> Option<tokio::task::Id> {
-        lock(&self.task).as_ref().map(|(id, _)| *id)
+        self.task.lock().as_ref().map(|(id, _)| *id)
     }
 
     /// Records the current instance's task id; called first thing by the task itself.
     pub(crate) fn set_task_id(&self, id: tokio::task::Id) {
-        let mut task = lock(&self.task);
+        let mut task = self.task.lock();
         if task.as_ref().is_none_or(|(known, _)| *known != id) {
             *task = Some((id, None));
         }
@@ -297,7 +293,7 @@ impl CellCore {
 
     /// Records the current instance's task, so a kill can abort it.
     pub(crate) fn set_task(&self, id: tokio::task::Id, handle: AbortHandle) {
-        *lock(&self.task) = Some((id, Some(handle)));
+        *self.task.lock() = Some((id, Some(handle)));
         // A kill that came before the handle was stored is seen by the loop through KILL.
     }
 
@@ -306,12 +302,12 @@ impl CellCore {
     }
 
     fn push_system(&self, msg: SystemMsg) {
-        lock(&self.system_queue).push(msg);
+        self.system_queue.lock().push(msg);
         self.raise(bits::SYSTEM);
     }
 
     pub(crate) fn take_system(&self) -> Vec<SystemMsg> {
-        let mut queue = lock(&self.system_queue);
+        let mut queue = self.system_queue.lock();
         self.control.fetch_and(!bits::SYSTEM, Ordering::AcqRel);
         std::mem::take(&mut *queue)
     }
@@ -320,7 +316,7 @@ impl CellCore {
 
     /// Adds a child, unless this actor is stopping.
     pub(crate) fn adopt(&self, child: AnyRef) -> bool {
-        let mut children = lock(&self.children);
+        let mut children = self.children.lock();
         if children.closed {
             return false;
         }
@@ -329,7 +325,7 @@ impl CellCore {
     }
 
     pub(crate) fn forget_child(&self, child: &CellCore) {
-        let mut children = lock(&self.children);
+        let mut children = self.children.lock();
         // Searched from the end: children mostly stop youngest first, and a parent may have
         // a great many.
         if let Some(i) = children
@@ -343,17 +339,17 @@ impl CellCore {
 
     /// Closes the child list and returns the children, youngest first.
     pub(crate) fn close_children(&self) -> Vec<AnyRef> {
-        let mut children = lock(&self.children);
+        let mut children = self.children.lock();
         children.closed = true;
         children.list.iter().rev().cloned().collect()
     }
 
     pub(crate) fn children(&self) -> Vec<AnyRef> {
-        lock(&self.children).list.clone()
+        self.children.lock().list.clone()
     }
 
     pub(crate) fn accepts_children(&self) -> bool {
-        !lock(&self.children).closed
+        !self.children.lock().closed
     }
 
     // ---- supervision -------------------------------------------------------------------
@@ -373,7 +369,7 @@ impl CellCore {
 
     /// Works on the extras, allocated on first use.
     fn with_extras<R>(&self, f: impl FnOnce(&mut Extras) -> R) -> R {
-        f(lock(&self.extras).get_or_insert_with(Box::default))
+        f(self.extras.lock().get_or_insert_with(Box::default))
     }
 
     pub(crate) fn set_restarter(&self, restarter: Restarter) {
@@ -381,14 +377,14 @@ impl CellCore {
     }
 
     pub(crate) fn restarter(&self) -> Option<Restarter> {
-        lock(&self.extras).as_ref()?.restarter.clone()
+        self.extras.lock().as_ref()?.restarter.clone()
     }
 
     /// Keeps the mailbox's receiving side between two instances, unless the parent is
     /// stopping (checked under the parent's child list lock, which its stop sequence takes to
     /// close the list): then `false`, and the actor stops for good.
     pub(crate) fn park(&self, parent: &CellCore, receiver: Box<dyn Any + Send>) -> bool {
-        let children = lock(&parent.children);
+        let children = parent.children.lock();
         if children.closed {
             return false;
         }
@@ -402,12 +398,12 @@ impl CellCore {
     /// Takes the parked receiver: the next instance, or the final stop, gets it. Whoever
     /// takes it first decides.
     pub(crate) fn unpark(&self) -> Option<Box<dyn Any + Send>> {
-        lock(&self.extras).as_mut()?.parked.take()
+        self.extras.lock().as_mut()?.parked.take()
     }
 
     /// Lets children join again (a new instance starts with none).
     pub(crate) fn reopen_children(&self) {
-        lock(&self.children).closed = false;
+        self.children.lock().closed = false;
     }
 
     /// Waits until the state satisfies `done`, and returns it.
@@ -437,7 +433,7 @@ impl CellCore {
 
     /// Aborts every attached task.
     pub(crate) fn abort_attached(&self) {
-        let attached = match lock(&self.extras).as_mut() {
+        let attached = match self.extras.lock().as_mut() {
             Some(extras) => std::mem::take(&mut extras.attached),
             None => return,
         };

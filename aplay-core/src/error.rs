@@ -1,8 +1,8 @@
 //! The error type of every fallible aplay operation.
 
+use parking_lot::Mutex;
 use std::any::Any;
 use std::fmt;
-use std::sync::Mutex;
 use std::time::Duration;
 
 use crate::path::ActorPath;
@@ -308,7 +308,7 @@ impl Undelivered {
     ///
     /// See the example on [`Undelivered`].
     pub fn take_message<M: 'static>(&self) -> Option<M> {
-        let mut slot = self.message.lock().unwrap_or_else(|e| e.into_inner());
+        let mut slot = self.message.lock();
         match slot.take()?.downcast::<M>() {
             Ok(message) => Some(*message),
             Err(other) => {

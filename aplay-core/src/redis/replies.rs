@@ -2,8 +2,10 @@
 //! reads this process's reply stream and hands each reply to its asker.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+
+use parking_lot::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use super::backoff::{Backoff, random_u64};
@@ -34,7 +36,7 @@ impl Replies {
     }
 
     fn lock(&self) -> MutexGuard<'_, HashMap<u64, ReplyCompleter>> {
-        self.pending.lock().unwrap_or_else(|e| e.into_inner())
+        self.pending.lock()
     }
 
     /// Registers an asker; returns the request id its reply will carry.

@@ -2,7 +2,9 @@
 
 use std::collections::HashSet;
 use std::fmt;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
+
+use parking_lot::Mutex;
 
 use super::config::StationConfig;
 use super::conn::{Connections, query};
@@ -597,10 +599,7 @@ impl Backlog {
 /// a confused address book), the name is reported as "another actor type".
 fn intern(name: &str) -> &'static str {
     static NAMES: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
-    let mut names = NAMES
-        .get_or_init(Default::default)
-        .lock()
-        .unwrap_or_else(|e| e.into_inner());
+    let mut names = NAMES.get_or_init(Default::default).lock();
     if let Some(known) = names.get(name) {
         return known;
     }

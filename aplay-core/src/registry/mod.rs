@@ -1,8 +1,8 @@
 //! The address registry (aplay's "mail station"): which actor runs at which path.
 
+use parking_lot::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
-use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use tokio::sync::Notify;
 
@@ -26,11 +26,11 @@ pub(crate) struct Registry {
 
 impl Registry {
     fn read(&self) -> RwLockReadGuard<'_, Actors> {
-        self.actors.read().unwrap_or_else(|e| e.into_inner())
+        self.actors.read()
     }
 
     fn write(&self) -> RwLockWriteGuard<'_, Actors> {
-        self.actors.write().unwrap_or_else(|e| e.into_inner())
+        self.actors.write()
     }
 
     /// Claims `path` for `actor`. (One lookup: every spawn comes here.)

@@ -2,7 +2,9 @@
 //! the autopilot, and the holder's request to end it.
 
 use std::panic::AssertUnwindSafe;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
+
+use parking_lot::Mutex;
 
 use tokio::sync::{Notify, mpsc, watch};
 
@@ -39,11 +41,6 @@ pub(super) struct Link<A: Dispatch> {
     end_requested: Notify,
 }
 
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    // A panicking autopilot is caught outside the lock; a poisoned lock still holds sound data.
-    m.lock().unwrap_or_else(|e| e.into_inner())
-}
-
 impl<A: Dispatch> Link<A> {
     pub(super) fn new() -> Arc<Self> {
         Arc::new(Link {
@@ -63,12 +60,12 @@ impl<A: Dispatch> Link<A> {
     }
 
     pub(super) fn set_autopilot(&self, pilot: Autopilot<A>) {
-        *lock(&self.pilot) = Pilot::On(pilot);
+        *self.pilot.lock() = Pilot::On(pilot);
     }
 
     /// The panic of the autopilot, if it panicked.
     pub(super) fn crash(&self) -> Option<String> {
-        match &*lock(&self.pilot) {
+        match &*self.pilot.lock() {
             Pilot::Crashed(text) => Some(text.clone()),
             _ => None,
         }
@@ -76,14 +73,14 @@ impl<A: Dispatch> Link<A> {
 
     /// Asks the task to end the stand-in with `reason`.
     pub(super) fn end_with(&self, reason: StopReason) {
-        *lock(&self.end) = Some(reason);
+        *self.end.lock() = Some(reason);
         self.end_requested.notify_one();
     }
 
     /// Runs the autopilot on `msg`; `false` if it panicked. A panic turns it off, and the
     /// probe reports it at its next `expect`.
     fn pilot(&self, msg: &mut A::Msg) -> bool {
-        let mut pilot = lock(&self.pilot);
+        let mut pilot = self.pilot.lock();
         let Pilot::On(autopilot) = &mut *pilot else {
             return true;
         };
@@ -137,7 +134,7 @@ async fn forward<A: Dispatch>(
             break;
         }
     }
-    match lock(&link.end).take() {
+    match link.end.lock().take() {
         Some(reason) => stand_in.end_with(reason),
         None => drop(stand_in),
     }

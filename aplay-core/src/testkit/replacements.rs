@@ -4,7 +4,9 @@
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
+
+use parking_lot::{Mutex, MutexGuard};
 
 use tokio::sync::mpsc;
 
@@ -57,7 +59,7 @@ impl<A: Dispatch> Pending for Replacement<A> {
 
 impl Replacements {
     fn pending(&self) -> MutexGuard<'_, HashMap<ActorPath, Box<dyn Pending>>> {
-        self.pending.lock().unwrap_or_else(|e| e.into_inner())
+        self.pending.lock()
     }
 
     /// Registers `replacement` for the next spawn at `path`; `false` if one waits there
