@@ -422,3 +422,53 @@ async fn an_actor_with_default_hooks_runs_from_its_spawn_on() {
     assert!(again.is_alive());
     system.shutdown().await;
 }
+
+#[tokio::test]
+async fn children_stopped_in_any_order_leave_the_others_in_start_order() {
+    let system = System::new();
+    let mut alive: Vec<ActorRef<Probe>> = Vec::new();
+    for i in 0..300 {
+        let name = format!("p{i}");
+        alive.push(
+            system
+                .spawn(&name, Probe::new(&Log::default()))
+                .await
+                .unwrap(),
+        );
+    }
+    let children = |system: &System| -> Vec<String> {
+        system
+            .root()
+            .children()
+            .iter()
+            .map(|c| c.path().to_string())
+            .collect()
+    };
+    // A scrambled order (a fixed permutation: 7 is prime to 300), checked after every stop:
+    // slots emptied in the middle, compaction as they add up, the youngest and the oldest.
+    let order: Vec<usize> = (0..300).map(|i| (i * 7 + 3) % 300).collect();
+    let mut stopped = vec![false; 300];
+    for (done, &i) in order.iter().enumerate() {
+        alive[i].stop().await;
+        stopped[i] = true;
+        let expected: Vec<String> = (0..300)
+            .filter(|&j| !stopped[j])
+            .map(|j| format!("/p{j}"))
+            .collect();
+        assert_eq!(children(&system), expected, "after {} stops", done + 1);
+    }
+    // Spawned again after all that: in order, as new.
+    let a = system
+        .spawn("a", Probe::new(&Log::default()))
+        .await
+        .unwrap();
+    let b = system
+        .spawn("b", Probe::new(&Log::default()))
+        .await
+        .unwrap();
+    assert_eq!(children(&system), ["/a", "/b"]);
+    a.stop().await;
+    assert_eq!(children(&system), ["/b"]);
+    b.stop().await;
+    assert!(children(&system).is_empty());
+}

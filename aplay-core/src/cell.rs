@@ -96,9 +96,80 @@ pub(crate) type Restarter = Arc<
 
 /// The children of an actor, in start order.
 pub(crate) struct Children {
-    pub(crate) list: Vec<AnyRef>,
+    /// In start order. A child that leaves leaves an empty slot (so that the others keep
+    /// theirs): finding a child is one index, never a search, whatever the order they stop
+    /// in. The slots are compacted once more than half are empty.
+    list: Vec<Option<AnyRef>>,
+    /// How many slots hold a child.
+    live: usize,
     /// Set once the actor stops: no child may join after that.
-    pub(crate) closed: bool,
+    closed: bool,
+}
+
+impl Children {
+    fn new() -> Self {
+        Children {
+            list: Vec::new(),
+            live: 0,
+            closed: false,
+        }
+    }
+
+    fn push(&mut self, child: AnyRef) {
+        child
+            .core()
+            .slot
+            .store(self.slot_of(self.list.len()), Ordering::Relaxed);
+        self.list.push(Some(child));
+        self.live += 1;
+    }
+
+    /// Removes `child` from its slot, if it is there.
+    fn remove(&mut self, child: &CellCore) {
+        let is = |c: &Option<AnyRef>| c.as_ref().is_some_and(|c| std::ptr::eq(c.core(), child));
+        let slot = child.slot.load(Ordering::Relaxed) as usize;
+        let slot = if self.list.get(slot).is_some_and(is) {
+            slot
+        } else {
+            // Not where it should be (it never is, short of four billion children): search.
+            debug_assert!(
+                slot == u32::MAX as usize || !self.list.iter().any(is),
+                "a child's slot is out of date"
+            );
+            match self.list.iter().rposition(is) {
+                Some(slot) => slot,
+                None => return,
+            }
+        };
+        self.list[slot] = None;
+        self.live -= 1;
+        // The youngest leave first most often (a shutdown): the list just gets shorter.
+        while matches!(self.list.last(), Some(None)) {
+            self.list.pop();
+        }
+        if self.live < self.list.len() / 2 {
+            self.compact();
+        }
+    }
+
+    /// Closes the gaps, and tells each child its new slot (under the parent's lock, as every
+    /// read of a slot is).
+    fn compact(&mut self) {
+        self.list.retain(Option::is_some);
+        for (i, child) in self.list.iter().flatten().enumerate() {
+            child.core().slot.store(self.slot_of(i), Ordering::Relaxed);
+        }
+    }
+
+    fn slot_of(&self, index: usize) -> u32 {
+        // A parent with four billion children is not one this list serves; saturate.
+        u32::try_from(index).unwrap_or(u32::MAX)
+    }
+
+    /// The children, in start order.
+    fn iter(&self) -> impl DoubleEndedIterator<Item = &AnyRef> {
+        self.list.iter().flatten()
+    }
 }
 
 /// The untyped shared state of one actor.
@@ -120,6 +191,8 @@ pub(crate) struct CellCore {
     pub(crate) restart: crate::supervision::Restart,
     /// How many instances came before the current one.
     incarnation: AtomicU32,
+    /// Its slot in its parent's child list (written and read under the parent's lock).
+    slot: AtomicU32,
     /// What only some actors have, allocated on first use: every actor has a cell, so it is
     /// kept small.
     extras: Mutex<Option<Box<Extras>>>,
@@ -217,10 +290,7 @@ impl CellCore {
             shutdown_timeout,
             control: AtomicU8::new(0),
             system_queue: Mutex::new(Vec::new()),
-            children: Mutex::new(Children {
-                list: Vec::new(),
-                closed: false,
-            }),
+            children: Mutex::new(Children::new()),
             state: AtomicU8::new(0),
             stopped_by_person: AtomicBool::new(false),
             reason: OnceLock::new(),
@@ -228,6 +298,7 @@ impl CellCore {
             task: Mutex::new(None),
             restart,
             incarnation: AtomicU32::new(0),
+            slot: AtomicU32::new(0),
             extras: Mutex::new(None),
             handled: AtomicU64::new(0),
             meter: None,
@@ -320,32 +391,25 @@ impl CellCore {
         if children.closed {
             return false;
         }
-        children.list.push(child);
+        children.push(child);
         true
     }
 
+    /// Removes a child that stopped: one index, whatever the number of children.
     pub(crate) fn forget_child(&self, child: &CellCore) {
-        let mut children = self.children.lock();
-        // Searched from the end: children mostly stop youngest first, and a parent may have
-        // a great many.
-        if let Some(i) = children
-            .list
-            .iter()
-            .rposition(|c| std::ptr::eq(c.core(), child))
-        {
-            children.list.remove(i);
-        }
+        self.children.lock().remove(child);
     }
 
     /// Closes the child list and returns the children, youngest first.
     pub(crate) fn close_children(&self) -> Vec<AnyRef> {
         let mut children = self.children.lock();
         children.closed = true;
-        children.list.iter().rev().cloned().collect()
+        children.iter().rev().cloned().collect()
     }
 
+    /// The children, in start order.
     pub(crate) fn children(&self) -> Vec<AnyRef> {
-        self.children.lock().list.clone()
+        self.children.lock().iter().cloned().collect()
     }
 
     pub(crate) fn accepts_children(&self) -> bool {

@@ -8,7 +8,9 @@ options:
   --quick         smoke mode: a tenth of the work, 1 run unless --runs is given
   --only LIST     scenarios to run, comma-separated: tell,fanin,ask,spawn,ring (default all);
                   `redis` (never by default: it starts a redis-server) runs the Redis
-                  scenarios on aplay alone, beside redis-benchmark
+                  scenarios on aplay alone, beside redis-benchmark; `stops` (never by
+                  default) stops 100,000 actors one by one in three orders, beside raw
+                  tokio tasks
   --side LIST     implementations to run, comma-separated: aplay,raw,kameo,ractor,actix,xtra;
                   `all` (the default), `both` (aplay,raw) or `peers` (kameo,ractor,actix,xtra);
                   one side is for profiling
@@ -107,6 +109,8 @@ pub(crate) struct Args {
     pub(crate) help: bool,
     /// `--only` named `redis`.
     pub(crate) redis: bool,
+    /// `--only` named `stops`.
+    pub(crate) stops: bool,
 }
 
 impl Args {
@@ -118,6 +122,7 @@ impl Args {
         let mut help = false;
         let mut only = Only(Scenario::ALL.to_vec());
         let mut redis = false;
+        let mut stops = false;
         let mut side = Sides(Side::ALL.to_vec());
         while let Some(arg) = args.next() {
             match arg.as_str() {
@@ -146,6 +151,10 @@ impl Args {
                     for name in value.split(',') {
                         if name.trim() == "redis" {
                             redis = true;
+                            continue;
+                        }
+                        if name.trim() == "stops" {
+                            stops = true;
                             continue;
                         }
                         list.push(match name.trim() {
@@ -178,6 +187,7 @@ impl Args {
             metered,
             help,
             redis,
+            stops,
         })
     }
 }
@@ -219,6 +229,8 @@ mod tests {
         assert!(parse(&["--only", "bogus"]).is_err());
         let redis = parse(&["--only", "redis"]).unwrap();
         assert!(redis.redis && redis.only.is_empty());
+        let stops = parse(&["--only", "stops,redis"]).unwrap();
+        assert!(stops.stops && stops.redis && stops.only.is_empty());
         assert!(!parse(&[]).unwrap().redis);
         assert!(parse(&["--metered"]).unwrap().metered);
         assert!(!parse(&[]).unwrap().metered);

@@ -9,6 +9,7 @@
 //! cargo aplay-bench -- --side aplay,raw       # some sides only
 //! cargo aplay-bench -- --only tell --side aplay   # one side, for a profiler
 //! cargo aplay-bench -- --only redis  # Redis: durable tells, remote asks
+//! cargo aplay-bench -- --only stops  # 100,000 actors stopped one by one, in three orders
 //! ```
 //!
 //! Scenarios (see `docs/performance.md`):
@@ -37,6 +38,7 @@ mod rss;
 mod scenarios;
 mod side;
 mod stats;
+mod stops;
 mod table;
 
 use std::future::Future;
@@ -168,6 +170,9 @@ fn main() {
     }
     if args.redis {
         redis::run(&runtime, args.quick, args.runs);
+    }
+    if args.stops {
+        stops::run(&runtime, args.quick, args.runs);
     }
 }
 
