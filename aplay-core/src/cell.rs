@@ -100,8 +100,9 @@ pub(crate) struct Children {
     /// theirs): finding a child is one index, never a search, whatever the order they stop
     /// in. The slots are compacted once more than half are empty.
     list: Vec<Option<AnyRef>>,
-    /// How many slots hold a child.
-    live: usize,
+    /// How many slots hold a child (a `u32`, as the slots: the list stays in the cell's
+    /// 40 bytes).
+    live: u32,
     /// Set once the actor stops: no child may join after that.
     closed: bool,
 }
@@ -147,7 +148,7 @@ impl Children {
         while matches!(self.list.last(), Some(None)) {
             self.list.pop();
         }
-        if self.live < self.list.len() / 2 {
+        if (self.live as usize) < self.list.len() / 2 {
             self.compact();
         }
     }
