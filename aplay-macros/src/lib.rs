@@ -4,18 +4,24 @@
 //!
 //! One file per stage: `attr` reads the attribute's options and the markers on methods,
 //! `parse` builds the `model` from the item (collecting every error in a `ctxt::Ctxt`),
-//! `valid` checks rules that involve several handlers, `expand` writes the code, and
-//! `fallback` keeps the user's item compiling when something is wrong, so one mistake is
-//! one error.
+//! `valid` checks rules that involve several handlers, `expand` writes the code (from the
+//! pieces: `message_enum`, `handle`, `dispatch`, and with `#[actor(serde)]` `wire` and
+//! `serde_attrs`; `names` holds what they share), and `fallback` keeps the user's item
+//! compiling when something is wrong, so one mistake is one error.
 
 use proc_macro::TokenStream;
 
 mod attr;
 mod ctxt;
+mod dispatch;
 mod expand;
 mod fallback;
+mod handle;
+mod message_enum;
 mod model;
+mod names;
 mod parse;
+mod serde_attrs;
 mod valid;
 mod wire;
 

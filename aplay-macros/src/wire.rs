@@ -3,13 +3,14 @@
 //! serializable where it is written.
 
 use proc_macro2::TokenStream;
-use quote::{ToTokens, format_ident, quote, quote_spanned};
-use syn::ext::IdentExt;
+use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{Ident, Type};
 
-use crate::expand::{Names, cfg_attrs, enum_declaration, respan};
+use crate::message_enum;
 use crate::model::{Handler, Reply};
+use crate::names::{Names, cfg_attrs, respan};
+use crate::serde_attrs::codec_names;
 
 /// The message enum with its serde derives, `impl Wire` and the checks, behind the facade's
 /// `with_serde!`: without the `serde` feature it emits the plain enum and one error, spanned on
@@ -21,8 +22,8 @@ pub(crate) fn items(
     serde: &Ident,
 ) -> TokenStream {
     let private = &names.private;
-    let serializable = enum_declaration(names, handlers, Some(krate));
-    let plain = enum_declaration(names, handlers, None);
+    let serializable = message_enum::declaration(names, handlers, Some(krate));
+    let plain = message_enum::declaration(names, handlers, None);
     let codecs = field_codecs(names, handlers);
     let wire = wire_impl(names, handlers);
     let checks = checks(names, handlers);
@@ -44,34 +45,6 @@ pub(crate) fn items(
 // Nothing below adds an error of its own when a type is not serializable: fields and replies
 // are encoded through probes (`wire::probes` in aplay-core) that fall back, silently, to code
 // that never runs, because `checks` rejects the crate with one error spanned on that type.
-
-/// The attributes of the serializable enum: the derives, through the facade's serde.
-pub(crate) fn enum_attrs(private: &TokenStream, krate: &syn::Path) -> TokenStream {
-    let serde_crate = format!("{}::__private::serde", krate.to_token_stream());
-    quote! {
-        #[derive(#private::serde::Serialize, #private::serde::Deserialize)]
-        #[serde(crate = #serde_crate)]
-    }
-}
-
-/// The attributes of an argument's field: it is encoded through the functions `field_codecs`
-/// writes.
-pub(crate) fn argument_attrs(msg: &Ident, handler: &Handler, field: &Ident) -> TokenStream {
-    let (encode, decode) = codec_names(handler, field);
-    let encode = format!("{msg}::{encode}");
-    let decode = format!("{msg}::{decode}");
-    quote!(#[serde(serialize_with = #encode, deserialize_with = #decode)])
-}
-
-/// The names of the functions that encode and decode one field.
-fn codec_names(handler: &Handler, field: &Ident) -> (Ident, Ident) {
-    let method = handler.ident.unraw();
-    let field = field.unraw();
-    (
-        format_ident!("__aplay_encode_{method}_{field}"),
-        format_ident!("__aplay_decode_{method}_{field}"),
-    )
-}
 
 /// For every argument, the two functions its field is encoded and decoded with, written where
 /// its type is concrete so that the probe can choose.
@@ -112,11 +85,6 @@ fn field_codecs(names: &Names<'_>, handlers: &[Handler]) -> TokenStream {
             #(#functions)*
         }
     }
-}
-
-/// The attribute of a reply field: replies do not travel (decoded, it is `None`).
-pub(crate) fn reply_attrs() -> TokenStream {
-    quote!(#[serde(skip)])
 }
 
 fn wire_impl(names: &Names<'_>, handlers: &[Handler]) -> TokenStream {

@@ -1,0 +1,79 @@
+//! The dispatch: the `match` that hands each message to its handler and its reply back.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{quote, quote_spanned};
+use syn::Ident;
+
+use crate::model::{Handler, Reply};
+use crate::names::{Names, cfg_attrs};
+
+pub(crate) fn dispatch(names: &Names<'_>, handlers: &[Handler]) -> TokenStream {
+    let Names {
+        private,
+        actor,
+        msg,
+        handle,
+        ..
+    } = names;
+    let ctx = Ident::new("__aplay_ctx", Span::call_site());
+    let arms = handlers.iter().map(|h| {
+        let cfgs = cfg_attrs(h);
+        let (method, variant) = (&h.ident, &h.variant);
+        let idents: Vec<_> = h.args.iter().map(|a| &a.ident).collect();
+        let ctx_arg = h.takes_context.then(|| quote!(#ctx));
+        let call = quote_spanned!(h.span=> Self::#method(self, #(#idents,)* #ctx_arg));
+        let call = if h.is_async {
+            quote!(#call.await)
+        } else {
+            call
+        };
+        let name = method.to_string();
+        let send = match &h.reply {
+            Reply::Result(_) => quote!(#private::reply_or_report(self, #ctx, #name, reply, value)),
+            _ => quote!(#private::reply(reply, value)),
+        };
+        quote! {
+            #(#cfgs)*
+            #msg::#variant { #(#idents,)* reply } => {
+                let value = #call;
+                #send;
+            }
+        }
+    });
+    let ask_arms = handlers.iter().map(|h| {
+        let cfgs = cfg_attrs(h);
+        let variant = &h.variant;
+        quote!(#(#cfgs)* #msg::#variant { ref reply, .. } => reply.is_some(),)
+    });
+    let name_arms = handlers.iter().map(|h| {
+        let cfgs = cfg_attrs(h);
+        let variant = &h.variant;
+        let name = h.ident.to_string();
+        quote!(#(#cfgs)* #msg::#variant { .. } => #name,)
+    });
+    quote! {
+        #[automatically_derived]
+        impl #private::Dispatch for #actor {
+            type Msg = #msg;
+            type Handle = #handle;
+
+            async fn dispatch(&mut self, msg: #msg, #ctx: &mut #private::Context<Self>) {
+                match msg {
+                    #(#arms)*
+                }
+            }
+
+            fn message_name(msg: &#msg) -> &'static str {
+                match *msg {
+                    #(#name_arms)*
+                }
+            }
+
+            fn is_ask(msg: &#msg) -> bool {
+                match *msg {
+                    #(#ask_arms)*
+                }
+            }
+        }
+    }
+}
