@@ -1,0 +1,54 @@
+//! Each example in `examples/` runs to its end and does what it says.
+
+#[allow(dead_code, unreachable_pub)]
+#[path = "../../examples/kernel.rs"]
+mod kernel;
+
+#[allow(dead_code, unreachable_pub)]
+#[path = "../../examples/greeter.rs"]
+mod greeter;
+
+#[allow(dead_code, unreachable_pub)]
+#[path = "../../examples/manager.rs"]
+mod manager;
+
+use aplay::StopReason;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kernel_counts_every_job_sends_the_counts_back_by_address_and_ends_by_itself() {
+    let summary = kernel::run(100, 7).await.unwrap();
+    assert_eq!(summary.sent.values().sum::<u64>(), 100);
+    assert_eq!(
+        summary.sent.len(),
+        2,
+        "both job types were sent: {:?}",
+        summary.sent
+    );
+    assert_eq!(
+        summary.counted, summary.sent,
+        "the monitor counted every job by type"
+    );
+    assert_eq!(
+        summary.reports, 100,
+        "every count came back to /test by address"
+    );
+    assert_eq!(summary.kernel_stop, StopReason::Normal);
+}
+
+#[tokio::test]
+async fn greeter_replies_hello_world() {
+    assert_eq!(greeter::run().await.unwrap(), "Hello World!");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn manager_gets_one_response_per_request_from_one_shot_workers() {
+    let (responses, (spawned, finished)) = manager::run(10).await.unwrap();
+    let mut ids: Vec<_> = responses.iter().map(|r| r.request).collect();
+    ids.sort_unstable();
+    assert_eq!(ids, (0..10).collect::<Vec<_>>());
+    assert_eq!(
+        (spawned, finished),
+        (10, 10),
+        "each worker stopped itself after replying"
+    );
+}

@@ -1,0 +1,82 @@
+//! `examples/task_queue.rs`: its demo mode starts worker processes, sends them jobs, and every
+//! job is done exactly once in a run without faults.
+
+#[allow(dead_code, unreachable_pub)]
+#[path = "../../examples/task_queue.rs"]
+mod task_queue;
+
+#[path = "common/redis_server.rs"]
+mod redis_server;
+
+use std::process::Command;
+
+use redis_server::{TestRedis, unique};
+use task_queue::Queue;
+
+/// A worker process of the demo (the test binary started again); returns at once otherwise.
+#[test]
+fn task_queue_worker_process() {
+    let Ok(url) = std::env::var("APLAY_TASK_QUEUE_URL") else {
+        return;
+    };
+    println!(); // ends the test harness's `test … ` line
+    let queue = Queue {
+        url,
+        namespace: std::env::var("APLAY_TASK_QUEUE_NS").expect("a namespace"),
+    };
+    let name = std::env::var("APLAY_TASK_QUEUE_NAME").expect("a name");
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(task_queue::worker(
+            &queue,
+            &task_queue::WorkerArgs {
+                consumer: Some(name),
+                report: true,
+                until_stdin_closes: true,
+                ..Default::default()
+            },
+        ))
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_does_every_job_exactly_once_across_three_worker_processes() {
+    let redis = TestRedis::shared_or_private();
+    let queue = Queue {
+        url: redis.url().to_owned(),
+        namespace: unique("task-queue"),
+    };
+    let exe = std::env::current_exe().unwrap();
+    let summary = task_queue::demo(&queue, 3, 1000, |name| {
+        let mut cmd = Command::new(&exe);
+        cmd.args(["--exact", "task_queue_worker_process", "--nocapture"])
+            .args(["--test-threads=1"])
+            .env("APLAY_TASK_QUEUE_URL", &queue.url)
+            .env("APLAY_TASK_QUEUE_NS", &queue.namespace)
+            .env("APLAY_TASK_QUEUE_NAME", name);
+        cmd
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        summary.by_worker.values().sum::<u64>(),
+        1000,
+        "a reply per job"
+    );
+    assert!(summary.exactly_once(1000), "{:?}", summary.handled.len());
+    assert!(
+        summary.by_worker.len() >= 2,
+        "the jobs were shared: {:?}",
+        summary.by_worker
+    );
+    let station = aplay::redis::RedisStation::connect_with(
+        &queue.url,
+        aplay::redis::StationConfig::default().namespace(&queue.namespace),
+    )
+    .await
+    .unwrap();
+    assert!(station.backlog("/jobs").await.unwrap().is_empty());
+    station.purge_namespace().await.unwrap();
+}
