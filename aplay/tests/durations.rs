@@ -190,16 +190,21 @@ async fn send_interval_zero_ticks_every_millisecond_until_cancelled() {
 
 // Shutdown and stopping.
 
+/// A probe at `/slow` that takes an hour to stop, and is given two before it is killed.
+async fn slow_probe(system: &System, log: &Log) -> ActorRef<Probe> {
+    let mut slow = Probe::new(log);
+    slow.stop_delay = Some(HOUR);
+    slow.shutdown_timeout = 2 * HOUR;
+    system.spawn("slow", slow).await.unwrap()
+}
+
 #[tokio::test(start_paused = true)]
 async fn shutdown_within_max_returns_once_everything_stopped() {
     for limit in ENDLESS {
         let limit = limit();
         let system = System::new();
         let log = Log::default();
-        let mut slow = Probe::new(&log);
-        slow.stop_delay = Some(HOUR);
-        slow.shutdown_timeout = 2 * HOUR;
-        let slow = system.spawn("slow", slow).await.unwrap();
+        let slow = slow_probe(&system, &log).await;
         let started = Instant::now();
         assert_eq!(system.shutdown_within(limit).await, StopReason::Shutdown);
         assert_eq!(started.elapsed(), HOUR);
@@ -213,10 +218,7 @@ async fn shutdown_within_max_returns_once_everything_stopped() {
 async fn shutdown_within_zero_kills_at_once() {
     let system = System::new();
     let log = Log::default();
-    let mut slow = Probe::new(&log);
-    slow.stop_delay = Some(HOUR);
-    slow.shutdown_timeout = 2 * HOUR;
-    let slow = system.spawn("slow", slow).await.unwrap();
+    let slow = slow_probe(&system, &log).await;
     let started = Instant::now();
     assert_eq!(
         system.shutdown_within(Duration::ZERO).await,
