@@ -120,7 +120,7 @@ impl Children {
         child
             .core()
             .slot
-            .store(self.slot_of(self.list.len()), Ordering::Relaxed);
+            .store(Self::slot_of(self.list.len()), Ordering::Relaxed);
         self.list.push(Some(child));
         self.live += 1;
     }
@@ -158,11 +158,11 @@ impl Children {
     fn compact(&mut self) {
         self.list.retain(Option::is_some);
         for (i, child) in self.list.iter().flatten().enumerate() {
-            child.core().slot.store(self.slot_of(i), Ordering::Relaxed);
+            child.core().slot.store(Self::slot_of(i), Ordering::Relaxed);
         }
     }
 
-    fn slot_of(&self, index: usize) -> u32 {
+    fn slot_of(index: usize) -> u32 {
         // A parent with four billion children is not one this list serves; saturate.
         u32::try_from(index).unwrap_or(u32::MAX)
     }
