@@ -206,6 +206,13 @@ impl Error {
     }
 }
 
+#[cfg(feature = "redis")]
+impl From<crate::redis::RedisError> for Error {
+    fn from(e: crate::redis::RedisError) -> Self {
+        Error::Redis(e)
+    }
+}
+
 /// A message that could not be delivered, handed back to the sender inside an [`Error`].
 ///
 /// It holds the actor's generated message (`CounterMsg::Add { .. }` for `#[actor] impl

@@ -186,12 +186,6 @@ impl RedisError {
     }
 }
 
-impl From<RedisError> for crate::Error {
-    fn from(e: RedisError) -> Self {
-        crate::Error::Redis(e)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
