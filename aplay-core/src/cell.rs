@@ -16,7 +16,7 @@ use tokio::task::AbortHandle;
 
 use crate::actor::Dispatch;
 use crate::handle::AnyRef;
-use crate::mailbox::MailboxSender;
+use crate::mailbox::{MailboxReceiver, MailboxSender};
 use crate::path::ActorPath;
 use crate::stop::StopReason;
 
@@ -83,16 +83,29 @@ pub(crate) enum SystemMsg {
     },
 }
 
-/// Starts the next instance of a supervised actor (built by the typed spawn code, which
-/// knows the actor's type and holds its factory). Resolves once its `on_start` has run.
-pub(crate) type Restarter = Arc<
-    dyn Fn(
-            crate::system::System,
-        )
-            -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), StopReason>> + Send>>
-        + Send
-        + Sync,
->;
+/// A restart under way: resolves once the next instance's `on_start` has run.
+pub(crate) type Restarting = futures::future::BoxFuture<'static, Result<(), StopReason>>;
+
+/// How a supervised actor goes from one instance to the next, kept in its typed cell. The
+/// cell only holds it: `supervision::restart` implements it (the one home of restarts).
+pub(crate) trait Restarts<A: Dispatch>: Send + Sync + 'static {
+    /// The instance in `cell` ended with `reason`: keeps its mailbox's receiving side for
+    /// the next instance and tells the parent, or hands the reason back when the parent is
+    /// gone or stopping (the stop is then final).
+    fn park(
+        &self,
+        cell: &Arc<ActorCell<A>>,
+        receiver: MailboxReceiver<A::Msg>,
+        reason: StopReason,
+        restart_requested: bool,
+    ) -> Result<(), StopReason>;
+
+    /// Drops the parked mailbox, if any: the asks queued in it get `Error::NoReply`.
+    fn drop_parked(&self);
+
+    /// Starts the next instance with the parked mailbox.
+    fn start_next(&self, cell: Arc<ActorCell<A>>) -> Restarting;
+}
 
 /// The children of an actor, in start order.
 pub(crate) struct Children {
@@ -206,10 +219,6 @@ pub(crate) struct CellCore {
 struct Extras {
     /// Tasks working for the actor (streams, repeated futures, timers), aborted when it stops.
     attached: Vec<AbortHandle>,
-    /// Between two instances: the mailbox's receiving side, kept for the next one.
-    parked: Option<Box<dyn Any + Send>>,
-    /// For supervised actors: how to start the next instance.
-    restarter: Option<Restarter>,
 }
 
 /// Untyped access to an actor's cell, for parents, the registry and [`AnyRef`].
@@ -244,12 +253,24 @@ pub(crate) trait CellControl: Send + Sync + 'static {
         self.core().push_system(msg);
         self.wake();
     }
+
+    /// Whether its parent restarts it when an instance ends (it came from a factory, and its
+    /// restart type is not `Temporary`).
+    fn restartable(&self) -> bool;
+
+    /// Drops the mailbox parked between two instances, if any.
+    fn drop_parked(&self);
+
+    /// Starts its next instance; `None` for an actor that is never restarted.
+    fn start_next(self: Arc<Self>) -> Option<Restarting>;
 }
 
 /// The typed cell: the untyped part plus the mailbox's sending side.
 pub(crate) struct ActorCell<A: Dispatch> {
     pub(crate) core: CellCore,
     pub(crate) mailbox: MailboxSender<A::Msg>,
+    /// For an actor spawned from a factory: how its next instance starts.
+    pub(crate) restarts: Option<Box<dyn Restarts<A>>>,
 }
 
 impl<A: Dispatch> CellControl for ActorCell<A> {
@@ -275,6 +296,21 @@ impl<A: Dispatch> CellControl for ActorCell<A> {
 
     fn wake(&self) {
         self.mailbox.signal();
+    }
+
+    fn restartable(&self) -> bool {
+        self.restarts.is_some() && self.core.restart != crate::supervision::Restart::Temporary
+    }
+
+    fn drop_parked(&self) {
+        if let Some(restarts) = &self.restarts {
+            restarts.drop_parked();
+        }
+    }
+
+    fn start_next(self: Arc<Self>) -> Option<Restarting> {
+        let restarts = self.restarts.as_ref()?;
+        Some(restarts.start_next(Arc::clone(&self)))
     }
 }
 
@@ -437,33 +473,19 @@ impl CellCore {
         f(self.extras.lock().get_or_insert_with(Box::default))
     }
 
-    pub(crate) fn set_restarter(&self, restarter: Restarter) {
-        self.with_extras(|extras| extras.restarter = Some(restarter));
-    }
-
-    pub(crate) fn restarter(&self) -> Option<Restarter> {
-        self.extras.lock().as_ref()?.restarter.clone()
-    }
-
-    /// Keeps the mailbox's receiving side between two instances, unless the parent is
-    /// stopping (checked under the parent's child list lock, which its stop sequence takes to
-    /// close the list): then `false`, and the actor stops for good.
-    pub(crate) fn park(&self, parent: &CellCore, receiver: Box<dyn Any + Send>) -> bool {
+    /// Enters the pause between two instances, `keep` putting the mailbox aside, unless the
+    /// parent is stopping (checked under the parent's child list lock, which its stop
+    /// sequence takes to close the list): then `false`, and the actor stops for good.
+    pub(crate) fn pause(&self, parent: &CellCore, keep: impl FnOnce()) -> bool {
         let children = parent.children.lock();
         if children.closed {
             return false;
         }
-        self.with_extras(|extras| extras.parked = Some(receiver));
+        keep();
         self.clear_control(bits::RESTART);
         self.set_state(ActorState::Restarting);
         drop(children);
         true
-    }
-
-    /// Takes the parked receiver: the next instance, or the final stop, gets it. Whoever
-    /// takes it first decides.
-    pub(crate) fn unpark(&self) -> Option<Box<dyn Any + Send>> {
-        self.extras.lock().as_mut()?.parked.take()
     }
 
     /// Lets children join again (a new instance starts with none).

@@ -9,7 +9,7 @@ use crate::handle::{ActorRef, AnyRef};
 use crate::path::ActorPath;
 use crate::runtime;
 use crate::stop::{Failure, FailureKind, StopReason};
-use crate::supervision::{Intensity, Restart, Supervision};
+use crate::supervision::{Intensity, Supervision};
 use crate::system::System;
 
 /// The actor's view of the runtime, passed to hooks and to handlers that take a
@@ -334,72 +334,6 @@ impl<A> Context<A> {
         runtime::spawn_child(&self.system, &self.me, name, actor).await
     }
 
-    /// Spawns a supervised child named `name`, built by `factory`: when it ends, this actor's
-    /// [`Supervision`] decides, by `restart`, whether a fresh instance from `factory` takes
-    /// its place, at the same address, with the same mailbox (queued tells are kept, queued
-    /// asks get [`Error::NoReply`]). Returns once its first `on_start` has finished.
-    ///
-    /// # Errors
-    ///
-    /// As [`spawn`](Self::spawn). A failed first start also counts toward this actor's
-    /// restart limit; past it, this actor fails after the current message.
-    ///
-    /// # Cancel safety
-    ///
-    /// As [`spawn`](Self::spawn): once the first poll has spawned the child, dropping this
-    /// future does not stop it (a failed first start is then not counted toward the limit).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use aplay_core::{Actor, BoxError, Context, Restart};
-    /// # use aplay_core::{BareHandle, Dispatch};
-    /// # struct Worker;
-    /// # impl Actor for Worker {}
-    /// # impl Dispatch for Worker {
-    /// #     type Msg = std::convert::Infallible;
-    /// #     type Handle = BareHandle<Self>;
-    /// #     async fn dispatch(&mut self, msg: Self::Msg, _: &mut Context<Self>) { match msg {} }
-    /// #     fn message_name(msg: &Self::Msg) -> &'static str { match *msg {} }
-    /// # }
-    ///
-    /// struct Service;
-    /// impl Actor for Service {
-    ///     async fn on_start(&mut self, ctx: &mut Context<Self>) -> Result<(), BoxError> {
-    ///         // Restarted after any stop but a deliberate one, with a fresh state each time.
-    ///         ctx.spawn_supervised("worker", Restart::Permanent, || Worker).await?;
-    ///         Ok(())
-    ///     }
-    /// }
-    /// ```
-    pub async fn spawn_supervised<B, F>(
-        &mut self,
-        name: &str,
-        restart: Restart,
-        factory: F,
-    ) -> Result<ActorRef<B>, Error>
-    where
-        B: Dispatch,
-        F: Fn() -> B + Send + Sync + 'static,
-    {
-        let factory: runtime::Factory<B> = std::sync::Arc::new(factory);
-        let spawned =
-            runtime::spawn_supervised_child(&self.system, &self.me, name, restart, factory).await;
-        if let Err(Error::StartFailed { .. }) = &spawned
-            && !self.count_restart()
-        {
-            let (max, within) = self.supervision().limit();
-            let failure = Failure::new(
-                FailureKind::RestartLimit,
-                format!(
-                    "the limit of {max} failed starts and restarts within {within:?} was reached"
-                ),
-            );
-            self.rare().stop = Some(StopReason::Failed(failure));
-        }
-        spawned
-    }
-
     /// How this actor supervises its children (from [`Actor::supervision`](crate::Actor::supervision)).
     fn rare(&mut self) -> &mut Rare {
         self.rare.get_or_insert_with(Box::default)
@@ -439,6 +373,12 @@ impl<A> Context<A> {
     }
 
     #[inline]
+    /// Ends this actor after the current message with `reason` (a failure of its own,
+    /// found by the runtime).
+    pub(crate) fn stop_with(&mut self, reason: StopReason) {
+        self.rare().stop = Some(reason);
+    }
+
     pub(crate) fn take_stop(&mut self) -> Option<StopReason> {
         self.rare.as_mut()?.stop.take()
     }

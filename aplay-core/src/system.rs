@@ -1,7 +1,7 @@
 //! `System`: the root of the tree, the registry, spawning at the top, shutdown.
 
 use std::fmt;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, OnceLock, Weak};
 use std::time::Duration;
 
 use crate::actor::{Actor, Dispatch};
@@ -43,6 +43,17 @@ struct SystemInner {
     #[cfg(feature = "testkit")]
     replacements: OnceLock<Arc<crate::testkit::Replacements>>,
     observing: Observing,
+}
+
+/// A [`System`] that may be gone: [`upgrade`](WeakSystem::upgrade) tells.
+#[derive(Clone)]
+pub(crate) struct WeakSystem(Weak<SystemInner>);
+
+impl WeakSystem {
+    /// The system, unless every clone of it was dropped.
+    pub(crate) fn upgrade(&self) -> Option<System> {
+        self.0.upgrade().map(|inner| System { inner })
+    }
 }
 
 /// How long [`System::shutdown`] waits before it kills what is left.
@@ -127,6 +138,12 @@ impl System {
     /// What the system measures and where it reports it.
     pub(crate) fn observing(&self) -> &Observing {
         &self.inner.observing
+    }
+
+    /// A reference that does not keep the system alive (what a supervised actor's restart
+    /// plan holds: the system holds the actor).
+    pub(crate) fn downgrade(&self) -> WeakSystem {
+        WeakSystem(Arc::downgrade(&self.inner))
     }
 
     /// A system with the built-in kernel at `/`: actors spawned with [`System::spawn`] are its

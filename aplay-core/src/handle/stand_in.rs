@@ -56,6 +56,7 @@ pub(crate) fn stand_in<A: Dispatch>(
     let cell = Arc::new(ActorCell {
         core,
         mailbox: sender,
+        restarts: None,
     });
     let actor_ref = ActorRef::from_cell(Arc::clone(&cell));
     let stand_in = StandIn {
@@ -100,6 +101,7 @@ pub(crate) fn child_stand_in<A: Dispatch>(
     let cell = Arc::new(ActorCell {
         core,
         mailbox: sender,
+        restarts: None,
     });
     let me = AnyRef::new(Arc::clone(&cell) as Arc<dyn CellControl>);
     system.registry().claim(me.clone())?;

@@ -2,13 +2,14 @@
 //! may restart it, the pause between two instances.
 
 use crate::actor::Dispatch;
-use crate::cell::{ActorState, CellCore, SystemMsg};
+use std::sync::Arc;
+
+use crate::cell::{ActorCell, ActorState, CellCore, SystemMsg};
 use crate::context::Context;
 use crate::handle::AnyRef;
 use crate::mailbox::MailboxReceiver;
 use crate::observe::{LIFECYCLE_TARGET, report_stopped};
 use crate::stop::StopReason;
-use crate::supervision::Restart;
 use crate::system::System;
 
 /// The context of one instance, which ends it: for good, or parked for a restart. Runs once:
@@ -64,38 +65,19 @@ impl<A: Dispatch> Finisher<A> {
             return;
         };
         let me = ctx.myself_any();
-        let core = me.core();
-        let supervised = core.restarter().is_some() && core.restart != Restart::Temporary;
-        let restartable = supervised && may_restart;
-        if restartable {
-            core.abort_attached();
-            if let Some(parent) = core.parent.as_ref().and_then(|p| p.upgrade())
-                && core.park(parent.core(), Box::new(receiver))
-            {
-                if reason.is_failure() {
-                    tracing::warn!(
-                        target: LIFECYCLE_TARGET,
-                        actor = %core.path,
-                        %reason,
-                        "failed; its parent decides on a restart"
-                    );
-                } else {
-                    tracing::debug!(
-                        target: LIFECYCLE_TARGET,
-                        actor = %core.path,
-                        %reason,
-                        "ended; its parent decides on a restart"
-                    );
-                }
-                if !restart_requested {
-                    parent.post_system(SystemMsg::ChildExited {
-                        child: me.clone(),
-                        reason,
-                        incarnation: core.incarnation(),
-                    });
-                }
+        if may_restart && me.cell().restartable() {
+            let cell = Arc::clone(me.cell())
+                .into_any()
+                .downcast::<ActorCell<A>>()
+                .expect("a context belongs to an actor of its own type");
+            let plan = cell
+                .restarts
+                .as_ref()
+                .expect("a restartable actor has a plan");
+            // Parked: the parent decides (`supervision::restart`).
+            let Err(reason) = plan.park(&cell, receiver, reason, restart_requested) else {
                 return;
-            }
+            };
             // The parent is gone or stopping: this stop is final.
             let reason = if restart_requested {
                 StopReason::Shutdown
@@ -136,7 +118,7 @@ pub(crate) fn finalize(me: &AnyRef, system: &System, reason: StopReason, tell_pa
         return;
     }
     // A parked mailbox is dropped: queued asks get `Error::NoReply`.
-    drop(core.unpark());
+    me.cell().drop_parked();
     core.abort_attached();
     for child in core.close_children() {
         // Children have stopped already unless this actor was killed or failed to start.

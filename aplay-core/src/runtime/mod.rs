@@ -10,5 +10,5 @@ mod stop_children;
 mod task;
 
 pub(crate) use finish::finalize;
-pub(crate) use spawn::{Factory, await_start, spawn_child, spawn_root, spawn_supervised_child};
+pub(crate) use spawn::{await_start, launch, spawn_child, spawn_root, start_instance};
 pub(crate) use stop_children::{stop_child, wait_or_kill};

@@ -5,14 +5,14 @@ use std::sync::Arc;
 
 use tokio::sync::oneshot;
 
-use super::finish::{Finisher, finalize};
+use super::finish::Finisher;
 use super::task::{Started, run_actor};
 use crate::actor::{Dispatch, StartState};
-use crate::cell::{ActorCell, ActorState, CellControl, CellCore, Restarter};
+use crate::cell::{ActorCell, ActorState, CellControl, CellCore, Restarts};
 use crate::context::Context;
 use crate::error::Error;
 use crate::handle::{ActorRef, AnyRef};
-use crate::mailbox::{self, Envelope, MailboxReceiver};
+use crate::mailbox::{self, MailboxReceiver};
 use crate::path::ActorPath;
 use crate::stop::{Failure, FailureKind, StopReason, panic_text};
 use crate::supervision::Restart;
@@ -39,47 +39,6 @@ pub(crate) async fn spawn_child<A: Dispatch>(
         Some(started) => await_start(cell, started).await,
         None => Ok(ActorRef::from_cell(cell)),
     }
-}
-
-/// What makes the instances of a supervised actor.
-pub(crate) type Factory<A> = Arc<dyn Fn() -> A + Send + Sync>;
-
-/// Spawns a supervised child of `parent` from `factory`, restarted as `restart` says, and
-/// waits for its first `on_start`.
-pub(crate) async fn spawn_supervised_child<A: Dispatch>(
-    system: &System,
-    parent: &AnyRef,
-    name: &str,
-    restart: Restart,
-    factory: Factory<A>,
-) -> Result<ActorRef<A>, Error> {
-    let path = parent.path().child(name)?;
-    // Tests only: a probe registered for this address takes the place of the factory's
-    // actors (the factory is not called; a probe is never restarted).
-    #[cfg(feature = "testkit")]
-    if let Some(stand_in) = crate::testkit::replace_spawn::<A>(system, parent, &path) {
-        return stand_in;
-    }
-    let actor = make(&factory).map_err(|reason| Error::StartFailed {
-        path: path.clone(),
-        reason,
-    })?;
-    let (cell, started) = launch(
-        system,
-        Some(parent),
-        path,
-        actor,
-        Some((restart, factory)),
-        true,
-    )?;
-    await_start(cell, started.expect("a start that is waited for")).await
-}
-
-/// Calls the factory, catching a panic.
-fn make<A>(factory: &Factory<A>) -> Result<A, StopReason> {
-    std::panic::catch_unwind(AssertUnwindSafe(|| factory())).map_err(|panic| {
-        StopReason::Failed(Failure::new(FailureKind::StartPanic, panic_text(&*panic)))
-    })
 }
 
 /// Spawns the kernel at `/`. Returns the ref and the signal of its start.
@@ -109,12 +68,14 @@ pub(crate) async fn await_start<A: Dispatch>(
     }
 }
 
-fn launch<A: Dispatch>(
+/// Claims the address, joins the parent and starts the first instance; `supervised` is
+/// the restart type and plan of an actor spawned from a factory.
+pub(crate) fn launch<A: Dispatch>(
     system: &System,
     parent: Option<&AnyRef>,
     path: ActorPath,
     actor: A,
-    supervised: Option<(Restart, Factory<A>)>,
+    supervised: Option<(Restart, Box<dyn Restarts<A>>)>,
     wait_for_start: bool,
 ) -> Result<(Arc<ActorCell<A>>, Option<Started>), Error> {
     // These hooks run in the spawner's task: a panic in one is the new actor's start
@@ -147,21 +108,19 @@ fn launch<A: Dispatch>(
         });
     }
     let (sender, receiver) = mailbox::channel(mailbox);
+    let (restart, restarts) =
+        supervised.map_or((Restart::Temporary, None), |(r, plan)| (r, Some(plan)));
     let cell = Arc::new(ActorCell::<A> {
         core: CellCore::new(
             path,
             parent.map(|p| Arc::downgrade(p.cell())),
             shutdown_timeout,
-            supervised
-                .as_ref()
-                .map_or(Restart::Temporary, |(restart, _)| *restart),
+            restart,
         )
         .metered(system.observing().metered),
         mailbox: sender,
+        restarts,
     });
-    if let Some((_, factory)) = supervised {
-        cell.core.set_restarter(restarter(&cell, factory));
-    }
     let me = AnyRef::new(Arc::clone(&cell) as Arc<dyn CellControl>);
     system.registry().claim(me.clone())?;
     if let Some(parent) = parent
@@ -177,7 +136,7 @@ fn launch<A: Dispatch>(
 }
 
 /// Spawns the task of one instance.
-fn start_instance<A: Dispatch>(
+pub(crate) fn start_instance<A: Dispatch>(
     cell: &Arc<ActorCell<A>>,
     me: AnyRef,
     system: &System,
@@ -198,81 +157,4 @@ fn start_instance<A: Dispatch>(
     let task = tokio::spawn(run_actor(actor, Finisher::new(ctx), receiver));
     cell.core.set_task(task.id(), task.abort_handle());
     started
-}
-
-/// How the parent starts the next instance of a supervised actor: a new actor from the
-/// factory, the same cell, address and mailbox. Queued asks are answered with an error (the
-/// instance they asked is gone); tells are kept, in order; messages from the old instance's
-/// streams and timers are dropped.
-fn restarter<A: Dispatch>(cell: &Arc<ActorCell<A>>, factory: Factory<A>) -> Restarter {
-    let cell = Arc::downgrade(cell);
-    Arc::new(move |system: System| {
-        let cell = cell.clone();
-        let factory = Arc::clone(&factory);
-        Box::pin(async move {
-            let Some(cell) = cell.upgrade() else {
-                return Err(StopReason::Killed);
-            };
-            let me = AnyRef::new(Arc::clone(&cell) as Arc<dyn CellControl>);
-            // Someone else ended it meanwhile (its parent stopping, a person).
-            let Some(parked) = cell.core.unpark() else {
-                return Err(StopReason::Shutdown);
-            };
-            let mut receiver = *parked
-                .downcast::<MailboxReceiver<A::Msg>>()
-                .expect("a cell parks its own mailbox");
-            let actor = match make(&factory) {
-                Ok(actor) => actor,
-                Err(reason) => {
-                    finalize(&me, &system, reason.clone(), false);
-                    return Err(reason);
-                }
-            };
-            let restarts = cell.core.incarnation() + 1;
-            let state = StartState {
-                stopped_by_person: cell.core.stopped_by_person(),
-                restarts,
-            };
-            let decided =
-                std::panic::catch_unwind(AssertUnwindSafe(|| actor.decide_to_start(&state)));
-            let start = match decided {
-                Ok(start) => start,
-                Err(panic) => {
-                    let reason = StopReason::Failed(Failure::new(
-                        FailureKind::StartPanic,
-                        panic_text(&*panic),
-                    ));
-                    drop(receiver);
-                    finalize(&me, &system, reason.clone(), false);
-                    return Err(reason);
-                }
-            };
-            if !start {
-                let reason = if state.stopped_by_person {
-                    StopReason::StoppedByPerson
-                } else {
-                    StopReason::Shutdown
-                };
-                drop(receiver);
-                finalize(&me, &system, reason.clone(), false);
-                return Err(reason);
-            }
-            // Tells stay, in order. Asks are dropped here (their askers get `NoReply`), and so
-            // are messages from the old instance's streams and timers, and wake-ups.
-            receiver.retain(|envelope| match envelope {
-                Envelope::Message(msg) => !A::is_ask(msg),
-                Envelope::Traced(traced) => !A::is_ask(&traced.msg),
-                Envelope::Attached { .. } | Envelope::Signal => false,
-            });
-            cell.core.next_incarnation();
-            cell.core.reopen_children();
-            cell.core.set_state(ActorState::Starting);
-            let started = start_instance(&cell, me, &system, actor, receiver, true)
-                .expect("a start that is waited for");
-            match started.await {
-                Ok(result) => result,
-                Err(_) => Err(StopReason::Killed),
-            }
-        })
-    })
 }

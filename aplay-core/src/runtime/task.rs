@@ -21,7 +21,6 @@ use crate::context::Context;
 use crate::mailbox::MailboxReceiver;
 use crate::observe::{LIFECYCLE_TARGET, report_started};
 use crate::stop::{Failure, FailureKind, StopReason, panic_text};
-use crate::supervision::restart_allowed;
 
 /// Tells the spawner how `on_start` went.
 pub(crate) type Started = oneshot::Receiver<Result<(), StopReason>>;
@@ -124,8 +123,7 @@ async fn start<A: Dispatch>(
     stop_children(life.core(), &system).await;
     // A first start that fails is the spawner's error; a restart that fails is one more
     // failure for the parent to count.
-    let may_restart =
-        life.core().incarnation() > 0 && restart_allowed(life.core().restart, &reason);
+    let may_restart = life.core().incarnation() > 0 && life.core().restart.allows(&reason);
     Err((reason, may_restart))
 }
 
@@ -143,7 +141,7 @@ async fn end<A: Dispatch>(
     }
     let restart_requested = life.core().control() & bits::RESTART != 0;
     life.core().set_state(ActorState::Stopping);
-    let may_restart = restart_requested || restart_allowed(life.core().restart, &reason);
+    let may_restart = restart_requested || life.core().restart.allows(&reason);
     if !may_restart {
         // Refuse new messages: this stop is final.
         receiver.close();

@@ -1,12 +1,15 @@
 //! Supervision: children spawned from a factory are restarted by their parent's strategy,
 //! within a limit of restarts per period, past which the parent gives up and fails itself.
 
-mod decide;
 mod intensity;
+mod restart;
 mod watch;
 
-pub(crate) use decide::{child_stopped_hook, on_child_exit, restart_allowed};
 pub(crate) use intensity::Intensity;
+pub(crate) use restart::on_child_exit;
+pub(crate) use watch::child_stopped_hook;
+
+use crate::stop::StopReason;
 
 use std::time::Duration;
 
@@ -74,6 +77,21 @@ pub enum Restart {
     Transient,
     /// Never restarted: what `ctx.spawn` gives.
     Temporary,
+}
+
+impl Restart {
+    /// Whether a stop for `reason` lets a child of this restart type be restarted. A stop by
+    /// a person, by its parent or by a kill never does.
+    pub(crate) fn allows(self, reason: &StopReason) -> bool {
+        match reason {
+            StopReason::StoppedByPerson | StopReason::Shutdown | StopReason::Killed => false,
+            _ => match self {
+                Restart::Permanent => true,
+                Restart::Transient => reason.is_failure(),
+                Restart::Temporary => false,
+            },
+        }
+    }
 }
 
 /// Which children a failure restarts (OTP's strategies).

@@ -1,11 +1,15 @@
 //! Watching and linking: hearing of another actor's end, and sharing failures with it.
 
+use std::panic::AssertUnwindSafe;
+
+use futures::FutureExt;
+
 use crate::actor::Dispatch;
 use crate::attached::TaskHandle;
 use crate::cell::SystemMsg;
 use crate::context::Context;
 use crate::handle::AnyRef;
-use crate::stop::StopReason;
+use crate::stop::{Failure, FailureKind, StopReason, panic_text};
 
 impl<A: Dispatch> Context<A> {
     /// Watches `target`: when it stops for good, this actor gets `on_stop(reason)` as a
@@ -122,4 +126,17 @@ fn spread_failure(from: &AnyRef, to: &AnyRef) {
         }
     });
     to.core().attach(task.abort_handle());
+}
+
+/// Runs `on_child_stopped`, turning a panic into this actor's failure.
+pub(crate) async fn child_stopped_hook<A: Dispatch>(
+    actor: &mut A,
+    ctx: &mut Context<A>,
+    child: &AnyRef,
+    reason: &StopReason,
+) -> Result<(), Failure> {
+    AssertUnwindSafe(actor.on_child_stopped(ctx, child, reason))
+        .catch_unwind()
+        .await
+        .map_err(|panic| Failure::new(FailureKind::HookPanic, panic_text(&*panic)))
 }
