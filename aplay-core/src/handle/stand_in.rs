@@ -20,8 +20,8 @@ use crate::cell::{ActorCell, ActorState, CellControl, CellCore, bits};
 use crate::handle::{ActorRef, AnyRef};
 use crate::mailbox::{Envelope, Mailbox, MailboxReceiver, channel};
 use crate::path::ActorPath;
-use crate::runtime::finalize;
 use crate::stop::StopReason;
+use crate::stop::finalize;
 use crate::supervision::Restart;
 use crate::system::System;
 

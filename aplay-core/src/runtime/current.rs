@@ -5,7 +5,6 @@
 //! paid per message, only by the (rare) calls that ask.
 
 use crate::cell::CellCore;
-use crate::system::System;
 
 /// Whether the caller runs inside `target` or inside one of its descendants: waiting for
 /// `target` to stop would then wait for the caller's own handler.
@@ -25,9 +24,4 @@ pub(crate) fn inside(target: &CellCore) -> bool {
         pending.extend(actor.children());
     }
     false
-}
-
-/// Whether the caller runs inside one of `system`'s actors.
-pub(crate) fn inside_system(system: &System) -> bool {
-    inside(system.root().core())
 }

@@ -6,9 +6,6 @@ mod finish;
 mod in_span;
 mod message_loop;
 mod spawn;
-mod stop_children;
 mod task;
 
-pub(crate) use finish::finalize;
 pub(crate) use spawn::{await_start, launch, spawn_child, spawn_root, start_instance};
-pub(crate) use stop_children::{stop_child, wait_or_kill};

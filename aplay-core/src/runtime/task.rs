@@ -14,12 +14,12 @@ use super::finish::Finisher;
 #[cfg(feature = "tracing")]
 use super::in_span::InSpan;
 use super::message_loop::message_loop;
-use super::stop_children::stop_children;
 use crate::actor::Dispatch;
 use crate::cell::{ActorState, bits};
 use crate::context::Context;
 use crate::mailbox::MailboxReceiver;
 use crate::observe::{LIFECYCLE_TARGET, report_started};
+use crate::stop::stop_children;
 use crate::stop::{Failure, FailureKind, StopReason, panic_text};
 
 /// Tells the spawner how `on_start` went.

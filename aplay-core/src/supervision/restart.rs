@@ -22,14 +22,15 @@ use crate::error::Error;
 use crate::handle::{ActorRef, AnyRef};
 use crate::mailbox::{Envelope, MailboxReceiver};
 use crate::observe::LIFECYCLE_TARGET;
-use crate::runtime::{await_start, finalize, launch, start_instance, stop_child, wait_or_kill};
+use crate::runtime::{await_start, launch, start_instance};
 use crate::stop::{Failure, FailureKind, StopReason, panic_text};
+use crate::stop::{finalize, stop_child, wait_or_kill};
 use crate::supervision::child_stopped_hook;
 use crate::system::{System, WeakSystem};
 
 impl<A> Context<A> {
     /// Spawns a supervised child named `name`, built by `factory`: when it ends, this actor's
-    /// [`Supervision`] decides, by `restart`, whether a fresh instance from `factory` takes
+    /// [`Supervision`](crate::Supervision) decides, by `restart`, whether a fresh instance from `factory` takes
     /// its place, at the same address, with the same mailbox (queued tells are kept, queued
     /// asks get [`Error::NoReply`]). Returns once its first `on_start` has finished.
     ///

@@ -1,4 +1,16 @@
-//! Why an actor stopped.
+//! Stopping, in one place: why an actor stopped (the reasons, here), the last step of every
+//! actor ([`finalize`](finalize::finalize)), an actor stopping its children youngest first
+//! within their time limits ([`children`]), and the system's timed shutdown ([`shutdown`]).
+//!
+//! The reasons are a value every layer uses; the rest sits above the runtime.
+
+mod children;
+mod finalize;
+mod shutdown;
+
+pub(crate) use children::{stop_child, stop_children, wait_or_kill};
+pub(crate) use finalize::finalize;
+pub use shutdown::DEFAULT_SHUTDOWN_LIMIT;
 
 use std::fmt;
 use std::sync::Arc;

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use tokio::time::{Instant, Sleep};
 
-use super::finish::finalize;
+use super::finalize::finalize;
 use crate::cell::{ActorState, CellCore};
 use crate::handle::AnyRef;
 use crate::observe::LIFECYCLE_TARGET;
