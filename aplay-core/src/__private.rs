@@ -1,6 +1,7 @@
 //! Items the `#[actor]` macro's generated code uses. Not a public API: names and shapes may
 //! change in any release.
 
+use crate::actor::Directive;
 use std::fmt::Display;
 
 pub use crate::actor::{Actor, Dispatch, HandlerError};
@@ -35,7 +36,11 @@ pub fn reply_or_report<A, T, E>(
         (None, Err(error)) => {
             let error = HandlerError::new(handler, &error);
             let directive = actor.on_error(ctx, error.clone());
-            ctx.apply(directive, &error);
+            match directive {
+                Directive::Resume => {}
+                Directive::Stop => ctx.stop(),
+                Directive::Fail => ctx.fail(error.to_string()),
+            }
         }
     }
 }

@@ -15,7 +15,6 @@ use tokio::sync::Notify;
 use tokio::task::AbortHandle;
 
 use crate::actor::Dispatch;
-use crate::handle::AnyRef;
 use crate::mailbox::{MailboxReceiver, MailboxSender};
 use crate::path::ActorPath;
 use crate::stop::StopReason;
@@ -69,7 +68,7 @@ impl ActorState {
 /// Notices for the actor from the runtime, handled between messages.
 pub(crate) enum SystemMsg {
     /// A child stopped for good.
-    ChildStopped { child: AnyRef, reason: StopReason },
+    ChildStopped { child: CellRef, reason: StopReason },
     /// An actor linked to this one failed: this one fails too.
     LinkedFailed {
         partner: ActorPath,
@@ -77,7 +76,7 @@ pub(crate) enum SystemMsg {
     },
     /// An instance of a supervised child ended; the parent decides whether to restart it.
     ChildExited {
-        child: AnyRef,
+        child: CellRef,
         reason: StopReason,
         incarnation: u32,
     },
@@ -112,7 +111,7 @@ pub(crate) struct Children {
     /// In start order. A child that leaves leaves an empty slot (so that the others keep
     /// theirs): finding a child is one index, never a search, whatever the order they stop
     /// in. The slots are compacted once more than half are empty.
-    list: Vec<Option<AnyRef>>,
+    list: Vec<Option<CellRef>>,
     /// How many slots hold a child (a `u32`, as the slots: the list stays in the cell's
     /// 40 bytes).
     live: u32,
@@ -129,7 +128,7 @@ impl Children {
         }
     }
 
-    fn push(&mut self, child: AnyRef) {
+    fn push(&mut self, child: CellRef) {
         child
             .core()
             .slot
@@ -140,7 +139,7 @@ impl Children {
 
     /// Removes `child` from its slot, if it is there.
     fn remove(&mut self, child: &CellCore) {
-        let is = |c: &Option<AnyRef>| c.as_ref().is_some_and(|c| std::ptr::eq(c.core(), child));
+        let is = |c: &Option<CellRef>| c.as_ref().is_some_and(|c| std::ptr::eq(c.core(), child));
         let slot = child.slot.load(Ordering::Relaxed) as usize;
         let slot = if self.list.get(slot).is_some_and(is) {
             slot
@@ -181,7 +180,7 @@ impl Children {
     }
 
     /// The children, in start order.
-    fn iter(&self) -> impl DoubleEndedIterator<Item = &AnyRef> {
+    fn iter(&self) -> impl DoubleEndedIterator<Item = &CellRef> {
         self.list.iter().flatten()
     }
 }
@@ -221,7 +220,11 @@ struct Extras {
     attached: Vec<AbortHandle>,
 }
 
-/// Untyped access to an actor's cell, for parents, the registry and [`AnyRef`].
+/// A shared, untyped cell: what an [`AnyRef`](crate::AnyRef) wraps, and what the runtime
+/// keeps of other actors (children, notices) below the handles.
+pub(crate) type CellRef = Arc<dyn CellControl>;
+
+/// Untyped access to an actor's cell, for parents, the registry and [`AnyRef`](crate::AnyRef).
 ///
 /// Signals set a control bit, then wake the actor by putting a wake-up envelope in its
 /// mailbox. When the mailbox is full there is no need: the actor checks the bits before each
@@ -423,7 +426,7 @@ impl CellCore {
     // ---- children ----------------------------------------------------------------------
 
     /// Adds a child, unless this actor is stopping.
-    pub(crate) fn adopt(&self, child: AnyRef) -> bool {
+    pub(crate) fn adopt(&self, child: CellRef) -> bool {
         let mut children = self.children.lock();
         if children.closed {
             return false;
@@ -438,14 +441,14 @@ impl CellCore {
     }
 
     /// Closes the child list and returns the children, youngest first.
-    pub(crate) fn close_children(&self) -> Vec<AnyRef> {
+    pub(crate) fn close_children(&self) -> Vec<CellRef> {
         let mut children = self.children.lock();
         children.closed = true;
         children.iter().rev().cloned().collect()
     }
 
     /// The children, in start order.
-    pub(crate) fn children(&self) -> Vec<AnyRef> {
+    pub(crate) fn children(&self) -> Vec<CellRef> {
         self.children.lock().iter().cloned().collect()
     }
 

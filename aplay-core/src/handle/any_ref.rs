@@ -176,7 +176,11 @@ impl AnyRef {
     ///
     /// See the example on [`AnyRef`].
     pub fn children(&self) -> Vec<AnyRef> {
-        self.core().children()
+        self.core()
+            .children()
+            .into_iter()
+            .map(AnyRef::new)
+            .collect()
     }
 
     /// Stops it as a person would; see [`ActorRef::stop`](crate::ActorRef::stop).

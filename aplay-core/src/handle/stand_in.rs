@@ -104,8 +104,8 @@ pub(crate) fn child_stand_in<A: Dispatch>(
         restarts: None,
     });
     let me = AnyRef::new(Arc::clone(&cell) as Arc<dyn CellControl>);
-    system.registry().claim(me.clone())?;
-    if !parent.core().adopt(me.clone()) {
+    system.registry().claim(Arc::clone(me.cell()))?;
+    if !parent.core().adopt(Arc::clone(me.cell())) {
         system.registry().release(me.path(), me.core());
         return Err(parent_stopping());
     }

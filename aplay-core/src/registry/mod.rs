@@ -6,15 +6,14 @@ use std::collections::hash_map::Entry;
 
 use tokio::sync::Notify;
 
-use crate::cell::CellCore;
+use crate::cell::{CellCore, CellRef};
 use crate::error::Error;
-use crate::handle::AnyRef;
 use crate::path::ActorPath;
 
 /// The registry's map. Hashed with foldhash rather than SipHash: every spawn and every stop
 /// hashes a path, and foldhash does it in a fraction of the time; its seed is random per
 /// process, so names chosen to collide cannot be prepared in advance.
-type Actors = HashMap<ActorPath, AnyRef, foldhash::fast::RandomState>;
+type Actors = HashMap<ActorPath, CellRef, foldhash::fast::RandomState>;
 
 /// Every running actor by address. A name is taken from spawn until the actor has stopped.
 #[derive(Default)]
@@ -34,8 +33,8 @@ impl Registry {
     }
 
     /// Claims `path` for `actor`. (One lookup: every spawn comes here.)
-    pub(crate) fn claim(&self, actor: AnyRef) -> Result<(), Error> {
-        let path = actor.path().clone();
+    pub(crate) fn claim(&self, actor: CellRef) -> Result<(), Error> {
+        let path = actor.core().path.clone();
         match self.write().entry(path) {
             Entry::Occupied(taken) => Err(Error::NameTaken {
                 path: taken.key().clone(),
@@ -78,7 +77,7 @@ impl Registry {
         }
     }
 
-    pub(crate) fn get(&self, path: &str) -> Option<AnyRef> {
+    pub(crate) fn get(&self, path: &str) -> Option<CellRef> {
         self.read().get(path).cloned()
     }
 

@@ -21,7 +21,7 @@ pub(crate) fn inside(target: &CellCore) -> bool {
         if actor.core().task_id() == Some(me) {
             return true;
         }
-        pending.extend(actor.children());
+        pending.extend(actor.core().children());
     }
     false
 }

@@ -11,7 +11,7 @@ use super::in_span::InSpan;
 use crate::actor::Dispatch;
 use crate::cell::{CellCore, SystemMsg, bits};
 use crate::context::Context;
-use crate::handle::{ActorRef, Handle};
+use crate::handle::{ActorRef, AnyRef, Handle};
 use crate::mailbox::{Envelope, MailboxReceiver, Traced};
 use crate::observe::LIFECYCLE_TARGET;
 #[cfg(feature = "tracing")]
@@ -229,13 +229,13 @@ async fn on_system<A: Dispatch>(
             child,
             reason,
             incarnation,
-        } => supervision::on_child_exit(actor, ctx, child, reason, incarnation).await,
+        } => supervision::on_child_exit(actor, ctx, AnyRef::new(child), reason, incarnation).await,
         SystemMsg::LinkedFailed { partner, reason } => Err(Failure::new(
             FailureKind::LinkedFailure,
             format!("{partner}, linked to it, {reason}"),
         )),
         SystemMsg::ChildStopped { child, reason } => {
-            supervision::child_stopped_hook(actor, ctx, &child, &reason).await
+            supervision::child_stopped_hook(actor, ctx, &AnyRef::new(child), &reason).await
         }
     }
 }

@@ -8,4 +8,4 @@ mod message_loop;
 mod spawn;
 mod task;
 
-pub(crate) use spawn::{await_start, launch, spawn_child, spawn_root, start_instance};
+pub(crate) use spawn::{await_start, spawn_child, spawn_root, spawn_supervised_child};

@@ -15,7 +15,7 @@ use crate::handle::{ActorRef, AnyRef};
 use crate::mailbox::{self, MailboxReceiver};
 use crate::path::ActorPath;
 use crate::stop::{Failure, FailureKind, StopReason, panic_text};
-use crate::supervision::Restart;
+use crate::supervision::{self, Restart};
 use crate::system::System;
 
 /// Spawns `actor` as a child of `parent`, and waits for its `on_start`: a round trip to the
@@ -39,6 +39,38 @@ pub(crate) async fn spawn_child<A: Dispatch>(
         Some(started) => await_start(cell, started).await,
         None => Ok(ActorRef::from_cell(cell)),
     }
+}
+
+/// Spawns a supervised child of `parent` from `factory`, restarted as `restart` says, and
+/// waits for its first `on_start`.
+pub(crate) async fn spawn_supervised_child<A: Dispatch>(
+    system: &System,
+    parent: &AnyRef,
+    name: &str,
+    restart: Restart,
+    factory: supervision::Factory<A>,
+) -> Result<ActorRef<A>, Error> {
+    let path = parent.path().child(name)?;
+    // Tests only: a probe registered for this address takes the place of the factory's
+    // actors (the factory is not called; a probe is never restarted).
+    #[cfg(feature = "testkit")]
+    if let Some(stand_in) = crate::testkit::replace_spawn::<A>(system, parent, &path) {
+        return stand_in;
+    }
+    let actor = supervision::make(&factory).map_err(|reason| Error::StartFailed {
+        path: path.clone(),
+        reason,
+    })?;
+    let plan = supervision::plan(factory, system, start_instance::<A>);
+    let (cell, started) = launch(
+        system,
+        Some(parent),
+        path,
+        actor,
+        Some((restart, plan)),
+        true,
+    )?;
+    await_start(cell, started.expect("a start that is waited for")).await
 }
 
 /// Spawns the kernel at `/`. Returns the ref and the signal of its start.
@@ -122,9 +154,9 @@ pub(crate) fn launch<A: Dispatch>(
         restarts,
     });
     let me = AnyRef::new(Arc::clone(&cell) as Arc<dyn CellControl>);
-    system.registry().claim(me.clone())?;
+    system.registry().claim(Arc::clone(me.cell()))?;
     if let Some(parent) = parent
-        && !parent.core().adopt(me.clone())
+        && !parent.core().adopt(Arc::clone(me.cell()))
     {
         system.registry().release(me.path(), me.core());
         return Err(Error::ParentStopping {

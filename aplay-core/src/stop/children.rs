@@ -22,7 +22,7 @@ const KILL_GRACE: Duration = Duration::from_secs(1);
 /// Stops every child of `core`, youngest first, each after its queued messages; a child that
 /// overruns its `shutdown_timeout` is killed. No new child can join once this starts.
 pub(crate) async fn stop_children(core: &CellCore, system: &System) {
-    let children = core.close_children();
+    let children: Vec<AnyRef> = core.close_children().into_iter().map(AnyRef::new).collect();
     let Some(first) = children.first() else {
         return;
     };

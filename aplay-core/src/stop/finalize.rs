@@ -1,5 +1,7 @@
 //! The last step of every actor, however it ends.
 
+use std::sync::Arc;
+
 use crate::cell::{ActorState, SystemMsg};
 use crate::handle::AnyRef;
 use crate::observe::{LIFECYCLE_TARGET, report_stopped};
@@ -19,8 +21,8 @@ pub(crate) fn finalize(me: &AnyRef, system: &System, reason: StopReason, tell_pa
     core.abort_attached();
     for child in core.close_children() {
         // Children have stopped already unless this actor was killed or failed to start.
-        if child.state() == ActorState::Restarting {
-            finalize(&child, system, StopReason::Killed, false);
+        if child.core().state() == ActorState::Restarting {
+            finalize(&AnyRef::new(child), system, StopReason::Killed, false);
         } else {
             child.kill();
         }
@@ -49,7 +51,7 @@ pub(crate) fn finalize(me: &AnyRef, system: &System, reason: StopReason, tell_pa
         parent.core().forget_child(core);
         if tell_parent && parent.core().accepts_children() {
             parent.post_system(SystemMsg::ChildStopped {
-                child: me.clone(),
+                child: Arc::clone(me.cell()),
                 reason,
             });
         }

@@ -6,7 +6,7 @@ mod restart;
 mod watch;
 
 pub(crate) use intensity::Intensity;
-pub(crate) use restart::on_child_exit;
+pub(crate) use restart::{Factory, make, on_child_exit, plan};
 pub(crate) use watch::child_stopped_hook;
 
 use crate::stop::StopReason;

@@ -1,6 +1,6 @@
-//! Restarts, in one place: spawning a supervised child from its factory, the pause between
-//! two instances (the typed mailbox kept aside), the parent's decision by its strategy and
-//! restart limit, and the start of the next instance.
+//! Restarts, in one place: the plan a supervised child is spawned with (its factory), the
+//! pause between two instances (the typed mailbox kept aside), the parent's decision by its
+//! strategy and restart limit, and the start of the next instance.
 //!
 //! The order of a restart: the instance ends (`runtime::task`) and asks its [`Plan`] to park
 //! it ([`Restarts::park`]): the mailbox's receiving side goes into the plan and the parent
@@ -13,130 +13,50 @@ use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
 use parking_lot::Mutex;
+use tokio::sync::oneshot;
 
-use super::{Restart, Strategy};
+use super::Strategy;
 use crate::actor::{Dispatch, StartState};
-use crate::cell::{ActorCell, ActorState, CellControl, Restarting, Restarts, SystemMsg};
+use crate::cell::{ActorCell, ActorState, CellRef, Restarting, Restarts, SystemMsg};
 use crate::context::Context;
-use crate::error::Error;
-use crate::handle::{ActorRef, AnyRef};
+use crate::handle::AnyRef;
 use crate::mailbox::{Envelope, MailboxReceiver};
 use crate::observe::LIFECYCLE_TARGET;
-use crate::runtime::{await_start, launch, start_instance};
 use crate::stop::{Failure, FailureKind, StopReason, panic_text};
 use crate::stop::{finalize, stop_child, wait_or_kill};
 use crate::supervision::child_stopped_hook;
 use crate::system::{System, WeakSystem};
 
-impl<A> Context<A> {
-    /// Spawns a supervised child named `name`, built by `factory`: when it ends, this actor's
-    /// [`Supervision`](crate::Supervision) decides, by `restart`, whether a fresh instance from `factory` takes
-    /// its place, at the same address, with the same mailbox (queued tells are kept, queued
-    /// asks get [`Error::NoReply`]). Returns once its first `on_start` has finished.
-    ///
-    /// # Errors
-    ///
-    /// As [`spawn`](Self::spawn). A failed first start also counts toward this actor's
-    /// restart limit; past it, this actor fails after the current message.
-    ///
-    /// # Cancel safety
-    ///
-    /// As [`spawn`](Self::spawn): once the first poll has spawned the child, dropping this
-    /// future does not stop it (a failed first start is then not counted toward the limit).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use aplay_core::{Actor, BoxError, Context, Restart};
-    /// # use aplay_core::{BareHandle, Dispatch};
-    /// # struct Worker;
-    /// # impl Actor for Worker {}
-    /// # impl Dispatch for Worker {
-    /// #     type Msg = std::convert::Infallible;
-    /// #     type Handle = BareHandle<Self>;
-    /// #     async fn dispatch(&mut self, msg: Self::Msg, _: &mut Context<Self>) { match msg {} }
-    /// #     fn message_name(msg: &Self::Msg) -> &'static str { match *msg {} }
-    /// # }
-    ///
-    /// struct Service;
-    /// impl Actor for Service {
-    ///     async fn on_start(&mut self, ctx: &mut Context<Self>) -> Result<(), BoxError> {
-    ///         // Restarted after any stop but a deliberate one, with a fresh state each time.
-    ///         ctx.spawn_supervised("worker", Restart::Permanent, || Worker).await?;
-    ///         Ok(())
-    ///     }
-    /// }
-    /// ```
-    pub async fn spawn_supervised<B, F>(
-        &mut self,
-        name: &str,
-        restart: Restart,
-        factory: F,
-    ) -> Result<ActorRef<B>, Error>
-    where
-        B: Dispatch,
-        F: Fn() -> B + Send + Sync + 'static,
-    {
-        let factory: Factory<B> = Arc::new(factory);
-        let spawned =
-            spawn_supervised_child(self.system(), self.myself_any(), name, restart, factory).await;
-        if let Err(Error::StartFailed { .. }) = &spawned
-            && !self.count_restart()
-        {
-            let (max, within) = self.supervision().limit();
-            let failure = Failure::new(
-                FailureKind::RestartLimit,
-                format!(
-                    "the limit of {max} failed starts and restarts within {within:?} was reached"
-                ),
-            );
-            self.stop_with(StopReason::Failed(failure));
-        }
-        spawned
-    }
-}
-
 /// What makes the instances of a supervised actor.
 pub(crate) type Factory<A> = Arc<dyn Fn() -> A + Send + Sync>;
 
-/// Spawns a supervised child of `parent` from `factory`, restarted as `restart` says, and
-/// waits for its first `on_start`.
-pub(crate) async fn spawn_supervised_child<A: Dispatch>(
-    system: &System,
-    parent: &AnyRef,
-    name: &str,
-    restart: Restart,
+/// How the runtime starts an instance's task (`runtime::start_instance`), handed to each
+/// plan: restarts call it without this module naming the runtime, which calls up into it.
+pub(crate) type StartInstance<A> = fn(
+    &Arc<ActorCell<A>>,
+    AnyRef,
+    &System,
+    A,
+    MailboxReceiver<<A as Dispatch>::Msg>,
+    bool,
+) -> Option<oneshot::Receiver<Result<(), StopReason>>>;
+
+/// The restart plan of an actor spawned from `factory` in `system`.
+pub(crate) fn plan<A: Dispatch>(
     factory: Factory<A>,
-) -> Result<ActorRef<A>, Error> {
-    let path = parent.path().child(name)?;
-    // Tests only: a probe registered for this address takes the place of the factory's
-    // actors (the factory is not called; a probe is never restarted).
-    #[cfg(feature = "testkit")]
-    if let Some(stand_in) = crate::testkit::replace_spawn::<A>(system, parent, &path) {
-        return stand_in;
-    }
-    let actor = make(&factory).map_err(|reason| Error::StartFailed {
-        path: path.clone(),
-        reason,
-    })?;
-    let plan: Box<dyn Restarts<A>> = Box::new(Plan {
+    system: &System,
+    start: StartInstance<A>,
+) -> Box<dyn Restarts<A>> {
+    Box::new(Plan {
         factory,
         system: system.downgrade(),
+        start,
         parked: Mutex::new(None),
-    });
-    let (cell, started) = launch(
-        system,
-        Some(parent),
-        path,
-        actor,
-        Some((restart, plan)),
-        true,
-    )?;
-    await_start(cell, started.expect("a start that is waited for")).await
+    })
 }
 
 /// Calls the factory, catching a panic.
-fn make<A>(factory: &Factory<A>) -> Result<A, StopReason> {
+pub(crate) fn make<A>(factory: &Factory<A>) -> Result<A, StopReason> {
     std::panic::catch_unwind(AssertUnwindSafe(|| factory())).map_err(|panic| {
         StopReason::Failed(Failure::new(FailureKind::StartPanic, panic_text(&*panic)))
     })
@@ -149,6 +69,7 @@ struct Plan<A: Dispatch> {
     factory: Factory<A>,
     /// The system holds the actor; the plan only refers to the system.
     system: WeakSystem,
+    start: StartInstance<A>,
     /// Between two instances: the mailbox's receiving side, kept for the next one.
     parked: Mutex<Option<MailboxReceiver<A::Msg>>>,
 }
@@ -187,7 +108,7 @@ impl<A: Dispatch> Restarts<A> for Plan<A> {
         }
         if !restart_requested {
             parent.post_system(SystemMsg::ChildExited {
-                child: AnyRef::new(Arc::clone(cell) as Arc<dyn CellControl>),
+                child: Arc::clone(cell) as CellRef,
                 reason,
                 incarnation: core.incarnation(),
             });
@@ -206,13 +127,14 @@ impl<A: Dispatch> Restarts<A> for Plan<A> {
     fn start_next(&self, cell: Arc<ActorCell<A>>) -> Restarting {
         let factory = Arc::clone(&self.factory);
         let system = self.system.upgrade();
+        let start_instance = self.start;
         // Whoever takes the parked mailbox first decides: this start, or a final stop.
         let parked = self.parked.lock().take();
         Box::pin(async move {
             let Some(system) = system else {
                 return Err(StopReason::Killed);
             };
-            let me = AnyRef::new(Arc::clone(&cell) as Arc<dyn CellControl>);
+            let me = AnyRef::new(Arc::clone(&cell) as CellRef);
             // Someone else ended it meanwhile (its parent stopping, a person).
             let Some(mut receiver) = parked else {
                 return Err(StopReason::Shutdown);

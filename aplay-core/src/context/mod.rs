@@ -1,13 +1,12 @@
 //! `Context<A>`: what a handler or hook knows about its actor and can ask of the runtime.
 
+mod spawn;
+
 use std::fmt;
 use std::marker::PhantomData;
 
-use crate::actor::{Directive, Dispatch, HandlerError};
-use crate::error::Error;
-use crate::handle::{ActorRef, AnyRef};
+use crate::handle::AnyRef;
 use crate::path::ActorPath;
-use crate::runtime;
 use crate::stop::{Failure, FailureKind, StopReason};
 use crate::supervision::{Intensity, Supervision};
 use crate::system::System;
@@ -246,94 +245,6 @@ impl<A> Context<A> {
         self.rare().stop = Some(StopReason::Failed(failure));
     }
 
-    /// Spawns a child named `name`, at `{this path}/{name}`, and returns once its `on_start`
-    /// has finished. The child is never restarted; it stops before this actor does.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::InvalidName`], [`Error::NameTaken`] (nothing is spawned),
-    /// [`Error::StartFailed`], [`Error::StartDeclined`], [`Error::ParentStopping`].
-    ///
-    /// # Cancel safety
-    ///
-    /// Once the first poll has spawned the child, dropping this future does not stop it.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// # use aplay_core::request::{AskRequest, ReplyTo, TellRequest};
-    /// # use aplay_core::{Actor, ActorRef, Context, Dispatch, Error, Handle, RawRef, System};
-    /// # // A counter written without the macro: `#[actor]` in the `aplay` facade generates all this.
-    /// # #[derive(Default)]
-    /// # struct Counter { count: u64 }
-    /// # enum CounterMsg { Add(u64, Option<ReplyTo<()>>), Get(Option<ReplyTo<u64>>) }
-    /// # #[derive(Clone)]
-    /// # struct CounterHandle(RawRef<Counter>);
-    /// # impl Handle<Counter> for CounterHandle {
-    /// #     fn from_raw(raw: RawRef<Counter>) -> Self { CounterHandle(raw) }
-    /// #     fn raw(&self) -> &RawRef<Counter> { &self.0 }
-    /// # }
-    /// # impl CounterHandle {
-    /// #     fn add(&self, n: u64) -> TellRequest<'_, Counter, u64> {
-    /// #         TellRequest::new(&self.0, n, |n, reply| CounterMsg::Add(n, reply))
-    /// #     }
-    /// #     fn get(&self) -> AskRequest<'_, Counter, (), u64> {
-    /// #         AskRequest::new(&self.0, (), |(), reply| CounterMsg::Get(reply))
-    /// #     }
-    /// # }
-    /// # impl Actor for Counter {}
-    /// # impl Dispatch for Counter {
-    /// #     type Msg = CounterMsg;
-    /// #     type Handle = CounterHandle;
-    /// #     async fn dispatch(&mut self, msg: CounterMsg, _ctx: &mut Context<Self>) {
-    /// #         match msg {
-    /// #             CounterMsg::Add(n, reply) => { self.count += n; if let Some(r) = reply { r.send(()) } }
-    /// #             CounterMsg::Get(reply) => if let Some(r) = reply { r.send(self.count) },
-    /// #         }
-    /// #     }
-    /// #     fn message_name(msg: &CounterMsg) -> &'static str {
-    /// #         match msg { CounterMsg::Add(..) => "add", CounterMsg::Get(..) => "get" }
-    /// #     }
-    /// #     fn is_ask(msg: &CounterMsg) -> bool {
-    /// #         matches!(msg, CounterMsg::Add(_, Some(_)) | CounterMsg::Get(Some(_)))
-    /// #     }
-    /// # }
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> Result<(), aplay_core::Error> {
-    /// use aplay_core::BoxError;
-    /// struct Parent;
-    /// impl Actor for Parent {
-    ///     async fn on_start(&mut self, ctx: &mut Context<Self>) -> Result<(), BoxError> {
-    ///         assert_eq!(ctx.path(), "/parent");
-    ///         assert_eq!(ctx.name(), "parent");
-    ///         let child = ctx.spawn("count", Counter::default()).await?;
-    ///         assert_eq!(child.path(), "/parent/count");
-    ///         assert_eq!(ctx.children().len(), 1);
-    ///         assert_eq!(ctx.parent().map(|p| p.path().to_string()), Some("/".to_owned()));
-    ///         assert!(ctx.myself_any().same_actor(&ActorRef::to_any(&ctx.myself())));
-    ///         // The system, to find actors by address:
-    ///         assert!(ctx.system().lookup::<Counter>("/parent/count").is_some());
-    ///         Ok(())
-    ///     }
-    /// }
-    /// # impl Dispatch for Parent {
-    /// #     type Msg = std::convert::Infallible;
-    /// #     type Handle = aplay_core::BareHandle<Self>;
-    /// #     async fn dispatch(&mut self, msg: Self::Msg, _: &mut Context<Self>) { match msg {} }
-    /// #     fn message_name(msg: &Self::Msg) -> &'static str { match *msg {} }
-    /// # }
-    ///
-    /// let system = System::new();
-    /// system.spawn("parent", Parent).await?;
-    /// let count = system.address::<Counter>("/parent/count")?;
-    /// count.add(1).await?;
-    /// system.shutdown().await;
-    /// # Ok(()) }
-    /// ```
-    pub async fn spawn<B: Dispatch>(&self, name: &str, actor: B) -> Result<ActorRef<B>, Error> {
-        runtime::spawn_child(&self.system, &self.me, name, actor).await
-    }
-
     /// How this actor supervises its children (from [`Actor::supervision`](crate::Actor::supervision)).
     fn rare(&mut self) -> &mut Rare {
         self.rare.get_or_insert_with(Box::default)
@@ -372,34 +283,15 @@ impl<A> Context<A> {
         self.rare.as_mut()?.started.take()
     }
 
-    #[inline]
     /// Ends this actor after the current message with `reason` (a failure of its own,
     /// found by the runtime).
     pub(crate) fn stop_with(&mut self, reason: StopReason) {
         self.rare().stop = Some(reason);
     }
 
+    #[inline]
     pub(crate) fn take_stop(&mut self) -> Option<StopReason> {
         self.rare.as_mut()?.stop.take()
-    }
-
-    pub(crate) fn apply(&mut self, directive: Directive, error: &HandlerError) {
-        match directive {
-            Directive::Resume => {}
-            Directive::Stop => self.stop(),
-            Directive::Fail => self.fail(error.to_string()),
-        }
-    }
-}
-
-impl<A: Dispatch> Context<A> {
-    /// This actor's own ref, to give to others.
-    ///
-    /// See the example on [`spawn`](Self::spawn).
-    pub fn myself(&self) -> ActorRef<A> {
-        self.me
-            .downcast::<A>()
-            .expect("a context belongs to an actor of its own type")
     }
 }
 

@@ -1,0 +1,133 @@
+//! `System`: the root of the tree and the address registry, shared by every actor of it.
+//!
+//! The value is here, below the runtime that every actor's context reaches it from; what
+//! needs the runtime is above it: starting a system and its kernel ([`kernel`]), spawning at
+//! the top and typed lookups ([`spawn`]), and the timed shutdown (`stop::shutdown`).
+
+mod kernel;
+mod spawn;
+
+use std::fmt;
+use std::sync::{Arc, OnceLock, Weak};
+
+use crate::handle::AnyRef;
+use crate::observe::Observing;
+use crate::registry::Registry;
+
+/// An actor system: the kernel at `/`, every actor under it, and the address registry.
+///
+/// Cheap to clone; every clone is the same system.
+///
+/// # Examples
+///
+/// ```
+/// use aplay_core::System;
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let system = System::new();
+/// assert_eq!(system.root().path().as_str(), "/");
+/// system.shutdown().await;
+/// assert!(!system.root().is_alive());
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct System {
+    inner: Arc<SystemInner>,
+}
+
+struct SystemInner {
+    registry: Registry,
+    root: OnceLock<AnyRef>,
+    /// The testkit's stand-ins for children not spawned yet; unset for every system but a
+    /// [`TestKit`](crate::testkit::TestKit)'s, so ordinary spawns pay one atomic load.
+    #[cfg(feature = "testkit")]
+    replacements: OnceLock<Arc<crate::testkit::Replacements>>,
+    observing: Observing,
+}
+
+/// A [`System`] that may be gone: [`upgrade`](WeakSystem::upgrade) tells.
+#[derive(Clone)]
+pub(crate) struct WeakSystem(Weak<SystemInner>);
+
+impl WeakSystem {
+    /// The system, unless every clone of it was dropped.
+    pub(crate) fn upgrade(&self) -> Option<System> {
+        self.0.upgrade().map(|inner| System { inner })
+    }
+}
+
+impl System {
+    fn empty(observing: Observing) -> Self {
+        System {
+            inner: Arc::new(SystemInner {
+                registry: Registry::default(),
+                root: OnceLock::new(),
+                #[cfg(feature = "testkit")]
+                replacements: OnceLock::new(),
+                observing,
+            }),
+        }
+    }
+
+    /// A system without a kernel yet whose spawns consult `replacements` first.
+    #[cfg(feature = "testkit")]
+    pub(crate) fn with_replacements(replacements: Arc<crate::testkit::Replacements>) -> Self {
+        let system = System::empty(Observing::default());
+        let _ = system.inner.replacements.set(replacements);
+        system
+    }
+
+    /// The testkit's replacements, if this system has any.
+    #[cfg(feature = "testkit")]
+    pub(crate) fn replacements(&self) -> Option<&crate::testkit::Replacements> {
+        self.inner.replacements.get().map(|r| &**r)
+    }
+
+    /// What the system measures and where it reports it.
+    pub(crate) fn observing(&self) -> &Observing {
+        &self.inner.observing
+    }
+
+    /// A reference that does not keep the system alive (what a supervised actor's restart
+    /// plan holds: the system holds the actor).
+    pub(crate) fn downgrade(&self) -> WeakSystem {
+        WeakSystem(Arc::downgrade(&self.inner))
+    }
+
+    pub(crate) fn registry(&self) -> &Registry {
+        &self.inner.registry
+    }
+
+    /// The kernel at `/`.
+    ///
+    /// See the examples on [`System`] and [`with_kernel`](Self::with_kernel).
+    pub fn root(&self) -> &AnyRef {
+        self.inner
+            .root
+            .get()
+            .expect("the root is set when the system is built")
+    }
+
+    /// The untyped handle of whatever runs at `path`.
+    ///
+    /// See the example on [`lookup`](Self::lookup).
+    pub fn lookup_any(&self, path: &str) -> Option<AnyRef> {
+        self.registry().get(path).map(AnyRef::new)
+    }
+
+    /// How many actors are running, the kernel included.
+    ///
+    /// See the example on [`lookup`](Self::lookup).
+    pub fn actor_count(&self) -> usize {
+        self.registry().len()
+    }
+}
+
+impl fmt::Debug for System {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("System")
+            .field("actors", &self.actor_count())
+            .finish()
+    }
+}
