@@ -3,10 +3,11 @@
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 
-use crate::model::{Handler, Reply};
+use crate::fallback;
+use crate::model::{Handler, Reply, Stub};
 use crate::names::{Names, docs_or_default, respan};
 
-pub(crate) fn handle(names: &Names<'_>, handlers: &[Handler]) -> TokenStream {
+pub(crate) fn handle(names: &Names<'_>, handlers: &[Handler], stubs: &[Stub]) -> TokenStream {
     let Names {
         private,
         actor,
@@ -25,7 +26,7 @@ pub(crate) fn handle(names: &Names<'_>, handlers: &[Handler]) -> TokenStream {
          `ActorRef<{actor}>` dereferences to it, so call these on the ref."
     );
     let methods = handlers.iter().map(|h| {
-        let attrs = docs_or_default(h, names);
+        let attrs = docs_or_default(&h.ident, &h.carried_attrs, names);
         let (method, variant, method_vis) = (&h.ident, &h.variant, &h.vis);
         let idents: Vec<_> = h.args.iter().map(|a| &a.ident).collect();
         let tys: Vec<_> = h.args.iter().map(|a| &a.ty).collect();
@@ -57,6 +58,9 @@ pub(crate) fn handle(names: &Names<'_>, handlers: &[Handler]) -> TokenStream {
             }
         }
     });
+    let stubs = stubs
+        .iter()
+        .map(|stub| fallback::handle_method(names, stub));
     quote! {
         #[doc = #handle_doc]
         #[automatically_derived]
@@ -90,6 +94,7 @@ pub(crate) fn handle(names: &Names<'_>, handlers: &[Handler]) -> TokenStream {
         #[allow(private_interfaces, unreachable_pub, dead_code)]
         impl #handle {
             #(#methods)*
+            #(#stubs)*
         }
     }
 }
