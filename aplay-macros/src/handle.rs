@@ -15,10 +15,11 @@ pub(crate) fn handle(names: &Names<'_>, handlers: &[Handler], stubs: &[Stub]) ->
         handle,
         vis,
     } = names;
-    // Spanned on the actor's name: when it lacks `impl Actor`, the bound `Handle<A: Dispatch>`
-    // fails here too, and that error then points at the type rather than at `#[actor]`.
+    // Spanned on the actor's name: when it lacks `impl Actor`, the bound
+    // `HandleParts<A: Dispatch>` fails here too, and that error then points at the type rather
+    // than at `#[actor]`. (`Handle` comes with `HandleParts`: it is sealed.)
     let handle_impl = respan(
-        quote!(impl #private::Handle<#actor> for #handle),
+        quote!(impl #private::HandleParts<#actor> for #handle),
         actor.span(),
     );
     let handle_doc = format!(
@@ -46,8 +47,8 @@ pub(crate) fn handle(names: &Names<'_>, handlers: &[Handler], stubs: &[Stub]) ->
             }
         };
         let constructor = match &h.reply {
-            Reply::Unit => quote!(#private::TellRequest::new),
-            _ => quote!(#private::AskRequest::new),
+            Reply::Unit => quote!(#private::tell_request),
+            _ => quote!(#private::ask_request),
         };
         quote_spanned! {h.span=>
             #attrs
@@ -75,7 +76,7 @@ pub(crate) fn handle(names: &Names<'_>, handlers: &[Handler], stubs: &[Stub]) ->
             fn from_raw(raw: #private::RawRef<#actor>) -> Self {
                 Self { raw }
             }
-            fn raw(&self) -> &#private::RawRef<#actor> {
+            fn raw_ref(&self) -> &#private::RawRef<#actor> {
                 &self.raw
             }
         }

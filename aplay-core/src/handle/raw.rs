@@ -12,16 +12,29 @@ use crate::path::ActorPath;
 /// The generated handle of an actor (`CounterHandle` for `#[actor] impl Counter`): one method
 /// per message. [`ActorRef<A>`](crate::ActorRef) dereferences to it.
 ///
-/// Written by `#[actor]`; not meant to be implemented by hand.
+/// Implemented by `#[actor]` (and by [`BareHandle`]); not meant to be implemented by hand: the
+/// trait is sealed. Every type with the macro's hidden parts implements it.
 ///
 /// See the crate-level example; `#[actor]` writes handles, and the examples on [`request`](crate::request) show one used.
-pub trait Handle<A: Dispatch>: Clone + Send + Sync + 'static {
+pub trait Handle<A: Dispatch>: HandleParts<A> + Clone + Send + Sync + 'static {
+    /// The raw ref inside.
+    ///
+    /// See the example on [`RawRef`].
+    fn raw(&self) -> &RawRef<A> {
+        self.raw_ref()
+    }
+}
+
+impl<A: Dispatch, H: HandleParts<A> + Clone + Send + Sync + 'static> Handle<A> for H {}
+
+/// What a handle is made of: the seal of [`Handle`], which every type implementing it gets.
+/// Reached as `__private::HandleParts`: `#[actor]` implements it for the handles it
+/// generates; nothing else should.
+pub trait HandleParts<A: Dispatch> {
     /// Wraps the raw ref.
-    #[doc(hidden)]
     fn from_raw(raw: RawRef<A>) -> Self;
     /// The raw ref inside.
-    #[doc(hidden)]
-    fn raw(&self) -> &RawRef<A>;
+    fn raw_ref(&self) -> &RawRef<A>;
 }
 
 /// A handle without methods, for actors whose [`Dispatch`] is written by hand.
@@ -50,11 +63,11 @@ pub struct BareHandle<A: Dispatch> {
     raw: RawRef<A>,
 }
 
-impl<A: Dispatch> Handle<A> for BareHandle<A> {
+impl<A: Dispatch> HandleParts<A> for BareHandle<A> {
     fn from_raw(raw: RawRef<A>) -> Self {
         BareHandle { raw }
     }
-    fn raw(&self) -> &RawRef<A> {
+    fn raw_ref(&self) -> &RawRef<A> {
         &self.raw
     }
 }
@@ -87,16 +100,16 @@ impl<A: Dispatch> fmt::Debug for BareHandle<A> {
 /// # enum CounterMsg { Add(u64, Option<ReplyTo<()>>), Get(Option<ReplyTo<u64>>) }
 /// # #[derive(Clone)]
 /// # struct CounterHandle(RawRef<Counter>);
-/// # impl Handle<Counter> for CounterHandle {
+/// # impl aplay_core::__private::HandleParts<Counter> for CounterHandle {
 /// #     fn from_raw(raw: RawRef<Counter>) -> Self { CounterHandle(raw) }
-/// #     fn raw(&self) -> &RawRef<Counter> { &self.0 }
+/// #     fn raw_ref(&self) -> &RawRef<Counter> { &self.0 }
 /// # }
 /// # impl CounterHandle {
 /// #     fn add(&self, n: u64) -> TellRequest<'_, Counter, u64> {
-/// #         TellRequest::new(&self.0, n, |n, reply| CounterMsg::Add(n, reply))
+/// #         aplay_core::__private::tell_request(&self.0, n, |n, reply| CounterMsg::Add(n, reply))
 /// #     }
 /// #     fn get(&self) -> AskRequest<'_, Counter, (), u64> {
-/// #         AskRequest::new(&self.0, (), |(), reply| CounterMsg::Get(reply))
+/// #         aplay_core::__private::ask_request(&self.0, (), |(), reply| CounterMsg::Get(reply))
 /// #     }
 /// # }
 /// # impl Actor for Counter {}
