@@ -6,8 +6,30 @@ use std::fmt::Display;
 
 pub use crate::actor::{Actor, Dispatch, HandlerError};
 pub use crate::context::Context;
+pub use crate::handle::raw::HandleParts;
 pub use crate::handle::{Handle, RawRef};
 pub use crate::request::{AskRequest, ReplyTo, TellRequest};
+
+/// The request a generated tell method returns (`counter.add(5)`): `make` builds the message
+/// from the arguments and the reply channel when it is sent.
+#[inline]
+pub fn tell_request<'a, A: Dispatch, Args, R>(
+    target: &'a RawRef<A>,
+    args: Args,
+    make: fn(Args, Option<ReplyTo<R>>) -> A::Msg,
+) -> TellRequest<'a, A, Args, R> {
+    TellRequest::new(target, args, make)
+}
+
+/// The request a generated ask method returns (`counter.get()`), as [`tell_request`].
+#[inline]
+pub fn ask_request<'a, A: Dispatch, Args, R>(
+    target: &'a RawRef<A>,
+    args: Args,
+    make: fn(Args, Option<ReplyTo<R>>) -> A::Msg,
+) -> AskRequest<'a, A, Args, R> {
+    AskRequest::new(target, args, make)
+}
 
 /// Sends a handler's return value to the asker, if there is one.
 #[inline]
@@ -84,14 +106,14 @@ pub use crate::wire::checks::{
     SerializableError, SerializableReply, SerializeProbe, SerializeProbeFallback, probe,
 };
 #[cfg(feature = "serde")]
+pub use crate::wire::outcome::{expect_outcome, expect_result_outcome, take_reply};
+#[cfg(feature = "serde")]
 pub use crate::wire::probes::{
     Decode, DecodeField, DecodeFieldFallback, Encode, EncodeField, EncodeFieldFallback, Reply,
     WireReply, WireReplyFallback, WireResultReply,
 };
 #[cfg(feature = "serde")]
-pub use crate::wire::{
-    OutcomeReceiver, ReplyCompleter, Wire, expect_outcome, expect_result_outcome, take_reply,
-};
+pub use crate::wire::{OutcomeReceiver, ReplyCompleter, Wire};
 #[cfg(feature = "serde")]
 pub use serde;
 

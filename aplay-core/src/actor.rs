@@ -63,6 +63,11 @@ pub trait Actor: Send + Sized + 'static {
     /// Whether every hook keeps its default, as in the `impl Actor` that `#[actor]` on a
     /// struct writes: `on_start` then does nothing, and a spawn need not wait for the actor's
     /// task to run it. Set by that macro only.
+    //
+    // Hidden, yet on the trait rather than in `__private`: the runtime reads it for every
+    // `A: Actor`, and only an `impl Actor` can say whether it keeps every default. Another
+    // trait would need an impl from every hand-written actor too (stable Rust has no
+    // specialization to default it), breaking `impl Actor for Name {}`.
     #[doc(hidden)]
     const __DEFAULT_HOOKS: bool = false;
 
@@ -106,16 +111,16 @@ pub trait Actor: Send + Sized + 'static {
     /// # enum CounterMsg { Add(u64, Option<ReplyTo<()>>), Get(Option<ReplyTo<u64>>) }
     /// # #[derive(Clone)]
     /// # struct CounterHandle(RawRef<Counter>);
-    /// # impl Handle<Counter> for CounterHandle {
+    /// # impl aplay_core::__private::HandleParts<Counter> for CounterHandle {
     /// #     fn from_raw(raw: RawRef<Counter>) -> Self { CounterHandle(raw) }
-    /// #     fn raw(&self) -> &RawRef<Counter> { &self.0 }
+    /// #     fn raw_ref(&self) -> &RawRef<Counter> { &self.0 }
     /// # }
     /// # impl CounterHandle {
     /// #     fn add(&self, n: u64) -> TellRequest<'_, Counter, u64> {
-    /// #         TellRequest::new(&self.0, n, |n, reply| CounterMsg::Add(n, reply))
+    /// #         aplay_core::__private::tell_request(&self.0, n, |n, reply| CounterMsg::Add(n, reply))
     /// #     }
     /// #     fn get(&self) -> AskRequest<'_, Counter, (), u64> {
-    /// #         AskRequest::new(&self.0, (), |(), reply| CounterMsg::Get(reply))
+    /// #         aplay_core::__private::ask_request(&self.0, (), |(), reply| CounterMsg::Get(reply))
     /// #     }
     /// # }
     /// # impl Actor for Counter {}
@@ -191,16 +196,16 @@ pub trait Actor: Send + Sized + 'static {
     /// # enum CounterMsg { Add(u64, Option<ReplyTo<()>>), Get(Option<ReplyTo<u64>>) }
     /// # #[derive(Clone)]
     /// # struct CounterHandle(RawRef<Counter>);
-    /// # impl Handle<Counter> for CounterHandle {
+    /// # impl aplay_core::__private::HandleParts<Counter> for CounterHandle {
     /// #     fn from_raw(raw: RawRef<Counter>) -> Self { CounterHandle(raw) }
-    /// #     fn raw(&self) -> &RawRef<Counter> { &self.0 }
+    /// #     fn raw_ref(&self) -> &RawRef<Counter> { &self.0 }
     /// # }
     /// # impl CounterHandle {
     /// #     fn add(&self, n: u64) -> TellRequest<'_, Counter, u64> {
-    /// #         TellRequest::new(&self.0, n, |n, reply| CounterMsg::Add(n, reply))
+    /// #         aplay_core::__private::tell_request(&self.0, n, |n, reply| CounterMsg::Add(n, reply))
     /// #     }
     /// #     fn get(&self) -> AskRequest<'_, Counter, (), u64> {
-    /// #         AskRequest::new(&self.0, (), |(), reply| CounterMsg::Get(reply))
+    /// #         aplay_core::__private::ask_request(&self.0, (), |(), reply| CounterMsg::Get(reply))
     /// #     }
     /// # }
     /// # impl Actor for Counter {}

@@ -7,7 +7,7 @@ use syn::{Ident, Item};
 use crate::attr::Options;
 use crate::ctxt::Ctxt;
 use crate::fallback;
-use crate::model::{ActorImpl, Handler, Reply};
+use crate::model::{Handler, Method, Reply, Stub};
 use crate::names::{Names, cfg_attrs};
 use crate::{dispatch, handle, message_enum, parse, valid, wire};
 
@@ -130,7 +130,9 @@ fn impl_block(item: syn::ItemImpl, options: &Options, mut cx: Ctxt) -> TokenStre
         Err(item) => return fallback::item_with_errors(item, cx),
     };
     valid::check(&mut model, &mut cx);
-    let generated = generate(&model, options);
+    let methods = std::mem::take(&mut model.methods);
+    let (handlers, stubs) = Method::split(methods);
+    let generated = generate(&model.self_ident, &handlers, &stubs, options);
     let item = &model.item;
     let errors = cx.into_compile_errors();
     quote! {
@@ -140,22 +142,21 @@ fn impl_block(item: syn::ItemImpl, options: &Options, mut cx: Ctxt) -> TokenStre
     }
 }
 
-fn generate(model: &ActorImpl, options: &Options) -> TokenStream {
+fn generate(actor: &Ident, handlers: &[Handler], stubs: &[Stub], options: &Options) -> TokenStream {
     let krate = &options.krate;
     let names = Names {
         private: quote!(#krate::__private),
-        actor: &model.self_ident,
-        msg: format_ident!("{}Msg", model.self_ident),
-        handle: format_ident!("{}Handle", model.self_ident),
+        actor,
+        msg: format_ident!("{actor}Msg"),
+        handle: format_ident!("{actor}Handle"),
         vis: options.vis.clone(),
     };
-    let handlers = &model.handlers;
     let declaration = match &options.serde {
         None => message_enum::declaration(&names, handlers, None),
         Some(serde) => wire::items(&names, handlers, &options.krate, serde),
     };
     let message_enum = message_enum::items(&names, handlers, declaration);
-    let handle = handle::handle(&names, handlers);
+    let handle = handle::handle(&names, handlers, stubs);
     let dispatch = dispatch::dispatch(&names, handlers);
     let checks = checks(&names, handlers);
     // `impl Dispatch` first: when the actor lacks `impl Actor`, the first error rustc reports

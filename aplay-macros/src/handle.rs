@@ -3,10 +3,11 @@
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 
-use crate::model::{Handler, Reply};
+use crate::fallback;
+use crate::model::{Handler, Reply, Stub};
 use crate::names::{Names, docs_or_default, respan};
 
-pub(crate) fn handle(names: &Names<'_>, handlers: &[Handler]) -> TokenStream {
+pub(crate) fn handle(names: &Names<'_>, handlers: &[Handler], stubs: &[Stub]) -> TokenStream {
     let Names {
         private,
         actor,
@@ -14,10 +15,11 @@ pub(crate) fn handle(names: &Names<'_>, handlers: &[Handler]) -> TokenStream {
         handle,
         vis,
     } = names;
-    // Spanned on the actor's name: when it lacks `impl Actor`, the bound `Handle<A: Dispatch>`
-    // fails here too, and that error then points at the type rather than at `#[actor]`.
+    // Spanned on the actor's name: when it lacks `impl Actor`, the bound
+    // `HandleParts<A: Dispatch>` fails here too, and that error then points at the type rather
+    // than at `#[actor]`. (`Handle` comes with `HandleParts`: it is sealed.)
     let handle_impl = respan(
-        quote!(impl #private::Handle<#actor> for #handle),
+        quote!(impl #private::HandleParts<#actor> for #handle),
         actor.span(),
     );
     let handle_doc = format!(
@@ -25,7 +27,7 @@ pub(crate) fn handle(names: &Names<'_>, handlers: &[Handler]) -> TokenStream {
          `ActorRef<{actor}>` dereferences to it, so call these on the ref."
     );
     let methods = handlers.iter().map(|h| {
-        let attrs = docs_or_default(h, names);
+        let attrs = docs_or_default(&h.ident, &h.carried_attrs, names);
         let (method, variant, method_vis) = (&h.ident, &h.variant, &h.vis);
         let idents: Vec<_> = h.args.iter().map(|a| &a.ident).collect();
         let tys: Vec<_> = h.args.iter().map(|a| &a.ty).collect();
@@ -45,8 +47,8 @@ pub(crate) fn handle(names: &Names<'_>, handlers: &[Handler]) -> TokenStream {
             }
         };
         let constructor = match &h.reply {
-            Reply::Unit => quote!(#private::TellRequest::new),
-            _ => quote!(#private::AskRequest::new),
+            Reply::Unit => quote!(#private::tell_request),
+            _ => quote!(#private::ask_request),
         };
         quote_spanned! {h.span=>
             #attrs
@@ -57,6 +59,9 @@ pub(crate) fn handle(names: &Names<'_>, handlers: &[Handler]) -> TokenStream {
             }
         }
     });
+    let stubs = stubs
+        .iter()
+        .map(|stub| fallback::handle_method(names, stub));
     quote! {
         #[doc = #handle_doc]
         #[automatically_derived]
@@ -71,7 +76,7 @@ pub(crate) fn handle(names: &Names<'_>, handlers: &[Handler]) -> TokenStream {
             fn from_raw(raw: #private::RawRef<#actor>) -> Self {
                 Self { raw }
             }
-            fn raw(&self) -> &#private::RawRef<#actor> {
+            fn raw_ref(&self) -> &#private::RawRef<#actor> {
                 &self.raw
             }
         }
@@ -90,6 +95,7 @@ pub(crate) fn handle(names: &Names<'_>, handlers: &[Handler]) -> TokenStream {
         #[allow(private_interfaces, unreachable_pub, dead_code)]
         impl #handle {
             #(#methods)*
+            #(#stubs)*
         }
     }
 }

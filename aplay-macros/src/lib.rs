@@ -6,8 +6,9 @@
 //! `parse` builds the `model` from the item (collecting every error in a `ctxt::Ctxt`),
 //! `valid` checks rules that involve several handlers, `expand` writes the code (from the
 //! pieces: `message_enum`, `handle`, `dispatch`, and with `#[actor(serde)]` `wire` and
-//! `serde_attrs`; `names` holds what they share), and `fallback` keeps the user's item
-//! compiling when something is wrong, so one mistake is one error.
+//! `serde_attrs`; `names` holds what they share), and `fallback` keeps the user's crate
+//! compiling when something is wrong (the item as written, and a stub handle method for each
+//! rejected handler), so one mistake is one error.
 
 use proc_macro::TokenStream;
 

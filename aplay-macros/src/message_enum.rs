@@ -91,7 +91,7 @@ pub(crate) fn declaration(
     let derives = serde.map(|krate| serde_attrs::enum_attrs(private, krate));
     let skip = serde.map(|_| serde_attrs::reply_attrs());
     let variants = handlers.iter().map(|h| {
-        let attrs = docs_or_default(h, names);
+        let attrs = docs_or_default(&h.ident, &h.carried_attrs, names);
         let variant = &h.variant;
         let method = &h.ident;
         let fields = h.args.iter().map(|arg| {

@@ -1,7 +1,7 @@
 //! What the macro understood of the user's `impl` block.
 
 use proc_macro2::Span;
-use syn::{Attribute, Ident, Type, Visibility};
+use syn::{Attribute, Generics, Ident, Token, Type, Visibility};
 
 /// An `#[actor] impl Name { .. }` block.
 pub(crate) struct ActorImpl {
@@ -9,8 +9,41 @@ pub(crate) struct ActorImpl {
     pub(crate) item: syn::ItemImpl,
     /// The actor's type name (`Counter`).
     pub(crate) self_ident: Ident,
-    /// The message handlers, in source order.
-    pub(crate) handlers: Vec<Handler>,
+    /// The methods with a receiver that are not `#[skip]`: the handlers and the rejected
+    /// ones, in source order.
+    pub(crate) methods: Vec<Method>,
+}
+
+/// A method with a receiver: a message handler, or one the macro rejected.
+pub(crate) enum Method {
+    Handler(Handler),
+    /// A method with a mistake, already reported: it has no message, but the handle still
+    /// gets a method of its name (a stub), so that the calls to it type-check and the mistake
+    /// is one error rather than one more at every call site.
+    Rejected(Stub),
+}
+
+impl Method {
+    /// The handlers, and the stubs of the rejected methods, each in source order.
+    pub(crate) fn split(methods: Vec<Method>) -> (Vec<Handler>, Vec<Stub>) {
+        let mut handlers = Vec::new();
+        let mut stubs = Vec::new();
+        for method in methods {
+            match method {
+                Method::Handler(handler) => handlers.push(handler),
+                Method::Rejected(stub) => stubs.push(stub),
+            }
+        }
+        (handlers, stubs)
+    }
+
+    /// The method's name.
+    pub(crate) fn ident(&self) -> &Ident {
+        match self {
+            Method::Handler(handler) => &handler.ident,
+            Method::Rejected(stub) => &stub.ident,
+        }
+    }
 }
 
 /// One handler method: one message.
@@ -30,6 +63,41 @@ pub(crate) struct Handler {
     pub(crate) reply: Reply,
     /// Where the method's name is, for errors in generated code.
     pub(crate) span: Span,
+}
+
+/// What a rejected method leaves for its handle method: a signature that the calls written
+/// for the handler accept.
+pub(crate) struct Stub {
+    pub(crate) ident: Ident,
+    pub(crate) vis: Visibility,
+    /// Its doc comments and `cfg`s, as on a handler.
+    pub(crate) carried_attrs: Vec<Attribute>,
+    /// The method's own generics (`Self` replaced), which its argument types may name.
+    pub(crate) generics: Generics,
+    /// `unsafe`, if written, so that calls in an `unsafe` block stay as they are.
+    pub(crate) unsafety: Option<Token![unsafe]>,
+    /// The types of the message arguments, whatever their patterns (`Self` replaced).
+    pub(crate) arg_types: Vec<Type>,
+    /// The reply, or `Unit` when its type was rejected.
+    pub(crate) reply: Reply,
+    /// Where the method's name is.
+    pub(crate) span: Span,
+}
+
+impl Stub {
+    /// The stub of a handler that was read whole but breaks a rule among handlers.
+    pub(crate) fn of(handler: Handler) -> Stub {
+        Stub {
+            ident: handler.ident,
+            vis: handler.vis,
+            carried_attrs: handler.carried_attrs,
+            generics: Generics::default(),
+            unsafety: None,
+            arg_types: handler.args.into_iter().map(|arg| arg.ty).collect(),
+            reply: handler.reply,
+            span: handler.span,
+        }
+    }
 }
 
 /// A message argument.

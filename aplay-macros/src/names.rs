@@ -3,7 +3,7 @@
 
 use proc_macro2::{Group, Span, TokenStream, TokenTree};
 use quote::quote;
-use syn::{Ident, Visibility};
+use syn::{Attribute, Ident, Visibility};
 
 use crate::model::Handler;
 
@@ -16,13 +16,16 @@ pub(crate) struct Names<'a> {
     pub(crate) vis: Visibility,
 }
 
-/// The handler's carried attributes, with a generated doc line when it has no docs of its own.
-pub(crate) fn docs_or_default(handler: &Handler, names: &Names<'_>) -> TokenStream {
-    let attrs = &handler.carried_attrs;
+/// A method's carried attributes, with a generated doc line when it has no docs of its own.
+pub(crate) fn docs_or_default(
+    method: &Ident,
+    attrs: &[Attribute],
+    names: &Names<'_>,
+) -> TokenStream {
     if attrs.iter().any(|a| a.path().is_ident("doc")) {
         return quote!(#(#attrs)*);
     }
-    let doc = format!("The `{}` message of [`{}`].", handler.ident, names.actor);
+    let doc = format!("The `{method}` message of [`{}`].", names.actor);
     quote!(#[doc = #doc] #(#attrs)*)
 }
 

@@ -3,17 +3,18 @@
 
 use proc_macro2::{Group, TokenStream, TokenTree};
 use quote::ToTokens;
-use syn::{FnArg, ImplItem, ImplItemFn, Pat, ReceiverKind, ReturnType, Type};
+use syn::parse::Parse;
+use syn::{Attribute, FnArg, ImplItem, ImplItemFn, Pat, ReceiverKind, ReturnType, Type};
 
 use crate::attr;
 use crate::ctxt::Ctxt;
-use crate::model::{ActorImpl, Argument, Handler, Reply, variant_name};
+use crate::model::{ActorImpl, Argument, Handler, Method, Reply, Stub, variant_name};
 
 /// Reads an `impl` block. `Err` when the block itself cannot be an actor's (a trait impl,
 /// generics, a self type that is not a type name), with what to emit in its place: the block
 /// as written (markers removed) so the rest of the crate still compiles, or `None` when rustc
-/// would reject the block too and only repeat the error. Handlers with mistakes are left out
-/// of the model, and their errors recorded.
+/// would reject the block too and only repeat the error. A handler with mistakes is in the
+/// model as a stub, its errors recorded.
 pub(crate) fn actor_impl(
     mut item: syn::ItemImpl,
     cx: &mut Ctxt,
@@ -73,7 +74,7 @@ pub(crate) fn actor_impl(
     }
 
     let self_ty = (*item.self_ty).clone();
-    let mut handlers = Vec::new();
+    let mut methods = Vec::new();
     for (impl_item, skipped) in item.items.iter().zip(skipped) {
         let ImplItem::Fn(method) = impl_item else {
             continue;
@@ -82,14 +83,12 @@ pub(crate) fn actor_impl(
         if skipped || method.sig.receiver().is_none() {
             continue;
         }
-        if let Some(handler) = handler(method, &self_ty, cx) {
-            handlers.push(handler);
-        }
+        methods.push(handler(method, &self_ty, cx));
     }
     Ok(ActorImpl {
         item,
         self_ident,
-        handlers,
+        methods,
     })
 }
 
@@ -147,8 +146,9 @@ fn generics_tokens(generics: &syn::Generics) -> TokenStream {
     }
 }
 
-/// Reads one method with a receiver. `None` (after recording why) if it cannot be a handler.
-fn handler(method: &ImplItemFn, self_ty: &Type, cx: &mut Ctxt) -> Option<Handler> {
+/// Reads one method with a receiver: a handler, or (after recording why it cannot be one) the
+/// stub of one.
+fn handler(method: &ImplItemFn, self_ty: &Type, cx: &mut Ctxt) -> Method {
     let sig = &method.sig;
     let mut ok = true;
     let mut fail = |cx: &mut Ctxt, tokens: &dyn ToTokens, message: &str| {
@@ -290,22 +290,66 @@ fn handler(method: &ImplItemFn, self_ty: &Type, cx: &mut Ctxt) -> Option<Handler
         },
     };
 
-    ok.then(|| Handler {
+    let carried_attrs = method
+        .attrs
+        .iter()
+        .filter(|a| attr::is_carried(a))
+        .cloned()
+        .collect();
+    if !ok {
+        return Method::Rejected(stub(method, self_ty, carried_attrs, reply));
+    }
+    Method::Handler(Handler {
         variant: variant_name(&sig.ident),
         ident: sig.ident.clone(),
         vis: method.vis.clone(),
-        carried_attrs: method
-            .attrs
-            .iter()
-            .filter(|a| attr::is_carried(a))
-            .cloned()
-            .collect(),
+        carried_attrs,
         args,
         takes_context,
         is_async: sig.asyncness.is_some(),
         reply,
         span: sig.ident.span(),
     })
+}
+
+/// The stub of a rejected method: the handle method the calls written for it expect. Its
+/// arguments are the types as written, whatever was wrong with their patterns or with the
+/// receiver; a context parameter, wherever it is, is left out, as for a handler.
+fn stub(method: &ImplItemFn, self_ty: &Type, carried_attrs: Vec<Attribute>, reply: Reply) -> Stub {
+    let sig = &method.sig;
+    let arg_types = sig
+        .inputs
+        .iter()
+        .filter_map(|arg| match arg {
+            FnArg::Typed(typed) if context_param(&typed.ty).is_none() => {
+                Some(replace_self(&*typed.ty, self_ty))
+            }
+            _ => None,
+        })
+        .collect();
+    let mut generics = sig.generics.clone();
+    generics.params = generics
+        .params
+        .iter()
+        .map(|param| replace_self(param, self_ty))
+        .collect();
+    generics.where_clause = generics
+        .where_clause
+        .as_ref()
+        .map(|clause| replace_self(clause, self_ty));
+    Stub {
+        ident: sig.ident.clone(),
+        vis: method.vis.clone(),
+        carried_attrs,
+        generics,
+        unsafety: match sig.safety {
+            syn::Safety::Unsafe(unsafety) => Some(unsafety),
+            _ => None,
+        },
+        arg_types,
+        reply,
+        span: sig.ident.span(),
+    }
 }
 
 /// `Some(true)` for `&mut Context<..>`, `Some(false)` for a `Context` taken another way,
@@ -348,8 +392,9 @@ fn is_result(ty: &Type) -> bool {
     }
 }
 
-/// The type with every `Self` replaced by the actor's type, for use outside the impl.
-fn replace_self(ty: &Type, self_ty: &Type) -> Type {
+/// The type (or generic parameter, or `where` clause) with every `Self` replaced by the actor's
+/// type, for use outside the impl.
+fn replace_self<T: Parse + ToTokens + Clone>(node: &T, self_ty: &Type) -> T {
     fn walk(tokens: TokenStream, self_ty: &TokenStream) -> TokenStream {
         tokens
             .into_iter()
@@ -364,6 +409,6 @@ fn replace_self(ty: &Type, self_ty: &Type) -> Type {
             })
             .collect()
     }
-    let replaced = walk(ty.to_token_stream(), &self_ty.to_token_stream());
-    syn::parse2(replaced).unwrap_or_else(|_| ty.clone())
+    let replaced = walk(node.to_token_stream(), &self_ty.to_token_stream());
+    syn::parse2(replaced).unwrap_or_else(|_| node.clone())
 }

@@ -3,7 +3,8 @@
 
 mod actor_ref;
 mod any_ref;
-mod raw;
+// Crate-visible for `__private`, which re-exports the seal of `Handle` from it.
+pub(crate) mod raw;
 
 pub use actor_ref::ActorRef;
 pub use any_ref::AnyRef;

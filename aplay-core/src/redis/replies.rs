@@ -181,7 +181,8 @@ mod tests {
 
     use super::*;
     use crate::request::ReplyTo;
-    use crate::wire::{encode, take_reply};
+    use crate::wire::encode;
+    use crate::wire::outcome::take_reply;
 
     fn asker() -> (ReplyCompleter, oneshot::Receiver<u64>) {
         let (tx, rx) = oneshot::channel();

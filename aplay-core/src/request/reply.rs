@@ -19,16 +19,16 @@ use tokio::sync::oneshot;
 /// # enum CounterMsg { Add(u64, Option<ReplyTo<()>>), Get(Option<ReplyTo<u64>>) }
 /// # #[derive(Clone)]
 /// # struct CounterHandle(RawRef<Counter>);
-/// # impl Handle<Counter> for CounterHandle {
+/// # impl aplay_core::__private::HandleParts<Counter> for CounterHandle {
 /// #     fn from_raw(raw: RawRef<Counter>) -> Self { CounterHandle(raw) }
-/// #     fn raw(&self) -> &RawRef<Counter> { &self.0 }
+/// #     fn raw_ref(&self) -> &RawRef<Counter> { &self.0 }
 /// # }
 /// # impl CounterHandle {
 /// #     fn add(&self, n: u64) -> TellRequest<'_, Counter, u64> {
-/// #         TellRequest::new(&self.0, n, |n, reply| CounterMsg::Add(n, reply))
+/// #         aplay_core::__private::tell_request(&self.0, n, |n, reply| CounterMsg::Add(n, reply))
 /// #     }
 /// #     fn get(&self) -> AskRequest<'_, Counter, (), u64> {
-/// #         AskRequest::new(&self.0, (), |(), reply| CounterMsg::Get(reply))
+/// #         aplay_core::__private::ask_request(&self.0, (), |(), reply| CounterMsg::Get(reply))
 /// #     }
 /// # }
 /// # impl Actor for Counter {}

@@ -6,12 +6,10 @@
 //! else entirely) reports [`CodecError`] instead of misreading them.
 
 pub(crate) mod checks;
-mod outcome;
+pub(crate) mod outcome;
 pub(crate) mod probes;
 
 pub use outcome::{Outcome, OutcomeReceiver, ReplyCompleter};
-#[doc(hidden)]
-pub use outcome::{expect_outcome, expect_result_outcome, take_reply};
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -107,16 +105,16 @@ pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, CodecError> {
 /// # enum CounterMsg { Add(u64, #[serde(skip)] Option<ReplyTo<()>>), Get(#[serde(skip)] Option<ReplyTo<u64>>) }
 /// # #[derive(Clone)]
 /// # struct CounterHandle(RawRef<Counter>);
-/// # impl Handle<Counter> for CounterHandle {
+/// # impl aplay_core::__private::HandleParts<Counter> for CounterHandle {
 /// #     fn from_raw(raw: RawRef<Counter>) -> Self { CounterHandle(raw) }
-/// #     fn raw(&self) -> &RawRef<Counter> { &self.0 }
+/// #     fn raw_ref(&self) -> &RawRef<Counter> { &self.0 }
 /// # }
 /// # impl CounterHandle {
 /// #     fn add(&self, n: u64) -> TellRequest<'_, Counter, u64> {
-/// #         TellRequest::new(&self.0, n, |n, reply| CounterMsg::Add(n, reply))
+/// #         aplay_core::__private::tell_request(&self.0, n, |n, reply| CounterMsg::Add(n, reply))
 /// #     }
 /// #     fn get(&self) -> AskRequest<'_, Counter, (), u64> {
-/// #         AskRequest::new(&self.0, (), |(), reply| CounterMsg::Get(reply))
+/// #         aplay_core::__private::ask_request(&self.0, (), |(), reply| CounterMsg::Get(reply))
 /// #     }
 /// # }
 /// # impl Actor for Counter {}
@@ -135,10 +133,10 @@ pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, CodecError> {
 /// # }
 /// # impl Wire for Counter {
 /// #     fn expect_outcome(msg: &mut CounterMsg) -> OutcomeReceiver {
-/// #         match msg { CounterMsg::Add(_, r) => wire::expect_outcome(r), CounterMsg::Get(r) => wire::expect_outcome(r) }
+/// #         match msg { CounterMsg::Add(_, r) => aplay_core::__private::expect_outcome(r), CounterMsg::Get(r) => aplay_core::__private::expect_outcome(r) }
 /// #     }
 /// #     fn take_reply(msg: &mut CounterMsg) -> Option<ReplyCompleter> {
-/// #         match msg { CounterMsg::Add(_, r) => wire::take_reply(r), CounterMsg::Get(r) => wire::take_reply(r) }
+/// #         match msg { CounterMsg::Add(_, r) => aplay_core::__private::take_reply(r), CounterMsg::Get(r) => aplay_core::__private::take_reply(r) }
 /// #     }
 /// # }
 /// # #[cfg(feature = "testkit")]

@@ -14,8 +14,8 @@ use std::marker::PhantomData;
 use serde::de::{self, DeserializeOwned};
 use serde::{Deserializer, Serialize, Serializer, ser};
 
+use super::outcome::{expect_outcome, expect_result_outcome, take_reply};
 use super::{CodecError, Outcome, OutcomeReceiver, ReplyCompleter};
-use super::{expect_outcome, expect_result_outcome, take_reply};
 use crate::request::ReplyTo;
 
 const NOT_SERIALIZABLE: &str = "a type of this message is not serializable";

@@ -1,5 +1,6 @@
 // Two handlers whose names give the same message variant (`add` and `_add` are both `Add`).
-// Expected: one error on `_add`, naming both handlers and asking to rename one of them.
+// Expected: one error on `_add`, naming both handlers and asking to rename one of them, and
+// none where `_add` is called: it keeps its handle method.
 
 use aplay::prelude::*;
 
@@ -20,4 +21,11 @@ impl Counter {
     }
 }
 
-fn main() {}
+async fn add_twice(counter: ActorRef<Counter>) -> Result<(), Error> {
+    counter.add(1).await?;
+    counter._add(1).await
+}
+
+fn main() {
+    let _ = add_twice;
+}
