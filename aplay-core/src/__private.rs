@@ -4,9 +4,9 @@
 use crate::actor::Directive;
 use std::fmt::Display;
 
+pub use crate::actor::raw::HandleParts;
 pub use crate::actor::{Actor, Dispatch, HandlerError};
 pub use crate::context::Context;
-pub use crate::handle::raw::HandleParts;
 pub use crate::handle::{Handle, RawRef};
 pub use crate::request::{AskRequest, ReplyTo, TellRequest};
 

@@ -14,8 +14,6 @@ use std::time::Duration;
 use tokio::sync::Notify;
 use tokio::task::AbortHandle;
 
-use crate::actor::Dispatch;
-use crate::mailbox::{MailboxReceiver, MailboxSender};
 use crate::path::ActorPath;
 use crate::stop::StopReason;
 
@@ -84,27 +82,6 @@ pub(crate) enum SystemMsg {
 
 /// A restart under way: resolves once the next instance's `on_start` has run.
 pub(crate) type Restarting = futures::future::BoxFuture<'static, Result<(), StopReason>>;
-
-/// How a supervised actor goes from one instance to the next, kept in its typed cell. The
-/// cell only holds it: `supervision::restart` implements it (the one home of restarts).
-pub(crate) trait Restarts<A: Dispatch>: Send + Sync + 'static {
-    /// The instance in `cell` ended with `reason`: keeps its mailbox's receiving side for
-    /// the next instance and tells the parent, or hands the reason back when the parent is
-    /// gone or stopping (the stop is then final).
-    fn park(
-        &self,
-        cell: &Arc<ActorCell<A>>,
-        receiver: MailboxReceiver<A::Msg>,
-        reason: StopReason,
-        restart_requested: bool,
-    ) -> Result<(), StopReason>;
-
-    /// Drops the parked mailbox, if any: the asks queued in it get `Error::NoReply`.
-    fn drop_parked(&self);
-
-    /// Starts the next instance with the parked mailbox.
-    fn start_next(&self, cell: Arc<ActorCell<A>>) -> Restarting;
-}
 
 /// The children of an actor, in start order.
 pub(crate) struct Children {
@@ -266,55 +243,6 @@ pub(crate) trait CellControl: Send + Sync + 'static {
 
     /// Starts its next instance; `None` for an actor that is never restarted.
     fn start_next(self: Arc<Self>) -> Option<Restarting>;
-}
-
-/// The typed cell: the untyped part plus the mailbox's sending side.
-pub(crate) struct ActorCell<A: Dispatch> {
-    pub(crate) core: CellCore,
-    pub(crate) mailbox: MailboxSender<A::Msg>,
-    /// For an actor spawned from a factory: how its next instance starts.
-    pub(crate) restarts: Option<Box<dyn Restarts<A>>>,
-}
-
-impl<A: Dispatch> CellControl for ActorCell<A> {
-    fn core(&self) -> &CellCore {
-        &self.core
-    }
-
-    fn type_name(&self) -> &'static str {
-        std::any::type_name::<A>()
-    }
-
-    fn mailbox_len(&self) -> Option<usize> {
-        self.mailbox.len()
-    }
-
-    fn mailbox_capacity(&self) -> Option<usize> {
-        self.mailbox.capacity()
-    }
-
-    fn into_any(self: Arc<Self>) -> Arc<dyn Any + Send + Sync> {
-        self
-    }
-
-    fn wake(&self) {
-        self.mailbox.signal();
-    }
-
-    fn restartable(&self) -> bool {
-        self.restarts.is_some() && self.core.restart != crate::supervision::Restart::Temporary
-    }
-
-    fn drop_parked(&self) {
-        if let Some(restarts) = &self.restarts {
-            restarts.drop_parked();
-        }
-    }
-
-    fn start_next(self: Arc<Self>) -> Option<Restarting> {
-        let restarts = self.restarts.as_ref()?;
-        Some(restarts.start_next(Arc::clone(&self)))
-    }
 }
 
 impl CellCore {

@@ -6,9 +6,10 @@ use std::ops::Deref;
 use std::sync::Arc;
 
 use super::any_ref::{AnyRef, stop_by_person};
-use super::raw::{Handle, HandleParts, RawRef};
 use crate::actor::Dispatch;
-use crate::cell::{ActorCell, ActorState, CellControl};
+use crate::actor::cell::ActorCell;
+use crate::actor::raw::{Handle, HandleParts, RawRef};
+use crate::cell::{ActorState, CellControl};
 use crate::error::Error;
 use crate::path::ActorPath;
 use crate::request::TellFuture;

@@ -3,12 +3,10 @@
 
 mod actor_ref;
 mod any_ref;
-// Crate-visible for `__private`, which re-exports the seal of `Handle` from it.
-pub(crate) mod raw;
 
+pub use crate::actor::raw::{BareHandle, Handle, RawRef};
 pub use actor_ref::ActorRef;
 pub use any_ref::AnyRef;
-pub use raw::{BareHandle, Handle, RawRef};
 #[cfg_attr(not(any(feature = "redis", feature = "testkit")), allow(dead_code))]
 mod stand_in;
 

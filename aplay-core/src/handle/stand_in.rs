@@ -16,7 +16,8 @@ use std::task::Poll;
 use std::time::Duration;
 
 use crate::actor::Dispatch;
-use crate::cell::{ActorCell, ActorState, CellControl, CellCore, bits};
+use crate::actor::cell::ActorCell;
+use crate::cell::{ActorState, CellControl, CellCore, bits};
 use crate::handle::{ActorRef, AnyRef};
 use crate::mailbox::{Envelope, Mailbox, MailboxReceiver, channel};
 use crate::path::ActorPath;

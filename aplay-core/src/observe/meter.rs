@@ -11,8 +11,6 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use super::metrics::{MessageHandled, MetricsSink};
-use crate::cell::CellCore;
-use crate::handle::AnyRef;
 use crate::path::ActorPath;
 use crate::stop::StopReason;
 
@@ -145,7 +143,7 @@ impl Meter {
     /// `sink`.
     pub(crate) fn handled(
         &self,
-        core: &CellCore,
+        actor: &ActorPath,
         actor_type: &'static str,
         handler: &'static str,
         sink: Option<&dyn MetricsSink>,
@@ -166,7 +164,7 @@ impl Meter {
         if let Some(sink) = sink {
             report_to(sink, |sink| {
                 sink.message_handled(&MessageHandled {
-                    actor: &core.path,
+                    actor,
                     actor_type,
                     handler,
                     took,
@@ -186,34 +184,6 @@ impl Meter {
     /// The most messages seen waiting when the actor took one.
     pub(crate) fn high_water(&self) -> usize {
         self.high_water.load(Ordering::Relaxed)
-    }
-}
-
-impl AnyRef {
-    /// The time it has spent in its handlers, when its system is metered
-    /// ([`SystemBuilder::metered`](crate::SystemBuilder::metered)); `None` otherwise.
-    ///
-    /// See the example on [`HandlerTime`].
-    pub fn handler_time(&self) -> Option<HandlerTime> {
-        self.core().meter().map(Meter::handler_time)
-    }
-
-    /// The most messages that have waited in its mailbox at once, when its system is metered;
-    /// `None` otherwise. Counted when the actor takes a message (the one it takes included),
-    /// and compared with what waits now, for bounded mailboxes. The wake-ups the runtime
-    /// queues to signal a stop count as messages.
-    ///
-    /// See the example on [`HandlerTime`].
-    pub fn mailbox_high_water(&self) -> Option<usize> {
-        let meter = self.core().meter()?;
-        Some(meter.high_water().max(self.mailbox_len().unwrap_or(0)))
-    }
-
-    /// The capacity of its mailbox (`None` when unbounded).
-    ///
-    /// See the example on [`HandlerTime`].
-    pub fn mailbox_capacity(&self) -> Option<usize> {
-        self.cell().mailbox_capacity()
     }
 }
 

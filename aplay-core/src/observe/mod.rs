@@ -18,6 +18,7 @@
 
 mod meter;
 mod metrics;
+mod readings;
 pub(crate) mod spans;
 
 #[cfg(feature = "observe")]

@@ -4,7 +4,8 @@
 use crate::actor::Dispatch;
 use std::sync::Arc;
 
-use crate::cell::{ActorCell, CellCore};
+use crate::actor::cell::ActorCell;
+use crate::cell::CellCore;
 use crate::context::Context;
 use crate::mailbox::MailboxReceiver;
 use crate::stop::StopReason;

@@ -117,7 +117,7 @@ pub(super) fn message_loop<'a, A: Dispatch>(
                     core.count_handled();
                     if let Some(meter) = core.meter() {
                         let sink = ctx.system().observing().sink.as_deref();
-                        meter.handled(core, std::any::type_name::<A>(), name, sink);
+                        meter.handled(&core.path, std::any::type_name::<A>(), name, sink);
                     }
                 }
                 Next::Control(pending) => {

@@ -7,8 +7,9 @@ use tokio::sync::oneshot;
 
 use super::finish::Finisher;
 use super::task::{Started, run_actor};
+use crate::actor::cell::{ActorCell, Restarts};
 use crate::actor::{Dispatch, StartState};
-use crate::cell::{ActorCell, ActorState, CellControl, CellCore, Restarts};
+use crate::cell::{ActorState, CellControl, CellCore};
 use crate::context::Context;
 use crate::error::Error;
 use crate::handle::{ActorRef, AnyRef};
@@ -29,7 +30,7 @@ pub(crate) async fn spawn_child<A: Dispatch>(
     let path = parent.path().child(name)?;
     // Tests only: a probe registered for this address takes the actor's place.
     #[cfg(feature = "testkit")]
-    if let Some(stand_in) = crate::testkit::replace_spawn::<A>(system, parent, &path) {
+    if let Some(stand_in) = replaced::<A>(system, parent, &path) {
         return stand_in;
     }
     // The hooks are the defaults': `on_start` does nothing, so there is nothing to wait for.
@@ -54,7 +55,7 @@ pub(crate) async fn spawn_supervised_child<A: Dispatch>(
     // Tests only: a probe registered for this address takes the place of the factory's
     // actors (the factory is not called; a probe is never restarted).
     #[cfg(feature = "testkit")]
-    if let Some(stand_in) = crate::testkit::replace_spawn::<A>(system, parent, &path) {
+    if let Some(stand_in) = replaced::<A>(system, parent, &path) {
         return stand_in;
     }
     let actor = supervision::make(&factory).map_err(|reason| Error::StartFailed {
@@ -189,4 +190,27 @@ pub(crate) fn start_instance<A: Dispatch>(
     let task = tokio::spawn(run_actor(actor, Finisher::new(ctx), receiver));
     cell.core.set_task(task.id(), task.abort_handle());
     started
+}
+
+/// Tests only: what the system's spawn hook (a test kit's probes) puts at `path` in place of
+/// an `A`, if anything.
+#[cfg(feature = "testkit")]
+fn replaced<A: Dispatch>(
+    system: &System,
+    parent: &AnyRef,
+    path: &ActorPath,
+) -> Option<Result<ActorRef<A>, Error>> {
+    let hook = system.spawn_hook()?;
+    let spawned = hook.spawn(
+        system,
+        parent,
+        path,
+        std::any::TypeId::of::<A>(),
+        std::any::type_name::<A>(),
+    )?;
+    Some(spawned.map(|actor| {
+        *actor
+            .downcast::<ActorRef<A>>()
+            .expect("a spawn hook puts an actor of the type asked for")
+    }))
 }

@@ -16,8 +16,9 @@ use parking_lot::Mutex;
 use tokio::sync::oneshot;
 
 use super::Strategy;
+use crate::actor::cell::{ActorCell, Restarts};
 use crate::actor::{Dispatch, StartState};
-use crate::cell::{ActorCell, ActorState, CellRef, Restarting, Restarts, SystemMsg};
+use crate::cell::{ActorState, CellRef, Restarting, SystemMsg};
 use crate::context::Context;
 use crate::handle::AnyRef;
 use crate::mailbox::{Envelope, MailboxReceiver};

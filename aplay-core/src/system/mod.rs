@@ -10,8 +10,12 @@ mod spawn;
 use std::fmt;
 use std::sync::{Arc, OnceLock, Weak};
 
+#[cfg(feature = "testkit")]
+use crate::error::Error;
 use crate::handle::AnyRef;
 use crate::observe::Observing;
+#[cfg(feature = "testkit")]
+use crate::path::ActorPath;
 use crate::registry::Registry;
 
 /// An actor system: the kernel at `/`, every actor under it, and the address registry.
@@ -39,11 +43,28 @@ pub struct System {
 struct SystemInner {
     registry: Registry,
     root: OnceLock<AnyRef>,
-    /// The testkit's stand-ins for children not spawned yet; unset for every system but a
-    /// [`TestKit`](crate::testkit::TestKit)'s, so ordinary spawns pay one atomic load.
+    /// What takes the place of some spawns (the testkit's stand-ins for children not
+    /// spawned yet); unset for every system but a [`TestKit`](crate::testkit::TestKit)'s, so
+    /// ordinary spawns pay one atomic load.
     #[cfg(feature = "testkit")]
-    replacements: OnceLock<Arc<crate::testkit::Replacements>>,
+    spawn_hook: OnceLock<Arc<dyn SpawnHook>>,
     observing: Observing,
+}
+
+/// Takes the place of the actors spawned at some addresses: the testkit's probes. Installed
+/// on a system from above (`testkit`); the spawn path only calls it, through this trait.
+#[cfg(feature = "testkit")]
+pub(crate) trait SpawnHook: Send + Sync + 'static {
+    /// What stands at `path` instead of an actor of type `actor_type`, if anything: its
+    /// `ActorRef` of that type, boxed, or why it could not be put there.
+    fn spawn(
+        &self,
+        system: &System,
+        parent: &AnyRef,
+        path: &ActorPath,
+        actor_type: std::any::TypeId,
+        actor_name: &'static str,
+    ) -> Option<Result<Box<dyn std::any::Any + Send>, Error>>;
 }
 
 /// A [`System`] that may be gone: [`upgrade`](WeakSystem::upgrade) tells.
@@ -64,24 +85,24 @@ impl System {
                 registry: Registry::default(),
                 root: OnceLock::new(),
                 #[cfg(feature = "testkit")]
-                replacements: OnceLock::new(),
+                spawn_hook: OnceLock::new(),
                 observing,
             }),
         }
     }
 
-    /// A system without a kernel yet whose spawns consult `replacements` first.
+    /// A system without a kernel yet whose spawns consult `hook` first.
     #[cfg(feature = "testkit")]
-    pub(crate) fn with_replacements(replacements: Arc<crate::testkit::Replacements>) -> Self {
+    pub(crate) fn with_spawn_hook(hook: Arc<dyn SpawnHook>) -> Self {
         let system = System::empty(Observing::default());
-        let _ = system.inner.replacements.set(replacements);
+        let _ = system.inner.spawn_hook.set(hook);
         system
     }
 
-    /// The testkit's replacements, if this system has any.
+    /// What takes the place of some spawns, if this system has it.
     #[cfg(feature = "testkit")]
-    pub(crate) fn replacements(&self) -> Option<&crate::testkit::Replacements> {
-        self.inner.replacements.get().map(|r| &**r)
+    pub(crate) fn spawn_hook(&self) -> Option<&dyn SpawnHook> {
+        self.inner.spawn_hook.get().map(|hook| &**hook)
     }
 
     /// What the system measures and where it reports it.

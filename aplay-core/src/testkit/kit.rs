@@ -120,7 +120,7 @@ impl TestKit {
     /// See the example on [`TestKit`].
     pub fn system(&self) -> &System {
         self.system.get_or_init(|| {
-            let system = System::with_replacements(Arc::clone(&self.replacements));
+            let system = System::with_spawn_hook(Arc::clone(&self.replacements) as _);
             system.start_builtin_kernel();
             system
         })
@@ -196,7 +196,7 @@ impl TestKit {
     /// # Ok(()) }
     /// ```
     pub async fn start_kernel<K: Dispatch>(&self, kernel: K) -> Result<ActorRef<K>, Error> {
-        let system = System::with_replacements(Arc::clone(&self.replacements));
+        let system = System::with_spawn_hook(Arc::clone(&self.replacements) as _);
         assert!(
             self.system.set(system.clone()).is_ok(),
             "TestKit::start_kernel: the kit has a system already; call it before `system()`"

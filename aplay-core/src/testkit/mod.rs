@@ -56,8 +56,6 @@ pub use kit::TestKit;
 pub use probe::{Probe, probe};
 pub use recipient::{RecipientProbe, recipient_probe};
 
-pub(crate) use replacements::{Replacements, replace_spawn};
-
 use std::time::Duration;
 
 /// How long an `expect` waits before it fails the test, unless the probe was made

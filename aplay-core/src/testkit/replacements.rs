@@ -13,10 +13,10 @@ use tokio::sync::mpsc;
 use super::link::{self, Link};
 use crate::actor::Dispatch;
 use crate::error::Error;
-use crate::handle::{ActorRef, AnyRef, child_stand_in};
+use crate::handle::{AnyRef, child_stand_in};
 use crate::mailbox::Mailbox;
 use crate::path::ActorPath;
-use crate::system::System;
+use crate::system::{SpawnHook, System};
 
 /// The replaced addresses of a test kit's system, each waiting for its spawn.
 #[derive(Default)]
@@ -28,9 +28,15 @@ pub(crate) struct Replacements {
 trait Pending: Send {
     fn actor_type(&self) -> TypeId;
     fn actor_name(&self) -> &'static str;
-    fn into_any(self: Box<Self>) -> Box<dyn Any + Send>;
     /// The spawn at its address will not give it a stand-in: it says why at its next expect.
     fn refuse(&self, why: String);
+    /// Puts a stand-in child at `path` in the actor's place: its `ActorRef<A>`, boxed.
+    fn stand_in(
+        self: Box<Self>,
+        system: &System,
+        parent: &AnyRef,
+        path: &ActorPath,
+    ) -> Result<Box<dyn Any + Send>, Error>;
 }
 
 /// The probe's side of a replacement: where the stand-in's messages go.
@@ -48,12 +54,27 @@ impl<A: Dispatch> Pending for Replacement<A> {
         std::any::type_name::<A>()
     }
 
-    fn into_any(self: Box<Self>) -> Box<dyn Any + Send> {
-        self
-    }
-
     fn refuse(&self, why: String) {
         self.link.refuse(why);
+    }
+
+    fn stand_in(
+        self: Box<Self>,
+        system: &System,
+        parent: &AnyRef,
+        path: &ActorPath,
+    ) -> Result<Box<dyn Any + Send>, Error> {
+        match child_stand_in::<A>(system, parent, path.clone(), Mailbox::unbounded()) {
+            Ok((actor, stand_in)) => {
+                link::run(stand_in, self.messages, self.link);
+                Ok(Box::new(actor))
+            }
+            Err(error) => {
+                self.link
+                    .refuse(format!("the spawn at {path} failed: {error}"));
+                Err(error)
+            }
+        }
     }
 }
 
@@ -84,48 +105,35 @@ impl fmt::Debug for Replacements {
     }
 }
 
-/// The spawn path's hook: when a probe waits for a spawn at `path`, a stand-in child takes
-/// the place of the actor (which is dropped unstarted; a factory is not called), and this
-/// returns its ref, or why it could not be put there. `None` (the actor is spawned as usual)
-/// for a system without replacements, which is every system but a test kit's, at the cost of
-/// one check, or when no probe waits at `path`.
+/// The spawn path's hook, installed on a test kit's system: when a probe waits for a spawn
+/// at `path`, a stand-in child takes the place of the actor (which is dropped unstarted; a
+/// factory is not called), and this returns its ref, or why it could not be put there.
+/// `None` (the actor is spawned as usual) when no probe waits at `path`.
 ///
 /// A probe waiting for another actor type refuses the spawn with [`Error::WrongType`]; the
 /// replacement is used once, by the first spawn at its address.
-pub(crate) fn replace_spawn<A: Dispatch>(
-    system: &System,
-    parent: &AnyRef,
-    path: &ActorPath,
-) -> Option<Result<ActorRef<A>, Error>> {
-    let pending = system.replacements()?.take(path)?;
-    if pending.actor_type() != TypeId::of::<A>() {
-        let spawned = std::any::type_name::<A>();
-        pending.refuse(format!(
-            "{} spawned a `{spawned}` at {path}, where this probe stands in for a `{}`",
-            parent.path(),
-            pending.actor_name()
-        ));
-        return Some(Err(Error::WrongType {
-            path: path.clone(),
-            expected: spawned,
-            actual: pending.actor_name(),
-        }));
+impl SpawnHook for Replacements {
+    fn spawn(
+        &self,
+        system: &System,
+        parent: &AnyRef,
+        path: &ActorPath,
+        actor_type: TypeId,
+        actor_name: &'static str,
+    ) -> Option<Result<Box<dyn Any + Send>, Error>> {
+        let pending = self.take(path)?;
+        if pending.actor_type() != actor_type {
+            pending.refuse(format!(
+                "{} spawned a `{actor_name}` at {path}, where this probe stands in for a `{}`",
+                parent.path(),
+                pending.actor_name()
+            ));
+            return Some(Err(Error::WrongType {
+                path: path.clone(),
+                expected: actor_name,
+                actual: pending.actor_name(),
+            }));
+        }
+        Some(pending.stand_in(system, parent, path))
     }
-    let replacement = pending
-        .into_any()
-        .downcast::<Replacement<A>>()
-        .expect("the type was checked");
-    let spawned = child_stand_in::<A>(system, parent, path.clone(), Mailbox::unbounded());
-    Some(match spawned {
-        Ok((actor, stand_in)) => {
-            link::run(stand_in, replacement.messages, replacement.link);
-            Ok(actor)
-        }
-        Err(error) => {
-            replacement
-                .link
-                .refuse(format!("the spawn at {path} failed: {error}"));
-            Err(error)
-        }
-    })
 }

@@ -1,5 +1,9 @@
 //! The `Actor` trait: lifecycle hooks, with a default for each.
 
+pub(crate) mod cell;
+// Crate-visible for `__private`, which re-exports the seal of `Handle` from it.
+pub(crate) mod raw;
+
 use std::fmt;
 use std::future::Future;
 use std::time::Duration;

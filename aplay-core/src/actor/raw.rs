@@ -4,7 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::actor::Dispatch;
-use crate::cell::ActorCell;
+use crate::actor::cell::ActorCell;
 use crate::error::{Error, Undelivered};
 use crate::mailbox::TrySend;
 use crate::path::ActorPath;
