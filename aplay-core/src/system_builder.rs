@@ -58,13 +58,13 @@ impl SystemBuilder {
     /// # Examples
     ///
     /// ```
+    /// use std::sync::Arc;
+    /// use std::sync::atomic::{AtomicU64, Ordering};
     /// use aplay_core::System;
+    /// use aplay_core::observe::{MessageHandled, MetricsSink};
     /// # use aplay_doc_actors::Counter;
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), aplay_core::Error> {
-    /// use std::sync::Arc;
-    /// use std::sync::atomic::{AtomicU64, Ordering};
-    /// use aplay_core::observe::{MessageHandled, MetricsSink};
     ///
     /// #[derive(Default)]
     /// struct Handled(AtomicU64);

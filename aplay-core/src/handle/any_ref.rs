@@ -16,10 +16,10 @@ use crate::stop::StopReason;
 ///
 /// ```
 /// use aplay_core::{ActorRef, System};
+/// use aplay_core::{ActorState, AnyRef};
 /// # use aplay_doc_actors::Counter;
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), aplay_core::Error> {
-/// use aplay_core::{ActorState, AnyRef};
 /// let system = System::new();
 /// let counter = system.spawn("counter", Counter::default()).await?;
 /// counter.add(1).await?;

@@ -48,10 +48,10 @@ pub(crate) fn report_to(sink: &dyn MetricsSink, report: impl FnOnce(&dyn Metrics
 ///
 /// ```
 /// use aplay_core::{ActorRef, System};
+/// use aplay_core::observe::HandlerTime;
 /// # use aplay_doc_actors::Counter;
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), aplay_core::Error> {
-/// use aplay_core::observe::HandlerTime;
 /// let system = System::builder().metered(true).build();
 /// let counter = system.spawn("counter", Counter::default()).await?;
 /// counter.add(1).await?;

@@ -182,10 +182,10 @@ impl<A: Dispatch> RemoteRef<A> {
     ///
     /// ```no_run
     /// use aplay_core::{ActorRef, Error};
+    /// use aplay_core::redis::RedisStation;
     /// # use aplay_doc_actors::Counter;
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), aplay_core::Error> {
-    /// use aplay_core::redis::RedisStation;
     /// /// Code written for local actors takes remote ones too.
     /// async fn bump(counter: &ActorRef<Counter>) -> Result<(), Error> {
     ///     counter.add(1).await

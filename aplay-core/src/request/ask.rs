@@ -24,11 +24,11 @@ use crate::handle::RawRef;
 /// # Examples
 ///
 /// ```
+/// use std::time::Duration;
 /// use aplay_core::{Error, System};
 /// # use aplay_doc_actors::Counter;
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), aplay_core::Error> {
-/// use std::time::Duration;
 /// let system = System::new();
 /// let counter = system.spawn("counter", Counter::default()).await?;
 /// counter.add(2).await?;
@@ -111,11 +111,11 @@ impl<'a, A: Dispatch, Args, R: Send + 'static> IntoFuture for AskRequest<'a, A, 
 /// # Examples
 ///
 /// ```
+/// use std::time::Duration;
 /// use aplay_core::System;
 /// # use aplay_doc_actors::Counter;
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), aplay_core::Error> {
-/// use std::time::Duration;
 /// let system = System::new();
 /// let counter = system.spawn("counter", Counter::default()).await?;
 /// // An ask raced against something else; if the other side wins, the ask's future is dropped

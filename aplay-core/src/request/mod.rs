@@ -18,11 +18,11 @@
 //! Every row of the table, on a counter whose `add` is a tell and `get` an ask:
 //!
 //! ```
+//! use std::time::Duration;
 //! use aplay_core::System;
 //! # use aplay_doc_actors::Counter;
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), aplay_core::Error> {
-//! use std::time::Duration;
 //! let system = System::new();
 //! let counter = system.spawn("counter", Counter::default()).await?;
 //! counter.add(5).await?;

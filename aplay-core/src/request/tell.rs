@@ -21,11 +21,11 @@ use crate::handle::RawRef;
 /// # Examples
 ///
 /// ```
+/// use std::time::Duration;
 /// use aplay_core::{Error, System};
 /// # use aplay_doc_actors::Counter;
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), aplay_core::Error> {
-/// use std::time::Duration;
 /// let system = System::new();
 /// let counter = system.spawn("counter", Counter::default()).await?;
 /// counter.add(1).await?;                                    // waits for room
@@ -114,11 +114,11 @@ impl<'a, A: Dispatch, Args, R> IntoFuture for TellRequest<'a, A, Args, R> {
 /// # Examples
 ///
 /// ```
+/// use std::future::IntoFuture;
 /// use aplay_core::System;
 /// # use aplay_doc_actors::Counter;
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), aplay_core::Error> {
-/// use std::future::IntoFuture;
 /// let system = System::new();
 /// let counter = system.spawn("counter", Counter::default()).await?;
 /// let unsent = counter.add(1).into_future();

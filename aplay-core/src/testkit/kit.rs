@@ -140,10 +140,10 @@ impl TestKit {
     ///
     /// ```
     /// use aplay_core::ActorRef;
+    /// use aplay_core::testkit::TestKit;
     /// # use aplay_doc_actors::Counter;
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), aplay_core::Error> {
-    /// use aplay_core::testkit::TestKit;
     /// let kit = TestKit::new();
     /// // The counter is the kit's kernel, at `/`.
     /// let kernel = kit.start_kernel(Counter::default()).await?;

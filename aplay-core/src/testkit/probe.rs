@@ -73,11 +73,11 @@ pub fn probe<A: Dispatch>(name: &str) -> (ActorRef<A>, Probe<A>) {
 /// # Examples
 ///
 /// ```
+/// use std::time::Duration;
+/// use aplay_core::{StopReason, testkit};
 /// # use aplay_doc_actors::{Counter, CounterMsg};
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), aplay_core::Error> {
-/// use std::time::Duration;
-/// use aplay_core::{StopReason, testkit};
 /// let (counter, mut probe) = testkit::probe::<Counter>("counter");
 /// let mut probe = probe.with_limit(Duration::from_secs(1));
 /// assert_eq!(probe.path(), "/counter");
@@ -272,11 +272,11 @@ impl<A: Dispatch> Probe<A> {
     /// # Examples
     ///
     /// ```
+    /// use std::time::Duration;
+    /// use aplay_core::{Failure, FailureKind, StopReason, testkit};
     /// # use aplay_doc_actors::Counter;
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), aplay_core::Error> {
-    /// use std::time::Duration;
-    /// use aplay_core::{Failure, FailureKind, StopReason, testkit};
     /// let (counter, mut probe) = testkit::probe::<Counter>("counter");
     /// // A crash, as the actor it stands in for could have had; its parent would hear it.
     /// let crash = StopReason::Failed(Failure::new(FailureKind::HandlerPanic, "boom"));
@@ -318,10 +318,10 @@ impl<A: Dispatch> Probe<A> {
     /// # Examples
     ///
     /// ```
+    /// use aplay_core::testkit::TestKit;
     /// # use aplay_doc_actors::Counter;
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), aplay_core::Error> {
-    /// use aplay_core::testkit::TestKit;
     /// let kit = TestKit::new();
     /// let mut probe = kit.replace::<Counter>("/counter");
     /// assert!(probe.actor_ref().is_none()); // nothing spawned it yet
