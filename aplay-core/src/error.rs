@@ -16,67 +16,19 @@ use crate::stop::StopReason;
 /// # Examples
 ///
 /// ```
-/// # use aplay_core::request::{AskRequest, ReplyTo, TellRequest};
-/// # use aplay_core::{Actor, ActorRef, Context, Dispatch, Error, Handle, RawRef, System};
-/// # // A counter written without the macro: `#[actor]` in the `aplay` facade generates all this.
-/// # #[derive(Default)]
-/// # struct Counter { count: u64 }
-/// # enum CounterMsg { Add(u64, Option<ReplyTo<()>>), Get(Option<ReplyTo<u64>>) }
-/// # #[derive(Clone)]
-/// # struct CounterHandle(RawRef<Counter>);
-/// # impl aplay_core::__private::HandleParts<Counter> for CounterHandle {
-/// #     fn from_raw(raw: RawRef<Counter>) -> Self { CounterHandle(raw) }
-/// #     fn raw_ref(&self) -> &RawRef<Counter> { &self.0 }
-/// # }
-/// # impl CounterHandle {
-/// #     fn add(&self, n: u64) -> TellRequest<'_, Counter, u64> {
-/// #         aplay_core::__private::tell_request(&self.0, n, |n, reply| CounterMsg::Add(n, reply))
-/// #     }
-/// #     fn get(&self) -> AskRequest<'_, Counter, (), u64> {
-/// #         aplay_core::__private::ask_request(&self.0, (), |(), reply| CounterMsg::Get(reply))
-/// #     }
-/// # }
-/// # impl Actor for Counter {}
-/// # impl Dispatch for Counter {
-/// #     type Msg = CounterMsg;
-/// #     type Handle = CounterHandle;
-/// #     async fn dispatch(&mut self, msg: CounterMsg, _ctx: &mut Context<Self>) {
-/// #         match msg {
-/// #             CounterMsg::Add(n, reply) => { self.count += n; if let Some(r) = reply { r.send(()) } }
-/// #             CounterMsg::Get(reply) => if let Some(r) = reply { r.send(self.count) },
-/// #         }
-/// #     }
-/// #     fn message_name(msg: &CounterMsg) -> &'static str {
-/// #         match msg { CounterMsg::Add(..) => "add", CounterMsg::Get(..) => "get" }
-/// #     }
-/// #     fn is_ask(msg: &CounterMsg) -> bool {
-/// #         matches!(msg, CounterMsg::Add(_, Some(_)) | CounterMsg::Get(Some(_)))
-/// #     }
-/// # }
-/// # use std::sync::Arc;
-/// # use tokio::sync::Notify;
-/// # use aplay_core::{BareHandle, Mailbox};
-/// # /// Room for one message; its handler waits for the gate to open.
-/// # struct Gate;
-/// # enum GateMsg { Wait(Arc<Notify>) }
-/// # impl Actor for Gate { fn mailbox(&self) -> Mailbox { Mailbox::bounded(1) } }
-/// # impl Dispatch for Gate {
-/// #     type Msg = GateMsg;
-/// #     type Handle = BareHandle<Self>;
-/// #     async fn dispatch(&mut self, msg: GateMsg, _: &mut Context<Self>) {
-/// #         let GateMsg::Wait(open) = msg;
-/// #         open.notified().await;
-/// #     }
-/// #     fn message_name(_: &GateMsg) -> &'static str { "wait" }
-/// # }
+/// use std::sync::Arc;
+/// use tokio::sync::Notify;
+/// use aplay_core::{Error, System};
+/// # use aplay_doc_actors::{Counter, Gate, GateMsg};
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), aplay_core::Error> {
+/// // A `Gate` has room for one message; its `wait` handler waits until `open` is notified.
 /// let system = System::new();
 /// let gate = system.spawn("gate", Gate).await?;
 /// let open = Arc::new(Notify::new());
-/// ActorRef::send(&gate, GateMsg::Wait(open.clone())).await?; // being handled: it waits
-/// ActorRef::send(&gate, GateMsg::Wait(open.clone())).await?; // fills the mailbox
-/// match ActorRef::try_send(&gate, GateMsg::Wait(open.clone())) {
+/// gate.wait(open.clone()).await?; // being handled: it waits
+/// gate.wait(open.clone()).await?; // fills the mailbox
+/// match gate.wait(open.clone()).try_tell() {
 ///     Err(Error::Full(undelivered)) => {
 ///         assert_eq!(undelivered.path().map(|p| p.as_str()), Some("/gate"));
 ///         // Nothing is lost: the message comes back.
@@ -91,7 +43,7 @@ use crate::stop::StopReason;
 /// assert!(err.to_string().starts_with("the actor at /gate is a "));
 /// gate.kill();
 /// gate.join().await;
-/// assert!(matches!(ActorRef::try_send(&gate, GateMsg::Wait(open)), Err(Error::Stopped(_))));
+/// assert!(matches!(gate.wait(open).try_tell(), Err(Error::Stopped(_))));
 /// # Ok(()) }
 /// ```
 #[derive(Debug, thiserror::Error)]
@@ -221,54 +173,19 @@ impl From<crate::redis::RedisError> for Error {
 /// # Examples
 ///
 /// ```
-/// # use aplay_core::request::{AskRequest, ReplyTo, TellRequest};
-/// # use aplay_core::{Actor, ActorRef, Context, Dispatch, Error, Handle, RawRef, System};
-/// # // A counter written without the macro: `#[actor]` in the `aplay` facade generates all this.
-/// # #[derive(Default)]
-/// # struct Counter { count: u64 }
-/// # enum CounterMsg { Add(u64, Option<ReplyTo<()>>), Get(Option<ReplyTo<u64>>) }
-/// # #[derive(Clone)]
-/// # struct CounterHandle(RawRef<Counter>);
-/// # impl aplay_core::__private::HandleParts<Counter> for CounterHandle {
-/// #     fn from_raw(raw: RawRef<Counter>) -> Self { CounterHandle(raw) }
-/// #     fn raw_ref(&self) -> &RawRef<Counter> { &self.0 }
-/// # }
-/// # impl CounterHandle {
-/// #     fn add(&self, n: u64) -> TellRequest<'_, Counter, u64> {
-/// #         aplay_core::__private::tell_request(&self.0, n, |n, reply| CounterMsg::Add(n, reply))
-/// #     }
-/// #     fn get(&self) -> AskRequest<'_, Counter, (), u64> {
-/// #         aplay_core::__private::ask_request(&self.0, (), |(), reply| CounterMsg::Get(reply))
-/// #     }
-/// # }
-/// # impl Actor for Counter {}
-/// # impl Dispatch for Counter {
-/// #     type Msg = CounterMsg;
-/// #     type Handle = CounterHandle;
-/// #     async fn dispatch(&mut self, msg: CounterMsg, _ctx: &mut Context<Self>) {
-/// #         match msg {
-/// #             CounterMsg::Add(n, reply) => { self.count += n; if let Some(r) = reply { r.send(()) } }
-/// #             CounterMsg::Get(reply) => if let Some(r) = reply { r.send(self.count) },
-/// #         }
-/// #     }
-/// #     fn message_name(msg: &CounterMsg) -> &'static str {
-/// #         match msg { CounterMsg::Add(..) => "add", CounterMsg::Get(..) => "get" }
-/// #     }
-/// #     fn is_ask(msg: &CounterMsg) -> bool {
-/// #         matches!(msg, CounterMsg::Add(_, Some(_)) | CounterMsg::Get(Some(_)))
-/// #     }
-/// # }
+/// use aplay_core::System;
+/// # use aplay_doc_actors::{Counter, CounterMsg};
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), aplay_core::Error> {
 /// let system = System::new();
 /// let counter = system.spawn("counter", Counter::default()).await?;
 /// counter.stop().await;
-/// let err = ActorRef::try_send(&counter, CounterMsg::Add(7, None)).unwrap_err();
+/// let err = counter.add(7).try_tell().unwrap_err();
 /// let undelivered = err.undelivered().expect("a refused message");
 /// assert_eq!(undelivered.path().map(|p| p.as_str()), Some("/counter"));
 /// assert!(undelivered.message_type().ends_with("CounterMsg"));
 /// assert!(undelivered.take_message::<String>().is_none()); // not a String
-/// let Some(CounterMsg::Add(n, _)) = undelivered.take_message::<CounterMsg>() else { panic!() };
+/// let Some(CounterMsg::Add { n, .. }) = undelivered.take_message::<CounterMsg>() else { panic!() };
 /// assert_eq!(n, 7);
 /// assert!(undelivered.take_message::<CounterMsg>().is_none()); // taken already
 /// # Ok(()) }

@@ -8,6 +8,40 @@
 //!
 //! # Examples
 //!
+//! An actor as users write it, through the facade: a struct, and an `impl` block whose
+//! methods are its messages. `#[actor]` generates the message enum (`CounterMsg`), the typed
+//! handle that `ActorRef<Counter>` dereferences to, and `impl Dispatch for Counter`.
+//!
+//! ```
+//! use aplay::prelude::*;
+//!
+//! #[actor]
+//! #[derive(Default)]
+//! struct Counter { count: u64 }
+//!
+//! #[actor]
+//! impl Counter {
+//!     /// A tell: it returns nothing, so awaiting it only waits for room in the mailbox.
+//!     fn add(&mut self, n: u64) { self.count += n; }
+//!     /// An ask: awaiting it returns the reply.
+//!     fn get(&self) -> u64 { self.count }
+//! }
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Error> {
+//! let system = System::new();
+//! let counter = system.spawn("counter", Counter::default()).await?;
+//! counter.add(5).await?;
+//! assert_eq!(counter.get().await?, 5);
+//! system.shutdown().await;
+//! # Ok(()) }
+//! ```
+//!
+//! This `Counter` is the one most examples in these docs spawn: their tests take it, defined
+//! just so, from the repository's test-only crate `doc-actors/`. A few use its `Worker`, whose
+//! one message is `fn job(&mut self, n: u32)`, or its `Gate`, which has room for one message
+//! and handles it by waiting: `async fn wait(&self, open: Arc<Notify>)`.
+//!
 //! Without the macro, an actor's messages are written by hand (`#[actor]` does this for you):
 //!
 //! ```

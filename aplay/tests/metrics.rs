@@ -6,10 +6,10 @@ mod common;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use aplay::ActorState;
 use aplay::observe::{MessageHandled, MetricsSink};
 use aplay::prelude::*;
-use aplay::{ActorState, Restart};
-use common::{Log, Probe, hold};
+use common::{Boss, Log, Probe, hold};
 use tokio::sync::mpsc;
 
 /// Waits (yielding) until `done` holds.
@@ -134,53 +134,18 @@ impl MetricsSink for Heard {
     }
 }
 
-/// Hires one supervised `Flaky`.
-#[actor]
-struct Boss;
-
-#[actor]
-impl Boss {
-    async fn hire(
-        &mut self,
-        started: mpsc::UnboundedSender<()>,
-        ctx: &mut Context<Self>,
-    ) -> Result<ActorRef<Flaky>, Error> {
-        ctx.spawn_supervised("flaky", Restart::Permanent, move || Flaky {
-            started: started.clone(),
-        })
-        .await
-    }
-}
-
-/// Says when each of its instances has started; fails on demand.
-struct Flaky {
-    started: mpsc::UnboundedSender<()>,
-}
-
-impl Actor for Flaky {
-    async fn on_start(&mut self, _ctx: &mut Context<Self>) -> Result<(), BoxError> {
-        let _ = self.started.send(());
-        Ok(())
-    }
-}
-
-#[actor]
-impl Flaky {
-    fn fail(&self) {
-        panic!("on demand");
-    }
-    fn ping(&self) {}
-}
-
 #[tokio::test]
 async fn restarts_are_counted_and_the_sink_hears_every_event() {
     let heard = Heard::default();
     let system = System::builder().metrics(heard.clone()).build();
-    let boss = system.spawn("boss", Boss).await.unwrap();
     let (started, mut starts) = mpsc::unbounded_channel();
-    let flaky = boss.hire(started).await.unwrap().unwrap();
+    let boss = system
+        .spawn("boss", Boss::reporting_starts(started))
+        .await
+        .unwrap();
+    let flaky = boss.hire().await.unwrap().unwrap();
     starts.recv().await.unwrap();
-    assert!(flaky.fail().ask().await.is_err());
+    assert!(flaky.boom().ask().await.is_err());
     // The next instance has started.
     starts.recv().await.unwrap();
     let any = ActorRef::to_any(&flaky);

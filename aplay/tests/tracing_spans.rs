@@ -11,8 +11,8 @@ use std::time::Duration;
 
 use aplay::observe::{LIFECYCLE_TARGET, MESSAGE_TARGET};
 use aplay::prelude::*;
-use aplay::{Restart, Strategy, Supervision};
-use common::{Log, Probe, hold};
+use aplay::{Strategy, Supervision};
+use common::{Boss, Log, Probe, hold};
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id};
 use tracing::{Instrument, Level, Subscriber};
@@ -370,33 +370,6 @@ async fn the_sender_span_is_kept_only_while_message_spans_are_wanted() {
 
 // ---- lifecycle events --------------------------------------------------------------------
 
-/// Supervises `flaky`, allowing one restart a minute.
-struct Boss;
-
-impl Actor for Boss {
-    fn supervision(&self) -> Supervision {
-        Supervision::new(Strategy::OneForOne).max_restarts(1, Duration::from_secs(60))
-    }
-}
-
-#[actor]
-impl Boss {
-    async fn hire(&mut self, ctx: &mut Context<Self>) -> Result<ActorRef<Flaky>, Error> {
-        ctx.spawn_supervised("flaky", Restart::Permanent, || Flaky)
-            .await
-    }
-}
-
-#[actor]
-struct Flaky;
-
-#[actor]
-impl Flaky {
-    fn boom(&mut self) {
-        panic!("flaky fails");
-    }
-}
-
 /// The lifecycle events about `actor` with `message`.
 fn lifecycle(recorder: &Recorder, actor: &str, message: &str) -> Vec<EventRecord> {
     recorder
@@ -434,8 +407,14 @@ async fn lifecycle_events_have_their_levels_and_the_actor_path() {
         StopReason::StoppedByPerson.to_string()
     );
 
-    // A failure, a restart, a second failure: the limit, and the supervisor fails.
-    let boss = system.spawn("boss", Boss).await.unwrap();
+    // A failure, a restart, a second failure: the limit (one restart a minute), and the
+    // supervisor fails.
+    let one_a_minute =
+        Supervision::new(Strategy::OneForOne).max_restarts(1, Duration::from_secs(60));
+    let boss = system
+        .spawn("boss", Boss::supervising(one_a_minute))
+        .await
+        .unwrap();
     let flaky = boss.hire().await.unwrap().unwrap();
     let _ = flaky.boom().ask().await;
     let flaky_any = ActorRef::to_any(&flaky);

@@ -7,8 +7,8 @@ use std::fmt;
 use std::time::{Duration, Instant};
 
 use aplay::prelude::*;
-use aplay::{ActorState, Restart, TreeNode};
-use common::{Log, Probe, hold};
+use aplay::{ActorState, TreeNode};
+use common::{Boss, Log, Probe, hold};
 
 /// A kernel that spawns nothing by itself, so the rendering names a type of this file.
 #[actor]
@@ -44,28 +44,6 @@ impl Actor for Chain {
 impl Chain {
     fn below(&self) -> u32 {
         self.below
-    }
-}
-
-/// A parent that hires a supervised child, restarted when it fails.
-#[actor]
-struct Boss;
-
-#[actor]
-impl Boss {
-    async fn hire(&mut self, ctx: &mut Context<Self>) -> Result<ActorRef<Flaky>, Error> {
-        ctx.spawn_supervised("flaky", Restart::Permanent, || Flaky)
-            .await
-    }
-}
-
-#[actor]
-struct Flaky;
-
-#[actor]
-impl Flaky {
-    fn boom(&mut self) {
-        panic!("flaky fails");
     }
 }
 
@@ -250,7 +228,7 @@ async fn a_person_stopped_actor_shows_until_it_has_stopped() {
 #[tokio::test]
 async fn restarts_are_counted_and_shown() {
     let system = System::new();
-    let boss = system.spawn("boss", Boss).await.unwrap();
+    let boss = system.spawn("boss", Boss::default()).await.unwrap();
     let flaky = boss.hire().await.unwrap().unwrap();
     assert_eq!(system.tree().find("/boss/flaky").unwrap().restarts(), 0);
     let _ = flaky.boom().ask().await;

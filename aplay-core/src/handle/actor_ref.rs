@@ -30,43 +30,8 @@ use crate::stop::StopReason;
 /// # Examples
 ///
 /// ```
-/// # use aplay_core::request::{AskRequest, ReplyTo, TellRequest};
-/// # use aplay_core::{Actor, ActorRef, Context, Dispatch, Error, Handle, RawRef, System};
-/// # // A counter written without the macro: `#[actor]` in the `aplay` facade generates all this.
-/// # #[derive(Default)]
-/// # struct Counter { count: u64 }
-/// # enum CounterMsg { Add(u64, Option<ReplyTo<()>>), Get(Option<ReplyTo<u64>>) }
-/// # #[derive(Clone)]
-/// # struct CounterHandle(RawRef<Counter>);
-/// # impl aplay_core::__private::HandleParts<Counter> for CounterHandle {
-/// #     fn from_raw(raw: RawRef<Counter>) -> Self { CounterHandle(raw) }
-/// #     fn raw_ref(&self) -> &RawRef<Counter> { &self.0 }
-/// # }
-/// # impl CounterHandle {
-/// #     fn add(&self, n: u64) -> TellRequest<'_, Counter, u64> {
-/// #         aplay_core::__private::tell_request(&self.0, n, |n, reply| CounterMsg::Add(n, reply))
-/// #     }
-/// #     fn get(&self) -> AskRequest<'_, Counter, (), u64> {
-/// #         aplay_core::__private::ask_request(&self.0, (), |(), reply| CounterMsg::Get(reply))
-/// #     }
-/// # }
-/// # impl Actor for Counter {}
-/// # impl Dispatch for Counter {
-/// #     type Msg = CounterMsg;
-/// #     type Handle = CounterHandle;
-/// #     async fn dispatch(&mut self, msg: CounterMsg, _ctx: &mut Context<Self>) {
-/// #         match msg {
-/// #             CounterMsg::Add(n, reply) => { self.count += n; if let Some(r) = reply { r.send(()) } }
-/// #             CounterMsg::Get(reply) => if let Some(r) = reply { r.send(self.count) },
-/// #         }
-/// #     }
-/// #     fn message_name(msg: &CounterMsg) -> &'static str {
-/// #         match msg { CounterMsg::Add(..) => "add", CounterMsg::Get(..) => "get" }
-/// #     }
-/// #     fn is_ask(msg: &CounterMsg) -> bool {
-/// #         matches!(msg, CounterMsg::Add(_, Some(_)) | CounterMsg::Get(Some(_)))
-/// #     }
-/// # }
+/// use aplay_core::{ActorRef, System};
+/// # use aplay_doc_actors::Counter;
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), aplay_core::Error> {
 /// let system = System::new();
@@ -140,43 +105,8 @@ impl<A: Dispatch> ActorRef<A> {
     /// # Examples
     ///
     /// ```
-    /// # use aplay_core::request::{AskRequest, ReplyTo, TellRequest};
-    /// # use aplay_core::{Actor, ActorRef, Context, Dispatch, Error, Handle, RawRef, System};
-    /// # // A counter written without the macro: `#[actor]` in the `aplay` facade generates all this.
-    /// # #[derive(Default)]
-    /// # struct Counter { count: u64 }
-    /// # enum CounterMsg { Add(u64, Option<ReplyTo<()>>), Get(Option<ReplyTo<u64>>) }
-    /// # #[derive(Clone)]
-    /// # struct CounterHandle(RawRef<Counter>);
-    /// # impl aplay_core::__private::HandleParts<Counter> for CounterHandle {
-    /// #     fn from_raw(raw: RawRef<Counter>) -> Self { CounterHandle(raw) }
-    /// #     fn raw_ref(&self) -> &RawRef<Counter> { &self.0 }
-    /// # }
-    /// # impl CounterHandle {
-    /// #     fn add(&self, n: u64) -> TellRequest<'_, Counter, u64> {
-    /// #         aplay_core::__private::tell_request(&self.0, n, |n, reply| CounterMsg::Add(n, reply))
-    /// #     }
-    /// #     fn get(&self) -> AskRequest<'_, Counter, (), u64> {
-    /// #         aplay_core::__private::ask_request(&self.0, (), |(), reply| CounterMsg::Get(reply))
-    /// #     }
-    /// # }
-    /// # impl Actor for Counter {}
-    /// # impl Dispatch for Counter {
-    /// #     type Msg = CounterMsg;
-    /// #     type Handle = CounterHandle;
-    /// #     async fn dispatch(&mut self, msg: CounterMsg, _ctx: &mut Context<Self>) {
-    /// #         match msg {
-    /// #             CounterMsg::Add(n, reply) => { self.count += n; if let Some(r) = reply { r.send(()) } }
-    /// #             CounterMsg::Get(reply) => if let Some(r) = reply { r.send(self.count) },
-    /// #         }
-    /// #     }
-    /// #     fn message_name(msg: &CounterMsg) -> &'static str {
-    /// #         match msg { CounterMsg::Add(..) => "add", CounterMsg::Get(..) => "get" }
-    /// #     }
-    /// #     fn is_ask(msg: &CounterMsg) -> bool {
-    /// #         matches!(msg, CounterMsg::Add(_, Some(_)) | CounterMsg::Get(Some(_)))
-    /// #     }
-    /// # }
+    /// use aplay_core::{ActorRef, System};
+    /// # use aplay_doc_actors::Counter;
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), aplay_core::Error> {
     /// let system = System::new();
@@ -201,43 +131,8 @@ impl<A: Dispatch> ActorRef<A> {
     /// # Examples
     ///
     /// ```
-    /// # use aplay_core::request::{AskRequest, ReplyTo, TellRequest};
-    /// # use aplay_core::{Actor, ActorRef, Context, Dispatch, Error, Handle, RawRef, System};
-    /// # // A counter written without the macro: `#[actor]` in the `aplay` facade generates all this.
-    /// # #[derive(Default)]
-    /// # struct Counter { count: u64 }
-    /// # enum CounterMsg { Add(u64, Option<ReplyTo<()>>), Get(Option<ReplyTo<u64>>) }
-    /// # #[derive(Clone)]
-    /// # struct CounterHandle(RawRef<Counter>);
-    /// # impl aplay_core::__private::HandleParts<Counter> for CounterHandle {
-    /// #     fn from_raw(raw: RawRef<Counter>) -> Self { CounterHandle(raw) }
-    /// #     fn raw_ref(&self) -> &RawRef<Counter> { &self.0 }
-    /// # }
-    /// # impl CounterHandle {
-    /// #     fn add(&self, n: u64) -> TellRequest<'_, Counter, u64> {
-    /// #         aplay_core::__private::tell_request(&self.0, n, |n, reply| CounterMsg::Add(n, reply))
-    /// #     }
-    /// #     fn get(&self) -> AskRequest<'_, Counter, (), u64> {
-    /// #         aplay_core::__private::ask_request(&self.0, (), |(), reply| CounterMsg::Get(reply))
-    /// #     }
-    /// # }
-    /// # impl Actor for Counter {}
-    /// # impl Dispatch for Counter {
-    /// #     type Msg = CounterMsg;
-    /// #     type Handle = CounterHandle;
-    /// #     async fn dispatch(&mut self, msg: CounterMsg, _ctx: &mut Context<Self>) {
-    /// #         match msg {
-    /// #             CounterMsg::Add(n, reply) => { self.count += n; if let Some(r) = reply { r.send(()) } }
-    /// #             CounterMsg::Get(reply) => if let Some(r) = reply { r.send(self.count) },
-    /// #         }
-    /// #     }
-    /// #     fn message_name(msg: &CounterMsg) -> &'static str {
-    /// #         match msg { CounterMsg::Add(..) => "add", CounterMsg::Get(..) => "get" }
-    /// #     }
-    /// #     fn is_ask(msg: &CounterMsg) -> bool {
-    /// #         matches!(msg, CounterMsg::Add(_, Some(_)) | CounterMsg::Get(Some(_)))
-    /// #     }
-    /// # }
+    /// use aplay_core::{Error, System};
+    /// # use aplay_doc_actors::Counter;
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), aplay_core::Error> {
     /// let system = System::new();
@@ -263,43 +158,8 @@ impl<A: Dispatch> ActorRef<A> {
     /// # Examples
     ///
     /// ```
-    /// # use aplay_core::request::{AskRequest, ReplyTo, TellRequest};
-    /// # use aplay_core::{Actor, ActorRef, Context, Dispatch, Error, Handle, RawRef, System};
-    /// # // A counter written without the macro: `#[actor]` in the `aplay` facade generates all this.
-    /// # #[derive(Default)]
-    /// # struct Counter { count: u64 }
-    /// # enum CounterMsg { Add(u64, Option<ReplyTo<()>>), Get(Option<ReplyTo<u64>>) }
-    /// # #[derive(Clone)]
-    /// # struct CounterHandle(RawRef<Counter>);
-    /// # impl aplay_core::__private::HandleParts<Counter> for CounterHandle {
-    /// #     fn from_raw(raw: RawRef<Counter>) -> Self { CounterHandle(raw) }
-    /// #     fn raw_ref(&self) -> &RawRef<Counter> { &self.0 }
-    /// # }
-    /// # impl CounterHandle {
-    /// #     fn add(&self, n: u64) -> TellRequest<'_, Counter, u64> {
-    /// #         aplay_core::__private::tell_request(&self.0, n, |n, reply| CounterMsg::Add(n, reply))
-    /// #     }
-    /// #     fn get(&self) -> AskRequest<'_, Counter, (), u64> {
-    /// #         aplay_core::__private::ask_request(&self.0, (), |(), reply| CounterMsg::Get(reply))
-    /// #     }
-    /// # }
-    /// # impl Actor for Counter {}
-    /// # impl Dispatch for Counter {
-    /// #     type Msg = CounterMsg;
-    /// #     type Handle = CounterHandle;
-    /// #     async fn dispatch(&mut self, msg: CounterMsg, _ctx: &mut Context<Self>) {
-    /// #         match msg {
-    /// #             CounterMsg::Add(n, reply) => { self.count += n; if let Some(r) = reply { r.send(()) } }
-    /// #             CounterMsg::Get(reply) => if let Some(r) = reply { r.send(self.count) },
-    /// #         }
-    /// #     }
-    /// #     fn message_name(msg: &CounterMsg) -> &'static str {
-    /// #         match msg { CounterMsg::Add(..) => "add", CounterMsg::Get(..) => "get" }
-    /// #     }
-    /// #     fn is_ask(msg: &CounterMsg) -> bool {
-    /// #         matches!(msg, CounterMsg::Add(_, Some(_)) | CounterMsg::Get(Some(_)))
-    /// #     }
-    /// # }
+    /// use aplay_core::System;
+    /// # use aplay_doc_actors::Counter;
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), aplay_core::Error> {
     /// let system = System::new();
@@ -325,56 +185,22 @@ impl<A: Dispatch> ActorRef<A> {
     /// # Examples
     ///
     /// ```
-    /// # use aplay_core::request::{AskRequest, ReplyTo, TellRequest};
-    /// # use aplay_core::{Actor, ActorRef, Context, Dispatch, Error, Handle, RawRef, System};
-    /// # // A counter written without the macro: `#[actor]` in the `aplay` facade generates all this.
-    /// # #[derive(Default)]
-    /// # struct Counter { count: u64 }
-    /// # enum CounterMsg { Add(u64, Option<ReplyTo<()>>), Get(Option<ReplyTo<u64>>) }
-    /// # #[derive(Clone)]
-    /// # struct CounterHandle(RawRef<Counter>);
-    /// # impl aplay_core::__private::HandleParts<Counter> for CounterHandle {
-    /// #     fn from_raw(raw: RawRef<Counter>) -> Self { CounterHandle(raw) }
-    /// #     fn raw_ref(&self) -> &RawRef<Counter> { &self.0 }
-    /// # }
-    /// # impl CounterHandle {
-    /// #     fn add(&self, n: u64) -> TellRequest<'_, Counter, u64> {
-    /// #         aplay_core::__private::tell_request(&self.0, n, |n, reply| CounterMsg::Add(n, reply))
-    /// #     }
-    /// #     fn get(&self) -> AskRequest<'_, Counter, (), u64> {
-    /// #         aplay_core::__private::ask_request(&self.0, (), |(), reply| CounterMsg::Get(reply))
-    /// #     }
-    /// # }
-    /// # impl Actor for Counter {}
-    /// # impl Dispatch for Counter {
-    /// #     type Msg = CounterMsg;
-    /// #     type Handle = CounterHandle;
-    /// #     async fn dispatch(&mut self, msg: CounterMsg, _ctx: &mut Context<Self>) {
-    /// #         match msg {
-    /// #             CounterMsg::Add(n, reply) => { self.count += n; if let Some(r) = reply { r.send(()) } }
-    /// #             CounterMsg::Get(reply) => if let Some(r) = reply { r.send(self.count) },
-    /// #         }
-    /// #     }
-    /// #     fn message_name(msg: &CounterMsg) -> &'static str {
-    /// #         match msg { CounterMsg::Add(..) => "add", CounterMsg::Get(..) => "get" }
-    /// #     }
-    /// #     fn is_ask(msg: &CounterMsg) -> bool {
-    /// #         matches!(msg, CounterMsg::Add(_, Some(_)) | CounterMsg::Get(Some(_)))
-    /// #     }
-    /// # }
+    /// use aplay_core::{ActorRef, Error, System};
+    /// # use aplay_doc_actors::{Counter, CounterMsg};
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), aplay_core::Error> {
     /// let system = System::new();
     /// let counter = system.spawn("counter", Counter::default()).await?;
-    /// ActorRef::send(&counter, CounterMsg::Add(2, None)).await?;
-    /// ActorRef::try_send(&counter, CounterMsg::Add(3, None))?;
+    /// // `CounterMsg::add(n)`, a constructor `#[actor]` generates, builds the message `add(n)` sends.
+    /// ActorRef::send(&counter, CounterMsg::add(2)).await?;
+    /// ActorRef::try_send(&counter, CounterMsg::add(3))?;
     /// assert_eq!(counter.get().await?, 5);
     ///
     /// counter.stop().await;
-    /// let Err(Error::Stopped(undelivered)) = ActorRef::send(&counter, CounterMsg::Add(4, None)).await
+    /// let Err(Error::Stopped(undelivered)) = ActorRef::send(&counter, CounterMsg::add(4)).await
     /// else { panic!("the counter has stopped") };
     /// // The message comes back.
-    /// let Some(CounterMsg::Add(n, _)) = undelivered.take_message::<CounterMsg>() else { panic!() };
+    /// let Some(CounterMsg::Add { n, .. }) = undelivered.take_message::<CounterMsg>() else { panic!() };
     /// assert_eq!(n, 4);
     /// # Ok(()) }
     /// ```

@@ -32,36 +32,28 @@ use crate::system::System;
 ///
 /// ```
 /// use aplay_core::testkit::TestKit;
-/// # use aplay_core::{Actor, BareHandle, BoxError, Context, Dispatch};
-/// # struct Worker;
-/// # impl Actor for Worker {}
-/// # impl Dispatch for Worker {
-/// #     type Msg = u32;
-/// #     type Handle = BareHandle<Self>;
-/// #     async fn dispatch(&mut self, _: u32, _: &mut Context<Self>) {}
-/// #     fn message_name(_: &u32) -> &'static str { "job" }
-/// # }
+/// use aplay_core::{Actor, BoxError, Context};
+/// # use aplay_doc_actors::{Worker, WorkerMsg};
+///
+/// // The actor under test spawns a `Worker` (`#[actor] impl Worker { fn job(&mut self, n: u32) .. }`).
 /// struct Boss;
 /// impl Actor for Boss {
 ///     async fn on_start(&mut self, ctx: &mut Context<Self>) -> Result<(), BoxError> {
 ///         let worker = ctx.spawn("worker", Worker).await?;
-///         aplay_core::ActorRef::send(&worker, 42).await?;
+///         worker.job(42).await?;
 ///         Ok(())
 ///     }
 /// }
-/// # impl Dispatch for Boss {
-/// #     type Msg = std::convert::Infallible;
-/// #     type Handle = BareHandle<Self>;
-/// #     async fn dispatch(&mut self, msg: Self::Msg, _: &mut Context<Self>) { match msg {} }
-/// #     fn message_name(msg: &Self::Msg) -> &'static str { match *msg {} }
-/// # }
+/// #[aplay::actor]
+/// impl Boss {} // no messages
 ///
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), aplay_core::Error> {
 /// let kit = TestKit::new();
 /// let mut worker = kit.replace::<Worker>("/boss/worker");
 /// kit.system().spawn("boss", Boss).await?;
-/// assert_eq!(worker.expect().await, 42);
+/// let WorkerMsg::Job { n, .. } = worker.expect().await;
+/// assert_eq!(n, 42);
 /// assert!(kit.system().lookup::<Worker>("/boss/worker").is_some());
 /// kit.system().shutdown().await;
 /// assert_eq!(worker.expect_stopped().await, aplay_core::StopReason::Shutdown);
@@ -147,46 +139,11 @@ impl TestKit {
     /// # Examples
     ///
     /// ```
-    /// # use aplay_core::request::{AskRequest, ReplyTo, TellRequest};
-    /// # use aplay_core::{Actor, ActorRef, Context, Dispatch, Error, Handle, RawRef, System};
-    /// # // A counter written without the macro: `#[actor]` in the `aplay` facade generates all this.
-    /// # #[derive(Default)]
-    /// # struct Counter { count: u64 }
-    /// # enum CounterMsg { Add(u64, Option<ReplyTo<()>>), Get(Option<ReplyTo<u64>>) }
-    /// # #[derive(Clone)]
-    /// # struct CounterHandle(RawRef<Counter>);
-    /// # impl aplay_core::__private::HandleParts<Counter> for CounterHandle {
-    /// #     fn from_raw(raw: RawRef<Counter>) -> Self { CounterHandle(raw) }
-    /// #     fn raw_ref(&self) -> &RawRef<Counter> { &self.0 }
-    /// # }
-    /// # impl CounterHandle {
-    /// #     fn add(&self, n: u64) -> TellRequest<'_, Counter, u64> {
-    /// #         aplay_core::__private::tell_request(&self.0, n, |n, reply| CounterMsg::Add(n, reply))
-    /// #     }
-    /// #     fn get(&self) -> AskRequest<'_, Counter, (), u64> {
-    /// #         aplay_core::__private::ask_request(&self.0, (), |(), reply| CounterMsg::Get(reply))
-    /// #     }
-    /// # }
-    /// # impl Actor for Counter {}
-    /// # impl Dispatch for Counter {
-    /// #     type Msg = CounterMsg;
-    /// #     type Handle = CounterHandle;
-    /// #     async fn dispatch(&mut self, msg: CounterMsg, _ctx: &mut Context<Self>) {
-    /// #         match msg {
-    /// #             CounterMsg::Add(n, reply) => { self.count += n; if let Some(r) = reply { r.send(()) } }
-    /// #             CounterMsg::Get(reply) => if let Some(r) = reply { r.send(self.count) },
-    /// #         }
-    /// #     }
-    /// #     fn message_name(msg: &CounterMsg) -> &'static str {
-    /// #         match msg { CounterMsg::Add(..) => "add", CounterMsg::Get(..) => "get" }
-    /// #     }
-    /// #     fn is_ask(msg: &CounterMsg) -> bool {
-    /// #         matches!(msg, CounterMsg::Add(_, Some(_)) | CounterMsg::Get(Some(_)))
-    /// #     }
-    /// # }
+    /// use aplay_core::ActorRef;
+    /// use aplay_core::testkit::TestKit;
+    /// # use aplay_doc_actors::Counter;
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), aplay_core::Error> {
-    /// use aplay_core::testkit::TestKit;
     /// let kit = TestKit::new();
     /// // The counter is the kit's kernel, at `/`.
     /// let kernel = kit.start_kernel(Counter::default()).await?;

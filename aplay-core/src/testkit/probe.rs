@@ -32,24 +32,15 @@ use crate::stop::StopReason;
 ///
 /// ```
 /// use aplay_core::testkit;
-/// # use aplay_core::{Actor, BareHandle, Context, Dispatch};
-/// # struct Worker;
-/// # enum WorkerMsg { Job(u32) }
-/// # impl Actor for Worker {}
-/// # impl Dispatch for Worker {
-/// #     type Msg = WorkerMsg;
-/// #     type Handle = BareHandle<Self>;
-/// #     async fn dispatch(&mut self, _: WorkerMsg, _: &mut Context<Self>) {}
-/// #     fn message_name(_: &WorkerMsg) -> &'static str { "job" }
-/// # }
-///
+/// # use aplay_doc_actors::{Worker, WorkerMsg};
 /// # #[tokio::main(flavor = "current_thread")]
-/// # async fn main() {
+/// # async fn main() -> Result<(), aplay_core::Error> {
+/// // A stand-in for a `Worker` (`#[actor] impl Worker { fn job(&mut self, n: u32) .. }`).
 /// let (worker, mut probe) = testkit::probe::<Worker>("worker");
-/// aplay_core::ActorRef::send(&worker, WorkerMsg::Job(7)).await.unwrap(); // `worker.job(7)` with `#[actor]`
-/// let WorkerMsg::Job(n) = probe.expect().await;
+/// worker.job(7).await?;
+/// let WorkerMsg::Job { n, .. } = probe.expect().await;
 /// assert_eq!(n, 7);
-/// # }
+/// # Ok(()) }
 /// ```
 #[must_use = "the stand-in ends when its probe is dropped"]
 pub fn probe<A: Dispatch>(name: &str) -> (ActorRef<A>, Probe<A>) {
@@ -82,47 +73,11 @@ pub fn probe<A: Dispatch>(name: &str) -> (ActorRef<A>, Probe<A>) {
 /// # Examples
 ///
 /// ```
-/// # use aplay_core::request::{AskRequest, ReplyTo, TellRequest};
-/// # use aplay_core::{Actor, ActorRef, Context, Dispatch, Error, Handle, RawRef, System};
-/// # // A counter written without the macro: `#[actor]` in the `aplay` facade generates all this.
-/// # #[derive(Default)]
-/// # struct Counter { count: u64 }
-/// # enum CounterMsg { Add(u64, Option<ReplyTo<()>>), Get(Option<ReplyTo<u64>>) }
-/// # #[derive(Clone)]
-/// # struct CounterHandle(RawRef<Counter>);
-/// # impl aplay_core::__private::HandleParts<Counter> for CounterHandle {
-/// #     fn from_raw(raw: RawRef<Counter>) -> Self { CounterHandle(raw) }
-/// #     fn raw_ref(&self) -> &RawRef<Counter> { &self.0 }
-/// # }
-/// # impl CounterHandle {
-/// #     fn add(&self, n: u64) -> TellRequest<'_, Counter, u64> {
-/// #         aplay_core::__private::tell_request(&self.0, n, |n, reply| CounterMsg::Add(n, reply))
-/// #     }
-/// #     fn get(&self) -> AskRequest<'_, Counter, (), u64> {
-/// #         aplay_core::__private::ask_request(&self.0, (), |(), reply| CounterMsg::Get(reply))
-/// #     }
-/// # }
-/// # impl Actor for Counter {}
-/// # impl Dispatch for Counter {
-/// #     type Msg = CounterMsg;
-/// #     type Handle = CounterHandle;
-/// #     async fn dispatch(&mut self, msg: CounterMsg, _ctx: &mut Context<Self>) {
-/// #         match msg {
-/// #             CounterMsg::Add(n, reply) => { self.count += n; if let Some(r) = reply { r.send(()) } }
-/// #             CounterMsg::Get(reply) => if let Some(r) = reply { r.send(self.count) },
-/// #         }
-/// #     }
-/// #     fn message_name(msg: &CounterMsg) -> &'static str {
-/// #         match msg { CounterMsg::Add(..) => "add", CounterMsg::Get(..) => "get" }
-/// #     }
-/// #     fn is_ask(msg: &CounterMsg) -> bool {
-/// #         matches!(msg, CounterMsg::Add(_, Some(_)) | CounterMsg::Get(Some(_)))
-/// #     }
-/// # }
-/// # #[tokio::main(flavor = "current_thread")]
-/// # async fn main() -> Result<(), aplay_core::Error> {
 /// use std::time::Duration;
 /// use aplay_core::{StopReason, testkit};
+/// # use aplay_doc_actors::{Counter, CounterMsg};
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), aplay_core::Error> {
 /// let (counter, mut probe) = testkit::probe::<Counter>("counter");
 /// let mut probe = probe.with_limit(Duration::from_secs(1));
 /// assert_eq!(probe.path(), "/counter");
@@ -130,15 +85,15 @@ pub fn probe<A: Dispatch>(name: &str) -> (ActorRef<A>, Probe<A>) {
 ///
 /// // Record tells, and answer asks as they come.
 /// probe.autopilot(|msg| {
-///     if let CounterMsg::Get(reply) = msg {
+///     if let CounterMsg::Get { reply } = msg {
 ///         if let Some(reply) = reply.take() { reply.send(7) }
 ///     }
 /// });
 /// counter.add(2).await?;
 /// assert_eq!(counter.get().await?, 7);
-/// let CounterMsg::Add(n, None) = probe.expect().await else { panic!("expected an add") };
+/// let CounterMsg::Add { n, reply: None } = probe.expect().await else { panic!("expected an add") };
 /// assert_eq!(n, 2);
-/// let CounterMsg::Get(None) = probe.expect_within(Duration::from_millis(100)).await else {
+/// let CounterMsg::Get { reply: None } = probe.expect_within(Duration::from_millis(100)).await else {
 ///     panic!("expected the get, its reply taken by the autopilot")
 /// };
 /// probe.expect_none(Duration::from_millis(10)).await;
@@ -317,47 +272,11 @@ impl<A: Dispatch> Probe<A> {
     /// # Examples
     ///
     /// ```
-    /// # use aplay_core::request::{AskRequest, ReplyTo, TellRequest};
-    /// # use aplay_core::{Actor, ActorRef, Context, Dispatch, Error, Handle, RawRef, System};
-    /// # // A counter written without the macro: `#[actor]` in the `aplay` facade generates all this.
-    /// # #[derive(Default)]
-    /// # struct Counter { count: u64 }
-    /// # enum CounterMsg { Add(u64, Option<ReplyTo<()>>), Get(Option<ReplyTo<u64>>) }
-    /// # #[derive(Clone)]
-    /// # struct CounterHandle(RawRef<Counter>);
-    /// # impl aplay_core::__private::HandleParts<Counter> for CounterHandle {
-    /// #     fn from_raw(raw: RawRef<Counter>) -> Self { CounterHandle(raw) }
-    /// #     fn raw_ref(&self) -> &RawRef<Counter> { &self.0 }
-    /// # }
-    /// # impl CounterHandle {
-    /// #     fn add(&self, n: u64) -> TellRequest<'_, Counter, u64> {
-    /// #         aplay_core::__private::tell_request(&self.0, n, |n, reply| CounterMsg::Add(n, reply))
-    /// #     }
-    /// #     fn get(&self) -> AskRequest<'_, Counter, (), u64> {
-    /// #         aplay_core::__private::ask_request(&self.0, (), |(), reply| CounterMsg::Get(reply))
-    /// #     }
-    /// # }
-    /// # impl Actor for Counter {}
-    /// # impl Dispatch for Counter {
-    /// #     type Msg = CounterMsg;
-    /// #     type Handle = CounterHandle;
-    /// #     async fn dispatch(&mut self, msg: CounterMsg, _ctx: &mut Context<Self>) {
-    /// #         match msg {
-    /// #             CounterMsg::Add(n, reply) => { self.count += n; if let Some(r) = reply { r.send(()) } }
-    /// #             CounterMsg::Get(reply) => if let Some(r) = reply { r.send(self.count) },
-    /// #         }
-    /// #     }
-    /// #     fn message_name(msg: &CounterMsg) -> &'static str {
-    /// #         match msg { CounterMsg::Add(..) => "add", CounterMsg::Get(..) => "get" }
-    /// #     }
-    /// #     fn is_ask(msg: &CounterMsg) -> bool {
-    /// #         matches!(msg, CounterMsg::Add(_, Some(_)) | CounterMsg::Get(Some(_)))
-    /// #     }
-    /// # }
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> Result<(), aplay_core::Error> {
     /// use std::time::Duration;
     /// use aplay_core::{Failure, FailureKind, StopReason, testkit};
+    /// # use aplay_doc_actors::Counter;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), aplay_core::Error> {
     /// let (counter, mut probe) = testkit::probe::<Counter>("counter");
     /// // A crash, as the actor it stands in for could have had; its parent would hear it.
     /// let crash = StopReason::Failed(Failure::new(FailureKind::HandlerPanic, "boom"));
@@ -399,46 +318,10 @@ impl<A: Dispatch> Probe<A> {
     /// # Examples
     ///
     /// ```
-    /// # use aplay_core::request::{AskRequest, ReplyTo, TellRequest};
-    /// # use aplay_core::{Actor, ActorRef, Context, Dispatch, Error, Handle, RawRef, System};
-    /// # // A counter written without the macro: `#[actor]` in the `aplay` facade generates all this.
-    /// # #[derive(Default)]
-    /// # struct Counter { count: u64 }
-    /// # enum CounterMsg { Add(u64, Option<ReplyTo<()>>), Get(Option<ReplyTo<u64>>) }
-    /// # #[derive(Clone)]
-    /// # struct CounterHandle(RawRef<Counter>);
-    /// # impl aplay_core::__private::HandleParts<Counter> for CounterHandle {
-    /// #     fn from_raw(raw: RawRef<Counter>) -> Self { CounterHandle(raw) }
-    /// #     fn raw_ref(&self) -> &RawRef<Counter> { &self.0 }
-    /// # }
-    /// # impl CounterHandle {
-    /// #     fn add(&self, n: u64) -> TellRequest<'_, Counter, u64> {
-    /// #         aplay_core::__private::tell_request(&self.0, n, |n, reply| CounterMsg::Add(n, reply))
-    /// #     }
-    /// #     fn get(&self) -> AskRequest<'_, Counter, (), u64> {
-    /// #         aplay_core::__private::ask_request(&self.0, (), |(), reply| CounterMsg::Get(reply))
-    /// #     }
-    /// # }
-    /// # impl Actor for Counter {}
-    /// # impl Dispatch for Counter {
-    /// #     type Msg = CounterMsg;
-    /// #     type Handle = CounterHandle;
-    /// #     async fn dispatch(&mut self, msg: CounterMsg, _ctx: &mut Context<Self>) {
-    /// #         match msg {
-    /// #             CounterMsg::Add(n, reply) => { self.count += n; if let Some(r) = reply { r.send(()) } }
-    /// #             CounterMsg::Get(reply) => if let Some(r) = reply { r.send(self.count) },
-    /// #         }
-    /// #     }
-    /// #     fn message_name(msg: &CounterMsg) -> &'static str {
-    /// #         match msg { CounterMsg::Add(..) => "add", CounterMsg::Get(..) => "get" }
-    /// #     }
-    /// #     fn is_ask(msg: &CounterMsg) -> bool {
-    /// #         matches!(msg, CounterMsg::Add(_, Some(_)) | CounterMsg::Get(Some(_)))
-    /// #     }
-    /// # }
+    /// use aplay_core::testkit::TestKit;
+    /// # use aplay_doc_actors::Counter;
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), aplay_core::Error> {
-    /// use aplay_core::testkit::TestKit;
     /// let kit = TestKit::new();
     /// let mut probe = kit.replace::<Counter>("/counter");
     /// assert!(probe.actor_ref().is_none()); // nothing spawned it yet

@@ -4,9 +4,9 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use aplay::TaskHandle;
 use aplay::prelude::*;
-use tokio::sync::oneshot;
+use aplay::{Restart, Supervision, TaskHandle};
+use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 
 /// A shared, ordered log of what actors did, to assert orderings.
@@ -168,4 +168,72 @@ pub async fn settle() {
     for _ in 0..10 {
         tokio::task::yield_now().await;
     }
+}
+
+/// A parent that hires one supervised [`Flaky`] at `flaky` under it, restarted whenever it
+/// fails, within its restart limit: the default one, or [`Boss::supervising`]'s.
+#[derive(Default)]
+pub struct Boss {
+    supervision: Supervision,
+    started: Option<mpsc::UnboundedSender<()>>,
+}
+
+impl Boss {
+    /// With `supervision`'s strategy and restart limit.
+    pub fn supervising(supervision: Supervision) -> Self {
+        Boss {
+            supervision,
+            started: None,
+        }
+    }
+
+    /// Each instance of the `Flaky` it hires says on `started` that it has started.
+    pub fn reporting_starts(started: mpsc::UnboundedSender<()>) -> Self {
+        Boss {
+            supervision: Supervision::default(),
+            started: Some(started),
+        }
+    }
+}
+
+impl Actor for Boss {
+    fn supervision(&self) -> Supervision {
+        self.supervision
+    }
+}
+
+#[actor]
+impl Boss {
+    /// Spawns its `Flaky`, restarted after any stop but a deliberate one.
+    pub async fn hire(&mut self, ctx: &mut Context<Self>) -> Result<ActorRef<Flaky>, Error> {
+        let started = self.started.clone();
+        ctx.spawn_supervised("flaky", Restart::Permanent, move || Flaky {
+            started: started.clone(),
+        })
+        .await
+    }
+}
+
+/// Fails on demand: `boom` panics ("flaky fails"); `ping` does nothing. Each instance says
+/// on its `started` channel, if its `Boss` gave it one, that it has started.
+pub struct Flaky {
+    started: Option<mpsc::UnboundedSender<()>>,
+}
+
+impl Actor for Flaky {
+    async fn on_start(&mut self, _ctx: &mut Context<Self>) -> Result<(), BoxError> {
+        if let Some(started) = &self.started {
+            let _ = started.send(());
+        }
+        Ok(())
+    }
+}
+
+#[actor]
+impl Flaky {
+    pub fn boom(&mut self) {
+        panic!("flaky fails");
+    }
+
+    pub fn ping(&self) {}
 }
