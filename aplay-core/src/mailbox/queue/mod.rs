@@ -1,0 +1,385 @@
+//! The queue behind every mailbox: a `Mutex` around a `VecDeque`, with the wakers of the one
+//! receiver and of the senders waiting for room.
+//!
+//! - **Lazy**: a queue that was never sent to holds no buffer; the `VecDeque` grows on the first
+//!   push and is reused afterwards (no allocation per item).
+//! - **Bounded** (or not): a push that finds no room fails, or joins the line of waiting
+//!   senders. Room that frees up goes to the oldest waiting sender first (it is *granted* a
+//!   slot, which nobody else can take), so a newcomer never overtakes a sender in line.
+//!   Invariant: while a sender waits there is no free slot (every freed slot is granted at
+//!   once).
+//! - **Batched** on the receiving side: the receiver takes every queued item at once (a swap
+//!   of two buffers) and hands them out without the lock ([`Batch`]). Their room comes back
+//!   every `step` items handed out (a quarter of the capacity) and when the batch runs out, so
+//!   the capacity bounds what is queued and taken together, and a sender waiting for room is
+//!   woken once per step. [`Queue::len`] still counts only what waits.
+//! - **Closing** refuses new items; those queued can still be popped. Waiting senders are
+//!   woken and told.
+//! - Wakers are woken after the lock is released, and items are dropped outside it (an item's
+//!   `Drop` may send to the same queue).
+
+use std::collections::VecDeque;
+use std::task::{Context, Poll, Waker};
+
+use std::sync::atomic::Ordering;
+
+use super::sync::{self, AtomicUsize, Mutex, MutexGuard};
+
+mod room;
+#[cfg(all(test, not(aplay_loom)))]
+mod tests;
+
+pub(crate) use room::RoomWait;
+use room::{Line, Waiter, wake_granted};
+
+/// A multi-producer, single-consumer queue with room for `capacity` items.
+pub(crate) struct Queue<T> {
+    state: Mutex<State<T>>,
+    /// How many of the items in the receiver's batch (counted in `held`) it has handed out
+    /// since it last released room: written by the receiver alone, read by [`len`](Self::len)
+    /// so that it counts only the items still waiting.
+    handed: AtomicUsize,
+}
+
+struct State<T> {
+    items: VecDeque<T>,
+    /// Room for this many items, queued or granted; `usize::MAX` when unbounded.
+    capacity: usize,
+    /// The receiver gives back the room of the items it handled in steps of this many.
+    step: usize,
+    /// Items the receiver took out in its current batch and has not released yet: they
+    /// still take room.
+    held: usize,
+    closed: bool,
+    /// The receiver, when it waits for an item.
+    receiver: Option<Waker>,
+    /// The senders waiting for room: allocated the first time one waits (many mailboxes
+    /// never fill up, and every actor has one).
+    line: Option<Box<Line>>,
+}
+
+/// What a push without waiting gave.
+pub(crate) enum Push<T> {
+    Sent,
+    /// No room: the item is handed back.
+    Full(T),
+    /// The queue is closed: the item is handed back.
+    Closed(T),
+}
+
+/// What a push that may wait gave.
+pub(crate) enum PushOrWait<'a, T> {
+    Sent,
+    Closed(T),
+    /// No room: the sender is in line, its waker registered. Poll the [`RoomWait`] again when
+    /// woken.
+    Wait(T, RoomWait<'a, T>),
+}
+
+impl<T> State<T> {
+    fn push(&mut self, item: T) -> Option<Waker> {
+        self.items.push_back(item);
+        self.receiver.take()
+    }
+}
+
+/// The receiver's side of a queue: the items it took out in one go, handed out one at a
+/// time without the lock. They keep their room until released, every `step` items and when
+/// the batch runs out, so the capacity still bounds everything queued or taken. Allocated
+/// the first time the receiver takes more than one item (a pointer until then: it lives in
+/// every actor's task).
+pub(crate) struct Batch<T>(Option<Box<Taken<T>>>);
+
+struct Taken<T> {
+    items: VecDeque<T>,
+    /// Items handed out and not released yet.
+    handed: usize,
+    /// Released in steps of this many.
+    step: usize,
+}
+
+impl<T> Batch<T> {
+    /// An empty batch; allocates nothing.
+    pub(crate) fn new() -> Self {
+        Batch(None)
+    }
+}
+
+fn wake(waker: Option<Waker>) {
+    if let Some(waker) = waker {
+        waker.wake();
+    }
+}
+
+impl<T> Queue<T> {
+    /// An empty queue with room for `capacity` items (`None`: no limit). Allocates nothing.
+    pub(crate) fn new(capacity: Option<usize>) -> Self {
+        // A quarter of the capacity: one wake-up of a waiting sender per quarter.
+        let step = capacity.map_or(usize::MAX, |c| (c / 4).max(1));
+        Self::with_release_step(capacity, step)
+    }
+
+    /// An empty queue whose receiver gives back room every `step` items handled.
+    pub(crate) fn with_release_step(capacity: Option<usize>, step: usize) -> Self {
+        Queue {
+            state: Mutex::new(State {
+                items: VecDeque::new(),
+                capacity: capacity.map_or(usize::MAX, |c| c.max(1)),
+                step: step.max(1),
+                held: 0,
+                closed: false,
+                receiver: None,
+                line: None,
+            }),
+            handed: AtomicUsize::new(0),
+        }
+    }
+
+    #[inline]
+    fn lock(&self) -> MutexGuard<'_, State<T>> {
+        sync::lock(&self.state)
+    }
+
+    /// The limit, for a bounded queue.
+    pub(crate) fn capacity(&self) -> Option<usize> {
+        let capacity = self.lock().capacity;
+        (capacity != usize::MAX).then_some(capacity)
+    }
+
+    /// How many items wait: queued, or in the receiver's batch and not handed out yet.
+    pub(crate) fn len(&self) -> usize {
+        self.waiting(&self.lock())
+    }
+
+    /// [`len`](Self::len), for a bounded queue only (one look under the lock).
+    pub(crate) fn len_if_bounded(&self) -> Option<usize> {
+        let state = self.lock();
+        (state.capacity != usize::MAX).then(|| self.waiting(&state))
+    }
+
+    fn waiting(&self, state: &State<T>) -> usize {
+        let handed = self.handed.load(Ordering::Acquire);
+        (state.items.len() + state.held).saturating_sub(handed)
+    }
+
+    /// Pushes `item` if there is room, without waiting.
+    #[inline]
+    pub(crate) fn try_push(&self, item: T) -> Push<T> {
+        let mut state = self.lock();
+        if state.closed {
+            return Push::Closed(item);
+        }
+        if state.free() == 0 {
+            return Push::Full(item);
+        }
+        let receiver = state.push(item);
+        drop(state);
+        wake(receiver);
+        Push::Sent
+    }
+
+    /// Pushes `item` only if the queue is empty (a wake-up for the receiver, needless when
+    /// something is queued already). Nothing happens once closed.
+    pub(crate) fn push_if_empty(&self, item: T) {
+        let mut state = self.lock();
+        if state.closed || !state.items.is_empty() {
+            return;
+        }
+        let receiver = state.push(item);
+        drop(state);
+        wake(receiver);
+    }
+
+    /// Pushes `item` if there is room; otherwise joins the line of waiting senders with the
+    /// waker of `cx`.
+    pub(crate) fn push_or_wait(&self, item: T, cx: &Context<'_>) -> PushOrWait<'_, T> {
+        let mut state = self.lock();
+        if state.closed {
+            return PushOrWait::Closed(item);
+        }
+        if state.free() > 0 {
+            let receiver = state.push(item);
+            drop(state);
+            wake(receiver);
+            return PushOrWait::Sent;
+        }
+        let line = state.line.get_or_insert_with(Box::default);
+        let ticket = line.next_ticket;
+        line.next_ticket += 1;
+        line.waiting.push_back(Waiter {
+            ticket,
+            waker: cx.waker().clone(),
+        });
+        PushOrWait::Wait(
+            item,
+            RoomWait {
+                queue: self,
+                ticket: Some(ticket),
+            },
+        )
+    }
+
+    /// The next item for the receiver, from its `batch` when it holds some; otherwise takes
+    /// every queued item into the batch at once. `Ready(None)` once closed and empty;
+    /// otherwise registers the waker of `cx` and waits.
+    #[inline]
+    pub(crate) fn poll_pop(&self, batch: &mut Batch<T>, cx: &Context<'_>) -> Poll<Option<T>> {
+        if let Some(taken) = batch.0.as_deref_mut()
+            && let Some(item) = taken.items.pop_front()
+        {
+            taken.handed += 1;
+            self.handed.store(taken.handed, Ordering::Release);
+            if taken.handed >= taken.step {
+                self.release(taken);
+            }
+            return Poll::Ready(Some(item));
+        }
+        self.refill(batch, cx)
+    }
+
+    /// Releases the room of the items `taken` handed out.
+    fn release(&self, taken: &mut Taken<T>) {
+        let mut state = self.lock();
+        state.held -= std::mem::take(&mut taken.handed);
+        self.handed.store(0, Ordering::Release);
+        self.unlock_granting(state);
+    }
+
+    /// Gives the free room to the senders waiting for it and releases the lock; wakes them
+    /// outside it, a few at a time.
+    #[inline(always)]
+    fn unlock_granting<'q>(&'q self, mut state: MutexGuard<'q, State<T>>) {
+        loop {
+            let granted = state.grant_all();
+            drop(state);
+            if !wake_granted(granted) {
+                return;
+            }
+            state = self.lock();
+        }
+    }
+
+    /// Releases what `batch` handed out and takes every queued item into it.
+    fn refill(&self, batch: &mut Batch<T>, cx: &Context<'_>) -> Poll<Option<T>> {
+        let mut state = self.lock();
+        if let Some(taken) = batch.0.as_deref_mut() {
+            state.held -= std::mem::take(&mut taken.handed);
+            self.handed.store(0, Ordering::Release);
+        }
+        if state.items.is_empty() {
+            let closed = state.closed;
+            if !closed {
+                match &mut state.receiver {
+                    Some(waker) if waker.will_wake(cx.waker()) => {}
+                    slot => *slot = Some(cx.waker().clone()),
+                }
+            }
+            self.unlock_granting(state);
+            return if closed {
+                Poll::Ready(None)
+            } else {
+                Poll::Pending
+            };
+        }
+        if state.items.len() == 1 {
+            // One item (an ask, say): no batch to make.
+            let item = state.items.pop_front();
+            self.unlock_granting(state);
+            return Poll::Ready(item);
+        }
+        let step = state.step;
+        let taken = batch.0.get_or_insert_with(|| {
+            Box::new(Taken {
+                items: VecDeque::new(),
+                handed: 0,
+                step,
+            })
+        });
+        std::mem::swap(&mut state.items, &mut taken.items);
+        let item = taken.items.pop_front();
+        if taken.step == 1 {
+            // Released at once: the item handed out takes no room.
+            state.held += taken.items.len();
+        } else {
+            state.held += taken.items.len() + 1;
+            taken.handed = 1;
+            self.handed.store(1, Ordering::Release);
+        }
+        self.unlock_granting(state);
+        Poll::Ready(item)
+    }
+
+    /// Puts the batch's items back in front of the queue and releases its room: the queue
+    /// holds everything again (to retain or drain it).
+    pub(crate) fn unbatch(&self, batch: &mut Batch<T>) {
+        let Some(taken) = batch.0.as_deref_mut() else {
+            return;
+        };
+        if taken.items.is_empty() && taken.handed == 0 {
+            return;
+        }
+        let mut state = self.lock();
+        state.held -= std::mem::take(&mut taken.handed) + taken.items.len();
+        self.handed.store(0, Ordering::Release);
+        while let Some(item) = taken.items.pop_back() {
+            state.items.push_front(item);
+        }
+    }
+
+    /// The next item if one is queued.
+    pub(crate) fn try_pop(&self) -> Option<T> {
+        let mut state = self.lock();
+        let item = state.items.pop_front()?;
+        let sender = state.grant();
+        drop(state);
+        wake(sender);
+        Some(item)
+    }
+
+    /// Refuses new items; queued ones can still be popped. Waiting senders are woken: they
+    /// find the queue closed.
+    pub(crate) fn close(&self) {
+        let mut state = self.lock();
+        if state.closed {
+            return;
+        }
+        state.closed = true;
+        let waiting = match &mut state.line {
+            Some(line) => {
+                line.granted = 0;
+                std::mem::take(&mut line.waiting)
+            }
+            None => VecDeque::new(),
+        };
+        let receiver = state.receiver.take();
+        drop(state);
+        for waiter in waiting {
+            waiter.waker.wake();
+        }
+        wake(receiver);
+    }
+
+    /// Keeps only the queued items `keep` accepts, in order; returns the others, for the
+    /// caller to drop outside the lock. The room freed goes to waiting senders.
+    pub(crate) fn retain(&self, mut keep: impl FnMut(&T) -> bool) -> Vec<T> {
+        let mut state = self.lock();
+        let mut removed = Vec::new();
+        let items = std::mem::take(&mut state.items);
+        for item in items {
+            if keep(&item) {
+                state.items.push_back(item);
+            } else {
+                removed.push(item);
+            }
+        }
+        self.unlock_granting(state);
+        removed
+    }
+
+    /// Closes the queue and takes every queued item out, for the caller to drop outside the
+    /// lock.
+    pub(crate) fn close_and_take(&self) -> VecDeque<T> {
+        self.close();
+        std::mem::take(&mut self.lock().items)
+    }
+}

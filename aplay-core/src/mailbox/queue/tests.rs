@@ -1,0 +1,243 @@
+//! The queue's unit tests (its model tests under loom are in `queue_loom`).
+
+use super::*;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::task::Wake;
+
+/// A waker that counts its wake-ups.
+#[derive(Default)]
+struct Count(AtomicUsize);
+
+impl Wake for Count {
+    fn wake(self: Arc<Self>) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+fn waker() -> (Arc<Count>, Waker) {
+    let count = Arc::new(Count::default());
+    (count.clone(), Waker::from(count))
+}
+
+fn sent<T>(p: PushOrWait<'_, T>) -> bool {
+    matches!(p, PushOrWait::Sent)
+}
+
+#[test]
+fn items_come_out_in_order_and_a_full_queue_refuses() {
+    let q = Queue::new(Some(2));
+    assert!(matches!(q.try_push(1), Push::Sent));
+    assert!(matches!(q.try_push(2), Push::Sent));
+    assert!(matches!(q.try_push(3), Push::Full(3)));
+    assert_eq!(q.len(), 2);
+    assert_eq!(q.try_pop(), Some(1));
+    assert!(matches!(q.try_push(3), Push::Sent));
+    assert_eq!(q.try_pop(), Some(2));
+    assert_eq!(q.try_pop(), Some(3));
+    assert_eq!(q.try_pop(), None);
+}
+
+#[test]
+fn a_new_queue_holds_no_buffer() {
+    let q: Queue<u64> = Queue::new(Some(1024));
+    assert_eq!(q.lock().items.capacity(), 0);
+    assert!(q.lock().line.is_none());
+}
+
+#[test]
+fn a_push_wakes_the_waiting_receiver() {
+    let q = Queue::new(None);
+    let (count, w) = waker();
+    let cx = Context::from_waker(&w);
+    let mut batch = Batch::new();
+    assert!(q.poll_pop(&mut batch, &cx).is_pending());
+    assert!(matches!(q.try_push(7), Push::Sent));
+    assert_eq!(count.0.load(Ordering::SeqCst), 1);
+    assert_eq!(q.poll_pop(&mut batch, &cx), Poll::Ready(Some(7)));
+}
+
+#[test]
+fn room_goes_to_the_oldest_waiting_sender_and_nobody_overtakes_it() {
+    let q = Queue::new(Some(1));
+    assert!(matches!(q.try_push(0), Push::Sent));
+    let (first_count, first) = waker();
+    let (second_count, second) = waker();
+    let PushOrWait::Wait(a, mut wait_a) = q.push_or_wait(1, &Context::from_waker(&first)) else {
+        panic!("the queue is full");
+    };
+    let PushOrWait::Wait(b, mut wait_b) = q.push_or_wait(2, &Context::from_waker(&second)) else {
+        panic!("the queue is full");
+    };
+    // A slot frees: it goes to the first in line, not to a newcomer.
+    assert_eq!(q.try_pop(), Some(0));
+    assert_eq!(first_count.0.load(Ordering::SeqCst), 1);
+    assert_eq!(second_count.0.load(Ordering::SeqCst), 0);
+    assert!(matches!(q.try_push(9), Push::Full(9)));
+    // The second is still in line; the first fills its slot.
+    let PushOrWait::Wait(_, still_waiting) = wait_b.poll_push(b, &Context::from_waker(&second))
+    else {
+        panic!("no room for the second yet");
+    };
+    assert!(sent(wait_a.poll_push(a, &Context::from_waker(&first))));
+    assert_eq!(q.try_pop(), Some(1));
+    // The freed slot goes to the second, still in line.
+    assert_eq!(second_count.0.load(Ordering::SeqCst), 1);
+    drop(still_waiting);
+    assert_eq!(q.try_pop(), None);
+    // It gave up: its slot is free again.
+    assert!(matches!(q.try_push(5), Push::Sent));
+}
+
+#[test]
+fn a_dropped_waiter_passes_its_slot_on() {
+    let q = Queue::new(Some(1));
+    assert!(matches!(q.try_push(0), Push::Sent));
+    let (_, first) = waker();
+    let (second_count, second) = waker();
+    let PushOrWait::Wait(_, wait_a) = q.push_or_wait(1, &Context::from_waker(&first)) else {
+        panic!("the queue is full");
+    };
+    let PushOrWait::Wait(b, mut wait_b) = q.push_or_wait(2, &Context::from_waker(&second)) else {
+        panic!("the queue is full");
+    };
+    assert_eq!(q.try_pop(), Some(0));
+    // The first was granted the slot but gives up: the second gets it.
+    drop(wait_a);
+    assert_eq!(second_count.0.load(Ordering::SeqCst), 1);
+    assert!(sent(wait_b.poll_push(b, &Context::from_waker(&second))));
+    assert_eq!(q.try_pop(), Some(2));
+}
+
+#[test]
+fn closing_wakes_waiting_senders_and_keeps_the_queue_for_the_receiver() {
+    let q = Queue::new(Some(1));
+    assert!(matches!(q.try_push(0), Push::Sent));
+    let (count, w) = waker();
+    let cx = Context::from_waker(&w);
+    let PushOrWait::Wait(item, mut wait) = q.push_or_wait(1, &cx) else {
+        panic!("the queue is full");
+    };
+    q.close();
+    assert_eq!(count.0.load(Ordering::SeqCst), 1);
+    assert!(matches!(wait.poll_push(item, &cx), PushOrWait::Closed(1)));
+    assert!(matches!(q.try_push(2), Push::Closed(2)));
+    let mut batch = Batch::new();
+    assert_eq!(q.poll_pop(&mut batch, &cx), Poll::Ready(Some(0)));
+    assert_eq!(q.poll_pop(&mut batch, &cx), Poll::Ready(None));
+}
+
+/// Takes everything queued into `batch` and hands out the first item.
+fn pop(q: &Queue<u32>, batch: &mut Batch<u32>) -> Option<u32> {
+    let cx = Context::from_waker(Waker::noop());
+    match q.poll_pop(batch, &cx) {
+        Poll::Ready(item) => item,
+        Poll::Pending => None,
+    }
+}
+
+#[test]
+fn a_batch_keeps_its_room_until_released_and_counts_only_waiting_items() {
+    let q = Queue::with_release_step(Some(4), 2);
+    let mut batch = Batch::new();
+    for i in 1..=4 {
+        assert!(matches!(q.try_push(i), Push::Sent));
+    }
+    assert_eq!(pop(&q, &mut batch), Some(1));
+    // Three wait (in the batch), one is being handled; nothing was released.
+    assert_eq!(q.len(), 3);
+    assert!(matches!(q.try_push(5), Push::Full(5)));
+    let (count, w) = waker();
+    let PushOrWait::Wait(item, mut wait) = q.push_or_wait(5, &Context::from_waker(&w)) else {
+        panic!("the queue counts the batch as full");
+    };
+    // The second item handed out releases two slots: one to the sender in line.
+    assert_eq!(pop(&q, &mut batch), Some(2));
+    assert_eq!(count.0.load(Ordering::SeqCst), 1);
+    assert_eq!(q.len(), 2);
+    assert!(sent(wait.poll_push(item, &Context::from_waker(&w))));
+    assert!(matches!(q.try_push(6), Push::Sent));
+    assert!(matches!(q.try_push(7), Push::Full(7)));
+    assert_eq!(q.len(), 4);
+    // In order: the batch first, then what came after it.
+    let rest: Vec<u32> = std::iter::from_fn(|| pop(&q, &mut batch)).collect();
+    assert_eq!(rest, [3, 4, 5, 6]);
+    assert_eq!(q.len(), 0);
+    assert_eq!(q.lock().held, 0);
+}
+
+#[test]
+fn a_release_wakes_every_sender_it_has_room_for() {
+    let q = Queue::with_release_step(Some(8), 8);
+    let mut batch = Batch::new();
+    for i in 0..8 {
+        assert!(matches!(q.try_push(i), Push::Sent));
+    }
+    let (count, w) = waker();
+    let cx = Context::from_waker(&w);
+    let mut waiting: Vec<_> = (100..106)
+        .map(|i| match q.push_or_wait(i, &cx) {
+            PushOrWait::Wait(item, wait) => (item, wait),
+            _ => panic!("the queue is full"),
+        })
+        .collect();
+    for i in 0..8 {
+        assert_eq!(pop(&q, &mut batch), Some(i));
+    }
+    // Eight slots released at once: all six senders in line get one.
+    assert_eq!(count.0.load(Ordering::SeqCst), 6);
+    for (item, wait) in &mut waiting {
+        assert!(sent(wait.poll_push(*item, &cx)));
+    }
+    let rest: Vec<u32> = std::iter::from_fn(|| pop(&q, &mut batch)).collect();
+    assert_eq!(rest, [100, 101, 102, 103, 104, 105]);
+}
+
+#[test]
+fn unbatching_puts_the_batch_back_in_front() {
+    let q = Queue::new(Some(8));
+    let mut batch = Batch::new();
+    for i in 1..=3 {
+        assert!(matches!(q.try_push(i), Push::Sent));
+    }
+    assert_eq!(pop(&q, &mut batch), Some(1));
+    assert!(matches!(q.try_push(4), Push::Sent));
+    q.unbatch(&mut batch);
+    assert_eq!(q.len(), 3);
+    assert_eq!(q.retain(|&i| i != 3), [3]);
+    assert_eq!(q.try_pop(), Some(2));
+    assert_eq!(q.try_pop(), Some(4));
+    assert_eq!(q.lock().held, 0);
+}
+
+#[test]
+fn retaining_keeps_the_order_and_gives_the_room_to_waiting_senders() {
+    let q = Queue::new(Some(3));
+    for i in 1..=3 {
+        assert!(matches!(q.try_push(i), Push::Sent));
+    }
+    let (count, w) = waker();
+    let PushOrWait::Wait(item, mut wait) = q.push_or_wait(4, &Context::from_waker(&w)) else {
+        panic!("the queue is full");
+    };
+    assert_eq!(q.retain(|&i| i != 2), [2]);
+    assert_eq!(count.0.load(Ordering::SeqCst), 1);
+    assert!(sent(wait.poll_push(item, &Context::from_waker(&w))));
+    assert_eq!(q.try_pop(), Some(1));
+    assert_eq!(q.try_pop(), Some(3));
+    assert_eq!(q.try_pop(), Some(4));
+}
+
+#[test]
+fn a_wake_up_goes_in_only_when_nothing_is_queued() {
+    let q = Queue::new(Some(2));
+    q.push_if_empty(0);
+    q.push_if_empty(1);
+    assert_eq!(q.len(), 1);
+    assert!(matches!(q.try_push(2), Push::Sent));
+    assert!(matches!(q.try_push(3), Push::Full(3)));
+    q.push_if_empty(4);
+    assert_eq!(q.try_pop(), Some(0));
+    assert_eq!(q.try_pop(), Some(2));
+    assert_eq!(q.try_pop(), None);
+}
