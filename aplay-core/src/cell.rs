@@ -47,7 +47,7 @@ pub enum ActorState {
     /// A supervised actor between two instances: the last one ended and its parent is
     /// deciding, or starting the next one. Its mailbox keeps the messages sent meanwhile.
     Restarting,
-    /// Stopped; see [`AnyRef::stop_reason`].
+    /// Stopped; see [`AnyRef::stop_reason`](crate::AnyRef::stop_reason).
     Stopped,
 }
 

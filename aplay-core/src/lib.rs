@@ -94,6 +94,7 @@ pub mod testkit;
 mod time;
 mod timer;
 mod tree;
+mod undelivered;
 #[cfg(feature = "serde")]
 pub mod wire;
 

@@ -102,7 +102,7 @@ impl<A> Context<A> {
     }
 
     /// Stops this actor after the current message or hook (actorio's `EndMainLoop`): messages
-    /// still queued are not handled (their askers get [`Error::NoReply`]), children stop, then
+    /// still queued are not handled (their askers get [`Error::NoReply`](crate::Error::NoReply)), children stop, then
     /// `on_stop` runs with [`StopReason::Normal`].
     ///
     /// # Examples

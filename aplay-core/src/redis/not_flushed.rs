@@ -4,8 +4,8 @@
 use std::fmt;
 use std::time::Duration;
 
-use crate::error::Undelivered;
 use crate::path::ActorPath;
+use crate::undelivered::Undelivered;
 
 /// Messages sent through a remote ref that are not in Redis: carried by
 /// [`Error::NotFlushed`](crate::Error::NotFlushed).
