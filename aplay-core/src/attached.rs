@@ -93,11 +93,7 @@ pub(crate) struct AttachedSender<A: Dispatch> {
 impl<A: Dispatch> AttachedSender<A> {
     /// Sends `msg`, waiting for room. `Err` once the actor stopped.
     pub(crate) async fn send(&self, msg: A::Msg) -> Result<(), ()> {
-        self.raw
-            .cell
-            .mailbox
-            .send_attached(self.incarnation, msg)
-            .await
+        self.raw.send_attached(self.incarnation, msg).await
     }
 }
 

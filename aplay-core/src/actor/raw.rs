@@ -6,7 +6,7 @@ use std::sync::Arc;
 use crate::actor::Dispatch;
 use crate::actor::cell::ActorCell;
 use crate::error::{Error, Undelivered};
-use crate::mailbox::TrySend;
+use crate::mailbox::{Envelope, SendEnvelope, TrySend};
 use crate::path::ActorPath;
 
 /// The generated handle of an actor (`CounterHandle` for `#[actor] impl Counter`): one method
@@ -150,6 +150,23 @@ impl<A: Dispatch> RawRef<A> {
         self.cell.core.is_alive()
     }
 
+    /// Puts `msg` in the mailbox, waiting in line for room while it is full: the way in of
+    /// every awaited send (tells, asks, recipients, remote deliveries), as
+    /// [`try_send`](Self::try_send) is of every send that does not wait. Nothing else reaches
+    /// the mailbox.
+    #[inline]
+    pub(crate) fn sending(&self, msg: A::Msg) -> SendEnvelope<'_, A::Msg> {
+        self.cell.mailbox.send(Envelope::sent(msg))
+    }
+
+    /// Sends `msg` from a task attached to the instance `incarnation` (a stream, a timer):
+    /// dropped unhandled if another instance runs by then. `Err` once the actor stopped.
+    pub(crate) async fn send_attached(&self, incarnation: u32, msg: A::Msg) -> Result<(), ()> {
+        self.cell.mailbox.send_attached(incarnation, msg).await
+    }
+
+    /// A message refused by this actor's mailbox, handed back inside an error: the one place
+    /// an actor's `Undelivered` is built.
     pub(crate) fn undelivered(&self, msg: A::Msg) -> Undelivered {
         Undelivered::new(Some(self.path().clone()), msg)
     }

@@ -7,7 +7,7 @@ use std::task::{Context, Poll, ready};
 use crate::actor::Dispatch;
 use crate::error::Error;
 use crate::handle::RawRef;
-use crate::mailbox::{Envelope, SendEnvelope};
+use crate::mailbox::SendEnvelope;
 
 /// A message on its way into a mailbox.
 pub(super) struct Sending<'a, M>(SendEnvelope<'a, M>);
@@ -16,7 +16,7 @@ impl<'a, M: Send + 'static> Sending<'a, M> {
     /// `msg`, not tried yet.
     #[inline]
     pub(super) fn new<A: Dispatch<Msg = M>>(target: &'a RawRef<A>, msg: M) -> Self {
-        Sending(target.cell.mailbox.send(Envelope::sent(msg)))
+        Sending(target.sending(msg))
     }
 
     /// Drives the message into `target`'s mailbox.
