@@ -1,8 +1,12 @@
-//! The state an actor shares with its refs: control signals, lifecycle, children.
+//! The state an actor shares with its refs, untyped: who it is (path, parent), the control
+//! signals and notices its task reads between messages, and the tasks attached to it (here);
+//! its children ([`children`]); where it is in its life ([`lifecycle`]). The mailbox's
+//! sending side and the restart plan are in the typed cell (`actor::cell`), above.
 //!
 //! The actor's own task owns the actor value and the mailbox receiver; everything other tasks
 //! need to see or signal lives here, behind atomics or short `Mutex` sections (never held
-//! across an `.await`).
+//! across an `.await`). The fields stay in one struct, grouped by the file that uses them:
+//! every actor has a cell, and one struct packs its small fields tightest.
 
 use std::any::Any;
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU32, AtomicU64, Ordering};
@@ -15,7 +19,13 @@ use tokio::sync::Notify;
 use tokio::task::AbortHandle;
 
 use crate::path::ActorPath;
+
+mod children;
+mod lifecycle;
+
 use crate::stop::StopReason;
+use children::Children;
+pub use lifecycle::ActorState;
 
 /// Control bits, checked by the actor between messages.
 pub(crate) mod bits {
@@ -30,37 +40,6 @@ pub(crate) mod bits {
     /// Its parent stops it to restart it (a sibling failed): stop after the current message,
     /// keeping the queue for the next instance.
     pub(crate) const RESTART: u8 = 16;
-}
-
-/// Where an actor is in its life.
-///
-/// See the examples on [`ActorRef`](crate::ActorRef) and [`AnyRef`](crate::AnyRef).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ActorState {
-    /// Spawned; `on_start` has not finished.
-    Starting,
-    /// Handling messages.
-    Running,
-    /// Stopping: handling what was queued, stopping its children, running `on_stop`.
-    Stopping,
-    /// A supervised actor between two instances: the last one ended and its parent is
-    /// deciding, or starting the next one. Its mailbox keeps the messages sent meanwhile.
-    Restarting,
-    /// Stopped; see [`AnyRef::stop_reason`](crate::AnyRef::stop_reason).
-    Stopped,
-}
-
-impl ActorState {
-    fn from_u8(v: u8) -> Self {
-        match v {
-            0 => ActorState::Starting,
-            1 => ActorState::Running,
-            2 => ActorState::Stopping,
-            3 => ActorState::Restarting,
-            _ => ActorState::Stopped,
-        }
-    }
 }
 
 /// Notices for the actor from the runtime, handled between messages.
@@ -82,85 +61,6 @@ pub(crate) enum SystemMsg {
 
 /// A restart under way: resolves once the next instance's `on_start` has run.
 pub(crate) type Restarting = futures::future::BoxFuture<'static, Result<(), StopReason>>;
-
-/// The children of an actor, in start order.
-pub(crate) struct Children {
-    /// In start order. A child that leaves leaves an empty slot (so that the others keep
-    /// theirs): finding a child is one index, never a search, whatever the order they stop
-    /// in. The slots are compacted once more than half are empty.
-    list: Vec<Option<CellRef>>,
-    /// How many slots hold a child (a `u32`, as the slots: the list stays in the cell's
-    /// 40 bytes).
-    live: u32,
-    /// Set once the actor stops: no child may join after that.
-    closed: bool,
-}
-
-impl Children {
-    fn new() -> Self {
-        Children {
-            list: Vec::new(),
-            live: 0,
-            closed: false,
-        }
-    }
-
-    fn push(&mut self, child: CellRef) {
-        child
-            .core()
-            .slot
-            .store(Self::slot_of(self.list.len()), Ordering::Relaxed);
-        self.list.push(Some(child));
-        self.live += 1;
-    }
-
-    /// Removes `child` from its slot, if it is there.
-    fn remove(&mut self, child: &CellCore) {
-        let is = |c: &Option<CellRef>| c.as_ref().is_some_and(|c| std::ptr::eq(c.core(), child));
-        let slot = child.slot.load(Ordering::Relaxed) as usize;
-        let slot = if self.list.get(slot).is_some_and(is) {
-            slot
-        } else {
-            // Not where it should be (it never is, short of four billion children): search.
-            debug_assert!(
-                slot == u32::MAX as usize || !self.list.iter().any(is),
-                "a child's slot is out of date"
-            );
-            match self.list.iter().rposition(is) {
-                Some(slot) => slot,
-                None => return,
-            }
-        };
-        self.list[slot] = None;
-        self.live -= 1;
-        // The youngest leave first most often (a shutdown): the list just gets shorter.
-        while matches!(self.list.last(), Some(None)) {
-            self.list.pop();
-        }
-        if (self.live as usize) < self.list.len() / 2 {
-            self.compact();
-        }
-    }
-
-    /// Closes the gaps, and tells each child its new slot (under the parent's lock, as every
-    /// read of a slot is).
-    fn compact(&mut self) {
-        self.list.retain(Option::is_some);
-        for (i, child) in self.list.iter().flatten().enumerate() {
-            child.core().slot.store(Self::slot_of(i), Ordering::Relaxed);
-        }
-    }
-
-    fn slot_of(index: usize) -> u32 {
-        // A parent with four billion children is not one this list serves; saturate.
-        u32::try_from(index).unwrap_or(u32::MAX)
-    }
-
-    /// The children, in start order.
-    fn iter(&self) -> impl DoubleEndedIterator<Item = &CellRef> {
-        self.list.iter().flatten()
-    }
-}
 
 /// The untyped shared state of one actor.
 pub(crate) struct CellCore {
@@ -351,91 +251,9 @@ impl CellCore {
         std::mem::take(&mut *queue)
     }
 
-    // ---- children ----------------------------------------------------------------------
-
-    /// Adds a child, unless this actor is stopping.
-    pub(crate) fn adopt(&self, child: CellRef) -> bool {
-        let mut children = self.children.lock();
-        if children.closed {
-            return false;
-        }
-        children.push(child);
-        true
-    }
-
-    /// Removes a child that stopped: one index, whatever the number of children.
-    pub(crate) fn forget_child(&self, child: &CellCore) {
-        self.children.lock().remove(child);
-    }
-
-    /// Closes the child list and returns the children, youngest first.
-    pub(crate) fn close_children(&self) -> Vec<CellRef> {
-        let mut children = self.children.lock();
-        children.closed = true;
-        children.iter().rev().cloned().collect()
-    }
-
-    /// The children, in start order.
-    pub(crate) fn children(&self) -> Vec<CellRef> {
-        self.children.lock().iter().cloned().collect()
-    }
-
-    pub(crate) fn accepts_children(&self) -> bool {
-        !self.children.lock().closed
-    }
-
-    // ---- supervision -------------------------------------------------------------------
-
-    /// Asks the actor to stop after its current message so its parent can restart it.
-    pub(crate) fn request_restart_stop(&self) {
-        self.raise(bits::RESTART);
-    }
-
-    pub(crate) fn incarnation(&self) -> u32 {
-        self.incarnation.load(Ordering::Acquire)
-    }
-
-    pub(crate) fn next_incarnation(&self) -> u32 {
-        self.incarnation.fetch_add(1, Ordering::AcqRel) + 1
-    }
-
     /// Works on the extras, allocated on first use.
     fn with_extras<R>(&self, f: impl FnOnce(&mut Extras) -> R) -> R {
         f(self.extras.lock().get_or_insert_with(Box::default))
-    }
-
-    /// Enters the pause between two instances, `keep` putting the mailbox aside, unless the
-    /// parent is stopping (checked under the parent's child list lock, which its stop
-    /// sequence takes to close the list): then `false`, and the actor stops for good.
-    pub(crate) fn pause(&self, parent: &CellCore, keep: impl FnOnce()) -> bool {
-        let children = parent.children.lock();
-        if children.closed {
-            return false;
-        }
-        keep();
-        self.clear_control(bits::RESTART);
-        self.set_state(ActorState::Restarting);
-        drop(children);
-        true
-    }
-
-    /// Lets children join again (a new instance starts with none).
-    pub(crate) fn reopen_children(&self) {
-        self.children.lock().closed = false;
-    }
-
-    /// Waits until the state satisfies `done`, and returns it.
-    pub(crate) async fn wait_state(&self, done: impl Fn(ActorState) -> bool) -> ActorState {
-        loop {
-            let notified = self.terminated.notified();
-            tokio::pin!(notified);
-            notified.as_mut().enable();
-            let state = self.state();
-            if done(state) {
-                return state;
-            }
-            notified.await;
-        }
     }
 
     // ---- attached tasks ----------------------------------------------------------------
@@ -457,76 +275,6 @@ impl CellCore {
         };
         for task in attached {
             task.abort();
-        }
-    }
-
-    // ---- lifecycle ---------------------------------------------------------------------
-
-    pub(crate) fn state(&self) -> ActorState {
-        ActorState::from_u8(self.state.load(Ordering::Acquire))
-    }
-
-    pub(crate) fn set_state(&self, state: ActorState) {
-        let v = match state {
-            ActorState::Starting => 0,
-            ActorState::Running => 1,
-            ActorState::Stopping => 2,
-            ActorState::Restarting => 3,
-            ActorState::Stopped => 4,
-        };
-        self.state.store(v, Ordering::Release);
-        // A parent restarting its children waits for them to be parked; the final stop wakes
-        // its waiters itself (`notify_stopped`), after the bookkeeping. No other state is
-        // waited for, so no other change wakes anyone.
-        if state == ActorState::Restarting {
-            self.terminated.notify_waiters();
-        }
-    }
-
-    /// Whether it has not stopped for good (a parked, restarting actor is alive).
-    pub(crate) fn is_alive(&self) -> bool {
-        self.state() != ActorState::Stopped
-    }
-
-    pub(crate) fn stopped_by_person(&self) -> bool {
-        self.stopped_by_person.load(Ordering::Acquire)
-    }
-
-    pub(crate) fn count_handled(&self) {
-        // Only the actor's task writes: a load and a store avoid a locked instruction.
-        let n = self.handled.load(Ordering::Relaxed);
-        self.handled.store(n + 1, Ordering::Relaxed);
-    }
-
-    pub(crate) fn handled(&self) -> u64 {
-        self.handled.load(Ordering::Relaxed)
-    }
-
-    pub(crate) fn stop_reason(&self) -> Option<&StopReason> {
-        self.reason.get()
-    }
-
-    /// Records the final reason. Called once, before [`notify_stopped`](Self::notify_stopped).
-    pub(crate) fn record_stop(&self, reason: StopReason) {
-        let _ = self.reason.set(reason);
-        self.set_state(ActorState::Stopped);
-    }
-
-    /// Wakes everyone waiting for the end.
-    pub(crate) fn notify_stopped(&self) {
-        self.terminated.notify_waiters();
-    }
-
-    /// Waits until the actor has stopped, and returns why.
-    pub(crate) async fn terminated(&self) -> StopReason {
-        loop {
-            let notified = self.terminated.notified();
-            tokio::pin!(notified);
-            notified.as_mut().enable();
-            if let Some(reason) = self.reason.get() {
-                return reason.clone();
-            }
-            notified.await;
         }
     }
 }
