@@ -6,6 +6,23 @@
 //! requests ([`request`]), the tree and its addresses ([`System`], [`ActorPath`]), and errors
 //! ([`Error`], [`StopReason`]).
 //!
+//! # Layers
+//!
+//! The modules form layers, each importing only its own and those below (checked in CI by
+//! the repository's `scripts/import-cycles` against `scripts/layers`); the guide's chapter
+//! on the architecture (`aplay::guide::architecture`) walks one message through them.
+//!
+//! ```text
+//! on top       context::spawn, system::{kernel, spawn}, system_builder, testkit, redis, wire
+//! runtime      runtime::{spawn, task, message_loop, finish}: an actor's task
+//! supervision  supervision::restart: restarts, in one place
+//! sending      request, handle::actor_ref, inbox, attached, timer, stream, supervision::watch
+//! stopping     stop::{finalize, children, shutdown}, tree, observe::{json, http, readings}
+//! actor types  actor (Actor, Dispatch, the typed cell, Handle, RawRef), AnyRef, System, Context
+//! cell         cell (the untyped shared state: signals, children, lifecycle), registry
+//! values       time, path, stop, undelivered, error, mailbox, observe, supervision settings
+//! ```
+//!
 //! # Examples
 //!
 //! An actor as users write it, through the facade: a struct, and an `impl` block whose

@@ -193,6 +193,8 @@ pub mod guide {
     pub mod migrating {}
     #[doc = include_str!("../../docs/observability.md")]
     pub mod observability {}
+    #[doc = include_str!("../../docs/architecture.md")]
+    pub mod architecture {}
     #[cfg_attr(feature = "testkit", doc = include_str!("../../docs/service.md"))]
     #[cfg_attr(
         not(feature = "testkit"),
