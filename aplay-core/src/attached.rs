@@ -18,37 +18,34 @@ use crate::handle::RawRef;
 /// # Examples
 ///
 /// ```
-/// # use aplay_core::{Actor, ActorRef, Context, Dispatch, System};
-/// # #[tokio::main(flavor = "current_thread", start_paused = true)]
-/// # async fn main() -> Result<(), aplay_core::Error> {
 /// use std::time::Duration;
-/// use aplay_core::{BareHandle, BoxError, Inbox, Recipient, TaskHandle};
+/// use aplay_core::{Actor, BoxError, Context, Inbox, Recipient, System, TaskHandle};
+///
 /// /// Beeps every second until told to be quiet.
 /// struct Beeper { beeps: Recipient<&'static str>, timer: Option<TaskHandle> }
-/// enum BeeperMsg { Beep, Quiet }
 /// impl Actor for Beeper {
 ///     async fn on_start(&mut self, ctx: &mut Context<Self>) -> Result<(), BoxError> {
-///         self.timer = Some(ctx.send_interval(Duration::from_secs(1), || BeeperMsg::Beep));
+///         self.timer = Some(ctx.send_interval(Duration::from_secs(1), BeeperMsg::beep));
 ///         Ok(())
 ///     }
 /// }
-/// impl Dispatch for Beeper {
-///     type Msg = BeeperMsg;
-///     type Handle = BareHandle<Self>;
-///     async fn dispatch(&mut self, msg: BeeperMsg, _ctx: &mut Context<Self>) {
-///         match msg {
-///             BeeperMsg::Beep => { let _ = self.beeps.tell("beep").await; }
-///             BeeperMsg::Quiet => if let Some(timer) = &self.timer { timer.cancel() },
-///         }
+/// #[aplay::actor]
+/// impl Beeper {
+///     async fn beep(&mut self) {
+///         let _ = self.beeps.tell("beep").await;
 ///     }
-///     fn message_name(_: &BeeperMsg) -> &'static str { "beeper" }
+///     fn quiet(&mut self) {
+///         if let Some(timer) = &self.timer { timer.cancel() }
+///     }
 /// }
 ///
+/// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+/// # async fn main() -> Result<(), aplay_core::Error> {
 /// let system = System::new();
 /// let mut beeps = Inbox::new();
 /// let beeper = system.spawn("beeper", Beeper { beeps: beeps.recipient(), timer: None }).await?;
 /// assert_eq!(beeps.recv().await, "beep"); // one second later (on this test's paused clock, at once)
-/// ActorRef::send(&beeper, BeeperMsg::Quiet).await?;
+/// beeper.quiet().await?;
 /// assert_eq!(beeps.recv_timeout(Duration::from_secs(10)).await, None);
 /// # Ok(()) }
 /// ```

@@ -93,18 +93,13 @@ struct Slot {
 /// # Examples
 ///
 /// ```
-/// use aplay_core::{Actor, BareHandle, Context, Dispatch, System};
+/// use aplay_core::{Actor, System};
 ///
 /// struct Worker;
-/// enum WorkerMsg {}
-///
 /// impl Actor for Worker {}
-/// impl Dispatch for Worker {
-///     type Msg = WorkerMsg;
-///     type Handle = BareHandle<Self>;
-///     async fn dispatch(&mut self, msg: WorkerMsg, _ctx: &mut Context<Self>) { match msg {} }
-///     fn message_name(msg: &WorkerMsg) -> &'static str { match *msg {} }
-/// }
+///
+/// #[aplay::actor]
+/// impl Worker {} // no messages
 ///
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), aplay_core::Error> {
@@ -341,46 +336,10 @@ impl TreeNode {
     /// # Examples
     ///
     /// ```
-    /// # use aplay_core::request::{AskRequest, ReplyTo, TellRequest};
-    /// # use aplay_core::{Actor, ActorRef, Context, Dispatch, Error, Handle, RawRef, System};
-    /// # // A counter written without the macro: `#[actor]` in the `aplay` facade generates all this.
-    /// # #[derive(Default)]
-    /// # struct Counter { count: u64 }
-    /// # enum CounterMsg { Add(u64, Option<ReplyTo<()>>), Get(Option<ReplyTo<u64>>) }
-    /// # #[derive(Clone)]
-    /// # struct CounterHandle(RawRef<Counter>);
-    /// # impl aplay_core::__private::HandleParts<Counter> for CounterHandle {
-    /// #     fn from_raw(raw: RawRef<Counter>) -> Self { CounterHandle(raw) }
-    /// #     fn raw_ref(&self) -> &RawRef<Counter> { &self.0 }
-    /// # }
-    /// # impl CounterHandle {
-    /// #     fn add(&self, n: u64) -> TellRequest<'_, Counter, u64> {
-    /// #         aplay_core::__private::tell_request(&self.0, n, |n, reply| CounterMsg::Add(n, reply))
-    /// #     }
-    /// #     fn get(&self) -> AskRequest<'_, Counter, (), u64> {
-    /// #         aplay_core::__private::ask_request(&self.0, (), |(), reply| CounterMsg::Get(reply))
-    /// #     }
-    /// # }
-    /// # impl Actor for Counter {}
-    /// # impl Dispatch for Counter {
-    /// #     type Msg = CounterMsg;
-    /// #     type Handle = CounterHandle;
-    /// #     async fn dispatch(&mut self, msg: CounterMsg, _ctx: &mut Context<Self>) {
-    /// #         match msg {
-    /// #             CounterMsg::Add(n, reply) => { self.count += n; if let Some(r) = reply { r.send(()) } }
-    /// #             CounterMsg::Get(reply) => if let Some(r) = reply { r.send(self.count) },
-    /// #         }
-    /// #     }
-    /// #     fn message_name(msg: &CounterMsg) -> &'static str {
-    /// #         match msg { CounterMsg::Add(..) => "add", CounterMsg::Get(..) => "get" }
-    /// #     }
-    /// #     fn is_ask(msg: &CounterMsg) -> bool {
-    /// #         matches!(msg, CounterMsg::Add(_, Some(_)) | CounterMsg::Get(Some(_)))
-    /// #     }
-    /// # }
+    /// use aplay_core::{ActorState, System};
+    /// # use aplay_doc_actors::Counter;
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), aplay_core::Error> {
-    /// use aplay_core::ActorState;
     /// let system = System::builder().metered(true).build();
     /// let counter = system.spawn("counter", Counter::default()).await?;
     /// counter.add(1).await?;
@@ -470,10 +429,9 @@ impl TreeNode {
     /// # Examples
     ///
     /// ```
-    /// use aplay_core::{Actor, BareHandle, Context, Dispatch, System};
+    /// use aplay_core::{Actor, Context, System};
     ///
     /// struct Link { below: u32 }
-    /// enum LinkMsg {}
     ///
     /// impl Actor for Link {
     ///     async fn on_start(&mut self, ctx: &mut Context<Self>) -> Result<(), aplay_core::BoxError> {
@@ -483,12 +441,8 @@ impl TreeNode {
     ///         Ok(())
     ///     }
     /// }
-    /// impl Dispatch for Link {
-    ///     type Msg = LinkMsg;
-    ///     type Handle = BareHandle<Self>;
-    ///     async fn dispatch(&mut self, msg: LinkMsg, _ctx: &mut Context<Self>) { match msg {} }
-    ///     fn message_name(msg: &LinkMsg) -> &'static str { match *msg {} }
-    /// }
+    /// #[aplay::actor]
+    /// impl Link {} // no messages
     ///
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), aplay_core::Error> {

@@ -11,7 +11,7 @@
 
 use std::sync::Arc;
 
-use aplay::{Actor, Mailbox};
+use aplay::{Actor, BoxError, Context, Mailbox, Recipient};
 use tokio::sync::Notify;
 
 /// A counter: [`add`](Counter::add) is a tell, [`get`](Counter::get) an ask. The `Counter` of
@@ -68,5 +68,28 @@ impl Gate {
     /// Waits until `open` is notified.
     pub async fn wait(&self, open: Arc<Notify>) {
         open.notified().await;
+    }
+}
+
+/// Says on `starts` how many times it was restarted, each time it starts (0 the first time),
+/// and fails when told to [`crash`](Flaky::crash): a child to supervise or link to.
+#[derive(Debug)]
+pub struct Flaky {
+    /// Where each instance reports its restart count when it starts.
+    pub starts: Recipient<u32>,
+}
+
+impl Actor for Flaky {
+    async fn on_start(&mut self, ctx: &mut Context<Self>) -> Result<(), BoxError> {
+        self.starts.tell(ctx.myself_any().restarts()).await?;
+        Ok(())
+    }
+}
+
+#[aplay::actor]
+impl Flaky {
+    /// Fails: the instance stops with the failure "told to".
+    pub fn crash(&mut self, ctx: &mut Context<Self>) {
+        ctx.fail("told to");
     }
 }

@@ -107,46 +107,9 @@ pub trait Actor: Send + Sized + 'static {
     /// # Examples
     ///
     /// ```
-    /// # use aplay_core::request::{AskRequest, ReplyTo, TellRequest};
-    /// # use aplay_core::{Actor, ActorRef, Context, Dispatch, Error, Handle, RawRef, System};
-    /// # // A counter written without the macro: `#[actor]` in the `aplay` facade generates all this.
-    /// # #[derive(Default)]
-    /// # struct Counter { count: u64 }
-    /// # enum CounterMsg { Add(u64, Option<ReplyTo<()>>), Get(Option<ReplyTo<u64>>) }
-    /// # #[derive(Clone)]
-    /// # struct CounterHandle(RawRef<Counter>);
-    /// # impl aplay_core::__private::HandleParts<Counter> for CounterHandle {
-    /// #     fn from_raw(raw: RawRef<Counter>) -> Self { CounterHandle(raw) }
-    /// #     fn raw_ref(&self) -> &RawRef<Counter> { &self.0 }
-    /// # }
-    /// # impl CounterHandle {
-    /// #     fn add(&self, n: u64) -> TellRequest<'_, Counter, u64> {
-    /// #         aplay_core::__private::tell_request(&self.0, n, |n, reply| CounterMsg::Add(n, reply))
-    /// #     }
-    /// #     fn get(&self) -> AskRequest<'_, Counter, (), u64> {
-    /// #         aplay_core::__private::ask_request(&self.0, (), |(), reply| CounterMsg::Get(reply))
-    /// #     }
-    /// # }
-    /// # impl Actor for Counter {}
-    /// # impl Dispatch for Counter {
-    /// #     type Msg = CounterMsg;
-    /// #     type Handle = CounterHandle;
-    /// #     async fn dispatch(&mut self, msg: CounterMsg, _ctx: &mut Context<Self>) {
-    /// #         match msg {
-    /// #             CounterMsg::Add(n, reply) => { self.count += n; if let Some(r) = reply { r.send(()) } }
-    /// #             CounterMsg::Get(reply) => if let Some(r) = reply { r.send(self.count) },
-    /// #         }
-    /// #     }
-    /// #     fn message_name(msg: &CounterMsg) -> &'static str {
-    /// #         match msg { CounterMsg::Add(..) => "add", CounterMsg::Get(..) => "get" }
-    /// #     }
-    /// #     fn is_ask(msg: &CounterMsg) -> bool {
-    /// #         matches!(msg, CounterMsg::Add(_, Some(_)) | CounterMsg::Get(Some(_)))
-    /// #     }
-    /// # }
-    /// # use aplay_core::{BareHandle, BoxError, Inbox, Recipient, StopReason, AnyRef};
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> Result<(), aplay_core::Error> {
+    /// use aplay_core::{Actor, AnyRef, BoxError, Context, Inbox, Recipient, StopReason, System};
+    /// # use aplay_doc_actors::Counter;
+    ///
     /// /// Keeps a child running: starts a new one whenever one stops.
     /// struct Keeper { out: Recipient<String> }
     /// impl Actor for Keeper {
@@ -161,13 +124,11 @@ pub trait Actor: Send + Sized + 'static {
     ///         }
     ///     }
     /// }
-    /// # impl Dispatch for Keeper {
-    /// #     type Msg = std::convert::Infallible;
-    /// #     type Handle = BareHandle<Self>;
-    /// #     async fn dispatch(&mut self, msg: Self::Msg, _: &mut Context<Self>) { match msg {} }
-    /// #     fn message_name(msg: &Self::Msg) -> &'static str { match *msg {} }
-    /// # }
+    /// #[aplay::actor]
+    /// impl Keeper {} // no messages
     ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), aplay_core::Error> {
     /// let system = System::new();
     /// let mut out = Inbox::new();
     /// system.spawn("keeper", Keeper { out: out.recipient() }).await?;
@@ -192,57 +153,18 @@ pub trait Actor: Send + Sized + 'static {
     /// # Examples
     ///
     /// ```
-    /// # use aplay_core::request::{AskRequest, ReplyTo, TellRequest};
-    /// # use aplay_core::{Actor, ActorRef, Context, Dispatch, Error, Handle, RawRef, System};
-    /// # // A counter written without the macro: `#[actor]` in the `aplay` facade generates all this.
-    /// # #[derive(Default)]
-    /// # struct Counter { count: u64 }
-    /// # enum CounterMsg { Add(u64, Option<ReplyTo<()>>), Get(Option<ReplyTo<u64>>) }
-    /// # #[derive(Clone)]
-    /// # struct CounterHandle(RawRef<Counter>);
-    /// # impl aplay_core::__private::HandleParts<Counter> for CounterHandle {
-    /// #     fn from_raw(raw: RawRef<Counter>) -> Self { CounterHandle(raw) }
-    /// #     fn raw_ref(&self) -> &RawRef<Counter> { &self.0 }
-    /// # }
-    /// # impl CounterHandle {
-    /// #     fn add(&self, n: u64) -> TellRequest<'_, Counter, u64> {
-    /// #         aplay_core::__private::tell_request(&self.0, n, |n, reply| CounterMsg::Add(n, reply))
-    /// #     }
-    /// #     fn get(&self) -> AskRequest<'_, Counter, (), u64> {
-    /// #         aplay_core::__private::ask_request(&self.0, (), |(), reply| CounterMsg::Get(reply))
-    /// #     }
-    /// # }
-    /// # impl Actor for Counter {}
-    /// # impl Dispatch for Counter {
-    /// #     type Msg = CounterMsg;
-    /// #     type Handle = CounterHandle;
-    /// #     async fn dispatch(&mut self, msg: CounterMsg, _ctx: &mut Context<Self>) {
-    /// #         match msg {
-    /// #             CounterMsg::Add(n, reply) => { self.count += n; if let Some(r) = reply { r.send(()) } }
-    /// #             CounterMsg::Get(reply) => if let Some(r) = reply { r.send(self.count) },
-    /// #         }
-    /// #     }
-    /// #     fn message_name(msg: &CounterMsg) -> &'static str {
-    /// #         match msg { CounterMsg::Add(..) => "add", CounterMsg::Get(..) => "get" }
-    /// #     }
-    /// #     fn is_ask(msg: &CounterMsg) -> bool {
-    /// #         matches!(msg, CounterMsg::Add(_, Some(_)) | CounterMsg::Get(Some(_)))
-    /// #     }
-    /// # }
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> Result<(), aplay_core::Error> {
+    /// use aplay_core::{Actor, Error, StartState, System};
+    ///
     /// /// Starts only during business hours (here: never).
     /// struct Clerk;
     /// impl Actor for Clerk {
-    ///     fn decide_to_start(&self, _state: &aplay_core::StartState) -> bool { false }
+    ///     fn decide_to_start(&self, _state: &StartState) -> bool { false }
     /// }
-    /// # impl Dispatch for Clerk {
-    /// #     type Msg = std::convert::Infallible;
-    /// #     type Handle = aplay_core::BareHandle<Self>;
-    /// #     async fn dispatch(&mut self, msg: Self::Msg, _: &mut Context<Self>) { match msg {} }
-    /// #     fn message_name(msg: &Self::Msg) -> &'static str { match *msg {} }
-    /// # }
+    /// #[aplay::actor]
+    /// impl Clerk {} // no messages
     ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), aplay_core::Error> {
     /// let system = System::new();
     /// assert!(matches!(system.spawn("clerk", Clerk).await, Err(Error::StartDeclined { .. })));
     /// # Ok(()) }

@@ -108,62 +108,24 @@ impl<A> Context<A> {
     /// # Examples
     ///
     /// ```
-    /// # use aplay_core::request::{AskRequest, ReplyTo, TellRequest};
-    /// # use aplay_core::{Actor, ActorRef, Context, Dispatch, Error, Handle, RawRef, System};
-    /// # // A counter written without the macro: `#[actor]` in the `aplay` facade generates all this.
-    /// # #[derive(Default)]
-    /// # struct Counter { count: u64 }
-    /// # enum CounterMsg { Add(u64, Option<ReplyTo<()>>), Get(Option<ReplyTo<u64>>) }
-    /// # #[derive(Clone)]
-    /// # struct CounterHandle(RawRef<Counter>);
-    /// # impl aplay_core::__private::HandleParts<Counter> for CounterHandle {
-    /// #     fn from_raw(raw: RawRef<Counter>) -> Self { CounterHandle(raw) }
-    /// #     fn raw_ref(&self) -> &RawRef<Counter> { &self.0 }
-    /// # }
-    /// # impl CounterHandle {
-    /// #     fn add(&self, n: u64) -> TellRequest<'_, Counter, u64> {
-    /// #         aplay_core::__private::tell_request(&self.0, n, |n, reply| CounterMsg::Add(n, reply))
-    /// #     }
-    /// #     fn get(&self) -> AskRequest<'_, Counter, (), u64> {
-    /// #         aplay_core::__private::ask_request(&self.0, (), |(), reply| CounterMsg::Get(reply))
-    /// #     }
-    /// # }
-    /// # impl Actor for Counter {}
-    /// # impl Dispatch for Counter {
-    /// #     type Msg = CounterMsg;
-    /// #     type Handle = CounterHandle;
-    /// #     async fn dispatch(&mut self, msg: CounterMsg, _ctx: &mut Context<Self>) {
-    /// #         match msg {
-    /// #             CounterMsg::Add(n, reply) => { self.count += n; if let Some(r) = reply { r.send(()) } }
-    /// #             CounterMsg::Get(reply) => if let Some(r) = reply { r.send(self.count) },
-    /// #         }
-    /// #     }
-    /// #     fn message_name(msg: &CounterMsg) -> &'static str {
-    /// #         match msg { CounterMsg::Add(..) => "add", CounterMsg::Get(..) => "get" }
-    /// #     }
-    /// #     fn is_ask(msg: &CounterMsg) -> bool {
-    /// #         matches!(msg, CounterMsg::Add(_, Some(_)) | CounterMsg::Get(Some(_)))
-    /// #     }
-    /// # }
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> Result<(), aplay_core::Error> {
-    /// use aplay_core::{BareHandle, StopReason};
+    /// use aplay_core::{Context, StopReason, System};
+    ///
     /// /// Stops after its first job.
+    /// #[aplay::actor]
     /// struct OneShot;
-    /// enum OneShotMsg { Job }
-    /// impl Actor for OneShot {}
-    /// impl Dispatch for OneShot {
-    ///     type Msg = OneShotMsg;
-    ///     type Handle = BareHandle<Self>;
-    ///     async fn dispatch(&mut self, msg: OneShotMsg, ctx: &mut Context<Self>) {
-    ///         match msg { OneShotMsg::Job => ctx.stop() } // what a handler with `ctx` writes
+    ///
+    /// #[aplay::actor]
+    /// impl OneShot {
+    ///     fn job(&mut self, ctx: &mut Context<Self>) {
+    ///         ctx.stop();
     ///     }
-    ///     fn message_name(_: &OneShotMsg) -> &'static str { "job" }
     /// }
     ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), aplay_core::Error> {
     /// let system = System::new();
     /// let one = system.spawn("one", OneShot).await?;
-    /// ActorRef::send(&one, OneShotMsg::Job).await?;
+    /// one.job().await?;
     /// assert_eq!(one.join().await, StopReason::Normal);
     /// # Ok(()) }
     /// ```
@@ -177,64 +139,25 @@ impl<A> Context<A> {
     /// # Examples
     ///
     /// ```
-    /// # use aplay_core::request::{AskRequest, ReplyTo, TellRequest};
-    /// # use aplay_core::{Actor, ActorRef, Context, Dispatch, Error, Handle, RawRef, System};
-    /// # // A counter written without the macro: `#[actor]` in the `aplay` facade generates all this.
-    /// # #[derive(Default)]
-    /// # struct Counter { count: u64 }
-    /// # enum CounterMsg { Add(u64, Option<ReplyTo<()>>), Get(Option<ReplyTo<u64>>) }
-    /// # #[derive(Clone)]
-    /// # struct CounterHandle(RawRef<Counter>);
-    /// # impl aplay_core::__private::HandleParts<Counter> for CounterHandle {
-    /// #     fn from_raw(raw: RawRef<Counter>) -> Self { CounterHandle(raw) }
-    /// #     fn raw_ref(&self) -> &RawRef<Counter> { &self.0 }
-    /// # }
-    /// # impl CounterHandle {
-    /// #     fn add(&self, n: u64) -> TellRequest<'_, Counter, u64> {
-    /// #         aplay_core::__private::tell_request(&self.0, n, |n, reply| CounterMsg::Add(n, reply))
-    /// #     }
-    /// #     fn get(&self) -> AskRequest<'_, Counter, (), u64> {
-    /// #         aplay_core::__private::ask_request(&self.0, (), |(), reply| CounterMsg::Get(reply))
-    /// #     }
-    /// # }
-    /// # impl Actor for Counter {}
-    /// # impl Dispatch for Counter {
-    /// #     type Msg = CounterMsg;
-    /// #     type Handle = CounterHandle;
-    /// #     async fn dispatch(&mut self, msg: CounterMsg, _ctx: &mut Context<Self>) {
-    /// #         match msg {
-    /// #             CounterMsg::Add(n, reply) => { self.count += n; if let Some(r) = reply { r.send(()) } }
-    /// #             CounterMsg::Get(reply) => if let Some(r) = reply { r.send(self.count) },
-    /// #         }
-    /// #     }
-    /// #     fn message_name(msg: &CounterMsg) -> &'static str {
-    /// #         match msg { CounterMsg::Add(..) => "add", CounterMsg::Get(..) => "get" }
-    /// #     }
-    /// #     fn is_ask(msg: &CounterMsg) -> bool {
-    /// #         matches!(msg, CounterMsg::Add(_, Some(_)) | CounterMsg::Get(Some(_)))
-    /// #     }
-    /// # }
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> Result<(), aplay_core::Error> {
-    /// use aplay_core::{BareHandle, StopReason};
+    /// use aplay_core::{Context, StopReason, System};
+    ///
+    /// #[aplay::actor]
     /// struct Parser;
-    /// enum ParserMsg { Line(String) }
-    /// impl Actor for Parser {}
-    /// impl Dispatch for Parser {
-    ///     type Msg = ParserMsg;
-    ///     type Handle = BareHandle<Self>;
-    ///     async fn dispatch(&mut self, msg: ParserMsg, ctx: &mut Context<Self>) {
-    ///         let ParserMsg::Line(line) = msg;
+    ///
+    /// #[aplay::actor]
+    /// impl Parser {
+    ///     fn line(&mut self, line: String, ctx: &mut Context<Self>) {
     ///         if line.is_empty() {
     ///             ctx.fail("an empty line"); // a supervising parent would restart it
     ///         }
     ///     }
-    ///     fn message_name(_: &ParserMsg) -> &'static str { "line" }
     /// }
     ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), aplay_core::Error> {
     /// let system = System::new();
     /// let parser = system.spawn("parser", Parser).await?;
-    /// ActorRef::send(&parser, ParserMsg::Line(String::new())).await?;
+    /// parser.line(String::new()).await?;
     /// let reason = parser.join().await;
     /// assert!(reason.is_failure());
     /// assert!(matches!(reason, StopReason::Failed(f) if f.message() == "an empty line"));

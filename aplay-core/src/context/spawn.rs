@@ -27,46 +27,9 @@ impl<A> Context<A> {
     /// # Examples
     ///
     /// ```
-    /// # use aplay_core::request::{AskRequest, ReplyTo, TellRequest};
-    /// # use aplay_core::{Actor, ActorRef, Context, Dispatch, Error, Handle, RawRef, System};
-    /// # // A counter written without the macro: `#[actor]` in the `aplay` facade generates all this.
-    /// # #[derive(Default)]
-    /// # struct Counter { count: u64 }
-    /// # enum CounterMsg { Add(u64, Option<ReplyTo<()>>), Get(Option<ReplyTo<u64>>) }
-    /// # #[derive(Clone)]
-    /// # struct CounterHandle(RawRef<Counter>);
-    /// # impl aplay_core::__private::HandleParts<Counter> for CounterHandle {
-    /// #     fn from_raw(raw: RawRef<Counter>) -> Self { CounterHandle(raw) }
-    /// #     fn raw_ref(&self) -> &RawRef<Counter> { &self.0 }
-    /// # }
-    /// # impl CounterHandle {
-    /// #     fn add(&self, n: u64) -> TellRequest<'_, Counter, u64> {
-    /// #         aplay_core::__private::tell_request(&self.0, n, |n, reply| CounterMsg::Add(n, reply))
-    /// #     }
-    /// #     fn get(&self) -> AskRequest<'_, Counter, (), u64> {
-    /// #         aplay_core::__private::ask_request(&self.0, (), |(), reply| CounterMsg::Get(reply))
-    /// #     }
-    /// # }
-    /// # impl Actor for Counter {}
-    /// # impl Dispatch for Counter {
-    /// #     type Msg = CounterMsg;
-    /// #     type Handle = CounterHandle;
-    /// #     async fn dispatch(&mut self, msg: CounterMsg, _ctx: &mut Context<Self>) {
-    /// #         match msg {
-    /// #             CounterMsg::Add(n, reply) => { self.count += n; if let Some(r) = reply { r.send(()) } }
-    /// #             CounterMsg::Get(reply) => if let Some(r) = reply { r.send(self.count) },
-    /// #         }
-    /// #     }
-    /// #     fn message_name(msg: &CounterMsg) -> &'static str {
-    /// #         match msg { CounterMsg::Add(..) => "add", CounterMsg::Get(..) => "get" }
-    /// #     }
-    /// #     fn is_ask(msg: &CounterMsg) -> bool {
-    /// #         matches!(msg, CounterMsg::Add(_, Some(_)) | CounterMsg::Get(Some(_)))
-    /// #     }
-    /// # }
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> Result<(), aplay_core::Error> {
-    /// use aplay_core::BoxError;
+    /// use aplay_core::{Actor, ActorRef, BoxError, Context, System};
+    /// # use aplay_doc_actors::Counter;
+    ///
     /// struct Parent;
     /// impl Actor for Parent {
     ///     async fn on_start(&mut self, ctx: &mut Context<Self>) -> Result<(), BoxError> {
@@ -82,13 +45,11 @@ impl<A> Context<A> {
     ///         Ok(())
     ///     }
     /// }
-    /// # impl Dispatch for Parent {
-    /// #     type Msg = std::convert::Infallible;
-    /// #     type Handle = aplay_core::BareHandle<Self>;
-    /// #     async fn dispatch(&mut self, msg: Self::Msg, _: &mut Context<Self>) { match msg {} }
-    /// #     fn message_name(msg: &Self::Msg) -> &'static str { match *msg {} }
-    /// # }
+    /// #[aplay::actor]
+    /// impl Parent {} // no messages
     ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), aplay_core::Error> {
     /// let system = System::new();
     /// system.spawn("parent", Parent).await?;
     /// let count = system.address::<Counter>("/parent/count")?;
@@ -119,15 +80,7 @@ impl<A> Context<A> {
     ///
     /// ```
     /// use aplay_core::{Actor, BoxError, Context, Restart};
-    /// # use aplay_core::{BareHandle, Dispatch};
-    /// # struct Worker;
-    /// # impl Actor for Worker {}
-    /// # impl Dispatch for Worker {
-    /// #     type Msg = std::convert::Infallible;
-    /// #     type Handle = BareHandle<Self>;
-    /// #     async fn dispatch(&mut self, msg: Self::Msg, _: &mut Context<Self>) { match msg {} }
-    /// #     fn message_name(msg: &Self::Msg) -> &'static str { match *msg {} }
-    /// # }
+    /// # use aplay_doc_actors::Worker;
     ///
     /// struct Service;
     /// impl Actor for Service {

@@ -144,53 +144,11 @@ impl RedisStation {
     /// # Examples
     ///
     /// ```no_run
-    /// # use aplay_core::request::{AskRequest, ReplyTo, TellRequest};
-    /// # use aplay_core::{Actor, ActorRef, Context, Dispatch, Error, Handle, RawRef, System};
-    /// # use aplay_core::wire::{self, Outcome, OutcomeReceiver, ReplyCompleter, Wire};
-    /// # // What `#[actor(serde)]` in the `aplay` facade generates, written by hand.
-    /// # #[derive(Default)]
-    /// # struct Counter { count: u64 }
-    /// # #[derive(serde::Serialize, serde::Deserialize)]
-    /// # enum CounterMsg { Add(u64, #[serde(skip)] Option<ReplyTo<()>>), Get(#[serde(skip)] Option<ReplyTo<u64>>) }
-    /// # #[derive(Clone)]
-    /// # struct CounterHandle(RawRef<Counter>);
-    /// # impl aplay_core::__private::HandleParts<Counter> for CounterHandle {
-    /// #     fn from_raw(raw: RawRef<Counter>) -> Self { CounterHandle(raw) }
-    /// #     fn raw_ref(&self) -> &RawRef<Counter> { &self.0 }
-    /// # }
-    /// # impl CounterHandle {
-    /// #     fn add(&self, n: u64) -> TellRequest<'_, Counter, u64> {
-    /// #         aplay_core::__private::tell_request(&self.0, n, |n, reply| CounterMsg::Add(n, reply))
-    /// #     }
-    /// #     fn get(&self) -> AskRequest<'_, Counter, (), u64> {
-    /// #         aplay_core::__private::ask_request(&self.0, (), |(), reply| CounterMsg::Get(reply))
-    /// #     }
-    /// # }
-    /// # impl Actor for Counter {}
-    /// # impl Dispatch for Counter {
-    /// #     type Msg = CounterMsg;
-    /// #     type Handle = CounterHandle;
-    /// #     async fn dispatch(&mut self, msg: CounterMsg, _ctx: &mut Context<Self>) {
-    /// #         match msg {
-    /// #             CounterMsg::Add(n, reply) => { self.count += n; if let Some(r) = reply { r.send(()) } }
-    /// #             CounterMsg::Get(reply) => if let Some(r) = reply { r.send(self.count) },
-    /// #         }
-    /// #     }
-    /// #     fn message_name(msg: &CounterMsg) -> &'static str {
-    /// #         match msg { CounterMsg::Add(..) => "add", CounterMsg::Get(..) => "get" }
-    /// #     }
-    /// # }
-    /// # impl Wire for Counter {
-    /// #     fn expect_outcome(msg: &mut CounterMsg) -> OutcomeReceiver {
-    /// #         match msg { CounterMsg::Add(_, r) => aplay_core::__private::expect_outcome(r), CounterMsg::Get(r) => aplay_core::__private::expect_outcome(r) }
-    /// #     }
-    /// #     fn take_reply(msg: &mut CounterMsg) -> Option<ReplyCompleter> {
-    /// #         match msg { CounterMsg::Add(_, r) => aplay_core::__private::take_reply(r), CounterMsg::Get(r) => aplay_core::__private::take_reply(r) }
-    /// #     }
-    /// # }
+    /// use aplay_core::System;
+    /// use aplay_core::redis::{RedisStation, StationConfig};
+    /// # use aplay_doc_actors::Counter;
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), aplay_core::Error> {
-    /// use aplay_core::redis::{RedisStation, StationConfig};
     /// // Needs a Redis server. The worker process:
     /// let system = System::new();
     /// let station = RedisStation::connect_with(
@@ -283,53 +241,10 @@ impl RedisStation {
     /// # Examples
     ///
     /// ```no_run
-    /// # use aplay_core::request::{AskRequest, ReplyTo, TellRequest};
-    /// # use aplay_core::{Actor, ActorRef, Context, Dispatch, Error, Handle, RawRef, System};
-    /// # use aplay_core::wire::{self, Outcome, OutcomeReceiver, ReplyCompleter, Wire};
-    /// # // What `#[actor(serde)]` in the `aplay` facade generates, written by hand.
-    /// # #[derive(Default)]
-    /// # struct Counter { count: u64 }
-    /// # #[derive(serde::Serialize, serde::Deserialize)]
-    /// # enum CounterMsg { Add(u64, #[serde(skip)] Option<ReplyTo<()>>), Get(#[serde(skip)] Option<ReplyTo<u64>>) }
-    /// # #[derive(Clone)]
-    /// # struct CounterHandle(RawRef<Counter>);
-    /// # impl aplay_core::__private::HandleParts<Counter> for CounterHandle {
-    /// #     fn from_raw(raw: RawRef<Counter>) -> Self { CounterHandle(raw) }
-    /// #     fn raw_ref(&self) -> &RawRef<Counter> { &self.0 }
-    /// # }
-    /// # impl CounterHandle {
-    /// #     fn add(&self, n: u64) -> TellRequest<'_, Counter, u64> {
-    /// #         aplay_core::__private::tell_request(&self.0, n, |n, reply| CounterMsg::Add(n, reply))
-    /// #     }
-    /// #     fn get(&self) -> AskRequest<'_, Counter, (), u64> {
-    /// #         aplay_core::__private::ask_request(&self.0, (), |(), reply| CounterMsg::Get(reply))
-    /// #     }
-    /// # }
-    /// # impl Actor for Counter {}
-    /// # impl Dispatch for Counter {
-    /// #     type Msg = CounterMsg;
-    /// #     type Handle = CounterHandle;
-    /// #     async fn dispatch(&mut self, msg: CounterMsg, _ctx: &mut Context<Self>) {
-    /// #         match msg {
-    /// #             CounterMsg::Add(n, reply) => { self.count += n; if let Some(r) = reply { r.send(()) } }
-    /// #             CounterMsg::Get(reply) => if let Some(r) = reply { r.send(self.count) },
-    /// #         }
-    /// #     }
-    /// #     fn message_name(msg: &CounterMsg) -> &'static str {
-    /// #         match msg { CounterMsg::Add(..) => "add", CounterMsg::Get(..) => "get" }
-    /// #     }
-    /// # }
-    /// # impl Wire for Counter {
-    /// #     fn expect_outcome(msg: &mut CounterMsg) -> OutcomeReceiver {
-    /// #         match msg { CounterMsg::Add(_, r) => aplay_core::__private::expect_outcome(r), CounterMsg::Get(r) => aplay_core::__private::expect_outcome(r) }
-    /// #     }
-    /// #     fn take_reply(msg: &mut CounterMsg) -> Option<ReplyCompleter> {
-    /// #         match msg { CounterMsg::Add(_, r) => aplay_core::__private::take_reply(r), CounterMsg::Get(r) => aplay_core::__private::take_reply(r) }
-    /// #     }
-    /// # }
+    /// use aplay_core::redis::RedisStation;
+    /// # use aplay_doc_actors::Counter;
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), aplay_core::Error> {
-    /// use aplay_core::redis::RedisStation;
     /// // A producer: it sends before any worker runs; the messages wait in the stream.
     /// let station = RedisStation::connect("redis://127.0.0.1:6379").await?;
     /// let counter = station.remote::<Counter>("/counter")?;
@@ -470,53 +385,9 @@ impl RedisStation {
     /// # Examples
     ///
     /// ```no_run
-    /// # use aplay_core::request::{AskRequest, ReplyTo, TellRequest};
-    /// # use aplay_core::{Actor, ActorRef, Context, Dispatch, Error, Handle, RawRef, System};
-    /// # use aplay_core::wire::{self, Outcome, OutcomeReceiver, ReplyCompleter, Wire};
-    /// # // What `#[actor(serde)]` in the `aplay` facade generates, written by hand.
-    /// # #[derive(Default)]
-    /// # struct Counter { count: u64 }
-    /// # #[derive(serde::Serialize, serde::Deserialize)]
-    /// # enum CounterMsg { Add(u64, #[serde(skip)] Option<ReplyTo<()>>), Get(#[serde(skip)] Option<ReplyTo<u64>>) }
-    /// # #[derive(Clone)]
-    /// # struct CounterHandle(RawRef<Counter>);
-    /// # impl aplay_core::__private::HandleParts<Counter> for CounterHandle {
-    /// #     fn from_raw(raw: RawRef<Counter>) -> Self { CounterHandle(raw) }
-    /// #     fn raw_ref(&self) -> &RawRef<Counter> { &self.0 }
-    /// # }
-    /// # impl CounterHandle {
-    /// #     fn add(&self, n: u64) -> TellRequest<'_, Counter, u64> {
-    /// #         aplay_core::__private::tell_request(&self.0, n, |n, reply| CounterMsg::Add(n, reply))
-    /// #     }
-    /// #     fn get(&self) -> AskRequest<'_, Counter, (), u64> {
-    /// #         aplay_core::__private::ask_request(&self.0, (), |(), reply| CounterMsg::Get(reply))
-    /// #     }
-    /// # }
-    /// # impl Actor for Counter {}
-    /// # impl Dispatch for Counter {
-    /// #     type Msg = CounterMsg;
-    /// #     type Handle = CounterHandle;
-    /// #     async fn dispatch(&mut self, msg: CounterMsg, _ctx: &mut Context<Self>) {
-    /// #         match msg {
-    /// #             CounterMsg::Add(n, reply) => { self.count += n; if let Some(r) = reply { r.send(()) } }
-    /// #             CounterMsg::Get(reply) => if let Some(r) = reply { r.send(self.count) },
-    /// #         }
-    /// #     }
-    /// #     fn message_name(msg: &CounterMsg) -> &'static str {
-    /// #         match msg { CounterMsg::Add(..) => "add", CounterMsg::Get(..) => "get" }
-    /// #     }
-    /// # }
-    /// # impl Wire for Counter {
-    /// #     fn expect_outcome(msg: &mut CounterMsg) -> OutcomeReceiver {
-    /// #         match msg { CounterMsg::Add(_, r) => aplay_core::__private::expect_outcome(r), CounterMsg::Get(r) => aplay_core::__private::expect_outcome(r) }
-    /// #     }
-    /// #     fn take_reply(msg: &mut CounterMsg) -> Option<ReplyCompleter> {
-    /// #         match msg { CounterMsg::Add(_, r) => aplay_core::__private::take_reply(r), CounterMsg::Get(r) => aplay_core::__private::take_reply(r) }
-    /// #     }
-    /// # }
+    /// use aplay_core::redis::{RedisStation, StationConfig};
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), aplay_core::Error> {
-    /// use aplay_core::redis::{RedisStation, StationConfig};
     /// // A test's own namespace, removed at the end.
     /// let config = StationConfig::default().namespace(format!("test-{}", std::process::id()));
     /// let station = RedisStation::connect_with("redis://127.0.0.1:6379", config).await?;

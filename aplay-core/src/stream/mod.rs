@@ -22,25 +22,23 @@ impl<A: Dispatch> Context<A> {
     /// # Examples
     ///
     /// ```
-    /// use aplay_core::{Actor, BareHandle, BoxError, Context, Dispatch, System};
+    /// use aplay_core::{Actor, BoxError, Context};
     ///
     /// struct Summer { total: u64 }
-    /// enum SummerMsg { Add(u64) }
     ///
     /// impl Actor for Summer {
     ///     async fn on_start(&mut self, ctx: &mut Context<Self>) -> Result<(), BoxError> {
-    ///         ctx.attach_stream(futures::stream::iter(1..=3), SummerMsg::Add);
+    ///         ctx.attach_stream(futures::stream::iter(1..=3), SummerMsg::add);
     ///         Ok(())
     ///     }
     /// }
-    /// # impl Dispatch for Summer {
-    /// #     type Msg = SummerMsg;
-    /// #     type Handle = BareHandle<Self>;
-    /// #     async fn dispatch(&mut self, msg: SummerMsg, _ctx: &mut Context<Self>) {
-    /// #         match msg { SummerMsg::Add(n) => self.total += n }
-    /// #     }
-    /// #     fn message_name(_: &SummerMsg) -> &'static str { "add" }
-    /// # }
+    ///
+    /// #[aplay::actor]
+    /// impl Summer {
+    ///     fn add(&mut self, n: u64) {
+    ///         self.total += n;
+    ///     }
+    /// }
     /// ```
     pub fn attach_stream<S, F>(&mut self, stream: S, on_item: F) -> TaskHandle
     where
@@ -56,35 +54,30 @@ impl<A: Dispatch> Context<A> {
     /// # Examples
     ///
     /// ```
-    /// # use aplay_core::{Actor, Context, Dispatch, System};
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> Result<(), aplay_core::Error> {
-    /// use aplay_core::{BareHandle, BoxError, Inbox, Recipient};
+    /// use aplay_core::{Actor, BoxError, Context, Inbox, Recipient, System};
+    ///
     /// /// Counts the lines of its input, and says how many at the end.
     /// struct LineCount { lines: usize, out: Recipient<usize> }
-    /// enum LineCountMsg { Line(String), End }
     /// impl Actor for LineCount {
     ///     async fn on_start(&mut self, ctx: &mut Context<Self>) -> Result<(), BoxError> {
     ///         let input = futures::stream::iter(["a", "b", "c"].map(String::from));
-    ///         ctx.attach_stream_with_end(input, LineCountMsg::Line, LineCountMsg::End);
+    ///         ctx.attach_stream_with_end(input, LineCountMsg::line, LineCountMsg::end());
     ///         Ok(())
     ///     }
     /// }
-    /// impl Dispatch for LineCount {
-    ///     type Msg = LineCountMsg;
-    ///     type Handle = BareHandle<Self>;
-    ///     async fn dispatch(&mut self, msg: LineCountMsg, ctx: &mut Context<Self>) {
-    ///         match msg {
-    ///             LineCountMsg::Line(_) => self.lines += 1,
-    ///             LineCountMsg::End => {
-    ///                 let _ = self.out.tell(self.lines).await;
-    ///                 ctx.stop();
-    ///             }
-    ///         }
+    /// #[aplay::actor]
+    /// impl LineCount {
+    ///     fn line(&mut self, _line: String) {
+    ///         self.lines += 1;
     ///     }
-    ///     fn message_name(_: &LineCountMsg) -> &'static str { "line" }
+    ///     async fn end(&mut self, ctx: &mut Context<Self>) {
+    ///         let _ = self.out.tell(self.lines).await;
+    ///         ctx.stop();
+    ///     }
     /// }
     ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), aplay_core::Error> {
     /// let system = System::new();
     /// let mut counts = Inbox::new();
     /// let counter = system.spawn("lines", LineCount { lines: 0, out: counts.recipient() }).await?;
@@ -113,14 +106,11 @@ impl<A: Dispatch> Context<A> {
     /// # Examples
     ///
     /// ```
-    /// # use aplay_core::{Actor, Context, Dispatch, System};
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> Result<(), aplay_core::Error> {
-    /// use aplay_core::{BareHandle, BoxError, Inbox, Recipient};
+    /// use aplay_core::{Actor, BoxError, Context, Inbox, Recipient, System};
     /// use tokio::sync::mpsc;
+    ///
     /// /// Reads a channel one value at a time, as actorio reads `websocket.receive`.
     /// struct Reader { rx: Option<mpsc::Receiver<u32>>, out: Recipient<u32> }
-    /// enum ReaderMsg { Got(Option<u32>) }
     /// impl Actor for Reader {
     ///     async fn on_start(&mut self, ctx: &mut Context<Self>) -> Result<(), BoxError> {
     ///         let rx = std::sync::Arc::new(tokio::sync::Mutex::new(self.rx.take().expect("set")));
@@ -129,23 +119,23 @@ impl<A: Dispatch> Context<A> {
     ///                 let rx = rx.clone();
     ///                 async move { rx.lock().await.recv().await }
     ///             },
-    ///             ReaderMsg::Got,
+    ///             ReaderMsg::got,
     ///         );
     ///         Ok(())
     ///     }
     /// }
-    /// impl Dispatch for Reader {
-    ///     type Msg = ReaderMsg;
-    ///     type Handle = BareHandle<Self>;
-    ///     async fn dispatch(&mut self, msg: ReaderMsg, ctx: &mut Context<Self>) {
-    ///         match msg {
-    ///             ReaderMsg::Got(Some(n)) => { let _ = self.out.tell(n).await; }
-    ///             ReaderMsg::Got(None) => ctx.stop(), // the channel closed
+    /// #[aplay::actor]
+    /// impl Reader {
+    ///     async fn got(&mut self, value: Option<u32>, ctx: &mut Context<Self>) {
+    ///         match value {
+    ///             Some(n) => { let _ = self.out.tell(n).await; }
+    ///             None => ctx.stop(), // the channel closed
     ///         }
     ///     }
-    ///     fn message_name(_: &ReaderMsg) -> &'static str { "got" }
     /// }
     ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), aplay_core::Error> {
     /// let system = System::new();
     /// let (tx, rx) = mpsc::channel(4);
     /// let mut out = Inbox::new();

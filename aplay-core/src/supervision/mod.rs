@@ -18,34 +18,11 @@ use std::time::Duration;
 /// # Examples
 ///
 /// ```
-/// # use aplay_core::{Actor, ActorRef, BareHandle, BoxError, Context, Dispatch, Inbox, Recipient, Restart, System};
-/// # /// Reports each start; fails when told to.
-/// # struct Flaky { starts: Recipient<u32> }
-/// # enum FlakyMsg { Crash }
-/// # impl Actor for Flaky {
-/// #     async fn on_start(&mut self, ctx: &mut Context<Self>) -> Result<(), BoxError> {
-/// #         self.starts.tell(ctx.myself_any().restarts()).await?;
-/// #         Ok(())
-/// #     }
-/// # }
-/// # impl Dispatch for Flaky {
-/// #     type Msg = FlakyMsg;
-/// #     type Handle = BareHandle<Self>;
-/// #     async fn dispatch(&mut self, msg: FlakyMsg, ctx: &mut Context<Self>) {
-/// #         let FlakyMsg::Crash = msg;
-/// #         ctx.fail("told to");
-/// #     }
-/// #     fn message_name(_: &FlakyMsg) -> &'static str { "crash" }
-/// # }
-/// # struct Boss { starts: Recipient<u32>, restart: Restart }
-/// # impl Dispatch for Boss {
-/// #     type Msg = std::convert::Infallible;
-/// #     type Handle = BareHandle<Self>;
-/// #     async fn dispatch(&mut self, msg: Self::Msg, _: &mut Context<Self>) { match msg {} }
-/// #     fn message_name(msg: &Self::Msg) -> &'static str { match *msg {} }
-/// # }
-/// # #[tokio::main(flavor = "current_thread")]
-/// # async fn main() -> Result<(), aplay_core::Error> {
+/// use aplay_core::{Actor, BoxError, Context, Inbox, Recipient, Restart, System};
+/// # use aplay_doc_actors::Flaky;
+///
+/// // `Flaky` reports each start on `starts` (its restart count), and fails when told to `crash`.
+/// struct Boss { starts: Recipient<u32>, restart: Restart }
 /// impl Actor for Boss {
 ///     async fn on_start(&mut self, ctx: &mut Context<Self>) -> Result<(), BoxError> {
 ///         let starts = self.starts.clone();
@@ -54,14 +31,18 @@ use std::time::Duration;
 ///         Ok(())
 ///     }
 /// }
+/// #[aplay::actor]
+/// impl Boss {} // no messages
 ///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), aplay_core::Error> {
 /// let system = System::new();
 /// let mut starts = Inbox::new();
 /// system.spawn("boss", Boss { starts: starts.recipient(), restart: Restart::Transient }).await?;
 /// assert_eq!(starts.recv().await, 0);
 /// let flaky = system.address::<Flaky>("/boss/flaky")?;
 /// // A failure: a transient (or permanent) child is restarted, same address, same ref.
-/// ActorRef::send(&flaky, FlakyMsg::Crash).await?;
+/// flaky.crash().await?;
 /// assert_eq!(starts.recv().await, 1);
 /// assert!(flaky.is_alive());
 /// // A stop by a person is never undone.

@@ -20,24 +20,21 @@ impl<A: Dispatch> Context<A> {
     /// # Examples
     ///
     /// ```
-    /// use aplay_core::{Actor, AnyRef, Context, StopReason};
-    /// # use aplay_core::{BareHandle, Dispatch};
+    /// use aplay_core::{AnyRef, Context, StopReason};
     ///
+    /// #[aplay::actor]
     /// struct Guard { gone: Vec<String> }
-    /// enum GuardMsg { Gone(String, StopReason) }
-    /// impl Actor for Guard {}
-    /// # impl Dispatch for Guard {
-    /// #     type Msg = GuardMsg;
-    /// #     type Handle = BareHandle<Self>;
-    /// #     async fn dispatch(&mut self, msg: GuardMsg, _: &mut Context<Self>) {
-    /// #         let GuardMsg::Gone(path, _) = msg; self.gone.push(path);
-    /// #     }
-    /// #     fn message_name(_: &GuardMsg) -> &'static str { "gone" }
-    /// # }
+    ///
+    /// #[aplay::actor]
+    /// impl Guard {
+    ///     fn gone(&mut self, path: String, reason: StopReason) {
+    ///         self.gone.push(format!("{path}: {reason}"));
+    ///     }
+    /// }
     ///
     /// fn watch_it(ctx: &mut Context<Guard>, target: &AnyRef) {
     ///     let path = target.path().to_string();
-    ///     ctx.watch(target, move |reason| GuardMsg::Gone(path, reason));
+    ///     ctx.watch(target, move |reason| GuardMsg::gone(path, reason));
     /// }
     /// ```
     pub fn watch<F>(&mut self, target: &AnyRef, on_stop: F) -> TaskHandle
@@ -59,34 +56,11 @@ impl<A: Dispatch> Context<A> {
     /// # Examples
     ///
     /// ```
-    /// # use aplay_core::{Actor, ActorRef, BareHandle, BoxError, Context, Dispatch, Inbox, Recipient, Restart, System};
-    /// # /// Reports each start; fails when told to.
-    /// # struct Flaky { starts: Recipient<u32> }
-    /// # enum FlakyMsg { Crash }
-    /// # impl Actor for Flaky {
-    /// #     async fn on_start(&mut self, ctx: &mut Context<Self>) -> Result<(), BoxError> {
-    /// #         self.starts.tell(ctx.myself_any().restarts()).await?;
-    /// #         Ok(())
-    /// #     }
-    /// # }
-    /// # impl Dispatch for Flaky {
-    /// #     type Msg = FlakyMsg;
-    /// #     type Handle = BareHandle<Self>;
-    /// #     async fn dispatch(&mut self, msg: FlakyMsg, ctx: &mut Context<Self>) {
-    /// #         let FlakyMsg::Crash = msg;
-    /// #         ctx.fail("told to");
-    /// #     }
-    /// #     fn message_name(_: &FlakyMsg) -> &'static str { "crash" }
-    /// # }
-    /// # struct Boss { starts: Recipient<u32>, restart: Restart }
-    /// # impl Dispatch for Boss {
-    /// #     type Msg = std::convert::Infallible;
-    /// #     type Handle = BareHandle<Self>;
-    /// #     async fn dispatch(&mut self, msg: Self::Msg, _: &mut Context<Self>) { match msg {} }
-    /// #     fn message_name(msg: &Self::Msg) -> &'static str { match *msg {} }
-    /// # }
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> Result<(), aplay_core::Error> {
+    /// use aplay_core::{Actor, ActorRef, BoxError, Context, FailureKind, Inbox, Recipient, StopReason, System};
+    /// # use aplay_doc_actors::Flaky;
+    ///
+    /// // `Flaky` reports each start on `starts`, and fails when told to `crash`.
+    /// struct Boss { starts: Recipient<u32> }
     /// impl Actor for Boss {
     ///     async fn on_start(&mut self, ctx: &mut Context<Self>) -> Result<(), BoxError> {
     ///         let starts = self.starts.clone();
@@ -96,14 +70,18 @@ impl<A: Dispatch> Context<A> {
     ///         Ok(())
     ///     }
     /// }
+    /// #[aplay::actor]
+    /// impl Boss {} // no messages
     ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), aplay_core::Error> {
     /// let system = System::new();
     /// let mut starts = Inbox::new();
-    /// let boss = system.spawn("boss", Boss { starts: starts.recipient(), restart: Restart::Temporary }).await?;
+    /// let boss = system.spawn("boss", Boss { starts: starts.recipient() }).await?;
     /// starts.recv().await;
-    /// ActorRef::send(&system.address::<Flaky>("/boss/flaky")?, FlakyMsg::Crash).await?;
+    /// system.address::<Flaky>("/boss/flaky")?.crash().await?;
     /// let reason = boss.join().await;
-    /// assert!(matches!(reason, aplay_core::StopReason::Failed(f) if *f.kind() == aplay_core::FailureKind::LinkedFailure));
+    /// assert!(matches!(reason, StopReason::Failed(f) if *f.kind() == FailureKind::LinkedFailure));
     /// # Ok(()) }
     /// ```
     pub fn link(&mut self, partner: &AnyRef) {

@@ -23,22 +23,16 @@
 //! # Examples
 //!
 //! ```
+//! use aplay_core::StopReason;
 //! use aplay_core::testkit;
-//! # use aplay_core::{Actor, BareHandle, Context, Dispatch, StopReason};
-//! # struct Worker;
-//! # impl Actor for Worker {}
-//! # impl Dispatch for Worker {
-//! #     type Msg = String;
-//! #     type Handle = BareHandle<Self>;
-//! #     async fn dispatch(&mut self, _: String, _: &mut Context<Self>) {}
-//! #     fn message_name(_: &String) -> &'static str { "job" }
-//! # }
+//! # use aplay_doc_actors::{Worker, WorkerMsg};
 //!
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() {
 //! let (worker, mut probe) = testkit::probe::<Worker>("worker");
-//! aplay_core::ActorRef::send(&worker, "hello".to_owned()).await.unwrap();
-//! assert_eq!(probe.expect().await, "hello");
+//! worker.job(7).await.unwrap();
+//! let WorkerMsg::Job { n, .. } = probe.expect().await;
+//! assert_eq!(n, 7);
 //! worker.stop().await;
 //! assert_eq!(probe.expect_stopped().await, StopReason::StoppedByPerson);
 //! # }

@@ -25,34 +25,30 @@ impl<A: Dispatch> Context<A> {
     /// # Examples
     ///
     /// ```
-    /// # use aplay_core::{Actor, Context, Dispatch, System};
-    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
-    /// # async fn main() -> Result<(), aplay_core::Error> {
     /// use std::time::Duration;
-    /// use aplay_core::{BareHandle, BoxError, Inbox, Recipient};
+    /// use aplay_core::{Actor, BoxError, Context, Inbox, Recipient, System};
     /// use tokio::time::Instant;
+    ///
     /// /// Says "time's up" once, after a delay; its tick can be called off.
     /// struct Egg { out: Recipient<Duration>, started: Instant }
-    /// enum EggMsg { Ring }
     /// impl Actor for Egg {
     ///     async fn on_start(&mut self, ctx: &mut Context<Self>) -> Result<(), BoxError> {
-    ///         let ring = ctx.send_after(Duration::from_secs(3), EggMsg::Ring);
+    ///         let ring = ctx.send_after(Duration::from_secs(3), EggMsg::ring());
     ///         assert!(!ring.is_finished());
-    ///         let never = ctx.send_after(Duration::from_secs(1), EggMsg::Ring);
+    ///         let never = ctx.send_after(Duration::from_secs(1), EggMsg::ring());
     ///         never.cancel();
     ///         Ok(())
     ///     }
     /// }
-    /// impl Dispatch for Egg {
-    ///     type Msg = EggMsg;
-    ///     type Handle = BareHandle<Self>;
-    ///     async fn dispatch(&mut self, msg: EggMsg, _ctx: &mut Context<Self>) {
-    ///         let EggMsg::Ring = msg;
+    /// #[aplay::actor]
+    /// impl Egg {
+    ///     async fn ring(&mut self) {
     ///         let _ = self.out.tell(self.started.elapsed()).await;
     ///     }
-    ///     fn message_name(_: &EggMsg) -> &'static str { "ring" }
     /// }
     ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() -> Result<(), aplay_core::Error> {
     /// let system = System::new();
     /// let mut rings = Inbox::new();
     /// system.spawn("egg", Egg { out: rings.recipient(), started: Instant::now() }).await?;
