@@ -17,7 +17,7 @@
 //! runtime      runtime::{spawn, task, message_loop, finish}: an actor's task
 //! supervision  supervision::restart: restarts, in one place
 //! sending      request, handle::actor_ref, inbox, attached, timer, stream, supervision::watch
-//! stopping     stop::{finalize, children, shutdown}, tree, observe::{json, http, readings}
+//! stopping     stop::{actor, shutdown}, tree, observe::{json, http, readings}
 //! actor types  actor (Actor, Dispatch, the typed cell, Handle, RawRef), AnyRef, System, Context
 //! cell         cell (the untyped shared state: signals, children, lifecycle), registry
 //! values       time, path, stop, undelivered, error, mailbox, observe, supervision settings

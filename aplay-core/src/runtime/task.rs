@@ -16,11 +16,10 @@ use super::in_span::InSpan;
 use super::message_loop::message_loop;
 use crate::actor::Dispatch;
 use crate::cell::{ActorState, bits};
-use crate::context::Context;
 use crate::mailbox::MailboxReceiver;
 use crate::observe::{LIFECYCLE_TARGET, report_started};
-use crate::stop::stop_children;
 use crate::stop::{Failure, FailureKind, StopReason, panic_text};
+use crate::stop::{stop_actor, stop_children};
 
 /// Tells the spawner how `on_start` went.
 pub(crate) type Started = oneshot::Receiver<Result<(), StopReason>>;
@@ -146,19 +145,7 @@ async fn end<A: Dispatch>(
         // Refuse new messages: this stop is final.
         receiver.close();
     }
-    let reason = stop(&mut actor, life.ctx(), reason).await;
+    let reason = stop_actor(&mut actor, life.ctx(), reason).await;
     // Parked for a next instance, if there is one: the mailbox, with the tells queued in it.
     life.end(reason, receiver, may_restart, restart_requested);
-}
-
-/// Stops the children, then runs `on_stop`; the final reason (a failure if `on_stop` panicked).
-async fn stop<A: Dispatch>(actor: &mut A, ctx: &mut Context<A>, reason: StopReason) -> StopReason {
-    stop_children(ctx.myself_any().core(), ctx.system()).await;
-    match AssertUnwindSafe(actor.on_stop(ctx, &reason))
-        .catch_unwind()
-        .await
-    {
-        Ok(()) => reason,
-        Err(panic) => StopReason::Failed(Failure::new(FailureKind::StopPanic, panic_text(&*panic))),
-    }
 }

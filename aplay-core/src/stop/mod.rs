@@ -1,15 +1,13 @@
-//! Stopping, in one place: why an actor stopped (the reasons, here), the last step of every
-//! actor ([`finalize`](finalize::finalize)), an actor stopping its children youngest first
-//! within their time limits ([`children`]), and the system's timed shutdown ([`shutdown`]).
+//! Stopping, in one place: why an actor stopped (the reasons, here), how one actor stops
+//! ([`actor`]: its children youngest first within their time limits, its `on_stop`, its last
+//! step), and the system's timed shutdown ([`shutdown`]).
 //!
 //! The reasons are a value every layer uses; the rest sits above the runtime.
 
-mod children;
-mod finalize;
+mod actor;
 mod shutdown;
 
-pub(crate) use children::{stop_child, stop_children, wait_or_kill};
-pub(crate) use finalize::finalize;
+pub(crate) use actor::{finalize, stop_actor, stop_child, stop_children, wait_or_kill};
 pub use shutdown::DEFAULT_SHUTDOWN_LIMIT;
 
 use std::fmt;

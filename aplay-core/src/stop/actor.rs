@@ -1,18 +1,27 @@
-//! Stopping an actor's children before the actor itself: youngest first, each within its
-//! shutdown time limit.
+//! How one actor stops, in the order it happens: its children first, youngest first, each
+//! within its shutdown time limit (killed past it); then its `on_stop`; then its last step,
+//! [`finalize`], which frees its address, tells its parent and wakes every waiter. A stop
+//! starts as a signal in the actor's cell (`CellControl::request_stop`, `kill`), which its
+//! task reads between messages (`runtime::message_loop`); the task then runs
+//! [`stop_actor`] and ends the instance (`runtime::finish`: for good, or parked for a
+//! restart). The whole system's stop is `shutdown.rs`.
 
 use std::future::{Future, poll_fn};
+use std::panic::AssertUnwindSafe;
 use std::pin::{Pin, pin};
+use std::sync::Arc;
 use std::task::{Poll, ready};
 use std::time::Duration;
 
+use futures::FutureExt;
 use tokio::time::{Instant, Sleep};
 
-use super::finalize::finalize;
-use crate::cell::{ActorState, CellCore};
+use crate::actor::Dispatch;
+use crate::cell::{ActorState, CellCore, SystemMsg};
+use crate::context::Context;
 use crate::handle::AnyRef;
-use crate::observe::LIFECYCLE_TARGET;
-use crate::stop::StopReason;
+use crate::observe::{LIFECYCLE_TARGET, report_stopped};
+use crate::stop::{Failure, FailureKind, StopReason, panic_text};
 use crate::system::System;
 use crate::time;
 
@@ -113,4 +122,71 @@ async fn kill_late(child: &AnyRef, limit: Duration) {
     {
         tracing::error!(target: LIFECYCLE_TARGET, actor = %child.path(), "still running after a kill (a handler that never yields?)");
     }
+}
+
+/// Stops the children, then runs `on_stop`; the final reason (a failure if `on_stop` panicked).
+pub(crate) async fn stop_actor<A: Dispatch>(
+    actor: &mut A,
+    ctx: &mut Context<A>,
+    reason: StopReason,
+) -> StopReason {
+    stop_children(ctx.myself_any().core(), ctx.system()).await;
+    match AssertUnwindSafe(actor.on_stop(ctx, &reason))
+        .catch_unwind()
+        .await
+    {
+        Ok(()) => reason,
+        Err(panic) => StopReason::Failed(Failure::new(FailureKind::StopPanic, panic_text(&*panic))),
+    }
+}
+
+/// Ends an actor for good: stops what works for it, frees its address, leaves its parent
+/// (telling it, unless `tell_parent` is false because the parent is the caller) and wakes
+/// every waiter. Also used by a parent on a child parked between two instances.
+pub(crate) fn finalize(me: &AnyRef, system: &System, reason: StopReason, tell_parent: bool) {
+    let core = me.core();
+    if core.state() == ActorState::Stopped {
+        return;
+    }
+    // A parked mailbox is dropped: queued asks get `Error::NoReply`.
+    me.cell().drop_parked();
+    core.abort_attached();
+    for child in core.close_children() {
+        // Children have stopped already unless this actor was killed or failed to start.
+        if child.core().state() == ActorState::Restarting {
+            finalize(&AnyRef::new(child), system, StopReason::Killed, false);
+        } else {
+            child.kill();
+        }
+    }
+    // Notices nobody will read (children that stopped while this actor stopped) go now: left
+    // in place, each would keep its child, and so a whole stopped subtree, alive, to be freed
+    // one level inside another.
+    drop(core.take_system());
+    match &reason {
+        StopReason::Failed(_) => {
+            tracing::warn!(target: LIFECYCLE_TARGET, actor = %core.path, %reason, "stopped");
+        }
+        StopReason::StoppedByPerson => {
+            tracing::info!(target: LIFECYCLE_TARGET, actor = %core.path, %reason, "stopped");
+        }
+        reason => {
+            tracing::debug!(target: LIFECYCLE_TARGET, actor = %core.path, %reason, "stopped");
+        }
+    }
+    report_stopped(system.observing(), &core.path, &reason);
+    core.record_stop(reason.clone());
+    // The address is freed once the actor reads as stopped, so that whoever waits for the
+    // registry to empty (a shutdown) finds every actor stopped.
+    system.registry().release(&core.path, core);
+    if let Some(parent) = core.parent.as_ref().and_then(|p| p.upgrade()) {
+        parent.core().forget_child(core);
+        if tell_parent && parent.core().accepts_children() {
+            parent.post_system(SystemMsg::ChildStopped {
+                child: Arc::clone(me.cell()),
+                reason,
+            });
+        }
+    }
+    core.notify_stopped();
 }
