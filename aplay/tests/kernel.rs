@@ -105,3 +105,27 @@ async fn shutdown_ends_run() {
     assert_eq!(system.shutdown().await, StopReason::Shutdown);
     assert_eq!(runner.await.unwrap(), StopReason::Shutdown);
 }
+
+/// An actor with every hook the default's: spawned without a round trip to its task.
+#[actor]
+#[derive(Default)]
+struct Idle;
+
+#[actor]
+impl Idle {
+    fn poke(&mut self) {}
+}
+
+#[tokio::test]
+async fn a_new_systems_kernel_and_its_plain_children_read_as_running_at_once() {
+    let system = System::new();
+    // Nothing has yielded to the kernel's task yet: it runs all the same (its hooks do
+    // nothing), and so does a child whose hooks do nothing.
+    assert_eq!(system.root().state(), aplay::ActorState::Running);
+    let idle = system.spawn("idle", Idle).await.unwrap();
+    let tree = system.tree().to_string();
+    assert!(tree.starts_with("/ (Kernel) running"), "{tree}");
+    assert!(tree.contains("idle (Idle) running"), "{tree}");
+    idle.poke().await.unwrap();
+    system.shutdown().await;
+}

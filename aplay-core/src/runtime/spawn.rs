@@ -78,9 +78,16 @@ pub(crate) async fn spawn_supervised_child<A: Dispatch>(
 pub(crate) fn spawn_root<A: Dispatch>(
     system: &System,
     actor: A,
-) -> Result<(Arc<ActorCell<A>>, Started), Error> {
-    let (cell, started) = launch(system, None, ActorPath::root(), actor, None, true)?;
-    Ok((cell, started.expect("a start that is waited for")))
+) -> Result<(Arc<ActorCell<A>>, Option<Started>), Error> {
+    // As for a child: a kernel whose hooks are the defaults' runs from now on.
+    launch(
+        system,
+        None,
+        ActorPath::root(),
+        actor,
+        None,
+        !A::__DEFAULT_HOOKS,
+    )
 }
 
 pub(crate) async fn await_start<A: Dispatch>(

@@ -98,7 +98,10 @@ impl System {
         let (cell, started) = runtime::spawn_root(self, kernel)?;
         let root = ActorRef::from_cell(cell.clone());
         let _ = self.inner.root.set(ActorRef::to_any(&root));
-        runtime::await_start(cell, started).await
+        match started {
+            Some(started) => runtime::await_start(cell, started).await,
+            None => Ok(root),
+        }
     }
 }
 
@@ -117,7 +120,11 @@ struct Kernel;
 #[derive(Debug)]
 enum NoMessages {}
 
-impl Actor for Kernel {}
+impl Actor for Kernel {
+    // Every hook is the default's: the kernel counts as running from its spawn on, so a tree
+    // read right after `System::new()` shows it running, not starting.
+    const __DEFAULT_HOOKS: bool = true;
+}
 
 impl Dispatch for Kernel {
     type Msg = NoMessages;
