@@ -40,7 +40,7 @@ pub use crate::undelivered::Undelivered;
 /// assert!(matches!(err, Error::WrongType { .. }));
 /// assert!(err.to_string().starts_with("the actor at /gate is a "));
 /// gate.kill();
-/// gate.join().await;
+/// gate.wait_stopped().await;
 /// assert!(matches!(gate.wait(open).try_tell(), Err(Error::Stopped(_))));
 /// # Ok(()) }
 /// ```

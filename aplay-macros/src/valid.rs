@@ -5,28 +5,27 @@ use std::collections::HashMap;
 use crate::ctxt::Ctxt;
 use crate::model::{ActorImpl, Method, Stub};
 
-/// Methods of `ActorRef` (and of the std traits it implements) that a handler of the same name
-/// would be hidden behind: `r.stop()` would call `ActorRef::stop`, not the handler.
-const REF_METHODS: &[&str] = &[
-    "stop",
-    "kill",
-    "join",
-    "path",
-    "name",
-    "is_alive",
-    "clone",
-    "clone_from",
-    "to_owned",
-    "into",
-    "try_into",
-    "deref",
-    "borrow",
-    "borrow_mut",
-    "type_id",
-    "eq",
-    "ne",
-    "hash",
-    "fmt",
+/// The names a handler cannot take: `ref.name()` would call a method of `ActorRef` (or of a
+/// std trait in the prelude that every ref implements), never the handler. Each with what it
+/// does, for the error. Kept as short as the ref allows: its own methods are the five a user
+/// needs of any actor; the rest are associated functions (`ActorRef::send(&r, ..)`), which
+/// hide nothing.
+const REF_METHODS: &[(&str, &str)] = &[
+    ("stop", "stops the actor as a person would"),
+    ("kill", "stops the actor at once"),
+    ("path", "is the actor's address"),
+    ("is_alive", "says whether the actor still runs"),
+    ("wait_stopped", "waits for the actor's end"),
+    ("clone", "copies the ref (`Clone`)"),
+    ("clone_from", "copies the ref (`Clone`)"),
+    (
+        "to_owned",
+        "copies the ref (`ToOwned`, for every `Clone` type)",
+    ),
+    ("into", "converts the ref (`Into`, for every type)"),
+    ("try_into", "converts the ref (`TryInto`, for every type)"),
+    ("eq", "compares two refs (`PartialEq`)"),
+    ("ne", "compares two refs (`PartialEq`)"),
 ];
 
 /// Drops the methods that break a rule, recording why. A handler whose message would clash
@@ -42,7 +41,7 @@ pub(crate) fn check(model: &mut ActorImpl, cx: &mut Ctxt) {
         .filter_map(|method| {
             let ident = method.ident();
             let name = ident.to_string();
-            if REF_METHODS.contains(&name.as_str()) {
+            if let Some((_, does)) = REF_METHODS.iter().find(|(taken, _)| *taken == name) {
                 // A rejected method needs no stub (calls find the ref's method), nor a second
                 // error: once fixed, it may well be `#[skip]`.
                 if matches!(method, Method::Rejected(_)) {
@@ -51,8 +50,10 @@ pub(crate) fn check(model: &mut ActorImpl, cx: &mut Ctxt) {
                 cx.error_spanned_by(
                     ident,
                     format!(
-                        "a handler named `{name}` would be hidden by `ActorRef::{name}`, which `ref.{name}()` calls; \
-                         rename the handler (say `{name}_job`)"
+                        "a handler cannot be named `{name}`: on a ref, `ref.{name}()` {does}, and would \
+                         never reach the handler; rename it (say `{name}_job`). The names taken are \
+                         {}",
+                        taken_names()
                     ),
                 );
                 return None;
@@ -88,4 +89,14 @@ pub(crate) fn check(model: &mut ActorImpl, cx: &mut Ctxt) {
             _ => true,
         });
     }
+}
+
+/// The taken names, for the error: "`stop`, `kill`, ... and `ne`".
+fn taken_names() -> String {
+    let names: Vec<String> = REF_METHODS
+        .iter()
+        .map(|(name, _)| format!("`{name}`"))
+        .collect();
+    let (last, rest) = names.split_last().expect("names are taken");
+    format!("{} and {last}", rest.join(", "))
 }

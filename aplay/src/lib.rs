@@ -148,8 +148,9 @@ pub use aplay_macros::actor;
 /// ```
 pub mod prelude {
     pub use crate::{
-        Actor, ActorPath, ActorRef, AnyRef, BoxError, Context, Error, Inbox, Mailbox, Recipient,
-        StopReason, System, actor,
+        Actor, ActorPath, ActorRef, ActorState, AnyRef, BoxError, Context, Directive, Error,
+        HandlerError, Inbox, Mailbox, Recipient, Restart, StopReason, Strategy, Supervision,
+        System, actor,
     };
 }
 

@@ -21,7 +21,7 @@ async fn children_live_under_their_parent_path() {
     let log = Log::default();
     let test = system.spawn("test", Probe::new(&log)).await.unwrap();
     assert_eq!(test.path(), "/test");
-    assert_eq!(test.name(), "test");
+    assert_eq!(test.path().name(), "test");
     let child = test.spawn_child("count".into()).await.unwrap().unwrap();
     assert_eq!(child, ActorPath::parse("/test/count").unwrap());
     let count = system.lookup::<Probe>("/test/count").unwrap();

@@ -208,7 +208,7 @@ async fn shutdown_within_max_returns_once_everything_stopped() {
         let started = Instant::now();
         assert_eq!(system.shutdown_within(limit).await, StopReason::Shutdown);
         assert_eq!(started.elapsed(), HOUR);
-        assert_eq!(slow.join().await, StopReason::Shutdown);
+        assert_eq!(slow.wait_stopped().await, StopReason::Shutdown);
         assert!(log.entries().iter().any(|e| e.starts_with("stop /slow")));
         assert_eq!(system.actor_count(), 0);
     }
@@ -225,7 +225,7 @@ async fn shutdown_within_zero_kills_at_once() {
         StopReason::Killed
     );
     assert_eq!(started.elapsed(), Duration::ZERO);
-    assert_eq!(slow.join().await, StopReason::Killed);
+    assert_eq!(slow.wait_stopped().await, StopReason::Killed);
     assert!(!log.entries().iter().any(|e| e.starts_with("stop /slow")));
     assert_eq!(system.actor_count(), 0);
 }
@@ -315,7 +315,7 @@ async fn a_child_whose_shutdown_timeout_is_max_is_waited_for_not_killed() {
         let started = Instant::now();
         team.stop().await;
         assert_eq!(started.elapsed(), HOUR);
-        assert_eq!(slow.join().await, StopReason::Shutdown);
+        assert_eq!(slow.wait_stopped().await, StopReason::Shutdown);
         assert_eq!(events.try_recv().as_deref(), Some("stop slow"));
     }
 }
@@ -333,7 +333,7 @@ async fn a_child_whose_shutdown_timeout_is_zero_is_killed_as_soon_as_asked_to_st
     assert_eq!(events.recv().await, "start hasty");
     let started = Instant::now();
     team.stop().await;
-    assert_eq!(hasty.join().await, StopReason::Killed);
+    assert_eq!(hasty.wait_stopped().await, StopReason::Killed);
     assert!(started.elapsed() < Duration::from_secs(1));
     settle().await;
     assert_eq!(events.try_recv(), None, "its on_stop did not run");
@@ -416,7 +416,7 @@ async fn max_restarts_within_max_counts_every_restart_forever() {
     }
     assert!(team.is_alive());
     let _ = flaky.boom().ask().await;
-    let reason = team.join().await;
+    let reason = team.wait_stopped().await;
     assert!(gave_up(&reason), "{reason:?}");
 }
 
@@ -435,7 +435,7 @@ async fn max_restarts_within_zero_counts_restarts_within_a_millisecond() {
     // Two at the same instant: the second is one too many.
     fail_and_restart(&flaky, &mut events).await;
     let _ = flaky.boom().ask().await;
-    let reason = team.join().await;
+    let reason = team.wait_stopped().await;
     assert!(gave_up(&reason), "{reason:?}");
 }
 

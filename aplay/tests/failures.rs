@@ -28,7 +28,7 @@ async fn a_panicking_handler_stops_its_actor_tells_the_parent_and_spares_the_sib
         bad.boom("no more".into()).await,
         Err(Error::NoReply { .. })
     ));
-    let reason = bad.join().await;
+    let reason = bad.wait_stopped().await;
     assert_eq!(failure_kind(&reason), FailureKind::HandlerPanic);
     assert!(reason.to_string().contains("no more"), "{reason}");
 
@@ -63,7 +63,7 @@ async fn on_child_stopped_fires_for_every_kind_of_stop() {
         .unwrap();
     let c = system.lookup::<Probe>("/parent/c").unwrap();
     c.kill();
-    c.join().await;
+    c.wait_stopped().await;
     // Wait until the parent has seen all three notices: a message queued behind them.
     let entries = loop {
         parent.get().await.unwrap();
@@ -203,7 +203,7 @@ async fn an_asked_result_is_passed_through_and_a_told_error_goes_to_on_error() {
         .await
         .unwrap();
     stopping.parse("z".into()).tell().await.unwrap();
-    assert_eq!(stopping.join().await, StopReason::Normal);
+    assert_eq!(stopping.wait_stopped().await, StopReason::Normal);
 
     let failing = system
         .spawn(
@@ -216,7 +216,7 @@ async fn an_asked_result_is_passed_through_and_a_told_error_goes_to_on_error() {
         .await
         .unwrap();
     failing.parse("z".into()).tell().await.unwrap();
-    let reason = failing.join().await;
+    let reason = failing.wait_stopped().await;
     assert_eq!(failure_kind(&reason), FailureKind::HandlerError);
     assert!(reason.to_string().contains("invalid digit"), "{reason}");
 }
@@ -231,7 +231,7 @@ async fn the_runtime_survives_many_panics() {
             .await
             .unwrap();
         let _ = p.boom(format!("panic {i}")).await;
-        assert!(p.join().await.is_failure());
+        assert!(p.wait_stopped().await.is_failure());
     }
     let survivor = system.spawn("survivor", Probe::new(&log)).await.unwrap();
     survivor.add(1).await.unwrap();

@@ -45,7 +45,7 @@ async fn stopping_a_stopped_actor_returns_at_once() {
         .unwrap();
     assert_eq!(probe.stop().await, StopReason::StoppedByPerson);
     assert_eq!(probe.stop().await, StopReason::StoppedByPerson);
-    assert_eq!(probe.join().await, StopReason::StoppedByPerson);
+    assert_eq!(probe.wait_stopped().await, StopReason::StoppedByPerson);
 }
 
 #[tokio::test]
@@ -79,7 +79,7 @@ async fn ctx_stop_stops_after_the_current_message_and_refuses_the_queue() {
         tokio::task::yield_now().await;
     }
     release.send(()).unwrap();
-    assert_eq!(probe.join().await, StopReason::Normal);
+    assert_eq!(probe.wait_stopped().await, StopReason::Normal);
     assert!(
         log.entries()
             .contains(&"stop /p count=1 (stopped itself)".to_string())
@@ -105,7 +105,7 @@ async fn kill_stops_now_and_queued_asks_get_errors() {
         tokio::task::yield_now().await;
     }
     probe.kill();
-    assert_eq!(probe.join().await, StopReason::Killed);
+    assert_eq!(probe.wait_stopped().await, StopReason::Killed);
     for ask in asks {
         let err = ask.await.unwrap().unwrap_err();
         assert!(matches!(err, Error::NoReply { .. }), "{err:?}");
@@ -123,8 +123,8 @@ async fn killing_a_parent_kills_its_children() {
     parent.spawn_child("child".into()).await.unwrap().unwrap();
     let child = system.lookup::<Probe>("/parent/child").unwrap();
     parent.kill();
-    assert_eq!(parent.join().await, StopReason::Killed);
-    assert_eq!(child.join().await, StopReason::Killed);
+    assert_eq!(parent.wait_stopped().await, StopReason::Killed);
+    assert_eq!(child.wait_stopped().await, StopReason::Killed);
 }
 
 #[tokio::test]
@@ -170,8 +170,8 @@ async fn an_actor_that_overruns_its_shutdown_time_limit_is_killed() {
     let quick = system.spawn("quick", Probe::new(&log)).await.unwrap();
     let started = tokio::time::Instant::now();
     system.shutdown().await;
-    assert_eq!(slow.join().await, StopReason::Killed);
-    assert_eq!(quick.join().await, StopReason::Shutdown);
+    assert_eq!(slow.wait_stopped().await, StopReason::Killed);
+    assert_eq!(quick.wait_stopped().await, StopReason::Shutdown);
     assert!(
         started.elapsed() < Duration::from_secs(2),
         "{:?}",
@@ -203,10 +203,10 @@ async fn each_sibling_gets_its_own_shutdown_time_limit() {
     let started = tokio::time::Instant::now();
     system.shutdown().await;
     let elapsed = started.elapsed();
-    assert_eq!(quick.join().await, StopReason::Shutdown);
-    assert_eq!(patient.join().await, StopReason::Killed);
-    assert_eq!(hasty.join().await, StopReason::Killed);
-    assert_eq!(calm.join().await, StopReason::Shutdown);
+    assert_eq!(quick.wait_stopped().await, StopReason::Shutdown);
+    assert_eq!(patient.wait_stopped().await, StopReason::Killed);
+    assert_eq!(hasty.wait_stopped().await, StopReason::Killed);
+    assert_eq!(calm.wait_stopped().await, StopReason::Shutdown);
     // 10 s for `patient`, then 2 s for `hasty`: not cut at 1 s, and not 10 s each.
     assert!(
         elapsed >= Duration::from_secs(12) && elapsed < Duration::from_secs(13),
@@ -223,7 +223,7 @@ async fn shutdown_within_kills_what_is_left_after_the_limit() {
     stuck.shutdown_timeout = Duration::from_secs(7200);
     let stuck = system.spawn("stuck", stuck).await.unwrap();
     system.shutdown_within(Duration::from_secs(1)).await;
-    assert_eq!(stuck.join().await, StopReason::Killed);
+    assert_eq!(stuck.wait_stopped().await, StopReason::Killed);
     assert_eq!(system.actor_count(), 0);
 }
 
@@ -237,7 +237,7 @@ async fn join_waits_for_the_end_from_many_places() {
     let waiters: Vec<_> = (0..4)
         .map(|_| {
             let probe = probe.clone();
-            tokio::spawn(async move { probe.join().await })
+            tokio::spawn(async move { probe.wait_stopped().await })
         })
         .collect();
     probe.stop_after().await.unwrap();
@@ -281,7 +281,7 @@ async fn stopping_itself_through_its_own_ref_does_not_wait_for_itself() {
         actor.stop_myself().await.unwrap(),
         StopReason::StoppedByPerson
     );
-    assert_eq!(actor.join().await, StopReason::StoppedByPerson);
+    assert_eq!(actor.wait_stopped().await, StopReason::StoppedByPerson);
 }
 
 #[tokio::test]
@@ -292,7 +292,7 @@ async fn a_shutdown_requested_from_a_handler_does_not_wait_for_that_handler() {
         actor.shut_everything_down().await.unwrap(),
         StopReason::Shutdown
     );
-    assert_eq!(system.root().join().await, StopReason::Shutdown);
+    assert_eq!(system.root().wait_stopped().await, StopReason::Shutdown);
     assert_eq!(system.actor_count(), 0);
 }
 
@@ -307,9 +307,9 @@ async fn a_child_stopping_its_parent_from_a_handler_does_not_wait_for_itself() {
         child.stop_my_parent().await.unwrap(),
         StopReason::StoppedByPerson
     );
-    assert_eq!(parent.join().await, StopReason::StoppedByPerson);
+    assert_eq!(parent.wait_stopped().await, StopReason::StoppedByPerson);
     assert_eq!(
-        child.join().await,
+        child.wait_stopped().await,
         StopReason::Shutdown,
         "stopped, not killed"
     );
@@ -379,7 +379,7 @@ async fn shutdown_returns_only_after_descendants_killed_on_the_way_have_ended() 
     assert!(!parent.is_alive());
     assert!(!child.is_alive());
     assert_eq!(system.actor_count(), 0);
-    assert_eq!(child.join().await, StopReason::Killed);
+    assert_eq!(child.wait_stopped().await, StopReason::Killed);
 }
 
 /// An actor with every hook left to its default (`#[actor]` on the struct): its spawn does
@@ -416,7 +416,7 @@ async fn an_actor_with_default_hooks_runs_from_its_spawn_on() {
     // Killed before its task ever ran: it still ends for good, and frees its address.
     let early = system.spawn("early", Plain::default()).await.unwrap();
     early.kill();
-    assert_eq!(early.join().await, StopReason::Killed);
+    assert_eq!(early.wait_stopped().await, StopReason::Killed);
     assert!(system.lookup::<Plain>("/early").is_none());
     let again = system.spawn("early", Plain::default()).await.unwrap();
     assert!(again.is_alive());

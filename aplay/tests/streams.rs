@@ -158,7 +158,7 @@ async fn an_error_from_the_stream_reaches_the_handler_which_may_stop_the_actor()
     sink.attach_results(stream::iter(items).boxed())
         .await
         .unwrap();
-    assert_eq!(sink.join().await, StopReason::Normal);
+    assert_eq!(sink.wait_stopped().await, StopReason::Normal);
     // The item after the error was never handled: the actor stopped first.
     let any = system.lookup_any("/sink");
     assert!(any.is_none());

@@ -185,7 +185,7 @@ async fn a_transient_child_is_restarted_after_a_failure_only() {
     let _ = w.boom().ask().await;
     running_instance(&w, 1).await;
     w.finish().await.unwrap();
-    assert_eq!(w.join().await, StopReason::Normal);
+    assert_eq!(w.wait_stopped().await, StopReason::Normal);
     assert!(system.lookup_any("/sup/w").is_none());
 }
 
@@ -193,7 +193,7 @@ async fn a_transient_child_is_restarted_after_a_failure_only() {
 async fn a_temporary_child_is_never_restarted() {
     let (system, _log, w) = one_child(Restart::Temporary, false).await;
     let _ = w.boom().ask().await;
-    assert!(w.join().await.is_failure());
+    assert!(w.wait_stopped().await.is_failure());
     assert!(system.lookup_any("/sup/w").is_none());
 }
 
@@ -210,7 +210,7 @@ async fn decide_to_start_can_veto_a_restart() {
     let (system, _log, w) = one_child(Restart::Permanent, true).await;
     let _ = w.boom().ask().await;
     assert!(
-        !w.join().await.is_failure(),
+        !w.wait_stopped().await.is_failure(),
         "vetoed: ended without a new instance"
     );
     assert!(system.lookup_any("/sup/w").is_none());
@@ -313,7 +313,7 @@ async fn the_restart_limit_is_a_sliding_window_and_past_it_the_parent_fails() {
     }
     // A third within the window: the parent gives up, stops the child, and fails itself.
     let _ = w.boom().ask().await;
-    let reason = sup.join().await;
+    let reason = sup.wait_stopped().await;
     let StopReason::Failed(failure) = &reason else {
         panic!("{reason:?}")
     };
@@ -364,7 +364,7 @@ async fn failures_escalate_two_levels_and_nothing_is_left_running() {
         .unwrap();
     // mid allows no restart: it fails, and top restarts a fresh mid (without w).
     let _ = w.boom().ask().await;
-    assert!(w.join().await.is_failure());
+    assert!(w.wait_stopped().await.is_failure());
     let mid_any = ActorRef::to_any(&mid);
     tokio::time::timeout(Duration::from_secs(10), async {
         while !(mid_any.restarts() == 1 && mid_any.state() == ActorState::Running) {
@@ -380,7 +380,7 @@ async fn failures_escalate_two_levels_and_nothing_is_left_running() {
         .unwrap()
         .unwrap();
     let _ = w.boom().ask().await;
-    let reason = top.join().await;
+    let reason = top.wait_stopped().await;
     let StopReason::Failed(failure) = &reason else {
         panic!("{reason:?}")
     };
@@ -492,7 +492,7 @@ async fn shutdown_ends_supervised_children_for_good() {
     let sup = sup(&system, "sup", Supervision::new(Strategy::OneForAll), &log).await;
     let [a, _b, _c] = three(&sup).await;
     system.shutdown().await;
-    assert_eq!(a.join().await, StopReason::Shutdown);
+    assert_eq!(a.wait_stopped().await, StopReason::Shutdown);
     assert_eq!(system.actor_count(), 0);
 }
 
@@ -507,7 +507,7 @@ async fn failed_first_starts_count_toward_the_restart_limit() {
     assert!(strict.try_spawn("one".into()).await.unwrap().is_err());
     assert!(strict.is_alive(), "one failed start is within the limit");
     assert!(strict.try_spawn("two".into()).await.unwrap().is_err());
-    let reason = strict.join().await;
+    let reason = strict.wait_stopped().await;
     let StopReason::Failed(failure) = &reason else {
         panic!("{reason:?}")
     };

@@ -86,7 +86,7 @@ async fn a_final_stop_stays_final_when_on_stop_panics() {
     parent.sync().ask().await.unwrap();
     // Its own stop was final before `on_stop` panicked: it ends, with that failure, and is
     // not restarted onto a mailbox it had closed.
-    assert!(child.join().await.is_failure());
+    assert!(child.wait_stopped().await.is_failure());
     assert_eq!(ActorRef::to_any(&child).restarts(), 0);
     assert!(system.lookup_any("/parent/child").is_none());
 }
@@ -148,7 +148,7 @@ async fn a_panic_in_decide_to_start_at_a_restart_is_the_childs_failure() {
     let parent = system.spawn("parent", VetoParent).await.unwrap();
     let child = system.lookup::<PanickyVeto>("/parent/child").unwrap();
     child.crash().await.unwrap();
-    let _ = child.join().await;
+    let _ = child.wait_stopped().await;
     let _ = parent.sync().ask().await;
     assert!(
         parent.is_alive(),

@@ -111,7 +111,7 @@ async fn an_ask_whose_handler_panics_gets_an_error_not_a_hang() {
     let (_system, probe) = probe(Mailbox::default()).await;
     let err = probe.boom("kaboom".into()).await.unwrap_err();
     assert!(matches!(err, Error::NoReply { .. }), "{err:?}");
-    let reason = probe.join().await;
+    let reason = probe.wait_stopped().await;
     assert!(reason.to_string().contains("kaboom"), "{reason}");
 }
 
@@ -145,4 +145,52 @@ async fn many_senders_on_many_threads_lose_nothing() {
         s.await.unwrap();
     }
     assert_eq!(probe.get().await.unwrap(), 40_000);
+}
+
+/// A chat room: its handlers take everyday names, which the ref leaves to them.
+#[actor]
+#[derive(Default)]
+struct Room {
+    members: Vec<String>,
+    said: Vec<String>,
+}
+
+#[actor]
+impl Room {
+    fn join(&mut self, who: String) {
+        self.members.push(who);
+    }
+
+    fn name(&self) -> String {
+        "lobby".to_owned()
+    }
+
+    fn send(&mut self, line: String) {
+        self.said.push(line);
+    }
+
+    fn state(&self) -> (usize, usize) {
+        (self.members.len(), self.said.len())
+    }
+
+    fn recipient(&self) -> u32 {
+        7
+    }
+}
+
+#[tokio::test]
+async fn handlers_named_join_name_send_state_and_recipient_are_reached_through_the_ref() {
+    let system = System::new();
+    let room = system.spawn("room", Room::default()).await.unwrap();
+    room.join("ada".to_owned()).await.unwrap();
+    room.join("bob".to_owned()).await.unwrap();
+    room.send("hello".to_owned()).await.unwrap();
+    assert_eq!(room.name().await.unwrap(), "lobby");
+    assert_eq!(room.state().await.unwrap(), (2, 1));
+    assert_eq!(room.recipient().await.unwrap(), 7);
+    // The ref's own ways stay: its name through its path, its end through wait_stopped.
+    assert_eq!(room.path().name(), "room");
+    room.stop().await;
+    assert_eq!(room.wait_stopped().await, StopReason::StoppedByPerson);
+    system.shutdown().await;
 }

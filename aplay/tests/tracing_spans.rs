@@ -74,7 +74,7 @@ async fn events_inside_a_handler_carry_the_actor_path_and_handler() {
         .await
         .unwrap();
     let _ = probe.boom("for the log".into()).await;
-    probe.join().await;
+    probe.wait_stopped().await;
 
     let output = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
     let line = |needle: &str| {
@@ -438,7 +438,7 @@ async fn lifecycle_events_have_their_levels_and_the_actor_path() {
     assert_eq!(restarted[0].fields["restarts"], "1");
 
     let _ = flaky.boom().ask().await;
-    let reason = boss.join().await;
+    let reason = boss.wait_stopped().await;
     assert!(reason.is_failure(), "{reason}");
     let limit = recorder
         .events_saying("restart limit reached; the supervisor gives up and fails")

@@ -216,7 +216,7 @@ async fn a_person_stopped_actor_shows_until_it_has_stopped() {
 
     // Once stopped, it has left the tree; the old snapshot still shows it.
     any.kill();
-    assert_eq!(any.join().await, StopReason::Killed);
+    assert_eq!(any.wait_stopped().await, StopReason::Killed);
     assert!(stopping.await.is_ok());
     assert!(any.stopped_by_person());
     assert!(system.tree().find("/p").is_none());

@@ -137,7 +137,7 @@ async fn a_failure_travels_through_a_link_and_a_normal_stop_does_not() {
     let _ = b.boom().ask().await;
     // b failed: a, linked to b, fails; c, linked to a, fails in turn.
     for linked in [&a, &c] {
-        let reason = linked.join().await;
+        let reason = linked.wait_stopped().await;
         let StopReason::Failed(failure) = &reason else {
             panic!("{reason:?}")
         };
@@ -179,7 +179,7 @@ async fn a_panic_in_on_child_stopped_fails_the_parent() {
     let fragile = system.spawn("fragile", Fragile).await.unwrap();
     let kid = fragile.adopt().await.unwrap();
     kid.stop().await;
-    let reason = fragile.join().await;
+    let reason = fragile.wait_stopped().await;
     let StopReason::Failed(failure) = &reason else {
         panic!("{reason:?}")
     };

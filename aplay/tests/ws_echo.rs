@@ -151,7 +151,7 @@ async fn a_close_frame_stops_exactly_that_connection() {
 
     within("close", leaving.close(None)).await.expect("close");
     assert_eq!(
-        within("the connection actor stops", leaving_conn.join()).await,
+        within("the connection actor stops", leaving_conn.wait_stopped()).await,
         StopReason::Normal
     );
     assert!(system.lookup_any(&path).is_none(), "{path} is free again");
@@ -195,7 +195,10 @@ async fn binary_frames_stop_the_connection_and_pings_do_not() {
     within("binary", ws.send(Message::binary(vec![1, 2, 3])))
         .await
         .expect("send");
-    assert_eq!(within("stop", conn.join()).await, StopReason::Normal);
+    assert_eq!(
+        within("stop", conn.wait_stopped()).await,
+        StopReason::Normal
+    );
     assert!(listener_alive(&system));
     within("shutdown", system.shutdown()).await;
 }
@@ -234,7 +237,7 @@ async fn malformed_handshakes_fail_only_their_own_connection() {
     for ((mut tcp, conn), garbage) in raw.into_iter().zip(garbage) {
         within("write", tcp.write_all(garbage)).await.unwrap();
         within("shutdown write", tcp.shutdown()).await.unwrap();
-        let reason = within("the failed connection stops", conn.join()).await;
+        let reason = within("the failed connection stops", conn.wait_stopped()).await;
         assert!(
             reason.is_failure(),
             "{} should fail its handshake: {reason}",

@@ -126,7 +126,7 @@ impl<A> Context<A> {
     /// let system = System::new();
     /// let one = system.spawn("one", OneShot).await?;
     /// one.job().await?;
-    /// assert_eq!(one.join().await, StopReason::Normal);
+    /// assert_eq!(one.wait_stopped().await, StopReason::Normal);
     /// # Ok(()) }
     /// ```
     pub fn stop(&mut self) {
@@ -158,7 +158,7 @@ impl<A> Context<A> {
     /// let system = System::new();
     /// let parser = system.spawn("parser", Parser).await?;
     /// parser.line(String::new()).await?;
-    /// let reason = parser.join().await;
+    /// let reason = parser.wait_stopped().await;
     /// assert!(reason.is_failure());
     /// assert!(matches!(reason, StopReason::Failed(f) if f.message() == "an empty line"));
     /// # Ok(()) }

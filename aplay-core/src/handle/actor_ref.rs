@@ -23,9 +23,9 @@ use crate::stop::StopReason;
 /// timeouts).
 ///
 /// Its own methods are few, so they do not hide message methods: [`path`](Self::path),
-/// [`name`](Self::name), [`is_alive`](Self::is_alive), [`stop`](Self::stop),
-/// [`kill`](Self::kill), [`join`](Self::join). The rest are associated functions, called as
-/// `ActorRef::send(&r, msg)`, as `Arc::strong_count` is.
+/// [`is_alive`](Self::is_alive), [`stop`](Self::stop), [`kill`](Self::kill),
+/// [`wait_stopped`](Self::wait_stopped). The rest are associated functions, called as
+/// `ActorRef::send(&r, msg)`, as `Arc::strong_count` is; its name is `r.path().name()`.
 ///
 /// # Examples
 ///
@@ -41,7 +41,7 @@ use crate::stop::StopReason;
 /// assert_eq!(counter.get().await?, 5);
 /// // The ref's own methods:
 /// assert_eq!(counter.path(), "/counter");
-/// assert_eq!(counter.name(), "counter");
+/// assert_eq!(counter.path().name(), "counter");
 /// assert!(counter.is_alive());
 /// assert_eq!(ActorRef::state(&counter), aplay_core::ActorState::Running);
 /// // Refs are cheap to clone, compare by actor, and convert to an untyped `AnyRef`.
@@ -72,13 +72,6 @@ impl<A: Dispatch> ActorRef<A> {
     /// See the example on [`ActorRef`].
     pub fn path(&self) -> &ActorPath {
         &self.cell().core.path
-    }
-
-    /// The name it was spawned with: the last segment of its path.
-    ///
-    /// See the example on [`ActorRef`].
-    pub fn name(&self) -> &str {
-        self.path().name()
     }
 
     /// Whether it has not stopped yet.
@@ -126,7 +119,7 @@ impl<A: Dispatch> ActorRef<A> {
 
     /// Stops it now: the handler it is in is dropped at its next `.await`, queued messages are
     /// dropped (their askers get [`Error::NoReply`]), `on_stop` does not run, and its children
-    /// are killed too. Use [`join`](Self::join) to wait for the end.
+    /// are killed too. Use [`wait_stopped`](Self::wait_stopped) to wait for the end.
     ///
     /// # Examples
     ///
@@ -138,7 +131,7 @@ impl<A: Dispatch> ActorRef<A> {
     /// let system = System::new();
     /// let counter = system.spawn("counter", Counter::default()).await?;
     /// counter.kill();
-    /// assert_eq!(counter.join().await, aplay_core::StopReason::Killed);
+    /// assert_eq!(counter.wait_stopped().await, aplay_core::StopReason::Killed);
     /// assert!(matches!(counter.add(1).await, Err(Error::Stopped(_))));
     /// # Ok(()) }
     /// ```
@@ -166,13 +159,13 @@ impl<A: Dispatch> ActorRef<A> {
     /// let counter = system.spawn("counter", Counter::default()).await?;
     /// let waiter = tokio::spawn({
     ///     let counter = counter.clone();
-    ///     async move { counter.join().await }
+    ///     async move { counter.wait_stopped().await }
     /// });
     /// system.shutdown().await;
     /// assert_eq!(waiter.await.unwrap(), aplay_core::StopReason::Shutdown);
     /// # Ok(()) }
     /// ```
-    pub async fn join(&self) -> StopReason {
+    pub async fn wait_stopped(&self) -> StopReason {
         self.cell().core.terminated().await
     }
 

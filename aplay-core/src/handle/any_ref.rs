@@ -172,8 +172,8 @@ impl AnyRef {
     ///
     /// Cancel safe.
     ///
-    /// See the example on [`ActorRef::join`](crate::ActorRef::join).
-    pub async fn join(&self) -> StopReason {
+    /// See the example on [`ActorRef::wait_stopped`](crate::ActorRef::wait_stopped).
+    pub async fn wait_stopped(&self) -> StopReason {
         self.core().terminated().await
     }
 

@@ -300,6 +300,6 @@ mod tests {
             .unwrap();
         drop(holder);
         assert!(rx.await.is_err());
-        assert_eq!(r.join().await, StopReason::Normal);
+        assert_eq!(r.wait_stopped().await, StopReason::Normal);
     }
 }

@@ -57,7 +57,7 @@ const CLIENT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Dropping the future stops accepting; connections being answered finish on their tasks.
 pub async fn serve_tree(system: System, listener: TcpListener) {
     let stopped = system.root().clone();
-    let stopped = stopped.join();
+    let stopped = stopped.wait_stopped();
     tokio::pin!(stopped);
     loop {
         let accepted = tokio::select! {

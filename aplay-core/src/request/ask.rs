@@ -37,7 +37,7 @@ use crate::handle::RawRef;
 /// counter.get().tell().await?;                                     // the reply is dropped
 /// counter.get().try_tell()?;
 /// counter.kill();
-/// counter.join().await;
+/// counter.wait_stopped().await;
 /// assert!(matches!(counter.get().await, Err(Error::Stopped(_))));
 /// # Ok(()) }
 /// ```

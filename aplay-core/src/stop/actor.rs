@@ -116,7 +116,7 @@ pub(crate) async fn wait_or_kill(child: &AnyRef, done: impl Fn(ActorState) -> bo
 async fn kill_late(child: &AnyRef, limit: Duration) {
     tracing::warn!(target: LIFECYCLE_TARGET, actor = %child.path(), ?limit, "did not stop in time; killing it");
     child.kill();
-    if tokio::time::timeout(KILL_GRACE, child.join())
+    if tokio::time::timeout(KILL_GRACE, child.wait_stopped())
         .await
         .is_err()
     {

@@ -14,7 +14,7 @@ use std::fmt;
 use std::sync::Arc;
 
 /// Why an actor stopped. Given to `on_stop`, to the parent's `on_child_stopped`, and returned
-/// by [`ActorRef::join`](crate::ActorRef::join).
+/// by [`ActorRef::wait_stopped`](crate::ActorRef::wait_stopped).
 ///
 /// # Examples
 ///

@@ -89,7 +89,7 @@ impl System {
             return StopReason::Shutdown;
         }
         let deadline = time::deadline_after(limit);
-        let reason = match time::until(deadline, root.join()).await {
+        let reason = match time::until(deadline, root.wait_stopped()).await {
             Some(reason) => reason,
             None => {
                 tracing::warn!(
@@ -98,7 +98,7 @@ impl System {
                     "shutdown overran its limit; killing what is left"
                 );
                 root.kill();
-                root.join().await
+                root.wait_stopped().await
             }
         };
         // Descendants killed on the way (past their shutdown_timeout) end on their own tasks,
@@ -155,7 +155,7 @@ impl System {
             }
         };
         tokio::select! {
-            reason = self.root().join() => reason,
+            reason = self.root().wait_stopped() => reason,
             () = ctrl_c => {
                 tracing::info!(target: LIFECYCLE_TARGET, "ctrl-c: shutting down");
                 self.shutdown().await

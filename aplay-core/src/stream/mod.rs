@@ -82,7 +82,7 @@ impl<A: Dispatch> Context<A> {
     /// let mut counts = Inbox::new();
     /// let counter = system.spawn("lines", LineCount { lines: 0, out: counts.recipient() }).await?;
     /// assert_eq!(counts.recv().await, 3);
-    /// counter.join().await;
+    /// counter.wait_stopped().await;
     /// # Ok(()) }
     /// ```
     pub fn attach_stream_with_end<S, F>(
@@ -143,7 +143,7 @@ impl<A: Dispatch> Context<A> {
     /// tx.send(7).await.unwrap();
     /// assert_eq!(out.recv().await, 7);
     /// drop(tx);
-    /// reader.join().await;
+    /// reader.wait_stopped().await;
     /// # Ok(()) }
     /// ```
     pub fn attach_repeat<N, Fut, F>(&mut self, mut next: N, on_item: F) -> TaskHandle

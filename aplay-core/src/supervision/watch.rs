@@ -43,7 +43,7 @@ impl<A: Dispatch> Context<A> {
     {
         let target = target.clone();
         self.spawn_attached(move |me| async move {
-            let reason = target.join().await;
+            let reason = target.wait_stopped().await;
             let _ = me.send(on_stop(reason)).await;
         })
     }
@@ -80,7 +80,7 @@ impl<A: Dispatch> Context<A> {
     /// let boss = system.spawn("boss", Boss { starts: starts.recipient() }).await?;
     /// starts.recv().await;
     /// system.address::<Flaky>("/boss/flaky")?.crash().await?;
-    /// let reason = boss.join().await;
+    /// let reason = boss.wait_stopped().await;
     /// assert!(matches!(reason, StopReason::Failed(f) if *f.kind() == FailureKind::LinkedFailure));
     /// # Ok(()) }
     /// ```
@@ -95,7 +95,7 @@ impl<A: Dispatch> Context<A> {
 fn spread_failure(from: &AnyRef, to: &AnyRef) {
     let (from, target) = (from.clone(), to.clone());
     let task = tokio::spawn(async move {
-        let reason = from.join().await;
+        let reason = from.wait_stopped().await;
         if reason.is_failure() {
             target.cell().post_system(SystemMsg::LinkedFailed {
                 partner: from.path().clone(),

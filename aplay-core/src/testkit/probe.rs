@@ -288,7 +288,7 @@ impl<A: Dispatch> Probe<A> {
     pub async fn expect_stopped_within(&mut self, limit: Duration) -> StopReason {
         let stopped = async {
             let actor = self.spawned().await;
-            actor.join().await
+            actor.wait_stopped().await
         };
         match super::within(limit, stopped).await {
             Some(reason) => reason,

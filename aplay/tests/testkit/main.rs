@@ -143,7 +143,7 @@ async fn expect_stopped_says_how_it_stopped() {
     let (worker, mut probe) = testkit::probe::<Worker>("worker");
     worker.kill();
     assert_eq!(probe.expect_stopped().await, StopReason::Killed);
-    assert_eq!(worker.join().await, StopReason::Killed);
+    assert_eq!(worker.wait_stopped().await, StopReason::Killed);
 }
 
 #[test]
@@ -168,7 +168,7 @@ async fn a_stop_ends_the_stand_in_even_when_nobody_reads_the_probe() {
 async fn dropping_the_probe_ends_its_stand_in() {
     let (worker, probe) = testkit::probe::<Worker>("worker");
     drop(probe);
-    assert_eq!(worker.join().await, StopReason::Normal);
+    assert_eq!(worker.wait_stopped().await, StopReason::Normal);
     assert!(matches!(worker.job(1).await, Err(Error::Stopped(_))));
 }
 

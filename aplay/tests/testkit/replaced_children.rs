@@ -90,7 +90,7 @@ async fn a_shutdown_ends_a_replaced_child_the_test_never_reads() {
     // Well within the stand-in's five-second stop limit: it ended at once, not by a kill.
     assert!(started.elapsed() < Duration::from_secs(4));
     let worker = probe.actor_ref().unwrap();
-    assert_eq!(worker.join().await, StopReason::Shutdown);
+    assert_eq!(worker.wait_stopped().await, StopReason::Shutdown);
 }
 
 /// A parent spawning its worker when told, supervised or not.

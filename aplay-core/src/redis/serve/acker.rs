@@ -161,12 +161,15 @@ impl<A: Wire> Acker<A> {
                 if held.deliveries >= self.shared.config().max_deliveries {
                     let to_acker = self.shared.to_acker.clone();
                     self.retries.spawn(async move {
-                        let error = match tokio::time::timeout(PANIC_TEXT_WAIT, actor.join()).await
-                        {
-                            Ok(reason) => format!("the actor {reason}"),
-                            Err(_) => "the handler panicked or the actor stopped before replying"
-                                .to_owned(),
-                        };
+                        let error =
+                            match tokio::time::timeout(PANIC_TEXT_WAIT, actor.wait_stopped()).await
+                            {
+                                Ok(reason) => format!("the actor {reason}"),
+                                Err(_) => {
+                                    "the handler panicked or the actor stopped before replying"
+                                        .to_owned()
+                                }
+                            };
                         let _ = to_acker.send(Work::Dead { held, error });
                     });
                 } else {

@@ -56,7 +56,7 @@ pub(crate) async fn supervise<A: Dispatch>(
         shared.config().reconnect_max,
     );
     'serving: loop {
-        let reason = actor.join().await;
+        let reason = actor.wait_stopped().await;
         if !reason.is_failure() || shared.is_stopping() {
             break;
         }

@@ -74,12 +74,12 @@ fn main() {
 
         // Told: the `Err` goes to `on_error`, whose `Directive::Stop` stops the actor.
         doubler.double(500).tell().await.unwrap();
-        assert_eq!(doubler.join().await, StopReason::Normal);
+        assert_eq!(doubler.wait_stopped().await, StopReason::Normal);
         assert!(!doubler.is_alive());
 
         let again = system.spawn("doubler", Doubler::default()).await.unwrap();
         again.quit().await.unwrap();
-        assert_eq!(again.join().await, StopReason::Normal);
+        assert_eq!(again.wait_stopped().await, StopReason::Normal);
 
         system.shutdown().await;
     });
