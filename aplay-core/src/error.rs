@@ -58,6 +58,17 @@ pub enum Error {
     /// The message is handed back.
     #[error("the mailbox of {} stayed full until the timeout", .0.target())]
     SendTimeout(Undelivered),
+    /// An actor asked itself from its own handler or hook: it would wait for a reply that only
+    /// its next message can give, which it cannot take while it waits, so forever. Found at
+    /// once, before anything is sent: the message is handed back. Call the method directly,
+    /// send a tell (`.tell()`), or ask from a task of its own (`ctx.spawn_task`, a stream).
+    /// An ask cycle through other actors (A asks B, whose handler asks A) is not found: give
+    /// such asks a timeout.
+    #[error(
+        "{} asked itself and would wait forever for its own reply: call the method directly, send a tell, or ask from a task of its own",
+        .0.target()
+    )]
+    WouldDeadlock(Undelivered),
     /// An ask got no reply within its timeout. The message was delivered and may still be
     /// handled; its reply will be dropped.
     #[error("{path} did not reply within {after:?}")]
@@ -150,7 +161,10 @@ impl Error {
     /// ```
     pub fn undelivered(&self) -> Option<&Undelivered> {
         match self {
-            Error::Full(u) | Error::Stopped(u) | Error::SendTimeout(u) => Some(u),
+            Error::Full(u)
+            | Error::Stopped(u)
+            | Error::SendTimeout(u)
+            | Error::WouldDeadlock(u) => Some(u),
             _ => None,
         }
     }

@@ -194,3 +194,64 @@ async fn handlers_named_join_name_send_state_and_recipient_are_reached_through_t
     assert_eq!(room.wait_stopped().await, StopReason::StoppedByPerson);
     system.shutdown().await;
 }
+
+/// An actor that asks itself: `get` from inside its own handler.
+#[actor]
+#[derive(Default)]
+struct Mirror {
+    n: u64,
+}
+
+#[actor]
+impl Mirror {
+    fn get(&self) -> u64 {
+        self.n
+    }
+
+    fn bump(&mut self) {
+        self.n += 1;
+    }
+
+    /// Asks itself, with a timeout or not: refused at once, the message handed back.
+    async fn ask_myself(&mut self, timeout: bool, ctx: &mut Context<Self>) -> String {
+        let me = ctx.myself();
+        let asked = if timeout {
+            me.get().timeout(Duration::from_secs(3600)).await
+        } else {
+            me.get().await
+        };
+        let error = asked.expect_err("a self-ask cannot be answered");
+        assert!(matches!(error, Error::WouldDeadlock(_)), "{error:?}");
+        assert!(
+            error
+                .undelivered()
+                .expect("the message comes back")
+                .message_type()
+                .ends_with("MirrorMsg"),
+            "{error:?}"
+        );
+        // Waiting for its own unit method to be handled is the same mistake.
+        let unit = me.bump().ask().await.expect_err("nor a unit ask");
+        assert!(matches!(unit, Error::WouldDeadlock(_)), "{unit:?}");
+        // A tell to itself is fine: it is handled after this message.
+        me.bump().await.unwrap();
+        error.to_string()
+    }
+}
+
+#[tokio::test]
+async fn an_actor_that_asks_itself_gets_would_deadlock_at_once_instead_of_hanging() {
+    let system = System::new();
+    let mirror = system.spawn("mirror", Mirror::default()).await.unwrap();
+    for timeout in [false, true] {
+        // Bounded, so that a regression fails here instead of hanging the suite.
+        let said = tokio::time::timeout(Duration::from_secs(30), mirror.ask_myself(timeout))
+            .await
+            .expect("the self-ask hangs")
+            .unwrap();
+        assert!(said.starts_with("/mirror asked itself"), "{said}");
+    }
+    // The two tells it sent itself were handled; nothing else was.
+    assert_eq!(mirror.get().await.unwrap(), 2);
+    system.shutdown().await;
+}

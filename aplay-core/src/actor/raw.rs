@@ -165,6 +165,12 @@ impl<A: Dispatch> RawRef<A> {
         self.cell.mailbox.send_attached(incarnation, msg).await
     }
 
+    /// Whether the caller is this actor itself (its handlers and hooks run in its task): an
+    /// ask from there would wait for its own reply.
+    pub(crate) fn is_own_task(&self) -> bool {
+        crate::runtime::current::is_own_task(&self.cell.core)
+    }
+
     /// A message refused by this actor's mailbox, handed back inside an error: the one place
     /// an actor's `Undelivered` is built.
     pub(crate) fn undelivered(&self, msg: A::Msg) -> Undelivered {

@@ -93,6 +93,7 @@ impl<'a, A: Dispatch, Args, R: Send + 'static> IntoFuture for AskRequest<'a, A, 
         let timeout = self.request.timeout;
         AskFuture {
             target,
+            own: target.is_own_task(),
             sending: Sending::new(target, self.request.build(Some(ReplyTo(tx)))),
             reply: rx,
             deadline: timeout.and_then(super::deadline),
@@ -129,6 +130,8 @@ impl<'a, A: Dispatch, Args, R: Send + 'static> IntoFuture for AskRequest<'a, A, 
 #[must_use = "futures do nothing unless awaited"]
 pub struct AskFuture<'a, A: Dispatch, R> {
     target: &'a RawRef<A>,
+    /// Asked from the target's own task: it would wait for its own reply.
+    own: bool,
     sending: Sending<'a, A::Msg>,
     reply: oneshot::Receiver<R>,
     deadline: Option<Pin<Box<tokio::time::Sleep>>>,
@@ -144,6 +147,11 @@ impl<A: Dispatch, R> Future for AskFuture<'_, A, R> {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = &mut *self;
+        if this.own
+            && let Some(msg) = this.sending.take_unsent()
+        {
+            return Poll::Ready(Err(Error::WouldDeadlock(this.target.undelivered(msg))));
+        }
         if !this.sending.is_done() {
             match this.sending.poll_send(this.target, cx) {
                 Poll::Ready(Ok(())) => {}

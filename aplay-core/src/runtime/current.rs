@@ -6,6 +6,11 @@
 
 use crate::cell::CellCore;
 
+/// Whether the caller runs in `target`'s own task: its handlers and hooks.
+pub(crate) fn is_own_task(target: &CellCore) -> bool {
+    tokio::task::try_id().is_some_and(|me| target.task_id() == Some(me))
+}
+
 /// Whether the caller runs inside `target` or inside one of its descendants: waiting for
 /// `target` to stop would then wait for the caller's own handler.
 pub(crate) fn inside(target: &CellCore) -> bool {
