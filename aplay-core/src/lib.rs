@@ -95,6 +95,7 @@ mod handle;
 mod inbox;
 mod mailbox;
 pub mod observe;
+mod panics;
 mod path;
 #[cfg(feature = "redis")]
 pub mod redis;

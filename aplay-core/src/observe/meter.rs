@@ -5,7 +5,6 @@
 //! so it is opt-in per system ([`Observing`]). An actor of a metered system has a [`Meter`];
 //! the message loop looks once, before its first message, whether there is one.
 
-use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -34,7 +33,7 @@ impl Observing {
 
 /// Calls `report` on `sink`, catching a panic: a broken sink must not end the actor.
 pub(crate) fn report_to(sink: &dyn MetricsSink, report: impl FnOnce(&dyn MetricsSink)) {
-    if let Err(panic) = std::panic::catch_unwind(AssertUnwindSafe(|| report(sink))) {
+    if let Err(panic) = crate::panics::catch(|| report(sink)) {
         let text = crate::stop::panic_text(&*panic);
         tracing::error!(panic = %text, "the metrics sink panicked; the report is lost");
     }

@@ -1,10 +1,7 @@
 //! Handling messages one at a time, with control signals checked between them.
 
 use std::future::poll_fn;
-use std::panic::AssertUnwindSafe;
 use std::task::Poll;
-
-use futures::FutureExt;
 
 #[cfg(feature = "tracing")]
 use super::in_span::InSpan;
@@ -16,6 +13,7 @@ use crate::mailbox::{Envelope, MailboxReceiver, Traced};
 use crate::observe::LIFECYCLE_TARGET;
 #[cfg(feature = "tracing")]
 use crate::observe::spans;
+use crate::panics;
 use crate::path::ActorPath;
 use crate::stop::{Failure, FailureKind, StopReason, panic_text};
 use crate::supervision;
@@ -98,17 +96,12 @@ pub(super) fn message_loop<'a, A: Dispatch>(
                     // The handler's future is built where it is awaited: every layer moved
                     // separately would copy it once more.
                     #[cfg(feature = "tracing")]
-                    let outcome = InSpan::new(
-                        span,
-                        AssertUnwindSafe(actor.dispatch(msg, ctx)).catch_unwind(),
-                    )
-                    .await;
+                    let outcome =
+                        InSpan::new(span, panics::catch_future(actor.dispatch(msg, ctx))).await;
                     #[cfg(not(feature = "tracing"))]
                     let outcome = {
                         drop(span);
-                        AssertUnwindSafe(actor.dispatch(msg, ctx))
-                            .catch_unwind()
-                            .await
+                        panics::catch_future(actor.dispatch(msg, ctx)).await
                     };
                     let core = core_of(&me);
                     if let Err(panic) = outcome {

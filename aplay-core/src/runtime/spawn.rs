@@ -1,6 +1,5 @@
 //! Spawning an actor: claim its address, join its parent, start its task, wait for `on_start`.
 
-use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
 use tokio::sync::oneshot;
@@ -14,6 +13,7 @@ use crate::context::Context;
 use crate::error::Error;
 use crate::handle::{ActorRef, AnyRef};
 use crate::mailbox::{self, MailboxReceiver};
+use crate::panics;
 use crate::path::ActorPath;
 use crate::stop::{Failure, FailureKind, StopReason, panic_text};
 use crate::supervision::{self, Restart};
@@ -120,13 +120,13 @@ pub(crate) fn launch<A: Dispatch>(
 ) -> Result<(Arc<ActorCell<A>>, Option<Started>), Error> {
     // These hooks run in the spawner's task: a panic in one is the new actor's start
     // failure, not the spawner's.
-    let hooks = std::panic::catch_unwind(AssertUnwindSafe(|| {
+    let hooks = panics::catch(|| {
         (
             actor.decide_to_start(&StartState::default()),
             actor.mailbox(),
             actor.shutdown_timeout(),
         )
-    }));
+    });
     let (start, mailbox, shutdown_timeout) = match hooks {
         Ok(hooks) => hooks,
         Err(panic) => {

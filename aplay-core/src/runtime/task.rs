@@ -5,10 +5,6 @@
 //! span is kept only while a subscriber wants it.
 
 use std::future::Future;
-use std::panic::AssertUnwindSafe;
-
-use futures::FutureExt;
-use tokio::sync::oneshot;
 
 use super::finish::Finisher;
 #[cfg(feature = "tracing")]
@@ -17,7 +13,10 @@ use super::message_loop::message_loop;
 use crate::actor::Dispatch;
 use crate::cell::{ActorState, bits};
 use crate::mailbox::MailboxReceiver;
+use tokio::sync::oneshot;
+
 use crate::observe::{LIFECYCLE_TARGET, report_started};
+use crate::panics;
 use crate::stop::{Failure, FailureKind, StopReason, panic_text};
 use crate::stop::{stop_actor, stop_children};
 
@@ -37,10 +36,11 @@ pub(crate) fn run_actor<A: Dispatch>(
         let span = tracing::info_span!("actor", path = %life.core().path);
         // Kept only while a subscriber wants it, boxed: a span takes 40 bytes, a pointer 8.
         let span = (!span.is_disabled()).then(|| Box::new(span));
-        InSpan::new(span, lifecycle(actor, life, receiver))
+        // Quiet: a panic in a handler or hook is caught and reported as one event (`panics`).
+        panics::quiet(InSpan::new(span, lifecycle(actor, life, receiver)))
     }
     #[cfg(not(feature = "tracing"))]
-    lifecycle(actor, life, receiver)
+    panics::quiet(lifecycle(actor, life, receiver))
 }
 
 /// One instance's life. (A plain function around an `async move` block rather than an
@@ -101,10 +101,7 @@ async fn start<A: Dispatch>(
     actor: &mut A,
     life: &mut Finisher<A>,
 ) -> Result<(), (StopReason, bool)> {
-    let failure = match AssertUnwindSafe(actor.on_start(life.ctx()))
-        .catch_unwind()
-        .await
-    {
+    let failure = match panics::catch_future(actor.on_start(life.ctx())).await {
         Ok(Ok(())) => return Ok(()),
         Ok(Err(error)) => Failure::new(FailureKind::StartError, error.to_string()),
         Err(panic) => Failure::new(FailureKind::StartPanic, panic_text(&*panic)),

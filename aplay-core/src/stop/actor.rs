@@ -7,13 +7,11 @@
 //! restart). The whole system's stop is `shutdown.rs`.
 
 use std::future::{Future, poll_fn};
-use std::panic::AssertUnwindSafe;
 use std::pin::{Pin, pin};
 use std::sync::Arc;
 use std::task::{Poll, ready};
 use std::time::Duration;
 
-use futures::FutureExt;
 use tokio::time::{Instant, Sleep};
 
 use crate::actor::Dispatch;
@@ -21,6 +19,7 @@ use crate::cell::{ActorState, CellCore, SystemMsg};
 use crate::context::Context;
 use crate::handle::AnyRef;
 use crate::observe::{LIFECYCLE_TARGET, report_stopped};
+use crate::panics;
 use crate::stop::{Failure, FailureKind, StopReason, panic_text};
 use crate::system::System;
 use crate::time;
@@ -131,10 +130,7 @@ pub(crate) async fn stop_actor<A: Dispatch>(
     reason: StopReason,
 ) -> StopReason {
     stop_children(ctx.myself_any().core(), ctx.system()).await;
-    match AssertUnwindSafe(actor.on_stop(ctx, &reason))
-        .catch_unwind()
-        .await
-    {
+    match panics::catch_future(actor.on_stop(ctx, &reason)).await {
         Ok(()) => reason,
         Err(panic) => StopReason::Failed(Failure::new(FailureKind::StopPanic, panic_text(&*panic))),
     }

@@ -9,7 +9,6 @@
 //! counted, and [`Restarts::start_next`] starts each one from the factory with the kept
 //! mailbox.
 
-use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
 use parking_lot::Mutex;
@@ -23,6 +22,7 @@ use crate::context::Context;
 use crate::handle::AnyRef;
 use crate::mailbox::{Envelope, MailboxReceiver};
 use crate::observe::LIFECYCLE_TARGET;
+use crate::panics;
 use crate::stop::{Failure, FailureKind, StopReason, panic_text};
 use crate::stop::{finalize, stop_child, wait_or_kill};
 use crate::supervision::child_stopped_hook;
@@ -58,7 +58,7 @@ pub(crate) fn plan<A: Dispatch>(
 
 /// Calls the factory, catching a panic.
 pub(crate) fn make<A>(factory: &Factory<A>) -> Result<A, StopReason> {
-    std::panic::catch_unwind(AssertUnwindSafe(|| factory())).map_err(|panic| {
+    panics::catch(|| factory()).map_err(|panic| {
         StopReason::Failed(Failure::new(FailureKind::StartPanic, panic_text(&*panic)))
     })
 }
@@ -152,8 +152,7 @@ impl<A: Dispatch> Restarts<A> for Plan<A> {
                 stopped_by_person: cell.core.stopped_by_person(),
                 restarts,
             };
-            let decided =
-                std::panic::catch_unwind(AssertUnwindSafe(|| actor.decide_to_start(&state)));
+            let decided = panics::catch(|| actor.decide_to_start(&state));
             let start = match decided {
                 Ok(start) => start,
                 Err(panic) => {

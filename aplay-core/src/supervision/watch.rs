@@ -1,14 +1,11 @@
 //! Watching and linking: hearing of another actor's end, and sharing failures with it.
 
-use std::panic::AssertUnwindSafe;
-
-use futures::FutureExt;
-
 use crate::actor::Dispatch;
 use crate::attached::TaskHandle;
 use crate::cell::SystemMsg;
 use crate::context::Context;
 use crate::handle::AnyRef;
+use crate::panics;
 use crate::stop::{Failure, FailureKind, StopReason, panic_text};
 
 impl<A: Dispatch> Context<A> {
@@ -113,8 +110,7 @@ pub(crate) async fn child_stopped_hook<A: Dispatch>(
     child: &AnyRef,
     reason: &StopReason,
 ) -> Result<(), Failure> {
-    AssertUnwindSafe(actor.on_child_stopped(ctx, child, reason))
-        .catch_unwind()
+    panics::catch_future(actor.on_child_stopped(ctx, child, reason))
         .await
         .map_err(|panic| Failure::new(FailureKind::HookPanic, panic_text(&*panic)))
 }

@@ -80,6 +80,8 @@ impl WeakSystem {
 
 impl System {
     fn empty(observing: Observing) -> Self {
+        // Panics the runtime catches are reported as one event each, not printed again.
+        crate::panics::install_hook();
         System {
             inner: Arc::new(SystemInner {
                 registry: Registry::default(),

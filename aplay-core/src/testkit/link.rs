@@ -1,7 +1,6 @@
 //! What a probe shares with the task that runs its stand-in: where the stand-in is in its life,
 //! the autopilot, and the holder's request to end it.
 
-use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
 use parking_lot::Mutex;
@@ -84,7 +83,7 @@ impl<A: Dispatch> Link<A> {
         let Pilot::On(autopilot) = &mut *pilot else {
             return true;
         };
-        if let Err(panic) = std::panic::catch_unwind(AssertUnwindSafe(|| autopilot(msg))) {
+        if let Err(panic) = crate::panics::catch(|| autopilot(msg)) {
             let text = format!("on `{}`: {}", A::message_name(msg), panic_text(&*panic));
             *pilot = Pilot::Crashed(text);
             return false;

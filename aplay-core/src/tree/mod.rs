@@ -33,6 +33,7 @@ mod render;
 mod tests;
 
 use render::Render;
+#[cfg(feature = "serde")]
 pub(crate) use render::state_name;
 
 /// What a snapshot reads of one actor.

@@ -1,7 +1,6 @@
 //! The instances of a served actor: a fresh one from the factory after each failure, so a
 //! handler that panics does not end the serving.
 
-use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
 use super::Shared;
@@ -68,7 +67,7 @@ pub(crate) async fn supervise<A: Dispatch>(
             if shared.is_stopping() {
                 break 'serving;
             }
-            let made = std::panic::catch_unwind(AssertUnwindSafe(|| factory()));
+            let made = crate::panics::catch(|| factory());
             let spawned = match made {
                 Ok(instance) => system.spawn(shared.path.name(), instance).await,
                 Err(panic) => {

@@ -21,7 +21,6 @@ mod instances;
 mod keeper;
 
 use std::fmt;
-use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -134,7 +133,7 @@ where
     query(&mut conn, &hset).await?;
 
     let factory: Factory<A> = Arc::new(factory);
-    let first = match std::panic::catch_unwind(AssertUnwindSafe(|| factory())) {
+    let first = match crate::panics::catch(|| factory()) {
         Ok(actor) => system.spawn(parsed.name(), actor).await?,
         Err(panic) => {
             return Err(Error::StartFailed {
