@@ -15,6 +15,9 @@ pub(crate) fn items(
     declaration: TokenStream,
 ) -> TokenStream {
     let Names { actor, msg, .. } = names;
+    let (impl_generics, msg_ty, where_clause) =
+        (names.impl_generics(), names.msg_ty(), names.where_clause());
+    let phantom_arm = names.phantom_arm(quote!(Self));
     let debug_arms = handlers.iter().map(|h| {
         let cfgs = cfg_attrs(h);
         let variant = &h.variant;
@@ -52,20 +55,23 @@ pub(crate) fn items(
         // that needs the enum to be `Send` (`Dispatch::Msg`, the handle, the mailbox, the
         // dispatch future), when the assertion already reports it on the user's type.
         #[automatically_derived]
-        unsafe impl ::core::marker::Send for #msg {}
+        // With generics, under the same bounds as the checks.
+        #[automatically_derived]
+        unsafe impl #impl_generics ::core::marker::Send for #msg_ty #where_clause {}
 
         #[automatically_derived]
-        impl ::core::fmt::Debug for #msg {
+        impl #impl_generics ::core::fmt::Debug for #msg_ty #where_clause {
             fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                 match *self {
                     #(#debug_arms)*
+                    #phantom_arm
                 }
             }
         }
 
         #[automatically_derived]
         #[allow(private_interfaces, unreachable_pub, dead_code)]
-        impl #msg {
+        impl #impl_generics #msg_ty #where_clause {
             #(#constructors)*
         }
     }
@@ -90,6 +96,18 @@ pub(crate) fn declaration(
     );
     let derives = serde.map(|krate| serde_attrs::enum_attrs(private, krate));
     let skip = serde.map(|_| serde_attrs::reply_attrs());
+    let phantom = names.phantom_variant(
+        serde
+            .map(|_| serde_attrs::phantom_attrs())
+            .unwrap_or_default(),
+    );
+    let generics = &names.generics;
+    let where_clause = &generics.where_clause;
+    let msg_path = {
+        let (_, ty_generics, _) = generics.split_for_impl();
+        let turbofish = ty_generics.as_turbofish();
+        quote!(#msg #turbofish).to_string()
+    };
     let variants = handlers.iter().map(|h| {
         let attrs = docs_or_default(&h.ident, &h.carried_attrs, names);
         let variant = &h.variant;
@@ -97,7 +115,7 @@ pub(crate) fn declaration(
         let fields = h.args.iter().map(|arg| {
             let (ident, ty) = (&arg.ident, &arg.ty);
             let doc = format!("The `{ident}` argument of [`{actor}::{method}`].");
-            let serde = serde.map(|_| serde_attrs::argument_attrs(msg, h, ident));
+            let serde = serde.map(|_| serde_attrs::argument_attrs(&msg_path, h, ident));
             quote!(#[doc = #doc] #serde #ident: #ty,)
         });
         let reply_ty = h.reply.ty();
@@ -116,8 +134,9 @@ pub(crate) fn declaration(
         #[automatically_derived]
         #[allow(private_interfaces, unreachable_pub)]
         #derives
-        #vis enum #msg {
+        #vis enum #msg #generics #where_clause {
             #(#variants)*
+            #phantom
         }
     }
 }
