@@ -9,11 +9,16 @@ use syn::ext::IdentExt;
 use crate::model::Handler;
 
 /// The attributes of the serializable enum: the derives, through the facade's serde.
-pub(crate) fn enum_attrs(private: &TokenStream, krate: &syn::Path) -> TokenStream {
+/// A generic enum takes the `impl` block's bounds only (`bound = ""`): serde would infer
+/// others, such as `V: Default` for the reply fields it skips, and the block's bounds already
+/// say what is serializable (every argument and reply is checked to be).
+pub(crate) fn enum_attrs(private: &TokenStream, krate: &syn::Path, generic: bool) -> TokenStream {
     let serde_crate = format!("{}::__private::serde", krate.to_token_stream());
+    let bound = generic.then(|| quote!(#[serde(bound = "")]));
     quote! {
         #[derive(#private::serde::Serialize, #private::serde::Deserialize)]
         #[serde(crate = #serde_crate)]
+        #bound
     }
 }
 
