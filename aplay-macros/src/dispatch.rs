@@ -10,11 +10,13 @@ use crate::names::{Names, cfg_attrs};
 pub(crate) fn dispatch(names: &Names<'_>, handlers: &[Handler]) -> TokenStream {
     let Names {
         private,
-        actor,
+        actor_ty: actor,
         msg,
-        handle,
         ..
     } = names;
+    let (impl_generics, where_clause) = (names.impl_generics(), names.actor_where_clause());
+    let (msg_ty, handle_ty) = (names.msg_ty(), names.handle_ty());
+    let phantom_arm = names.phantom_arm(quote!(#msg));
     let ctx = Ident::new("__aplay_ctx", Span::call_site());
     let arms = handlers.iter().map(|h| {
         let cfgs = cfg_attrs(h);
@@ -53,25 +55,28 @@ pub(crate) fn dispatch(names: &Names<'_>, handlers: &[Handler]) -> TokenStream {
     });
     quote! {
         #[automatically_derived]
-        impl #private::Dispatch for #actor {
-            type Msg = #msg;
-            type Handle = #handle;
+        impl #impl_generics #private::Dispatch for #actor #where_clause {
+            type Msg = #msg_ty;
+            type Handle = #handle_ty;
 
-            async fn dispatch(&mut self, msg: #msg, #ctx: &mut #private::Context<Self>) {
+            async fn dispatch(&mut self, msg: #msg_ty, #ctx: &mut #private::Context<Self>) {
                 match msg {
                     #(#arms)*
+                    #phantom_arm
                 }
             }
 
-            fn message_name(msg: &#msg) -> &'static str {
+            fn message_name(msg: &#msg_ty) -> &'static str {
                 match *msg {
                     #(#name_arms)*
+                    #phantom_arm
                 }
             }
 
-            fn is_ask(msg: &#msg) -> bool {
+            fn is_ask(msg: &#msg_ty) -> bool {
                 match *msg {
                     #(#ask_arms)*
+                    #phantom_arm
                 }
             }
         }

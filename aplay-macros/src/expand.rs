@@ -7,8 +7,8 @@ use syn::{Ident, Item};
 use crate::attr::Options;
 use crate::ctxt::Ctxt;
 use crate::fallback;
-use crate::model::{Handler, Method, Reply, Stub};
-use crate::names::{Names, cfg_attrs};
+use crate::model::{ActorImpl, Handler, Method, Reply, Stub};
+use crate::names::{Names, cfg_attrs, respan};
 use crate::{dispatch, handle, message_enum, parse, valid, wire};
 
 /// The entry point: `#[actor]` on an `impl` block, a struct or an enum.
@@ -93,11 +93,8 @@ fn lifecycle_only(
     options: &Options,
     mut cx: Ctxt,
 ) -> TokenStream {
-    if !generics.params.is_empty() {
-        cx.error_spanned_by(
-            generics,
-            "`#[actor]` cannot carry generics; write `impl<..> aplay::Actor for Name<..> {}` by hand",
-        );
+    for param in generics.lifetimes() {
+        cx.error_spanned_by(&param.lifetime, parse::LIFETIME_PARAMETER);
     }
     if cx.has_errors() {
         return fallback::item_with_errors(item, cx);
@@ -113,10 +110,24 @@ fn lifecycle_only(
     }
     let krate = &options.krate;
     let errors = cx.into_compile_errors();
+    let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
+    // A generic actor is one for every choice of its parameters that makes it an actor
+    // (`Send + 'static`): the bounds belong to the `impl` blocks that use it, where a missing
+    // one is reported on the argument that needs it.
+    let where_clause = if generics.params.is_empty() {
+        quote!(#where_clause)
+    } else {
+        let predicates = where_clause.map(|w| &w.predicates).into_iter().flatten();
+        quote! {
+            where
+                #(#predicates,)*
+                #ident #ty_generics: ::core::marker::Send + 'static,
+        }
+    };
     quote! {
         #item
         #[automatically_derived]
-        impl #krate::__private::Actor for #ident {
+        impl #impl_generics #krate::__private::Actor for #ident #ty_generics #where_clause {
             const __DEFAULT_HOOKS: bool = true;
         }
         #errors
@@ -132,7 +143,7 @@ fn impl_block(item: syn::ItemImpl, options: &Options, mut cx: Ctxt) -> TokenStre
     valid::check(&mut model, &mut cx);
     let methods = std::mem::take(&mut model.methods);
     let (handlers, stubs) = Method::split(methods);
-    let generated = generate(&model.self_ident, &handlers, &stubs, options);
+    let generated = generate(&model, &handlers, &stubs, options);
     let item = &model.item;
     let errors = cx.into_compile_errors();
     quote! {
@@ -142,14 +153,23 @@ fn impl_block(item: syn::ItemImpl, options: &Options, mut cx: Ctxt) -> TokenStre
     }
 }
 
-fn generate(actor: &Ident, handlers: &[Handler], stubs: &[Stub], options: &Options) -> TokenStream {
+fn generate(
+    model: &ActorImpl,
+    handlers: &[Handler],
+    stubs: &[Stub],
+    options: &Options,
+) -> TokenStream {
     let krate = &options.krate;
+    let actor = &model.self_ident;
+    let self_ty = &model.self_ty;
     let names = Names {
         private: quote!(#krate::__private),
         actor,
+        actor_ty: quote!(#self_ty),
         msg: format_ident!("{actor}Msg"),
         handle: format_ident!("{actor}Handle"),
         vis: options.vis.clone(),
+        generics: model.generics.clone(),
     };
     let declaration = match &options.serde {
         None => message_enum::declaration(&names, handlers, None),
@@ -175,25 +195,45 @@ fn checks(names: &Names<'_>, handlers: &[Handler]) -> TokenStream {
     let private = &names.private;
     let asserts = handlers.iter().map(|h| {
         let cfgs = cfg_attrs(h);
-        let args = h.args.iter().map(move |arg| {
-            let ty = &arg.ty;
-            quote_spanned!(syn::spanned::Spanned::span(ty)=> #private::assert_argument::<#ty>();)
-        });
+        let args = h
+            .args
+            .iter()
+            .map(move |arg| assert_on(private, "assert_argument", &arg.ty));
         // Also for `()`: the `unsafe impl Send` of the enum relies on every reply field being
         // checked.
         let reply = match &h.reply {
             Reply::Unit => quote_spanned!(h.span=> #private::assert_reply::<()>();),
-            reply => {
-                let ty = reply.ty();
-                quote_spanned!(syn::spanned::Spanned::span(&ty)=> #private::assert_reply::<#ty>();)
-            }
+            reply => assert_on(private, "assert_reply", &reply.ty()),
         };
         let checks = args.chain(std::iter::once(reply));
         quote!(#(#cfgs)* { #(#checks)* })
     });
-    quote! {
-        const _: () = {
-            #(#asserts)*
+    if names.generics.params.is_empty() && names.generics.where_clause.is_none() {
+        return quote! {
+            const _: () = {
+                #(#asserts)*
+            };
         };
     }
+    // The types may name the block's parameters: the checks go in a function with its generics,
+    // checked once for all of them (a bound missing on `K` is reported on the argument `k: K`).
+    let (impl_generics, where_clause) = (names.impl_generics(), names.where_clause());
+    quote! {
+        const _: () = {
+            #[allow(dead_code)]
+            fn __aplay_checks #impl_generics () #where_clause {
+                #(#asserts)*
+            }
+        };
+    }
+}
+
+/// `assert_argument::<T>()` (or another assertion), wholly spanned onto the type as written:
+/// an unmet trait bound is reported on the type argument, an unmet `'static` on the whole
+/// call, and both then point at the user's type.
+fn assert_on(private: &TokenStream, assertion: &str, ty: &syn::Type) -> TokenStream {
+    let span = syn::spanned::Spanned::span(ty);
+    let assertion = Ident::new(assertion, span);
+    let path = respan(quote!(#private::#assertion), span);
+    quote_spanned!(span=> #path::<#ty>();)
 }

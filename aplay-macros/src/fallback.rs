@@ -23,7 +23,11 @@ pub(crate) fn item_with_errors(item: impl ToTokens, cx: Ctxt) -> TokenStream {
 /// that the calls to it type-check and its mistake is one error, not one more at each call.
 /// Its body never runs: the crate does not compile, the mistake's `compile_error!` sees to it.
 pub(crate) fn handle_method(names: &Names<'_>, stub: &Stub) -> TokenStream {
-    let Names { private, actor, .. } = names;
+    let Names {
+        private,
+        actor_ty: actor,
+        ..
+    } = names;
     let attrs = docs_or_default(&stub.ident, &stub.carried_attrs, names);
     let Stub {
         ident,

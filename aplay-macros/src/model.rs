@@ -7,8 +7,13 @@ use syn::{Attribute, Generics, Ident, Token, Type, Visibility};
 pub(crate) struct ActorImpl {
     /// The user's block, markers removed: emitted unchanged otherwise.
     pub(crate) item: syn::ItemImpl,
-    /// The actor's type name (`Counter`).
+    /// The actor's type name (`Counter`, `Cache`).
     pub(crate) self_ident: Ident,
+    /// The actor's type as written after `impl` (`Counter`, `Cache<K, V>`).
+    pub(crate) self_ty: Type,
+    /// The block's generics (`impl<K: Send + 'static> ..` and its `where` clause), `Self`
+    /// replaced: every generated item carries them.
+    pub(crate) generics: Generics,
     /// The methods with a receiver that are not `#[skip]`: the handlers and the rejected
     /// ones, in source order.
     pub(crate) methods: Vec<Method>,

@@ -11,7 +11,7 @@ use crate::ctxt::Ctxt;
 use crate::model::{ActorImpl, Argument, Handler, Method, Reply, Stub, variant_name};
 
 /// Reads an `impl` block. `Err` when the block itself cannot be an actor's (a trait impl,
-/// generics, a self type that is not a type name), with what to emit in its place: the block
+/// a lifetime parameter, a self type that is not a type name), with what to emit in its place: the block
 /// as written (markers removed) so the rest of the crate still compiles, or `None` when rustc
 /// would reject the block too and only repeat the error. A handler with mistakes is in the
 /// model as a stub, its errors recorded.
@@ -36,30 +36,26 @@ pub(crate) fn actor_impl(
         );
         return Err(Some(Box::new(item)));
     }
-    let generic = !item.generics.params.is_empty() || item.generics.where_clause.is_some();
-    if generic {
-        cx.error_spanned_by(
-            generics_tokens(&item.generics),
-            "`#[actor]` cannot carry generics: the message enum needs concrete types; \
-             write the block for a concrete type",
-        );
+    // An actor outlives any borrow: it runs on its own task until it stops.
+    let mut borrows = false;
+    for param in item.generics.lifetimes() {
+        cx.error_spanned_by(&param.lifetime, LIFETIME_PARAMETER);
+        borrows = true;
     }
     // `unsafe impl Name { .. }`: rustc's parser rejects it before this macro runs (E0197,
     // "inherent impls cannot be unsafe", on `unsafe`), so an error here would only repeat it.
     // Taken off so that the emitted block is not rejected a second time.
     item.unsafety = None;
     let self_ident = match self_type_name(&item.self_ty) {
-        SelfType::Name(ident) => ident,
-        SelfType::WithArguments(arguments) => {
-            // `impl<T> Holder<T>`: the error on the generics already says it.
-            if !generic {
-                cx.error_spanned_by(
-                    arguments,
-                    "`#[actor]` needs the actor's type without generic arguments, like \
-                     `impl Counter { .. }`: the message enum and the handle cannot be generic",
-                );
+        SelfType::Name(ident, arguments) => {
+            // `impl Holder<'_>` or `impl<'a> Holder<'a>` (reported above): a borrowing actor.
+            for lifetime in arguments.iter().flat_map(borrowed_lifetimes) {
+                if !item.generics.lifetimes().any(|p| p.lifetime == *lifetime) {
+                    cx.error_spanned_by(lifetime, LIFETIME_PARAMETER);
+                    borrows = true;
+                }
             }
-            return Err(Some(Box::new(item)));
+            ident
         }
         SelfType::NotAName { nominal } => {
             cx.error_spanned_by(
@@ -69,7 +65,7 @@ pub(crate) fn actor_impl(
             return Err(nominal.then(|| Box::new(item)));
         }
     };
-    if generic {
+    if borrows {
         return Err(Some(Box::new(item)));
     }
 
@@ -85,9 +81,12 @@ pub(crate) fn actor_impl(
         }
         methods.push(handler(method, &self_ty, cx));
     }
+    let generics = generics_without_self(&item.generics, &self_ty);
     Ok(ActorImpl {
         item,
         self_ident,
+        self_ty,
+        generics,
         methods,
     })
 }
@@ -109,12 +108,15 @@ fn take_skip_marker(impl_item: &mut ImplItem, cx: &mut Ctxt) -> bool {
     skipped
 }
 
+/// The error on a lifetime parameter of an actor (of its struct, or of its `impl` block).
+pub(crate) const LIFETIME_PARAMETER: &str = "an actor cannot borrow: it runs on its own task for as long as it \
+     lives, so it must be `'static`; own the data instead (`String` for `&'a str`, `Arc<T>` for \
+     `&'a T`) and drop the lifetime";
+
 /// What the self type of an `impl` block is, as far as naming the actor goes.
 enum SelfType {
-    /// `Counter`, `crate::actors::Counter`.
-    Name(syn::Ident),
-    /// `Holder<u8>`: the `<u8>`.
-    WithArguments(syn::PathArguments),
+    /// `Counter`, `crate::actors::Counter`, `Cache<K, V>` (with its generic arguments, if any).
+    Name(syn::Ident, Option<syn::AngleBracketedGenericArguments>),
     /// `&Counter`, `(A, B)`, `<T as Trait>::Assoc`. `nominal` when rustc might still accept an
     /// inherent impl on it (`dyn LocalTrait`), so the block is emitted as written.
     NotAName { nominal: bool },
@@ -125,8 +127,13 @@ fn self_type_name(ty: &Type) -> SelfType {
         // A type passed through a `macro_rules!` `$t:ty` arrives in an invisible group.
         Type::Group(group) => self_type_name(&group.elem),
         Type::Path(path) if path.qself.is_none() => match path.path.segments.last() {
-            Some(last) if last.arguments.is_none() => SelfType::Name(last.ident.clone()),
-            Some(last) => SelfType::WithArguments(last.arguments.clone()),
+            Some(last) => match &last.arguments {
+                syn::PathArguments::None => SelfType::Name(last.ident.clone(), None),
+                syn::PathArguments::AngleBracketed(arguments) => {
+                    SelfType::Name(last.ident.clone(), Some(arguments.clone()))
+                }
+                syn::PathArguments::Parenthesized(_) => SelfType::NotAName { nominal: true },
+            },
             None => SelfType::NotAName { nominal: true },
         },
         Type::Paren(_) | Type::TraitObject(_) | Type::Macro(_) | Type::Verbatim(_) => {
@@ -136,14 +143,19 @@ fn self_type_name(ty: &Type) -> SelfType {
     }
 }
 
-/// The tokens to span an error about generics on: the parameters, or the `where` clause when
-/// there are none (syn prints the two separately).
-fn generics_tokens(generics: &syn::Generics) -> TokenStream {
-    if generics.params.is_empty() {
-        generics.where_clause.to_token_stream()
-    } else {
-        generics.to_token_stream()
-    }
+/// The lifetimes among generic arguments (`'_`, `'a`), other than `'static`: each makes the
+/// actor a borrowing type.
+fn borrowed_lifetimes(arguments: &syn::AngleBracketedGenericArguments) -> Vec<&syn::Lifetime> {
+    arguments
+        .args
+        .iter()
+        .filter_map(|arg| match arg {
+            syn::GenericArgument::Lifetime(lifetime) if lifetime.ident != "static" => {
+                Some(lifetime)
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// Reads one method with a receiver: a handler, or (after recording why it cannot be one) the
@@ -173,12 +185,22 @@ fn handler(method: &ImplItemFn, self_ty: &Type, cx: &mut Ctxt) -> Method {
             ),
         }
     }
-    if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
+    if !sig.generics.params.is_empty() {
         fail(
             cx,
-            &generics_tokens(&sig.generics),
-            "a message handler cannot be generic: its message needs concrete types; \
-             use concrete types (or mark the method `#[skip]`)",
+            &sig.generics,
+            "a message handler cannot have generic parameters of its own: its message is a \
+             variant of the actor's message enum, which carries only the `impl` block's \
+             parameters; put the parameter on the block (`impl<T: Send + 'static> Name<T>`), \
+             or mark the method `#[skip]`",
+        );
+    } else if let Some(where_clause) = &sig.generics.where_clause {
+        fail(
+            cx,
+            where_clause,
+            "a message handler cannot have a `where` clause of its own: its message is a \
+             variant of the actor's message enum, which has the `impl` block's bounds only; \
+             move the bound to the block's `where` clause, or mark the method `#[skip]`",
         );
     }
     if let syn::Safety::Unsafe(unsafety) = &sig.safety {
@@ -327,16 +349,7 @@ fn stub(method: &ImplItemFn, self_ty: &Type, carried_attrs: Vec<Attribute>, repl
             _ => None,
         })
         .collect();
-    let mut generics = sig.generics.clone();
-    generics.params = generics
-        .params
-        .iter()
-        .map(|param| replace_self(param, self_ty))
-        .collect();
-    generics.where_clause = generics
-        .where_clause
-        .as_ref()
-        .map(|clause| replace_self(clause, self_ty));
+    let generics = generics_without_self(&sig.generics, self_ty);
     Stub {
         ident: sig.ident.clone(),
         vis: method.vis.clone(),
@@ -390,6 +403,22 @@ fn is_result(ty: &Type) -> bool {
         }
         _ => false,
     }
+}
+
+/// Generics with every `Self` replaced (syn prints the parameters and the `where` clause
+/// apart).
+fn generics_without_self(generics: &syn::Generics, self_ty: &Type) -> syn::Generics {
+    let mut generics = generics.clone();
+    generics.params = generics
+        .params
+        .iter()
+        .map(|param| replace_self(param, self_ty))
+        .collect();
+    generics.where_clause = generics
+        .where_clause
+        .as_ref()
+        .map(|clause| replace_self(clause, self_ty));
+    generics
 }
 
 /// The type (or generic parameter, or `where` clause) with every `Self` replaced by the actor's

@@ -9,17 +9,23 @@ use syn::ext::IdentExt;
 use crate::model::Handler;
 
 /// The attributes of the serializable enum: the derives, through the facade's serde.
-pub(crate) fn enum_attrs(private: &TokenStream, krate: &syn::Path) -> TokenStream {
+/// A generic enum takes the `impl` block's bounds only (`bound = ""`): serde would infer
+/// others, such as `V: Default` for the reply fields it skips, and the block's bounds already
+/// say what is serializable (every argument and reply is checked to be).
+pub(crate) fn enum_attrs(private: &TokenStream, krate: &syn::Path, generic: bool) -> TokenStream {
     let serde_crate = format!("{}::__private::serde", krate.to_token_stream());
+    let bound = generic.then(|| quote!(#[serde(bound = "")]));
     quote! {
         #[derive(#private::serde::Serialize, #private::serde::Deserialize)]
         #[serde(crate = #serde_crate)]
+        #bound
     }
 }
 
 /// The attributes of an argument's field: it is encoded through the functions `field_codecs`
-/// writes.
-pub(crate) fn argument_attrs(msg: &Ident, handler: &Handler, field: &Ident) -> TokenStream {
+/// writes, on the enum `msg` (`CacheMsg::<K, V>` when generic: serde's code would not infer
+/// every parameter).
+pub(crate) fn argument_attrs(msg: &str, handler: &Handler, field: &Ident) -> TokenStream {
     let (encode, decode) = codec_names(handler, field);
     let encode = format!("{msg}::{encode}");
     let decode = format!("{msg}::{decode}");
@@ -38,5 +44,10 @@ pub(crate) fn codec_names(handler: &Handler, field: &Ident) -> (Ident, Ident) {
 
 /// The attribute of a reply field: replies do not travel (decoded, it is `None`).
 pub(crate) fn reply_attrs() -> TokenStream {
+    quote!(#[serde(skip)])
+}
+
+/// The attribute of the hidden variant of a generic enum: it never travels (it cannot be built).
+pub(crate) fn phantom_attrs() -> TokenStream {
     quote!(#[serde(skip)])
 }

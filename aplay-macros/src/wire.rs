@@ -49,7 +49,9 @@ pub(crate) fn items(
 /// For every argument, the two functions its field is encoded and decoded with, written where
 /// its type is concrete so that the probe can choose.
 fn field_codecs(names: &Names<'_>, handlers: &[Handler]) -> TokenStream {
-    let Names { private, msg, .. } = names;
+    let Names { private, .. } = names;
+    let (impl_generics, msg_ty, where_clause) =
+        (names.impl_generics(), names.msg_ty(), names.where_clause());
     let serde = &quote!(#private::serde);
     let functions = handlers.iter().flat_map(|h| {
         h.args.iter().map(move |arg| {
@@ -81,7 +83,7 @@ fn field_codecs(names: &Names<'_>, handlers: &[Handler]) -> TokenStream {
     quote! {
         #[automatically_derived]
         #[allow(private_interfaces, dead_code)]
-        impl #msg {
+        impl #impl_generics #msg_ty #where_clause {
             #(#functions)*
         }
     }
@@ -90,10 +92,16 @@ fn field_codecs(names: &Names<'_>, handlers: &[Handler]) -> TokenStream {
 fn wire_impl(names: &Names<'_>, handlers: &[Handler]) -> TokenStream {
     let Names {
         private,
-        actor,
+        actor_ty: actor,
         msg,
         ..
     } = names;
+    let (impl_generics, msg_ty, where_clause) = (
+        names.impl_generics(),
+        names.msg_ty(),
+        names.actor_where_clause(),
+    );
+    let phantom_arm = names.phantom_arm(quote!(#msg));
     let outcome_arms = handlers.iter().map(|h| {
         let cfgs = cfg_attrs(h);
         let variant = &h.variant;
@@ -110,24 +118,26 @@ fn wire_impl(names: &Names<'_>, handlers: &[Handler]) -> TokenStream {
     });
     quote! {
         #[automatically_derived]
-        impl #private::Wire for #actor {
-            fn expect_outcome(msg: &mut #msg) -> #private::OutcomeReceiver {
+        impl #impl_generics #private::Wire for #actor #where_clause {
+            fn expect_outcome(msg: &mut #msg_ty) -> #private::OutcomeReceiver {
                 #[allow(unused_imports)]
                 use #private::{WireReply as _, WireReplyFallback as _, WireResultReply as _};
                 // `*msg`: an actor without handlers has an empty enum, and only a match on
                 // the place itself (not on a reference) is exhaustive with no arms.
                 match *msg {
                     #(#outcome_arms)*
+                    #phantom_arm
                 }
             }
 
             fn take_reply(
-                msg: &mut #msg,
+                msg: &mut #msg_ty,
             ) -> ::core::option::Option<#private::ReplyCompleter> {
                 #[allow(unused_imports)]
                 use #private::{WireReply as _, WireReplyFallback as _};
                 match *msg {
                     #(#take_arms)*
+                    #phantom_arm
                 }
             }
         }
@@ -167,10 +177,11 @@ fn checks(names: &Names<'_>, handlers: &[Handler]) -> TokenStream {
         let checks = args.chain(std::iter::once(reply));
         quote!(#(#cfgs)* { #(#checks)* })
     });
+    let (impl_generics, where_clause) = (names.impl_generics(), names.where_clause());
     quote! {
         const _: () = {
             #[allow(dead_code)]
-            fn serializable() {
+            fn serializable #impl_generics () #where_clause {
                 #[allow(unused_imports)]
                 use #private::{SerializeProbe as _, SerializeProbeFallback as _};
                 #(#asserts)*

@@ -1,5 +1,7 @@
-// A generic handler: its message would need a type parameter the enum cannot have.
-// Expected: one error on `<T: Send + 'static>`, asking for concrete types (or `#[skip]`).
+// A generic handler: its message would need a type parameter of the method's own, which the
+// message enum (one for every handler) cannot carry.
+// Expected: one error on `<T: Send + 'static>`, suggesting a parameter on the impl block (or
+// `#[skip]`); the call to the handler adds nothing.
 
 use aplay::prelude::*;
 
@@ -13,4 +15,10 @@ impl Worker {
     }
 }
 
-fn main() {}
+async fn call(worker: ActorRef<Worker>) {
+    worker.take(5_u8).await.unwrap();
+}
+
+fn main() {
+    drop(call);
+}
