@@ -156,47 +156,47 @@ pub mod prelude {
 
 /// The guide: one chapter per concept, every code block compiled and run as a test.
 pub mod guide {
-    #[doc = include_str!("../../docs/getting-started.md")]
+    #[doc = include_str!("../docs/getting-started.md")]
     pub mod getting_started {}
-    #[doc = include_str!("../../docs/defining-actors.md")]
+    #[doc = include_str!("../docs/defining-actors.md")]
     pub mod defining_actors {}
-    #[doc = include_str!("../../docs/tell-and-ask.md")]
+    #[doc = include_str!("../docs/tell-and-ask.md")]
     pub mod tell_and_ask {}
-    #[doc = include_str!("../../docs/addresses.md")]
+    #[doc = include_str!("../docs/addresses.md")]
     pub mod addresses {}
-    #[doc = include_str!("../../docs/children.md")]
+    #[doc = include_str!("../docs/children.md")]
     pub mod children {}
-    #[doc = include_str!("../../docs/stopping.md")]
+    #[doc = include_str!("../docs/stopping.md")]
     pub mod stopping {}
-    #[doc = include_str!("../../docs/supervision.md")]
+    #[doc = include_str!("../docs/supervision.md")]
     pub mod supervision {}
-    #[doc = include_str!("../../docs/input-streams.md")]
+    #[doc = include_str!("../docs/input-streams.md")]
     pub mod input_streams {}
-    #[doc = include_str!("../../docs/timers.md")]
+    #[doc = include_str!("../docs/timers.md")]
     pub mod timers {}
-    #[doc = include_str!("../../docs/inboxes.md")]
+    #[doc = include_str!("../docs/inboxes.md")]
     pub mod inboxes {}
     #[cfg(feature = "serde")]
-    #[doc = include_str!("../../docs/serialization.md")]
+    #[doc = include_str!("../docs/serialization.md")]
     pub mod serialization {}
     #[cfg(feature = "redis")]
-    #[doc = include_str!("../../docs/redis.md")]
+    #[doc = include_str!("../docs/redis.md")]
     pub mod redis {}
-    #[cfg_attr(feature = "testkit", doc = include_str!("../../docs/testing.md"))]
+    #[cfg_attr(feature = "testkit", doc = include_str!("../docs/testing.md"))]
     #[cfg_attr(
         not(feature = "testkit"),
         doc = "Testing actors: this chapter needs the `testkit` feature (`cargo doc --features testkit`)."
     )]
     pub mod testing {}
-    #[doc = include_str!("../../docs/seed-map.md")]
+    #[doc = include_str!("../docs/seed-map.md")]
     pub mod seed_map {}
-    #[doc = include_str!("../../docs/migrating.md")]
+    #[doc = include_str!("../docs/migrating.md")]
     pub mod migrating {}
-    #[doc = include_str!("../../docs/observability.md")]
+    #[doc = include_str!("../docs/observability.md")]
     pub mod observability {}
-    #[doc = include_str!("../../docs/architecture.md")]
+    #[doc = include_str!("../docs/architecture.md")]
     pub mod architecture {}
-    #[cfg_attr(feature = "testkit", doc = include_str!("../../docs/service.md"))]
+    #[cfg_attr(feature = "testkit", doc = include_str!("../docs/service.md"))]
     #[cfg_attr(
         not(feature = "testkit"),
         doc = "A service, start to finish: this chapter needs the `testkit` feature (`cargo doc --features testkit`)."
@@ -206,7 +206,7 @@ pub mod guide {
 
 /// The README's code blocks, compiled and run as doc tests.
 #[cfg(doctest)]
-#[doc = include_str!("../../README.md")]
+#[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
 
 #[doc(hidden)]
