@@ -14,7 +14,6 @@ use std::ops::Deref;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use parking_lot::RwLock;
 use tokio::sync::oneshot;
 
 use crate::actor::{Actor, BoxError, Dispatch};
@@ -49,10 +48,16 @@ pub enum Routing {
 
 /// What a pool's handles share with the pool actor: every worker ever spawned (kept, so that
 /// a borrowed `&ActorRef` stays valid while the pool resizes), and which of them serve now.
+///
+/// The serving list is never changed in place: the pool actor (the only writer, one resize at
+/// a time) publishes a new one, so that routing reads it with one atomic load and no lock.
 struct Shared<A: Dispatch> {
     workers: Slots<ActorRef<A>>,
-    /// Indexes into `workers`: position `i` is the worker at `{pool}/{i}`.
-    current: RwLock<Vec<usize>>,
+    /// Every serving list there has been: indexes into `workers`, position `i` being the
+    /// worker at `{pool}/{i}`.
+    lists: Slots<Vec<usize>>,
+    /// The index in `lists` of the one that serves now.
+    now: AtomicUsize,
     next: AtomicUsize,
 }
 
@@ -61,6 +66,19 @@ impl<A: Dispatch> Shared<A> {
         self.workers
             .get(slot)
             .expect("a pool's current workers are in its slots")
+    }
+
+    /// The workers serving now.
+    fn current(&self) -> &[usize] {
+        self.lists
+            .get(self.now.load(Ordering::Acquire))
+            .expect("a pool's serving list is in its lists")
+    }
+
+    /// Makes `list` the serving one (called by the pool actor only).
+    fn publish(&self, list: Vec<usize>) {
+        let at = self.lists.push(list);
+        self.now.store(at, Ordering::Release);
     }
 }
 
@@ -155,12 +173,12 @@ impl<A: Dispatch> Pool<A> {
 
     /// How many workers serve now.
     pub fn size(&self) -> usize {
-        self.shared.current.read().len()
+        self.shared.current().len()
     }
 
     /// The worker the pool's routing picks for the next call: what `pool.method(..)` goes to.
     pub fn pick(&self) -> &ActorRef<A> {
-        let current = self.shared.current.read();
+        let current = self.shared.current();
         let n = current.len();
         assert!(n > 0, "a pool has at least one worker");
         let start = self.shared.next.fetch_add(1, Ordering::Relaxed) % n;
@@ -175,7 +193,6 @@ impl<A: Dispatch> Pool<A> {
                 .min_by_key(|&slot| self.shared.worker(slot).raw().queued()),
         };
         let slot = chosen.unwrap_or(current[start]);
-        drop(current);
         self.shared.worker(slot)
     }
 
@@ -188,17 +205,17 @@ impl<A: Dispatch> Pool<A> {
     pub fn by_key<K: Hash + ?Sized>(&self, key: &K) -> &ActorRef<A> {
         let mut hasher = DefaultHasher::new();
         key.hash(&mut hasher);
-        let current = self.shared.current.read();
+        let current = self.shared.current();
         let slot = current[jump(hasher.finish(), current.len())];
-        drop(current);
         self.shared.worker(slot)
     }
 
     /// The workers serving now, in order (`{path}/0` first).
     pub fn workers(&self) -> Vec<&ActorRef<A>> {
-        let current = self.shared.current.read().clone();
-        current
-            .into_iter()
+        self.shared
+            .current()
+            .iter()
+            .copied()
             .map(|slot| self.shared.worker(slot))
             .collect()
     }
@@ -287,7 +304,7 @@ pub struct PoolActor<A: Dispatch> {
 impl<A: Dispatch> fmt::Debug for PoolActor<A> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PoolActor")
-            .field("size", &self.shared.current.read().len())
+            .field("size", &self.shared.current().len())
             .finish_non_exhaustive()
     }
 }
@@ -309,7 +326,7 @@ enum Command<A: Dispatch> {
 impl<A: Dispatch> PoolActor<A> {
     async fn grow(&self, size: usize, ctx: &mut Context<Self>) -> Result<(), Error> {
         loop {
-            let i = self.shared.current.read().len();
+            let i = self.shared.current().len();
             if i >= size {
                 return Ok(());
             }
@@ -318,18 +335,20 @@ impl<A: Dispatch> PoolActor<A> {
                 .spawn_supervised(&i.to_string(), Restart::Permanent, move || factory())
                 .await?;
             let slot = self.shared.workers.push(worker);
-            self.shared.current.write().push(slot);
+            let mut list = self.shared.current().to_vec();
+            list.push(slot);
+            self.shared.publish(list);
         }
     }
 
     async fn resize(&self, size: usize, ctx: &mut Context<Self>) -> Result<(), Error> {
         let leaving = {
-            let mut current = self.shared.current.write();
-            if size < current.len() {
-                current.split_off(size)
-            } else {
-                Vec::new()
+            let mut list = self.shared.current().to_vec();
+            let leaving = list.split_off(size.min(list.len()));
+            if !leaving.is_empty() {
+                self.shared.publish(list);
             }
+            leaving
         };
         if leaving.is_empty() {
             return self.grow(size, ctx).await;
@@ -393,9 +412,11 @@ fn pool_actor<A: Dispatch>(
     }
     let shared = Arc::new(Shared {
         workers: Slots::new(),
-        current: RwLock::new(Vec::with_capacity(size)),
+        lists: Slots::new(),
+        now: AtomicUsize::new(0),
         next: AtomicUsize::new(0),
     });
+    shared.publish(Vec::new()); // filled by the pool actor's start
     let actor = PoolActor {
         shared: shared.clone(),
         factory: Arc::new(factory),
