@@ -362,6 +362,9 @@ impl<A: Dispatch> PoolActor<A> {
     }
 }
 
+// Not suggested in users' errors: the only impls in this crate, rustc would otherwise point
+// at them in every "`X` is not an actor" / "has no messages" error (`ui-tests/`).
+#[diagnostic::do_not_recommend]
 impl<A: Dispatch> Actor for PoolActor<A> {
     async fn on_start(&mut self, ctx: &mut Context<Self>) -> Result<(), BoxError> {
         self.grow(self.start_size, ctx).await?;
@@ -369,6 +372,7 @@ impl<A: Dispatch> Actor for PoolActor<A> {
     }
 }
 
+#[diagnostic::do_not_recommend]
 impl<A: Dispatch> Dispatch for PoolActor<A> {
     type Msg = PoolMsg<A>;
     type Handle = BareHandle<Self>;
