@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use aplay::ActorState;
 use aplay::pool::PoolActor;
 use aplay::prelude::*;
 use tokio::sync::Notify;
@@ -308,4 +309,90 @@ async fn an_actor_spawns_a_pool_as_its_child() {
     assert!(system.lookup::<Job>("/service/workers/0").is_none());
     assert_eq!(total.load(Ordering::SeqCst), 1);
     system.shutdown().await;
+}
+
+/// A worker whose restarts wait in `on_start` until `restarted` is let through: a worker
+/// that stays restarting as long as a test likes.
+struct Slow {
+    starts: Arc<AtomicU64>,
+    restarted: Arc<Notify>,
+    count: u64,
+}
+
+impl Actor for Slow {
+    async fn on_start(&mut self, _ctx: &mut Context<Self>) -> Result<(), BoxError> {
+        // The pool's first two starts go through; any later one is a restart, and waits.
+        if self.starts.fetch_add(1, Ordering::SeqCst) >= 2 {
+            self.restarted.notified().await;
+        }
+        Ok(())
+    }
+}
+
+#[actor]
+impl Slow {
+    fn work(&mut self) {
+        self.count += 1;
+    }
+
+    fn count(&self) -> u64 {
+        self.count
+    }
+
+    fn crash(&self) {
+        panic!("a worker fails on purpose");
+    }
+}
+
+#[tokio::test]
+async fn routing_skips_a_restarting_worker_whose_mailbox_keeps_tells() {
+    let system = System::new();
+    let starts = Arc::new(AtomicU64::new(0));
+    let restarted = Arc::new(Notify::new());
+    let pool = system
+        .spawn_pool("slow", 2, {
+            let (starts, restarted) = (starts.clone(), restarted.clone());
+            move || Slow {
+                starts: starts.clone(),
+                restarted: restarted.clone(),
+                count: 0,
+            }
+        })
+        .await
+        .unwrap();
+    let first = pool.workers()[0].clone();
+    first.crash().await.unwrap();
+    until("worker 0 is restarting", || {
+        starts.load(Ordering::SeqCst) == 3 && ActorRef::state(&first) != ActorState::Running
+    })
+    .await;
+    for routing in [Routing::RoundRobin, Routing::LeastLoaded] {
+        let pool = pool.clone().with_routing(routing);
+        for _ in 0..5 {
+            assert_eq!(pool.pick().path(), "/slow/1");
+            pool.work().await.unwrap();
+        }
+    }
+    // A tell to the restarting worker waits in its mailbox for the next instance.
+    first.work().await.unwrap();
+    restarted.notify_one();
+    until("worker 0 runs again", || {
+        ActorRef::state(&first) == ActorState::Running
+    })
+    .await;
+    let counts: Vec<u64> = pool
+        .broadcast(|w| w.count())
+        .await
+        .into_iter()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(counts, vec![1, 10]);
+    system.shutdown().await;
+}
+
+#[test]
+fn a_pool_handle_is_clone_send_and_sync() {
+    fn shareable<T: Clone + Send + Sync + 'static>() {}
+    shareable::<Pool<Job>>();
+    shareable::<Pool<Slow>>();
 }
