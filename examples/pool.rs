@@ -74,8 +74,17 @@ pub async fn run() -> Result<Summary, Error> {
     }
 
     // One worker panics and is restarted (its counts start again); the pool keeps serving.
-    counters.pick().count("panic".into()).await?;
-    tokio::time::sleep(Duration::from_millis(10)).await;
+    let crashed = counters.pick().clone();
+    crashed.count("panic".into()).await?;
+    // An ask behind the panic reaches the next instance, or fails with `NoReply` if it was
+    // queued while the worker restarted (as for every supervised actor): then ask again.
+    loop {
+        match crashed.name().await {
+            Ok(_) => break,
+            Err(Error::NoReply { .. }) => tokio::time::sleep(Duration::from_millis(5)).await,
+            Err(other) => return Err(other),
+        }
+    }
     for _ in 0..4 {
         counters.count("after the restart".into()).await?;
     }
