@@ -99,6 +99,12 @@ pub enum Error {
         /// Which rule it breaks.
         reason: &'static str,
     },
+    /// A pool was asked to run with no workers (`spawn_pool` or `resize` with a size of 0).
+    #[error("the pool {path} needs at least one worker; a size of 0 was asked for")]
+    EmptyPool {
+        /// The pool's address (or the name it was to have).
+        path: String,
+    },
     /// No actor runs at that address.
     #[error("no actor at {path}")]
     NotFound {

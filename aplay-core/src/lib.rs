@@ -13,7 +13,7 @@
 //! on the architecture (`aplay::guide::architecture`) walks one message through them.
 //!
 //! ```text
-//! on top       context::spawn, system::{kernel, spawn}, system_builder, testkit, redis, wire
+//! on top       pool, context::spawn, system::{kernel, spawn}, system_builder, testkit, redis, wire
 //! runtime      runtime::{spawn, task, message_loop, finish}: an actor's task
 //! supervision  supervision::restart: restarts, in one place
 //! sending      request, handle::actor_ref, inbox, attached, timer, stream, supervision::watch
@@ -97,6 +97,7 @@ mod mailbox;
 pub mod observe;
 mod panics;
 mod path;
+pub mod pool;
 #[cfg(feature = "redis")]
 pub mod redis;
 mod registry;
@@ -128,6 +129,7 @@ pub use handle::{ActorRef, AnyRef, BareHandle, Handle, RawRef};
 pub use inbox::{Inbox, Recipient};
 pub use mailbox::Mailbox;
 pub use path::{ActorPath, validate_name};
+pub use pool::{Pool, Routing};
 pub use stop::DEFAULT_SHUTDOWN_LIMIT;
 pub use stop::{Failure, FailureKind, StopReason};
 pub use supervision::{Restart, Strategy, Supervision};

@@ -48,10 +48,10 @@
 pub use aplay_core::{
     Actor, ActorPath, ActorRef, ActorState, AnyRef, BareHandle, BoxError, Context,
     DEFAULT_SHUTDOWN_LIMIT, Directive, Dispatch, Error, Failure, FailureKind, Handle, HandlerError,
-    Inbox, Mailbox, RawRef, Recipient, Restart, StartState, StopReason, Strategy, Supervision,
-    System, TaskHandle, TreeNode, Undelivered, request, validate_name,
+    Inbox, Mailbox, Pool, RawRef, Recipient, Restart, Routing, StartState, StopReason, Strategy,
+    Supervision, System, TaskHandle, TreeNode, Undelivered, request, validate_name,
 };
-pub use aplay_core::{SystemBuilder, observe};
+pub use aplay_core::{SystemBuilder, observe, pool};
 
 #[cfg(feature = "serde")]
 pub use aplay_core::wire;
@@ -149,8 +149,8 @@ pub use aplay_macros::actor;
 pub mod prelude {
     pub use crate::{
         Actor, ActorPath, ActorRef, ActorState, AnyRef, BoxError, Context, Directive, Error,
-        HandlerError, Inbox, Mailbox, Recipient, Restart, StopReason, Strategy, Supervision,
-        System, actor,
+        HandlerError, Inbox, Mailbox, Pool, Recipient, Restart, Routing, StopReason, Strategy,
+        Supervision, System, actor,
     };
 }
 
@@ -176,6 +176,8 @@ pub mod guide {
     pub mod timers {}
     #[doc = include_str!("../docs/inboxes.md")]
     pub mod inboxes {}
+    #[doc = include_str!("../docs/pools.md")]
+    pub mod pools {}
     #[cfg(feature = "serde")]
     #[doc = include_str!("../docs/serialization.md")]
     pub mod serialization {}

@@ -12,6 +12,10 @@ mod greeter;
 #[path = "../../examples/manager.rs"]
 mod manager;
 
+#[allow(dead_code, unreachable_pub)]
+#[path = "../../examples/pool.rs"]
+mod pool;
+
 use aplay::StopReason;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -51,4 +55,14 @@ async fn manager_gets_one_response_per_request_from_one_shot_workers() {
         (10, 10),
         "each worker stopped itself after replying"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pool_counts_through_a_restart_a_key_and_a_resize() {
+    let summary = pool::run().await.unwrap();
+    assert_eq!(summary.sizes, (6, 3));
+    assert!(summary.ada.starts_with("/counters/"), "{}", summary.ada);
+    // What the 3 workers left counted since their last start: at most every line sent.
+    assert!(summary.lines <= 20 + 4 + 1, "{summary:?}");
+    assert!(summary.words <= 20 * 5 + 4 * 3 + 3, "{summary:?}");
 }

@@ -10,7 +10,8 @@ options:
                   `redis` (never by default: it starts a redis-server) runs the Redis
                   scenarios on aplay alone, beside redis-benchmark; `stops` (never by
                   default) stops 100,000 actors one by one in three orders, beside raw
-                  tokio tasks
+                  tokio tasks; `pool` (never by default) sends 1,000,000 tells to one
+                  actor and through a pool of 4
   --side LIST     implementations to run, comma-separated: aplay,raw,kameo,ractor,actix,xtra;
                   `all` (the default), `both` (aplay,raw) or `peers` (kameo,ractor,actix,xtra);
                   one side is for profiling
@@ -111,6 +112,8 @@ pub(crate) struct Args {
     pub(crate) redis: bool,
     /// `--only` named `stops`.
     pub(crate) stops: bool,
+    /// `--only` named `pool`.
+    pub(crate) pool: bool,
 }
 
 impl Args {
@@ -123,6 +126,7 @@ impl Args {
         let mut only = Only(Scenario::ALL.to_vec());
         let mut redis = false;
         let mut stops = false;
+        let mut pool = false;
         let mut side = Sides(Side::ALL.to_vec());
         while let Some(arg) = args.next() {
             match arg.as_str() {
@@ -157,6 +161,10 @@ impl Args {
                             stops = true;
                             continue;
                         }
+                        if name.trim() == "pool" {
+                            pool = true;
+                            continue;
+                        }
                         list.push(match name.trim() {
                             "tell" => Scenario::Tell,
                             "fanin" | "fan-in" => Scenario::FanIn,
@@ -188,6 +196,7 @@ impl Args {
             help,
             redis,
             stops,
+            pool,
         })
     }
 }
@@ -229,6 +238,8 @@ mod tests {
         assert!(parse(&["--only", "bogus"]).is_err());
         let redis = parse(&["--only", "redis"]).unwrap();
         assert!(redis.redis && redis.only.is_empty());
+        let pool = parse(&["--only", "pool"]).unwrap();
+        assert!(pool.pool && !pool.stops && pool.only.is_empty());
         let stops = parse(&["--only", "stops,redis"]).unwrap();
         assert!(stops.stops && stops.redis && stops.only.is_empty());
         assert!(!parse(&[]).unwrap().redis);

@@ -10,6 +10,7 @@
 //! cargo aplay-bench -- --only tell --side aplay   # one side, for a profiler
 //! cargo aplay-bench -- --only redis  # Redis: durable tells, remote asks
 //! cargo aplay-bench -- --only stops  # 100,000 actors stopped one by one, in three orders
+//! cargo aplay-bench -- --only pool   # 1,000,000 tells to one actor and through a pool of 4
 //! ```
 //!
 //! Scenarios (see `docs/performance.md`):
@@ -33,6 +34,7 @@
 mod args;
 mod figures;
 mod peers;
+mod pool;
 mod redis;
 mod rss;
 mod scenarios;
@@ -173,6 +175,9 @@ fn main() {
     }
     if args.stops {
         stops::run(&runtime, args.quick, args.runs);
+    }
+    if args.pool {
+        pool::run(&runtime, args.quick, args.runs);
     }
 }
 

@@ -150,6 +150,12 @@ impl<A: Dispatch> RawRef<A> {
         self.cell.core.is_alive()
     }
 
+    /// How many messages wait in the mailbox, bounded or not: what a pool's least-loaded
+    /// routing compares.
+    pub(crate) fn queued(&self) -> usize {
+        self.cell.mailbox.queued()
+    }
+
     /// Puts `msg` in the mailbox, waiting in line for room while it is full: the way in of
     /// every awaited send (tells, asks, recipients, remote deliveries), as
     /// [`try_send`](Self::try_send) is of every send that does not wait. Nothing else reaches

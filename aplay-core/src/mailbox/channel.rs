@@ -129,6 +129,11 @@ impl<M> MailboxSender<M> {
     pub(crate) fn len(&self) -> Option<usize> {
         self.0.len_if_bounded()
     }
+
+    /// How many messages wait, bounded or not (one look under the queue's lock).
+    pub(crate) fn queued(&self) -> usize {
+        self.0.len()
+    }
 }
 
 /// An envelope on its way into a mailbox: at once when there is room, else in line for it.
