@@ -98,6 +98,7 @@ pub mod observe;
 mod panics;
 mod path;
 pub mod pool;
+mod pubsub;
 #[cfg(feature = "redis")]
 pub mod redis;
 mod registry;
@@ -130,6 +131,7 @@ pub use inbox::{Inbox, Recipient};
 pub use mailbox::Mailbox;
 pub use path::{ActorPath, validate_name};
 pub use pool::{Pool, Routing};
+pub use pubsub::{Published, Topic};
 pub use stop::DEFAULT_SHUTDOWN_LIMIT;
 pub use stop::{Failure, FailureKind, StopReason};
 pub use supervision::{Restart, Strategy, Supervision};

@@ -48,8 +48,9 @@
 pub use aplay_core::{
     Actor, ActorPath, ActorRef, ActorState, AnyRef, BareHandle, BoxError, Context,
     DEFAULT_SHUTDOWN_LIMIT, Directive, Dispatch, Error, Failure, FailureKind, Handle, HandlerError,
-    Inbox, Mailbox, Pool, RawRef, Recipient, Restart, Routing, StartState, StopReason, Strategy,
-    Supervision, System, TaskHandle, TreeNode, Undelivered, request, validate_name,
+    Inbox, Mailbox, Pool, Published, RawRef, Recipient, Restart, Routing, StartState, StopReason,
+    Strategy, Supervision, System, TaskHandle, Topic, TreeNode, Undelivered, request,
+    validate_name,
 };
 pub use aplay_core::{SystemBuilder, observe, pool};
 
@@ -150,7 +151,7 @@ pub mod prelude {
     pub use crate::{
         Actor, ActorPath, ActorRef, ActorState, AnyRef, BoxError, Context, Directive, Error,
         HandlerError, Inbox, Mailbox, Pool, Recipient, Restart, Routing, StopReason, Strategy,
-        Supervision, System, actor,
+        Supervision, System, Topic, actor,
     };
 }
 

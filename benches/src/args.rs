@@ -11,7 +11,8 @@ options:
                   scenarios on aplay alone, beside redis-benchmark; `stops` (never by
                   default) stops 100,000 actors one by one in three orders, beside raw
                   tokio tasks; `pool` (never by default) sends 1,000,000 tells to one
-                  actor and through a pool of 4
+                  actor and through a pool of 4; `pubsub` (never by default) publishes
+                  1,000,000 deliveries to 1, 100 and 10,000 subscribers
   --side LIST     implementations to run, comma-separated: aplay,raw,kameo,ractor,actix,xtra;
                   `all` (the default), `both` (aplay,raw) or `peers` (kameo,ractor,actix,xtra);
                   one side is for profiling
@@ -114,6 +115,8 @@ pub(crate) struct Args {
     pub(crate) stops: bool,
     /// `--only` named `pool`.
     pub(crate) pool: bool,
+    /// `--only` named `pubsub`.
+    pub(crate) pubsub: bool,
 }
 
 impl Args {
@@ -127,6 +130,7 @@ impl Args {
         let mut redis = false;
         let mut stops = false;
         let mut pool = false;
+        let mut pubsub = false;
         let mut side = Sides(Side::ALL.to_vec());
         while let Some(arg) = args.next() {
             match arg.as_str() {
@@ -165,6 +169,10 @@ impl Args {
                             pool = true;
                             continue;
                         }
+                        if name.trim() == "pubsub" {
+                            pubsub = true;
+                            continue;
+                        }
                         list.push(match name.trim() {
                             "tell" => Scenario::Tell,
                             "fanin" | "fan-in" => Scenario::FanIn,
@@ -197,6 +205,7 @@ impl Args {
             redis,
             stops,
             pool,
+            pubsub,
         })
     }
 }

@@ -11,6 +11,7 @@
 //! cargo aplay-bench -- --only redis  # Redis: durable tells, remote asks
 //! cargo aplay-bench -- --only stops  # 100,000 actors stopped one by one, in three orders
 //! cargo aplay-bench -- --only pool   # 1,000,000 tells to one actor and through a pool of 4
+//! cargo aplay-bench -- --only pubsub # a topic's fan-out to 1, 100 and 10,000 subscribers
 //! ```
 //!
 //! Scenarios (see `docs/performance.md`):
@@ -35,6 +36,7 @@ mod args;
 mod figures;
 mod peers;
 mod pool;
+mod pubsub;
 mod redis;
 mod rss;
 mod scenarios;
@@ -175,6 +177,9 @@ fn main() {
     }
     if args.stops {
         stops::run(&runtime, args.quick, args.runs);
+    }
+    if args.pubsub {
+        pubsub::run(&runtime, args.quick, args.runs);
     }
     if args.pool {
         pool::run(&runtime, args.quick, args.runs);
