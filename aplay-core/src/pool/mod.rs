@@ -148,6 +148,15 @@ impl<A: Dispatch> Deref for Pool<A> {
 }
 
 impl<A: Dispatch> Pool<A> {
+    /// A handle on the pool of `actor`, routing by default.
+    fn new(shared: Arc<Shared<A>>, actor: ActorRef<PoolActor<A>>) -> Self {
+        Pool {
+            shared,
+            actor,
+            routing: Routing::default(),
+        }
+    }
+
     /// This handle, routing by `routing` from now on (its clones keep their own routing; the
     /// round-robin counter is shared).
     #[must_use]
@@ -324,21 +333,31 @@ enum Command<A: Dispatch> {
 }
 
 impl<A: Dispatch> PoolActor<A> {
+    /// Starts workers up to `size`, and publishes the grown list once: every list published
+    /// is kept (routing borrows it without a lock), so one per worker would keep `n²/2`
+    /// indexes for a pool of `n`. A worker that fails to start ends the growth; the workers
+    /// started before it serve.
     async fn grow(&self, size: usize, ctx: &mut Context<Self>) -> Result<(), Error> {
-        loop {
-            let i = self.shared.current().len();
-            if i >= size {
-                return Ok(());
-            }
+        let mut list = self.shared.current().to_vec();
+        let mut started = Ok(());
+        while list.len() < size {
             let factory = self.factory.clone();
-            let worker = ctx
-                .spawn_supervised(&i.to_string(), Restart::Permanent, move || factory())
-                .await?;
-            let slot = self.shared.workers.push(worker);
-            let mut list = self.shared.current().to_vec();
-            list.push(slot);
+            let name = list.len().to_string();
+            match ctx
+                .spawn_supervised(&name, Restart::Permanent, move || factory())
+                .await
+            {
+                Ok(worker) => list.push(self.shared.workers.push(worker)),
+                Err(error) => {
+                    started = Err(error);
+                    break;
+                }
+            }
+        }
+        if list.len() != self.shared.current().len() {
             self.shared.publish(list);
         }
+        started
     }
 
     async fn resize(&self, size: usize, ctx: &mut Context<Self>) -> Result<(), Error> {
@@ -383,11 +402,7 @@ impl<A: Dispatch> Dispatch for PoolActor<A> {
                 let _ = reply.send(self.resize(size, ctx).await);
             }
             Command::Handle(reply) => {
-                let _ = reply.send(Pool {
-                    shared: self.shared.clone(),
-                    actor: ctx.myself(),
-                    routing: Routing::default(),
-                });
+                let _ = reply.send(Pool::new(self.shared.clone(), ctx.myself()));
             }
         }
     }
@@ -452,12 +467,7 @@ impl System {
         F: Fn() -> A + Send + Sync + 'static,
     {
         let (actor, shared) = pool_actor(name, size, factory)?;
-        let actor = self.spawn(name, actor).await?;
-        Ok(Pool {
-            shared,
-            actor,
-            routing: Routing::default(),
-        })
+        Ok(Pool::new(shared, self.spawn(name, actor).await?))
     }
 }
 
@@ -479,12 +489,7 @@ impl<B> Context<B> {
         F: Fn() -> A + Send + Sync + 'static,
     {
         let (actor, shared) = pool_actor(name, size, factory)?;
-        let actor = self.spawn(name, actor).await?;
-        Ok(Pool {
-            shared,
-            actor,
-            routing: Routing::default(),
-        })
+        Ok(Pool::new(shared, self.spawn(name, actor).await?))
     }
 }
 
