@@ -34,7 +34,7 @@ impl Observing {
 /// Calls `report` on `sink`, catching a panic: a broken sink must not end the actor.
 pub(crate) fn report_to(sink: &dyn MetricsSink, report: impl FnOnce(&dyn MetricsSink)) {
     if let Err(panic) = crate::panics::catch(|| report(sink)) {
-        let text = crate::stop::panic_text(&*panic);
+        let text = crate::panics::panic_text(&*panic);
         tracing::error!(panic = %text, "the metrics sink panicked; the report is lost");
     }
 }

@@ -1,15 +1,14 @@
 //! The last steps of every actor, however it ends; and, for a supervised actor whose parent
 //! may restart it, the pause between two instances.
 
-use crate::actor::Dispatch;
 use std::sync::Arc;
 
+use crate::actor::Dispatch;
 use crate::actor::cell::ActorCell;
 use crate::cell::CellCore;
 use crate::context::Context;
 use crate::mailbox::MailboxReceiver;
-use crate::stop::StopReason;
-use crate::stop::finalize;
+use crate::stop::{StopReason, finalize};
 use crate::system::System;
 
 /// The context of one instance, which ends it: for good, or parked for a restart. Runs once:

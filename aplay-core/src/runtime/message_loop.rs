@@ -13,9 +13,9 @@ use crate::mailbox::{Envelope, MailboxReceiver, Traced};
 use crate::observe::LIFECYCLE_TARGET;
 #[cfg(feature = "tracing")]
 use crate::observe::spans;
-use crate::panics;
+use crate::panics::{self, panic_text};
 use crate::path::ActorPath;
-use crate::stop::{Failure, FailureKind, StopReason, panic_text};
+use crate::stop::{Failure, FailureKind, StopReason};
 use crate::supervision;
 
 enum Next<M> {

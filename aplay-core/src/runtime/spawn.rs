@@ -13,9 +13,9 @@ use crate::context::Context;
 use crate::error::Error;
 use crate::handle::{ActorRef, AnyRef};
 use crate::mailbox::{self, MailboxReceiver};
-use crate::panics;
+use crate::panics::{self, panic_text};
 use crate::path::ActorPath;
-use crate::stop::{Failure, FailureKind, StopReason, panic_text};
+use crate::stop::{Failure, FailureKind, StopReason};
 use crate::supervision::{self, Restart};
 use crate::system::System;
 

@@ -16,8 +16,8 @@ use crate::mailbox::MailboxReceiver;
 use tokio::sync::oneshot;
 
 use crate::observe::{LIFECYCLE_TARGET, report_started};
-use crate::panics;
-use crate::stop::{Failure, FailureKind, StopReason, panic_text};
+use crate::panics::{self, panic_text};
+use crate::stop::{Failure, FailureKind, StopReason};
 use crate::stop::{stop_actor, stop_children};
 
 /// Tells the spawner how `on_start` went.

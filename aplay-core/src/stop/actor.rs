@@ -19,8 +19,8 @@ use crate::cell::{ActorState, CellCore, SystemMsg};
 use crate::context::Context;
 use crate::handle::AnyRef;
 use crate::observe::{LIFECYCLE_TARGET, report_stopped};
-use crate::panics;
-use crate::stop::{Failure, FailureKind, StopReason, panic_text};
+use crate::panics::{self, panic_text};
+use crate::stop::{Failure, FailureKind, StopReason};
 use crate::system::System;
 use crate::time;
 

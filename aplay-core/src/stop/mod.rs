@@ -157,14 +157,3 @@ impl fmt::Display for Failure {
         write!(f, "{place}: {}", self.message)
     }
 }
-
-/// The text of a panic payload (`panic!("...")` gives a `&str` or a `String`).
-pub(crate) fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
-    if let Some(s) = payload.downcast_ref::<&str>() {
-        (*s).to_owned()
-    } else if let Some(s) = payload.downcast_ref::<String>() {
-        s.clone()
-    } else {
-        "a panic with a non-text payload".to_owned()
-    }
-}

@@ -5,8 +5,8 @@ use crate::attached::TaskHandle;
 use crate::cell::SystemMsg;
 use crate::context::Context;
 use crate::handle::AnyRef;
-use crate::panics;
-use crate::stop::{Failure, FailureKind, StopReason, panic_text};
+use crate::panics::{self, panic_text};
+use crate::stop::{Failure, FailureKind, StopReason};
 
 impl<A: Dispatch> Context<A> {
     /// Watches `target`: when it stops for good, this actor gets `on_stop(reason)` as a

@@ -9,7 +9,8 @@ use tokio::sync::{Notify, mpsc, watch};
 
 use crate::actor::Dispatch;
 use crate::handle::{ActorRef, StandIn};
-use crate::stop::{StopReason, panic_text};
+use crate::panics::panic_text;
+use crate::stop::StopReason;
 
 /// What answers (or looks at) each message before the probe records it.
 pub(super) type Autopilot<A> = Box<dyn FnMut(&mut <A as Dispatch>::Msg) + Send>;

@@ -7,8 +7,8 @@ use super::Shared;
 use crate::actor::Dispatch;
 use crate::error::Error;
 use crate::handle::ActorRef;
+use crate::panics::panic_text;
 use crate::redis::backoff::Backoff;
-use crate::stop::panic_text;
 use crate::system::System;
 
 /// What makes the instances.

@@ -37,8 +37,9 @@ use super::shared::Station;
 use crate::actor::Dispatch;
 use crate::error::Error;
 use crate::handle::ActorRef;
+use crate::panics::panic_text;
 use crate::path::ActorPath;
-use crate::stop::{Failure, FailureKind, StopReason, panic_text};
+use crate::stop::{Failure, FailureKind, StopReason};
 use crate::system::System;
 use crate::wire::Wire;
 
