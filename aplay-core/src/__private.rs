@@ -8,6 +8,7 @@ pub use crate::actor::raw::HandleParts;
 pub use crate::actor::{Actor, Dispatch, HandlerError};
 pub use crate::context::Context;
 pub use crate::handle::{Handle, RawRef};
+pub use crate::mailbox::Priority;
 pub use crate::request::{AskRequest, ReplyTo, TellRequest};
 
 /// The request a generated tell method returns (`counter.add(5)`): `make` builds the message

@@ -128,7 +128,7 @@ pub use context::Context;
 pub use error::{Error, Undelivered};
 pub use handle::{ActorRef, AnyRef, BareHandle, Handle, RawRef};
 pub use inbox::{Inbox, Recipient};
-pub use mailbox::Mailbox;
+pub use mailbox::{Mailbox, Priority};
 pub use path::{ActorPath, validate_name};
 pub use pool::{Pool, Routing};
 pub use pubsub::{Published, Topic};

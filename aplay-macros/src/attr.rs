@@ -1,5 +1,5 @@
 //! The attribute's own options (`#[actor(crate = path, vis = pub(crate), serde)]`) and the
-//! markers on methods (`#[skip]`).
+//! markers on methods (`#[skip]`, `#[handler(priority = high)]`).
 
 use syn::parse::Parser;
 
@@ -55,6 +55,47 @@ impl Options {
 /// Whether a method carries the `#[skip]` marker, which keeps it out of the messages.
 pub(crate) fn is_skip(attr: &syn::Attribute) -> bool {
     attr.path().is_ident("skip")
+}
+
+/// Whether a method carries `#[handler(..)]`, the options of its message.
+pub(crate) fn is_handler(attr: &syn::Attribute) -> bool {
+    attr.path().is_ident("handler")
+}
+
+/// Reads `#[handler(priority = high)]`: whether the handler's messages are high priority.
+pub(crate) fn parse_handler(attr: &syn::Attribute, cx: &mut Ctxt) -> bool {
+    const OPTIONS: &str = "`priority = high` (or `priority = normal`, the default)";
+    let syn::Meta::List(list) = &attr.meta else {
+        cx.error_spanned_by(
+            attr,
+            format!("`#[handler]` needs an option; it takes {OPTIONS}"),
+        );
+        return false;
+    };
+    let mut high = false;
+    let parser = syn::meta::parser(|meta| {
+        if !meta.path.is_ident("priority") {
+            return Err(meta.error(format!(
+                "unknown option of `#[handler]`; it takes {OPTIONS}"
+            )));
+        }
+        let level: syn::Ident = meta.value()?.parse()?;
+        if level == "high" {
+            high = true;
+        } else if level == "normal" {
+            high = false;
+        } else {
+            return Err(syn::Error::new(
+                level.span(),
+                "unknown priority: write `high` or `normal`",
+            ));
+        }
+        Ok(())
+    });
+    if let Err(error) = parser.parse2(list.tokens.clone()) {
+        cx.syn_error(error);
+    }
+    high
 }
 
 /// Attributes copied from a handler onto what is generated for it: its docs and its `cfg`s.

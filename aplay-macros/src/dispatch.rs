@@ -53,6 +53,28 @@ pub(crate) fn dispatch(names: &Names<'_>, handlers: &[Handler]) -> TokenStream {
         let name = h.ident.to_string();
         quote!(#(#cfgs)* #msg::#variant { .. } => #name,)
     });
+    // Only when a handler asks for it: the default (every message normal) costs nothing.
+    let priority = handlers.iter().any(|h| h.high_priority).then(|| {
+        let arms = handlers.iter().map(|h| {
+            let cfgs = cfg_attrs(h);
+            let variant = &h.variant;
+            let level = if h.high_priority {
+                quote!(High)
+            } else {
+                quote!(Normal)
+            };
+            quote!(#(#cfgs)* #msg::#variant { .. } => #private::Priority::#level,)
+        });
+        quote! {
+            #[inline]
+            fn priority(msg: &#msg_ty) -> #private::Priority {
+                match *msg {
+                    #(#arms)*
+                    #phantom_arm
+                }
+            }
+        }
+    });
     quote! {
         #[automatically_derived]
         impl #impl_generics #private::Dispatch for #actor #where_clause {
@@ -79,6 +101,8 @@ pub(crate) fn dispatch(names: &Names<'_>, handlers: &[Handler]) -> TokenStream {
                     #phantom_arm
                 }
             }
+
+            #priority
         }
     }
 }

@@ -66,6 +66,8 @@ pub(crate) struct Handler {
     pub(crate) takes_context: bool,
     pub(crate) is_async: bool,
     pub(crate) reply: Reply,
+    /// `#[handler(priority = high)]`: its messages overtake the normal ones.
+    pub(crate) high_priority: bool,
     /// Where the method's name is, for errors in generated code.
     pub(crate) span: Span,
 }

@@ -19,12 +19,12 @@ pub(crate) fn actor_impl(
     mut item: syn::ItemImpl,
     cx: &mut Ctxt,
 ) -> Result<ActorImpl, Option<Box<syn::ItemImpl>>> {
-    // `#[skip]` is ours and unknown to rustc: take it off every method first, so that even a
-    // block emitted as written does not add an error of its own.
-    let skipped: Vec<bool> = item
+    // `#[skip]` and `#[handler]` are ours and unknown to rustc: take them off every method
+    // first, so that even a block emitted as written does not add an error of its own.
+    let markers: Vec<Markers> = item
         .items
         .iter_mut()
-        .map(|impl_item| take_skip_marker(impl_item, cx))
+        .map(|impl_item| take_markers(impl_item, cx))
         .collect();
 
     if let Some((path, _)) = &item.trait_ {
@@ -71,15 +71,31 @@ pub(crate) fn actor_impl(
 
     let self_ty = (*item.self_ty).clone();
     let mut methods = Vec::new();
-    for (impl_item, skipped) in item.items.iter().zip(skipped) {
+    for (impl_item, markers) in item.items.iter().zip(markers) {
         let ImplItem::Fn(method) = impl_item else {
             continue;
         };
         // A `#[skip]` method, or an associated function (`fn new() -> Self`), stays as it is.
-        if skipped || method.sig.receiver().is_none() {
+        if markers.skip || method.sig.receiver().is_none() {
+            if let Some(attr) = &markers.handler {
+                cx.error_spanned_by(
+                    attr,
+                    if markers.skip {
+                        "`#[skip]` keeps this method out of the messages, so `#[handler(..)]` \
+                         has nothing to apply to; remove one of them"
+                    } else {
+                        "`#[handler(..)]` goes on a message handler, a method taking `&self` \
+                         or `&mut self`; this one has no receiver"
+                    },
+                );
+            }
             continue;
         }
-        methods.push(handler(method, &self_ty, cx));
+        let mut method = handler(method, &self_ty, cx);
+        if let Method::Handler(handler) = &mut method {
+            handler.high_priority = markers.high_priority;
+        }
+        methods.push(method);
     }
     let generics = generics_without_self(&item.generics, &self_ty);
     Ok(ActorImpl {
@@ -91,21 +107,40 @@ pub(crate) fn actor_impl(
     })
 }
 
-/// Removes the `#[skip]` markers of a method, checking each; whether it had one.
-fn take_skip_marker(impl_item: &mut ImplItem, cx: &mut Ctxt) -> bool {
+/// The markers the macro took off a method.
+#[derive(Default)]
+struct Markers {
+    /// `#[skip]`: not a message.
+    skip: bool,
+    /// `#[handler(..)]`, for the error when the method is not a handler.
+    handler: Option<Attribute>,
+    /// `#[handler(priority = high)]`.
+    high_priority: bool,
+}
+
+/// Removes the `#[skip]` and `#[handler(..)]` markers of a method, checking each.
+fn take_markers(impl_item: &mut ImplItem, cx: &mut Ctxt) -> Markers {
+    let mut markers = Markers::default();
     let ImplItem::Fn(method) = impl_item else {
-        return false;
+        return markers;
     };
-    let mut skipped = false;
     method.attrs.retain(|attr| {
-        if !attr::is_skip(attr) {
-            return true;
+        if attr::is_skip(attr) {
+            attr::check_skip(attr, cx);
+            markers.skip = true;
+            false
+        } else if attr::is_handler(attr) {
+            if markers.handler.is_some() {
+                cx.error_spanned_by(attr, "`#[handler(..)]` is given twice; write it once");
+            }
+            markers.high_priority = attr::parse_handler(attr, cx);
+            markers.handler = Some(attr.clone());
+            false
+        } else {
+            true
         }
-        attr::check_skip(attr, cx);
-        skipped = true;
-        false
     });
-    skipped
+    markers
 }
 
 /// The error on a lifetime parameter of an actor (of its struct, or of its `impl` block).
@@ -330,6 +365,7 @@ fn handler(method: &ImplItemFn, self_ty: &Type, cx: &mut Ctxt) -> Method {
         takes_context,
         is_async: sig.asyncness.is_some(),
         reply,
+        high_priority: false,
         span: sig.ident.span(),
     })
 }

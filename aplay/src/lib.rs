@@ -48,8 +48,8 @@
 pub use aplay_core::{
     Actor, ActorPath, ActorRef, ActorState, AnyRef, BareHandle, BoxError, Context,
     DEFAULT_SHUTDOWN_LIMIT, Directive, Dispatch, Error, Failure, FailureKind, Handle, HandlerError,
-    Inbox, Mailbox, Pool, Published, RawRef, Recipient, Restart, Routing, StartState, StopReason,
-    Strategy, Supervision, System, TaskHandle, Topic, TreeNode, Undelivered, request,
+    Inbox, Mailbox, Pool, Priority, Published, RawRef, Recipient, Restart, Routing, StartState,
+    StopReason, Strategy, Supervision, System, TaskHandle, Topic, TreeNode, Undelivered, request,
     validate_name,
 };
 pub use aplay_core::{SystemBuilder, observe, pool};
@@ -150,8 +150,8 @@ pub use aplay_macros::actor;
 pub mod prelude {
     pub use crate::{
         Actor, ActorPath, ActorRef, ActorState, AnyRef, BoxError, Context, Directive, Error,
-        HandlerError, Inbox, Mailbox, Pool, Recipient, Restart, Routing, StopReason, Strategy,
-        Supervision, System, Topic, actor,
+        HandlerError, Inbox, Mailbox, Pool, Priority, Recipient, Restart, Routing, StopReason,
+        Strategy, Supervision, System, Topic, actor,
     };
 }
 

@@ -12,7 +12,8 @@ options:
                   default) stops 100,000 actors one by one in three orders, beside raw
                   tokio tasks; `pool` (never by default) sends 1,000,000 tells to one
                   actor and through a pool of 4; `pubsub` (never by default) publishes
-                  1,000,000 deliveries to 1, 100 and 10,000 subscribers
+                  1,000,000 deliveries to 1, 100 and 10,000 subscribers; `priority`
+                  (never by default) sends 1,000,000 tells with and without a high lane
   --side LIST     implementations to run, comma-separated: aplay,raw,kameo,ractor,actix,xtra;
                   `all` (the default), `both` (aplay,raw) or `peers` (kameo,ractor,actix,xtra);
                   one side is for profiling
@@ -117,6 +118,8 @@ pub(crate) struct Args {
     pub(crate) pool: bool,
     /// `--only` named `pubsub`.
     pub(crate) pubsub: bool,
+    /// `--only` named `priority`.
+    pub(crate) priority: bool,
 }
 
 impl Args {
@@ -131,6 +134,7 @@ impl Args {
         let mut stops = false;
         let mut pool = false;
         let mut pubsub = false;
+        let mut priority = false;
         let mut side = Sides(Side::ALL.to_vec());
         while let Some(arg) = args.next() {
             match arg.as_str() {
@@ -173,6 +177,10 @@ impl Args {
                             pubsub = true;
                             continue;
                         }
+                        if name.trim() == "priority" {
+                            priority = true;
+                            continue;
+                        }
                         list.push(match name.trim() {
                             "tell" => Scenario::Tell,
                             "fanin" | "fan-in" => Scenario::FanIn,
@@ -206,6 +214,7 @@ impl Args {
             stops,
             pool,
             pubsub,
+            priority,
         })
     }
 }

@@ -12,6 +12,7 @@
 //! cargo aplay-bench -- --only stops  # 100,000 actors stopped one by one, in three orders
 //! cargo aplay-bench -- --only pool   # 1,000,000 tells to one actor and through a pool of 4
 //! cargo aplay-bench -- --only pubsub # a topic's fan-out to 1, 100 and 10,000 subscribers
+//! cargo aplay-bench -- --only priority # what the high lane costs a normal tell
 //! ```
 //!
 //! Scenarios (see `docs/performance.md`):
@@ -36,6 +37,7 @@ mod args;
 mod figures;
 mod peers;
 mod pool;
+mod priority;
 mod pubsub;
 mod redis;
 mod rss;
@@ -183,6 +185,9 @@ fn main() {
     }
     if args.pool {
         pool::run(&runtime, args.quick, args.runs);
+    }
+    if args.priority {
+        priority::run(&runtime, args.quick, args.runs);
     }
 }
 

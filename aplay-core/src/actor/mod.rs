@@ -365,4 +365,13 @@ pub trait Dispatch: Actor {
         let _ = msg;
         false
     }
+
+    /// The priority a message is sent with unless its send says otherwise: `#[actor]` gives
+    /// the messages of handlers marked `#[handler(priority = high)]`
+    /// [`Priority::High`](crate::Priority::High). By default, every message is normal.
+    #[inline(always)]
+    fn priority(msg: &Self::Msg) -> crate::mailbox::Priority {
+        let _ = msg;
+        crate::mailbox::Priority::Normal
+    }
 }

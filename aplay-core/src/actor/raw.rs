@@ -6,7 +6,7 @@ use std::sync::Arc;
 use crate::actor::Dispatch;
 use crate::actor::cell::ActorCell;
 use crate::error::{Error, Undelivered};
-use crate::mailbox::{Envelope, SendEnvelope, TrySend};
+use crate::mailbox::{Envelope, Priority, SendEnvelope, TrySend};
 use crate::path::ActorPath;
 
 /// The generated handle of an actor (`CounterHandle` for `#[actor] impl Counter`): one method
@@ -127,7 +127,8 @@ impl<A: Dispatch> RawRef<A> {
         &self.cell.core.path
     }
 
-    /// Enqueues without waiting.
+    /// Enqueues without waiting, with the message's own priority (see
+    /// [`Dispatch::priority`]).
     ///
     /// # Errors
     ///
@@ -136,7 +137,14 @@ impl<A: Dispatch> RawRef<A> {
     /// See the example on [`RawRef`].
     #[inline]
     pub fn try_send(&self, msg: A::Msg) -> Result<(), Error> {
-        match self.cell.mailbox.try_send(msg) {
+        self.try_send_as(msg, None)
+    }
+
+    /// [`try_send`](Self::try_send) with `priority`, or the message's own when `None`.
+    #[inline(always)]
+    pub(crate) fn try_send_as(&self, msg: A::Msg, priority: Option<Priority>) -> Result<(), Error> {
+        let priority = priority.unwrap_or_else(|| A::priority(&msg));
+        match self.cell.mailbox.try_send(msg, priority) {
             TrySend::Sent => Ok(()),
             TrySend::Full(m) => Err(Error::Full(self.undelivered(m))),
             TrySend::Closed(m) => Err(Error::Stopped(self.undelivered(m))),
@@ -160,9 +168,17 @@ impl<A: Dispatch> RawRef<A> {
     /// every awaited send (tells, asks, recipients, remote deliveries), as
     /// [`try_send`](Self::try_send) is of every send that does not wait. Nothing else reaches
     /// the mailbox.
+    ///
+    /// It goes in the lane of `priority`, or of the message's own priority when `None` (see
+    /// [`Dispatch::priority`]).
     #[inline]
-    pub(crate) fn sending(&self, msg: A::Msg) -> SendEnvelope<'_, A::Msg> {
-        self.cell.mailbox.send(Envelope::sent(msg))
+    pub(crate) fn sending(
+        &self,
+        msg: A::Msg,
+        priority: Option<Priority>,
+    ) -> SendEnvelope<'_, A::Msg> {
+        let priority = priority.unwrap_or_else(|| A::priority(&msg));
+        self.cell.mailbox.send(Envelope::sent(msg), priority)
     }
 
     /// Sends `msg` from a task attached to the instance `incarnation` (a stream, a timer):

@@ -5,8 +5,8 @@ use std::fmt;
 use std::sync::Arc;
 use std::task::{Context, Poll, ready};
 
-use super::Mailbox;
 use super::queue::{Batch, Push, PushOrWait, Queue, RoomWait};
+use super::{Mailbox, Priority};
 
 /// What travels through a mailbox: a message, or a wake-up for the actor to look at its
 /// control signals (see [`CellControl`](crate::cell::CellControl)).
@@ -93,23 +93,25 @@ impl<M> Envelope<M> {
 }
 
 impl<M> MailboxSender<M> {
+    /// Enqueues `msg` in the lane of `priority` if there is room, without waiting.
     #[inline]
-    pub(crate) fn try_send(&self, msg: M) -> TrySend<M> {
-        match self.0.try_push(Envelope::sent(msg)) {
+    pub(crate) fn try_send(&self, msg: M, priority: Priority) -> TrySend<M> {
+        match self.0.try_push_in(Envelope::sent(msg), priority) {
             Push::Sent => TrySend::Sent,
             Push::Full(e) => TrySend::Full(e.into_message()),
             Push::Closed(e) => TrySend::Closed(e.into_message()),
         }
     }
 
-    /// Starts sending `envelope`, waiting for room if there is none.
-    pub(crate) fn send(&self, envelope: Envelope<M>) -> SendEnvelope<'_, M> {
-        SendEnvelope::Start(self, envelope)
+    /// Starts sending `envelope` in the lane of `priority`, waiting for room if there is
+    /// none.
+    pub(crate) fn send(&self, envelope: Envelope<M>, priority: Priority) -> SendEnvelope<'_, M> {
+        SendEnvelope::Start(self, envelope, priority)
     }
 
     /// Sends a message from an attached task, waiting for room. `Err` once the actor stopped.
     pub(crate) async fn send_attached(&self, incarnation: u32, msg: M) -> Result<(), ()> {
-        let mut send = self.send(Envelope::Attached { incarnation, msg });
+        let mut send = self.send(Envelope::Attached { incarnation, msg }, Priority::Normal);
         std::future::poll_fn(|cx| send.poll(cx)).await.map_err(drop)
     }
 
@@ -139,7 +141,7 @@ impl<M> MailboxSender<M> {
 /// An envelope on its way into a mailbox: at once when there is room, else in line for it.
 /// Dropping it before it resolves leaves the envelope unsent (and the line).
 pub(crate) enum SendEnvelope<'a, M> {
-    Start(&'a MailboxSender<M>, Envelope<M>),
+    Start(&'a MailboxSender<M>, Envelope<M>, Priority),
     WaitRoom(Envelope<M>, RoomWait<'a, Envelope<M>>),
     Done,
 }
@@ -149,7 +151,9 @@ impl<'a, M> SendEnvelope<'a, M> {
     /// closed.
     pub(crate) fn poll(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), M>> {
         let step = match std::mem::replace(self, SendEnvelope::Done) {
-            SendEnvelope::Start(sender, envelope) => sender.0.push_or_wait(envelope, cx),
+            SendEnvelope::Start(sender, envelope, priority) => {
+                sender.0.push_or_wait_in(envelope, priority, cx)
+            }
             SendEnvelope::WaitRoom(envelope, mut wait) => wait.poll_push(envelope, cx),
             SendEnvelope::Done => return Poll::Ready(Ok(())),
         };
@@ -166,7 +170,7 @@ impl<'a, M> SendEnvelope<'a, M> {
     /// The message, if it is not in the mailbox yet (for a timeout's error).
     pub(crate) fn take_unsent(&mut self) -> Option<M> {
         match std::mem::replace(self, SendEnvelope::Done) {
-            SendEnvelope::Start(_, envelope) | SendEnvelope::WaitRoom(envelope, _) => {
+            SendEnvelope::Start(_, envelope, _) | SendEnvelope::WaitRoom(envelope, _) => {
                 Some(envelope.into_message())
             }
             SendEnvelope::Done => None,

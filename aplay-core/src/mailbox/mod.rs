@@ -1,10 +1,12 @@
 //! Mailboxes: the queue of messages in front of each actor.
 //!
 //! Bounded by default: a tell waits for room (back-pressure), `try_tell` never waits and
-//! fails with [`Error::Full`](crate::Error::Full). Unbounded on request.
+//! fails with [`Error::Full`](crate::Error::Full). Unbounded on request. A message sent with
+//! [`Priority::High`] overtakes the normal ones queued.
 
 mod channel;
 mod config;
+mod priority;
 mod queue;
 #[cfg(all(test, aplay_loom))]
 mod queue_loom;
@@ -14,3 +16,4 @@ pub(crate) use channel::{
     Envelope, MailboxReceiver, MailboxSender, SendEnvelope, Traced, TrySend, channel,
 };
 pub use config::Mailbox;
+pub use priority::Priority;

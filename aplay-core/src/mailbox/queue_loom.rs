@@ -13,16 +13,22 @@ use loom::future::block_on;
 use loom::sync::Arc;
 use loom::thread;
 
+use super::Priority;
 use super::queue::{Batch, PushOrWait, Queue, RoomWait};
 
 /// Sends `item`, waiting for room as a tell does; `false` if the queue closed first.
 async fn send(queue: &Queue<u32>, item: u32) -> bool {
+    send_in(queue, item, Priority::Normal).await
+}
+
+/// Sends `item` into `lane`, waiting for room there.
+async fn send_in(queue: &Queue<u32>, item: u32, lane: Priority) -> bool {
     let mut pending = Some(item);
     let mut wait: Option<RoomWait<'_, u32>> = None;
     poll_fn(|cx| {
         let item = pending.take().expect("polled after it was sent");
         let step = match wait.take() {
-            None => queue.push_or_wait(item, cx),
+            None => queue.push_or_wait_in(item, lane, cx),
             Some(mut w) => {
                 let step = w.poll_push(item, cx);
                 drop(w);
@@ -171,5 +177,37 @@ fn a_batch_releases_room_to_a_waiting_sender() {
         let items = block_on(receive(&queue, &mut batch, 4));
         sender.join().unwrap();
         assert_eq!(items, [1, 2, 3, 4]);
+    });
+}
+
+/// A high sender waiting for room in its lane of one slot, racing a normal sender and the
+/// receiver: everything arrives, each lane in order, and nobody is left asleep.
+#[test]
+fn a_high_sender_waits_for_room_of_its_own() {
+    let mut model = loom::model::Builder::new();
+    model.preemption_bound = Some(3);
+    model.check(|| {
+        let queue = Arc::new(Queue::new(Some(1)));
+        let mut batch = Batch::new();
+        let high = {
+            let queue = Arc::clone(&queue);
+            thread::spawn(move || {
+                block_on(async {
+                    assert!(send_in(&queue, 100, Priority::High).await);
+                    assert!(send_in(&queue, 101, Priority::High).await);
+                })
+            })
+        };
+        let normal = {
+            let queue = Arc::clone(&queue);
+            thread::spawn(move || block_on(send_all(&queue, [1, 2])))
+        };
+        let items = block_on(receive(&queue, &mut batch, 4));
+        high.join().unwrap();
+        normal.join().unwrap();
+        let highs: Vec<u32> = items.iter().copied().filter(|&i| i >= 100).collect();
+        let normals: Vec<u32> = items.iter().copied().filter(|&i| i < 100).collect();
+        assert_eq!(highs, [100, 101]);
+        assert_eq!(normals, [1, 2]);
     });
 }

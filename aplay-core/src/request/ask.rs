@@ -13,6 +13,7 @@ use super::{ReplyTo, Request};
 use crate::actor::Dispatch;
 use crate::error::Error;
 use crate::handle::RawRef;
+use crate::mailbox::Priority;
 
 /// A message on its way to an actor, sent as an ask when awaited: `counter.get().await`
 /// resolves to the handler's return value.
@@ -77,6 +78,16 @@ impl<'a, A: Dispatch, Args, R> AskRequest<'a, A, Args, R> {
         self
     }
 
+    /// Sends with `priority` instead of the handler's own: a [`Priority::High`] ask is
+    /// handled before the normal messages queued (a health check that must not wait behind
+    /// a backlog, say).
+    ///
+    /// See the example on [`Priority`].
+    pub fn priority(mut self, priority: Priority) -> Self {
+        self.request.priority = Some(priority);
+        self
+    }
+
     pub(super) fn into_request(self) -> Request<'a, A, Args, R> {
         self.request
     }
@@ -90,11 +101,11 @@ impl<'a, A: Dispatch, Args, R: Send + 'static> IntoFuture for AskRequest<'a, A, 
     fn into_future(self) -> Self::IntoFuture {
         let (tx, rx) = oneshot::channel();
         let target = self.request.target;
-        let timeout = self.request.timeout;
+        let (timeout, priority) = (self.request.timeout, self.request.priority);
         AskFuture {
             target,
             own: target.is_own_task(),
-            sending: Sending::new(target, self.request.build(Some(ReplyTo(tx)))),
+            sending: Sending::new(target, self.request.build(Some(ReplyTo(tx))), priority),
             reply: rx,
             deadline: timeout.and_then(super::deadline),
             timeout,
@@ -187,6 +198,7 @@ impl<A: Dispatch, Args, R> fmt::Debug for AskRequest<'_, A, Args, R> {
         f.debug_struct("AskRequest")
             .field("to", self.request.target.path())
             .field("timeout", &self.request.timeout)
+            .field("priority", &self.request.priority)
             .finish()
     }
 }

@@ -12,6 +12,7 @@
 //! | `r.get().await` | the reply | `Result<u64, Error>` |
 //! | `r.get().tell().await` | room in the mailbox; the reply is dropped | `Result<(), Error>` |
 //! | `r.get().timeout(d).await` | the reply, at most `d` | `Result<u64, Error>`, [`Error::Timeout`](crate::Error::Timeout) after `d` |
+//! | `r.add(5).priority(Priority::High).await` | room in the high lane | `Result<(), Error>`; handled before the normal mail queued (see [`Priority`](crate::Priority)) |
 //!
 //! # Examples
 //!
@@ -31,6 +32,8 @@
 //! assert_eq!(counter.get().await?, 15);
 //! counter.get().tell().await?;
 //! assert_eq!(counter.get().timeout(Duration::from_secs(1)).await?, 15);
+//! counter.add(5).priority(aplay_core::Priority::High).await?;
+//! assert_eq!(counter.get().await?, 20);
 //! # Ok(()) }
 //! ```
 
@@ -47,6 +50,7 @@ use std::time::Duration;
 
 use crate::actor::Dispatch;
 use crate::handle::RawRef;
+use crate::mailbox::Priority;
 
 /// The parts common to both kinds of request: where to, the arguments, how to build the
 /// message from them, and an optional time limit.
@@ -55,6 +59,8 @@ struct Request<'a, A: Dispatch, Args, R> {
     args: Args,
     make: fn(Args, Option<ReplyTo<R>>) -> A::Msg,
     timeout: Option<Duration>,
+    /// Chosen for this send; the message's own (its handler's) when `None`.
+    priority: Option<Priority>,
 }
 
 impl<'a, A: Dispatch, Args, R> Request<'a, A, Args, R> {
@@ -69,6 +75,7 @@ impl<'a, A: Dispatch, Args, R> Request<'a, A, Args, R> {
             args,
             make,
             timeout: None,
+            priority: None,
         }
     }
 

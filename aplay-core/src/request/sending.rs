@@ -7,16 +7,20 @@ use std::task::{Context, Poll, ready};
 use crate::actor::Dispatch;
 use crate::error::Error;
 use crate::handle::RawRef;
-use crate::mailbox::SendEnvelope;
+use crate::mailbox::{Priority, SendEnvelope};
 
 /// A message on its way into a mailbox.
 pub(super) struct Sending<'a, M>(SendEnvelope<'a, M>);
 
 impl<'a, M: Send + 'static> Sending<'a, M> {
-    /// `msg`, not tried yet.
+    /// `msg`, not tried yet, for the lane of `priority` (the message's own when `None`).
     #[inline]
-    pub(super) fn new<A: Dispatch<Msg = M>>(target: &'a RawRef<A>, msg: M) -> Self {
-        Sending(target.sending(msg))
+    pub(super) fn new<A: Dispatch<Msg = M>>(
+        target: &'a RawRef<A>,
+        msg: M,
+        priority: Option<Priority>,
+    ) -> Self {
+        Sending(target.sending(msg, priority))
     }
 
     /// Drives the message into `target`'s mailbox.

@@ -11,6 +11,7 @@ use super::{ReplyTo, Request};
 use crate::actor::Dispatch;
 use crate::error::Error;
 use crate::handle::RawRef;
+use crate::mailbox::Priority;
 
 /// A message on its way to an actor, sent as a tell when awaited: `counter.add(5).await`.
 ///
@@ -67,6 +68,16 @@ impl<'a, A: Dispatch, Args, R> TellRequest<'a, A, Args, R> {
         self
     }
 
+    /// Sends with `priority` instead of the handler's own (normal unless the handler is
+    /// marked `#[handler(priority = high)]`): a [`Priority::High`] message is handled before
+    /// the normal ones queued.
+    ///
+    /// See the example on [`Priority`].
+    pub fn priority(mut self, priority: Priority) -> Self {
+        self.request.priority = Some(priority);
+        self
+    }
+
     /// Enqueues now, without waiting (the seeds' `tell_nowait`).
     ///
     /// # Errors
@@ -76,8 +87,8 @@ impl<'a, A: Dispatch, Args, R> TellRequest<'a, A, Args, R> {
     ///
     /// See the example on [`TellRequest`].
     pub fn try_tell(self) -> Result<(), Error> {
-        let target = self.request.target;
-        target.try_send(self.request.build(None))
+        let (target, priority) = (self.request.target, self.request.priority);
+        target.try_send_as(self.request.build(None), priority)
     }
 
     pub(super) fn from_request(request: Request<'a, A, Args, R>) -> Self {
@@ -95,11 +106,11 @@ impl<'a, A: Dispatch, Args, R> IntoFuture for TellRequest<'a, A, Args, R> {
 
     #[inline(always)]
     fn into_future(self) -> Self::IntoFuture {
-        let target = self.request.target;
+        let (target, priority) = (self.request.target, self.request.priority);
         let deadline = self.request.timeout.and_then(super::deadline);
         TellFuture {
             target,
-            sending: Sending::new(target, self.request.build(None)),
+            sending: Sending::new(target, self.request.build(None), priority),
             deadline,
         }
     }
@@ -137,7 +148,7 @@ impl<'a, A: Dispatch> TellFuture<'a, A> {
     pub(crate) fn new(target: &'a RawRef<A>, msg: A::Msg) -> Self {
         TellFuture {
             target,
-            sending: Sending::new(target, msg),
+            sending: Sending::new(target, msg, None),
             deadline: None,
         }
     }
@@ -168,6 +179,7 @@ impl<A: Dispatch, Args, R> fmt::Debug for TellRequest<'_, A, Args, R> {
         f.debug_struct("TellRequest")
             .field("to", self.request.target.path())
             .field("timeout", &self.request.timeout)
+            .field("priority", &self.request.priority)
             .finish()
     }
 }

@@ -13,6 +13,12 @@
 //!   every `step` items handed out (a quarter of the capacity) and when the batch runs out, so
 //!   the capacity bounds what is queued and taken together, and a sender waiting for room is
 //!   woken once per step. [`Queue::len`] still counts only what waits.
+//! - **Two lanes**: an item pushed with [`Priority::High`] goes to a lane of its own, lazily
+//!   allocated, which the receiver empties before it hands out the next normal item (one item
+//!   at a time, checked with one atomic load per item, even in the middle of a batch). Each
+//!   lane has its own room (`capacity` items) and its own line of waiting senders: a full
+//!   normal lane never holds up a high-priority send, and a flood of high-priority items waits
+//!   for room of its own.
 //! - **Closing** refuses new items; those queued can still be popped. Waiting senders are
 //!   woken and told.
 //! - Wakers are woken after the lock is released, and items are dropped outside it (an item's
@@ -23,6 +29,7 @@ use std::task::{Context, Poll, Waker};
 
 use std::sync::atomic::Ordering;
 
+use super::Priority;
 use super::sync::{self, AtomicUsize, Mutex, MutexGuard};
 
 mod room;
@@ -39,6 +46,10 @@ pub(crate) struct Queue<T> {
     /// since it last released room: written by the receiver alone, read by [`len`](Self::len)
     /// so that it counts only the items still waiting.
     handed: AtomicUsize,
+    /// How many items wait in the high lane: written under the lock, read by the receiver
+    /// without it between the items of a batch (a stale zero only lets one more normal item
+    /// go first).
+    high_queued: AtomicUsize,
 }
 
 struct State<T> {
@@ -56,6 +67,15 @@ struct State<T> {
     /// The senders waiting for room: allocated the first time one waits (many mailboxes
     /// never fill up, and every actor has one).
     line: Option<Box<Line>>,
+    /// The items pushed with high priority, and the senders waiting for room there:
+    /// allocated by the first one (most actors never get one).
+    high: Option<Box<HighLane<T>>>,
+}
+
+/// The high-priority lane: served before the normal items, with room and a line of its own.
+struct HighLane<T> {
+    items: VecDeque<T>,
+    line: Line,
 }
 
 /// What a push without waiting gave.
@@ -77,9 +97,29 @@ pub(crate) enum PushOrWait<'a, T> {
 }
 
 impl<T> State<T> {
-    fn push(&mut self, item: T) -> Option<Waker> {
-        self.items.push_back(item);
+    #[inline(always)]
+    fn push(&mut self, item: T, lane: Priority) -> Option<Waker> {
+        match lane {
+            Priority::Normal => self.items.push_back(item),
+            Priority::High => self.high_lane().items.push_back(item),
+        }
         self.receiver.take()
+    }
+
+    /// The high lane, allocated on first use.
+    #[cold]
+    fn high_lane(&mut self) -> &mut HighLane<T> {
+        self.high.get_or_insert_with(|| {
+            Box::new(HighLane {
+                items: VecDeque::new(),
+                line: Line::default(),
+            })
+        })
+    }
+
+    /// How many items wait in the high lane.
+    fn high_len(&self) -> usize {
+        self.high.as_ref().map_or(0, |high| high.items.len())
     }
 }
 
@@ -130,8 +170,10 @@ impl<T> Queue<T> {
                 closed: false,
                 receiver: None,
                 line: None,
+                high: None,
             }),
             handed: AtomicUsize::new(0),
+            high_queued: AtomicUsize::new(0),
         }
     }
 
@@ -159,51 +201,98 @@ impl<T> Queue<T> {
 
     fn waiting(&self, state: &State<T>) -> usize {
         let handed = self.handed.load(Ordering::Acquire);
-        (state.items.len() + state.held).saturating_sub(handed)
+        (state.items.len() + state.held).saturating_sub(handed) + state.high_len()
     }
 
-    /// Pushes `item` if there is room, without waiting.
-    #[inline]
+    /// Pushes `item` into the normal lane if there is room, without waiting.
+    #[cfg(test)]
     pub(crate) fn try_push(&self, item: T) -> Push<T> {
+        self.try_push_in(item, Priority::Normal)
+    }
+
+    /// Pushes `item` into `lane` if there is room, without waiting.
+    #[inline]
+    pub(crate) fn try_push_in(&self, item: T, lane: Priority) -> Push<T> {
         let mut state = self.lock();
         if state.closed {
             return Push::Closed(item);
         }
-        if state.free() == 0 {
+        if state.free(lane) == 0 {
             return Push::Full(item);
         }
-        let receiver = state.push(item);
+        let receiver = state.push(item, lane);
+        self.count_high(&state, lane);
         drop(state);
         wake(receiver);
         Push::Sent
+    }
+
+    /// Keeps [`high_queued`](Self::high_queued) true after a push into `lane`.
+    #[inline(always)]
+    fn count_high(&self, state: &State<T>, lane: Priority) {
+        if lane == Priority::High {
+            self.high_queued.store(state.high_len(), Ordering::Relaxed);
+        }
+    }
+
+    /// Takes the oldest item of the high lane, if any (its room is given to waiting senders
+    /// when the lock is released through [`unlock_granting`](Self::unlock_granting)).
+    fn take_high(&self, state: &mut State<T>) -> Option<T> {
+        let high = state.high.as_mut()?;
+        let item = high.items.pop_front()?;
+        self.high_queued.store(high.items.len(), Ordering::Relaxed);
+        Some(item)
+    }
+
+    /// The next high-priority item, taken under the lock (the receiver found some waiting).
+    #[cold]
+    #[inline(never)]
+    fn pop_high(&self) -> Option<T> {
+        let mut state = self.lock();
+        let item = self.take_high(&mut state);
+        self.unlock_granting(state);
+        item
     }
 
     /// Pushes `item` only if the queue is empty (a wake-up for the receiver, needless when
     /// something is queued already). Nothing happens once closed.
     pub(crate) fn push_if_empty(&self, item: T) {
         let mut state = self.lock();
-        if state.closed || !state.items.is_empty() {
+        if state.closed || !state.items.is_empty() || state.high_len() > 0 {
             return;
         }
-        let receiver = state.push(item);
+        let receiver = state.push(item, Priority::Normal);
         drop(state);
         wake(receiver);
     }
 
-    /// Pushes `item` if there is room; otherwise joins the line of waiting senders with the
-    /// waker of `cx`.
+    /// Pushes `item` into the normal lane if there is room; otherwise joins the line of
+    /// waiting senders with the waker of `cx`.
+    #[cfg(test)]
     pub(crate) fn push_or_wait(&self, item: T, cx: &Context<'_>) -> PushOrWait<'_, T> {
+        self.push_or_wait_in(item, Priority::Normal, cx)
+    }
+
+    /// Pushes `item` into `lane` if there is room; otherwise joins that lane's line of
+    /// waiting senders with the waker of `cx`.
+    pub(crate) fn push_or_wait_in(
+        &self,
+        item: T,
+        lane: Priority,
+        cx: &Context<'_>,
+    ) -> PushOrWait<'_, T> {
         let mut state = self.lock();
         if state.closed {
             return PushOrWait::Closed(item);
         }
-        if state.free() > 0 {
-            let receiver = state.push(item);
+        if state.free(lane) > 0 {
+            let receiver = state.push(item, lane);
+            self.count_high(&state, lane);
             drop(state);
             wake(receiver);
             return PushOrWait::Sent;
         }
-        let line = state.line.get_or_insert_with(Box::default);
+        let line = state.line_or_new(lane);
         let ticket = line.next_ticket;
         line.next_ticket += 1;
         line.waiting.push_back(Waiter {
@@ -215,18 +304,27 @@ impl<T> Queue<T> {
             RoomWait {
                 queue: self,
                 ticket: Some(ticket),
+                lane,
             },
         )
     }
 
-    /// The next item for the receiver, from its `batch` when it holds some; otherwise takes
-    /// every queued item into the batch at once. `Ready(None)` once closed and empty;
-    /// otherwise registers the waker of `cx` and waits.
+    /// The next item for the receiver: a high-priority one if any waits; else from its
+    /// `batch` when it holds some; otherwise takes every queued item into the batch at once.
+    /// `Ready(None)` once closed and empty; otherwise registers the waker of `cx` and waits.
     #[inline]
     pub(crate) fn poll_pop(&self, batch: &mut Batch<T>, cx: &Context<'_>) -> Poll<Option<T>> {
         if let Some(taken) = batch.0.as_deref_mut()
-            && let Some(item) = taken.items.pop_front()
+            && !taken.items.is_empty()
         {
+            if self.high_queued.load(Ordering::Relaxed) != 0
+                && let Some(item) = self.pop_high()
+            {
+                return Poll::Ready(Some(item));
+            }
+            let Some(item) = taken.items.pop_front() else {
+                unreachable!("the batch holds items")
+            };
             taken.handed += 1;
             self.handed.store(taken.handed, Ordering::Release);
             if taken.handed >= taken.step {
@@ -265,6 +363,10 @@ impl<T> Queue<T> {
         if let Some(taken) = batch.0.as_deref_mut() {
             state.held -= std::mem::take(&mut taken.handed);
             self.handed.store(0, Ordering::Release);
+        }
+        if let Some(item) = self.take_high(&mut state) {
+            self.unlock_granting(state);
+            return Poll::Ready(Some(item));
         }
         if state.items.is_empty() {
             let closed = state.closed;
@@ -326,13 +428,14 @@ impl<T> Queue<T> {
         }
     }
 
-    /// The next item if one is queued.
+    /// The next item if one is queued, high-priority ones first.
     pub(crate) fn try_pop(&self) -> Option<T> {
         let mut state = self.lock();
-        let item = state.items.pop_front()?;
-        let sender = state.grant();
-        drop(state);
-        wake(sender);
+        let item = match self.take_high(&mut state) {
+            Some(item) => item,
+            None => state.items.pop_front()?,
+        };
+        self.unlock_granting(state);
         Some(item)
     }
 
@@ -344,13 +447,13 @@ impl<T> Queue<T> {
             return;
         }
         state.closed = true;
-        let waiting = match &mut state.line {
-            Some(line) => {
+        let mut waiting = Vec::new();
+        for lane in [Priority::Normal, Priority::High] {
+            if let Some(line) = state.line_mut(lane) {
                 line.granted = 0;
-                std::mem::take(&mut line.waiting)
+                waiting.extend(std::mem::take(&mut line.waiting));
             }
-            None => VecDeque::new(),
-        };
+        }
         let receiver = state.receiver.take();
         drop(state);
         for waiter in waiting {
@@ -359,27 +462,42 @@ impl<T> Queue<T> {
         wake(receiver);
     }
 
-    /// Keeps only the queued items `keep` accepts, in order; returns the others, for the
-    /// caller to drop outside the lock. The room freed goes to waiting senders.
+    /// Keeps only the queued items `keep` accepts (in both lanes), in order; returns the
+    /// others, for the caller to drop outside the lock. The room freed goes to waiting
+    /// senders.
     pub(crate) fn retain(&self, mut keep: impl FnMut(&T) -> bool) -> Vec<T> {
         let mut state = self.lock();
         let mut removed = Vec::new();
-        let items = std::mem::take(&mut state.items);
-        for item in items {
-            if keep(&item) {
-                state.items.push_back(item);
-            } else {
-                removed.push(item);
+        let mut sift = |items: &mut VecDeque<T>| {
+            for item in std::mem::take(items) {
+                if keep(&item) {
+                    items.push_back(item);
+                } else {
+                    removed.push(item);
+                }
             }
+        };
+        sift(&mut state.items);
+        if let Some(high) = state.high.as_mut() {
+            sift(&mut high.items);
+            self.high_queued.store(high.items.len(), Ordering::Relaxed);
         }
         self.unlock_granting(state);
         removed
     }
 
-    /// Closes the queue and takes every queued item out, for the caller to drop outside the
-    /// lock.
+    /// Closes the queue and takes every queued item out (high-priority ones first), for the
+    /// caller to drop outside the lock.
     pub(crate) fn close_and_take(&self) -> VecDeque<T> {
         self.close();
-        std::mem::take(&mut self.lock().items)
+        let mut state = self.lock();
+        let normal = std::mem::take(&mut state.items);
+        let Some(high) = state.high.as_mut() else {
+            return normal;
+        };
+        let mut all = std::mem::take(&mut high.items);
+        self.high_queued.store(0, Ordering::Relaxed);
+        all.extend(normal);
+        all
     }
 }

@@ -1,10 +1,10 @@
-//! The line of senders waiting for room in a bounded queue: who is next, the slots granted
-//! to them, and a sender's place in the line ([`RoomWait`]).
+//! The lines of senders waiting for room in a bounded queue (one per lane): who is next, the
+//! slots granted to them, and a sender's place in a line ([`RoomWait`]).
 
 use std::collections::VecDeque;
 use std::task::{Context, Waker};
 
-use super::{PushOrWait, Queue, State, wake};
+use super::{Priority, PushOrWait, Queue, State, wake};
 
 /// Senders waiting for room.
 #[derive(Default)]
@@ -22,26 +22,49 @@ pub(super) struct Waiter {
 }
 
 impl<T> State<T> {
-    pub(super) fn free(&self) -> usize {
-        let granted = self.line.as_ref().map_or(0, |line| line.granted);
-        self.capacity
-            .saturating_sub(self.items.len())
-            .saturating_sub(self.held)
-            .saturating_sub(granted)
+    /// The line of senders waiting for room in `lane`, if one ever waited.
+    #[inline(always)]
+    fn line(&self, lane: Priority) -> Option<&Line> {
+        match lane {
+            Priority::Normal => self.line.as_deref(),
+            Priority::High => self.high.as_ref().map(|high| &high.line),
+        }
     }
 
-    /// Gives a free slot to the oldest waiting sender, if any; its waker, to wake once the
-    /// lock is released.
-    pub(super) fn grant(&mut self) -> Option<Waker> {
-        if self
-            .line
-            .as_ref()
-            .is_none_or(|line| line.waiting.is_empty())
-            || self.free() == 0
-        {
+    /// [`line`](Self::line), to change it.
+    pub(super) fn line_mut(&mut self, lane: Priority) -> Option<&mut Line> {
+        match lane {
+            Priority::Normal => self.line.as_deref_mut(),
+            Priority::High => self.high.as_mut().map(|high| &mut high.line),
+        }
+    }
+
+    /// The line of `lane`, made on first use.
+    pub(super) fn line_or_new(&mut self, lane: Priority) -> &mut Line {
+        match lane {
+            Priority::Normal => self.line.get_or_insert_with(Box::default),
+            Priority::High => &mut self.high_lane().line,
+        }
+    }
+
+    /// The room left in `lane`.
+    #[inline(always)]
+    pub(super) fn free(&self, lane: Priority) -> usize {
+        let granted = self.line(lane).map_or(0, |line| line.granted);
+        let used = match lane {
+            Priority::Normal => self.items.len() + self.held,
+            Priority::High => self.high_len(),
+        };
+        self.capacity.saturating_sub(used).saturating_sub(granted)
+    }
+
+    /// Gives a free slot of `lane` to the oldest sender waiting there, if any; its waker, to
+    /// wake once the lock is released.
+    pub(super) fn grant(&mut self, lane: Priority) -> Option<Waker> {
+        if self.line(lane).is_none_or(|line| line.waiting.is_empty()) || self.free(lane) == 0 {
             return None;
         }
-        let line = self.line.as_mut()?;
+        let line = self.line_mut(lane)?;
         let waiter = line.waiting.pop_front()?;
         line.granted += 1;
         Some(waiter.waker)
@@ -55,6 +78,7 @@ impl<T> State<T> {
             .line
             .as_ref()
             .is_none_or(|line| line.waiting.is_empty())
+            && self.high.is_none()
         {
             return None;
         }
@@ -69,7 +93,12 @@ impl<T> State<T> {
         };
         let mut n = 0;
         while n < GRANTED_AT_ONCE {
-            let Some(waker) = self.grant() else { break };
+            let Some(waker) = self
+                .grant(Priority::High)
+                .or_else(|| self.grant(Priority::Normal))
+            else {
+                break;
+            };
             granted.wakers[n] = Some(waker);
             n += 1;
         }
@@ -108,6 +137,8 @@ pub(crate) struct RoomWait<'a, T> {
     pub(super) queue: &'a Queue<T>,
     /// `None` once the item went in (or the queue closed).
     pub(super) ticket: Option<u64>,
+    /// The lane it waits for room in.
+    pub(super) lane: Priority,
 }
 
 impl<'a, T> RoomWait<'a, T> {
@@ -122,7 +153,10 @@ impl<'a, T> RoomWait<'a, T> {
             self.ticket = None;
             return PushOrWait::Closed(item);
         }
-        let line = state.line.as_mut().expect("a sender in line made the line");
+        let lane = self.lane;
+        let line = state
+            .line_mut(lane)
+            .expect("a sender in line made the line");
         if let Some(waiter) = line.waiting.iter_mut().find(|w| w.ticket == ticket) {
             if !waiter.waker.will_wake(cx.waker()) {
                 waiter.waker = cx.waker().clone();
@@ -132,13 +166,15 @@ impl<'a, T> RoomWait<'a, T> {
                 RoomWait {
                     queue: self.queue,
                     ticket: self.ticket.take(),
+                    lane,
                 },
             );
         }
         // Out of the line: a slot was granted to it.
         self.ticket = None;
         line.granted -= 1;
-        let receiver = state.push(item);
+        let receiver = state.push(item, lane);
+        self.queue.count_high(&state, lane);
         drop(state);
         wake(receiver);
         PushOrWait::Sent
@@ -154,7 +190,7 @@ impl<T> Drop for RoomWait<'_, T> {
         if state.closed {
             return;
         }
-        let Some(line) = state.line.as_mut() else {
+        let Some(line) = state.line_mut(self.lane) else {
             return;
         };
         if let Some(i) = line.waiting.iter().position(|w| w.ticket == ticket) {
@@ -163,7 +199,7 @@ impl<T> Drop for RoomWait<'_, T> {
         }
         // A slot was granted to it and it will not fill it: the next in line gets it.
         line.granted -= 1;
-        let next = state.grant();
+        let next = state.grant(self.lane);
         drop(state);
         wake(next);
     }

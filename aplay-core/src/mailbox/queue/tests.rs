@@ -241,3 +241,128 @@ fn a_wake_up_goes_in_only_when_nothing_is_queued() {
     assert_eq!(q.try_pop(), Some(2));
     assert_eq!(q.try_pop(), None);
 }
+
+const HIGH: Priority = Priority::High;
+
+#[test]
+fn high_items_overtake_normal_ones_and_keep_their_own_order() {
+    let q = Queue::new(Some(8));
+    let mut batch = Batch::new();
+    for i in 1..=3 {
+        assert!(matches!(q.try_push(i), Push::Sent));
+    }
+    assert!(matches!(q.try_push_in(10, HIGH), Push::Sent));
+    assert!(matches!(q.try_push_in(11, HIGH), Push::Sent));
+    assert_eq!(q.len(), 5);
+    assert_eq!(pop(&q, &mut batch), Some(10));
+    assert_eq!(pop(&q, &mut batch), Some(11));
+    assert_eq!(pop(&q, &mut batch), Some(1));
+    // In the middle of a batch: the next high item still goes first.
+    assert!(matches!(q.try_push_in(12, HIGH), Push::Sent));
+    assert_eq!(pop(&q, &mut batch), Some(12));
+    let rest: Vec<u32> = std::iter::from_fn(|| pop(&q, &mut batch)).collect();
+    assert_eq!(rest, [2, 3]);
+    assert_eq!(q.len(), 0);
+}
+
+#[test]
+fn a_high_item_reaches_a_receiver_in_the_middle_of_its_batch() {
+    let q = Queue::new(Some(8));
+    let mut batch = Batch::new();
+    for i in 1..=4 {
+        assert!(matches!(q.try_push(i), Push::Sent));
+    }
+    assert_eq!(pop(&q, &mut batch), Some(1)); // 2, 3, 4 are in the batch now
+    assert!(matches!(q.try_push_in(9, HIGH), Push::Sent));
+    assert_eq!(pop(&q, &mut batch), Some(9));
+    let rest: Vec<u32> = std::iter::from_fn(|| pop(&q, &mut batch)).collect();
+    assert_eq!(rest, [2, 3, 4]);
+}
+
+#[test]
+fn each_lane_has_room_of_its_own() {
+    let q = Queue::new(Some(2));
+    assert!(matches!(q.try_push(1), Push::Sent));
+    assert!(matches!(q.try_push(2), Push::Sent));
+    assert!(matches!(q.try_push(3), Push::Full(3)));
+    // A full normal lane does not hold up a high item.
+    assert!(matches!(q.try_push_in(10, HIGH), Push::Sent));
+    assert!(matches!(q.try_push_in(11, HIGH), Push::Sent));
+    assert!(matches!(q.try_push_in(12, HIGH), Push::Full(12)));
+    // A high sender waits in a line of its own, and the room a high item frees goes to it.
+    let (high_count, high_waker) = waker();
+    let (normal_count, normal_waker) = waker();
+    let PushOrWait::Wait(h, mut high_wait) =
+        q.push_or_wait_in(12, HIGH, &Context::from_waker(&high_waker))
+    else {
+        panic!("the high lane is full");
+    };
+    let PushOrWait::Wait(n, mut normal_wait) =
+        q.push_or_wait(3, &Context::from_waker(&normal_waker))
+    else {
+        panic!("the normal lane is full");
+    };
+    assert_eq!(q.try_pop(), Some(10));
+    assert_eq!(high_count.0.load(Ordering::SeqCst), 1);
+    assert_eq!(normal_count.0.load(Ordering::SeqCst), 0);
+    assert!(sent(
+        high_wait.poll_push(h, &Context::from_waker(&high_waker))
+    ));
+    assert_eq!(q.try_pop(), Some(11));
+    assert_eq!(q.try_pop(), Some(12));
+    assert_eq!(normal_count.0.load(Ordering::SeqCst), 0);
+    assert_eq!(q.try_pop(), Some(1));
+    assert_eq!(normal_count.0.load(Ordering::SeqCst), 1);
+    assert!(sent(
+        normal_wait.poll_push(n, &Context::from_waker(&normal_waker))
+    ));
+    assert_eq!(q.try_pop(), Some(2));
+    assert_eq!(q.try_pop(), Some(3));
+    assert_eq!(q.try_pop(), None);
+}
+
+#[test]
+fn a_high_item_wakes_the_waiting_receiver() {
+    let q = Queue::new(Some(4));
+    let (count, w) = waker();
+    let cx = Context::from_waker(&w);
+    let mut batch = Batch::new();
+    assert!(q.poll_pop(&mut batch, &cx).is_pending());
+    assert!(matches!(q.try_push_in(7, HIGH), Push::Sent));
+    assert_eq!(count.0.load(Ordering::SeqCst), 1);
+    assert_eq!(q.poll_pop(&mut batch, &cx), Poll::Ready(Some(7)));
+    assert!(q.poll_pop(&mut batch, &cx).is_pending());
+}
+
+#[test]
+fn closing_wakes_high_senders_and_hands_every_lane_back() {
+    let q = Queue::new(Some(1));
+    assert!(matches!(q.try_push(1), Push::Sent));
+    assert!(matches!(q.try_push_in(2, HIGH), Push::Sent));
+    let (count, w) = waker();
+    let cx = Context::from_waker(&w);
+    let PushOrWait::Wait(item, mut wait) = q.push_or_wait_in(3, HIGH, &cx) else {
+        panic!("the high lane is full");
+    };
+    assert_eq!(q.retain(|_| true), Vec::<u32>::new());
+    let taken = q.close_and_take();
+    assert_eq!(count.0.load(Ordering::SeqCst), 1);
+    assert!(matches!(wait.poll_push(item, &cx), PushOrWait::Closed(3)));
+    assert_eq!(Vec::from(taken), [2, 1]);
+    assert!(matches!(q.try_push_in(4, HIGH), Push::Closed(4)));
+}
+
+#[test]
+fn a_wake_up_is_needless_while_a_high_item_waits() {
+    let q = Queue::new(Some(2));
+    assert!(matches!(q.try_push_in(5, HIGH), Push::Sent));
+    q.push_if_empty(0);
+    assert_eq!(q.len(), 1);
+}
+
+#[test]
+fn a_queue_that_never_got_a_high_item_holds_no_lane() {
+    let q = Queue::new(Some(2));
+    assert!(matches!(q.try_push(1), Push::Sent));
+    assert!(q.lock().high.is_none());
+}
