@@ -8,6 +8,7 @@ pub use crate::actor::raw::HandleParts;
 pub use crate::actor::{Actor, Dispatch, HandlerError};
 pub use crate::context::Context;
 pub use crate::handle::{Handle, RawRef};
+pub use crate::local::{Local, LocalDispatch};
 pub use crate::mailbox::Priority;
 pub use crate::request::{AskRequest, ReplyTo, TellRequest};
 
@@ -65,6 +66,24 @@ pub fn reply_or_report<A, T, E>(
                 Directive::Fail => ctx.fail(error.to_string()),
             }
         }
+    }
+}
+
+/// Sends a local handler's `Result` to the asker, if there is one; else hands an `Err` back,
+/// for the shell's `on_error` (a local handler has no context to report it with).
+#[inline]
+pub fn reply_or_error<T, E: Display>(
+    handler: &'static str,
+    reply: Option<ReplyTo<Result<T, E>>>,
+    value: Result<T, E>,
+) -> Option<HandlerError> {
+    match (reply, value) {
+        (Some(reply), value) => {
+            reply.send(value);
+            None
+        }
+        (None, Ok(_)) => None,
+        (None, Err(error)) => Some(HandlerError::new(handler, &error)),
     }
 }
 

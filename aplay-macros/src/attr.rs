@@ -14,6 +14,9 @@ pub(crate) struct Options {
     /// `serde`: the message enum is serializable and the actor implements `Wire`. The
     /// option's own token, for the error when the facade's `serde` feature is off.
     pub(crate) serde: Option<syn::Ident>,
+    /// `local`: the actor's state need not be `Send`; it runs on aplay's local thread, behind
+    /// a `Local<Name>` shell. The option's own token, for errors.
+    pub(crate) local: Option<syn::Ident>,
 }
 
 impl Options {
@@ -21,6 +24,7 @@ impl Options {
         let mut krate: syn::Path = syn::parse_quote!(::aplay);
         let mut vis: syn::Visibility = syn::parse_quote!(pub);
         let mut serde: Option<syn::Ident> = None;
+        let mut local: Option<syn::Ident> = None;
         let parser = syn::meta::parser(|meta| {
             if meta.path.is_ident("crate") {
                 krate = meta.value()?.parse()?;
@@ -37,18 +41,32 @@ impl Options {
                 }
                 serde = meta.path.get_ident().cloned();
                 Ok(())
+            } else if meta.path.is_ident("local") {
+                if !meta.input.is_empty() && !meta.input.peek(syn::Token![,]) {
+                    return Err(meta.error("`local` takes no value; write `#[actor(local)]`"));
+                }
+                if local.is_some() {
+                    return Err(meta.error("`local` is given twice; write it once"));
+                }
+                local = meta.path.get_ident().cloned();
+                Ok(())
             } else {
                 Err(meta.error(
                     "unknown option of `#[actor]`; the options are `crate = path::to::aplay`, \
-                     `vis = pub(crate)` (the visibility of the generated enum and handle) \
-                     and `serde` (serializable messages)",
+                     `vis = pub(crate)` (the visibility of the generated enum and handle), \
+                     `serde` (serializable messages) and `local` (state that is not `Send`)",
                 ))
             }
         });
         if let Err(error) = parser.parse2(args) {
             cx.syn_error(error);
         }
-        Options { krate, vis, serde }
+        Options {
+            krate,
+            vis,
+            serde,
+            local,
+        }
     }
 }
 

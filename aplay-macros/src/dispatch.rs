@@ -42,6 +42,91 @@ pub(crate) fn dispatch(names: &Names<'_>, handlers: &[Handler]) -> TokenStream {
             }
         }
     });
+    let about = about_messages(names, handlers);
+    quote! {
+        #[automatically_derived]
+        impl #impl_generics #private::Dispatch for #actor #where_clause {
+            type Msg = #msg_ty;
+            type Handle = #handle_ty;
+
+            async fn dispatch(&mut self, msg: #msg_ty, #ctx: &mut #private::Context<Self>) {
+                match msg {
+                    #(#arms)*
+                    #phantom_arm
+                }
+            }
+
+            #about
+        }
+    }
+}
+
+/// `LocalDispatch` for the state of a `local` actor: the same `match`, without a context,
+/// handing back the error of a tell whose handler returned `Err`.
+pub(crate) fn local_dispatch(
+    names: &Names<'_>,
+    self_ty: &syn::Type,
+    handlers: &[Handler],
+) -> TokenStream {
+    let Names { private, msg, .. } = names;
+    let (impl_generics, where_clause) = (names.impl_generics(), names.where_clause());
+    let (msg_ty, handle_ty) = (names.msg_ty(), names.handle_ty());
+    let phantom_arm = names.phantom_arm(quote!(#msg));
+    let arms = handlers.iter().map(|h| {
+        let cfgs = cfg_attrs(h);
+        let (method, variant) = (&h.ident, &h.variant);
+        if h.takes_context {
+            // Already an error (`check_local`): no call, so that it is the only one.
+            return quote!(#(#cfgs)* #msg::#variant { .. } => ::core::option::Option::None,);
+        }
+        let idents: Vec<_> = h.args.iter().map(|a| &a.ident).collect();
+        let call = quote_spanned!(h.span=> Self::#method(self, #(#idents,)*));
+        let call = if h.is_async {
+            quote!(#call.await)
+        } else {
+            call
+        };
+        let name = method.to_string();
+        let send = match &h.reply {
+            Reply::Result(_) => quote!(#private::reply_or_error(#name, reply, value)),
+            _ => quote!({
+                #private::reply(reply, value);
+                ::core::option::Option::None
+            }),
+        };
+        quote! {
+            #(#cfgs)*
+            #msg::#variant { #(#idents,)* reply } => {
+                let value = #call;
+                #send
+            }
+        }
+    });
+    let about = about_messages(names, handlers);
+    quote! {
+        #[automatically_derived]
+        impl #impl_generics #private::LocalDispatch for #self_ty #where_clause {
+            type Msg = #msg_ty;
+            type Handle = #handle_ty;
+
+            async fn dispatch(&mut self, msg: #msg_ty) -> ::core::option::Option<#private::HandlerError> {
+                match msg {
+                    #(#arms)*
+                    #phantom_arm
+                }
+            }
+
+            #about
+        }
+    }
+}
+
+/// `message_name`, `is_ask` and (when a handler is high priority) `priority`: the same in
+/// both dispatch traits.
+fn about_messages(names: &Names<'_>, handlers: &[Handler]) -> TokenStream {
+    let Names { private, msg, .. } = names;
+    let msg_ty = names.msg_ty();
+    let phantom_arm = names.phantom_arm(quote!(#msg));
     let ask_arms = handlers.iter().map(|h| {
         let cfgs = cfg_attrs(h);
         let variant = &h.variant;
@@ -76,18 +161,6 @@ pub(crate) fn dispatch(names: &Names<'_>, handlers: &[Handler]) -> TokenStream {
         }
     });
     quote! {
-        #[automatically_derived]
-        impl #impl_generics #private::Dispatch for #actor #where_clause {
-            type Msg = #msg_ty;
-            type Handle = #handle_ty;
-
-            async fn dispatch(&mut self, msg: #msg_ty, #ctx: &mut #private::Context<Self>) {
-                match msg {
-                    #(#arms)*
-                    #phantom_arm
-                }
-            }
-
             fn message_name(msg: &#msg_ty) -> &'static str {
                 match *msg {
                     #(#name_arms)*
@@ -103,6 +176,5 @@ pub(crate) fn dispatch(names: &Names<'_>, handlers: &[Handler]) -> TokenStream {
             }
 
             #priority
-        }
     }
 }

@@ -108,6 +108,11 @@ fn lifecycle_only(
              write `#[actor(serde)] impl Name { .. }`",
         );
     }
+    if options.local.is_some() {
+        // A local actor's shell (`Local<Name>`) is the `Actor`; the state needs nothing.
+        let errors = cx.into_compile_errors();
+        return quote!(#item #errors);
+    }
     let krate = &options.krate;
     let errors = cx.into_compile_errors();
     let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
@@ -143,6 +148,9 @@ fn impl_block(item: syn::ItemImpl, options: &Options, mut cx: Ctxt) -> TokenStre
     valid::check(&mut model, &mut cx);
     let methods = std::mem::take(&mut model.methods);
     let (handlers, stubs) = Method::split(methods);
+    if let Some(local) = &options.local {
+        check_local(local, options, &handlers, &mut cx);
+    }
     let generated = generate(&model, &handlers, &stubs, options);
     let item = &model.item;
     let errors = cx.into_compile_errors();
@@ -150,6 +158,26 @@ fn impl_block(item: syn::ItemImpl, options: &Options, mut cx: Ctxt) -> TokenStre
         #item
         #generated
         #errors
+    }
+}
+
+/// What a local actor cannot have: a handler taking the context (it belongs to the shell, on
+/// another thread), or serializable messages (not yet).
+fn check_local(local: &Ident, options: &Options, handlers: &[Handler], cx: &mut Ctxt) {
+    for handler in handlers.iter().filter(|h| h.takes_context) {
+        cx.error_spanned_by(
+            &handler.ident,
+            "a handler of a `local` actor cannot take `&mut Context<Self>`: the context belongs \
+             to the actor's shell, on another thread than its state; spawn children, timers \
+             and streams from an ordinary parent actor, or drop `local`",
+        );
+    }
+    if options.serde.is_some() {
+        cx.error_spanned_by(
+            local,
+            "`local` and `serde` do not go together: a Redis mailbox serves ordinary actors \
+             only; serve an ordinary actor that forwards to the local one",
+        );
     }
 }
 
@@ -165,19 +193,26 @@ fn generate(
     let names = Names {
         private: quote!(#krate::__private),
         actor,
-        actor_ty: quote!(#self_ty),
+        actor_ty: match &options.local {
+            None => quote!(#self_ty),
+            Some(_) => quote!(#krate::__private::Local<#self_ty>),
+        },
         msg: format_ident!("{actor}Msg"),
         handle: format_ident!("{actor}Handle"),
         vis: options.vis.clone(),
         generics: model.generics.clone(),
     };
-    let declaration = match &options.serde {
-        None => message_enum::declaration(&names, handlers, None),
-        Some(serde) => wire::items(&names, handlers, &options.krate, serde),
+    // `serde` with `local` is an error already (`check_local`): plain messages, no `Wire`.
+    let declaration = match (&options.serde, &options.local) {
+        (Some(serde), None) => wire::items(&names, handlers, &options.krate, serde),
+        _ => message_enum::declaration(&names, handlers, None),
     };
     let message_enum = message_enum::items(&names, handlers, declaration);
     let handle = handle::handle(&names, handlers, stubs);
-    let dispatch = dispatch::dispatch(&names, handlers);
+    let dispatch = match &options.local {
+        None => dispatch::dispatch(&names, handlers),
+        Some(_) => dispatch::local_dispatch(&names, self_ty, handlers),
+    };
     let checks = checks(&names, handlers);
     // `impl Dispatch` first: when the actor lacks `impl Actor`, the first error rustc reports
     // is the one on its supertrait, which points at the struct and says what to write.

@@ -48,11 +48,11 @@
 pub use aplay_core::{
     Actor, ActorPath, ActorRef, ActorState, AnyRef, BareHandle, BoxError, Context,
     DEFAULT_SHUTDOWN_LIMIT, Directive, Dispatch, Error, Failure, FailureKind, Handle, HandlerError,
-    Inbox, Mailbox, Pool, Priority, Published, RawRef, Recipient, Restart, Routing, StartState,
-    StopReason, Strategy, Supervision, System, TaskHandle, Topic, TreeNode, Undelivered, request,
-    validate_name,
+    Inbox, Local, LocalDispatch, Mailbox, Pool, Priority, Published, RawRef, Recipient, Restart,
+    Routing, StartState, StopReason, Strategy, Supervision, System, TaskHandle, Topic, TreeNode,
+    Undelivered, request, validate_name,
 };
-pub use aplay_core::{SystemBuilder, observe, pool};
+pub use aplay_core::{SystemBuilder, local, observe, pool};
 
 #[cfg(feature = "serde")]
 pub use aplay_core::wire;
