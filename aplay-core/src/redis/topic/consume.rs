@@ -25,12 +25,18 @@ use crate::redis::error::RedisError;
 use crate::redis::retry::settle;
 use crate::wire::decode;
 
+/// Returns once `stopping` is set (a guard of the watch is not held across a later await).
+async fn stopped(stopping: &mut tokio::sync::watch::Receiver<bool>) {
+    let _ = stopping.wait_for(|s| *s).await;
+}
+
 /// Reads the subscription until the topic is gone or stopped.
 pub(super) async fn run<T: Message>(topic: WeakTopic<T>, shared: Arc<TopicShared>) {
     let config = &shared.station.config;
     let mut consumer = Consumer {
         backoff: Backoff::new(config.reconnect_initial, config.reconnect_max),
         conn: None,
+        conn_id: None,
         // This consumer's pending entries first: those a former run under its name read and
         // did not acknowledge.
         faulted: true,
@@ -48,6 +54,8 @@ struct Consumer<T> {
     backoff: Backoff,
     /// The connection for blocking reads, opened on first use and after a fault.
     conn: Option<MultiplexedConnection>,
+    /// Its client id.
+    conn_id: Option<i64>,
     /// A read failed, or entries were left pending, since this consumer's pending entries
     /// were last read.
     faulted: bool,
@@ -100,24 +108,48 @@ impl<T: Message> Consumer<T> {
                 .block
                 .min(self.next_claim.saturating_duration_since(Instant::now()))
                 .max(Duration::from_millis(1));
-            // A stop does not wait for a blocking read: dropping its connection ends it (an
-            // entry it was delivering just then stays pending for this consumer).
-            let read = tokio::select! {
-                read = self.read_new(block) => read,
-                _ = stopping.wait_for(|s| *s) => {
-                    self.conn = None;
-                    return;
+            if let Err(error) = self.connect().await {
+                self.fault("connecting to read the subscription", &error)
+                    .await;
+                continue;
+            }
+            // A stop cuts the blocking read short (`CLIENT UNBLOCK`), then takes what it
+            // returns: dropping it instead would leave the read blocked in Redis until its
+            // time is up (the connection closes only then), and entries appended meanwhile
+            // would go to a read no one is waiting for.
+            let unblock = self.conn_id.map(|id| {
+                let mut cmd = redis::cmd("CLIENT");
+                cmd.arg("UNBLOCK").arg(id);
+                cmd
+            });
+            let mut admin = self.shared.station.connections.shared();
+            let (read, stopped) = {
+                let read = self.read_new(block);
+                tokio::pin!(read);
+                tokio::select! {
+                    read = &mut read => (read, false),
+                    () = stopped(&mut stopping) => {
+                        if let Some(unblock) = &unblock
+                            && let Err(error) = query(&mut admin, unblock).await
+                        {
+                            tracing::debug!(%error, "redis: cannot cut a blocking read short; waiting for it");
+                        }
+                        (read.await, true)
+                    }
                 }
             };
             match read {
                 Ok(entries) => {
                     self.backoff.reset();
-                    if !self.deliver(entries).await {
+                    if !self.deliver(entries).await || stopped {
                         return;
                     }
                 }
                 Err(error) => {
                     self.conn = None;
+                    if stopped {
+                        return;
+                    }
                     self.fault("reading the subscription", &error).await;
                 }
             }
@@ -206,12 +238,29 @@ impl<T: Message> Consumer<T> {
         }
     }
 
+    /// Opens the connection for blocking reads, if it is not open, and learns its client id
+    /// (to cut a read short at a stop; `None` when the user may not ask).
+    async fn connect(&mut self) -> Result<(), RedisError> {
+        if self.conn.is_some() {
+            return Ok(());
+        }
+        let mut conn = self.shared.station.connections.dedicated().await?;
+        let mut id = redis::cmd("CLIENT");
+        id.arg("ID");
+        self.conn_id = match query(&mut conn, &id).await {
+            Ok(redis::Value::Int(id)) => Some(id),
+            _ => None,
+        };
+        self.conn = Some(conn);
+        Ok(())
+    }
+
     async fn read_new(&mut self, block: Duration) -> Result<Vec<Entry>, RedisError> {
-        let conn = match self.conn.as_mut() {
-            Some(conn) => conn,
-            None => self
-                .conn
-                .insert(self.shared.station.connections.dedicated().await?),
+        let Some(conn) = self.conn.as_mut() else {
+            return Err(RedisError::new(
+                crate::redis::RedisErrorKind::Connection,
+                "no connection to read on",
+            ));
         };
         let mut read = redis::cmd("XREADGROUP");
         read.arg("GROUP")
