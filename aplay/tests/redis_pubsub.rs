@@ -17,8 +17,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use aplay::prelude::*;
+use aplay::redis::RedisErrorKind;
 use aplay::redis::{RedisStation, RedisTopic, StationConfig};
-use redis_server::{ChildTest, RedisServer, TestRedis, unique};
+use redis_server::{ChildTest, Options, RedisServer, TestRedis, unique};
 use serde::{Deserialize, Serialize};
 
 /// What the topics carry.
@@ -469,6 +470,161 @@ async fn a_redis_restart_ends_neither_kind_of_subscription() {
     orders_out.flushed().await.unwrap();
     let got = wait_for("orders", &orders, 20).await;
     assert_eq!(got, (0..20).collect::<Vec<_>>());
+    system.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_topic_checks_the_acl_users_rights_on_its_channel_at_open() {
+    let server = RedisServer::start_with(Options::default().tcp());
+    let ns = unique("pubsub-acl");
+    let url = |user: &str| format!("redis://{user}:secret@127.0.0.1:{}", server.port());
+    // What the guide's chapter on Redis gives a station; then the channels of its topics.
+    let keys = format!("~{ns}:*");
+    let mut rules = vec![
+        "ACL",
+        "SETUSER",
+        "jobs",
+        "reset",
+        "on",
+        ">secret",
+        &keys,
+        "+@stream",
+        "+@hash",
+        "+@string",
+        "+@keyspace",
+        "+@scripting",
+        "+@connection",
+    ];
+    server.command(&rules);
+    let jobs = station(&url("jobs"), &ns).await;
+    let Err(Error::Redis(refused)) = jobs.topic::<Order>("prices").await else {
+        panic!("a user without Pub/Sub may not open a fire-and-forget topic");
+    };
+    assert_eq!(refused.kind(), RedisErrorKind::Permission, "{refused}");
+    assert!(
+        refused.message().contains("PUBLISH") && refused.message().contains("SUBSCRIBE"),
+        "{refused}"
+    );
+    // Durable topics are streams of the namespace: allowed already.
+    let orders = jobs
+        .durable_topic::<Order>("orders", "billing")
+        .await
+        .unwrap();
+    publish_all(&orders, 0..3).await;
+
+    let channels = format!("&{ns}:topic:*");
+    rules[2] = "topics";
+    rules.extend([channels.as_str(), "+@pubsub"]);
+    server.command(&rules);
+    let (a, b) = (
+        station(&url("topics"), &ns).await,
+        station(&url("topics"), &ns).await,
+    );
+    let system = System::new();
+    let prices_b = b.topic::<Order>("prices").await.unwrap();
+    let seen = tally(&system, "prices", &prices_b).await;
+    let prices_a = a.topic::<Order>("prices").await.unwrap();
+    publish_all(&prices_a, [7]).await;
+    assert_eq!(wait_for("prices", &seen, 1).await, [7]);
+    system.shutdown().await;
+}
+
+/// A subscriber that takes its first order and then holds forever, with room for one more in
+/// its mailbox: its process reads a batch and cannot hand it all over (so acknowledges none).
+struct Stuck;
+
+impl Actor for Stuck {
+    fn mailbox(&self) -> Mailbox {
+        Mailbox::bounded(1)
+    }
+}
+
+#[actor]
+impl Stuck {
+    async fn order(&mut self, order: Order) {
+        println!("holding {}", order.id);
+        std::future::pending::<()>().await;
+    }
+}
+
+/// A process of the subscription `billing` whose subscriber gets stuck (see [`Stuck`]);
+/// returns at once when not started by the test below.
+#[test]
+fn stuck_subscriber_process() {
+    let Ok(url) = std::env::var("APLAY_PUBSUB_STUCK_URL") else {
+        return;
+    };
+    println!(); // ends the test harness's `test … ` line
+    let ns = std::env::var("APLAY_PUBSUB_CHILD_NS").expect("a namespace");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async move {
+        let station = RedisStation::connect_with(&url, config(&ns).read_batch(16))
+            .await
+            .unwrap();
+        let system = System::new();
+        let orders = station
+            .durable_topic::<Order>("orders", "billing")
+            .await
+            .unwrap();
+        let stuck = system.spawn("stuck", Stuck).await.unwrap();
+        orders.subscribe(ActorRef::recipient(&stuck, StuckMsg::order));
+        println!("ready");
+        std::future::pending::<()>().await;
+    });
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn durable_what_a_killed_process_had_read_goes_to_another_process_of_its_subscription() {
+    let redis = TestRedis::shared_or_private();
+    let ns = unique("pubsub-killed");
+    // This process is the other one of `billing`: it takes over entries idle for 300 ms.
+    let billing = RedisStation::connect_with(
+        redis.url(),
+        config(&ns).claim_idle(Duration::from_millis(300)),
+    )
+    .await
+    .unwrap();
+    let orders_in = billing
+        .durable_topic::<Order>("orders", "billing")
+        .await
+        .unwrap();
+    let shop = station(redis.url(), &ns).await;
+    let orders = shop
+        .durable_topic::<Order>("orders", "billing")
+        .await
+        .unwrap();
+    let sent = 50u64;
+    publish_all(&orders, 0..sent).await;
+
+    // The child reads a batch of 16, hands over two (one held by the handler, one in the
+    // mailbox), waits for room for the third, and is killed: it acknowledged none.
+    let mut child = ChildTest::spawn(
+        "stuck_subscriber_process",
+        &[
+            ("APLAY_PUBSUB_STUCK_URL", redis.url()),
+            ("APLAY_PUBSUB_CHILD_NS", &ns),
+        ],
+    );
+    let limit = Duration::from_secs(30);
+    tokio::task::spawn_blocking(move || {
+        child.wait_for(limit, |line| line == "holding 0");
+        child.kill();
+    })
+    .await
+    .unwrap();
+
+    let system = System::new();
+    let seen = tally(&system, "billing", &orders_in).await;
+    let got = wait_for("the other process of billing", &seen, sent as usize).await;
+    let distinct: BTreeSet<u64> = got.iter().copied().collect();
+    assert_eq!(
+        (sent as usize - distinct.len(), got.len() - distinct.len()),
+        (0, 0),
+        "none lost, none twice: {got:?}"
+    );
     system.shutdown().await;
 }
 
