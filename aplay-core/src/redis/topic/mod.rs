@@ -59,7 +59,7 @@ use crate::pubsub::{Bridge, Topic, WeakTopic};
 ///
 /// ```no_run
 /// use aplay::prelude::*;
-/// use aplay::redis::RedisStation;
+/// use aplay_core::redis::RedisStation;
 /// use serde::{Deserialize, Serialize};
 ///
 /// #[derive(Clone, Debug, Serialize, Deserialize)]
