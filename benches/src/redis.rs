@@ -99,9 +99,10 @@ pub(crate) fn run(runtime: &tokio::runtime::Runtime, quick: bool, runs: usize) {
             .expect("the topic scenario runs");
         let one = server.benchmark(work.benchmark_requests, 1);
         let fifty = server.benchmark(work.benchmark_requests, 50);
-        for (row, value) in rows.iter_mut().zip([
-            append, drain, end_to_end, ask, topic, durable, one, fifty,
-        ]) {
+        for (row, value) in rows
+            .iter_mut()
+            .zip([append, drain, end_to_end, ask, topic, durable, one, fifty])
+        {
             row.1.push(value);
         }
         eprintln!(
