@@ -1,10 +1,12 @@
 //! Publish/subscribe in one process: a typed [`Topic`] that hands each published `T` to every
-//! subscriber, an actor's handler (or an inbox) behind a [`Recipient<T>`].
+//! subscriber, an actor's handler (or an inbox) behind a [`Recipient<T>`]. A topic may also
+//! carry a [`Bridge`] to other processes, which a layer above (Redis) sets up.
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 
 use parking_lot::RwLock;
+use tokio::sync::{Notify, mpsc};
 
 use crate::error::Error;
 use crate::inbox::Recipient;
@@ -21,7 +23,10 @@ use crate::inbox::Recipient;
 ///   gone) is removed by the next publish that finds it so, and is not counted by
 ///   [`subscribers`](Self::subscribers) meanwhile.
 ///
-/// Local to one process: across processes, a served actor's Redis mailbox is the way.
+/// Local to one process, unless it came from a Redis station (feature `redis`):
+/// `RedisStation::topic` and `RedisStation::durable_topic` give topics whose messages also go to,
+/// and come from, other processes, with this same API (see the guide's chapter on
+/// publish/subscribe across processes).
 ///
 /// # Examples
 ///
@@ -58,8 +63,60 @@ use crate::inbox::Recipient;
 /// # Ok(()) }
 /// ```
 pub struct Topic<T> {
+    shared: Arc<Shared<T>>,
+}
+
+/// What every clone of a topic shares.
+struct Shared<T> {
     /// Copied on subscribe (rare), read whole by a publish (one reference count).
-    subscribers: Arc<RwLock<Arc<Vec<Recipient<T>>>>>,
+    subscribers: RwLock<Arc<Vec<Recipient<T>>>>,
+    /// Where published messages also go: other processes. `None` for a local topic.
+    bridge: Option<Bridge<T>>,
+}
+
+/// A topic's way to other processes, set up by the layer that carries them (Redis): the
+/// published messages are queued for it, and it hands the messages of other processes to the
+/// local subscribers with [`WeakTopic::upgrade`] and [`Topic::publish_local`]. Dropped with
+/// the last clone of the topic, which tells the carrier to stop (`on_drop`).
+pub(crate) struct Bridge<T> {
+    /// The queue of published messages on their way out (bounded: back-pressure).
+    pub(crate) out: mpsc::Sender<T>,
+    /// Whether a publish also hands the message to the local subscribers at once. `false`
+    /// when they get it back through the carrier (a durable subscription, which may hand it
+    /// to another process instead).
+    pub(crate) deliver_local: bool,
+    /// Notified on each subscribe: a carrier waiting for a first subscriber starts reading.
+    pub(crate) subscribed: Arc<Notify>,
+    /// Run once, when the last clone of the topic is dropped.
+    pub(crate) on_drop: Option<Box<dyn FnOnce() + Send + Sync>>,
+}
+
+impl<T> Drop for Bridge<T> {
+    fn drop(&mut self) {
+        if let Some(on_drop) = self.on_drop.take() {
+            on_drop();
+        }
+    }
+}
+
+/// A topic that does not keep it alive: what the tasks that carry a bridged topic hold.
+pub(crate) struct WeakTopic<T> {
+    shared: Weak<Shared<T>>,
+}
+
+impl<T> WeakTopic<T> {
+    /// The topic, while a clone of it is alive.
+    pub(crate) fn upgrade(&self) -> Option<Topic<T>> {
+        self.shared.upgrade().map(|shared| Topic { shared })
+    }
+}
+
+impl<T> Clone for WeakTopic<T> {
+    fn clone(&self) -> Self {
+        WeakTopic {
+            shared: Weak::clone(&self.shared),
+        }
+    }
 }
 
 /// What [`Topic::try_publish`] did.
@@ -70,13 +127,37 @@ pub struct Published {
     pub delivered: usize,
     /// Subscribers whose mailbox was full: they did not get it.
     pub full: usize,
+    /// Whether it went on its way to other processes: `true` for a topic from a Redis
+    /// station whose queue toward Redis had room; `false` when that queue was full (no other
+    /// process gets it), and for a local topic.
+    pub forwarded: bool,
 }
 
 impl<T: Clone + Send + 'static> Topic<T> {
     /// A topic with no subscriber.
     pub fn new() -> Self {
         Topic {
-            subscribers: Arc::new(RwLock::new(Arc::new(Vec::new()))),
+            shared: Arc::new(Shared {
+                subscribers: RwLock::new(Arc::new(Vec::new())),
+                bridge: None,
+            }),
+        }
+    }
+
+    /// A topic whose messages also go through `bridge`.
+    pub(crate) fn bridged(bridge: Bridge<T>) -> Self {
+        Topic {
+            shared: Arc::new(Shared {
+                subscribers: RwLock::new(Arc::new(Vec::new())),
+                bridge: Some(bridge),
+            }),
+        }
+    }
+
+    /// This topic, without keeping it alive.
+    pub(crate) fn downgrade(&self) -> WeakTopic<T> {
+        WeakTopic {
+            shared: Arc::downgrade(&self.shared),
         }
     }
 
@@ -84,16 +165,21 @@ impl<T: Clone + Send + 'static> Topic<T> {
     ///
     /// See the example on [`Topic`].
     pub fn subscribe(&self, subscriber: Recipient<T>) {
-        let mut subscribers = self.subscribers.write();
-        let mut next = Vec::with_capacity(subscribers.len() + 1);
-        next.extend(subscribers.iter().filter(|s| s.is_alive()).cloned());
-        next.push(subscriber);
-        *subscribers = Arc::new(next);
+        {
+            let mut subscribers = self.shared.subscribers.write();
+            let mut next = Vec::with_capacity(subscribers.len() + 1);
+            next.extend(subscribers.iter().filter(|s| s.is_alive()).cloned());
+            next.push(subscriber);
+            *subscribers = Arc::new(next);
+        }
+        if let Some(bridge) = &self.shared.bridge {
+            bridge.subscribed.notify_one();
+        }
     }
 
     /// Removes every subscription that reaches the actor at `path`; how many there were.
     pub fn unsubscribe(&self, path: &crate::ActorPath) -> usize {
-        let mut subscribers = self.subscribers.write();
+        let mut subscribers = self.shared.subscribers.write();
         let before = subscribers.len();
         let next: Vec<_> = subscribers
             .iter()
@@ -115,12 +201,30 @@ impl<T: Clone + Send + 'static> Topic<T> {
     /// Sends `msg` to every subscriber, waiting for room in each mailbox in turn; how many
     /// got it. Subscribers found stopped are dropped from the topic.
     ///
+    /// A topic from a Redis station also queues `msg` for the other processes (waiting for
+    /// room in that queue first): a fire-and-forget topic hands it to the local subscribers
+    /// too, and counts them; a durable topic does not (they get it through their
+    /// subscription, like every other process) and returns 0.
+    ///
     /// # Cancel safety
     ///
     /// Dropping the future part way leaves the subscribers not reached yet without the message.
     ///
     /// See the example on [`Topic`].
     pub async fn publish(&self, msg: T) -> usize {
+        if let Some(bridge) = &self.shared.bridge {
+            if !bridge.deliver_local {
+                // A closed queue: the carrier is gone (its runtime shut down); nothing to do.
+                let _ = bridge.out.send(msg).await;
+                return 0;
+            }
+            let _ = bridge.out.send(msg.clone()).await;
+        }
+        self.publish_local(msg).await
+    }
+
+    /// Sends `msg` to the local subscribers only, as [`publish`](Self::publish) does.
+    pub(crate) async fn publish_local(&self, msg: T) -> usize {
         let subscribers = self.snapshot();
         let mut delivered = 0;
         let mut dead = false;
@@ -138,9 +242,19 @@ impl<T: Clone + Send + 'static> Topic<T> {
 
     /// Sends `msg` to every subscriber that has room now, never waiting; what it did.
     /// Subscribers found stopped are dropped from the topic.
+    ///
+    /// A topic from a Redis station also queues `msg` for the other processes when that queue
+    /// has room ([`Published::forwarded`]); a durable topic only does that.
     pub fn try_publish(&self, msg: T) -> Published {
-        let subscribers = self.snapshot();
         let mut published = Published::default();
+        if let Some(bridge) = &self.shared.bridge {
+            if !bridge.deliver_local {
+                published.forwarded = bridge.out.try_send(msg).is_ok();
+                return published;
+            }
+            published.forwarded = bridge.out.try_send(msg.clone()).is_ok();
+        }
+        let subscribers = self.snapshot();
         let mut dead = false;
         for subscriber in subscribers.iter() {
             match subscriber.try_tell(msg.clone()) {
@@ -156,11 +270,11 @@ impl<T: Clone + Send + 'static> Topic<T> {
     }
 
     fn snapshot(&self) -> Arc<Vec<Recipient<T>>> {
-        Arc::clone(&self.subscribers.read())
+        Arc::clone(&self.shared.subscribers.read())
     }
 
     fn drop_dead(&self) {
-        let mut subscribers = self.subscribers.write();
+        let mut subscribers = self.shared.subscribers.write();
         if subscribers.iter().any(|s| !s.is_alive()) {
             *subscribers = Arc::new(
                 subscribers
@@ -173,6 +287,16 @@ impl<T: Clone + Send + 'static> Topic<T> {
     }
 }
 
+impl<T> Topic<T> {
+    /// How many published messages wait in the queue toward other processes.
+    pub(crate) fn queued_out(&self) -> usize {
+        self.shared
+            .bridge
+            .as_ref()
+            .map_or(0, |b| b.out.max_capacity() - b.out.capacity())
+    }
+}
+
 impl<T: Clone + Send + 'static> Default for Topic<T> {
     fn default() -> Self {
         Topic::new()
@@ -182,7 +306,7 @@ impl<T: Clone + Send + 'static> Default for Topic<T> {
 impl<T> Clone for Topic<T> {
     fn clone(&self) -> Self {
         Topic {
-            subscribers: Arc::clone(&self.subscribers),
+            shared: Arc::clone(&self.shared),
         }
     }
 }
@@ -190,7 +314,8 @@ impl<T> Clone for Topic<T> {
 impl<T> fmt::Debug for Topic<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Topic")
-            .field("subscribers", &self.subscribers.read().len())
+            .field("subscribers", &self.shared.subscribers.read().len())
+            .field("bridged", &self.shared.bridge.is_some())
             .finish()
     }
 }

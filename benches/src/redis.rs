@@ -10,6 +10,9 @@
 //!   acknowledged;
 //! - **ask**: sequential remote asks, from the call to the reply (append, read, handle, reply
 //!   stream, read back);
+//! - **topic**: N messages published on a fire-and-forget topic (Pub/Sub) and on a durable
+//!   one (a stream, one subscription), from the first publish until the subscriber actor of the
+//!   other station has handled them all;
 //! - **redis-benchmark**: `XADD` of a payload of the same size, pipelined 16 deep, from 1 and
 //!   from 50 connections.
 //!
@@ -43,6 +46,10 @@ impl Sink {
     fn echo(&self, n: u64) -> u64 {
         n
     }
+
+    fn count(&self) -> u64 {
+        self.count
+    }
 }
 
 /// The work of one run.
@@ -74,6 +81,8 @@ pub(crate) fn run(runtime: &tokio::runtime::Runtime, quick: bool, runs: usize) {
         "drain",
         "end to end",
         "ask",
+        "topic",
+        "durable topic",
         "redis-benchmark 1",
         "redis-benchmark 50",
     ]
@@ -85,20 +94,25 @@ pub(crate) fn run(runtime: &tokio::runtime::Runtime, quick: bool, runs: usize) {
         let (append, drain, end_to_end, ask) = runtime
             .block_on(runtime.spawn(aplay_run(url.clone(), run, work.tells, work.asks)))
             .expect("the Redis scenario runs");
+        let (topic, durable) = runtime
+            .block_on(runtime.spawn(topic_run(url.clone(), run, work.tells)))
+            .expect("the topic scenario runs");
         let one = server.benchmark(work.benchmark_requests, 1);
         let fifty = server.benchmark(work.benchmark_requests, 50);
         for (row, value) in rows
             .iter_mut()
-            .zip([append, drain, end_to_end, ask, one, fifty])
+            .zip([append, drain, end_to_end, ask, topic, durable, one, fifty])
         {
             row.1.push(value);
         }
         eprintln!(
-            " append {}  drain {}  end to end {}  ask {}  redis-benchmark {} / {}",
+            " append {}  drain {}  end to end {}  ask {}  topic {} / {}  redis-benchmark {} / {}",
             table::count(append),
             table::count(drain),
             table::count(end_to_end),
             table::count(ask),
+            table::count(topic),
+            table::count(durable),
             table::count(one),
             table::count(fifty),
         );
@@ -132,6 +146,16 @@ pub(crate) fn run(runtime: &tokio::runtime::Runtime, quick: bool, runs: usize) {
             "msg/s",
         ),
         ("remote ask", "mean round trip", "us"),
+        (
+            "topic (fire-and-forget)",
+            "publish to handled by a subscriber of another station",
+            "msg/s",
+        ),
+        (
+            "durable topic",
+            "publish to handled by a subscriber of another station",
+            "msg/s",
+        ),
         (
             "redis-benchmark XADD -P 16 -c 1",
             "appends, one connection",
@@ -208,6 +232,58 @@ async fn aplay_run(url: String, run: usize, tells: u64, asks: u64) -> (f64, f64,
     system.shutdown().await;
     producer.purge_namespace().await.expect("purged");
     (append, drain, end_to_end, ask)
+}
+
+/// The rates (msg/s) of a fire-and-forget and of a durable topic: `messages` published by one
+/// station, until a subscriber actor of another station has handled them all.
+async fn topic_run(url: String, run: usize, messages: u64) -> (f64, f64) {
+    let namespace = format!("bench-topic-{}-{run}", std::process::id());
+    let config = || {
+        StationConfig::default()
+            .namespace(&namespace)
+            .block(Duration::from_millis(100))
+    };
+    let publisher = RedisStation::connect_with(&url, config())
+        .await
+        .expect("the bench's Redis");
+    let subscriber = RedisStation::connect_with(&url, config())
+        .await
+        .expect("the bench's Redis");
+    let system = System::new();
+    let mut rates = [0.0; 2];
+    for (i, rate) in rates.iter_mut().enumerate() {
+        let (out, into) = if i == 0 {
+            (
+                publisher.topic::<u64>("fire").await,
+                subscriber.topic::<u64>("fire").await,
+            )
+        } else {
+            (
+                publisher.durable_topic::<u64>("durable", "bench").await,
+                subscriber.durable_topic::<u64>("durable", "bench").await,
+            )
+        };
+        let (out, into) = (out.expect("a topic"), into.expect("a topic"));
+        let sink = system
+            .spawn(&format!("sink{i}"), Sink { count: 0 })
+            .await
+            .expect("a subscriber");
+        into.subscribe(ActorRef::recipient(&sink, SinkMsg::add));
+        let started = Instant::now();
+        for _ in 0..messages {
+            out.publish(1).await;
+        }
+        let deadline = Instant::now() + Duration::from_secs(120);
+        while sink.count().await.expect("it counts") < messages {
+            assert!(Instant::now() < deadline, "messages lost on the topic");
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        *rate = messages as f64 / started.elapsed().as_secs_f64();
+        into.stop().await;
+    }
+    system.shutdown().await;
+    publisher.purge_namespace().await.expect("purged");
+    (rates[0], rates[1])
 }
 
 /// Waits until `count` messages were handled and acknowledged.

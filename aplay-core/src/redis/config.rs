@@ -5,7 +5,7 @@ use std::time::Duration;
 /// The longest time a setting takes: a year, "forever" in practice. Longer ones (up to
 /// [`Duration::MAX`]) are taken as this, so that no deadline overflows and Redis takes every
 /// time it is given (`BLOCK`, `PEXPIRE`).
-const LONGEST: Duration = Duration::from_secs(365 * 24 * 3600);
+pub(crate) const LONGEST: Duration = Duration::from_secs(365 * 24 * 3600);
 
 /// The settings of a [`RedisStation`](super::RedisStation): a builder, each setter returns the
 /// changed config.
@@ -25,9 +25,11 @@ const LONGEST: Duration = Duration::from_secs(365 * 24 * 3600);
 ///     .namespace("shop")
 ///     .consumer("worker-1")
 ///     .claim_idle(Duration::from_secs(60))
-///     .max_deliveries(3);
+///     .max_deliveries(3)
+///     .topic_max_len(10_000);
 /// assert_eq!(config.namespace_str(), "shop");
 /// assert_eq!(config.max_deliveries_count(), 3);
+/// assert_eq!(config.topic_max_len_entries(), 10_000);
 /// ```
 #[derive(Clone, Debug)]
 pub struct StationConfig {
@@ -45,6 +47,7 @@ pub struct StationConfig {
     pub(crate) remote_capacity: usize,
     pub(crate) flush_timeout: Duration,
     pub(crate) consumer_expiry: Duration,
+    pub(crate) topic_max_len: usize,
     #[cfg(feature = "redis-tls")]
     pub(crate) tls: Tls,
 }
@@ -90,6 +93,7 @@ impl Default for StationConfig {
             remote_capacity: crate::Mailbox::DEFAULT_CAPACITY,
             flush_timeout: Duration::from_secs(30),
             consumer_expiry: Duration::from_secs(3600),
+            topic_max_len: 100_000,
             #[cfg(feature = "redis-tls")]
             tls: Tls::default(),
         }
@@ -236,6 +240,18 @@ impl StationConfig {
         self
     }
 
+    /// How many entries the stream of a durable topic keeps, about (`XADD .. MAXLEN ~`, which
+    /// trims whole nodes of the stream, so a few more may stay): the publishers trim it as
+    /// they append. A subscription that falls further behind than this (its processes down
+    /// for long, or too slow) loses the oldest messages it had not read. 100,000 by default;
+    /// at least 1. See [`RedisStation::durable_topic`](super::RedisStation::durable_topic).
+    ///
+    /// See the example on [`StationConfig`].
+    pub fn topic_max_len(mut self, entries: usize) -> Self {
+        self.topic_max_len = entries.max(1);
+        self
+    }
+
     /// Trusts the CA certificate `pem` (PEM) for `rediss://` connections, instead of the
     /// system's root certificates: for a server whose certificate your own CA signed. A
     /// certificate that does not parse is an error at connect.
@@ -297,5 +313,13 @@ impl StationConfig {
     /// See the example on [`StationConfig`].
     pub fn claim_idle_time(&self) -> Duration {
         self.claim_idle
+    }
+
+    /// About how many entries the stream of a durable topic keeps (see
+    /// [`topic_max_len`](Self::topic_max_len)).
+    ///
+    /// See the example on [`StationConfig`].
+    pub fn topic_max_len_entries(&self) -> usize {
+        self.topic_max_len
     }
 }

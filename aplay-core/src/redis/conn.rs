@@ -14,6 +14,7 @@ pub(crate) struct Connections {
     client: Client,
     shared: ConnectionManager,
     dedicated: AsyncConnectionConfig,
+    command_timeout: std::time::Duration,
 }
 
 impl Connections {
@@ -45,12 +46,24 @@ impl Connections {
             client,
             shared,
             dedicated,
+            command_timeout: config.command_timeout,
         })
     }
 
     /// A handle to the shared connection (cheap: it is multiplexed).
     pub(crate) fn shared(&self) -> ConnectionManager {
         self.shared.clone()
+    }
+
+    /// A connection of its own for Pub/Sub (`SUBSCRIBE`), within the command timeout.
+    pub(crate) async fn pubsub(&self) -> Result<redis::aio::PubSub, RedisError> {
+        match tokio::time::timeout(self.command_timeout, self.client.get_async_pubsub()).await {
+            Ok(connected) => connected.map_err(RedisError::from_client),
+            Err(_) => Err(RedisError::new(
+                RedisErrorKind::Connection,
+                "connecting for Pub/Sub took longer than the command timeout",
+            )),
+        }
     }
 
     /// A connection of its own, for blocking commands.
@@ -167,11 +180,26 @@ pub(crate) async fn ensure_group<C>(
 where
     C: redis::aio::ConnectionLike + Send,
 {
+    ensure_group_from(conn, stream, group, "0").await
+}
+
+/// Creates the consumer group of `stream` (and the stream), reading from the entry after
+/// `start` (`"0"`: from the first entry; `"$"`: from the next one appended). An existing
+/// group is left as it is.
+pub(crate) async fn ensure_group_from<C>(
+    conn: &mut C,
+    stream: &str,
+    group: &str,
+    start: &str,
+) -> Result<(), RedisError>
+where
+    C: redis::aio::ConnectionLike + Send,
+{
     let mut cmd = redis::cmd("XGROUP");
     cmd.arg("CREATE")
         .arg(stream)
         .arg(group)
-        .arg("0")
+        .arg(start)
         .arg("MKSTREAM");
     match cmd.query_async::<Value>(conn).await {
         Ok(_) => Ok(()),

@@ -11,7 +11,9 @@ pub(crate) const ENTRY: &str = "dead.entry";
 const PREFIX: &[u8] = b"dead.";
 
 /// An entry of a dead-letter stream (`{namespace}:dead:{path}`): a message that could not be
-/// decoded, or whose handler failed on every delivery.
+/// decoded, or whose handler failed on every delivery. A durable topic's subscription has
+/// dead letters of its own (`{namespace}:topic-dead:{topic}:{subscription}`): the entries it
+/// could not decode, read with [`RedisTopic::dead_letters`](super::RedisTopic::dead_letters).
 ///
 /// Read them with [`RedisStation::dead_letters`](super::RedisStation::dead_letters); put one
 /// back in its mailbox with [`RedisStation::replay_dead_letter`](super::RedisStation::replay_dead_letter).
@@ -105,7 +107,9 @@ pub(crate) fn original_fields(entry: &Entry) -> impl Iterator<Item = (&[u8], &[u
 
 /// Moves an entry from its mailbox stream to the dead letters, atomically and at most once:
 /// `KEYS[1]` the mailbox stream, `KEYS[2]` the dead-letter stream; `ARGV[1]` the group,
-/// `ARGV[2]` the entry's id, then the dead letter's fields. Returns 1 when moved, 0 when the
+/// `ARGV[2]` the entry's id, `ARGV[3]` `1` to delete the entry from its stream once
+/// acknowledged (a mailbox), `0` to keep it (a topic's stream, which other subscriptions
+/// read), then the dead letter's fields. Returns 1 when moved, 0 when the
 /// entry is no longer pending (moved or acknowledged already: a move sent again after a lost
 /// connection). The dead letter is appended before the entry is acknowledged, and a refused
 /// append (a key of another type) stops the script before anything is written: an entry is
@@ -117,17 +121,20 @@ if #pending == 0 then
   return 0
 end
 local add = {'XADD', KEYS[2], '*'}
-for i = 3, #ARGV do
+for i = 4, #ARGV do
   add[#add + 1] = ARGV[i]
 end
 redis.call(unpack(add))
 redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
-redis.call('XDEL', KEYS[1], ARGV[2])
+if ARGV[3] == '1' then
+  redis.call('XDEL', KEYS[1], ARGV[2])
+end
 return 1
 "#;
 
 /// The command that moves `entry` of `stream` (read through `group`) to `dead_stream`, with
-/// why and how often it was delivered (see [`MOVE`]). Safe to send again.
+/// why and how often it was delivered (see [`MOVE`]), and deletes it from `stream`. Safe to
+/// send again.
 pub(crate) fn move_to_dead_letters(
     stream: &str,
     dead_stream: &str,
@@ -137,13 +144,51 @@ pub(crate) fn move_to_dead_letters(
     deliveries: u32,
     consumer: &str,
 ) -> redis::Cmd {
+    move_cmd(
+        stream,
+        dead_stream,
+        group,
+        entry,
+        error,
+        deliveries,
+        consumer,
+        true,
+    )
+}
+
+/// The command that acknowledges `entry` of a topic's `stream` for the subscription `group`
+/// and appends it to `dead_stream`, with why, leaving it in `stream` for the other
+/// subscriptions (see [`MOVE`]). Safe to send again.
+pub(crate) fn dead_letter_topic_entry(
+    stream: &str,
+    dead_stream: &str,
+    group: &str,
+    entry: &Entry,
+    error: &str,
+    consumer: &str,
+) -> redis::Cmd {
+    move_cmd(stream, dead_stream, group, entry, error, 1, consumer, false)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn move_cmd(
+    stream: &str,
+    dead_stream: &str,
+    group: &str,
+    entry: &Entry,
+    error: &str,
+    deliveries: u32,
+    consumer: &str,
+    delete: bool,
+) -> redis::Cmd {
     let mut cmd = redis::cmd("EVAL");
     cmd.arg(MOVE)
         .arg(2)
         .arg(stream)
         .arg(dead_stream)
         .arg(group)
-        .arg(&entry.id);
+        .arg(&entry.id)
+        .arg(if delete { "1" } else { "0" });
     for (k, v) in original_fields(entry) {
         cmd.arg(k).arg(v);
     }

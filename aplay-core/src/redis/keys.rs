@@ -39,6 +39,23 @@ impl Keys {
         format!("{}:producer:{path}:{producer}", self.namespace)
     }
 
+    /// The channel of a fire-and-forget topic, and the stream of a durable one (a channel and
+    /// a key do not meet in Redis).
+    pub(crate) fn topic(&self, name: &str) -> String {
+        format!("{}:topic:{name}", self.namespace)
+    }
+
+    /// Where the entries of a durable topic that one subscription could not decode go.
+    pub(crate) fn topic_dead(&self, name: &str, subscription: &str) -> String {
+        format!("{}:topic-dead:{name}:{subscription}", self.namespace)
+    }
+
+    /// Where Redis keeps the number of the last batch a durable topic's publisher
+    /// (`producer`) appended.
+    pub(crate) fn topic_producer(&self, name: &str, producer: &str) -> String {
+        format!("{}:producer:topic:{name}:{producer}", self.namespace)
+    }
+
     /// The hash of served paths and the type of actor serving each.
     pub(crate) fn addresses(&self) -> String {
         format!("{}:addresses", self.namespace)
@@ -58,5 +75,14 @@ mod tests {
         assert_eq!(keys.reply("w1"), "shop:reply:w1");
         assert_eq!(keys.addresses(), "shop:addresses");
         assert_eq!(keys.producer("/jobs", "w1:7"), "shop:producer:/jobs:w1:7");
+        assert_eq!(keys.topic("prices"), "shop:topic:prices");
+        assert_eq!(
+            keys.topic_dead("orders", "billing"),
+            "shop:topic-dead:orders:billing"
+        );
+        assert_eq!(
+            keys.topic_producer("orders", "w1:7"),
+            "shop:producer:topic:orders:w1:7"
+        );
     }
 }

@@ -4,7 +4,9 @@
 //! A [`RedisStation`] connects a process to a Redis server. Through it, a process
 //! [serves](RedisStation::serve) an actor from the durable mailbox of a path (a Redis stream
 //! read through a consumer group), and reaches actors served by other processes through
-//! [`RemoteRef`]s, which have the same generated methods as a local `ActorRef`.
+//! [`RemoteRef`]s, which have the same generated methods as a local `ActorRef`. Its
+//! [topics](RedisStation::topic) carry a [`Topic`](crate::Topic)'s messages to the
+//! subscribers of every process ([`RedisTopic`]).
 //!
 //! Messages cross as bytes: the actor's message enum must be serializable, which
 //! `#[actor(serde)]` provides (see [`Wire`](crate::wire::Wire)).
@@ -19,6 +21,9 @@
 //! | `{ns}:dead:{path}` | stream | the entries that could not be handled, with why |
 //! | `{ns}:reply:{consumer}` | stream | the replies to the asks of one process |
 //! | `{ns}:addresses` | hash | served path → actor type |
+//! | `{ns}:topic:{name}` | Pub/Sub channel | a fire-and-forget topic's messages |
+//! | `{ns}:topic:{name}` | stream, a consumer group per subscription | a durable topic's messages |
+//! | `{ns}:topic-dead:{name}:{subscription}` | stream | the entries of a durable topic one subscription could not decode |
 //!
 //! A mailbox entry has the field `m` (the encoded message) and, for an ask, `r` (the reply
 //! stream) and `q` (the request id).
@@ -41,6 +46,7 @@ mod retry;
 mod serve;
 mod shared;
 mod station;
+mod topic;
 
 pub use config::StationConfig;
 pub use dead_letter::DeadLetter;
@@ -49,3 +55,4 @@ pub use not_flushed::NotFlushed;
 pub use remote::RemoteRef;
 pub use serve::Serving;
 pub use station::{Backlog, RedisStation};
+pub use topic::RedisTopic;

@@ -75,15 +75,73 @@ fn commands(keys: &Keys, consumer: &str) -> Vec<Vec<String>> {
     .collect()
 }
 
+/// The commands a topic of `name` runs: Pub/Sub on its channel, or (`durable`) what a
+/// station runs on streams, and the trimming of its stream.
+fn topic_commands(keys: &Keys, name: &str, durable: bool) -> Vec<Vec<String>> {
+    let topic = keys.topic(name);
+    let words = |text: &str| -> Vec<String> {
+        text.split(' ')
+            .map(|w| {
+                if w == "TOPIC" {
+                    topic.clone()
+                } else {
+                    w.to_owned()
+                }
+            })
+            .collect()
+    };
+    let commands: &[&str] = if durable {
+        &["XADD TOPIC * m x", "XTRIM TOPIC MAXLEN ~ 1"]
+    } else {
+        &["PUBLISH TOPIC x", "SUBSCRIBE TOPIC"]
+    };
+    commands.iter().map(|c| words(c)).collect()
+}
+
 /// Checks the user's permissions; `Err` (kind [`Permission`](RedisErrorKind::Permission))
 /// naming the commands it may not run. Servers that cannot say (before Redis 7) pass.
 pub(crate) async fn check<C>(conn: &mut C, keys: &Keys, consumer: &str) -> Result<(), RedisError>
 where
     C: redis::aio::ConnectionLike + Send,
 {
+    check_commands(
+        conn,
+        commands(keys, consumer),
+        &format!("on the keys `{}:*`", keys.group()),
+    )
+    .await
+}
+
+/// Checks that the user may run what a topic of `name` runs (see [`check`]).
+pub(crate) async fn check_topic<C>(
+    conn: &mut C,
+    keys: &Keys,
+    name: &str,
+    durable: bool,
+) -> Result<(), RedisError>
+where
+    C: redis::aio::ConnectionLike + Send,
+{
+    let on = if durable {
+        format!("on the topic stream `{}`", keys.topic(name))
+    } else {
+        format!("on the Pub/Sub channel `{}`", keys.topic(name))
+    };
+    check_commands(conn, topic_commands(keys, name, durable), &on).await
+}
+
+/// Checks that the user may run each of `commands` (`on`: what they touch, in words).
+async fn check_commands<C>(
+    conn: &mut C,
+    commands: Vec<Vec<String>>,
+    on: &str,
+) -> Result<(), RedisError>
+where
+    C: redis::aio::ConnectionLike + Send,
+{
     let mut eval = redis::cmd("EVAL");
     eval.arg(CHECK).arg(0);
-    for command in commands(keys, consumer) {
+    for command in commands {
         eval.arg(command.join("\x1f"));
     }
     let refused = match eval.query_async::<Value>(conn).await {
@@ -131,8 +189,7 @@ where
     Err(RedisError::new(
         RedisErrorKind::Permission,
         format!(
-            "the Redis user may not run what aplay needs on the keys `{}:*`: {} (see the guide's chapter on Redis for the ACL rules)",
-            keys.group(),
+            "the Redis user may not run what aplay needs {on}: {} (see the guide's chapter on Redis for the ACL rules)",
             refused.join(", ")
         ),
     ))

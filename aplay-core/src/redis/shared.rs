@@ -3,8 +3,10 @@
 //! connections and the askers waiting for replies. Below the station, the remote refs and the
 //! serving, which all use it.
 
+use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
+use parking_lot::Mutex;
 use tokio::task::AbortHandle;
 
 use super::config::StationConfig;
@@ -21,7 +23,21 @@ pub(crate) struct Station {
     pub(crate) keys: Keys,
     pub(crate) connections: Connections,
     pub(crate) replies: Arc<Replies>,
+    /// The topics open in this station, so that opening one again gives the same topic (one
+    /// subscription to Redis, one reader per durable subscription).
+    pub(crate) topics: Mutex<HashMap<TopicKey, Box<dyn OpenTopic>>>,
     reader: OnceLock<AbortHandle>,
+}
+
+/// Which topic: its name, and the subscription of a durable one (`None`: fire-and-forget).
+pub(crate) type TopicKey = (String, Option<String>);
+
+/// A topic open in a station, whatever its message type.
+pub(crate) trait OpenTopic: Send + Sync {
+    /// Whether it is still in use and receiving (not dropped, not stopped).
+    fn is_open(&self) -> bool;
+    /// For a downcast to its message type.
+    fn as_any(&self) -> &dyn std::any::Any;
 }
 
 impl Station {
@@ -38,6 +54,7 @@ impl Station {
             keys,
             connections,
             replies,
+            topics: Mutex::new(HashMap::new()),
             reader: OnceLock::new(),
         }
     }

@@ -5,6 +5,8 @@ use std::fmt;
 use std::sync::{Arc, OnceLock};
 
 use parking_lot::Mutex;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 use super::config::StationConfig;
 use super::conn::{Connections, query};
@@ -18,6 +20,7 @@ use super::remote::{RemoteRef, remote_ref};
 use super::replies::Replies;
 use super::serve::{Serving, serve};
 use super::shared::Station;
+use super::topic::{RedisTopic, open_durable_topic, open_topic};
 use crate::error::Error;
 use crate::path::ActorPath;
 use crate::system::System;
@@ -260,6 +263,169 @@ impl RedisStation {
         let path = ActorPath::parse(path)?;
         self.inner.ensure_reply_reader();
         Ok(remote_ref(Arc::clone(&self.inner), path))
+    }
+
+    /// A fire-and-forget [`Topic`](crate::Topic) shared by every process of this namespace,
+    /// on the Redis Pub/Sub channel `{namespace}:topic:{name}`.
+    ///
+    /// A [`publish`](crate::Topic::publish) hands the message to this process's subscribers at
+    /// once, as a local topic does, and queues it for Redis (`PUBLISH`, pipelined, in the
+    /// order published); the topic of every other process subscribed to the channel hands it
+    /// to its own subscribers. Each process gets each message once: this topic does not hand
+    /// its own messages to its subscribers again when they come back from Redis.
+    ///
+    /// **Fire-and-forget**: a process gets the messages published while it is subscribed,
+    /// which it is from the return of this call until the topic is dropped or
+    /// [`stop`](RedisTopic::stop)ped. Messages published while its connection is down (a
+    /// Redis restart: it subscribes again by itself, with back-off), before it subscribed, or
+    /// after, are missed; Redis keeps nothing. For messages that must not be missed, use
+    /// [`durable_topic`](Self::durable_topic). A message from Redis that does not decode as a
+    /// `T` is skipped, with a `warn` log line (counted in [`RedisTopic::malformed`]).
+    ///
+    /// Opening the same topic again on this station gives the same topic (one subscription).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidName`] for an empty name; [`Error::Redis`] when Redis cannot be reached,
+    /// when the ACL user may not `PUBLISH` or `SUBSCRIBE` on the channel (kind
+    /// [`Permission`](RedisErrorKind::Permission)), or when the topic is open on this station
+    /// with another message type.
+    ///
+    /// # Panics
+    ///
+    /// Outside a tokio runtime (it spawns the tasks that carry the topic's messages).
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// use aplay_core::redis::RedisStation;
+    /// use aplay_core::{Inbox, Topic};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), aplay_core::Error> {
+    /// // Two processes (here two stations, each with its own connections).
+    /// let here = RedisStation::connect("redis://127.0.0.1:6379").await?;
+    /// let there = RedisStation::connect("redis://127.0.0.1:6379").await?;
+    /// let ticks_here = here.topic::<u64>("ticks").await?;
+    /// let ticks_there = there.topic::<u64>("ticks").await?;
+    /// let mut heard_here: Inbox<u64> = Inbox::new();
+    /// let mut heard_there: Inbox<u64> = Inbox::new();
+    /// ticks_here.subscribe(heard_here.recipient());
+    /// ticks_there.subscribe(heard_there.recipient());
+    ///
+    /// assert_eq!(ticks_here.publish(7).await, 1); // the local subscriber, at once
+    /// assert_eq!(heard_here.recv().await, 7);
+    /// assert_eq!(heard_there.recv().await, 7);   // the other process's, through Redis
+    ///
+    /// // Code that takes a `Topic<u64>` publishes through Redis just the same.
+    /// let topic: Topic<u64> = ticks_there.topic();
+    /// topic.publish(8).await;
+    /// assert_eq!(heard_here.recv().await, 8);
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: dropped before it returns, nothing is subscribed.
+    pub async fn topic<T>(&self, name: &str) -> Result<RedisTopic<T>, Error>
+    where
+        T: Serialize + DeserializeOwned + Clone + Send + 'static,
+    {
+        open_topic(Arc::clone(&self.inner), name).await
+    }
+
+    /// A durable [`Topic`](crate::Topic) on the Redis stream `{namespace}:topic:{name}`, read
+    /// by this process as part of the subscription `subscription` (a consumer group of the
+    /// stream, created with this call if it is new).
+    ///
+    /// - **Every subscription gets every message**, and each message of a subscription goes
+    ///   to one of its processes (they share the work, like a worker pool): run one
+    ///   subscription per service (`"billing"`, `"shipping"`), as many processes of each as
+    ///   needed.
+    /// - [`publish`](crate::Topic::publish) appends to the stream (queued here, appended in
+    ///   batches, in the order published, each batch at most once; it returns 0: this
+    ///   process's subscribers get the message through their subscription, like every other
+    ///   process's). [`RedisTopic::flushed`] waits until Redis has it. The stream keeps about
+    ///   [`topic_max_len`](super::StationConfig::topic_max_len) entries.
+    /// - **Delivered** means handed to the mailbox of every local subscriber (waiting for
+    ///   room: back-pressure), not handled: each entry read is handed over, then acknowledged
+    ///   (`XACK`). So a message is **at least once in a mailbox** for each subscription: one
+    ///   read but not acknowledged when its process died is delivered again (to another
+    ///   process of the subscription after [`claim_idle`](super::StationConfig::claim_idle),
+    ///   to the same consumer name at its next start), and one in a mailbox when its process
+    ///   dies is not handled there. Handlers that must not miss a message keep their own
+    ///   record, or are served actors ([`serve`](Self::serve)), acknowledged after handling.
+    /// - A new subscription gets the messages published **from its creation**; those
+    ///   published while all its processes are down wait in the stream (as long as it keeps
+    ///   them) and are delivered when one comes back. Create the subscriptions before the
+    ///   first publish (a process that only publishes may open the topic with each
+    ///   subscription it needs: a topic without local subscribers reads nothing).
+    /// - This process reads only while the topic has a local subscriber: one that only
+    ///   publishes leaves the subscription's messages to the others.
+    /// - An entry that does not decode as a `T` goes to the subscription's dead letters,
+    ///   `{namespace}:topic-dead:{name}:{subscription}`, with why
+    ///   ([`RedisTopic::dead_letters`]); the messages behind it go on. A Redis fault is waited
+    ///   out with back-off, and reading goes on where it was.
+    ///
+    /// Opening the same topic and subscription again on this station gives the same topic.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidName`] for an empty name or subscription; [`Error::Redis`] when Redis
+    /// cannot be reached, when the ACL user may not use the stream (kind
+    /// [`Permission`](RedisErrorKind::Permission)), or when the topic and subscription are
+    /// open on this station with another message type.
+    ///
+    /// # Panics
+    ///
+    /// Outside a tokio runtime (it spawns the tasks that carry the topic's messages).
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// use aplay_core::redis::RedisStation;
+    /// use aplay_core::Inbox;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), aplay_core::Error> {
+    /// // The billing service: its subscription is created here, if it is new.
+    /// let billing = RedisStation::connect("redis://127.0.0.1:6379").await?;
+    /// let orders = billing.durable_topic::<String>("orders", "billing").await?;
+    /// assert_eq!((orders.name(), orders.subscription()), ("orders", Some("billing")));
+    /// assert!(orders.is_durable());
+    /// let mut invoices: Inbox<String> = Inbox::new();
+    /// orders.subscribe(invoices.recipient());
+    ///
+    /// // The shop, another process: it publishes.
+    /// let shop = RedisStation::connect("redis://127.0.0.1:6379").await?;
+    /// let new_orders = shop.durable_topic::<String>("orders", "billing").await?;
+    /// new_orders.publish("order 1".to_owned()).await;
+    /// new_orders.flushed().await?; // in the stream: billing gets it, running or not
+    /// new_orders.flushed_within(std::time::Duration::from_secs(1)).await?;
+    ///
+    /// assert_eq!(invoices.recv().await, "order 1");
+    /// println!(
+    ///     "{} received, {} malformed; {} refused; {} reconnects",
+    ///     orders.received(), orders.malformed(), new_orders.refused(), orders.reconnects()
+    /// );
+    /// for letter in orders.dead_letters(10).await? {
+    ///     println!("{} did not decode: {}", letter.entry_id(), letter.error());
+    /// }
+    /// orders.stop().await; // billing reads nothing more here; the rest waits for it
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: dropped before it returns, at most the subscription's consumer group was
+    /// created (as the call would have).
+    pub async fn durable_topic<T>(
+        &self,
+        name: &str,
+        subscription: &str,
+    ) -> Result<RedisTopic<T>, Error>
+    where
+        T: Serialize + DeserializeOwned + Clone + Send + 'static,
+    {
+        open_durable_topic(Arc::clone(&self.inner), name, subscription).await
     }
 
     /// How many remote asks of this process wait for their reply. An ask that timed out or
