@@ -102,7 +102,10 @@ async fn tells(n: u64, case: Case) -> Duration {
             started.elapsed()
         }
         Case::Plain => {
-            let a = system.spawn("plain", Plain::default()).await.expect("starts");
+            let a = system
+                .spawn("plain", Plain::default())
+                .await
+                .expect("starts");
             let started = Instant::now();
             for _ in 0..n {
                 a.add(1).await.expect("runs");
@@ -111,7 +114,10 @@ async fn tells(n: u64, case: Case) -> Duration {
             started.elapsed()
         }
         Case::WithHighHandler | Case::LaneInUse | Case::OneInHundredHigh => {
-            let a = system.spawn("urgent", Urgent::default()).await.expect("starts");
+            let a = system
+                .spawn("urgent", Urgent::default())
+                .await
+                .expect("starts");
             let mut total = 0;
             if matches!(case, Case::LaneInUse) {
                 a.add_first(0).ask().await.expect("runs");
@@ -144,7 +150,11 @@ pub(crate) fn run(runtime: &tokio::runtime::Runtime, quick: bool, runs: usize) {
                 .block_on(async move { tokio::spawn(tells(n, case)).await })
                 .expect("the priority scenario");
             rates[i].push(n as f64 / d.as_secs_f64());
-            eprint!("  {}: {} /s", case.name(), table::count(n as f64 / d.as_secs_f64()));
+            eprint!(
+                "  {}: {} /s",
+                case.name(),
+                table::count(n as f64 / d.as_secs_f64())
+            );
         }
         eprintln!();
     }
