@@ -20,16 +20,10 @@ pub(crate) fn dispatch(names: &Names<'_>, handlers: &[Handler]) -> TokenStream {
     let ctx = Ident::new("__aplay_ctx", Span::call_site());
     let arms = handlers.iter().map(|h| {
         let cfgs = cfg_attrs(h);
-        let (method, variant) = (&h.ident, &h.variant);
+        let variant = &h.variant;
         let idents: Vec<_> = h.args.iter().map(|a| &a.ident).collect();
-        let ctx_arg = h.takes_context.then(|| quote!(#ctx));
-        let call = quote_spanned!(h.span=> Self::#method(self, #(#idents,)* #ctx_arg));
-        let call = if h.is_async {
-            quote!(#call.await)
-        } else {
-            call
-        };
-        let name = method.to_string();
+        let call = call(h, h.takes_context.then(|| quote!(#ctx)));
+        let name = h.ident.to_string();
         let send = match &h.reply {
             Reply::Result(_) => quote!(#private::reply_or_report(self, #ctx, #name, reply, value)),
             _ => quote!(#private::reply(reply, value)),
@@ -74,19 +68,14 @@ pub(crate) fn local_dispatch(
     let phantom_arm = names.phantom_arm(quote!(#msg));
     let arms = handlers.iter().map(|h| {
         let cfgs = cfg_attrs(h);
-        let (method, variant) = (&h.ident, &h.variant);
+        let variant = &h.variant;
         if h.takes_context {
             // Already an error (`check_local`): no call, so that it is the only one.
             return quote!(#(#cfgs)* #msg::#variant { .. } => ::core::option::Option::None,);
         }
         let idents: Vec<_> = h.args.iter().map(|a| &a.ident).collect();
-        let call = quote_spanned!(h.span=> Self::#method(self, #(#idents,)*));
-        let call = if h.is_async {
-            quote!(#call.await)
-        } else {
-            call
-        };
-        let name = method.to_string();
+        let call = call(h, None);
+        let name = h.ident.to_string();
         let send = match &h.reply {
             Reply::Result(_) => quote!(#private::reply_or_error(#name, reply, value)),
             _ => quote!({
@@ -118,6 +107,19 @@ pub(crate) fn local_dispatch(
 
             #about
         }
+    }
+}
+
+/// The call of a handler with its arguments (and the context, when given), awaited when the
+/// handler is async; spanned on the handler's name.
+fn call(h: &Handler, ctx: Option<TokenStream>) -> TokenStream {
+    let method = &h.ident;
+    let idents = h.args.iter().map(|a| &a.ident);
+    let call = quote_spanned!(h.span=> Self::#method(self, #(#idents,)* #ctx));
+    if h.is_async {
+        quote!(#call.await)
+    } else {
+        call
     }
 }
 
