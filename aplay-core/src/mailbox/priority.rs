@@ -5,8 +5,8 @@
 /// among themselves.
 ///
 /// Set per handler with `#[handler(priority = high)]` on the handler method, or per send with
-/// [`TellRequest::priority`](crate::TellRequest::priority) /
-/// [`AskRequest::priority`](crate::AskRequest::priority), which wins over the handler's.
+/// [`TellRequest::priority`](crate::request::TellRequest::priority) /
+/// [`AskRequest::priority`](crate::request::AskRequest::priority), which wins over the handler's.
 ///
 /// - **Strict**: while high messages wait, no normal one is handled, so a steady flood of them
 ///   holds normal mail back. Keep high priority for what must overtake (a cancel, a health

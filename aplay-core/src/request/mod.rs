@@ -12,7 +12,7 @@
 //! | `r.get().await` | the reply | `Result<u64, Error>` |
 //! | `r.get().tell().await` | room in the mailbox; the reply is dropped | `Result<(), Error>` |
 //! | `r.get().timeout(d).await` | the reply, at most `d` | `Result<u64, Error>`, [`Error::Timeout`](crate::Error::Timeout) after `d` |
-//! | `r.add(5).priority(Priority::High).await` | room in the high lane | `Result<(), Error>`; handled before the normal mail queued (see [`Priority`](crate::Priority)) |
+//! | `r.add(5).priority(Priority::High).await` | room in the high lane | `Result<(), Error>`; handled before the normal mail queued (see [`Priority`]) |
 //!
 //! # Examples
 //!
