@@ -100,10 +100,12 @@ impl<T> Drop for Bridge<T> {
 }
 
 /// A topic that does not keep it alive: what the tasks that carry a bridged topic hold.
+#[cfg_attr(not(feature = "redis"), allow(dead_code))] // used by Redis topics
 pub(crate) struct WeakTopic<T> {
     shared: Weak<Shared<T>>,
 }
 
+#[cfg_attr(not(feature = "redis"), allow(dead_code))] // used by Redis topics
 impl<T> WeakTopic<T> {
     /// The topic, while a clone of it is alive.
     pub(crate) fn upgrade(&self) -> Option<Topic<T>> {
@@ -145,6 +147,7 @@ impl<T: Clone + Send + 'static> Topic<T> {
     }
 
     /// A topic whose messages also go through `bridge`.
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))] // used by Redis topics
     pub(crate) fn bridged(bridge: Bridge<T>) -> Self {
         Topic {
             shared: Arc::new(Shared {
@@ -155,6 +158,7 @@ impl<T: Clone + Send + 'static> Topic<T> {
     }
 
     /// This topic, without keeping it alive.
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))] // used by Redis topics
     pub(crate) fn downgrade(&self) -> WeakTopic<T> {
         WeakTopic {
             shared: Arc::downgrade(&self.shared),
@@ -289,6 +293,7 @@ impl<T: Clone + Send + 'static> Topic<T> {
 
 impl<T> Topic<T> {
     /// How many published messages wait in the queue toward other processes.
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))] // used by Redis topics
     pub(crate) fn queued_out(&self) -> usize {
         self.shared
             .bridge
