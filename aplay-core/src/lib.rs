@@ -13,13 +13,16 @@
 //! on the architecture (`aplay::guide::architecture`) walks one message through them.
 //!
 //! ```text
-//! on top       pool, context::spawn, system::{kernel, spawn}, system_builder, testkit, redis, wire
+//! on top       local, pool, context::spawn, system::{kernel, spawn}, system_builder, testkit,
+//!              redis, wire
 //! runtime      runtime::{spawn, task, message_loop, finish}: an actor's task
 //! supervision  supervision::restart: restarts, in one place
-//! sending      request, handle::actor_ref, inbox, attached, timer, stream, supervision::watch
+//! sending      request, handle::actor_ref, inbox, pubsub, attached, timer, stream,
+//!              supervision::watch
 //! stopping     stop::{actor, shutdown}, tree, observe::{json, http, readings}
 //! actor types  actor (Actor, Dispatch, the typed cell, Handle, RawRef), AnyRef, System, Context
-//! cell         cell (the untyped shared state: signals, children, lifecycle), registry
+//! cell         cell (the untyped shared state: signals, children, lifecycle, the current
+//!              actor), registry
 //! values       time, path, stop, undelivered, error, mailbox, observe, supervision settings
 //! ```
 //!

@@ -190,7 +190,7 @@ impl<A: Dispatch> RawRef<A> {
     /// Whether the caller is this actor itself (its handlers and hooks run in its task): an
     /// ask from there would wait for its own reply.
     pub(crate) fn is_own_task(&self) -> bool {
-        crate::runtime::current::is_own_task(&self.cell.core)
+        crate::cell::current::is_own_task(&self.cell.core)
     }
 
     /// A message refused by this actor's mailbox, handed back inside an error: the one place

@@ -21,6 +21,7 @@ use tokio::task::AbortHandle;
 use crate::path::ActorPath;
 
 mod children;
+pub(crate) mod current;
 mod lifecycle;
 
 use crate::stop::StopReason;

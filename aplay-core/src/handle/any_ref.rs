@@ -5,7 +5,6 @@ use std::sync::Arc;
 
 use crate::cell::{ActorState, CellControl, CellCore};
 use crate::path::ActorPath;
-use crate::runtime;
 use crate::stop::StopReason;
 
 /// A handle to an actor whatever its type: a child in `on_child_stopped`, an entry of
@@ -217,7 +216,7 @@ pub(crate) async fn stop_by_person(cell: &dyn CellControl) -> StopReason {
         "stop requested by a person"
     );
     cell.request_stop(true);
-    if runtime::current::inside(cell.core()) {
+    if crate::cell::current::inside(cell.core()) {
         return StopReason::StoppedByPerson;
     }
     cell.core().terminated().await

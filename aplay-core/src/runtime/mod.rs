@@ -1,6 +1,5 @@
 //! The actor's task: starting, the message loop, stopping.
 
-pub(crate) mod current;
 mod finish;
 #[cfg(feature = "tracing")]
 mod in_span;

@@ -2,8 +2,8 @@
 
 use std::time::Duration;
 
+use crate::cell::current::inside;
 use crate::observe::LIFECYCLE_TARGET;
-use crate::runtime::current::inside;
 use crate::stop::StopReason;
 use crate::system::System;
 use crate::time;

@@ -4,7 +4,7 @@
 //! Answered from tokio's task ids, recorded by each actor's task when it starts: nothing is
 //! paid per message, only by the (rare) calls that ask.
 
-use crate::cell::CellCore;
+use super::CellCore;
 
 /// Whether the caller runs in `target`'s own task: its handlers and hooks.
 pub(crate) fn is_own_task(target: &CellCore) -> bool {
