@@ -3,7 +3,9 @@
 //! carry a [`Bridge`] to other processes, which a layer above (Redis) sets up.
 
 use std::fmt;
-use std::sync::{Arc, Weak};
+use std::sync::Arc;
+#[cfg(feature = "redis")]
+use std::sync::Weak;
 
 use parking_lot::RwLock;
 use tokio::sync::{Notify, mpsc};
@@ -100,12 +102,12 @@ impl<T> Drop for Bridge<T> {
 }
 
 /// A topic that does not keep it alive: what the tasks that carry a bridged topic hold.
-#[cfg_attr(not(feature = "redis"), allow(dead_code))] // used by Redis topics
+#[cfg(feature = "redis")]
 pub(crate) struct WeakTopic<T> {
     shared: Weak<Shared<T>>,
 }
 
-#[cfg_attr(not(feature = "redis"), allow(dead_code))] // used by Redis topics
+#[cfg(feature = "redis")]
 impl<T> WeakTopic<T> {
     /// The topic, while a clone of it is alive.
     pub(crate) fn upgrade(&self) -> Option<Topic<T>> {
@@ -113,6 +115,7 @@ impl<T> WeakTopic<T> {
     }
 }
 
+#[cfg(feature = "redis")]
 impl<T> Clone for WeakTopic<T> {
     fn clone(&self) -> Self {
         WeakTopic {
@@ -138,27 +141,26 @@ pub struct Published {
 impl<T: Clone + Send + 'static> Topic<T> {
     /// A topic with no subscriber.
     pub fn new() -> Self {
-        Topic {
-            shared: Arc::new(Shared {
-                subscribers: RwLock::new(Arc::new(Vec::new())),
-                bridge: None,
-            }),
-        }
+        Self::with_bridge(None)
     }
 
     /// A topic whose messages also go through `bridge`.
-    #[cfg_attr(not(feature = "redis"), allow(dead_code))] // used by Redis topics
+    #[cfg(feature = "redis")]
     pub(crate) fn bridged(bridge: Bridge<T>) -> Self {
+        Self::with_bridge(Some(bridge))
+    }
+
+    fn with_bridge(bridge: Option<Bridge<T>>) -> Self {
         Topic {
             shared: Arc::new(Shared {
                 subscribers: RwLock::new(Arc::new(Vec::new())),
-                bridge: Some(bridge),
+                bridge,
             }),
         }
     }
 
     /// This topic, without keeping it alive.
-    #[cfg_attr(not(feature = "redis"), allow(dead_code))] // used by Redis topics
+    #[cfg(feature = "redis")]
     pub(crate) fn downgrade(&self) -> WeakTopic<T> {
         WeakTopic {
             shared: Arc::downgrade(&self.shared),
@@ -293,7 +295,7 @@ impl<T: Clone + Send + 'static> Topic<T> {
 
 impl<T> Topic<T> {
     /// How many published messages wait in the queue toward other processes.
-    #[cfg_attr(not(feature = "redis"), allow(dead_code))] // used by Redis topics
+    #[cfg(feature = "redis")]
     pub(crate) fn queued_out(&self) -> usize {
         self.shared
             .bridge
