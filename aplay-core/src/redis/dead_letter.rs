@@ -1,7 +1,22 @@
 //! Dead letters: entries that could not be handled, kept with why, for a person to look at
 //! and replay.
 
-use super::entry::Entry;
+use super::conn::query;
+use super::entry::{Entry, entries};
+use crate::error::Error;
+
+/// Up to `count` of the oldest dead letters of the dead-letter stream `dead`: what both an
+/// actor's and a durable subscription's dead letters are read with.
+pub(crate) async fn oldest(
+    conn: &mut redis::aio::ConnectionManager,
+    dead: &str,
+    count: usize,
+) -> Result<Vec<DeadLetter>, Error> {
+    let mut range = redis::cmd("XRANGE");
+    range.arg(dead).arg("-").arg("+").arg("COUNT").arg(count);
+    let found = entries(query(conn, &range).await?)?;
+    Ok(found.into_iter().map(DeadLetter::from_entry).collect())
+}
 
 /// The fields a dead letter adds to the original entry's fields.
 pub(crate) const ERROR: &str = "dead.error";

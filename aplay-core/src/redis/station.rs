@@ -11,7 +11,7 @@ use serde::de::DeserializeOwned;
 use super::config::StationConfig;
 use super::conn::{Connections, query};
 use super::consumer::ConsumerName;
-use super::dead_letter::{DeadLetter, original_fields};
+use super::dead_letter::{self, DeadLetter, original_fields};
 use super::entry::{entries, integer, string};
 use super::error::{RedisError, RedisErrorKind};
 use super::keys::Keys;
@@ -491,15 +491,7 @@ impl RedisStation {
     /// Cancel safe: it only reads.
     pub async fn dead_letters(&self, path: &str, count: usize) -> Result<Vec<DeadLetter>, Error> {
         let mut conn = self.inner.connections.shared();
-        let mut range = redis::cmd("XRANGE");
-        range
-            .arg(self.inner.keys.dead(path))
-            .arg("-")
-            .arg("+")
-            .arg("COUNT")
-            .arg(count);
-        let found = entries(query(&mut conn, &range).await?)?;
-        Ok(found.into_iter().map(DeadLetter::from_entry).collect())
+        dead_letter::oldest(&mut conn, &self.inner.keys.dead(path), count).await
     }
 
     /// Puts the dead letter `id` of `path` back into the mailbox of `path` (as a new entry,

@@ -28,9 +28,8 @@ use serde::de::DeserializeOwned;
 use tokio::sync::{Notify, mpsc, oneshot, watch};
 
 use super::backoff::random_u64;
-use super::conn::{ensure_group_from, query};
-use super::dead_letter::DeadLetter;
-use super::entry::entries;
+use super::conn::ensure_group_from;
+use super::dead_letter::{self, DeadLetter};
 use super::error::{RedisError, RedisErrorKind};
 use super::permissions;
 use super::shared::{OpenTopic, Station, TopicKey};
@@ -509,10 +508,7 @@ impl<T> RedisTopic<T> {
             return Ok(Vec::new());
         };
         let mut conn = self.shared.station.connections.shared();
-        let mut range = redis::cmd("XRANGE");
-        range.arg(dead).arg("-").arg("+").arg("COUNT").arg(count);
-        let found = entries(query(&mut conn, &range).await?)?;
-        Ok(found.into_iter().map(DeadLetter::from_entry).collect())
+        dead_letter::oldest(&mut conn, dead, count).await
     }
 }
 
