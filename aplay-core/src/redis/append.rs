@@ -11,10 +11,14 @@
 
 use std::sync::LazyLock;
 
+use parking_lot::Mutex;
 use redis::Value;
+use redis::aio::ConnectionManager;
 
+use super::backoff::Backoff;
 use super::entry::{MESSAGE, REPLY_TO, REQUEST};
 use super::error::RedisError;
+use super::retry::retry;
 
 /// `KEYS[1]`: the stream, `KEYS[2]`: the ref's key. `ARGV[1]`: the batch number, `ARGV[2]`:
 /// how long the ref's key lives (ms), then per message the number of its field arguments and
@@ -107,6 +111,31 @@ impl Batch {
             reply => reply,
         };
         Appended::parse(reply.map_err(RedisError::from_client)?)
+    }
+
+    /// [`append`](Self::append), waiting out every retryable error with `backoff`
+    /// ([`retry`]) until Redis takes the batch or refuses it for good. While it is held up,
+    /// the last error is in `held_up_by` (for a flush that gives up waiting to say why).
+    pub(crate) async fn append_retried(
+        &self,
+        conn: &ConnectionManager,
+        what: &str,
+        backoff: &mut Backoff,
+        held_up_by: &Mutex<Option<RedisError>>,
+    ) -> Result<Appended, RedisError> {
+        let appended = retry(what, backoff, || {
+            let mut conn = conn.clone();
+            async move {
+                let result = self.append(&mut conn).await;
+                if let Err(error) = &result {
+                    *held_up_by.lock() = Some(error.clone());
+                }
+                result
+            }
+        })
+        .await;
+        *held_up_by.lock() = None;
+        appended
     }
 }
 

@@ -13,7 +13,7 @@ use tokio::sync::{mpsc, oneshot};
 use super::append::{Appended, Batch};
 use super::backoff::{Backoff, random_u64};
 use super::error::RedisError;
-use super::retry::retry;
+use super::group::millis;
 use super::shared::Station;
 use crate::actor::Dispatch;
 use crate::handle::StandIn;
@@ -177,8 +177,7 @@ impl<A: Wire> Forwarder<A> {
     /// `NoReply` at once.
     async fn send(&mut self, msgs: Vec<A::Msg>) {
         let replies = &self.station.replies;
-        let keep_ms =
-            u64::try_from(self.station.config.reply_expiry.as_millis()).unwrap_or(u64::MAX);
+        let keep_ms = millis(self.station.config.reply_expiry);
         let mut batch = Batch::new(self.next_batch, &self.stream, &self.producer, keep_ms);
         self.next_batch += 1;
         // Each message in the batch, with its asker's request id.
@@ -215,20 +214,14 @@ impl<A: Wire> Forwarder<A> {
     /// Appends `batch`, waiting out every retryable error.
     async fn append(&mut self, batch: &Batch) -> Result<Appended, RedisError> {
         let conn = self.station.connections.shared();
-        let progress = &self.progress;
-        let appended = retry("appending messages", &mut self.backoff, || {
-            let mut conn = conn.clone();
-            async move {
-                let result = batch.append(&mut conn).await;
-                if let Err(error) = &result {
-                    *progress.held_up_by.lock() = Some(error.clone());
-                }
-                result
-            }
-        })
-        .await;
-        *progress.held_up_by.lock() = None;
-        appended
+        batch
+            .append_retried(
+                &conn,
+                "appending messages",
+                &mut self.backoff,
+                &self.progress.held_up_by,
+            )
+            .await
     }
 
     /// Keeps what Redis refused of `sent` for the next flush.

@@ -37,6 +37,7 @@ mod dead_letter;
 mod entry;
 mod error;
 mod forward;
+mod group;
 mod keys;
 mod not_flushed;
 mod permissions;

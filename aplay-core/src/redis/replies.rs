@@ -12,6 +12,7 @@ use super::backoff::{Backoff, random_u64};
 use super::config::StationConfig;
 use super::conn::{Connections, query};
 use super::entry::{Entry, FAILED, MESSAGE, REQUEST, read_reply};
+use super::group::millis;
 use crate::wire::ReplyCompleter;
 
 /// The askers of this process waiting for a reply from another, by request id.
@@ -119,7 +120,7 @@ pub(crate) async fn read_replies(
     let mut conn = None;
     let mut last = "0-0".to_owned();
     let mut swept = Instant::now();
-    let block_ms = u64::try_from(config.block.as_millis()).unwrap_or(u64::MAX);
+    let block_ms = millis(config.block);
     loop {
         if swept.elapsed() >= config.block.min(Duration::from_secs(1)) {
             replies.sweep();

@@ -19,6 +19,7 @@ use crate::redis::backoff::{Backoff, retry_delay};
 use crate::redis::dead_letter::move_to_dead_letters;
 use crate::redis::entry::{FAILED, MESSAGE, REPLY_TO, REQUEST};
 use crate::redis::error::RedisError;
+use crate::redis::group::millis;
 use crate::redis::retry::{settle, settle_all};
 use crate::wire::{Outcome, OutcomeReceiver, Wire};
 
@@ -307,7 +308,7 @@ impl Batch {
             successes: 0,
             replies: Vec::new(),
             dead: Vec::new(),
-            expiry_ms: u64::try_from(shared.config().reply_expiry.as_millis()).unwrap_or(u64::MAX),
+            expiry_ms: millis(shared.config().reply_expiry),
         }
     }
 

@@ -23,6 +23,7 @@ use crate::redis::backoff::Backoff;
 use crate::redis::conn::{ensure_group, query};
 use crate::redis::entry::{Entry, autoclaim_reply, delivery_counts, read_reply};
 use crate::redis::error::RedisError;
+use crate::redis::group;
 use crate::redis::retry::settle;
 use crate::wire::Wire;
 
@@ -96,15 +97,13 @@ impl<A: Wire> Feeder<A> {
             if self.shared.is_stopping() {
                 return;
             }
-            let mut read = redis::cmd("XREADGROUP");
-            read.arg("GROUP")
-                .arg(self.shared.group())
-                .arg(self.shared.consumer())
-                .arg("COUNT")
-                .arg(self.shared.config().read_batch)
-                .arg("STREAMS")
-                .arg(&self.shared.stream)
-                .arg(&after);
+            let read = group::read_pending(
+                &self.shared.stream,
+                self.shared.group(),
+                self.shared.consumer(),
+                self.shared.config().read_batch,
+                &after,
+            );
             let mut conn = self.shared.station.connections.shared();
             let _rereading = self.shared.held.rereading();
             let entries = match query(&mut conn, &read).await.and_then(read_reply) {
@@ -203,25 +202,19 @@ impl<A: Wire> Feeder<A> {
                 .conn
                 .insert(self.shared.station.connections.dedicated().await?),
         };
-        let mut read = redis::cmd("XREADGROUP");
-        read.arg("GROUP")
-            .arg(self.shared.group())
-            .arg(self.shared.consumer())
-            .arg("COUNT")
-            .arg(count)
-            .arg("BLOCK")
-            .arg(u64::try_from(block.as_millis()).unwrap_or(u64::MAX))
-            .arg("STREAMS")
-            .arg(&self.shared.stream)
-            .arg(">");
+        let read = group::read_new(
+            &self.shared.stream,
+            self.shared.group(),
+            self.shared.consumer(),
+            count,
+            block,
+        );
         read_reply(query(conn, &read).await?)
     }
 
     /// Takes over the entries idle longer than `claim_idle` at other consumers (taken for
     /// dead), as many as there are free slots.
     async fn claim_abandoned(&mut self) {
-        let idle_ms =
-            u64::try_from(self.shared.config().claim_idle.as_millis()).unwrap_or(u64::MAX);
         let mut cursor = "0-0".to_owned();
         loop {
             let mut slots = Vec::new();
@@ -234,15 +227,14 @@ impl<A: Wire> Feeder<A> {
             if slots.is_empty() {
                 return;
             }
-            let mut claim = redis::cmd("XAUTOCLAIM");
-            claim
-                .arg(&self.shared.stream)
-                .arg(self.shared.group())
-                .arg(self.shared.consumer())
-                .arg(idle_ms)
-                .arg(&cursor)
-                .arg("COUNT")
-                .arg(slots.len());
+            let claim = group::claim_idle(
+                &self.shared.stream,
+                self.shared.group(),
+                self.shared.consumer(),
+                self.shared.config().claim_idle,
+                &cursor,
+                slots.len(),
+            );
             let mut conn = self.shared.station.connections.shared();
             // A claim may return this consumer's own entries.
             let _rereading = self.shared.held.rereading();

@@ -6,6 +6,7 @@
 use super::Shared;
 use crate::actor::Dispatch;
 use crate::redis::conn::query;
+use crate::redis::group::millis;
 
 /// Removes the consumers of the group that own nothing and were idle for at least `ARGV[2]`
 /// ms, but `ARGV[3]` (the caller). `KEYS[1]`: the stream, `ARGV[1]`: the group. Checked and
@@ -30,7 +31,7 @@ return removed
 /// Forgets the idle consumers of `shared`'s group that own nothing (logged; a failure is
 /// only logged: it is tried again at the next claim).
 pub(crate) async fn forget_idle_consumers<A: Dispatch>(shared: &Shared<A>) {
-    let idle_ms = u64::try_from(shared.config().consumer_expiry.as_millis()).unwrap_or(u64::MAX);
+    let idle_ms = millis(shared.config().consumer_expiry);
     let mut forget = redis::cmd("EVAL");
     forget
         .arg(FORGET)

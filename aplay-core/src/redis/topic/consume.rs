@@ -22,6 +22,7 @@ use crate::redis::conn::{ensure_group, query};
 use crate::redis::dead_letter::dead_letter_topic_entry;
 use crate::redis::entry::{Entry, MESSAGE, autoclaim_reply, read_reply};
 use crate::redis::error::RedisError;
+use crate::redis::group;
 use crate::redis::retry::settle;
 use crate::wire::decode;
 
@@ -202,15 +203,13 @@ impl<T: Message> Consumer<T> {
             if self.shared.is_stopping() {
                 return true;
             }
-            let mut read = redis::cmd("XREADGROUP");
-            read.arg("GROUP")
-                .arg(self.group())
-                .arg(self.consumer())
-                .arg("COUNT")
-                .arg(self.shared.station.config.read_batch)
-                .arg("STREAMS")
-                .arg(&self.shared.key)
-                .arg(&after);
+            let read = group::read_pending(
+                &self.shared.key,
+                self.group(),
+                self.consumer(),
+                self.shared.station.config.read_batch,
+                &after,
+            );
             let mut conn = self.shared.station.connections.shared();
             let entries = match query(&mut conn, &read).await.and_then(read_reply) {
                 Ok(entries) => entries,
@@ -256,23 +255,19 @@ impl<T: Message> Consumer<T> {
     }
 
     async fn read_new(&mut self, block: Duration) -> Result<Vec<Entry>, RedisError> {
+        let read = group::read_new(
+            &self.shared.key,
+            self.group(),
+            self.consumer(),
+            self.shared.station.config.read_batch,
+            block,
+        );
         let Some(conn) = self.conn.as_mut() else {
             return Err(RedisError::new(
                 crate::redis::RedisErrorKind::Connection,
                 "no connection to read on",
             ));
         };
-        let mut read = redis::cmd("XREADGROUP");
-        read.arg("GROUP")
-            .arg(self.shared.subscription.as_deref().unwrap_or_default())
-            .arg(&self.shared.station.consumer.name)
-            .arg("COUNT")
-            .arg(self.shared.station.config.read_batch)
-            .arg("BLOCK")
-            .arg(u64::try_from(block.as_millis()).unwrap_or(u64::MAX))
-            .arg("STREAMS")
-            .arg(&self.shared.key)
-            .arg(">");
         read_reply(query(conn, &read).await?)
     }
 
@@ -280,19 +275,17 @@ impl<T: Message> Consumer<T> {
     /// subscription (taken for dead); `false` when the topic is gone.
     async fn claim_abandoned(&mut self) -> bool {
         let config = &self.shared.station.config;
-        let idle_ms = u64::try_from(config.claim_idle.as_millis()).unwrap_or(u64::MAX);
-        let batch = config.read_batch;
+        let (idle, batch) = (config.claim_idle, config.read_batch);
         let mut cursor = "0-0".to_owned();
         loop {
-            let mut claim = redis::cmd("XAUTOCLAIM");
-            claim
-                .arg(&self.shared.key)
-                .arg(self.group())
-                .arg(self.consumer())
-                .arg(idle_ms)
-                .arg(&cursor)
-                .arg("COUNT")
-                .arg(batch);
+            let claim = group::claim_idle(
+                &self.shared.key,
+                self.group(),
+                self.consumer(),
+                idle,
+                &cursor,
+                batch,
+            );
             let mut conn = self.shared.station.connections.shared();
             let claimed = match query(&mut conn, &claim).await.and_then(autoclaim_reply) {
                 Ok(claimed) => claimed,

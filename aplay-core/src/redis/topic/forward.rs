@@ -13,8 +13,10 @@ use tokio::sync::mpsc;
 use super::{Flush, Message, Refusals, TopicShared};
 use crate::redis::append::Batch;
 use crate::redis::backoff::{Backoff, random_u64};
-use crate::redis::error::RedisError;
-use crate::redis::retry::{retry, settle, settle_all};
+use crate::redis::conn::query;
+use crate::redis::error::{RedisError, RedisErrorKind, kind_of_code};
+use crate::redis::group::millis;
+use crate::redis::retry::{settle, settle_all};
 use crate::wire::encode;
 
 /// Forwards what `queue` receives until the topic is gone (then what is queued still goes).
@@ -101,7 +103,7 @@ impl Forwarder {
             match encode(msg) {
                 Ok(bytes) => encoded.push(bytes),
                 Err(error) => self.refuse(&RedisError::new(
-                    crate::redis::RedisErrorKind::Config,
+                    RedisErrorKind::Config,
                     format!("a message cannot be encoded: {error}"),
                 )),
             }
@@ -145,34 +147,26 @@ impl Forwarder {
     /// Appends the batch to the topic's stream (at most once), then trims the stream.
     async fn append(&mut self, encoded: &[Vec<u8>]) {
         let station = Arc::clone(&self.shared.station);
-        let keep_ms = u64::try_from(station.config.reply_expiry.as_millis()).unwrap_or(u64::MAX);
+        let keep_ms = millis(station.config.reply_expiry);
         let mut batch = Batch::new(self.next_batch, &self.shared.key, &self.producer, keep_ms);
         self.next_batch += 1;
         for bytes in encoded {
             batch.push(bytes, None);
         }
         let conn = station.connections.shared();
-        let held_up_by = &self.shared.held_up_by;
-        let appended = retry("appending to a durable topic", &mut self.backoff, || {
-            let mut conn = conn.clone();
-            let batch = &batch;
-            async move {
-                let result = batch.append(&mut conn).await;
-                if let Err(error) = &result {
-                    *held_up_by.lock() = Some(error.clone());
-                }
-                result
-            }
-        })
-        .await;
-        *held_up_by.lock() = None;
+        let appended = batch
+            .append_retried(
+                &conn,
+                "appending to a durable topic",
+                &mut self.backoff,
+                &self.shared.held_up_by,
+            )
+            .await;
         match appended {
             Ok(appended) => {
                 for (_, reason) in appended.refused {
-                    self.refuse(&crate::redis::error::RedisError::new(
-                        crate::redis::error::kind_of_code(
-                            reason.split(' ').next().unwrap_or_default(),
-                        ),
+                    self.refuse(&RedisError::new(
+                        kind_of_code(reason.split(' ').next().unwrap_or_default()),
                         reason,
                     ));
                 }
@@ -209,9 +203,7 @@ impl Forwarder {
             return;
         }
         let mut conn = self.shared.station.connections.shared();
-        if let Err(error) =
-            crate::redis::conn::query(&mut conn, redis::cmd("DEL").arg(&self.producer)).await
-        {
+        if let Err(error) = query(&mut conn, redis::cmd("DEL").arg(&self.producer)).await {
             tracing::debug!(%error, "redis: cannot delete a topic publisher's batch number (it expires)");
         }
     }
