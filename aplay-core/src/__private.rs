@@ -1,7 +1,6 @@
 //! Items the `#[actor]` macro's generated code uses. Not a public API: names and shapes may
 //! change in any release.
 
-use crate::actor::Directive;
 use std::fmt::Display;
 
 pub use crate::actor::raw::HandleParts;
@@ -54,23 +53,14 @@ pub fn reply_or_report<A, T, E>(
     A: Actor,
     E: Display,
 {
-    match (reply, value) {
-        (Some(reply), value) => reply.send(value),
-        (None, Ok(_)) => {}
-        (None, Err(error)) => {
-            let error = HandlerError::new(handler, &error);
-            let directive = actor.on_error(ctx, error.clone());
-            match directive {
-                Directive::Resume => {}
-                Directive::Stop => ctx.stop(),
-                Directive::Fail => ctx.fail(error.to_string()),
-            }
-        }
+    if let Some(error) = reply_or_error(handler, reply, value) {
+        crate::actor::report_error(actor, ctx, error);
     }
 }
 
-/// Sends a local handler's `Result` to the asker, if there is one; else hands an `Err` back,
-/// for the shell's `on_error` (a local handler has no context to report it with).
+/// Sends a handler's `Result` to the asker, if there is one; else hands an `Err` back, to be
+/// reported to `on_error` (by [`reply_or_report`], or by a local actor's shell: a local
+/// handler has no context to report it with).
 #[inline]
 pub fn reply_or_error<T, E: Display>(
     handler: &'static str,

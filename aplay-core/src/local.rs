@@ -71,7 +71,7 @@ use std::sync::{Arc, OnceLock};
 
 use tokio::sync::{mpsc, oneshot};
 
-use crate::actor::{Actor, BoxError, Directive, Dispatch, HandlerError};
+use crate::actor::{Actor, BoxError, Dispatch, HandlerError, report_error};
 use crate::context::Context;
 use crate::handle::Handle;
 use crate::mailbox::{Mailbox, Priority};
@@ -228,11 +228,7 @@ impl<A: LocalDispatch> Dispatch for Local<A> {
         let handled = if sent { handled.await.ok() } else { None };
         match handled {
             Some(Handled::Ok) => {}
-            Some(Handled::Err(error)) => match self.on_error(ctx, error.clone()) {
-                Directive::Resume => {}
-                Directive::Stop => ctx.stop(),
-                Directive::Fail => ctx.fail(error.to_string()),
-            },
+            Some(Handled::Err(error)) => report_error(self, ctx, error),
             // The handler's panic, as if it were the shell's own: its supervisor sees it.
             Some(Handled::Panicked(payload)) => std::panic::resume_unwind(payload),
             None => panic!("the local thread is gone: its runtime stopped"),

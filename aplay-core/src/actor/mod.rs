@@ -260,6 +260,17 @@ pub enum Directive {
     Fail,
 }
 
+/// Hands the error of a told message to the actor's [`on_error`](Actor::on_error) and does
+/// what it decides: the one place a handler's `Err` with nobody asking is reported, for
+/// ordinary and local actors alike.
+pub(crate) fn report_error<A: Actor>(actor: &mut A, ctx: &mut Context<A>, error: HandlerError) {
+    match actor.on_error(ctx, error.clone()) {
+        Directive::Resume => {}
+        Directive::Stop => ctx.stop(),
+        Directive::Fail => ctx.fail(error.to_string()),
+    }
+}
+
 /// What `decide_to_start` knows when it decides.
 ///
 /// See the example on [`Actor::decide_to_start`].
