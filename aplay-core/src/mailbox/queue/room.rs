@@ -74,12 +74,8 @@ impl<T> State<T> {
     /// is released.
     #[inline]
     pub(super) fn grant_all(&mut self) -> Option<Granted> {
-        if self
-            .line
-            .as_ref()
-            .is_none_or(|line| line.waiting.is_empty())
-            && self.high.is_none()
-        {
+        let nobody_waits = |line: Option<&Line>| line.is_none_or(|line| line.waiting.is_empty());
+        if nobody_waits(self.line(Priority::Normal)) && nobody_waits(self.line(Priority::High)) {
             return None;
         }
         self.grant_to_waiting()
