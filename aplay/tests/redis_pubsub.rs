@@ -108,6 +108,14 @@ async fn wait_for(what: &str, seen: &Arc<Mutex<Vec<u64>>>, count: usize) -> Vec<
     }
 }
 
+/// The durable topic `orders` of `station`, for the subscription `subscription`.
+async fn durable_orders(station: &RedisStation, subscription: &str) -> RedisTopic<Order> {
+    station
+        .durable_topic::<Order>("orders", subscription)
+        .await
+        .unwrap()
+}
+
 /// Publishes `ids` and waits until Redis has them.
 async fn publish_all(topic: &RedisTopic<Order>, ids: impl IntoIterator<Item = u64>) {
     for id in ids {
@@ -225,17 +233,11 @@ async fn durable_messages_published_while_a_subscription_was_away_arrive_when_it
     let publisher = station(redis.url(), &ns).await;
     // The publisher opens the topic with the subscription it needs: created if new; it
     // reads nothing (no local subscriber).
-    let orders = publisher
-        .durable_topic::<Order>("orders", "billing")
-        .await
-        .unwrap();
+    let orders = durable_orders(&publisher, "billing").await;
     {
         let billing = station(redis.url(), &ns).await;
         let system = System::new();
-        let topic = billing
-            .durable_topic::<Order>("orders", "billing")
-            .await
-            .unwrap();
+        let topic = durable_orders(&billing, "billing").await;
         let seen = tally(&system, "billing", &topic).await;
         for id in 0..10 {
             assert_eq!(orders.publish(order(id)).await, 0, "no local delivery");
@@ -259,10 +261,7 @@ async fn durable_messages_published_while_a_subscription_was_away_arrive_when_it
 
     let billing = station(redis.url(), &ns).await;
     let system = System::new();
-    let topic = billing
-        .durable_topic::<Order>("orders", "billing")
-        .await
-        .unwrap();
+    let topic = durable_orders(&billing, "billing").await;
     let seen = tally(&system, "billing", &topic).await;
     let got = wait_for("billing, back", &seen, 50).await;
     assert_eq!(
@@ -283,20 +282,11 @@ async fn durable_every_subscription_gets_every_message() {
         station(redis.url(), &ns).await,
     );
     let system = System::new();
-    let billing = billing
-        .durable_topic::<Order>("orders", "billing")
-        .await
-        .unwrap();
-    let shipping = shipping
-        .durable_topic::<Order>("orders", "shipping")
-        .await
-        .unwrap();
+    let billing = durable_orders(&billing, "billing").await;
+    let shipping = durable_orders(&shipping, "shipping").await;
     let billed = tally(&system, "billing", &billing).await;
     let shipped = tally(&system, "shipping", &shipping).await;
-    let orders = shop
-        .durable_topic::<Order>("orders", "billing")
-        .await
-        .unwrap();
+    let orders = durable_orders(&shop, "billing").await;
     publish_all(&orders, 0..500).await;
     let all: Vec<u64> = (0..500).collect();
     assert_eq!(wait_for("billing", &billed, 500).await, all);
@@ -318,20 +308,11 @@ async fn durable_processes_of_one_subscription_share_its_messages_none_lost_or_t
         .unwrap();
     let shop = station(redis.url(), &ns).await;
     let (system_1, system_2) = (System::new(), System::new());
-    let one = first
-        .durable_topic::<Order>("orders", "billing")
-        .await
-        .unwrap();
-    let two = second
-        .durable_topic::<Order>("orders", "billing")
-        .await
-        .unwrap();
+    let one = durable_orders(&first, "billing").await;
+    let two = durable_orders(&second, "billing").await;
     let seen_1 = tally(&system_1, "billing", &one).await;
     let seen_2 = tally(&system_2, "billing", &two).await;
-    let orders = shop
-        .durable_topic::<Order>("orders", "billing")
-        .await
-        .unwrap();
+    let orders = durable_orders(&shop, "billing").await;
     let sent = 2000u64;
     publish_all(&orders, 0..sent).await;
 
@@ -376,15 +357,9 @@ async fn durable_a_malformed_entry_goes_to_the_dead_letters_and_later_ones_arriv
         station(redis.url(), &ns).await,
     );
     let system = System::new();
-    let topic = billing
-        .durable_topic::<Order>("orders", "billing")
-        .await
-        .unwrap();
+    let topic = durable_orders(&billing, "billing").await;
     let seen = tally(&system, "billing", &topic).await;
-    let orders = shop
-        .durable_topic::<Order>("orders", "billing")
-        .await
-        .unwrap();
+    let orders = durable_orders(&shop, "billing").await;
     publish_all(&orders, 0..5).await;
     let stream = format!("{ns}:topic:orders");
     admin(
@@ -433,14 +408,8 @@ async fn a_redis_restart_ends_neither_kind_of_subscription() {
     let prices_out = shop.topic::<Order>("prices").await.unwrap();
     let prices_in = billing.topic::<Order>("prices").await.unwrap();
     let prices = tally(&system, "prices", &prices_in).await;
-    let orders_out = shop
-        .durable_topic::<Order>("orders", "billing")
-        .await
-        .unwrap();
-    let orders_in = billing
-        .durable_topic::<Order>("orders", "billing")
-        .await
-        .unwrap();
+    let orders_out = durable_orders(&shop, "billing").await;
+    let orders_in = durable_orders(&billing, "billing").await;
     let orders = tally(&system, "orders", &orders_in).await;
     publish_all(&prices_out, [0]).await;
     publish_all(&orders_out, 0..10).await;
@@ -506,10 +475,7 @@ async fn a_topic_checks_the_acl_users_rights_on_its_channel_at_open() {
         "{refused}"
     );
     // Durable topics are streams of the namespace: allowed already.
-    let orders = jobs
-        .durable_topic::<Order>("orders", "billing")
-        .await
-        .unwrap();
+    let orders = durable_orders(&jobs, "billing").await;
     publish_all(&orders, 0..3).await;
 
     let channels = format!("&{ns}:topic:*");
@@ -565,10 +531,7 @@ fn stuck_subscriber_process() {
             .await
             .unwrap();
         let system = System::new();
-        let orders = station
-            .durable_topic::<Order>("orders", "billing")
-            .await
-            .unwrap();
+        let orders = durable_orders(&station, "billing").await;
         let stuck = system.spawn("stuck", Stuck).await.unwrap();
         orders.subscribe(ActorRef::recipient(&stuck, StuckMsg::order));
         println!("ready");
@@ -587,15 +550,9 @@ async fn durable_what_a_killed_process_had_read_goes_to_another_process_of_its_s
     )
     .await
     .unwrap();
-    let orders_in = billing
-        .durable_topic::<Order>("orders", "billing")
-        .await
-        .unwrap();
+    let orders_in = durable_orders(&billing, "billing").await;
     let shop = station(redis.url(), &ns).await;
-    let orders = shop
-        .durable_topic::<Order>("orders", "billing")
-        .await
-        .unwrap();
+    let orders = durable_orders(&shop, "billing").await;
     let sent = 50u64;
     publish_all(&orders, 0..sent).await;
 
@@ -646,10 +603,7 @@ fn subscriber_process() {
         let station = station(&url, &ns).await;
         let system = System::new();
         let fire = station.topic::<Order>("orders").await.unwrap();
-        let durable = station
-            .durable_topic::<Order>("orders", "billing")
-            .await
-            .unwrap();
+        let durable = durable_orders(&station, "billing").await;
         for (label, topic) in [("fire", fire.topic()), ("durable", durable.topic())] {
             let actor = system
                 .spawn(
@@ -696,10 +650,7 @@ async fn a_subscriber_process_gets_what_this_process_publishes_on_both_kinds_of_
 
     let shop = station(redis.url(), &ns).await;
     let fire = shop.topic::<Order>("orders").await.unwrap();
-    let durable = shop
-        .durable_topic::<Order>("orders", "billing")
-        .await
-        .unwrap();
+    let durable = durable_orders(&shop, "billing").await;
     let sent = 200u64;
     for id in 0..sent {
         fire.publish(order(id)).await;
