@@ -42,13 +42,15 @@ impl Options {
                 serde = meta.path.get_ident().cloned();
                 Ok(())
             } else if meta.path.is_ident("local") {
+                // Taken as given even when misspelt, so that the one error is about the
+                // spelling, not a cascade about a state that is not `Send`.
+                let given_before = local.replace(meta.path.require_ident()?.clone()).is_some();
                 if !meta.input.is_empty() && !meta.input.peek(syn::Token![,]) {
                     return Err(meta.error("`local` takes no value; write `#[actor(local)]`"));
                 }
-                if local.is_some() {
+                if given_before {
                     return Err(meta.error("`local` is given twice; write it once"));
                 }
-                local = meta.path.get_ident().cloned();
                 Ok(())
             } else {
                 Err(meta.error(
