@@ -20,15 +20,8 @@ pub(crate) fn read_pending(
     count: usize,
     after: &str,
 ) -> Cmd {
-    let mut read = redis::cmd("XREADGROUP");
-    read.arg("GROUP")
-        .arg(group)
-        .arg(consumer)
-        .arg("COUNT")
-        .arg(count)
-        .arg("STREAMS")
-        .arg(stream)
-        .arg(after);
+    let mut read = read_group(group, consumer, count);
+    read.arg("STREAMS").arg(stream).arg(after);
     read
 }
 
@@ -41,17 +34,23 @@ pub(crate) fn read_new(
     count: usize,
     block: Duration,
 ) -> Cmd {
+    let mut read = read_group(group, consumer, count);
+    read.arg("BLOCK")
+        .arg(millis(block))
+        .arg("STREAMS")
+        .arg(stream)
+        .arg(">");
+    read
+}
+
+/// `XREADGROUP GROUP {group} {consumer} COUNT {count}`: what both reads begin with.
+fn read_group(group: &str, consumer: &str, count: usize) -> Cmd {
     let mut read = redis::cmd("XREADGROUP");
     read.arg("GROUP")
         .arg(group)
         .arg(consumer)
         .arg("COUNT")
-        .arg(count)
-        .arg("BLOCK")
-        .arg(millis(block))
-        .arg("STREAMS")
-        .arg(stream)
-        .arg(">");
+        .arg(count);
     read
 }
 
