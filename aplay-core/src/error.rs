@@ -152,6 +152,20 @@ pub enum Error {
     #[cfg(feature = "redis")]
     #[error("redis: {0}")]
     NotFlushed(Box<crate::redis::NotFlushed>),
+    /// A job was enqueued with a unique key that a job queued, delayed or running at the
+    /// same path holds, and [`Duplicate::Refuse`](crate::redis::Duplicate::Refuse) was
+    /// asked for (feature `redis`). See
+    /// [`Enqueue::key`](crate::redis::Enqueue::key).
+    #[cfg(feature = "redis")]
+    #[error("a job with the key {key:?} is already queued or running at {path}: {job}")]
+    DuplicateJob {
+        /// Where the job was sent.
+        path: ActorPath,
+        /// The unique key.
+        key: String,
+        /// The id of the job that holds it.
+        job: String,
+    },
 }
 
 impl Error {

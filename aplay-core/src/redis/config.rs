@@ -48,6 +48,8 @@ pub struct StationConfig {
     pub(crate) flush_timeout: Duration,
     pub(crate) consumer_expiry: Duration,
     pub(crate) topic_max_len: usize,
+    pub(crate) job_retention: Duration,
+    pub(crate) delayed_poll: Duration,
     #[cfg(feature = "redis-tls")]
     pub(crate) tls: Tls,
 }
@@ -94,6 +96,8 @@ impl Default for StationConfig {
             flush_timeout: Duration::from_secs(30),
             consumer_expiry: Duration::from_secs(3600),
             topic_max_len: 100_000,
+            job_retention: Duration::from_secs(24 * 3600),
+            delayed_poll: Duration::from_millis(200),
             #[cfg(feature = "redis-tls")]
             tls: Tls::default(),
         }
@@ -249,6 +253,28 @@ impl StationConfig {
     /// See the example on [`StationConfig`].
     pub fn topic_max_len(mut self, entries: usize) -> Self {
         self.topic_max_len = entries.max(1);
+        self
+    }
+
+    /// How long the record of a finished job (done, dead or cancelled: its state, attempts,
+    /// last error and result) stays in Redis for [`RemoteRef::status`](super::RemoteRef::status)
+    /// and [`RemoteRef::result`](super::RemoteRef::result). A day by default; at least a
+    /// millisecond. See [`RemoteRef::enqueue`](super::RemoteRef::enqueue).
+    ///
+    /// See the example on [`StationConfig`].
+    pub fn job_retention(mut self, retention: Duration) -> Self {
+        self.job_retention = retention.clamp(Duration::from_millis(1), LONGEST);
+        self
+    }
+
+    /// How often a served actor's process looks for delayed jobs that are due, at most (it
+    /// sleeps until the next one it knows is due, or this long, whichever comes first): a
+    /// delayed job runs at most this late (plus the time to reach a worker). 200 ms by
+    /// default; at least a millisecond.
+    ///
+    /// See the example on [`StationConfig`].
+    pub fn delayed_poll(mut self, poll: Duration) -> Self {
+        self.delayed_poll = poll.clamp(Duration::from_millis(1), LONGEST);
         self
     }
 

@@ -13,6 +13,10 @@ pub(crate) const MESSAGE: &[u8] = b"m";
 pub(crate) const REPLY_TO: &[u8] = b"r";
 /// The field holding an ask's request id (on the entry and on its reply).
 pub(crate) const REQUEST: &[u8] = b"q";
+/// The field holding a job's id (entries sent as jobs, with a record of their own).
+pub(crate) const JOB: &[u8] = b"j";
+/// The field holding a job's unique key, when it has one.
+pub(crate) const JOB_KEY: &[u8] = b"k";
 /// The field of a reply that carries no value, with why.
 pub(crate) const FAILED: &[u8] = b"e";
 

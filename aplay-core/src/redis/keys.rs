@@ -56,6 +56,27 @@ impl Keys {
         format!("{}:producer:topic:{name}:{producer}", self.namespace)
     }
 
+    /// The record of one job sent to `path` (a hash: its state, attempts, result, ...).
+    pub(crate) fn job(&self, path: &str, id: &str) -> String {
+        format!("{}{id}", self.job_prefix(path))
+    }
+
+    /// What every job record of `path` begins with (scripts add the id).
+    pub(crate) fn job_prefix(&self, path: &str) -> String {
+        format!("{}:job:{path}:", self.namespace)
+    }
+
+    /// The jobs of `path` waiting for their time (a sorted set: job id, scored by when it is
+    /// due, in milliseconds since the Unix epoch).
+    pub(crate) fn delayed(&self, path: &str) -> String {
+        format!("{}:delayed:{path}", self.namespace)
+    }
+
+    /// What every unique-key lock of `path` begins with (scripts add the key).
+    pub(crate) fn unique_prefix(&self, path: &str) -> String {
+        format!("{}:unique:{path}:", self.namespace)
+    }
+
     /// The hash of served paths and the type of actor serving each.
     pub(crate) fn addresses(&self) -> String {
         format!("{}:addresses", self.namespace)
@@ -74,6 +95,9 @@ mod tests {
         assert_eq!(keys.dead("/jobs"), "shop:dead:/jobs");
         assert_eq!(keys.reply("w1"), "shop:reply:w1");
         assert_eq!(keys.addresses(), "shop:addresses");
+        assert_eq!(keys.job("/jobs", "j1"), "shop:job:/jobs:j1");
+        assert_eq!(keys.delayed("/jobs"), "shop:delayed:/jobs");
+        assert_eq!(keys.unique_prefix("/jobs"), "shop:unique:/jobs:");
         assert_eq!(keys.producer("/jobs", "w1:7"), "shop:producer:/jobs:w1:7");
         assert_eq!(keys.topic("prices"), "shop:topic:prices");
         assert_eq!(

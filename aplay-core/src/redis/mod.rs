@@ -21,12 +21,15 @@
 //! | `{ns}:dead:{path}` | stream | the entries that could not be handled, with why |
 //! | `{ns}:reply:{consumer}` | stream | the replies to the asks of one process |
 //! | `{ns}:addresses` | hash | served path → actor type |
+//! | `{ns}:job:{path}:{id}` | hash | a job's record: state, attempts, consumer, error, result |
+//! | `{ns}:delayed:{path}` | sorted set | the delayed jobs of `path`, scored by when they are due (ms) |
+//! | `{ns}:unique:{path}:{key}` | string | the id of the job holding a unique key |
 //! | `{ns}:topic:{name}` | Pub/Sub channel | a fire-and-forget topic's messages |
 //! | `{ns}:topic:{name}` | stream, a consumer group per subscription | a durable topic's messages |
 //! | `{ns}:topic-dead:{name}:{subscription}` | stream | the entries of a durable topic one subscription could not decode |
 //!
 //! A mailbox entry has the field `m` (the encoded message) and, for an ask, `r` (the reply
-//! stream) and `q` (the request id).
+//! stream) and `q` (the request id); a job's, `j` (its id) and `k` (its unique key).
 
 mod append;
 mod backoff;
@@ -38,6 +41,7 @@ mod entry;
 mod error;
 mod forward;
 mod group;
+mod job;
 mod keys;
 mod not_flushed;
 mod permissions;
@@ -52,6 +56,7 @@ mod topic;
 pub use config::StationConfig;
 pub use dead_letter::DeadLetter;
 pub use error::{RedisError, RedisErrorKind};
+pub use job::{Cancel, Duplicate, Enqueue, IntoJob, JobId, JobState, JobStatus};
 pub use not_flushed::NotFlushed;
 pub use remote::RemoteRef;
 pub use serve::Serving;

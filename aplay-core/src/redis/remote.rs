@@ -8,8 +8,11 @@ use std::time::Duration;
 
 use tokio::sync::{mpsc, oneshot};
 
+use serde::de::DeserializeOwned;
+
 use super::error::{RedisError, RedisErrorKind};
 use super::forward::{Control, Progress, forward};
+use super::job::{self, Cancel, Enqueue, IntoJob, JobId, JobStatus};
 use super::not_flushed::NotFlushed;
 use super::shared::Station;
 use crate::actor::Dispatch;
@@ -51,6 +54,7 @@ pub struct RemoteRef<A: Dispatch> {
 /// Held by every clone: dropping the last one closes the control channel, which ends the
 /// forwarder once it has forwarded what is queued.
 struct Link<A: Dispatch> {
+    station: Arc<Station>,
     control: mpsc::UnboundedSender<Control<A::Msg>>,
     progress: Arc<Progress>,
     flush_timeout: Duration,
@@ -65,7 +69,7 @@ pub(crate) fn remote_ref<A: Wire>(station: Arc<Station>, path: ActorPath) -> Rem
     let progress = Arc::new(Progress::default());
     let flush_timeout = station.config.flush_timeout;
     tokio::spawn(forward(
-        station,
+        Arc::clone(&station),
         path,
         holder,
         control_rx,
@@ -74,6 +78,7 @@ pub(crate) fn remote_ref<A: Wire>(station: Arc<Station>, path: ActorPath) -> Rem
     RemoteRef {
         actor,
         link: Arc::new(Link {
+            station,
             control,
             progress,
             flush_timeout,
@@ -197,6 +202,129 @@ impl<A: Dispatch> RemoteRef<A> {
     /// ```
     pub fn as_actor_ref(&self) -> &ActorRef<A> {
         &self.actor
+    }
+}
+
+impl<A: Wire> RemoteRef<A> {
+    /// Sends a message as a **job**: with an id and a record of its own in Redis, so that any
+    /// process can follow it ([`status`](Self::status), [`result`](Self::result)) or
+    /// [`cancel`](Self::cancel) it. The message is a request built on a handle,
+    /// `jobs.enqueue(jobs.send_email(to))`, a tell or an ask; the returned [`Enqueue`] can
+    /// delay it ([`after`](Enqueue::after), [`at`](Enqueue::at)) or make it unique
+    /// ([`key`](Enqueue::key)) before it is awaited.
+    ///
+    /// Awaited, it returns the job's [`JobId`] once Redis **has stored it** (unlike a tell,
+    /// which returns once queued in this process): one round trip per job, so enqueue many
+    /// at once (`futures::future::join_all`) for speed. While Redis cannot take it (down,
+    /// loading, out of memory) it waits and tries again, without ever adding the job twice:
+    /// wrap it in `tokio::time::timeout` to give up.
+    ///
+    /// A job is handled like any message to the path (retries, dead letters, at least once).
+    /// Its worker records when it starts it (state running, on which consumer, the attempt),
+    /// its failures (the error), and its end: done with the handler's encoded reply, or dead.
+    /// Finished records stay for [`job_retention`](super::StationConfig::job_retention). A
+    /// job delivered again after it was done (a worker died before acknowledging it) is not
+    /// run again.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::DuplicateJob`] for a unique key that another job holds (with
+    /// [`Duplicate::Refuse`](super::Duplicate::Refuse)); [`Error::Redis`] when Redis refuses
+    /// it for good or the message cannot be encoded.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use aplay_core::redis::{Cancel, JobState, RedisStation};
+    /// # use aplay_doc_actors::Counter;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), aplay_core::Error> {
+    /// let station = RedisStation::connect("redis://127.0.0.1:6379").await?;
+    /// let counter = station.remote::<Counter>("/counter")?;
+    ///
+    /// let now = counter.enqueue(counter.add(5)).await?;            // a JobId<()>
+    /// let later = counter.enqueue(counter.add(1)).after(Duration::from_secs(60)).await?;
+    /// let total = counter.enqueue(counter.get()).await?;           // a JobId<u64>
+    ///
+    /// let status = counter.status(&later).await?.expect("a record");
+    /// assert_eq!(status.state, JobState::Delayed);
+    /// assert_eq!(counter.cancel(&later).await?, Cancel::Cancelled);
+    ///
+    /// // Once a worker serving /counter handled it:
+    /// if let Some(n) = counter.result(&total).await? {
+    ///     println!("the total was {n}");
+    /// }
+    /// println!("{:?}", counter.status(&now).await?.map(|s| s.state));
+    /// # Ok(()) }
+    /// ```
+    pub fn enqueue<J: IntoJob<A>>(&self, job: J) -> Enqueue<'_, A, J::Reply> {
+        Enqueue::new(&self.link.station, self.path(), job)
+    }
+
+    /// The record of a job sent to this path: its state, attempts, consumer, last error;
+    /// `None` when there is no such job or its record expired.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Redis`] when Redis cannot be reached or the record is not one.
+    ///
+    /// See the example on [`enqueue`](Self::enqueue).
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: it only reads.
+    pub async fn status<R>(&self, job: &JobId<R>) -> Result<Option<JobStatus>, Error> {
+        job::status(&self.link.station, self.path().as_str(), job.as_str()).await
+    }
+
+    /// What the job's handler returned, once it is done; `None` before (or when there is no
+    /// such job, or its record expired: see [`status`](Self::status)). For a handler that
+    /// returns a `Result`, the whole `Result`; for a failed job, `None` (its error is in
+    /// its status).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Redis`] when Redis cannot be reached, or when the stored reply does not decode
+    /// as an `R` (kind [`Reply`](RedisErrorKind::Reply)).
+    ///
+    /// See the example on [`enqueue`](Self::enqueue).
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: it only reads.
+    pub async fn result<R: DeserializeOwned>(&self, job: &JobId<R>) -> Result<Option<R>, Error> {
+        let Some(status) = self.status(job).await? else {
+            return Ok(None);
+        };
+        match (status.state, status.result) {
+            (job::JobState::Done, Some(bytes)) => {
+                crate::wire::decode::<R>(&bytes).map(Some).map_err(|e| {
+                    RedisError::new(
+                        RedisErrorKind::Reply,
+                        format!("the result of the job {job} does not decode: {e}"),
+                    )
+                    .into()
+                })
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// Cancels a job sent to this path: a delayed or queued one never runs; one a worker has
+    /// is not run again (see [`Cancel`]).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Redis`] when Redis refuses it for good (it waits while Redis cannot answer).
+    ///
+    /// See the example on [`enqueue`](Self::enqueue).
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: the cancel is one step in Redis, done or not.
+    pub async fn cancel<R>(&self, job: &JobId<R>) -> Result<Cancel, Error> {
+        job::cancel_job(&self.link.station, self.path().as_str(), job.as_str()).await
     }
 }
 

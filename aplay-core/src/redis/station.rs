@@ -14,6 +14,7 @@ use super::consumer::ConsumerName;
 use super::dead_letter::{self, DeadLetter, original_fields};
 use super::entry::{entries, integer, string};
 use super::error::{RedisError, RedisErrorKind};
+use super::job::{self, Cancel, JobStatus};
 use super::keys::Keys;
 use super::permissions;
 use super::remote::{RemoteRef, remote_ref};
@@ -476,6 +477,51 @@ impl RedisStation {
             unread: len.saturating_sub(pending),
             pending,
         })
+    }
+
+    /// The record of the job `id` sent to `path`, for tools that have only its id as text;
+    /// `None` when there is no such job or its record expired. See
+    /// [`RemoteRef::status`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Redis`] when Redis cannot be reached or the record is not one.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// use aplay_core::redis::{Cancel, RedisStation};
+    /// # async fn f(station: RedisStation) -> Result<(), aplay_core::Error> {
+    /// if let Some(status) = station.job_status("/jobs", "0193a2b4c5d-9f2e4a7b1c3d5e6f").await? {
+    ///     println!("{} after {} attempts: {:?}", status.state, status.attempts, status.error);
+    /// }
+    /// if station.cancel_job("/jobs", "0193a2b4c5d-9f2e4a7b1c3d5e6f").await? == Cancel::Requested {
+    ///     println!("a worker has it: it will not run again");
+    /// }
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: it only reads.
+    pub async fn job_status(&self, path: &str, id: &str) -> Result<Option<JobStatus>, Error> {
+        job::status(&self.inner, path, id).await
+    }
+
+    /// Cancels the job `id` sent to `path`, for tools that have only its id as text. See
+    /// [`RemoteRef::cancel`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Redis`] when Redis refuses it for good (it waits while Redis cannot answer).
+    ///
+    /// See the example on [`job_status`](Self::job_status).
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: the cancel is one step in Redis, done or not.
+    pub async fn cancel_job(&self, path: &str, id: &str) -> Result<Cancel, Error> {
+        job::cancel_job(&self.inner, path, id).await
     }
 
     /// Up to `count` of the oldest dead letters of `path`.

@@ -111,7 +111,21 @@ impl<'a, A: Dispatch, Args, R> AskRequest<'a, A, Args, R> {
     }
 }
 
+impl<'a, A: Dispatch, Args, R> AskRequest<'a, A, Args, R> {
+    /// The message, without a reply channel (for a job, whose reply is kept in Redis).
+    #[cfg(feature = "redis")]
+    pub(crate) fn into_message(self) -> A::Msg {
+        self.into_request().build(None)
+    }
+}
+
 impl<'a, A: Dispatch, Args, R> TellRequest<'a, A, Args, R> {
+    /// The message, without a reply channel (for a job, whose reply is kept in Redis).
+    #[cfg(feature = "redis")]
+    pub(crate) fn into_message(self) -> A::Msg {
+        self.into_request().build(None)
+    }
+
     /// Waits until the message has been handled (and gets the handler's return value).
     ///
     /// See the example on [`TellRequest`].

@@ -17,9 +17,10 @@ use crate::actor::Dispatch;
 use crate::handle::ActorRef;
 use crate::redis::backoff::{Backoff, retry_delay};
 use crate::redis::dead_letter::move_to_dead_letters;
-use crate::redis::entry::{FAILED, MESSAGE, REPLY_TO, REQUEST};
+use crate::redis::entry::{FAILED, JOB, JOB_KEY, MESSAGE, REPLY_TO, REQUEST};
 use crate::redis::error::RedisError;
 use crate::redis::group::millis;
+use crate::redis::job::Ending;
 use crate::redis::retry::{settle, settle_all};
 use crate::wire::{Outcome, OutcomeReceiver, Wire};
 
@@ -174,6 +175,10 @@ impl<A: Wire> Acker<A> {
                         let _ = to_acker.send(Work::Dead { held, error });
                     });
                 } else {
+                    if let Some(ending) = ending(&self.shared, &held) {
+                        let error = "the handler panicked or the actor stopped before replying";
+                        self.batch.records.extend(ending.failed(error));
+                    }
                     self.retry(held, true);
                 }
             }
@@ -188,6 +193,9 @@ impl<A: Wire> Acker<A> {
             self.batch.dead(&self.shared, held, &error);
         } else {
             tracing::info!(path = %self.shared.path, entry = held.id(), deliveries = held.deliveries, %error, "redis: handling failed; delivering again later");
+            if let Some(ending) = ending(&self.shared, &held) {
+                self.batch.records.extend(ending.failed(&error));
+            }
             self.retry(held, true);
         }
     }
@@ -274,6 +282,19 @@ async fn retry<A: Wire>(shared: Arc<Shared<A>>, mut held: Held, counted: bool) {
     shared.dispatch(held).await;
 }
 
+/// How to record the end of `held`, if it is a job (it has an id).
+fn ending<'a, A: Dispatch>(shared: &'a Shared<A>, held: &'a Held) -> Option<Ending<'a>> {
+    let id = held.entry.text(JOB)?;
+    Some(Ending {
+        record: shared.station.keys.job(shared.path.as_str(), id),
+        id,
+        has_key: held.entry.field(JOB_KEY).is_some(),
+        attempts: held.deliveries,
+        retention_ms: millis(shared.config().job_retention),
+        unique_prefix: &shared.unique_prefix,
+    })
+}
+
 /// The reply of an ask, on its way to the asker's reply stream.
 struct Reply {
     to: Vec<u8>,
@@ -298,6 +319,8 @@ struct Batch {
     replies: Vec<Reply>,
     /// Moved to the dead letters, each on its own.
     dead: Vec<(Held, String)>,
+    /// What the records of jobs say of their end, or of a failure.
+    records: Vec<redis::Cmd>,
     expiry_ms: u64,
 }
 
@@ -308,6 +331,7 @@ impl Batch {
             successes: 0,
             replies: Vec::new(),
             dead: Vec::new(),
+            records: Vec::new(),
             expiry_ms: millis(shared.config().reply_expiry),
         }
     }
@@ -317,7 +341,7 @@ impl Batch {
     }
 
     fn is_empty(&self) -> bool {
-        self.len() == 0
+        self.len() == 0 && self.records.is_empty()
     }
 
     /// Takes back what Redis refused of an earlier batch (its replies went already).
@@ -327,7 +351,10 @@ impl Batch {
         self.dead.extend(leftover.dead);
     }
 
-    fn success<A: Dispatch>(&mut self, _shared: &Shared<A>, held: Held, reply: Vec<u8>) {
+    fn success<A: Dispatch>(&mut self, shared: &Shared<A>, held: Held, reply: Vec<u8>) {
+        if let Some(ending) = ending(shared, &held) {
+            self.records.extend(ending.done(&reply));
+        }
         self.reply(&held, MESSAGE, reply);
         self.successes += 1;
         self.done.push(held);
@@ -335,6 +362,9 @@ impl Batch {
 
     fn dead<A: Dispatch>(&mut self, shared: &Shared<A>, held: Held, error: &str) {
         tracing::warn!(path = %shared.path, entry = held.id(), deliveries = held.deliveries, %error, "redis: an entry goes to the dead letters");
+        if let Some(ending) = ending(shared, &held) {
+            self.records.extend(ending.dead(error));
+        }
         match held.last_reply.clone() {
             Some(reply) => self.reply(&held, MESSAGE, reply),
             None => self.reply(&held, FAILED, error.as_bytes().to_vec()),
@@ -357,10 +387,13 @@ impl Batch {
     }
 
     /// The commands, each safe to send again: replies (a reply sent twice reaches its asker
-    /// once), dead-letter moves (each checks that its entry is still pending), then one
-    /// acknowledgement and one delete of the handled entries (nothing reads them again).
+    /// once), dead-letter moves (each checks that its entry is still pending), the records of
+    /// jobs, then one acknowledgement and one delete of the handled entries (nothing reads
+    /// them again). A job's record says done before its entry is acknowledged: a worker that
+    /// dies between the two leaves an entry that the next one skips, seeing it done.
     fn commands<A: Dispatch>(&self, shared: &Shared<A>) -> Vec<redis::Cmd> {
-        let mut cmds = Vec::with_capacity(self.replies.len() * 2 + self.dead.len() + 2);
+        let mut cmds =
+            Vec::with_capacity(self.replies.len() * 2 + self.dead.len() + self.records.len() + 2);
         for reply in &self.replies {
             let mut add = redis::cmd("XADD");
             add.arg(&reply.to)
@@ -385,6 +418,7 @@ impl Batch {
                 shared.consumer(),
             ));
         }
+        cmds.extend(self.records.iter().cloned());
         if !self.done.is_empty() {
             let mut ack = redis::cmd("XACK");
             ack.arg(&shared.stream).arg(shared.group());
@@ -437,6 +471,11 @@ impl Batch {
         shared
             .dead_lettered
             .fetch_add(dead_lettered, Ordering::Relaxed);
+        for result in results.by_ref().take(self.records.len()) {
+            if let Err(error) = result {
+                shared.refused(&error, "recording how a job went");
+            }
+        }
         if !self.done.is_empty() {
             match results.next() {
                 Some(Err(refusal)) => {

@@ -42,6 +42,7 @@ impl<A: Wire> Shared<A> {
     pub(crate) async fn dispatch_all(&self, entries: impl IntoIterator<Item = Held>) {
         // One sender at a time: the acker sees outcomes in the order the actor handles them.
         let _order = self.send_order.lock().await;
+        let entries = self.start_jobs(entries.into_iter().collect()).await;
         let mut instances = self.instances.subscribe();
         let mut current: Option<(u64, ActorRef<A>)> = None;
         for held in entries {

@@ -9,15 +9,19 @@
 //!                                                  │ failure
 //!                                         retry ◀──┘ (after a delay, up to max_deliveries)
 //!  keeper: refreshes the idle time of every entry in hand
+//!  due: moves the delayed jobs that are due into the stream
+//!  jobs: records that a job starts (or skips one cancelled or done already)
 //!  instances: a fresh actor from the factory after a failure
 //! ```
 
 mod acker;
 mod dispatch;
+mod due;
 mod feeder;
 mod forget;
 mod held;
 mod instances;
+mod jobs;
 mod keeper;
 
 use std::fmt;
@@ -49,6 +53,9 @@ pub(crate) struct Shared<A: Dispatch> {
     pub(crate) path: ActorPath,
     pub(crate) stream: String,
     pub(crate) dead: String,
+    /// What the records of this path's jobs begin with, and its unique-key locks.
+    pub(crate) record_prefix: String,
+    pub(crate) unique_prefix: String,
     pub(crate) held: Arc<HeldSet>,
     /// One permit per entry in hand: reading waits when all are taken (back-pressure).
     pub(crate) slots: Arc<Semaphore>,
@@ -151,6 +158,8 @@ where
     let capacity = station.config.read_batch.saturating_mul(2);
     let shared = Arc::new(Shared {
         dead: station.keys.dead(path),
+        record_prefix: station.keys.job_prefix(path),
+        unique_prefix: station.keys.unique_prefix(path),
         stream,
         path: parsed,
         held: Arc::default(),
@@ -177,6 +186,7 @@ where
     ));
     tokio::spawn(acker::run(Arc::clone(&shared), from_feeder));
     tokio::spawn(feeder::run(Arc::clone(&shared)));
+    tokio::spawn(due::run(Arc::clone(&shared)));
     let keeper = tokio::spawn(keeper::run(Arc::clone(&shared))).abort_handle();
     Ok(Serving { shared, keeper })
 }

@@ -1,0 +1,114 @@
+//! Cancelling a job: at once when it is delayed or queued (it never runs), by a request the
+//! worker sees when it is running (it does not run again).
+
+use std::sync::LazyLock;
+
+use redis::Value;
+use redis::aio::ConnectionManager;
+
+use super::record::RELEASE_FN;
+use super::status::JobState;
+use crate::redis::backoff::Backoff;
+use crate::redis::entry::string;
+use crate::redis::error::RedisError;
+use crate::redis::retry::retry;
+
+/// `KEYS[1]`: the job's record, `KEYS[2]`: the delayed set, `KEYS[3]`: the mailbox stream.
+/// `ARGV[1]`: the id, `ARGV[2]`: the consumer group, `ARGV[3]`: how long a finished record
+/// lives (ms), `ARGV[4]`: the unique-key prefix. Returns `cancelled`, `requested` (it is
+/// running), `unknown`, or `was:{state}` for a job that finished already.
+const SCRIPT: &str = r#"
+local state = redis.call('HGET', KEYS[1], 'state')
+if not state then
+  return 'unknown'
+end
+local function cancel()
+  redis.call('HSET', KEYS[1], 'state', 'cancelled', 'finished', now_ms())
+  redis.call('HDEL', KEYS[1], 'm')
+  redis.call('PEXPIRE', KEYS[1], ARGV[3])
+  release(KEYS[1], ARGV[1], ARGV[4])
+  return 'cancelled'
+end
+if state == 'delayed' then
+  redis.call('ZREM', KEYS[2], ARGV[1])
+  return cancel()
+end
+if state == 'queued' then
+  local entry = redis.call('HGET', KEYS[1], 'entry')
+  local pending = redis.pcall('XPENDING', KEYS[3], ARGV[2], entry, entry, 1)
+  if type(pending) ~= 'table' or pending.err or #pending == 0 then
+    redis.call('XDEL', KEYS[3], entry)
+    return cancel()
+  end
+  state = 'running'
+end
+if state == 'running' or state == 'failed' then
+  redis.call('HSET', KEYS[1], 'cancel', '1')
+  return 'requested'
+end
+return 'was:' .. state
+"#;
+
+static CANCEL: LazyLock<redis::Script> =
+    LazyLock::new(|| redis::Script::new(&format!("{RELEASE_FN}{SCRIPT}")));
+
+/// What a cancel did, from [`RemoteRef::cancel`](crate::redis::RemoteRef::cancel).
+///
+/// See the example on [`RemoteRef::enqueue`](crate::redis::RemoteRef::enqueue).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Cancel {
+    /// It was delayed or queued: it will not run.
+    Cancelled,
+    /// A worker has it. If it fails, it is not run again; if its worker dies, the worker
+    /// that takes it over cancels it. A handler that is already running finishes (the
+    /// record then says done).
+    Requested,
+    /// It had finished already: done, dead or cancelled.
+    Finished(JobState),
+    /// No such job, or its record expired.
+    Unknown,
+}
+
+/// Cancels the job whose record is `record` (retried while Redis cannot answer).
+pub(crate) async fn cancel(
+    conn: &ConnectionManager,
+    keys: [&str; 3],
+    id: &str,
+    group: &str,
+    retention_ms: u64,
+    unique_prefix: &str,
+    backoff: &mut Backoff,
+) -> Result<Cancel, RedisError> {
+    let mut call = CANCEL.prepare_invoke();
+    call.key(keys[0])
+        .key(keys[1])
+        .key(keys[2])
+        .arg(id)
+        .arg(group)
+        .arg(retention_ms)
+        .arg(unique_prefix);
+    let reply = retry("cancelling a job", backoff, || {
+        let mut conn = conn.clone();
+        let call = &call;
+        async move {
+            call.invoke_async::<Value>(&mut conn)
+                .await
+                .map_err(RedisError::from_client)
+        }
+    })
+    .await?;
+    Ok(match string(reply)?.as_str() {
+        "cancelled" => Cancel::Cancelled,
+        "requested" => Cancel::Requested,
+        "unknown" => Cancel::Unknown,
+        "was:done" => Cancel::Finished(JobState::Done),
+        "was:dead" => Cancel::Finished(JobState::Dead),
+        "was:cancelled" => Cancel::Finished(JobState::Cancelled),
+        other => {
+            return Err(RedisError::reply(format!(
+                "the cancel script answered {other:?}"
+            )));
+        }
+    })
+}

@@ -1,0 +1,351 @@
+//! Sending a job: a message to a served actor with an id and a record of its own, now or
+//! later, at most one per unique key.
+
+use std::future::IntoFuture;
+use std::marker::PhantomData;
+use std::sync::LazyLock;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use futures::future::BoxFuture;
+use redis::Value;
+
+use super::id::JobId;
+use super::record::now_ms;
+use crate::actor::Dispatch;
+use crate::error::Error;
+use crate::path::ActorPath;
+use crate::redis::backoff::Backoff;
+use crate::redis::entry::string;
+use crate::redis::error::{RedisError, RedisErrorKind};
+use crate::redis::group::millis;
+use crate::redis::retry::retry;
+use crate::redis::shared::Station;
+use crate::request::{AskRequest, TellRequest};
+use crate::wire::{Wire, encode};
+
+/// `KEYS[1]`: the mailbox stream, `KEYS[2]`: the delayed set, `KEYS[3]`: the job's record,
+/// `KEYS[4]`: its unique-key lock (the record again when it has no key). `ARGV[1]`: the id,
+/// `ARGV[2]`: `now`, `after` (`ARGV[3]` ms from now, by the server's clock) or `at`
+/// (`ARGV[3]`: ms since the epoch), `ARGV[4]`: the unique key or `""`, `ARGV[5]`: how long
+/// the lock lives (ms), `ARGV[6]`: the encoded message.
+///
+/// Returns `{outcome, id, detail}`: `queued` (detail: the entry id), `delayed` (when it is
+/// due), `again` (a record with this id exists: an earlier call whose answer was lost, or an
+/// id given twice; detail: its state) or `duplicate` (id: the job holding the key).
+const SCRIPT: &str = r#"
+if redis.call('EXISTS', KEYS[3]) == 1 then
+  return {'again', ARGV[1], redis.call('HGET', KEYS[3], 'state') or ''}
+end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local key = ARGV[4]
+if key ~= '' then
+  if not redis.call('SET', KEYS[4], ARGV[1], 'NX', 'PX', ARGV[5]) then
+    return {'duplicate', redis.call('GET', KEYS[4]) or '', ''}
+  end
+end
+local due = now
+if ARGV[2] == 'after' then
+  due = now + tonumber(ARGV[3])
+elseif ARGV[2] == 'at' then
+  due = tonumber(ARGV[3])
+end
+if due > now then
+  redis.call('HSET', KEYS[3], 'state', 'delayed', 'created', now, 'due', due, 'attempts', 0, 'key', key, 'm', ARGV[6])
+  redis.call('ZADD', KEYS[2], due, ARGV[1])
+  return {'delayed', ARGV[1], tostring(due)}
+end
+local entry
+if key ~= '' then
+  entry = redis.call('XADD', KEYS[1], '*', 'm', ARGV[6], 'j', ARGV[1], 'k', key)
+else
+  entry = redis.call('XADD', KEYS[1], '*', 'm', ARGV[6], 'j', ARGV[1])
+end
+redis.call('HSET', KEYS[3], 'state', 'queued', 'created', now, 'entry', entry, 'attempts', 0, 'key', key)
+return {'queued', ARGV[1], entry}
+"#;
+
+static ENQUEUE: LazyLock<redis::Script> = LazyLock::new(|| redis::Script::new(SCRIPT));
+
+/// How long a unique key is held when [`Enqueue::unique_for`] is not given: a day after the
+/// job is due. The key is let go as soon as the job finishes; this bounds a job that never
+/// does (its record deleted by hand, say).
+const UNIQUE_FOR: Duration = Duration::from_secs(24 * 3600);
+
+/// What a job is made from: a request built on a handle (`jobs.send_email(to)`), a tell or
+/// an ask. Implemented for [`TellRequest`] and [`AskRequest`] only.
+///
+/// See the example on [`RemoteRef::enqueue`](crate::redis::RemoteRef::enqueue).
+pub trait IntoJob<A: Dispatch>: sealed::Sealed<A> {
+    /// What the handler returns: the type of the job's [result](crate::redis::RemoteRef::result).
+    type Reply;
+}
+
+mod sealed {
+    use crate::actor::Dispatch;
+
+    pub trait Sealed<A: Dispatch> {
+        fn into_message(self) -> A::Msg;
+    }
+}
+
+impl<A: Dispatch, Args, R> sealed::Sealed<A> for TellRequest<'_, A, Args, R> {
+    fn into_message(self) -> A::Msg {
+        TellRequest::into_message(self)
+    }
+}
+
+impl<A: Dispatch, Args, R> IntoJob<A> for TellRequest<'_, A, Args, R> {
+    type Reply = R;
+}
+
+impl<A: Dispatch, Args, R> sealed::Sealed<A> for AskRequest<'_, A, Args, R> {
+    fn into_message(self) -> A::Msg {
+        AskRequest::into_message(self)
+    }
+}
+
+impl<A: Dispatch, Args, R> IntoJob<A> for AskRequest<'_, A, Args, R> {
+    type Reply = R;
+}
+
+/// What to do with a job whose unique key a queued, delayed or running job already holds.
+///
+/// See the example on [`Enqueue::key`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Duplicate {
+    /// The enqueue fails with [`Error::DuplicateJob`], which names the job holding the key.
+    #[default]
+    Refuse,
+    /// The enqueue succeeds with the id of the job holding the key; nothing is added.
+    Merge,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum When {
+    Now,
+    After(Duration),
+    At(SystemTime),
+}
+
+/// A job on its way, from [`RemoteRef::enqueue`](crate::redis::RemoteRef::enqueue): awaited, it is stored in Redis and its
+/// [`JobId`] returned. Methods choose when it runs and whether it is unique first.
+///
+/// See the example on [`RemoteRef::enqueue`](crate::redis::RemoteRef::enqueue).
+#[must_use = "a job is sent when awaited"]
+pub struct Enqueue<'a, A: Wire, R> {
+    station: &'a Station,
+    path: &'a ActorPath,
+    message: A::Msg,
+    id: Option<String>,
+    when: When,
+    key: Option<String>,
+    duplicate: Duplicate,
+    unique_for: Option<Duration>,
+    _reply: PhantomData<fn() -> R>,
+}
+
+impl<'a, A: Wire, R> Enqueue<'a, A, R> {
+    pub(crate) fn new<J: IntoJob<A, Reply = R>>(
+        station: &'a Station,
+        path: &'a ActorPath,
+        job: J,
+    ) -> Self {
+        Enqueue {
+            station,
+            path,
+            message: job.into_message(),
+            id: None,
+            when: When::Now,
+            key: None,
+            duplicate: Duplicate::Refuse,
+            unique_for: None,
+            _reply: PhantomData,
+        }
+    }
+
+    /// Runs the job once `delay` has passed (by the Redis server's clock), not before. It
+    /// waits in Redis, so it survives the restart of any process, and of Redis with its
+    /// append-only file. A zero delay queues it at once.
+    ///
+    /// See the example on [`RemoteRef::enqueue`](crate::redis::RemoteRef::enqueue).
+    pub fn after(mut self, delay: Duration) -> Self {
+        self.when = When::After(delay);
+        self
+    }
+
+    /// Runs the job at `time` (by this machine's clock, compared with the Redis server's),
+    /// not before. A time past queues it at once.
+    ///
+    /// See the example on [`RemoteRef::enqueue`](crate::redis::RemoteRef::enqueue).
+    pub fn at(mut self, time: SystemTime) -> Self {
+        self.when = When::At(time);
+        self
+    }
+
+    /// Gives the job an id of your own instead of a generated one: enqueueing twice with the
+    /// same id adds the job once (the second enqueue returns the same id). The id must be
+    /// unique at this path for as long as the job's record is kept
+    /// ([`job_retention`](crate::redis::StationConfig::job_retention)).
+    ///
+    /// See the example on [`key`](Self::key).
+    pub fn id(mut self, id: impl Into<String>) -> Self {
+        self.id = Some(id.into());
+        self
+    }
+
+    /// Makes the job unique by `key` at this path: while a job with the same key is
+    /// delayed, queued or running (until it is done, dead or cancelled), another is
+    /// refused or merged into it ([`on_duplicate`](Self::on_duplicate)). The key is held
+    /// for at most [`unique_for`](Self::unique_for).
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// use aplay_core::Error;
+    /// use aplay_core::redis::{Duplicate, RedisStation};
+    /// # use aplay_doc_actors::Counter;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), aplay_core::Error> {
+    /// let station = RedisStation::connect("redis://127.0.0.1:6379").await?;
+    /// let counter = station.remote::<Counter>("/counter")?;
+    /// let first = counter.enqueue(counter.add(1)).key("daily-total").await?;
+    /// // Refused while the first is queued or running:
+    /// let again = counter.enqueue(counter.add(1)).key("daily-total").await;
+    /// assert!(matches!(again, Err(Error::DuplicateJob { .. })));
+    /// // Or merged into it:
+    /// let merged = counter
+    ///     .enqueue(counter.add(1))
+    ///     .key("daily-total")
+    ///     .on_duplicate(Duplicate::Merge)
+    ///     .await?;
+    /// assert_eq!(merged, first);
+    /// // An id of your own makes the enqueue itself idempotent:
+    /// let once = counter.enqueue(counter.add(1)).id("order-17").await?;
+    /// assert_eq!(counter.enqueue(counter.add(1)).id("order-17").await?, once);
+    /// # Ok(()) }
+    /// ```
+    pub fn key(mut self, key: impl Into<String>) -> Self {
+        self.key = Some(key.into());
+        self
+    }
+
+    /// What to do when the [key](Self::key) is held: [`Duplicate::Refuse`] (the default) or
+    /// [`Duplicate::Merge`].
+    ///
+    /// See the example on [`key`](Self::key).
+    pub fn on_duplicate(mut self, duplicate: Duplicate) -> Self {
+        self.duplicate = duplicate;
+        self
+    }
+
+    /// How long the [key](Self::key) is held at most, if the job never finishes (it is let
+    /// go as soon as the job is done, dead or cancelled). A day after the job is due by
+    /// default.
+    ///
+    /// See the example on [`key`](Self::key).
+    pub fn unique_for(mut self, hold: Duration) -> Self {
+        self.unique_for = Some(hold);
+        self
+    }
+
+    async fn send(self) -> Result<JobId<R>, Error> {
+        let station = self.station;
+        let path = self.path.as_str();
+        let id = self.id.map_or_else(JobId::fresh, JobId::new);
+        let bytes = encode(&self.message).map_err(|e| {
+            RedisError::new(
+                RedisErrorKind::Config,
+                format!("the job's message cannot be encoded: {e}"),
+            )
+        })?;
+        let (mode, ms) = match self.when {
+            When::Now => ("now", 0),
+            When::After(delay) => ("after", millis(delay)),
+            When::At(time) => ("at", time.duration_since(UNIX_EPOCH).map_or(0, millis)),
+        };
+        let until_due = match self.when {
+            When::Now => 0,
+            When::After(delay) => millis(delay),
+            When::At(_) => ms.saturating_sub(now_ms()),
+        };
+        let hold = self
+            .unique_for
+            .map_or_else(|| millis(UNIQUE_FOR).saturating_add(until_due), millis)
+            .max(1);
+        let record = station.keys.job(path, id.as_str());
+        let lock = match &self.key {
+            Some(key) => format!("{}{key}", station.keys.unique_prefix(path)),
+            None => record.clone(),
+        };
+        let mut call = ENQUEUE.prepare_invoke();
+        call.key(station.keys.mailbox(path))
+            .key(station.keys.delayed(path))
+            .key(&record)
+            .key(&lock)
+            .arg(id.as_str())
+            .arg(mode)
+            .arg(ms)
+            .arg(self.key.as_deref().unwrap_or(""))
+            .arg(hold)
+            .arg(bytes);
+        let conn = station.connections.shared();
+        let mut backoff = Backoff::new(
+            station.config.reconnect_initial,
+            station.config.reconnect_max,
+        );
+        let reply = retry("enqueueing a job", &mut backoff, || {
+            let mut conn = conn.clone();
+            let call = &call;
+            async move {
+                call.invoke_async::<Value>(&mut conn)
+                    .await
+                    .map_err(RedisError::from_client)
+            }
+        })
+        .await?;
+        let unexpected = || RedisError::reply("the enqueue script returned something unexpected");
+        let Value::Array(parts) = reply else {
+            return Err(unexpected().into());
+        };
+        let mut parts = parts.into_iter().map(string);
+        let (Some(outcome), Some(holder)) = (parts.next(), parts.next()) else {
+            return Err(unexpected().into());
+        };
+        match outcome?.as_str() {
+            "queued" | "delayed" | "again" => Ok(id),
+            "duplicate" => match self.duplicate {
+                Duplicate::Merge => Ok(JobId::new(holder?)),
+                Duplicate::Refuse => Err(Error::DuplicateJob {
+                    path: self.path.clone(),
+                    key: self.key.unwrap_or_default(),
+                    job: holder?,
+                }),
+            },
+            _ => Err(unexpected().into()),
+        }
+    }
+}
+
+impl<'a, A: Wire, R: 'a> IntoFuture for Enqueue<'a, A, R> {
+    type Output = Result<JobId<R>, Error>;
+    type IntoFuture = BoxFuture<'a, Result<JobId<R>, Error>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+impl<A: Wire, R> std::fmt::Debug for Enqueue<'_, A, R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Enqueue")
+            .field("to", self.path)
+            .field("handler", &A::message_name(&self.message))
+            .field("id", &self.id)
+            .field("when", &self.when)
+            .field("key", &self.key)
+            .field("duplicate", &self.duplicate)
+            .finish()
+    }
+}

@@ -1,0 +1,71 @@
+//! Jobs: messages to a served actor sent with an id and a record of their own, so that any
+//! process can follow them (status, result), delay them, keep them unique by a key, or
+//! cancel them. See [`RemoteRef::enqueue`](crate::redis::RemoteRef::enqueue).
+//!
+//! A job is an ordinary entry of the mailbox stream with two more fields (`j`: its id, `k`:
+//! its unique key), and a record, the hash `{ns}:job:{path}:{id}`. Delayed jobs wait in the
+//! sorted set `{ns}:delayed:{path}` (scored by when they are due) with their message in their
+//! record, until a process serving the path moves them to the stream. A unique key is held by
+//! `{ns}:unique:{path}:{key}` (the id of the job holding it) until the job finishes.
+//!
+//! ```text
+//!  enqueue ──(script: record, lock, XADD or ZADD)──▶ stream / delayed set
+//!  serving: mover (delayed → stream) · start (record: running, or skip if cancelled)
+//!           · acker (record: done + result / failed / dead; lock released)
+//! ```
+
+use self::cancel::cancel;
+use super::backoff::Backoff;
+use super::conn::query;
+use super::group::millis;
+use super::shared::Station;
+use crate::error::Error;
+
+mod cancel;
+mod delayed;
+mod enqueue;
+mod id;
+mod record;
+mod status;
+
+pub use cancel::Cancel;
+pub use enqueue::{Duplicate, Enqueue, IntoJob};
+pub use id::JobId;
+pub use status::{JobState, JobStatus};
+
+pub(crate) use delayed::move_due;
+pub(crate) use record::{Ending, Starting, start};
+
+/// The record of the job `id` of `path`.
+pub(crate) async fn status(
+    station: &Station,
+    path: &str,
+    id: &str,
+) -> Result<Option<JobStatus>, Error> {
+    let mut conn = station.connections.shared();
+    let record = station.keys.job(path, id);
+    let reply = query(&mut conn, redis::cmd("HGETALL").arg(&record)).await?;
+    Ok(JobStatus::parse(reply)?)
+}
+
+/// Cancels the job `id` of `path`.
+pub(crate) async fn cancel_job(station: &Station, path: &str, id: &str) -> Result<Cancel, Error> {
+    let conn = station.connections.shared();
+    let record = station.keys.job(path, id);
+    let delayed = station.keys.delayed(path);
+    let stream = station.keys.mailbox(path);
+    let mut backoff = Backoff::new(
+        station.config.reconnect_initial,
+        station.config.reconnect_max,
+    );
+    Ok(cancel(
+        &conn,
+        [&record, &delayed, &stream],
+        id,
+        station.keys.group(),
+        millis(station.config.job_retention),
+        &station.keys.unique_prefix(path),
+        &mut backoff,
+    )
+    .await?)
+}

@@ -1,0 +1,410 @@
+//! Jobs on Redis: ids, status and results, delayed jobs, unique keys, cancellation. Each test
+//! runs on its own `redis-server` (or `APLAY_REDIS_URL`, own namespace).
+
+#[path = "common/redis_actors.rs"]
+mod redis_actors;
+#[path = "common/redis_server.rs"]
+mod redis_server;
+
+use std::collections::BTreeMap;
+use std::future::IntoFuture;
+use std::time::{Duration, Instant, SystemTime};
+
+use aplay::prelude::*;
+use aplay::redis::{
+    Cancel, Duplicate, JobId, JobState, RedisStation, RemoteRef, Serving, StationConfig,
+};
+use redis_actors::{Jobs, Other, Report};
+use redis_server::{RedisServer, TestRedis, unique};
+use tokio::sync::mpsc;
+
+/// A station on `url` in `namespace`, with quick reads, retries and delayed-job polls.
+async fn station(url: &str, namespace: &str) -> RedisStation {
+    let config = StationConfig::default()
+        .namespace(namespace)
+        .block(Duration::from_millis(200))
+        .retry_delay(Duration::from_millis(20))
+        .delayed_poll(Duration::from_millis(20))
+        .reconnect(Duration::from_millis(10), Duration::from_millis(200));
+    RedisStation::connect_with(url, config)
+        .await
+        .expect("a connection to the test's Redis")
+}
+
+async fn serve(
+    station: &RedisStation,
+    system: &System,
+) -> (Serving<Jobs>, mpsc::UnboundedReceiver<u64>) {
+    let (tx, rx) = mpsc::unbounded_channel();
+    let serving = station
+        .serve(system, "/jobs", move || {
+            Jobs::new(Report::Channel(tx.clone()))
+        })
+        .await
+        .unwrap();
+    (serving, rx)
+}
+
+/// Reads the job's record until its state is `state`, failing after ten seconds.
+async fn wait_for_state<R>(jobs: &RemoteRef<Jobs>, id: &JobId<R>, state: JobState) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let now = jobs.status(id).await.unwrap().map(|s| s.state);
+        if now == Some(state) {
+            return;
+        }
+        assert!(Instant::now() < deadline, "{id} is {now:?}, not {state:?}");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_job_has_an_id_a_status_while_it_runs_and_a_result_another_process_reads() {
+    let redis = TestRedis::shared_or_private();
+    let ns = unique("jobs-status");
+    let worker = station(redis.url(), &ns).await;
+    let producer = station(redis.url(), &ns).await;
+    let system = System::new();
+    let jobs = producer.remote::<Jobs>("/jobs").unwrap();
+
+    let slow = jobs.enqueue(jobs.echo(7, 300)).await.unwrap();
+    let plain = jobs.enqueue(jobs.run(1)).await.unwrap();
+    assert_ne!(slow.as_str(), plain.as_str());
+    let queued = jobs.status(&slow).await.unwrap().unwrap();
+    assert_eq!(queued.state, JobState::Queued);
+    assert_eq!((queued.attempts, queued.consumer.as_deref()), (0, None));
+    assert!(queued.entry.is_some() && queued.created.is_some());
+
+    let (serving, mut handled) = serve(&worker, &system).await;
+    wait_for_state(&jobs, &slow, JobState::Running).await;
+    let running = jobs.status(&slow).await.unwrap().unwrap();
+    assert_eq!(running.consumer.as_deref(), Some(worker.consumer()));
+    assert_eq!(running.attempts, 1);
+    assert_eq!(handled.recv().await, Some(1));
+    wait_for_state(&jobs, &slow, JobState::Done).await;
+
+    // Another process, with the id as text only.
+    let elsewhere = station(redis.url(), &ns).await;
+    let same: JobId<u64> = JobId::new(slow.as_str());
+    let remote = elsewhere.remote::<Jobs>("/jobs").unwrap();
+    assert_eq!(remote.result(&same).await.unwrap(), Some(7));
+    let done = elsewhere
+        .job_status("/jobs", slow.as_str())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(done.finished.is_some() && done.error.is_none() && done.entry.is_none());
+    assert_eq!(jobs.result(&plain).await.unwrap(), Some(()));
+    assert_eq!(
+        jobs.status(&JobId::<()>::new("no-such-job")).await.unwrap(),
+        None
+    );
+    serving.stop().await;
+    system.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_delayed_job_runs_after_its_delay_and_not_before() {
+    let redis = TestRedis::shared_or_private();
+    let ns = unique("jobs-delayed");
+    let station = station(redis.url(), &ns).await;
+    let system = System::new();
+    let (serving, mut handled) = serve(&station, &system).await;
+    let jobs = station.remote::<Jobs>("/jobs").unwrap();
+
+    let sent = Instant::now();
+    let later = jobs
+        .enqueue(jobs.run(1))
+        .after(Duration::from_millis(400))
+        .await
+        .unwrap();
+    let status = jobs.status(&later).await.unwrap().unwrap();
+    assert_eq!(status.state, JobState::Delayed);
+    let (due, created) = (status.due.unwrap(), status.created.unwrap());
+    assert_eq!(
+        due.duration_since(created).unwrap(),
+        Duration::from_millis(400)
+    );
+    // A time already past, and a zero delay: at once, before the delayed one.
+    jobs.enqueue(jobs.run(2))
+        .at(SystemTime::now() - Duration::from_secs(5))
+        .await
+        .unwrap();
+    jobs.enqueue(jobs.run(3))
+        .after(Duration::ZERO)
+        .await
+        .unwrap();
+    assert_eq!(handled.recv().await, Some(2));
+    assert_eq!(handled.recv().await, Some(3));
+    assert_eq!(handled.recv().await, Some(1));
+    assert!(
+        sent.elapsed() >= Duration::from_millis(400),
+        "ran {:?} after it was sent",
+        sent.elapsed()
+    );
+    wait_for_state(&jobs, &later, JobState::Done).await;
+    serving.stop().await;
+    system.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn delayed_jobs_are_moved_once_however_many_workers_and_wait_for_the_first() {
+    let redis = TestRedis::shared_or_private();
+    let ns = unique("jobs-delayed-many");
+    let producer = station(redis.url(), &ns).await;
+    let jobs = producer.remote::<Jobs>("/jobs").unwrap();
+    // Sent while no worker runs: they wait in Redis.
+    let sends = (0..300u64).map(|n| {
+        jobs.enqueue(jobs.run(n))
+            .after(Duration::from_millis(100 + n % 50))
+            .into_future()
+    });
+    for sent in futures::future::join_all(sends).await {
+        sent.unwrap();
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await; // all are due, none moved
+    assert!(producer.backlog("/jobs").await.unwrap().is_empty());
+
+    let (tx, mut handled) = mpsc::unbounded_channel();
+    let mut workers = Vec::new();
+    for name in ["w1", "w2", "w3"] {
+        let config = StationConfig::default()
+            .namespace(&ns)
+            .consumer(name)
+            .delayed_poll(Duration::from_millis(5))
+            .read_batch(16);
+        let station = RedisStation::connect_with(redis.url(), config)
+            .await
+            .unwrap();
+        let system = System::new();
+        let tx = tx.clone();
+        let serving = station
+            .serve(&system, "/jobs", move || {
+                Jobs::new(Report::Channel(tx.clone()))
+            })
+            .await
+            .unwrap();
+        workers.push((system, serving));
+    }
+    let mut seen = BTreeMap::new();
+    while seen.len() < 300 {
+        let n = tokio::time::timeout(Duration::from_secs(10), handled.recv())
+            .await
+            .expect("every delayed job runs")
+            .unwrap();
+        *seen.entry(n).or_insert(0) += 1;
+    }
+    for (system, serving) in workers {
+        serving.stop().await;
+        system.shutdown().await;
+    }
+    while let Ok(n) = handled.try_recv() {
+        *seen.entry(n).or_insert(0) += 1;
+    }
+    let twice: Vec<_> = seen.iter().filter(|(_, times)| **times > 1).collect();
+    assert!(twice.is_empty(), "handled more than once: {twice:?}");
+    assert_eq!(seen.len(), 300);
+}
+
+#[tokio::test]
+async fn a_delayed_job_survives_a_redis_restart_from_its_append_only_file() {
+    let mut server = RedisServer::start(true);
+    let ns = unique("jobs-aof");
+    let producer = station(&server.url(), &ns).await;
+    let jobs = producer.remote::<Jobs>("/jobs").unwrap();
+    let later = jobs
+        .enqueue(jobs.run(9))
+        .after(Duration::from_millis(300))
+        .await
+        .unwrap();
+    server.restart(); // kill -9, then the same data directory and port
+    let station = station(&server.url(), &ns).await;
+    let system = System::new();
+    let (serving, mut handled) = serve(&station, &system).await;
+    assert_eq!(handled.recv().await, Some(9));
+    let jobs = station.remote::<Jobs>("/jobs").unwrap();
+    wait_for_state(&jobs, &later, JobState::Done).await;
+    serving.stop().await;
+    system.shutdown().await;
+    drop(producer);
+}
+
+#[tokio::test]
+async fn a_unique_key_refuses_or_merges_a_second_job_until_the_first_finishes() {
+    let redis = TestRedis::shared_or_private();
+    let ns = unique("jobs-unique");
+    let station = station(redis.url(), &ns).await;
+    let jobs = station.remote::<Jobs>("/jobs").unwrap();
+
+    let first = jobs.enqueue(jobs.run(1)).key("nightly").await.unwrap();
+    match jobs.enqueue(jobs.run(2)).key("nightly").await {
+        Err(Error::DuplicateJob { key, job, path }) => {
+            assert_eq!((key.as_str(), job.as_str()), ("nightly", first.as_str()));
+            assert_eq!(path.as_str(), "/jobs");
+        }
+        other => panic!("a duplicate is refused: {other:?}"),
+    }
+    let merged = jobs
+        .enqueue(jobs.run(3))
+        .key("nightly")
+        .on_duplicate(Duplicate::Merge)
+        .await
+        .unwrap();
+    assert_eq!(merged, first);
+    // Delayed jobs hold their key too; another key is free.
+    let other = jobs
+        .enqueue(jobs.run(4))
+        .key("weekly")
+        .after(Duration::from_millis(50))
+        .await
+        .unwrap();
+    // An id of one's own: the same id twice is one job.
+    let mine = jobs.enqueue(jobs.run(5)).id("order-5").await.unwrap();
+    assert_eq!(jobs.enqueue(jobs.run(5)).id("order-5").await.unwrap(), mine);
+
+    let system = System::new();
+    let (serving, mut handled) = serve(&station, &system).await;
+    let mut ran = Vec::new();
+    for _ in 0..3 {
+        ran.push(handled.recv().await.unwrap());
+    }
+    ran.sort_unstable();
+    assert_eq!(ran, [1, 4, 5], "one job per key and per id");
+    wait_for_state(&jobs, &first, JobState::Done).await;
+    wait_for_state(&jobs, &other, JobState::Done).await;
+    // Finished: the key is free again.
+    let next = jobs.enqueue(jobs.run(6)).key("nightly").await.unwrap();
+    assert_ne!(next, first);
+    assert_eq!(handled.recv().await, Some(6));
+    serving.stop().await;
+    system.shutdown().await;
+    assert!(handled.try_recv().is_err(), "nothing else ran");
+}
+
+#[tokio::test]
+async fn a_cancelled_delayed_or_queued_job_never_runs() {
+    let redis = TestRedis::shared_or_private();
+    let ns = unique("jobs-cancel");
+    let station = station(redis.url(), &ns).await;
+    let jobs = station.remote::<Jobs>("/jobs").unwrap();
+
+    let delayed = jobs
+        .enqueue(jobs.run(1))
+        .after(Duration::from_millis(100))
+        .key("k1")
+        .await
+        .unwrap();
+    let queued = jobs.enqueue(jobs.run(2)).key("k2").await.unwrap();
+    assert_eq!(jobs.cancel(&delayed).await.unwrap(), Cancel::Cancelled);
+    assert_eq!(
+        station.cancel_job("/jobs", queued.as_str()).await.unwrap(),
+        Cancel::Cancelled
+    );
+    for id in [&delayed, &queued] {
+        let status = jobs.status(id).await.unwrap().unwrap();
+        assert_eq!(status.state, JobState::Cancelled);
+        assert!(status.finished.is_some());
+    }
+    assert_eq!(
+        jobs.cancel(&delayed).await.unwrap(),
+        Cancel::Finished(JobState::Cancelled)
+    );
+    assert_eq!(
+        jobs.cancel(&JobId::<()>::new("nope")).await.unwrap(),
+        Cancel::Unknown
+    );
+    // Their keys are free again.
+    jobs.enqueue(jobs.run(3)).key("k1").await.unwrap();
+    let last = jobs.enqueue(jobs.run(4)).key("k2").await.unwrap();
+
+    let system = System::new();
+    let (serving, mut handled) = serve(&station, &system).await;
+    tokio::time::sleep(Duration::from_millis(150)).await; // the delayed one would be due
+    let marker = jobs.enqueue(jobs.run(5)).await.unwrap();
+    let mut ran = Vec::new();
+    for _ in 0..3 {
+        ran.push(handled.recv().await.unwrap());
+    }
+    assert_eq!(ran, [3, 4, 5]);
+    wait_for_state(&jobs, &marker, JobState::Done).await;
+    assert_eq!(
+        jobs.cancel(&last).await.unwrap(),
+        Cancel::Finished(JobState::Done)
+    );
+    serving.stop().await;
+    system.shutdown().await;
+    assert!(handled.try_recv().is_err(), "the cancelled jobs never ran");
+}
+
+#[tokio::test]
+async fn a_failing_job_records_its_error_and_a_cancel_stops_its_retries() {
+    let redis = TestRedis::shared_or_private();
+    let ns = unique("jobs-failing");
+    let config = StationConfig::default()
+        .namespace(&ns)
+        .block(Duration::from_millis(200))
+        .retry_delay(Duration::from_millis(300))
+        .max_deliveries(3);
+    let station = RedisStation::connect_with(redis.url(), config)
+        .await
+        .unwrap();
+    let system = System::new();
+    let (serving, _handled) = serve(&station, &system).await;
+    let jobs = station.remote::<Jobs>("/jobs").unwrap();
+
+    // Fails every time: recorded, then dead.
+    let dying = jobs.enqueue(jobs.poison(1)).await.unwrap();
+    wait_for_state(&jobs, &dying, JobState::Failed).await;
+    let failed = jobs.status(&dying).await.unwrap().unwrap();
+    assert_eq!(failed.error.as_deref(), Some("poisoned 1"));
+    wait_for_state(&jobs, &dying, JobState::Dead).await;
+    let dead = jobs.status(&dying).await.unwrap().unwrap();
+    assert_eq!(dead.attempts, 3);
+    assert_eq!(dead.error.as_deref(), Some("poisoned 1"));
+    assert_eq!(jobs.result(&dying).await.unwrap(), None);
+
+    // Cancelled after its first failure: not run again, not dead-lettered.
+    let cancelled = jobs.enqueue(jobs.poison(2)).await.unwrap();
+    wait_for_state(&jobs, &cancelled, JobState::Failed).await;
+    assert_eq!(jobs.cancel(&cancelled).await.unwrap(), Cancel::Requested);
+    assert!(
+        jobs.status(&cancelled)
+            .await
+            .unwrap()
+            .unwrap()
+            .cancel_requested
+    );
+    wait_for_state(&jobs, &cancelled, JobState::Cancelled).await;
+    let status = jobs.status(&cancelled).await.unwrap().unwrap();
+    assert_eq!(status.attempts, 1);
+    let marker = jobs.enqueue(jobs.run(3)).await.unwrap();
+    wait_for_state(&jobs, &marker, JobState::Done).await;
+    assert_eq!(serving.dead_lettered(), 1);
+    assert!(station.backlog("/jobs").await.unwrap().is_empty());
+    serving.stop().await;
+    system.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_job_that_no_longer_decodes_is_dead_with_the_reason() {
+    let redis = TestRedis::shared_or_private();
+    let ns = unique("jobs-garbage");
+    let station = station(redis.url(), &ns).await;
+    // Another program's idea of /jobs (a type changed between deploys).
+    let other = station.remote::<Other>("/jobs").unwrap();
+    let stale = other.enqueue(other.ping()).await.unwrap();
+    let system = System::new();
+    let (serving, _handled) = serve(&station, &system).await;
+    let jobs = station.remote::<Jobs>("/jobs").unwrap();
+    let id = JobId::<()>::new(stale.as_str());
+    wait_for_state(&jobs, &id, JobState::Dead).await;
+    let status = jobs.status(&id).await.unwrap().unwrap();
+    assert!(
+        status.error.as_deref().unwrap().contains("cannot decode"),
+        "{status:?}"
+    );
+    let letters = station.dead_letters("/jobs", 10).await.unwrap();
+    assert_eq!(letters.len(), 1);
+    serving.stop().await;
+    system.shutdown().await;
+}
