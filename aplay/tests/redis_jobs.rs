@@ -408,3 +408,61 @@ async fn a_job_that_no_longer_decodes_is_dead_with_the_reason() {
     serving.stop().await;
     system.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_running_job_reports_progress_and_stops_early_when_cancelled() {
+    let redis = TestRedis::shared_or_private();
+    let ns = unique("jobs-running");
+    let station = station(redis.url(), &ns).await;
+    let system = System::new();
+    let (serving, _handled) = serve(&station, &system).await;
+    let jobs = station.remote::<Jobs>("/jobs").unwrap();
+
+    let short = jobs.enqueue(jobs.patient(3)).await.unwrap();
+    wait_for_state(&jobs, &short, JobState::Done).await;
+    assert_eq!(jobs.result(&short).await.unwrap(), Some(Ok(1)));
+    let done = jobs.status(&short).await.unwrap().unwrap();
+    assert_eq!(done.progress.as_deref(), Some("3/3"));
+
+    let long = jobs.enqueue(jobs.patient(10_000)).await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while jobs
+        .status(&long)
+        .await
+        .unwrap()
+        .unwrap()
+        .progress
+        .is_none()
+    {
+        assert!(Instant::now() < deadline, "the job reports progress");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(jobs.cancel(&long).await.unwrap(), Cancel::Requested);
+    wait_for_state(&jobs, &long, JobState::Cancelled).await;
+    let cancelled = jobs.status(&long).await.unwrap().unwrap();
+    assert_eq!(cancelled.attempts, 1, "not run again");
+    assert!(cancelled.cancel_requested);
+    let step: u32 = cancelled
+        .progress
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(step < 10_000, "stopped early, at step {step}");
+    assert_eq!(serving.dead_lettered(), 0);
+    assert!(station.backlog("/jobs").await.unwrap().is_empty());
+    serving.stop().await;
+
+    // Not sent as a job: no job in the context.
+    let local = system
+        .spawn(
+            "local",
+            Jobs::new(Report::Channel(mpsc::unbounded_channel().0)),
+        )
+        .await
+        .unwrap();
+    assert_eq!(local.patient(1).await.unwrap(), Err("not a job".to_owned()));
+    system.shutdown().await;
+}

@@ -206,6 +206,53 @@ async fn a_consumer_killed_mid_way_is_finished_by_its_restart() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_job_whose_worker_is_killed_mid_way_runs_again_once_and_nothing_is_lost() {
+    let setup = setup("job-sigkill").await;
+    let remote = setup.station.remote::<Jobs>("/jobs").unwrap();
+    let mut ids = Vec::new();
+    for n in 0..200 {
+        ids.push(remote.enqueue(remote.run(n)).await.unwrap());
+    }
+    let fixed = ("APLAY_CONSUMER", "worker-1");
+    let mut first = setup.worker("a", &[fixed, ("APLAY_HOLD_AT", "100")]);
+    let mut by_first = BTreeSet::new();
+    first.wait_for(LINE_WAIT, |l| {
+        by_first.extend(handled(l));
+        l.starts_with("holding ")
+    });
+    first.kill(); // SIGKILL, in the middle of job 100
+    let held = remote.status(&ids[100]).await.unwrap().unwrap();
+    assert_eq!(held.state, aplay::redis::JobState::Running);
+    assert_eq!(
+        (held.consumer.as_deref(), held.attempts),
+        (Some("worker-1"), 1)
+    );
+
+    let mut second = setup.worker("b", &[fixed]);
+    let mut by_second = Vec::new();
+    while !(100..200).all(|n| by_second.contains(&n)) {
+        let line = second.wait_for(LINE_WAIT, |l| handled(l).is_some());
+        by_second.extend(handled(&line));
+    }
+    let mut rest = BTreeSet::new();
+    stop(&mut second, &mut rest);
+    by_second.extend(rest);
+    assert_eq!(
+        by_second.iter().filter(|n| **n == 100).count(),
+        1,
+        "the job in hand runs again, once"
+    );
+    for (n, id) in ids.iter().enumerate() {
+        let status = remote.status(id).await.unwrap().unwrap();
+        assert_eq!(status.state, aplay::redis::JobState::Done, "job {n}");
+    }
+    let again = remote.status(&ids[100]).await.unwrap().unwrap();
+    assert_eq!(again.attempts, 2);
+    setup.assert_backlog_empty().await;
+    setup.station.purge_namespace().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_worker_restarted_without_a_name_gets_its_name_and_its_entries_back_at_once() {
     let setup = setup("same-name").await;
     setup.send_jobs(0..300).await;

@@ -181,6 +181,24 @@ impl<A: Dispatch> RawRef<A> {
         self.cell.mailbox.send(Envelope::sent(msg), priority)
     }
 
+    /// Sends `msg`, waiting for room, with `scope` for its handler to read from its context.
+    /// `Err` (the message handed back) once the actor stopped.
+    #[cfg(feature = "redis")]
+    pub(crate) async fn send_scoped(
+        &self,
+        msg: A::Msg,
+        scope: crate::mailbox::Scope,
+    ) -> Result<(), Error> {
+        let priority = A::priority(&msg);
+        let mut send = self
+            .cell
+            .mailbox
+            .send(Envelope::scoped(msg, scope), priority);
+        std::future::poll_fn(|cx| send.poll(cx))
+            .await
+            .map_err(|msg| Error::Stopped(self.undelivered(msg)))
+    }
+
     /// Sends `msg` from a task attached to the instance `incarnation` (a stream, a timer):
     /// dropped unhandled if another instance runs by then. `Err` once the actor stopped.
     pub(crate) async fn send_attached(&self, incarnation: u32, msg: A::Msg) -> Result<(), ()> {

@@ -46,6 +46,9 @@ struct Rare {
     /// How it supervises its children, and the restarts it has counted.
     supervision: Supervision,
     intensity: Intensity,
+    /// What came with the message being handled, for its handler (a served job's state).
+    #[cfg(feature = "redis")]
+    scope: Option<crate::mailbox::Scope>,
 }
 
 impl<A> Context<A> {
@@ -169,6 +172,25 @@ impl<A> Context<A> {
     }
 
     /// How this actor supervises its children (from [`Actor::supervision`](crate::Actor::supervision)).
+    /// What came with the message being handled (see `Envelope::scoped`), if anything.
+    #[cfg(feature = "redis")]
+    pub(crate) fn scope(&self) -> Option<&crate::mailbox::Scope> {
+        self.rare.as_ref()?.scope.as_ref()
+    }
+
+    /// Sets what came with the message about to be handled, or clears it (`None`) after.
+    #[cfg(feature = "redis")]
+    pub(crate) fn set_scope(&mut self, scope: Option<crate::mailbox::Scope>) {
+        match scope {
+            Some(scope) => self.rare().scope = Some(scope),
+            None => {
+                if let Some(rare) = self.rare.as_mut() {
+                    rare.scope = None;
+                }
+            }
+        }
+    }
+
     fn rare(&mut self) -> &mut Rare {
         self.rare.get_or_insert_with(Box::default)
     }

@@ -201,6 +201,17 @@ impl<A: Dispatch> ActorRef<A> {
         TellFuture::new(this.handle.raw(), msg)
     }
 
+    /// Sends an already built message, waiting for room, with `scope` for its handler to
+    /// read from its context (a served job's state).
+    #[cfg(feature = "redis")]
+    pub(crate) async fn send_scoped(
+        this: &Self,
+        msg: A::Msg,
+        scope: crate::mailbox::Scope,
+    ) -> Result<(), Error> {
+        this.handle.raw().send_scoped(msg, scope).await
+    }
+
     /// Sends an already built message without waiting.
     ///
     /// # Errors

@@ -26,11 +26,19 @@ pub(crate) enum Envelope<M> {
     Traced(Box<Traced<M>>),
 }
 
-/// A message and the span it was sent from.
+/// A message and the span it was sent from; with the `redis` feature, also what its handler
+/// may read from its context while it handles it (a job's state: its id, cancellation).
 pub(crate) struct Traced<M> {
     pub(crate) msg: M,
     pub(crate) from: tracing::Span,
+    #[cfg(feature = "redis")]
+    pub(crate) scope: Option<Scope>,
 }
+
+/// What comes with a message for its handler, read through its context (see
+/// `Context::scope`).
+#[cfg(feature = "redis")]
+pub(crate) type Scope = Arc<dyn std::any::Any + Send + Sync>;
 
 /// The sending side, shared by every ref to the actor.
 pub(crate) struct MailboxSender<M>(Arc<Queue<Envelope<M>>>);
@@ -76,9 +84,28 @@ impl<M> Envelope<M> {
     #[inline(never)]
     fn traced(msg: M) -> Self {
         match crate::observe::spans::sender_span() {
-            Some(from) => Envelope::Traced(Box::new(Traced { msg, from })),
+            Some(from) => Envelope::Traced(Box::new(Traced {
+                msg,
+                from,
+                #[cfg(feature = "redis")]
+                scope: None,
+            })),
             None => Envelope::Message(msg),
         }
+    }
+
+    /// The envelope of a message whose handler reads `scope` from its context.
+    #[cfg(feature = "redis")]
+    pub(crate) fn scoped(msg: M, scope: Scope) -> Self {
+        #[cfg(feature = "tracing")]
+        let from = crate::observe::spans::sender_span().unwrap_or_else(tracing::Span::none);
+        #[cfg(not(feature = "tracing"))]
+        let from = tracing::Span::none();
+        Envelope::Traced(Box::new(Traced {
+            msg,
+            from,
+            scope: Some(scope),
+        }))
     }
 
     /// The message of an envelope that came back from a failed send (always a message:

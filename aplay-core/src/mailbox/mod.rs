@@ -12,6 +12,8 @@ mod queue;
 mod queue_loom;
 mod sync;
 
+#[cfg(feature = "redis")]
+pub(crate) use channel::Scope;
 pub(crate) use channel::{
     Envelope, MailboxReceiver, MailboxSender, SendEnvelope, Traced, TrySend, channel,
 };

@@ -56,7 +56,7 @@ mod topic;
 pub use config::StationConfig;
 pub use dead_letter::DeadLetter;
 pub use error::{RedisError, RedisErrorKind};
-pub use job::{Cancel, Duplicate, Enqueue, IntoJob, JobId, JobState, JobStatus};
+pub use job::{Cancel, Duplicate, Enqueue, IntoJob, Job, JobId, JobState, JobStatus};
 pub use not_flushed::NotFlushed;
 pub use remote::RemoteRef;
 pub use serve::Serving;

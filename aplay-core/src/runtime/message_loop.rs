@@ -79,9 +79,19 @@ pub(super) fn message_loop<'a, A: Dispatch>(
                     // `await` (every idle actor's task carries what is).
                     let (msg, name, span) = {
                         // A message from a task of an earlier instance is dropped.
-                        let Some((msg, from)) = open(envelope, incarnation) else {
+                        let Some(Opened {
+                            msg,
+                            from,
+                            #[cfg(feature = "redis")]
+                            scope,
+                        }) = open(envelope, incarnation)
+                        else {
                             continue;
                         };
+                        #[cfg(feature = "redis")]
+                        if scope.is_some() {
+                            ctx.set_scope(scope);
+                        }
                         let name = A::message_name(&msg);
                         // Handler time and high-water marks are measured in metered systems.
                         if let Some(meter) = core_of(&me).meter() {
@@ -103,6 +113,8 @@ pub(super) fn message_loop<'a, A: Dispatch>(
                         drop(span);
                         panics::catch_future(actor.dispatch(msg, ctx)).await
                     };
+                    #[cfg(feature = "redis")]
+                    ctx.set_scope(None);
                     let core = core_of(&me);
                     if let Err(panic) = outcome {
                         return StopReason::Failed(handler_panicked(&core.path, name, &*panic));
@@ -157,20 +169,46 @@ pub(super) fn message_loop<'a, A: Dispatch>(
     }
 }
 
-/// The message of an envelope, and the span it was sent from; `None` for a message from a
-/// task of an instance other than `incarnation` (stale after a restart).
+/// What an envelope holds for the loop.
+struct Opened<M> {
+    msg: M,
+    /// The span it was sent from.
+    from: Option<tracing::Span>,
+    /// What its handler reads from its context.
+    #[cfg(feature = "redis")]
+    scope: Option<crate::mailbox::Scope>,
+}
+
+/// The message of an envelope, with what came with it; `None` for a message from a task of
+/// an instance other than `incarnation` (stale after a restart).
 #[inline(always)]
-fn open<M>(envelope: Envelope<M>, incarnation: u32) -> Option<(M, Option<tracing::Span>)> {
+fn open<M>(envelope: Envelope<M>, incarnation: u32) -> Option<Opened<M>> {
+    let plain = |msg| Opened {
+        msg,
+        from: None,
+        #[cfg(feature = "redis")]
+        scope: None,
+    };
     match envelope {
-        Envelope::Message(msg) => Some((msg, None)),
+        Envelope::Message(msg) => Some(plain(msg)),
         Envelope::Traced(traced) => {
-            let Traced { msg, from } = *traced;
-            Some((msg, Some(from)))
+            let Traced {
+                msg,
+                from,
+                #[cfg(feature = "redis")]
+                scope,
+            } = *traced;
+            Some(Opened {
+                msg,
+                from: Some(from),
+                #[cfg(feature = "redis")]
+                scope,
+            })
         }
         Envelope::Attached {
             incarnation: from,
             msg,
-        } => (from == incarnation).then_some((msg, None)),
+        } => (from == incarnation).then(|| plain(msg)),
         Envelope::Signal => unreachable!("wake-ups are not opened"),
     }
 }

@@ -77,6 +77,24 @@ impl Jobs {
     pub fn panic(&self, n: u64) {
         panic!("boom {n}");
     }
+
+    /// Takes `steps` steps of 20 ms, recording its progress after each, and gives up when
+    /// its job is cancelled; returns its attempt. Fails when not run as a job.
+    pub async fn patient(&mut self, steps: u32, ctx: &mut Context<Self>) -> Result<u32, String> {
+        let Some(job) = aplay::redis::Job::of(ctx) else {
+            return Err("not a job".into());
+        };
+        for step in 1..=steps {
+            tokio::select! {
+                () = job.cancelled() => return Err(format!("cancelled before step {step}")),
+                () = tokio::time::sleep(Duration::from_millis(20)) => {}
+            }
+            job.progress(format!("{step}/{steps}"))
+                .await
+                .map_err(|e| e.to_string())?;
+        }
+        Ok(job.attempt())
+    }
 }
 
 /// An actor of another type, for lookups that must fail.

@@ -26,15 +26,18 @@ mod delayed;
 mod enqueue;
 mod id;
 mod record;
+mod running;
 mod status;
 
 pub use cancel::Cancel;
 pub use enqueue::{Duplicate, Enqueue, IntoJob};
 pub use id::JobId;
+pub use running::Job;
 pub use status::{JobState, JobStatus};
 
 pub(crate) use delayed::move_due;
 pub(crate) use record::{Ending, Starting, start};
+pub(crate) use running::{Running, Watchlist};
 
 /// The record of the job `id` of `path`.
 pub(crate) async fn status(

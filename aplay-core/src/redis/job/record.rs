@@ -166,6 +166,19 @@ impl Ending<'_> {
         self.finished(set)
     }
 
+    /// Cancelled while it ran (its handler gave up, seeing the cancel).
+    pub(crate) fn cancelled(&self) -> Vec<redis::Cmd> {
+        let mut set = redis::cmd("HSET");
+        set.arg(&self.record)
+            .arg(field::STATE)
+            .arg("cancelled")
+            .arg(field::FINISHED)
+            .arg(now_ms())
+            .arg(field::ATTEMPTS)
+            .arg(self.attempts);
+        self.finished(set)
+    }
+
     /// Failed, to run again.
     pub(crate) fn failed(&self, error: &str) -> Vec<redis::Cmd> {
         let mut set = redis::cmd("HSET");

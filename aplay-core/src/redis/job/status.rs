@@ -26,6 +26,7 @@ pub(crate) mod field {
     pub(crate) const RESULT: &str = "result";
     pub(crate) const KEY: &str = "key";
     pub(crate) const CANCEL: &str = "cancel";
+    pub(crate) const PROGRESS: &str = "progress";
 }
 
 /// Where a job is in its life. See [`JobStatus`].
@@ -136,6 +137,8 @@ pub struct JobStatus {
     pub finished: Option<SystemTime>,
     /// Its unique key, if it was given one.
     pub key: Option<String>,
+    /// What its handler last reported with [`Job::progress`](crate::redis::Job::progress).
+    pub progress: Option<String>,
     /// Whether a cancel was asked for while it ran: a job that runs again (after a failure)
     /// is then cancelled instead.
     pub cancel_requested: bool,
@@ -179,6 +182,7 @@ impl JobStatus {
             started: None,
             finished: None,
             key: None,
+            progress: None,
             cancel_requested: false,
             entry: None,
             result: None,
@@ -200,6 +204,7 @@ impl JobStatus {
                 field::CONSUMER => status.consumer = non_empty(string(value)?),
                 field::ERROR => status.error = non_empty(string(value)?),
                 field::KEY => status.key = non_empty(string(value)?),
+                field::PROGRESS => status.progress = non_empty(string(value)?),
                 field::ENTRY => status.entry = non_empty(string(value)?),
                 field::CANCEL => status.cancel_requested = string(value)? == "1",
                 field::CREATED => status.created = Some(time(integer(value)?)),

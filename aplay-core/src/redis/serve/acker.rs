@@ -160,7 +160,9 @@ impl<A: Wire> Acker<A> {
             }
             Outcome::NoReply if self.failed_generations.insert(generation) => {
                 // The first entry without a reply in this instance is the one it failed on.
-                if held.deliveries >= self.shared.config().max_deliveries {
+                if held.job.as_ref().is_some_and(|job| job.is_cancelled()) {
+                    self.cancelled(held);
+                } else if held.deliveries >= self.shared.config().max_deliveries {
                     let to_acker = self.shared.to_acker.clone();
                     self.retries.spawn(async move {
                         let error =
@@ -189,7 +191,9 @@ impl<A: Wire> Acker<A> {
     }
 
     fn failed(&mut self, held: Held, error: String) {
-        if held.deliveries >= self.shared.config().max_deliveries {
+        if held.job.as_ref().is_some_and(|job| job.is_cancelled()) {
+            self.cancelled(held);
+        } else if held.deliveries >= self.shared.config().max_deliveries {
             self.batch.dead(&self.shared, held, &error);
         } else {
             tracing::info!(path = %self.shared.path, entry = held.id(), deliveries = held.deliveries, %error, "redis: handling failed; delivering again later");
@@ -198,6 +202,16 @@ impl<A: Wire> Acker<A> {
             }
             self.retry(held, true);
         }
+    }
+
+    /// A job whose handler failed after a cancel was asked for: it ends as cancelled, and
+    /// its entry is acknowledged.
+    fn cancelled(&mut self, held: Held) {
+        tracing::info!(path = %self.shared.path, entry = held.id(), "redis: a job was cancelled while it ran");
+        if let Some(ending) = ending(&self.shared, &held) {
+            self.batch.records.extend(ending.cancelled());
+        }
+        self.batch.done.push(held);
     }
 
     fn retry(&mut self, held: Held, counted: bool) {

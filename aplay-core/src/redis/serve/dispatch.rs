@@ -7,8 +7,12 @@ use super::Shared;
 use super::acker::Work;
 use super::held::Held;
 use super::instances::Instance;
+use std::sync::Arc;
+
 use crate::handle::ActorRef;
-use crate::redis::entry::MESSAGE;
+use crate::mailbox::Scope;
+use crate::redis::entry::{JOB, MESSAGE};
+use crate::redis::job::Running;
 use crate::wire::{Wire, decode};
 
 /// Why an entry cannot be a message of `A`.
@@ -45,7 +49,7 @@ impl<A: Wire> Shared<A> {
         let entries = self.start_jobs(entries.into_iter().collect()).await;
         let mut instances = self.instances.subscribe();
         let mut current: Option<(u64, ActorRef<A>)> = None;
-        for held in entries {
+        for mut held in entries {
             let mut msg = match decode_entry::<A>(&held) {
                 Ok(msg) => msg,
                 Err(error) => {
@@ -54,6 +58,16 @@ impl<A: Wire> Shared<A> {
                 }
             };
             let outcome = A::expect_outcome(&mut msg);
+            let job = held.entry.text(JOB).map(|id| {
+                Running::new(
+                    id,
+                    held.deliveries,
+                    format!("{}{id}", self.record_prefix),
+                    self.station.connections.shared(),
+                    &self.watchlist,
+                )
+            });
+            held.job.clone_from(&job);
             let mut failed = 0;
             loop {
                 let (generation, actor) = match current.take() {
@@ -69,7 +83,11 @@ impl<A: Wire> Shared<A> {
                         }
                     },
                 };
-                match ActorRef::send(&actor, msg).await {
+                let sent = match &job {
+                    Some(job) => ActorRef::send_scoped(&actor, msg, Arc::clone(job) as Scope).await,
+                    None => ActorRef::send(&actor, msg).await,
+                };
+                match sent {
                     Ok(()) => {
                         let _ = self.to_acker.send(Work::Sent {
                             held,

@@ -13,6 +13,7 @@ use parking_lot::{Mutex, MutexGuard};
 use tokio::sync::OwnedSemaphorePermit;
 
 use crate::redis::entry::Entry;
+use crate::redis::job::Running;
 
 /// The ids of the entries in hand, whose idle time the keeper refreshes.
 #[derive(Default)]
@@ -79,6 +80,8 @@ pub(crate) struct Held {
     pub(crate) deliveries: u32,
     /// The last reply of a failed attempt (a handler's `Err`), for an asker if it is the last.
     pub(crate) last_reply: Option<Vec<u8>>,
+    /// A job's state while it runs (its handler reads it from its context).
+    pub(crate) job: Option<Arc<Running>>,
     set: Arc<HeldSet>,
     _slot: OwnedSemaphorePermit,
 }
@@ -102,6 +105,7 @@ impl Held {
             entry,
             deliveries,
             last_reply: None,
+            job: None,
             set: Arc::clone(set),
             _slot: slot,
         })

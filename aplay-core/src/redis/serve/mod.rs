@@ -11,10 +11,12 @@
 //!  keeper: refreshes the idle time of every entry in hand
 //!  due: moves the delayed jobs that are due into the stream
 //!  jobs: records that a job starts (or skips one cancelled or done already)
+//!  cancels: tells the running jobs whose handlers watch that a cancel was asked for
 //!  instances: a fresh actor from the factory after a failure
 //! ```
 
 mod acker;
+mod cancels;
 mod dispatch;
 mod due;
 mod feeder;
@@ -37,6 +39,7 @@ use self::instances::{Factory, Instance};
 use super::config::StationConfig;
 use super::conn::{ensure_group, query};
 use super::error::RedisError;
+use super::job::Watchlist;
 use super::shared::Station;
 use crate::actor::Dispatch;
 use crate::error::Error;
@@ -56,6 +59,8 @@ pub(crate) struct Shared<A: Dispatch> {
     /// What the records of this path's jobs begin with, and its unique-key locks.
     pub(crate) record_prefix: String,
     pub(crate) unique_prefix: String,
+    /// The running jobs whose handlers asked for their `Job`, watched for a cancel.
+    pub(crate) watchlist: Arc<Watchlist>,
     pub(crate) held: Arc<HeldSet>,
     /// One permit per entry in hand: reading waits when all are taken (back-pressure).
     pub(crate) slots: Arc<Semaphore>,
@@ -160,6 +165,7 @@ where
         dead: station.keys.dead(path),
         record_prefix: station.keys.job_prefix(path),
         unique_prefix: station.keys.unique_prefix(path),
+        watchlist: Arc::default(),
         stream,
         path: parsed,
         held: Arc::default(),
@@ -187,6 +193,7 @@ where
     tokio::spawn(acker::run(Arc::clone(&shared), from_feeder));
     tokio::spawn(feeder::run(Arc::clone(&shared)));
     tokio::spawn(due::run(Arc::clone(&shared)));
+    tokio::spawn(cancels::run(Arc::clone(&shared)));
     let keeper = tokio::spawn(keeper::run(Arc::clone(&shared))).abort_handle();
     Ok(Serving { shared, keeper })
 }
