@@ -12,7 +12,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use aplay::prelude::*;
 use aplay::redis::{
-    Cancel, Duplicate, JobId, JobState, RedisStation, RemoteRef, Serving, StationConfig,
+    Cancel, Duplicate, JobId, JobState, RedisStation, RemoteRef, Schedule, Serving, StationConfig,
 };
 use redis_actors::{Jobs, Other, Report};
 use redis_server::{RedisServer, TestRedis, unique};
@@ -465,4 +465,142 @@ async fn a_running_job_reports_progress_and_stops_early_when_cancelled() {
         .unwrap();
     assert_eq!(local.patient(1).await.unwrap(), Err("not a job".to_owned()));
     system.shutdown().await;
+}
+
+/// Starts a worker (a station of its own, as another process would have) serving `/jobs`,
+/// reporting what it handles to `tx`.
+async fn worker(
+    url: &str,
+    ns: &str,
+    name: &str,
+    tx: &mpsc::UnboundedSender<u64>,
+) -> (System, Serving<Jobs>) {
+    let config = StationConfig::default()
+        .namespace(ns)
+        .consumer(name)
+        .block(Duration::from_millis(200))
+        .delayed_poll(Duration::from_millis(5));
+    let station = RedisStation::connect_with(url, config).await.unwrap();
+    let system = System::new();
+    let tx = tx.clone();
+    let serving = station
+        .serve(&system, "/jobs", move || {
+            Jobs::new(Report::Channel(tx.clone()))
+        })
+        .await
+        .unwrap();
+    (system, serving)
+}
+
+async fn next_fire(fires: &mut mpsc::UnboundedReceiver<u64>) -> u64 {
+    tokio::time::timeout(Duration::from_secs(10), fires.recv())
+        .await
+        .expect("the periodic job fires")
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_periodic_job_fires_once_per_period_however_many_workers_and_when_some_die() {
+    let redis = TestRedis::shared_or_private();
+    let ns = unique("jobs-periodic");
+    let producer = station(redis.url(), &ns).await;
+    let jobs = producer.remote::<Jobs>("/jobs").unwrap();
+    let period = 200;
+    jobs.schedule(
+        "tick",
+        Schedule::every(Duration::from_millis(period)),
+        jobs.tick(),
+    )
+    .await
+    .unwrap();
+
+    let (tx, mut fires) = mpsc::unbounded_channel();
+    let mut workers = Vec::new();
+    for name in ["w1", "w2", "w3"] {
+        workers.push(worker(redis.url(), &ns, name, &tx).await);
+    }
+    let mut slots = Vec::new();
+    for _ in 0..4 {
+        slots.push(next_fire(&mut fires).await);
+    }
+    // Two of the three stop: the last one keeps firing.
+    for (system, serving) in workers.drain(..2) {
+        serving.stop().await;
+        system.shutdown().await;
+    }
+    for _ in 0..3 {
+        slots.push(next_fire(&mut fires).await);
+    }
+    assert!(jobs.unschedule("tick").await.unwrap());
+    assert!(!jobs.unschedule("tick").await.unwrap());
+    for (system, serving) in workers {
+        serving.stop().await;
+        system.shutdown().await;
+    }
+    while let Ok(slot) = fires.try_recv() {
+        slots.push(slot);
+    }
+    assert!(
+        slots.iter().all(|s| s % period == 0),
+        "on the period: {slots:?}"
+    );
+    let mut unique = slots.clone();
+    unique.dedup();
+    assert_eq!(unique, slots, "each time fired once, in order");
+    let last = *slots.last().unwrap();
+    let id = JobId::<()>::new(format!("tick@{last}"));
+    wait_for_state(&jobs, &id, JobState::Done).await;
+}
+
+#[tokio::test]
+async fn fires_missed_while_no_worker_ran_are_made_up_once() {
+    let redis = TestRedis::shared_or_private();
+    let ns = unique("jobs-periodic-missed");
+    let producer = station(redis.url(), &ns).await;
+    let jobs = producer.remote::<Jobs>("/jobs").unwrap();
+    let period = 100;
+    let schedule = Schedule::every(Duration::from_millis(period));
+    jobs.schedule("tick", schedule.clone(), jobs.tick())
+        .await
+        .unwrap();
+    let declared = producer.periodic_jobs("/jobs").await.unwrap();
+    assert_eq!(declared.len(), 1);
+    assert_eq!(
+        (declared[0].name.as_str(), declared[0].schedule.as_str()),
+        ("tick", "every 100ms")
+    );
+    let (last, next) = (declared[0].last.unwrap(), declared[0].next.unwrap());
+    assert!(next > last);
+    // Declared again: nothing changes.
+    jobs.schedule("tick", schedule, jobs.tick()).await.unwrap();
+    assert_eq!(
+        producer.periodic_jobs("/jobs").await.unwrap()[0].last,
+        Some(last)
+    );
+
+    tokio::time::sleep(Duration::from_millis(4 * period)).await; // three or four missed
+    let (tx, mut fires) = mpsc::unbounded_channel();
+    let (system, serving) = worker(redis.url(), &ns, "w1", &tx).await;
+    let first = next_fire(&mut fires).await;
+    let second = next_fire(&mut fires).await;
+    let declared_ms = last
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64;
+    assert!(
+        first >= declared_ms + 3 * period,
+        "the latest missed time: {first}"
+    );
+    assert_eq!(
+        second,
+        first + period,
+        "then on schedule, the others not made up"
+    );
+    serving.stop().await;
+    system.shutdown().await;
+    assert!(matches!(
+        jobs.schedule("", Schedule::every(Duration::from_secs(1)), jobs.tick())
+            .await,
+        Err(Error::InvalidName { .. })
+    ));
 }

@@ -77,6 +77,16 @@ impl Keys {
         format!("{}:unique:{path}:", self.namespace)
     }
 
+    /// The set of the names of the periodic jobs of `path`.
+    pub(crate) fn periodic_index(&self, path: &str) -> String {
+        format!("{}:periodic:{path}", self.namespace)
+    }
+
+    /// The periodic job `name` of `path` (a hash: its schedule, message and last fire).
+    pub(crate) fn periodic(&self, path: &str, name: &str) -> String {
+        format!("{}:periodic:{path}:{name}", self.namespace)
+    }
+
     /// The hash of served paths and the type of actor serving each.
     pub(crate) fn addresses(&self) -> String {
         format!("{}:addresses", self.namespace)
@@ -97,6 +107,10 @@ mod tests {
         assert_eq!(keys.addresses(), "shop:addresses");
         assert_eq!(keys.job("/jobs", "j1"), "shop:job:/jobs:j1");
         assert_eq!(keys.delayed("/jobs"), "shop:delayed:/jobs");
+        assert_eq!(
+            keys.periodic("/jobs", "nightly"),
+            "shop:periodic:/jobs:nightly"
+        );
         assert_eq!(keys.unique_prefix("/jobs"), "shop:unique:/jobs:");
         assert_eq!(keys.producer("/jobs", "w1:7"), "shop:producer:/jobs:w1:7");
         assert_eq!(keys.topic("prices"), "shop:topic:prices");

@@ -24,6 +24,8 @@
 //! | `{ns}:job:{path}:{id}` | hash | a job's record: state, attempts, consumer, error, result |
 //! | `{ns}:delayed:{path}` | sorted set | the delayed jobs of `path`, scored by when they are due (ms) |
 //! | `{ns}:unique:{path}:{key}` | string | the id of the job holding a unique key |
+//! | `{ns}:periodic:{path}` | set | the names of the periodic jobs of `path` |
+//! | `{ns}:periodic:{path}:{name}` | hash | a periodic job: its schedule, message and last fire |
 //! | `{ns}:topic:{name}` | Pub/Sub channel | a fire-and-forget topic's messages |
 //! | `{ns}:topic:{name}` | stream, a consumer group per subscription | a durable topic's messages |
 //! | `{ns}:topic-dead:{name}:{subscription}` | stream | the entries of a durable topic one subscription could not decode |
@@ -56,7 +58,10 @@ mod topic;
 pub use config::StationConfig;
 pub use dead_letter::DeadLetter;
 pub use error::{RedisError, RedisErrorKind};
-pub use job::{Cancel, Duplicate, Enqueue, IntoJob, Job, JobId, JobState, JobStatus};
+pub use job::{
+    Cancel, Duplicate, Enqueue, IntoJob, Job, JobId, JobState, JobStatus, Periodic, Schedule,
+    ScheduleError,
+};
 pub use not_flushed::NotFlushed;
 pub use remote::RemoteRef;
 pub use serve::Serving;

@@ -12,7 +12,7 @@ use serde::de::DeserializeOwned;
 
 use super::error::{RedisError, RedisErrorKind};
 use super::forward::{Control, Progress, forward};
-use super::job::{self, Cancel, Enqueue, IntoJob, JobId, JobStatus};
+use super::job::{self, Cancel, Enqueue, IntoJob, JobId, JobStatus, Schedule};
 use super::not_flushed::NotFlushed;
 use super::shared::Station;
 use crate::actor::Dispatch;
@@ -325,6 +325,113 @@ impl<A: Wire> RemoteRef<A> {
     /// Cancel safe: the cancel is one step in Redis, done or not.
     pub async fn cancel<R>(&self, job: &JobId<R>) -> Result<Cancel, Error> {
         job::cancel_job(&self.link.station, self.path().as_str(), job.as_str()).await
+    }
+
+    /// Declares the **periodic job** `name`: the message `job` (a request built on a handle,
+    /// `reports.schedule("nightly", Schedule::cron("0 3 * * *")?, reports.build())`) sent as
+    /// a job at each time of `schedule`, by whichever process serving this path sees the time
+    /// first: **once per time**, however many processes serve it (none fires it twice, and a
+    /// worker that dies leaves it to the others).
+    ///
+    /// The declaration is kept in Redis (listed by
+    /// [`RedisStation::periodic_jobs`](super::RedisStation::periodic_jobs)): declare it at
+    /// each start of the program, from any process; declaring it again with the same schedule
+    /// changes nothing (the message is updated), with another schedule restarts it. The first
+    /// fire is the schedule's next time after the declaration.
+    ///
+    /// **Fires missed** while no process served the path are not all made up: when one comes
+    /// back, it fires once, for the latest time missed (and for a cron schedule, only if that
+    /// time is less than a week old), then keeps to the schedule. Each fire is a job with the
+    /// id `{name}@{time in ms}` ([`status`](Self::status) and [`result`](Self::result) by
+    /// it). Times are by the Redis server's clock, checked every
+    /// [`delayed_poll`](super::StationConfig::delayed_poll).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidName`] for an empty name; [`Error::Redis`] when Redis cannot be
+    /// reached or the message cannot be encoded. A cron expression that does not parse is an
+    /// error of [`Schedule::cron`], before this.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use aplay_core::redis::{RedisStation, Schedule};
+    /// # use aplay_doc_actors::Counter;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let station = RedisStation::connect("redis://127.0.0.1:6379").await?;
+    /// let counter = station.remote::<Counter>("/counter")?;
+    /// counter.schedule("tick", Schedule::every(Duration::from_secs(10)), counter.add(1)).await?;
+    /// counter.schedule("nightly", Schedule::cron("0 3 * * *")?, counter.add(100)).await?;
+    /// for periodic in station.periodic_jobs("/counter").await? {
+    ///     println!("{} ({}): next at {:?}", periodic.name, periodic.schedule, periodic.next);
+    /// }
+    /// assert!(counter.unschedule("tick").await?);
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: the declaration is one step in Redis, done or not.
+    pub async fn schedule<J: IntoJob<A>>(
+        &self,
+        name: &str,
+        schedule: Schedule,
+        job: J,
+    ) -> Result<(), Error> {
+        if name.is_empty() {
+            return Err(Error::InvalidName {
+                name: name.to_owned(),
+                reason: "a periodic job needs a name",
+            });
+        }
+        let message = job::message_of::<A, J>(job)?;
+        let station = &self.link.station;
+        let path = self.path().as_str();
+        let mut conn = station.connections.shared();
+        job::declare(
+            &mut conn,
+            [
+                &station.keys.periodic(path, name),
+                &station.keys.periodic_index(path),
+            ],
+            name,
+            &schedule,
+            &message,
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Removes the periodic job `name` of this path: it fires no more. Returns whether there
+    /// was one. The jobs it fired already are not touched.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Redis`] when Redis cannot be reached.
+    ///
+    /// See the example on [`schedule`](Self::schedule).
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe.
+    pub async fn unschedule(&self, name: &str) -> Result<bool, Error> {
+        let station = &self.link.station;
+        let path = self.path().as_str();
+        let mut conn = station.connections.shared();
+        let mut pipe = redis::pipe();
+        pipe.atomic()
+            .cmd("DEL")
+            .arg(station.keys.periodic(path, name))
+            .cmd("SREM")
+            .arg(station.keys.periodic_index(path))
+            .arg(name);
+        let (deleted, _): (i64, i64) = pipe
+            .query_async(&mut conn)
+            .await
+            .map_err(RedisError::from_client)?;
+        Ok(deleted == 1)
     }
 }
 

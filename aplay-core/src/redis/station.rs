@@ -14,7 +14,7 @@ use super::consumer::ConsumerName;
 use super::dead_letter::{self, DeadLetter, original_fields};
 use super::entry::{entries, integer, string};
 use super::error::{RedisError, RedisErrorKind};
-use super::job::{self, Cancel, JobStatus};
+use super::job::{self, Cancel, JobStatus, Periodic};
 use super::keys::Keys;
 use super::permissions;
 use super::remote::{RemoteRef, remote_ref};
@@ -522,6 +522,31 @@ impl RedisStation {
     /// Cancel safe: the cancel is one step in Redis, done or not.
     pub async fn cancel_job(&self, path: &str, id: &str) -> Result<Cancel, Error> {
         job::cancel_job(&self.inner, path, id).await
+    }
+
+    /// The periodic jobs of `path`, by name: their schedules, last and next fires. See
+    /// [`RemoteRef::schedule`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Redis`] when Redis cannot be reached.
+    ///
+    /// See the example on [`RemoteRef::schedule`].
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: it only reads.
+    pub async fn periodic_jobs(&self, path: &str) -> Result<Vec<Periodic>, Error> {
+        let mut conn = self.inner.connections.shared();
+        let now = job::server_now(&mut conn).await?;
+        let mut listed = Vec::new();
+        for name in job::names(&mut conn, &self.inner.keys.periodic_index(path)).await? {
+            let key = self.inner.keys.periodic(path, &name);
+            if let Some((schedule, last)) = job::read(&mut conn, &key).await? {
+                listed.push(job::describe(name, schedule, last, now));
+            }
+        }
+        Ok(listed)
     }
 
     /// Up to `count` of the oldest dead letters of `path`.

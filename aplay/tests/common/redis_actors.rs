@@ -78,6 +78,20 @@ impl Jobs {
         panic!("boom {n}");
     }
 
+    /// Reports the time (ms) of the periodic fire it runs for, read from its job's id
+    /// (`{name}@{time}`); 0 when not run as a periodic job.
+    pub fn tick(&mut self, ctx: &mut Context<Self>) {
+        let slot = aplay::redis::Job::of(ctx)
+            .and_then(|job| job.id().rsplit_once('@')?.1.parse().ok())
+            .unwrap_or(0);
+        match &self.report {
+            Report::Stdout(label) => println!("handled {slot} {label}"),
+            Report::Channel(tx) => {
+                let _ = tx.send(slot);
+            }
+        }
+    }
+
     /// Takes `steps` steps of 20 ms, recording its progress after each, and gives up when
     /// its job is cancelled; returns its attempt. Fails when not run as a job.
     pub async fn patient(&mut self, steps: u32, ctx: &mut Context<Self>) -> Result<u32, String> {

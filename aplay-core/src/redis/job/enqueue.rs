@@ -254,12 +254,7 @@ impl<'a, A: Wire, R> Enqueue<'a, A, R> {
         let station = self.station;
         let path = self.path.as_str();
         let id = self.id.map_or_else(JobId::fresh, JobId::new);
-        let bytes = encode(&self.message).map_err(|e| {
-            RedisError::new(
-                RedisErrorKind::Config,
-                format!("the job's message cannot be encoded: {e}"),
-            )
-        })?;
+        let bytes = encode_message::<A>(&self.message)?;
         let (mode, ms) = match self.when {
             When::Now => ("now", 0),
             When::After(delay) => ("after", millis(delay)),
@@ -326,6 +321,24 @@ impl<'a, A: Wire, R> Enqueue<'a, A, R> {
             _ => Err(unexpected().into()),
         }
     }
+}
+
+/// The encoded message of a job.
+pub(crate) fn message_of<A: Wire, J: IntoJob<A>>(job: J) -> Result<Vec<u8>, Error> {
+    encode_message::<A>(&job.into_message())
+}
+
+fn encode_message<A: Wire>(message: &A::Msg) -> Result<Vec<u8>, Error> {
+    encode(message).map_err(|e| {
+        RedisError::new(
+            RedisErrorKind::Config,
+            format!(
+                "the message of a job to {} cannot be encoded: {e}",
+                A::message_name(message)
+            ),
+        )
+        .into()
+    })
 }
 
 impl<'a, A: Wire, R: 'a> IntoFuture for Enqueue<'a, A, R> {

@@ -25,17 +25,23 @@ mod cancel;
 mod delayed;
 mod enqueue;
 mod id;
+mod periodic;
 mod record;
 mod running;
+mod schedule;
 mod status;
 
 pub use cancel::Cancel;
+pub(crate) use enqueue::message_of;
 pub use enqueue::{Duplicate, Enqueue, IntoJob};
 pub use id::JobId;
+pub use periodic::Periodic;
 pub use running::Job;
+pub use schedule::{Schedule, ScheduleError};
 pub use status::{JobState, JobStatus};
 
 pub(crate) use delayed::move_due;
+pub(crate) use periodic::{declare, describe, fire, names, read, server_now};
 pub(crate) use record::{Ending, Starting, start};
 pub(crate) use running::{Running, Watchlist};
 

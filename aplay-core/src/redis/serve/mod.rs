@@ -12,6 +12,7 @@
 //!  due: moves the delayed jobs that are due into the stream
 //!  jobs: records that a job starts (or skips one cancelled or done already)
 //!  cancels: tells the running jobs whose handlers watch that a cancel was asked for
+//!  periodic: fires the periodic jobs of the path, once per time of their schedules
 //!  instances: a fresh actor from the factory after a failure
 //! ```
 
@@ -25,6 +26,7 @@ mod held;
 mod instances;
 mod jobs;
 mod keeper;
+mod periodic;
 
 use std::fmt;
 use std::sync::Arc;
@@ -194,6 +196,7 @@ where
     tokio::spawn(feeder::run(Arc::clone(&shared)));
     tokio::spawn(due::run(Arc::clone(&shared)));
     tokio::spawn(cancels::run(Arc::clone(&shared)));
+    tokio::spawn(periodic::run(Arc::clone(&shared)));
     let keeper = tokio::spawn(keeper::run(Arc::clone(&shared))).abort_handle();
     Ok(Serving { shared, keeper })
 }
