@@ -604,3 +604,81 @@ async fn fires_missed_while_no_worker_ran_are_made_up_once() {
         Err(Error::InvalidName { .. })
     ));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rate_limit_holds_for_all_workers_together() {
+    let redis = TestRedis::shared_or_private();
+    let ns = unique("jobs-rate");
+    let producer = station(redis.url(), &ns).await;
+    let limit = aplay::redis::RateLimit::new(5, Duration::from_millis(300));
+    producer.set_rate_limit("/jobs", Some(limit)).await.unwrap();
+    let jobs = producer.remote::<Jobs>("/jobs").unwrap();
+    for n in 0..20 {
+        jobs.run(n).await.unwrap();
+    }
+    jobs.flushed().await.unwrap();
+
+    let (tx, mut handled) = mpsc::unbounded_channel();
+    let mut workers = Vec::new();
+    for name in ["w1", "w2"] {
+        workers.push(worker(redis.url(), &ns, name, &tx).await);
+    }
+    let mut seen = Vec::new();
+    let mut first = None;
+    while seen.len() < 20 {
+        seen.push(next_fire(&mut handled).await);
+        first.get_or_insert_with(Instant::now);
+    }
+    let elapsed = first.unwrap().elapsed();
+    // The 16th start needs the fourth window: three window ends after the first start.
+    assert!(
+        elapsed >= Duration::from_millis(600),
+        "20 at 5 per 300 ms took only {elapsed:?}"
+    );
+    seen.sort_unstable();
+    assert_eq!(seen, (0..20).collect::<Vec<_>>());
+    let settings = producer.queue_settings("/jobs").await.unwrap();
+    assert_eq!(settings.rate, Some(limit));
+    for (system, serving) in workers {
+        serving.stop().await;
+        system.shutdown().await;
+    }
+}
+
+#[tokio::test]
+async fn a_paused_queue_starts_nothing_until_it_is_resumed() {
+    let redis = TestRedis::shared_or_private();
+    let ns = unique("jobs-pause");
+    let station = station(redis.url(), &ns).await;
+    station.pause("/jobs").await.unwrap();
+    let jobs = station.remote::<Jobs>("/jobs").unwrap();
+    let id = jobs.enqueue(jobs.run(1)).await.unwrap();
+    jobs.enqueue(jobs.run(2))
+        .after(Duration::from_millis(10))
+        .await
+        .unwrap();
+    let system = System::new();
+    let (serving, mut handled) = serve(&station, &system).await;
+    // Paused before it started: nothing runs, however long it waits.
+    assert!(
+        tokio::time::timeout(Duration::from_millis(300), handled.recv())
+            .await
+            .is_err()
+    );
+    let info = station.queue_info("/jobs").await.unwrap();
+    assert!(info.served && info.settings.paused);
+    assert_eq!((info.backlog.unread, info.delayed), (2, 0), "{info:?}");
+    assert_eq!(station.served_paths().await.unwrap(), ["/jobs"]);
+    assert_eq!(
+        jobs.status(&id).await.unwrap().unwrap().state,
+        JobState::Queued
+    );
+
+    station.resume("/jobs").await.unwrap();
+    let mut ran = vec![handled.recv().await.unwrap(), handled.recv().await.unwrap()];
+    ran.sort_unstable();
+    assert_eq!(ran, [1, 2]);
+    assert!(!station.queue_settings("/jobs").await.unwrap().paused);
+    serving.stop().await;
+    system.shutdown().await;
+}

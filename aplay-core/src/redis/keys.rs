@@ -87,6 +87,16 @@ impl Keys {
         format!("{}:periodic:{path}:{name}", self.namespace)
     }
 
+    /// The settings of `path` as a queue (a hash: paused, rate limit).
+    pub(crate) fn queue(&self, path: &str) -> String {
+        format!("{}:queue:{path}", self.namespace)
+    }
+
+    /// The counter of `path`'s rate limit (a hash: the window and the starts in it).
+    pub(crate) fn rate(&self, path: &str) -> String {
+        format!("{}:rate:{path}", self.namespace)
+    }
+
     /// The hash of served paths and the type of actor serving each.
     pub(crate) fn addresses(&self) -> String {
         format!("{}:addresses", self.namespace)
@@ -107,6 +117,8 @@ mod tests {
         assert_eq!(keys.addresses(), "shop:addresses");
         assert_eq!(keys.job("/jobs", "j1"), "shop:job:/jobs:j1");
         assert_eq!(keys.delayed("/jobs"), "shop:delayed:/jobs");
+        assert_eq!(keys.queue("/jobs"), "shop:queue:/jobs");
+        assert_eq!(keys.rate("/jobs"), "shop:rate:/jobs");
         assert_eq!(
             keys.periodic("/jobs", "nightly"),
             "shop:periodic:/jobs:nightly"

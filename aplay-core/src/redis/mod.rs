@@ -24,6 +24,8 @@
 //! | `{ns}:job:{path}:{id}` | hash | a job's record: state, attempts, consumer, error, result |
 //! | `{ns}:delayed:{path}` | sorted set | the delayed jobs of `path`, scored by when they are due (ms) |
 //! | `{ns}:unique:{path}:{key}` | string | the id of the job holding a unique key |
+//! | `{ns}:queue:{path}` | hash | `path`'s settings as a queue: paused, rate limit |
+//! | `{ns}:rate:{path}` | hash | the starts counted against `path`'s rate limit in the current window |
 //! | `{ns}:periodic:{path}` | set | the names of the periodic jobs of `path` |
 //! | `{ns}:periodic:{path}:{name}` | hash | a periodic job: its schedule, message and last fire |
 //! | `{ns}:topic:{name}` | Pub/Sub channel | a fire-and-forget topic's messages |
@@ -47,6 +49,7 @@ mod job;
 mod keys;
 mod not_flushed;
 mod permissions;
+mod queue;
 mod remote;
 mod replies;
 mod retry;
@@ -63,7 +66,8 @@ pub use job::{
     ScheduleError,
 };
 pub use not_flushed::NotFlushed;
+pub use queue::{QueueSettings, RateLimit};
 pub use remote::RemoteRef;
 pub use serve::Serving;
-pub use station::{Backlog, RedisStation};
+pub use station::{Backlog, QueueInfo, RedisStation};
 pub use topic::RedisTopic;

@@ -17,6 +17,7 @@ use super::error::{RedisError, RedisErrorKind};
 use super::job::{self, Cancel, JobStatus, Periodic};
 use super::keys::Keys;
 use super::permissions;
+use super::queue::{QueueSettings, RateLimit};
 use super::remote::{RemoteRef, remote_ref};
 use super::replies::Replies;
 use super::serve::{Serving, serve};
@@ -549,6 +550,163 @@ impl RedisStation {
         Ok(listed)
     }
 
+    /// Pauses the queue of `path`: its workers, in every process, start nothing new (within
+    /// [`delayed_poll`](StationConfig::delayed_poll)) until [`resume`](Self::resume); what
+    /// they hold already is finished. Messages and jobs sent meanwhile wait in Redis;
+    /// delayed and periodic jobs still become due (and wait too).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Redis`] when Redis cannot be reached.
+    ///
+    /// See the example on [`set_rate_limit`](Self::set_rate_limit).
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: one write.
+    pub async fn pause(&self, path: &str) -> Result<(), Error> {
+        let mut conn = self.inner.connections.shared();
+        Ok(QueueSettings::set_paused(&mut conn, &self.inner.keys.queue(path), true).await?)
+    }
+
+    /// Resumes the queue of `path` after a [`pause`](Self::pause).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Redis`] when Redis cannot be reached.
+    ///
+    /// See the example on [`set_rate_limit`](Self::set_rate_limit).
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: one write.
+    pub async fn resume(&self, path: &str) -> Result<(), Error> {
+        let mut conn = self.inner.connections.shared();
+        Ok(QueueSettings::set_paused(&mut conn, &self.inner.keys.queue(path), false).await?)
+    }
+
+    /// Limits how many messages the workers of `path` start per period, all processes
+    /// together (`None`: no limit), for a third-party API with a quota, say. Read by every
+    /// worker within [`delayed_poll`](StationConfig::delayed_poll). The messages over the
+    /// limit wait (in Redis, or in a worker's hand) for the next period; retries count too.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Redis`] when Redis cannot be reached.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use aplay_core::redis::{RateLimit, RedisStation};
+    /// # async fn f(station: RedisStation) -> Result<(), aplay_core::Error> {
+    /// station.set_rate_limit("/emails", Some(RateLimit::new(100, Duration::from_secs(60)))).await?;
+    /// station.pause("/emails").await?;
+    /// let settings = station.queue_settings("/emails").await?;
+    /// assert!(settings.paused);
+    /// assert_eq!(settings.rate.map(|r| r.max()), Some(100));
+    /// station.resume("/emails").await?;
+    /// let info = station.queue_info("/emails").await?;
+    /// println!("{} unread, {} in hand, {} delayed, {} dead", info.backlog.unread,
+    ///     info.backlog.pending, info.delayed, info.dead);
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: one write.
+    pub async fn set_rate_limit(&self, path: &str, rate: Option<RateLimit>) -> Result<(), Error> {
+        let mut conn = self.inner.connections.shared();
+        Ok(QueueSettings::set_rate(&mut conn, &self.inner.keys.queue(path), rate).await?)
+    }
+
+    /// The settings of `path` as a queue: paused, rate limit.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Redis`] when Redis cannot be reached.
+    ///
+    /// See the example on [`set_rate_limit`](Self::set_rate_limit).
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: it only reads.
+    pub async fn queue_settings(&self, path: &str) -> Result<QueueSettings, Error> {
+        let mut conn = self.inner.connections.shared();
+        Ok(QueueSettings::read(&mut conn, &self.inner.keys.queue(path)).await?)
+    }
+
+    /// The paths ever served in this namespace (the address book), sorted: the queues a
+    /// tool lists.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Redis`] when Redis cannot be reached.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: it only reads.
+    pub async fn served_paths(&self) -> Result<Vec<String>, Error> {
+        let mut conn = self.inner.connections.shared();
+        let reply = query(
+            &mut conn,
+            redis::cmd("HKEYS").arg(self.inner.keys.addresses()),
+        )
+        .await?;
+        let mut paths = match reply {
+            redis::Value::Array(items) | redis::Value::Set(items) => items
+                .into_iter()
+                .map(string)
+                .collect::<Result<Vec<_>, _>>()?,
+            _ => Vec::new(),
+        };
+        paths.sort();
+        Ok(paths)
+    }
+
+    /// What the queue of `path` holds: its backlog, delayed jobs, dead letters, the entries
+    /// each consumer has in hand, its settings.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Redis`] when Redis cannot be reached.
+    ///
+    /// See the example on [`set_rate_limit`](Self::set_rate_limit).
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: it only reads.
+    pub async fn queue_info(&self, path: &str) -> Result<QueueInfo, Error> {
+        let backlog = self.backlog(path).await?;
+        let mut conn = self.inner.connections.shared();
+        let keys = &self.inner.keys;
+        let delayed =
+            integer(query(&mut conn, redis::cmd("ZCARD").arg(keys.delayed(path))).await?)?;
+        let dead = integer(query(&mut conn, redis::cmd("XLEN").arg(keys.dead(path))).await?)?;
+        let mut summary = redis::cmd("XPENDING");
+        summary.arg(keys.mailbox(path)).arg(keys.group());
+        let consumers = match summary.query_async::<redis::Value>(&mut conn).await {
+            Ok(redis::Value::Array(parts)) => pending_by_consumer(parts.into_iter().nth(3))?,
+            Ok(_) => Vec::new(),
+            Err(e) if e.code() == Some("NOGROUP") => Vec::new(),
+            Err(e) => return Err(RedisError::from_client(e).into()),
+        };
+        let served = query(
+            &mut conn,
+            redis::cmd("HEXISTS").arg(keys.addresses()).arg(path),
+        )
+        .await?;
+        Ok(QueueInfo {
+            path: path.to_owned(),
+            served: served == redis::Value::Int(1),
+            backlog,
+            delayed: u64::try_from(delayed).unwrap_or(0),
+            dead: u64::try_from(dead).unwrap_or(0),
+            consumers,
+            settings: QueueSettings::read(&mut conn, &keys.queue(path)).await?,
+        })
+    }
+
     /// Up to `count` of the oldest dead letters of `path`.
     ///
     /// # Errors
@@ -671,6 +829,48 @@ fn scan_reply(reply: redis::Value) -> Result<(String, Vec<String>), RedisError> 
         _ => return Err(RedisError::reply("SCAN did not return a key list")),
     };
     Ok((next, keys))
+}
+
+/// The consumers with entries in hand, from the fourth part of an `XPENDING` summary.
+fn pending_by_consumer(part: Option<redis::Value>) -> Result<Vec<(String, u64)>, RedisError> {
+    let rows = match part {
+        Some(redis::Value::Array(rows)) => rows,
+        _ => return Ok(Vec::new()),
+    };
+    let mut consumers = Vec::new();
+    for row in rows {
+        let redis::Value::Array(pair) = row else {
+            return Err(RedisError::reply("an XPENDING consumer row is not a pair"));
+        };
+        let mut pair = pair.into_iter();
+        let (Some(name), Some(count)) = (pair.next(), pair.next()) else {
+            return Err(RedisError::reply("an XPENDING consumer row is not a pair"));
+        };
+        consumers.push((string(name)?, u64::try_from(integer(count)?).unwrap_or(0)));
+    }
+    Ok(consumers)
+}
+
+/// What a queue holds, from [`RedisStation::queue_info`].
+///
+/// See the example on [`RedisStation::set_rate_limit`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct QueueInfo {
+    /// Its path.
+    pub path: String,
+    /// Whether some process ever served it (it is in the address book).
+    pub served: bool,
+    /// The messages in its stream: unread, and in hand.
+    pub backlog: Backlog,
+    /// Its delayed jobs.
+    pub delayed: u64,
+    /// Its dead letters.
+    pub dead: u64,
+    /// The consumers with entries in hand, and how many each.
+    pub consumers: Vec<(String, u64)>,
+    /// Paused, rate limit.
+    pub settings: QueueSettings,
 }
 
 /// The messages waiting in a mailbox stream, from [`RedisStation::backlog`].

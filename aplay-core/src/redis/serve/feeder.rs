@@ -24,6 +24,7 @@ use crate::redis::conn::{ensure_group, query};
 use crate::redis::entry::{Entry, autoclaim_reply, delivery_counts, read_reply};
 use crate::redis::error::RedisError;
 use crate::redis::group;
+use crate::redis::queue::take;
 use crate::redis::retry::settle;
 use crate::wire::Wire;
 
@@ -52,11 +53,6 @@ struct Feeder<A: Wire> {
 }
 
 impl<A: Wire> Feeder<A> {
-    /// Waits for a free slot, then takes up to a batch of them; `None` when stopping.
-    async fn slots(&self) -> Option<Vec<OwnedSemaphorePermit>> {
-        self.slots_up_to(self.shared.config().read_batch).await
-    }
-
     /// Waits for a free slot, then takes up to `most` of them; `None` when stopping.
     async fn slots_up_to(&self, most: usize) -> Option<Vec<OwnedSemaphorePermit>> {
         let mut stopping = self.shared.stopping.subscribe();
@@ -160,7 +156,15 @@ impl<A: Wire> Feeder<A> {
                 forget_idle_consumers(&self.shared).await;
                 next_claim = Instant::now() + claim_every;
             }
-            let Some(mut slots) = self.slots().await else {
+            if !self.wait_while_paused().await {
+                return;
+            }
+            // Under a rate limit, no more at once than a period allows.
+            let most = match self.shared.settings.borrow().rate {
+                Some(rate) => (rate.max() as usize).min(self.shared.config().read_batch),
+                None => self.shared.config().read_batch,
+            };
+            let Some(mut slots) = self.slots_up_to(most).await else {
                 return;
             };
             let block = self
@@ -322,6 +326,60 @@ impl<A: Wire> Feeder<A> {
                 to_actor.push(held);
             }
         }
-        self.shared.dispatch_all(to_actor).await;
+        self.start(to_actor).await;
+    }
+
+    /// Waits while the queue is paused; `false` when stopping meanwhile.
+    async fn wait_while_paused(&self) -> bool {
+        if !self.shared.settings.borrow().paused {
+            return true;
+        }
+        tracing::info!(path = %self.shared.path, "redis: the queue is paused; waiting");
+        let mut settings = self.shared.settings.subscribe();
+        let mut stopping = self.shared.stopping.subscribe();
+        tokio::select! {
+            resumed = settings.wait_for(|s| !s.paused) => resumed.is_ok(),
+            _ = stopping.wait_for(|s| *s) => false,
+        }
+    }
+
+    /// Hands `entries` to the actor once the queue is not paused, and as its rate limit
+    /// allows: what the limit does not grant now waits (in hand) for the next period.
+    async fn start(&mut self, mut entries: Vec<Held>) {
+        while !entries.is_empty() {
+            if !self.wait_while_paused().await {
+                return;
+            }
+            let rate = self.shared.settings.borrow().rate;
+            let Some(rate) = rate else {
+                self.shared.dispatch_all(entries).await;
+                return;
+            };
+            let mut conn = self.shared.station.connections.shared();
+            let counter = self.shared.station.keys.rate(self.shared.path.as_str());
+            let wait = match take(&mut conn, &counter, rate, entries.len()).await {
+                Ok((granted, wait)) => {
+                    self.backoff.reset();
+                    let later = entries.split_off(granted.min(entries.len()));
+                    self.shared.dispatch_all(entries).await;
+                    entries = later;
+                    wait
+                }
+                Err(error) => {
+                    let delay = self.backoff.next_delay();
+                    tracing::warn!(path = %self.shared.path, %error, ?delay, "redis: the rate limit cannot be read; waiting");
+                    delay
+                }
+            };
+            if entries.is_empty() {
+                return;
+            }
+            let mut stopping = self.shared.stopping.subscribe();
+            tokio::select! {
+                () = tokio::time::sleep(wait) => {}
+                // Given up: they stay pending, for a later start or another worker.
+                _ = stopping.wait_for(|s| *s) => return,
+            }
+        }
     }
 }

@@ -13,6 +13,7 @@
 //!  jobs: records that a job starts (or skips one cancelled or done already)
 //!  cancels: tells the running jobs whose handlers watch that a cancel was asked for
 //!  periodic: fires the periodic jobs of the path, once per time of their schedules
+//!  settings: reads the path's settings as a queue (paused, rate limit) for the feeder
 //!  instances: a fresh actor from the factory after a failure
 //! ```
 
@@ -27,6 +28,7 @@ mod instances;
 mod jobs;
 mod keeper;
 mod periodic;
+mod settings;
 
 use std::fmt;
 use std::sync::Arc;
@@ -42,6 +44,7 @@ use super::config::StationConfig;
 use super::conn::{ensure_group, query};
 use super::error::RedisError;
 use super::job::Watchlist;
+use super::queue::QueueSettings;
 use super::shared::Station;
 use crate::actor::Dispatch;
 use crate::error::Error;
@@ -63,6 +66,8 @@ pub(crate) struct Shared<A: Dispatch> {
     pub(crate) unique_prefix: String,
     /// The running jobs whose handlers asked for their `Job`, watched for a cancel.
     pub(crate) watchlist: Arc<Watchlist>,
+    /// The path's settings as a queue (paused, rate limit), as last read from Redis.
+    pub(crate) settings: watch::Sender<QueueSettings>,
     pub(crate) held: Arc<HeldSet>,
     /// One permit per entry in hand: reading waits when all are taken (back-pressure).
     pub(crate) slots: Arc<Semaphore>,
@@ -141,6 +146,7 @@ where
     let stream = station.keys.mailbox(path);
     let mut conn = station.connections.shared();
     ensure_group(&mut conn, &stream, station.keys.group()).await?;
+    let settings = QueueSettings::read(&mut conn, &station.keys.queue(path)).await?;
     let mut hset = redis::cmd("HSET");
     hset.arg(station.keys.addresses())
         .arg(path)
@@ -168,6 +174,7 @@ where
         record_prefix: station.keys.job_prefix(path),
         unique_prefix: station.keys.unique_prefix(path),
         watchlist: Arc::default(),
+        settings: watch::Sender::new(settings),
         stream,
         path: parsed,
         held: Arc::default(),
@@ -197,6 +204,7 @@ where
     tokio::spawn(due::run(Arc::clone(&shared)));
     tokio::spawn(cancels::run(Arc::clone(&shared)));
     tokio::spawn(periodic::run(Arc::clone(&shared)));
+    tokio::spawn(settings::run(Arc::clone(&shared)));
     let keeper = tokio::spawn(keeper::run(Arc::clone(&shared))).abort_handle();
     Ok(Serving { shared, keeper })
 }

@@ -1,0 +1,207 @@
+//! A served path's settings as a queue, kept in Redis and read by every process serving it:
+//! paused or not, and at most how many messages it starts per period (a rate limit shared by
+//! all its workers).
+//!
+//! The settings are the hash `{ns}:queue:{path}` (`paused`: `1`; `rate`: `{max}/{ms}`); the
+//! rate limit counts in the hash `{ns}:rate:{path}` (`w`: the window, `n`: the messages
+//! started in it).
+
+use std::fmt;
+use std::sync::LazyLock;
+use std::time::Duration;
+
+use redis::Value;
+use redis::aio::ConnectionManager;
+
+use super::conn::query;
+use super::entry::{integer, string};
+use super::error::RedisError;
+use super::group::millis;
+
+/// At most `max` messages started per `per`, across every process serving a path. The
+/// periods are fixed windows of the Redis server's clock (`0..per`, `per..2 per`, ...): a
+/// burst of `max` at the end of one window may be followed by `max` at the start of the
+/// next.
+///
+/// See the example on [`RedisStation::set_rate_limit`](super::RedisStation::set_rate_limit).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RateLimit {
+    max: u32,
+    per: Duration,
+}
+
+impl RateLimit {
+    /// At most `max` (at least 1) per `per` (at least a millisecond).
+    ///
+    /// See the example on [`RedisStation::set_rate_limit`](super::RedisStation::set_rate_limit).
+    pub fn new(max: u32, per: Duration) -> Self {
+        RateLimit {
+            max: max.max(1),
+            per: per.max(Duration::from_millis(1)),
+        }
+    }
+
+    /// How many per period.
+    pub fn max(&self) -> u32 {
+        self.max
+    }
+
+    /// The period.
+    pub fn per(&self) -> Duration {
+        self.per
+    }
+
+    fn to_text(self) -> String {
+        format!("{}/{}", self.max, millis(self.per))
+    }
+
+    fn from_text(text: &str) -> Option<Self> {
+        let (max, ms) = text.split_once('/')?;
+        Some(RateLimit::new(
+            max.parse().ok()?,
+            Duration::from_millis(ms.parse().ok()?),
+        ))
+    }
+}
+
+impl fmt::Display for RateLimit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} per {:?}", self.max, self.per)
+    }
+}
+
+/// A served path's settings as a queue, from
+/// [`RedisStation::queue_settings`](super::RedisStation::queue_settings).
+///
+/// See the example on [`RedisStation::set_rate_limit`](super::RedisStation::set_rate_limit).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct QueueSettings {
+    /// Whether its workers start nothing new ([`pause`](super::RedisStation::pause)).
+    pub paused: bool,
+    /// Its rate limit, if it has one.
+    pub rate: Option<RateLimit>,
+}
+
+impl QueueSettings {
+    pub(crate) async fn read(conn: &mut ConnectionManager, key: &str) -> Result<Self, RedisError> {
+        let reply = query(conn, redis::cmd("HMGET").arg(key).arg("paused").arg("rate")).await?;
+        let Value::Array(parts) = reply else {
+            return Err(RedisError::reply("HMGET did not answer a list"));
+        };
+        let mut parts = parts.into_iter();
+        let text = |value: Option<Value>| match value {
+            Some(Value::Nil) | None => Ok(None),
+            Some(value) => string(value).map(Some),
+        };
+        let paused = text(parts.next())?.as_deref() == Some("1");
+        let rate = text(parts.next())?.and_then(|t| RateLimit::from_text(&t));
+        Ok(QueueSettings { paused, rate })
+    }
+
+    pub(crate) async fn set_paused(
+        conn: &mut ConnectionManager,
+        key: &str,
+        paused: bool,
+    ) -> Result<(), RedisError> {
+        let cmd = if paused {
+            let mut set = redis::cmd("HSET");
+            set.arg(key).arg("paused").arg("1");
+            set
+        } else {
+            let mut del = redis::cmd("HDEL");
+            del.arg(key).arg("paused");
+            del
+        };
+        query(conn, &cmd).await?;
+        Ok(())
+    }
+
+    pub(crate) async fn set_rate(
+        conn: &mut ConnectionManager,
+        key: &str,
+        rate: Option<RateLimit>,
+    ) -> Result<(), RedisError> {
+        let cmd = match rate {
+            Some(rate) => {
+                let mut set = redis::cmd("HSET");
+                set.arg(key).arg("rate").arg(rate.to_text());
+                set
+            }
+            None => {
+                let mut del = redis::cmd("HDEL");
+                del.arg(key).arg("rate");
+                del
+            }
+        };
+        query(conn, &cmd).await?;
+        Ok(())
+    }
+}
+
+/// `KEYS[1]`: the counter. `ARGV[1]`: max, `ARGV[2]`: the period (ms), `ARGV[3]`: how many are
+/// wanted. Returns `{granted, ms until the window ends}`.
+const TAKE: &str = r#"
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local max, per, want = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local window = math.floor(now / per)
+local used = 0
+if tonumber(redis.call('HGET', KEYS[1], 'w') or '-1') == window then
+  used = tonumber(redis.call('HGET', KEYS[1], 'n') or '0')
+end
+local granted = math.max(0, math.min(want, max - used))
+redis.call('HSET', KEYS[1], 'w', window, 'n', used + granted)
+redis.call('PEXPIRE', KEYS[1], per * 2)
+return {granted, (window + 1) * per - now}
+"#;
+
+static TAKE_SCRIPT: LazyLock<redis::Script> = LazyLock::new(|| redis::Script::new(TAKE));
+
+/// Takes up to `want` starts from the rate limit `rate` counted in `counter`: how many were
+/// granted, and how long until more can be.
+pub(crate) async fn take(
+    conn: &mut ConnectionManager,
+    counter: &str,
+    rate: RateLimit,
+    want: usize,
+) -> Result<(usize, Duration), RedisError> {
+    let reply: Value = TAKE_SCRIPT
+        .key(counter)
+        .arg(rate.max)
+        .arg(millis(rate.per))
+        .arg(want)
+        .invoke_async(conn)
+        .await
+        .map_err(RedisError::from_client)?;
+    let Value::Array(parts) = reply else {
+        return Err(RedisError::reply(
+            "the rate script returned something unexpected",
+        ));
+    };
+    let mut parts = parts.into_iter().map(integer);
+    let (Some(granted), Some(wait)) = (parts.next(), parts.next()) else {
+        return Err(RedisError::reply(
+            "the rate script returned something unexpected",
+        ));
+    };
+    Ok((
+        usize::try_from(granted?).unwrap_or(0),
+        Duration::from_millis(u64::try_from(wait?).unwrap_or(1).max(1)),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_rate_limit_is_kept_as_text_and_read_back() {
+        let rate = RateLimit::new(10, Duration::from_secs(1));
+        assert_eq!(rate.to_text(), "10/1000");
+        assert_eq!(RateLimit::from_text("10/1000"), Some(rate));
+        assert_eq!(RateLimit::from_text("ten"), None);
+        assert_eq!(RateLimit::new(0, Duration::ZERO).max(), 1);
+        assert_eq!(rate.to_string(), "10 per 1s");
+    }
+}
