@@ -13,7 +13,12 @@ pub(crate) async fn oldest(
     count: usize,
 ) -> Result<Vec<DeadLetter>, Error> {
     let mut range = redis::cmd("XRANGE");
-    range.arg(dead).arg("-").arg("+").arg("COUNT").arg(count);
+    range
+        .arg(dead)
+        .arg("-")
+        .arg("+")
+        .arg("COUNT")
+        .arg(count.min(i64::MAX as usize));
     let found = entries(query(conn, &range).await?)?;
     Ok(found.into_iter().map(DeadLetter::from_entry).collect())
 }

@@ -762,6 +762,44 @@ impl RedisStation {
         Ok(true)
     }
 
+    /// Deletes the dead letter `id` of `path` (`Some(id)`), or all of them (`None`). Returns
+    /// how many were deleted.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Redis`] when Redis cannot be reached.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # use aplay_core::redis::RedisStation;
+    /// # async fn f(station: RedisStation) -> Result<(), aplay_core::Error> {
+    /// for letter in station.dead_letters("/jobs", 100).await? {
+    ///     if letter.error().contains("cannot decode") {
+    ///         station.purge_dead_letters("/jobs", Some(letter.id())).await?;
+    ///     }
+    /// }
+    /// station.purge_dead_letters("/jobs", None).await?; // and the rest
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: one command.
+    pub async fn purge_dead_letters(&self, path: &str, id: Option<&str>) -> Result<u64, Error> {
+        let mut conn = self.inner.connections.shared();
+        let dead = self.inner.keys.dead(path);
+        let deleted = match id {
+            Some(id) => query(&mut conn, redis::cmd("XDEL").arg(&dead).arg(id)).await?,
+            None => {
+                let len = query(&mut conn, redis::cmd("XLEN").arg(&dead)).await?;
+                query(&mut conn, redis::cmd("DEL").arg(&dead)).await?;
+                len
+            }
+        };
+        Ok(u64::try_from(integer(deleted)?).unwrap_or(0))
+    }
+
     /// Deletes every key of this station's namespace (mailboxes, dead letters, reply streams,
     /// the address book). For tests and tools; never while actors are served.
     ///
