@@ -682,3 +682,107 @@ async fn a_paused_queue_starts_nothing_until_it_is_resumed() {
     serving.stop().await;
     system.shutdown().await;
 }
+
+#[tokio::test]
+async fn high_jobs_start_first_and_low_ones_are_not_starved() {
+    let redis = TestRedis::shared_or_private();
+    let ns = unique("jobs-priority");
+    let station = station(redis.url(), &ns).await;
+    let jobs = station.remote::<Jobs>("/jobs").unwrap();
+    use aplay::redis::JobPriority::{High, Low, Normal};
+    // Sent before any worker runs, lowest first: low 0.., normal 100.., high 200...
+    for (lane, base) in [(Low, 0), (Normal, 100), (High, 200)] {
+        for n in base..base + 30 {
+            jobs.enqueue(jobs.run(n)).priority(lane).await.unwrap();
+        }
+    }
+    assert_eq!(station.backlog("/jobs").await.unwrap().unread, 90);
+    assert!(station.queue_settings("/jobs").await.unwrap().priorities);
+
+    let config = StationConfig::default()
+        .namespace(&ns)
+        .read_batch(10)
+        .block(Duration::from_millis(100));
+    let worker = RedisStation::connect_with(redis.url(), config)
+        .await
+        .unwrap();
+    let system = System::new();
+    let (serving, mut handled) = serve(&worker, &system).await;
+    let mut order = Vec::new();
+    while order.len() < 90 {
+        order.push(next_fire(&mut handled).await);
+    }
+    // The first ten slots: six high, three normal, one low, in that order.
+    let first: Vec<u64> = order[..10].to_vec();
+    assert_eq!(
+        first,
+        [200, 201, 202, 203, 204, 205, 100, 101, 102, 0],
+        "{order:?}"
+    );
+    // Each lane in the order sent; high done long before low.
+    for base in [0, 100, 200] {
+        let lane: Vec<u64> = order
+            .iter()
+            .copied()
+            .filter(|n| n / 100 == base / 100)
+            .collect();
+        assert_eq!(lane, (base..base + 30).collect::<Vec<_>>());
+    }
+    let last = |base: u64| order.iter().rposition(|n| n / 100 == base / 100).unwrap();
+    assert!(last(200) < last(100) && last(100) < last(0), "{order:?}");
+    assert!(station.backlog("/jobs").await.unwrap().is_empty());
+    serving.stop().await;
+    system.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_jobs_priority_holds_when_delayed_cancelled_and_replayed() {
+    let redis = TestRedis::shared_or_private();
+    let ns = unique("jobs-priority-life");
+    let station = station(redis.url(), &ns).await;
+    let jobs = station.remote::<Jobs>("/jobs").unwrap();
+    use aplay::redis::JobPriority::{High, Low};
+    let queued = jobs.enqueue(jobs.run(1)).priority(High).await.unwrap();
+    assert_eq!(jobs.cancel(&queued).await.unwrap(), Cancel::Cancelled);
+    assert!(
+        station.backlog("/jobs").await.unwrap().is_empty(),
+        "deleted from its lane"
+    );
+    let later = jobs
+        .enqueue(jobs.run(2))
+        .priority(Low)
+        .after(Duration::from_millis(30))
+        .await
+        .unwrap();
+    let failing = jobs.enqueue(jobs.poison(3)).priority(High).await.unwrap();
+    let config = StationConfig::default()
+        .namespace(&ns)
+        .retry_delay(Duration::from_millis(5))
+        .max_deliveries(1)
+        .delayed_poll(Duration::from_millis(10))
+        .block(Duration::from_millis(100));
+    let worker = RedisStation::connect_with(redis.url(), config)
+        .await
+        .unwrap();
+    let system = System::new();
+    let (serving, mut handled) = serve(&worker, &system).await;
+    assert_eq!(next_fire(&mut handled).await, 2);
+    wait_for_state(&jobs, &later, JobState::Done).await;
+    wait_for_state(&jobs, &failing, JobState::Dead).await;
+    // Replayed, it goes back to the high lane, and fails again.
+    let letter = station.dead_letters("/jobs", 1).await.unwrap().remove(0);
+    assert!(
+        station
+            .replay_dead_letter("/jobs", letter.id())
+            .await
+            .unwrap()
+    );
+    while station.queue_info("/jobs").await.unwrap().dead == 0 {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let info = station.queue_info("/jobs").await.unwrap();
+    assert!(info.backlog.is_empty(), "{info:?}");
+    assert_eq!(serving.dead_lettered(), 2);
+    serving.stop().await;
+    system.shutdown().await;
+}

@@ -15,6 +15,8 @@ pub(crate) const REPLY_TO: &[u8] = b"r";
 pub(crate) const REQUEST: &[u8] = b"q";
 /// The field holding a job's id (entries sent as jobs, with a record of their own).
 pub(crate) const JOB: &[u8] = b"j";
+/// The field holding the lane of a job of high or low priority (`high`, `low`).
+pub(crate) const PRIORITY: &[u8] = b"p";
 /// The field holding a job's unique key, when it has one.
 pub(crate) const JOB_KEY: &[u8] = b"k";
 /// The field of a reply that carries no value, with why.
@@ -141,6 +143,32 @@ pub(crate) fn read_reply(value: Value) -> Result<Vec<Entry>, RedisError> {
                 if let Some(stream) = parts.next() {
                     out.extend(entries(stream)?);
                 }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The entries of an `XREADGROUP` on several streams, by stream key (nil: none came).
+pub(crate) fn read_reply_by_stream(value: Value) -> Result<Vec<(String, Vec<Entry>)>, RedisError> {
+    let mut out = Vec::new();
+    match value {
+        Value::Nil => {}
+        Value::Map(streams) => {
+            for (key, stream) in streams {
+                out.push((string(key)?, entries(stream)?));
+            }
+        }
+        other => {
+            for stream in list(other)? {
+                let mut parts = list(stream)?.into_iter();
+                let key = string(
+                    parts
+                        .next()
+                        .ok_or_else(|| RedisError::reply("a stream without its key"))?,
+                )?;
+                let stream = parts.next().map(entries).transpose()?.unwrap_or_default();
+                out.push((key, stream));
             }
         }
     }

@@ -34,12 +34,34 @@ pub(crate) fn read_new(
     count: usize,
     block: Duration,
 ) -> Cmd {
+    read_new_of(&[stream], group, consumer, count, block)
+}
+
+/// [`read_new`] on several streams at once: up to `count` of each, returning as soon as one
+/// has some.
+pub(crate) fn read_new_of(
+    streams: &[&str],
+    group: &str,
+    consumer: &str,
+    count: usize,
+    block: Duration,
+) -> Cmd {
     let mut read = read_group(group, consumer, count);
-    read.arg("BLOCK")
-        .arg(millis(block))
-        .arg("STREAMS")
-        .arg(stream)
-        .arg(">");
+    read.arg("BLOCK").arg(millis(block)).arg("STREAMS");
+    for stream in streams {
+        read.arg(*stream);
+    }
+    for _ in streams {
+        read.arg(">");
+    }
+    read
+}
+
+/// Up to `count` entries of `stream` that no consumer of `group` has had, for `consumer`,
+/// without waiting.
+pub(crate) fn read_new_now(stream: &str, group: &str, consumer: &str, count: usize) -> Cmd {
+    let mut read = read_group(group, consumer, count);
+    read.arg("STREAMS").arg(stream).arg(">");
     read
 }
 

@@ -1,5 +1,7 @@
 //! The names of the Redis keys a station uses, all under its namespace.
 
+use super::lane::JobPriority;
+
 /// The key names of one namespace.
 #[derive(Clone, Debug)]
 pub(crate) struct Keys {
@@ -21,6 +23,21 @@ impl Keys {
     /// The stream an actor's messages are appended to.
     pub(crate) fn mailbox(&self, path: &str) -> String {
         format!("{}:mailbox:{path}", self.namespace)
+    }
+
+    /// The stream of one lane of `path`: the mailbox itself for normal, a stream beside it
+    /// for high and low.
+    pub(crate) fn lane(&self, path: &str, lane: JobPriority) -> String {
+        match lane {
+            JobPriority::Normal => self.mailbox(path),
+            JobPriority::High => format!("{}:mailbox-high:{path}", self.namespace),
+            JobPriority::Low => format!("{}:mailbox-low:{path}", self.namespace),
+        }
+    }
+
+    /// The streams of the three lanes of `path`, highest first.
+    pub(crate) fn lanes(&self, path: &str) -> [String; 3] {
+        JobPriority::ALL.map(|lane| self.lane(path, lane))
     }
 
     /// Where the entries of `path` that could not be handled go.
@@ -118,6 +135,14 @@ mod tests {
         assert_eq!(keys.job("/jobs", "j1"), "shop:job:/jobs:j1");
         assert_eq!(keys.delayed("/jobs"), "shop:delayed:/jobs");
         assert_eq!(keys.queue("/jobs"), "shop:queue:/jobs");
+        assert_eq!(
+            keys.lanes("/jobs"),
+            [
+                "shop:mailbox-high:/jobs",
+                "shop:mailbox:/jobs",
+                "shop:mailbox-low:/jobs"
+            ]
+        );
         assert_eq!(keys.rate("/jobs"), "shop:rate:/jobs");
         assert_eq!(
             keys.periodic("/jobs", "nightly"),

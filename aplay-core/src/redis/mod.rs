@@ -18,6 +18,7 @@
 //! | key | type | holds |
 //! |---|---|---|
 //! | `{ns}:mailbox:{path}` | stream, consumer group `{ns}` | the messages to the actor at `path` |
+//! | `{ns}:mailbox-high:{path}`, `{ns}:mailbox-low:{path}` | streams, consumer group `{ns}` | its jobs of high and low [priority](JobPriority) |
 //! | `{ns}:dead:{path}` | stream | the entries that could not be handled, with why |
 //! | `{ns}:reply:{consumer}` | stream | the replies to the asks of one process |
 //! | `{ns}:addresses` | hash | served path → actor type |
@@ -47,6 +48,7 @@ mod forward;
 mod group;
 mod job;
 mod keys;
+mod lane;
 mod not_flushed;
 mod permissions;
 mod queue;
@@ -65,6 +67,7 @@ pub use job::{
     Cancel, Duplicate, Enqueue, IntoJob, Job, JobId, JobState, JobStatus, Periodic, Schedule,
     ScheduleError,
 };
+pub use lane::JobPriority;
 pub use not_flushed::NotFlushed;
 pub use queue::{QueueSettings, RateLimit};
 pub use remote::RemoteRef;

@@ -2,7 +2,8 @@
 //! paused or not, and at most how many messages it starts per period (a rate limit shared by
 //! all its workers).
 //!
-//! The settings are the hash `{ns}:queue:{path}` (`paused`: `1`; `rate`: `{max}/{ms}`); the
+//! The settings are the hash `{ns}:queue:{path}` (`paused`: `1`; `rate`: `{max}/{ms}`;
+//! `lanes`: `1` once a job of high or low priority was sent, set by the enqueue); the
 //! rate limit counts in the hash `{ns}:rate:{path}` (`w`: the window, `n`: the messages
 //! started in it).
 
@@ -81,11 +82,22 @@ pub struct QueueSettings {
     pub paused: bool,
     /// Its rate limit, if it has one.
     pub rate: Option<RateLimit>,
+    /// Whether a job with a [priority](super::JobPriority) other than normal was ever sent
+    /// to it: its workers then read its three lanes.
+    pub priorities: bool,
 }
 
 impl QueueSettings {
     pub(crate) async fn read(conn: &mut ConnectionManager, key: &str) -> Result<Self, RedisError> {
-        let reply = query(conn, redis::cmd("HMGET").arg(key).arg("paused").arg("rate")).await?;
+        let reply = query(
+            conn,
+            redis::cmd("HMGET")
+                .arg(key)
+                .arg("paused")
+                .arg("rate")
+                .arg("lanes"),
+        )
+        .await?;
         let Value::Array(parts) = reply else {
             return Err(RedisError::reply("HMGET did not answer a list"));
         };
@@ -96,7 +108,12 @@ impl QueueSettings {
         };
         let paused = text(parts.next())?.as_deref() == Some("1");
         let rate = text(parts.next())?.and_then(|t| RateLimit::from_text(&t));
-        Ok(QueueSettings { paused, rate })
+        let priorities = text(parts.next())?.as_deref() == Some("1");
+        Ok(QueueSettings {
+            paused,
+            rate,
+            priorities,
+        })
     }
 
     pub(crate) async fn set_paused(

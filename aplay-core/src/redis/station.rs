@@ -12,10 +12,11 @@ use super::config::StationConfig;
 use super::conn::{Connections, query};
 use super::consumer::ConsumerName;
 use super::dead_letter::{self, DeadLetter, original_fields};
-use super::entry::{entries, integer, string};
+use super::entry::{PRIORITY, entries, integer, string};
 use super::error::{RedisError, RedisErrorKind};
 use super::job::{self, Cancel, JobStatus, Periodic};
 use super::keys::Keys;
+use super::lane::JobPriority;
 use super::permissions;
 use super::queue::{QueueSettings, RateLimit};
 use super::remote::{RemoteRef, remote_ref};
@@ -459,25 +460,36 @@ impl RedisStation {
     /// Cancel safe: it only reads.
     pub async fn backlog(&self, path: &str) -> Result<Backlog, Error> {
         let mut conn = self.inner.connections.shared();
-        let stream = self.inner.keys.mailbox(path);
-        let len = integer(query(&mut conn, redis::cmd("XLEN").arg(&stream)).await?)?;
+        let mut backlog = Backlog::default();
+        for stream in self.inner.keys.lanes(path) {
+            let len = integer(query(&mut conn, redis::cmd("XLEN").arg(&stream)).await?)?;
+            let pending = match self.pending_summary(&mut conn, &stream).await? {
+                Some(summary) => integer(summary.into_iter().next().unwrap_or_default())?,
+                None => 0,
+            };
+            let len = u64::try_from(len).unwrap_or(0);
+            let pending = u64::try_from(pending).unwrap_or(0);
+            backlog.unread += len.saturating_sub(pending);
+            backlog.pending += pending;
+        }
+        Ok(backlog)
+    }
+
+    /// The parts of `XPENDING {stream} {group}`; `None` when the group does not exist (nothing
+    /// was ever read).
+    async fn pending_summary(
+        &self,
+        conn: &mut redis::aio::ConnectionManager,
+        stream: &str,
+    ) -> Result<Option<Vec<redis::Value>>, Error> {
         let mut summary = redis::cmd("XPENDING");
-        summary.arg(&stream).arg(self.inner.keys.group());
-        let pending = match summary.query_async::<redis::Value>(&mut conn).await {
-            Ok(redis::Value::Array(summary)) => {
-                integer(summary.into_iter().next().unwrap_or_default())?
-            }
-            Ok(_) => return Err(RedisError::reply("XPENDING did not return a summary").into()),
-            // No group yet: nothing was ever read.
-            Err(e) if e.code() == Some("NOGROUP") => 0,
-            Err(e) => return Err(RedisError::from_client(e).into()),
-        };
-        let len = u64::try_from(len).unwrap_or(0);
-        let pending = u64::try_from(pending).unwrap_or(0);
-        Ok(Backlog {
-            unread: len.saturating_sub(pending),
-            pending,
-        })
+        summary.arg(stream).arg(self.inner.keys.group());
+        match summary.query_async::<redis::Value>(conn).await {
+            Ok(redis::Value::Array(parts)) => Ok(Some(parts)),
+            Ok(_) => Err(RedisError::reply("XPENDING did not return a summary").into()),
+            Err(e) if e.code() == Some("NOGROUP") => Ok(None),
+            Err(e) => Err(RedisError::from_client(e).into()),
+        }
     }
 
     /// The record of the job `id` sent to `path`, for tools that have only its id as text;
@@ -683,14 +695,19 @@ impl RedisStation {
         let delayed =
             integer(query(&mut conn, redis::cmd("ZCARD").arg(keys.delayed(path))).await?)?;
         let dead = integer(query(&mut conn, redis::cmd("XLEN").arg(keys.dead(path))).await?)?;
-        let mut summary = redis::cmd("XPENDING");
-        summary.arg(keys.mailbox(path)).arg(keys.group());
-        let consumers = match summary.query_async::<redis::Value>(&mut conn).await {
-            Ok(redis::Value::Array(parts)) => pending_by_consumer(parts.into_iter().nth(3))?,
-            Ok(_) => Vec::new(),
-            Err(e) if e.code() == Some("NOGROUP") => Vec::new(),
-            Err(e) => return Err(RedisError::from_client(e).into()),
-        };
+        let mut consumers: Vec<(String, u64)> = Vec::new();
+        for stream in keys.lanes(path) {
+            let Some(summary) = self.pending_summary(&mut conn, &stream).await? else {
+                continue;
+            };
+            for (name, held) in pending_by_consumer(summary.into_iter().nth(3))? {
+                match consumers.iter_mut().find(|(known, _)| *known == name) {
+                    Some((_, total)) => *total += held,
+                    None => consumers.push((name, held)),
+                }
+            }
+        }
+        consumers.sort();
         let served = query(
             &mut conn,
             redis::cmd("HEXISTS").arg(keys.addresses()).arg(path),
@@ -752,8 +769,12 @@ impl RedisStation {
             )
             .into());
         }
+        let lane = fields
+            .iter()
+            .find(|(k, _)| *k == PRIORITY)
+            .map_or(JobPriority::Normal, |(_, v)| JobPriority::from_name(v));
         let mut add = redis::cmd("XADD");
-        add.arg(self.inner.keys.mailbox(path)).arg("*");
+        add.arg(self.inner.keys.lane(path, lane)).arg("*");
         for (k, v) in fields {
             add.arg(k).arg(v);
         }

@@ -13,7 +13,8 @@ use crate::redis::entry::string;
 use crate::redis::error::RedisError;
 use crate::redis::retry::retry;
 
-/// `KEYS[1]`: the job's record, `KEYS[2]`: the delayed set, `KEYS[3]`: the mailbox stream.
+/// `KEYS[1]`: the job's record, `KEYS[2]`: the delayed set, `KEYS[3..5]`: the streams of the
+/// high, normal and low lanes.
 /// `ARGV[1]`: the id, `ARGV[2]`: the consumer group, `ARGV[3]`: how long a finished record
 /// lives (ms), `ARGV[4]`: the unique-key prefix. Returns `cancelled`, `requested` (it is
 /// running), `unknown`, or `was:{state}` for a job that finished already.
@@ -35,9 +36,16 @@ if state == 'delayed' then
 end
 if state == 'queued' then
   local entry = redis.call('HGET', KEYS[1], 'entry')
-  local pending = redis.pcall('XPENDING', KEYS[3], ARGV[2], entry, entry, 1)
+  local lane = redis.call('HGET', KEYS[1], 'lane') or ''
+  local stream = KEYS[4]
+  if lane == 'high' then
+    stream = KEYS[3]
+  elseif lane == 'low' then
+    stream = KEYS[5]
+  end
+  local pending = redis.pcall('XPENDING', stream, ARGV[2], entry, entry, 1)
   if type(pending) ~= 'table' or pending.err or #pending == 0 then
-    redis.call('XDEL', KEYS[3], entry)
+    redis.call('XDEL', stream, entry)
     return cancel()
   end
   state = 'running'
@@ -73,7 +81,7 @@ pub enum Cancel {
 /// Cancels the job whose record is `record` (retried while Redis cannot answer).
 pub(crate) async fn cancel(
     conn: &ConnectionManager,
-    keys: [&str; 3],
+    keys: [&str; 5],
     id: &str,
     group: &str,
     retention_ms: u64,
@@ -81,13 +89,10 @@ pub(crate) async fn cancel(
     backoff: &mut Backoff,
 ) -> Result<Cancel, RedisError> {
     let mut call = CANCEL.prepare_invoke();
-    call.key(keys[0])
-        .key(keys[1])
-        .key(keys[2])
-        .arg(id)
-        .arg(group)
-        .arg(retention_ms)
-        .arg(unique_prefix);
+    for key in keys {
+        call.key(key);
+    }
+    call.arg(id).arg(group).arg(retention_ms).arg(unique_prefix);
     let reply = retry("cancelling a job", backoff, || {
         let mut conn = conn.clone();
         let call = &call;

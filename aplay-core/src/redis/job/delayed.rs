@@ -10,7 +10,8 @@ use redis::aio::ConnectionManager;
 use crate::redis::entry::integer;
 use crate::redis::error::RedisError;
 
-/// `KEYS[1]`: the delayed set, `KEYS[2]`: the mailbox stream. `ARGV[1]`: the record prefix,
+/// `KEYS[1]`: the delayed set, `KEYS[2..4]`: the streams of the high, normal and low lanes.
+/// `ARGV[1]`: the record prefix,
 /// `ARGV[2]`: how many to move at most. Returns `{moved, wait}`: `wait` is how many ms until
 /// the next delayed job is due, -1 when none is left.
 const SCRIPT: &str = r#"
@@ -23,12 +24,23 @@ for _, id in ipairs(due) do
   local m = redis.call('HGET', job, 'm')
   if m then
     local key = redis.call('HGET', job, 'key') or ''
-    local entry
+    local lane = redis.call('HGET', job, 'lane') or ''
+    local stream = KEYS[3]
+    local fields = {'m', m, 'j', id}
     if key ~= '' then
-      entry = redis.call('XADD', KEYS[2], '*', 'm', m, 'j', id, 'k', key)
-    else
-      entry = redis.call('XADD', KEYS[2], '*', 'm', m, 'j', id)
+      fields[#fields + 1] = 'k'
+      fields[#fields + 1] = key
     end
+    if lane == 'high' then
+      stream = KEYS[2]
+    elseif lane == 'low' then
+      stream = KEYS[4]
+    end
+    if lane ~= '' then
+      fields[#fields + 1] = 'p'
+      fields[#fields + 1] = lane
+    end
+    local entry = redis.call('XADD', stream, '*', unpack(fields))
     redis.call('HSET', job, 'state', 'queued', 'entry', entry)
     redis.call('HDEL', job, 'm')
   end
@@ -52,18 +64,20 @@ pub(crate) struct Moved {
     pub(crate) next_in: Option<Duration>,
 }
 
-/// Moves up to `most` due jobs of the delayed set `delayed` into `stream` (one attempt: the
-/// caller's loop waits out faults).
+/// Moves up to `most` due jobs of the delayed set `delayed` into the stream of their lane
+/// (`lanes`: high, normal, low), one attempt: the caller's loop waits out faults.
 pub(crate) async fn move_due(
     conn: &mut ConnectionManager,
     delayed: &str,
-    stream: &str,
+    lanes: &[String; 3],
     record_prefix: &str,
     most: usize,
 ) -> Result<Moved, RedisError> {
     let reply: Value = MOVE_DUE
         .key(delayed)
-        .key(stream)
+        .key(&lanes[0])
+        .key(&lanes[1])
+        .key(&lanes[2])
         .arg(record_prefix)
         .arg(most)
         .invoke_async(conn)

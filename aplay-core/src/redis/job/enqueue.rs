@@ -18,16 +18,19 @@ use crate::redis::backoff::Backoff;
 use crate::redis::entry::string;
 use crate::redis::error::{RedisError, RedisErrorKind};
 use crate::redis::group::millis;
+use crate::redis::lane::JobPriority;
 use crate::redis::retry::retry;
 use crate::redis::shared::Station;
 use crate::request::{AskRequest, TellRequest};
 use crate::wire::{Wire, encode};
 
-/// `KEYS[1]`: the mailbox stream, `KEYS[2]`: the delayed set, `KEYS[3]`: the job's record,
-/// `KEYS[4]`: its unique-key lock (the record again when it has no key). `ARGV[1]`: the id,
-/// `ARGV[2]`: `now`, `after` (`ARGV[3]` ms from now, by the server's clock) or `at`
-/// (`ARGV[3]`: ms since the epoch), `ARGV[4]`: the unique key or `""`, `ARGV[5]`: how long
-/// the lock lives (ms), `ARGV[6]`: the encoded message.
+/// `KEYS[1]`: the stream of the job's lane, `KEYS[2]`: the delayed set, `KEYS[3]`: the job's
+/// record, `KEYS[4]`: its unique-key lock (the record again when it has no key), `KEYS[5]`:
+/// the path's queue settings. `ARGV[1]`: the id, `ARGV[2]`: `now`, `after` (`ARGV[3]` ms
+/// from now, by the server's clock) or `at` (`ARGV[3]`: ms since the epoch), `ARGV[4]`: the
+/// unique key or `""`, `ARGV[5]`: how long the lock lives (ms), `ARGV[6]`: the encoded
+/// message, `ARGV[7]`: the lane (`high`, `low`, or `""` for normal: a lane other than normal
+/// tells the path's workers to read the lanes).
 ///
 /// Returns `{outcome, id, detail}`: `queued` (detail: the entry id), `delayed` (when it is
 /// due), `again` (a record with this id exists: an earlier call whose answer was lost, or an
@@ -44,6 +47,10 @@ if key ~= '' then
     return {'duplicate', redis.call('GET', KEYS[4]) or '', ''}
   end
 end
+local lane = ARGV[7]
+if lane ~= '' then
+  redis.call('HSET', KEYS[5], 'lanes', '1')
+end
 local due = now
 if ARGV[2] == 'after' then
   due = now + tonumber(ARGV[3])
@@ -51,17 +58,21 @@ elseif ARGV[2] == 'at' then
   due = tonumber(ARGV[3])
 end
 if due > now then
-  redis.call('HSET', KEYS[3], 'state', 'delayed', 'created', now, 'due', due, 'attempts', 0, 'key', key, 'm', ARGV[6])
+  redis.call('HSET', KEYS[3], 'state', 'delayed', 'created', now, 'due', due, 'attempts', 0, 'key', key, 'lane', lane, 'm', ARGV[6])
   redis.call('ZADD', KEYS[2], due, ARGV[1])
   return {'delayed', ARGV[1], tostring(due)}
 end
-local entry
+local fields = {'m', ARGV[6], 'j', ARGV[1]}
 if key ~= '' then
-  entry = redis.call('XADD', KEYS[1], '*', 'm', ARGV[6], 'j', ARGV[1], 'k', key)
-else
-  entry = redis.call('XADD', KEYS[1], '*', 'm', ARGV[6], 'j', ARGV[1])
+  fields[#fields + 1] = 'k'
+  fields[#fields + 1] = key
 end
-redis.call('HSET', KEYS[3], 'state', 'queued', 'created', now, 'entry', entry, 'attempts', 0, 'key', key)
+if lane ~= '' then
+  fields[#fields + 1] = 'p'
+  fields[#fields + 1] = lane
+end
+local entry = redis.call('XADD', KEYS[1], '*', unpack(fields))
+redis.call('HSET', KEYS[3], 'state', 'queued', 'created', now, 'entry', entry, 'attempts', 0, 'key', key, 'lane', lane)
 return {'queued', ARGV[1], entry}
 "#;
 
@@ -143,6 +154,7 @@ pub struct Enqueue<'a, A: Wire, R> {
     key: Option<String>,
     duplicate: Duplicate,
     unique_for: Option<Duration>,
+    priority: JobPriority,
     _reply: PhantomData<fn() -> R>,
 }
 
@@ -161,6 +173,7 @@ impl<'a, A: Wire, R> Enqueue<'a, A, R> {
             key: None,
             duplicate: Duplicate::Refuse,
             unique_for: None,
+            priority: JobPriority::Normal,
             _reply: PhantomData,
         }
     }
@@ -250,6 +263,27 @@ impl<'a, A: Wire, R> Enqueue<'a, A, R> {
         self
     }
 
+    /// Runs the job in the lane of `priority` (normal by default): high jobs start before
+    /// normal and low ones, in turns that never starve low (see [`JobPriority`]).
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// use aplay_core::redis::{JobPriority, RedisStation};
+    /// # use aplay_doc_actors::Counter;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), aplay_core::Error> {
+    /// let station = RedisStation::connect("redis://127.0.0.1:6379").await?;
+    /// let counter = station.remote::<Counter>("/counter")?;
+    /// counter.enqueue(counter.add(1)).priority(JobPriority::Low).await?;   // a report
+    /// counter.enqueue(counter.add(2)).priority(JobPriority::High).await?;  // a user waits
+    /// # Ok(()) }
+    /// ```
+    pub fn priority(mut self, priority: JobPriority) -> Self {
+        self.priority = priority;
+        self
+    }
+
     async fn send(self) -> Result<JobId<R>, Error> {
         let station = self.station;
         let path = self.path.as_str();
@@ -275,16 +309,21 @@ impl<'a, A: Wire, R> Enqueue<'a, A, R> {
             None => record.clone(),
         };
         let mut call = ENQUEUE.prepare_invoke();
-        call.key(station.keys.mailbox(path))
+        call.key(station.keys.lane(path, self.priority))
             .key(station.keys.delayed(path))
             .key(&record)
             .key(&lock)
+            .key(station.keys.queue(path))
             .arg(id.as_str())
             .arg(mode)
             .arg(ms)
             .arg(self.key.as_deref().unwrap_or(""))
             .arg(hold)
-            .arg(bytes);
+            .arg(bytes)
+            .arg(match self.priority {
+                JobPriority::Normal => "",
+                other => other.name(),
+            });
         let conn = station.connections.shared();
         let mut backoff = Backoff::new(
             station.config.reconnect_initial,
@@ -359,6 +398,7 @@ impl<A: Wire, R> std::fmt::Debug for Enqueue<'_, A, R> {
             .field("when", &self.when)
             .field("key", &self.key)
             .field("duplicate", &self.duplicate)
+            .field("priority", &self.priority)
             .finish()
     }
 }

@@ -62,14 +62,14 @@ pub(crate) async fn cancel_job(station: &Station, path: &str, id: &str) -> Resul
     let conn = station.connections.shared();
     let record = station.keys.job(path, id);
     let delayed = station.keys.delayed(path);
-    let stream = station.keys.mailbox(path);
+    let [high, normal, low] = station.keys.lanes(path);
     let mut backoff = Backoff::new(
         station.config.reconnect_initial,
         station.config.reconnect_max,
     );
     Ok(cancel(
         &conn,
-        [&record, &delayed, &stream],
+        [&record, &delayed, &high, &normal, &low],
         id,
         station.keys.group(),
         millis(station.config.job_retention),

@@ -21,6 +21,7 @@ use crate::redis::entry::{FAILED, JOB, JOB_KEY, MESSAGE, REPLY_TO, REQUEST};
 use crate::redis::error::RedisError;
 use crate::redis::group::millis;
 use crate::redis::job::Ending;
+use crate::redis::lane::JobPriority;
 use crate::redis::retry::{settle, settle_all};
 use crate::wire::{Outcome, OutcomeReceiver, Wire};
 
@@ -265,7 +266,7 @@ async fn retry<A: Wire>(shared: Arc<Shared<A>>, mut held: Held, counted: bool) {
         let next = held.deliveries.saturating_add(1);
         let mut claim = redis::cmd("XCLAIM");
         claim
-            .arg(&shared.stream)
+            .arg(shared.stream(held.lane))
             .arg(shared.group())
             .arg(shared.consumer())
             .arg(0)
@@ -423,7 +424,7 @@ impl Batch {
         }
         for (held, error) in &self.dead {
             cmds.push(move_to_dead_letters(
-                &shared.stream,
+                shared.stream(held.lane),
                 &shared.dead,
                 shared.group(),
                 &held.entry,
@@ -433,14 +434,24 @@ impl Batch {
             ));
         }
         cmds.extend(self.records.iter().cloned());
-        if !self.done.is_empty() {
+        // One acknowledgement and one delete per lane with handled entries.
+        for lane in JobPriority::ALL {
+            let mut ids = self
+                .done
+                .iter()
+                .filter(|h| h.lane == lane)
+                .map(Held::id)
+                .peekable();
+            if ids.peek().is_none() {
+                continue;
+            }
             let mut ack = redis::cmd("XACK");
-            ack.arg(&shared.stream).arg(shared.group());
+            ack.arg(shared.stream(lane)).arg(shared.group());
             let mut del = redis::cmd("XDEL");
-            del.arg(&shared.stream);
-            for held in &self.done {
-                ack.arg(held.id());
-                del.arg(held.id());
+            del.arg(shared.stream(lane));
+            for id in ids {
+                ack.arg(id);
+                del.arg(id);
             }
             cmds.push(ack);
             cmds.push(del);
@@ -491,18 +502,26 @@ impl Batch {
             }
         }
         if !self.done.is_empty() {
-            match results.next() {
-                Some(Err(refusal)) => {
+            let lanes = JobPriority::ALL
+                .iter()
+                .filter(|lane| self.done.iter().any(|h| h.lane == **lane))
+                .count();
+            let mut refused = false;
+            for _ in 0..lanes {
+                if let Some(Err(refusal)) = results.next() {
                     shared.refused(&refusal, "acknowledging handled entries");
-                    leftover.done = self.done;
-                    leftover.successes = self.successes;
+                    refused = true;
                 }
-                _ => {
-                    shared.handled.fetch_add(self.successes, Ordering::Relaxed);
+                if let Some(Err(refusal)) = results.next() {
+                    shared.refused(&refusal, "deleting acknowledged entries");
                 }
             }
-            if let Some(Err(refusal)) = results.next() {
-                shared.refused(&refusal, "deleting acknowledged entries");
+            if refused {
+                // All sent again: acknowledging twice does no harm.
+                leftover.done = self.done;
+                leftover.successes = self.successes;
+            } else {
+                shared.handled.fetch_add(self.successes, Ordering::Relaxed);
             }
         }
         (!leftover.done.is_empty() || !leftover.dead.is_empty()).then_some(leftover)

@@ -26,7 +26,7 @@ pub(crate) async fn run<A: Dispatch>(shared: Arc<Shared<A>>) {
         let moved = move_due(
             &mut conn,
             &delayed,
-            &shared.stream,
+            &shared.streams,
             &shared.record_prefix,
             most,
         )

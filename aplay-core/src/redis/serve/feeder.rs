@@ -21,9 +21,12 @@ use super::forget::forget_idle_consumers;
 use super::held::Held;
 use crate::redis::backoff::Backoff;
 use crate::redis::conn::{ensure_group, query};
-use crate::redis::entry::{Entry, autoclaim_reply, delivery_counts, read_reply};
+use crate::redis::entry::{
+    Entry, autoclaim_reply, delivery_counts, read_reply, read_reply_by_stream,
+};
 use crate::redis::error::RedisError;
 use crate::redis::group;
+use crate::redis::lane::JobPriority;
 use crate::redis::queue::take;
 use crate::redis::retry::settle;
 use crate::wire::Wire;
@@ -36,6 +39,7 @@ pub(crate) async fn run<A: Wire>(shared: Arc<Shared<A>>) {
         ),
         conn: None,
         faulted: false,
+        turn: 0,
         shared,
     };
     feeder.own_pending().await;
@@ -50,6 +54,8 @@ struct Feeder<A: Wire> {
     conn: Option<MultiplexedConnection>,
     /// A command failed since this consumer's pending entries were last read.
     faulted: bool,
+    /// Where the lanes' turns are (see `JobPriority::shares`).
+    turn: usize,
 }
 
 impl<A: Wire> Feeder<A> {
@@ -78,9 +84,11 @@ impl<A: Wire> Feeder<A> {
         tokio::time::sleep(delay).await;
         // The group may be gone (the stream deleted, a server without persistence restarted).
         let mut conn = self.shared.station.connections.shared();
-        if let Err(error) = ensure_group(&mut conn, &self.shared.stream, self.shared.group()).await
-        {
-            tracing::debug!(%error, "redis: cannot check the consumer group");
+        for &lane in self.shared.lanes() {
+            let stream = self.shared.stream(lane);
+            if let Err(error) = ensure_group(&mut conn, stream, self.shared.group()).await {
+                tracing::debug!(%error, "redis: cannot check the consumer group");
+            }
         }
     }
 
@@ -88,13 +96,20 @@ impl<A: Wire> Feeder<A> {
     /// restarted process finishes them first, and a running one takes back those a read
     /// whose answer was lost gave it.
     async fn own_pending(&mut self) {
+        for &lane in self.shared.lanes() {
+            self.own_pending_in(lane).await;
+        }
+    }
+
+    /// [`own_pending`](Self::own_pending) in one lane.
+    async fn own_pending_in(&mut self, lane: JobPriority) {
         let mut after = "0-0".to_owned();
         loop {
             if self.shared.is_stopping() {
                 return;
             }
             let read = group::read_pending(
-                &self.shared.stream,
+                self.shared.stream(lane),
                 self.shared.group(),
                 self.shared.consumer(),
                 self.shared.config().read_batch,
@@ -118,19 +133,19 @@ impl<A: Wire> Feeder<A> {
             // Those in hand need no slot and are skipped.
             let mut fresh: Vec<Entry> = entries
                 .into_iter()
-                .filter(|entry| !self.shared.held.knows(&entry.id))
+                .filter(|entry| !self.shared.held.knows(lane, &entry.id))
                 .collect();
             if fresh.is_empty() {
                 continue;
             }
-            tracing::info!(path = %self.shared.path, entries = fresh.len(), "redis: taking back the entries this consumer had read");
-            let counts = self.delivery_counts(&fresh).await;
+            tracing::info!(path = %self.shared.path, entries = fresh.len(), %lane, "redis: taking back the entries this consumer had read");
+            let counts = self.delivery_counts(lane, &fresh).await;
             while !fresh.is_empty() {
                 let Some(mut slots) = self.slots_up_to(fresh.len()).await else {
                     return;
                 };
                 let rest = fresh.split_off(slots.len());
-                self.hand_over(fresh, &counts, &mut slots).await;
+                self.hand_over(lane, fresh, &counts, &mut slots).await;
                 fresh = rest;
             }
         }
@@ -185,8 +200,8 @@ impl<A: Wire> Feeder<A> {
                 self.conn = None;
                 return;
             };
-            let entries = match read {
-                Ok(entries) => entries,
+            let by_lane = match read {
+                Ok(by_lane) => by_lane,
                 Err(error) => {
                     self.conn = None;
                     self.fault("reading new entries", &error).await;
@@ -195,30 +210,130 @@ impl<A: Wire> Feeder<A> {
             };
             self.backoff.reset();
             let counts = HashMap::new(); // a first delivery
-            self.hand_over(entries, &counts, &mut slots).await;
+            // Highest lane first: the order they go to the actor in.
+            for (lane, entries) in by_lane {
+                if !entries.is_empty() {
+                    self.hand_over(lane, entries, &counts, &mut slots).await;
+                }
+            }
         }
     }
 
-    async fn read_new(&mut self, count: usize, block: Duration) -> Result<Vec<Entry>, RedisError> {
+    /// Up to `slots` new entries, by lane (highest first), waiting up to `block` for the
+    /// first. With one lane, one blocking read. With three, the slots are shared out by the
+    /// lanes' turns and read without waiting (one pipeline), what a lane leaves unused goes
+    /// to those that filled their share, highest first, and only when all are empty does it
+    /// wait, on all of them at once.
+    async fn read_new(
+        &mut self,
+        slots: usize,
+        block: Duration,
+    ) -> Result<Vec<(JobPriority, Vec<Entry>)>, RedisError> {
+        let lanes = self.shared.lanes();
+        if lanes.len() > 1 {
+            let shares = JobPriority::shares(slots, &mut self.turn);
+            let mut got = self.read_lanes(shares).await?;
+            let mut left = slots - got.iter().map(Vec::len).sum::<usize>();
+            for lane in JobPriority::ALL {
+                let i = lane.index();
+                if left == 0 || shares[i] == 0 || got[i].len() < shares[i] {
+                    continue;
+                }
+                let mut more = [0; 3];
+                more[i] = left;
+                let [high, normal, low] = self.read_lanes(more).await?;
+                let extra = [high, normal, low].into_iter().nth(i).unwrap_or_default();
+                left -= extra.len();
+                got[i].extend(extra);
+            }
+            if left < slots {
+                return Ok(JobPriority::ALL.into_iter().zip(got).collect());
+            }
+        }
+        // Nothing waiting: wait for the first, on as many lanes as there are slots for (at
+        // most one entry each when there are several), highest first; with fewer, not long.
+        let waiting: Vec<JobPriority> = lanes.iter().copied().take(slots).collect();
+        let block = if waiting.len() < lanes.len() {
+            block.min(Duration::from_millis(100))
+        } else {
+            block
+        };
+        let count = if lanes.len() > 1 { 1 } else { slots };
+        let streams: Vec<String> = waiting
+            .iter()
+            .map(|lane| self.shared.stream(*lane).to_owned())
+            .collect();
         let conn = match self.conn.as_mut() {
             Some(conn) => conn,
             None => self
                 .conn
                 .insert(self.shared.station.connections.dedicated().await?),
         };
-        let read = group::read_new(
-            &self.shared.stream,
+        let keys: Vec<&str> = streams.iter().map(String::as_str).collect();
+        let read = group::read_new_of(
+            &keys,
             self.shared.group(),
             self.shared.consumer(),
             count,
             block,
         );
-        read_reply(query(conn, &read).await?)
+        let mut by_stream = read_reply_by_stream(query(conn, &read).await?)?;
+        Ok(waiting
+            .into_iter()
+            .zip(streams)
+            .map(|(lane, stream)| {
+                let entries = by_stream
+                    .iter_mut()
+                    .find(|(key, _)| *key == stream)
+                    .map(|(_, entries)| std::mem::take(entries))
+                    .unwrap_or_default();
+                (lane, entries)
+            })
+            .collect())
+    }
+
+    /// New entries of each lane, `counts[lane]` at most, without waiting (one pipeline on the
+    /// shared connection).
+    async fn read_lanes(&mut self, counts: [usize; 3]) -> Result<[Vec<Entry>; 3], RedisError> {
+        let mut pipe = redis::pipe();
+        let mut asked = Vec::new();
+        for lane in JobPriority::ALL {
+            let count = counts[lane.index()];
+            if count > 0 {
+                pipe.add_command(group::read_new_now(
+                    self.shared.stream(lane),
+                    self.shared.group(),
+                    self.shared.consumer(),
+                    count,
+                ));
+                asked.push(lane);
+            }
+        }
+        let mut got: [Vec<Entry>; 3] = Default::default();
+        if asked.is_empty() {
+            return Ok(got);
+        }
+        let mut conn = self.shared.station.connections.shared();
+        let replies: Vec<redis::Value> = pipe
+            .query_async(&mut conn)
+            .await
+            .map_err(RedisError::from_client)?;
+        for (lane, reply) in asked.into_iter().zip(replies) {
+            got[lane.index()] = read_reply(reply)?;
+        }
+        Ok(got)
     }
 
     /// Takes over the entries idle longer than `claim_idle` at other consumers (taken for
     /// dead), as many as there are free slots.
     async fn claim_abandoned(&mut self) {
+        for &lane in self.shared.lanes() {
+            self.claim_abandoned_in(lane).await;
+        }
+    }
+
+    /// [`claim_abandoned`](Self::claim_abandoned) in one lane.
+    async fn claim_abandoned_in(&mut self, lane: JobPriority) {
         let mut cursor = "0-0".to_owned();
         loop {
             let mut slots = Vec::new();
@@ -232,7 +347,7 @@ impl<A: Wire> Feeder<A> {
                 return;
             }
             let claim = group::claim_idle(
-                &self.shared.stream,
+                self.shared.stream(lane),
                 self.shared.group(),
                 self.shared.consumer(),
                 self.shared.config().claim_idle,
@@ -254,8 +369,9 @@ impl<A: Wire> Feeder<A> {
             }
             if !claimed.entries.is_empty() {
                 tracing::info!(path = %self.shared.path, entries = claimed.entries.len(), "redis: took over entries of a consumer that stopped answering");
-                let counts = self.delivery_counts(&claimed.entries).await;
-                self.hand_over(claimed.entries, &counts, &mut slots).await;
+                let counts = self.delivery_counts(lane, &claimed.entries).await;
+                self.hand_over(lane, claimed.entries, &counts, &mut slots)
+                    .await;
             }
             if claimed.next == "0-0" || self.shared.is_stopping() {
                 return;
@@ -266,13 +382,17 @@ impl<A: Wire> Feeder<A> {
 
     /// How many times each entry was delivered, this delivery included (re-read and claimed
     /// entries); missing ids count as one.
-    async fn delivery_counts(&mut self, entries: &[Entry]) -> HashMap<String, u32> {
+    async fn delivery_counts(
+        &mut self,
+        lane: JobPriority,
+        entries: &[Entry],
+    ) -> HashMap<String, u32> {
         let (Some(first), Some(last)) = (entries.first(), entries.last()) else {
             return HashMap::new();
         };
         let mut pending = redis::cmd("XPENDING");
         pending
-            .arg(&self.shared.stream)
+            .arg(self.shared.stream(lane))
             .arg(self.shared.group())
             .arg(&first.id)
             .arg(&last.id)
@@ -300,6 +420,7 @@ impl<A: Wire> Feeder<A> {
     /// acker (deleted entries, entries delivered too often already).
     async fn hand_over(
         &mut self,
+        lane: JobPriority,
         entries: Vec<Entry>,
         counts: &HashMap<String, u32>,
         slots: &mut Vec<OwnedSemaphorePermit>,
@@ -312,7 +433,7 @@ impl<A: Wire> Feeder<A> {
                 break;
             };
             let deliveries = counts.get(&entry.id).copied().unwrap_or(1).max(1);
-            let Some(held) = Held::take(&self.shared.held, entry, deliveries, slot) else {
+            let Some(held) = Held::take(&self.shared.held, entry, lane, deliveries, slot) else {
                 continue;
             };
             if held.entry.fields.is_none() {

@@ -31,12 +31,19 @@ return removed
 /// Forgets the idle consumers of `shared`'s group that own nothing (logged; a failure is
 /// only logged: it is tried again at the next claim).
 pub(crate) async fn forget_idle_consumers<A: Dispatch>(shared: &Shared<A>) {
+    for &lane in shared.lanes() {
+        forget_in(shared, shared.stream(lane)).await;
+    }
+}
+
+/// Forgets the idle consumers of the group of `stream` that own nothing there.
+async fn forget_in<A: Dispatch>(shared: &Shared<A>, stream: &str) {
     let idle_ms = millis(shared.config().consumer_expiry);
     let mut forget = redis::cmd("EVAL");
     forget
         .arg(FORGET)
         .arg(1)
-        .arg(&shared.stream)
+        .arg(stream)
         .arg(shared.group())
         .arg(idle_ms)
         .arg(shared.consumer());

@@ -14,8 +14,13 @@ use tokio::sync::OwnedSemaphorePermit;
 
 use crate::redis::entry::Entry;
 use crate::redis::job::Running;
+use crate::redis::lane::JobPriority;
 
-/// The ids of the entries in hand, whose idle time the keeper refreshes.
+/// An entry's place: its lane (its stream) and its id there (two streams may have entries
+/// of the same id).
+pub(crate) type Place = (JobPriority, String);
+
+/// The entries in hand, whose idle time the keeper refreshes.
 #[derive(Default)]
 pub(crate) struct HeldSet {
     ids: Mutex<Ids>,
@@ -23,11 +28,11 @@ pub(crate) struct HeldSet {
 
 #[derive(Default)]
 struct Ids {
-    held: HashSet<String>,
+    held: HashSet<Place>,
     /// Reads of possibly held entries on their way.
     rereads: usize,
     /// Let go while a read was on its way.
-    released: HashSet<String>,
+    released: HashSet<Place>,
 }
 
 impl HeldSet {
@@ -35,8 +40,14 @@ impl HeldSet {
         self.ids.lock()
     }
 
-    pub(crate) fn ids(&self) -> Vec<String> {
-        self.lock().held.iter().cloned().collect()
+    /// The ids in hand in `lane`.
+    pub(crate) fn ids(&self, lane: JobPriority) -> Vec<String> {
+        self.lock()
+            .held
+            .iter()
+            .filter(|(l, _)| *l == lane)
+            .map(|(_, id)| id.clone())
+            .collect()
     }
 
     /// How many entries are in hand.
@@ -44,10 +55,11 @@ impl HeldSet {
         self.lock().held.len()
     }
 
-    /// Whether `id` is in hand, or was let go while a read was on its way.
-    pub(crate) fn knows(&self, id: &str) -> bool {
+    /// Whether the entry `id` of `lane` is in hand, or was let go while a read was on its way.
+    pub(crate) fn knows(&self, lane: JobPriority, id: &str) -> bool {
         let ids = self.lock();
-        ids.held.contains(id) || ids.released.contains(id)
+        let place = (lane, id.to_owned());
+        ids.held.contains(&place) || ids.released.contains(&place)
     }
 
     /// Call before sending a read that may return entries in hand; keep the guard until the
@@ -76,6 +88,8 @@ impl Drop for Rereading {
 /// consumer gives it up (stopping).
 pub(crate) struct Held {
     pub(crate) entry: Entry,
+    /// The lane it was read from.
+    pub(crate) lane: JobPriority,
     /// How many times Redis delivered it, this delivery included.
     pub(crate) deliveries: u32,
     /// The last reply of a failed attempt (a handler's `Err`), for an asker if it is the last.
@@ -92,17 +106,20 @@ impl Held {
     pub(crate) fn take(
         set: &Arc<HeldSet>,
         entry: Entry,
+        lane: JobPriority,
         deliveries: u32,
         slot: OwnedSemaphorePermit,
     ) -> Option<Held> {
         {
             let mut ids = set.lock();
-            if ids.released.contains(&entry.id) || !ids.held.insert(entry.id.clone()) {
+            let place = (lane, entry.id.clone());
+            if ids.released.contains(&place) || !ids.held.insert(place) {
                 return None;
             }
         }
         Some(Held {
             entry,
+            lane,
             deliveries,
             last_reply: None,
             job: None,
@@ -119,9 +136,10 @@ impl Held {
 impl Drop for Held {
     fn drop(&mut self) {
         let mut ids = self.set.lock();
-        ids.held.remove(&self.entry.id);
+        let place = (self.lane, std::mem::take(&mut self.entry.id));
+        ids.held.remove(&place);
         if ids.rereads > 0 {
-            ids.released.insert(std::mem::take(&mut self.entry.id));
+            ids.released.insert(place);
         }
     }
 }
@@ -146,22 +164,32 @@ mod tests {
     #[test]
     fn an_entry_in_hand_is_not_taken_twice() {
         let set = Arc::new(HeldSet::default());
-        let held = Held::take(&set, entry("1-0"), 1, slot()).unwrap();
-        assert!(Held::take(&set, entry("1-0"), 2, slot()).is_none());
+        let held = Held::take(&set, entry("1-0"), JobPriority::Normal, 1, slot()).unwrap();
+        assert!(Held::take(&set, entry("1-0"), JobPriority::Normal, 2, slot()).is_none());
         drop(held);
-        assert!(Held::take(&set, entry("1-0"), 2, slot()).is_some());
+        assert!(Held::take(&set, entry("1-0"), JobPriority::Normal, 2, slot()).is_some());
+    }
+
+    #[test]
+    fn entries_of_the_same_id_in_two_lanes_are_two_entries() {
+        let set = Arc::new(HeldSet::default());
+        let _normal = Held::take(&set, entry("1-0"), JobPriority::Normal, 1, slot()).unwrap();
+        let _high = Held::take(&set, entry("1-0"), JobPriority::High, 1, slot()).unwrap();
+        assert!(set.knows(JobPriority::High, "1-0"));
+        assert!(!set.knows(JobPriority::Low, "1-0"));
+        assert_eq!(set.ids(JobPriority::High), ["1-0"]);
     }
 
     #[test]
     fn an_entry_let_go_while_a_reread_was_on_its_way_is_not_taken_from_it() {
         let set = Arc::new(HeldSet::default());
-        let held = Held::take(&set, entry("1-0"), 1, slot()).unwrap();
+        let held = Held::take(&set, entry("1-0"), JobPriority::Normal, 1, slot()).unwrap();
         let reread = set.rereading();
         // The read saw 1-0 pending; it is acknowledged before the read's entries are taken.
         drop(held);
-        assert!(Held::take(&set, entry("1-0"), 2, slot()).is_none());
+        assert!(Held::take(&set, entry("1-0"), JobPriority::Normal, 2, slot()).is_none());
         drop(reread);
         // Later reads see Redis's word again.
-        assert!(Held::take(&set, entry("1-0"), 2, slot()).is_some());
+        assert!(Held::take(&set, entry("1-0"), JobPriority::Normal, 2, slot()).is_some());
     }
 }

@@ -6,9 +6,13 @@
 
 use std::sync::Arc;
 
+use redis::aio::ConnectionManager;
+use tokio::sync::watch;
+
 use super::Shared;
 use crate::actor::Dispatch;
 use crate::redis::backoff::Backoff;
+use crate::redis::lane::JobPriority;
 use crate::redis::retry::settle;
 
 /// How many ids one `XCLAIM` names at most.
@@ -28,31 +32,44 @@ pub(crate) async fn run<A: Dispatch>(shared: Arc<Shared<A>>) {
             _ = ticks.tick() => {}
             _ = finished.wait_for(|done| *done) => return,
         }
-        let ids = shared.held.ids();
         let conn = shared.station.connections.shared();
-        for chunk in ids.chunks(CHUNK) {
-            let mut claim = redis::cmd("XCLAIM");
-            claim
-                .arg(&shared.stream)
-                .arg(shared.group())
-                .arg(shared.consumer())
-                .arg(0)
-                .arg(chunk)
-                .arg("JUSTID");
-            let refresh = settle(
-                &conn,
-                &claim,
-                "refreshing the entries in hand",
-                &mut backoff,
-            );
-            let refreshed = tokio::select! {
-                refreshed = refresh => refreshed,
-                _ = finished.wait_for(|done| *done) => return,
-            };
-            if let Err(error) = refreshed {
-                shared.refused(&error, "refreshing the entries in hand");
-                break;
+        // Each lane's entries in its own stream: two streams may hold entries of one id.
+        for lane in JobPriority::ALL {
+            let ids = shared.held.ids(lane);
+            if !refresh(&shared, &conn, lane, &ids, &mut backoff, &mut finished).await {
+                return;
             }
         }
     }
+}
+
+/// Refreshes the entries `ids` of `lane`; `false` once serving finished.
+async fn refresh<A: Dispatch>(
+    shared: &Shared<A>,
+    conn: &ConnectionManager,
+    lane: JobPriority,
+    ids: &[String],
+    backoff: &mut Backoff,
+    finished: &mut watch::Receiver<bool>,
+) -> bool {
+    for chunk in ids.chunks(CHUNK) {
+        let mut claim = redis::cmd("XCLAIM");
+        claim
+            .arg(shared.stream(lane))
+            .arg(shared.group())
+            .arg(shared.consumer())
+            .arg(0)
+            .arg(chunk)
+            .arg("JUSTID");
+        let refresh = settle(conn, &claim, "refreshing the entries in hand", backoff);
+        let refreshed = tokio::select! {
+            refreshed = refresh => refreshed,
+            _ = finished.wait_for(|done| *done) => return false,
+        };
+        if let Err(error) = refreshed {
+            shared.refused(&error, "refreshing the entries in hand");
+            break;
+        }
+    }
+    true
 }

@@ -44,6 +44,7 @@ use super::config::StationConfig;
 use super::conn::{ensure_group, query};
 use super::error::RedisError;
 use super::job::Watchlist;
+use super::lane::JobPriority;
 use super::queue::QueueSettings;
 use super::shared::Station;
 use crate::actor::Dispatch;
@@ -59,7 +60,9 @@ use crate::wire::Wire;
 pub(crate) struct Shared<A: Dispatch> {
     pub(crate) station: Arc<Station>,
     pub(crate) path: ActorPath,
-    pub(crate) stream: String,
+    /// The streams of its lanes, highest first: `streams[lane.index()]`. The normal one is
+    /// its mailbox.
+    pub(crate) streams: [String; 3],
     pub(crate) dead: String,
     /// What the records of this path's jobs begin with, and its unique-key locks.
     pub(crate) record_prefix: String,
@@ -86,6 +89,21 @@ pub(crate) struct Shared<A: Dispatch> {
 }
 
 impl<A: Dispatch> Shared<A> {
+    /// The stream of `lane`.
+    pub(crate) fn stream(&self, lane: JobPriority) -> &str {
+        &self.streams[lane.index()]
+    }
+
+    /// The lanes its workers read: all three once a job of high or low priority was sent to
+    /// the path, else the normal one alone.
+    pub(crate) fn lanes(&self) -> &'static [JobPriority] {
+        if self.settings.borrow().priorities {
+            &JobPriority::ALL
+        } else {
+            &[JobPriority::Normal]
+        }
+    }
+
     pub(crate) fn config(&self) -> &StationConfig {
         &self.station.config
     }
@@ -143,9 +161,11 @@ where
             reason: "a served actor runs at the top of the tree: give a path of one name, like /jobs",
         });
     }
-    let stream = station.keys.mailbox(path);
+    let streams = station.keys.lanes(path);
     let mut conn = station.connections.shared();
-    ensure_group(&mut conn, &stream, station.keys.group()).await?;
+    for stream in &streams {
+        ensure_group(&mut conn, stream, station.keys.group()).await?;
+    }
     let settings = QueueSettings::read(&mut conn, &station.keys.queue(path)).await?;
     let mut hset = redis::cmd("HSET");
     hset.arg(station.keys.addresses())
@@ -175,7 +195,7 @@ where
         unique_prefix: station.keys.unique_prefix(path),
         watchlist: Arc::default(),
         settings: watch::Sender::new(settings),
-        stream,
+        streams,
         path: parsed,
         held: Arc::default(),
         slots: Arc::new(Semaphore::new(capacity)),

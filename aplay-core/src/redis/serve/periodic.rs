@@ -11,6 +11,7 @@ use crate::actor::Dispatch;
 use crate::redis::backoff::Backoff;
 use crate::redis::error::RedisError;
 use crate::redis::job::{Schedule, fire, names, read, server_now};
+use crate::redis::lane::JobPriority;
 
 pub(crate) async fn run<A: Dispatch>(shared: Arc<Shared<A>>) {
     let poll = shared.config().delayed_poll;
@@ -74,7 +75,7 @@ async fn tick<A: Dispatch>(
         if fire(
             &mut conn,
             &periodic,
-            &shared.stream,
+            shared.stream(JobPriority::Normal),
             &keys.job(path, &id),
             slot,
             &id,
