@@ -10,6 +10,9 @@
 //!
 //! # or all of it at once: three worker processes, 1000 jobs, a summary at the end
 //! cargo run --features redis --example task_queue -- demo --workers 3 --jobs 1000
+//!
+//! # jobs with ids: status and results, a delayed job, priorities, a periodic job, in one process
+//! cargo run --features redis --example task_queue -- jobs
 //! ```
 //!
 //! Each process logs on stderr what the station does (`RUST_LOG`, `info` by default): one
@@ -29,7 +32,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use aplay::prelude::*;
-use aplay::redis::{RedisStation, StationConfig};
+use aplay::redis::{JobPriority, JobState, RedisStation, Schedule, StationConfig};
 use futures::stream::{FuturesUnordered, StreamExt};
 use serde::{Deserialize, Serialize};
 
@@ -228,6 +231,138 @@ pub async fn produce(queue: &Queue, jobs: u64) -> Result<BTreeMap<String, u64>, 
     Ok(by_worker)
 }
 
+/// What the tour of jobs saw ([`jobs_tour`]).
+#[derive(Debug)]
+pub struct Tour {
+    /// The states the first job's record went through, in order.
+    pub states: Vec<JobState>,
+    /// What its handler returned, read back by id.
+    pub result: Option<Result<Done, String>>,
+    /// How long after it was sent the delayed job (due in 300 ms) started.
+    pub delayed_started_after: Duration,
+    /// The jobs sent with priorities while no worker ran (`H1`.. high, `L1`.. low), in the
+    /// order they started once one did.
+    pub started: Vec<String>,
+    /// How many times the periodic job fired while the tour watched it.
+    pub ticks: usize,
+}
+
+/// Jobs with ids, in one process: a worker serves `/jobs`, and a producer sends it jobs
+/// with ids and follows them: a job's status from queued to done and its result, a delayed
+/// job, high and low jobs, a periodic job.
+pub async fn jobs_tour(queue: &Queue) -> Result<Tour, Error> {
+    let station = queue.station(Some("tour")).await?;
+    let system = System::new();
+    let serve = || {
+        station.serve(&system, "/jobs", || Worker {
+            name: "tour".to_owned(),
+            report: false,
+            fail_every: None,
+        })
+    };
+    let serving = serve().await?;
+    let jobs = station.remote::<Worker>("/jobs")?;
+    let job = |id: u64| Job {
+        id,
+        text: format!("job number {id}"),
+    };
+
+    // A job with an id: its record goes from queued to done; its result is kept.
+    let first = jobs.enqueue(jobs.process(job(1))).await?;
+    println!("sent job {first}");
+    let mut states: Vec<JobState> = Vec::new();
+    loop {
+        let state = jobs.status(&first).await?.map(|s| s.state);
+        if let Some(state) = state.filter(|s| states.last() != Some(s)) {
+            println!("  {first}: {state}");
+            states.push(state);
+        }
+        if state == Some(JobState::Done) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    let result = jobs.result(&first).await?;
+    println!("  its result: {result:?}");
+
+    // A delayed job: kept in Redis until due, then moved to the queue by a worker.
+    let sent = Instant::now();
+    let later = jobs
+        .enqueue(jobs.process(job(2)))
+        .after(Duration::from_millis(300))
+        .await?;
+    let due = jobs.status(&later).await?.and_then(|s| s.due);
+    println!("sent job {later}, due at {due:?}");
+    let started = loop {
+        let status = jobs.status(&later).await?;
+        if let Some(started) = status.as_ref().and_then(|s| s.started) {
+            break started;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    };
+    let delayed_started_after = sent.elapsed();
+    println!("  it started at {started:?}, {delayed_started_after:.0?} after it was sent");
+
+    // Priorities: sent while no worker runs, low first; high ones start first.
+    serving.stop().await;
+    let mut sent_with = Vec::new();
+    for (label, lane) in [("L", JobPriority::Low), ("H", JobPriority::High)] {
+        for n in 1..=3u64 {
+            let id = jobs
+                .enqueue(jobs.process(job(10 + n)))
+                .priority(lane)
+                .await?;
+            sent_with.push((format!("{label}{n}"), id));
+        }
+    }
+    let serving = serve().await?;
+    let mut starts = Vec::new();
+    for (label, id) in &sent_with {
+        loop {
+            if let Some(status) = jobs.status(id).await?.filter(|s| s.state == JobState::Done) {
+                starts.push((status.started, label.clone()));
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+    starts.sort();
+    let started: Vec<String> = starts.into_iter().map(|(_, label)| label).collect();
+    println!(
+        "sent L1 L2 L3 H1 H2 H3 while no worker ran; they started: {}",
+        started.join(" ")
+    );
+
+    // A periodic job: every 200 ms, fired once per time by whichever worker gets there.
+    jobs.schedule(
+        "tick",
+        Schedule::every(Duration::from_millis(200)),
+        jobs.process(job(99)),
+    )
+    .await?;
+    for periodic in station.periodic_jobs("/jobs").await? {
+        println!(
+            "periodic {}: {}, next at {:?}",
+            periodic.name, periodic.schedule, periodic.next
+        );
+    }
+    let before = serving.handled();
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    jobs.unschedule("tick").await?;
+    let ticks = usize::try_from(serving.handled() - before).unwrap_or(0);
+    println!("  it fired {ticks} times in 700 ms");
+
+    serving.stop().await;
+    system.shutdown().await;
+    Ok(Tour {
+        states,
+        result,
+        delayed_started_after,
+        started,
+        ticks,
+    })
+}
+
 /// What the demo saw.
 #[derive(Debug)]
 pub struct Summary {
@@ -373,6 +508,14 @@ async fn main() -> Result<(), Error> {
             };
             worker(&queue, &worker_args).await?;
         }
+        Some("jobs") => {
+            let queue = Queue {
+                namespace: format!("{}-jobs-{}", queue.namespace, std::process::id()),
+                ..queue
+            };
+            jobs_tour(&queue).await?;
+            queue.station(None).await?.purge_namespace().await?;
+        }
         Some("dead") => {
             dead_letters(&queue, args.has("--replay")).await?;
         }
@@ -409,7 +552,7 @@ async fn main() -> Result<(), Error> {
         }
         _ => {
             eprintln!(
-                "usage: task_queue worker [--consumer NAME] [--fail-every N] | producer [--jobs N] | dead [--replay] | demo [--workers N] [--jobs N]\n\
+                "usage: task_queue worker [--consumer NAME] [--fail-every N] | producer [--jobs N] | dead [--replay] | demo [--workers N] [--jobs N] | jobs\n\
                  (all take --namespace NS; the Redis URL is APLAY_REDIS_URL, default redis://127.0.0.1:6379)"
             );
             std::process::exit(2);

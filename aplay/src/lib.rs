@@ -39,7 +39,8 @@
 //!   messages with `#[actor(serde)]` and the `wire` module (see the guide's chapter
 //!   "Messages that cross processes").
 //! - `redis`: durable mailboxes on Redis streams, remote refs, worker pools and topics across
-//!   processes ([`redis`](mod@redis), [`guide::pubsub`]); implies `serde`.
+//!   processes ([`redis`](mod@redis), [`guide::task_queue`], [`guide::pubsub`]); implies
+//!   `serde`.
 //! - `testkit`: `aplay::testkit`, probes and a paused clock for testing actors (usually
 //!   enabled for tests only; see [the Testing chapter](guide::testing)).
 //! - `observe`: the tree as JSON (`TreeNode::to_json`) and served over HTTP
@@ -185,6 +186,12 @@ pub mod guide {
     #[cfg(feature = "redis")]
     #[doc = include_str!("../docs/redis.md")]
     pub mod redis {}
+    #[cfg_attr(feature = "redis", doc = include_str!("../docs/task-queue.md"))]
+    #[cfg_attr(
+        not(feature = "redis"),
+        doc = "A task queue on Redis: this chapter needs the `redis` feature (`cargo doc --features redis`)."
+    )]
+    pub mod task_queue {}
     #[cfg_attr(feature = "redis", doc = include_str!("../docs/pubsub.md"))]
     #[cfg_attr(
         not(feature = "redis"),

@@ -80,3 +80,25 @@ async fn the_demo_does_every_job_exactly_once_across_three_worker_processes() {
     assert!(station.backlog("/jobs").await.unwrap().is_empty());
     station.purge_namespace().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_jobs_tour_shows_status_delays_priorities_and_periodic_jobs() {
+    let redis = TestRedis::shared_or_private();
+    let queue = Queue {
+        url: redis.url().to_owned(),
+        namespace: unique("task-queue-jobs"),
+    };
+    let tour = task_queue::jobs_tour(&queue).await.unwrap();
+    use aplay::redis::JobState::{Done, Queued};
+    assert_eq!(tour.states.first(), Some(&Queued), "{:?}", tour.states);
+    assert_eq!(tour.states.last(), Some(&Done), "{:?}", tour.states);
+    let done = tour.result.unwrap().unwrap();
+    assert_eq!((done.id, done.words), (1, 3));
+    assert!(tour.delayed_started_after >= std::time::Duration::from_millis(300));
+    assert_eq!(tour.started, ["H1", "H2", "H3", "L1", "L2", "L3"]);
+    assert!(
+        tour.ticks >= 2,
+        "the periodic job fired {} times",
+        tour.ticks
+    );
+}
