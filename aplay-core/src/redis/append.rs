@@ -11,9 +11,9 @@
 
 use std::sync::LazyLock;
 
+use crate::redis::conn::Conn;
 use parking_lot::Mutex;
 use redis::Value;
-use redis::aio::ConnectionManager;
 
 use super::backoff::Backoff;
 use super::entry::{MESSAGE, REPLY_TO, REQUEST};
@@ -118,7 +118,7 @@ impl Batch {
     /// the last error is in `held_up_by` (for a flush that gives up waiting to say why).
     pub(crate) async fn append_retried(
         &self,
-        conn: &ConnectionManager,
+        conn: &Conn,
         what: &str,
         backoff: &mut Backoff,
         held_up_by: &Mutex<Option<RedisError>>,

@@ -1,23 +1,136 @@
 //! Connections to Redis: one shared, multiplexed connection that reconnects by itself, and
 //! dedicated ones for the commands that block (a blocking read on the shared connection would
-//! hold up every other command behind it).
+//! hold up every other command behind it). To one server, or to a Redis Cluster (a
+//! cluster-aware connection that follows `MOVED`, `ASK` and failovers).
 
-use redis::aio::{ConnectionManager, ConnectionManagerConfig, MultiplexedConnection};
-use redis::{AsyncConnectionConfig, Client, Cmd, Value};
+use redis::aio::{
+    ConnectionLike, ConnectionManager, ConnectionManagerConfig, MultiplexedConnection,
+};
+use redis::cluster::{ClusterClient, ClusterClientBuilder};
+use redis::cluster_async::ClusterConnection;
+use redis::{AsyncConnectionConfig, Client, Cmd, Pipeline, RedisFuture, Value};
 
 use super::config::StationConfig;
 use super::error::{RedisError, RedisErrorKind};
 
-/// The client and the shared connection of a station.
+/// A connection to Redis, whatever its kind: every command of a station goes through one.
+/// Cheap to clone (every kind is multiplexed).
+#[derive(Clone)]
+pub(crate) enum Conn {
+    /// The shared connection to one server (reconnects by itself).
+    Managed(ConnectionManager),
+    /// A dedicated connection to one server, for blocking commands.
+    Dedicated(MultiplexedConnection),
+    /// A connection to a Redis Cluster.
+    Cluster(ClusterConnection),
+}
+
+impl Conn {
+    /// Whether it is a cluster's: a pipeline must then stay within one hash slot.
+    pub(crate) fn is_cluster(&self) -> bool {
+        matches!(self, Conn::Cluster(_))
+    }
+}
+
+impl ConnectionLike for Conn {
+    fn req_packed_command<'a>(&'a mut self, cmd: &'a Cmd) -> RedisFuture<'a, Value> {
+        match self {
+            Conn::Managed(conn) => conn.req_packed_command(cmd),
+            Conn::Dedicated(conn) => conn.req_packed_command(cmd),
+            Conn::Cluster(conn) => conn.req_packed_command(cmd),
+        }
+    }
+
+    fn req_packed_commands<'a>(
+        &'a mut self,
+        pipeline: &'a Pipeline,
+        offset: usize,
+        count: usize,
+    ) -> RedisFuture<'a, Vec<Value>> {
+        match self {
+            Conn::Managed(conn) => conn.req_packed_commands(pipeline, offset, count),
+            Conn::Dedicated(conn) => conn.req_packed_commands(pipeline, offset, count),
+            Conn::Cluster(conn) => conn.req_packed_commands(pipeline, offset, count),
+        }
+    }
+
+    fn get_db(&self) -> i64 {
+        match self {
+            Conn::Managed(conn) => conn.get_db(),
+            Conn::Dedicated(conn) => conn.get_db(),
+            Conn::Cluster(conn) => conn.get_db(),
+        }
+    }
+}
+
+/// The clients and the shared connection of a station.
 #[derive(Clone)]
 pub(crate) struct Connections {
-    client: Client,
-    shared: ConnectionManager,
-    dedicated: AsyncConnectionConfig,
+    kind: Kind,
     command_timeout: std::time::Duration,
 }
 
+#[derive(Clone)]
+enum Kind {
+    Server {
+        client: Client,
+        shared: ConnectionManager,
+        dedicated: AsyncConnectionConfig,
+    },
+    Cluster {
+        shared: ClusterConnection,
+        /// Its own client, whose answers may take as long as a blocking read.
+        blocking: ClusterClient,
+    },
+}
+
 impl Connections {
+    /// Connects to a Redis Cluster through any of `nodes` (it learns the others from them).
+    pub(crate) async fn open_cluster(
+        nodes: &[&str],
+        config: &StationConfig,
+    ) -> Result<Self, RedisError> {
+        let shown = nodes
+            .iter()
+            .map(|url| redacted(url))
+            .collect::<Vec<_>>()
+            .join(", ");
+        if nodes.iter().any(|url| is_tls(url)) {
+            return Err(RedisError::new(
+                RedisErrorKind::Config,
+                format!("a cluster over TLS is not supported yet ({shown})"),
+            ));
+        }
+        let builder = |response: std::time::Duration| {
+            ClusterClientBuilder::new(nodes.to_vec())
+                .connection_timeout(config.command_timeout)
+                .response_timeout(response)
+                .retries(8)
+                .min_retry_wait(u64::try_from(config.reconnect_initial.as_millis()).unwrap_or(50))
+                .max_retry_wait(u64::try_from(config.reconnect_max.as_millis()).unwrap_or(5000))
+                .build()
+                .map_err(|e| {
+                    RedisError::new(
+                        RedisErrorKind::Config,
+                        format!("cannot use the cluster nodes {shown}: {e}"),
+                    )
+                })
+        };
+        let client = builder(config.command_timeout)?;
+        let blocking = builder(config.block.saturating_add(config.command_timeout))?;
+        let shared = client.get_async_connection().await.map_err(|e| {
+            let e = RedisError::from_client(e);
+            RedisError::new(
+                e.kind(),
+                format!("cannot connect to the cluster at {shown}: {}", e.message()),
+            )
+        })?;
+        Ok(Connections {
+            kind: Kind::Cluster { shared, blocking },
+            command_timeout: config.command_timeout,
+        })
+    }
+
     /// Opens the shared connection (one attempt with a few quick retries: an unreachable
     /// server at start is the caller's error).
     pub(crate) async fn open(url: &str, config: &StationConfig) -> Result<Self, RedisError> {
@@ -43,21 +156,36 @@ impl Connections {
             .set_connection_timeout(Some(config.command_timeout))
             .set_response_timeout(Some(config.block.saturating_add(config.command_timeout)));
         Ok(Connections {
-            client,
-            shared,
-            dedicated,
+            kind: Kind::Server {
+                client,
+                shared,
+                dedicated,
+            },
             command_timeout: config.command_timeout,
         })
     }
 
     /// A handle to the shared connection (cheap: it is multiplexed).
-    pub(crate) fn shared(&self) -> ConnectionManager {
-        self.shared.clone()
+    pub(crate) fn shared(&self) -> Conn {
+        match &self.kind {
+            Kind::Server { shared, .. } => Conn::Managed(shared.clone()),
+            Kind::Cluster { shared, .. } => Conn::Cluster(shared.clone()),
+        }
     }
 
     /// A connection of its own for Pub/Sub (`SUBSCRIBE`), within the command timeout.
     pub(crate) async fn pubsub(&self) -> Result<redis::aio::PubSub, RedisError> {
-        match tokio::time::timeout(self.command_timeout, self.client.get_async_pubsub()).await {
+        let client = match &self.kind {
+            Kind::Server { client, .. } => client,
+            Kind::Cluster { .. } => {
+                return Err(RedisError::new(
+                    RedisErrorKind::Config,
+                    "fire-and-forget topics need Pub/Sub, which aplay does not carry over a \
+                     Redis Cluster yet: use a durable topic (a stream) there",
+                ));
+            }
+        };
+        match tokio::time::timeout(self.command_timeout, client.get_async_pubsub()).await {
             Ok(connected) => connected.map_err(RedisError::from_client),
             Err(_) => Err(RedisError::new(
                 RedisErrorKind::Connection,
@@ -67,11 +195,21 @@ impl Connections {
     }
 
     /// A connection of its own, for blocking commands.
-    pub(crate) async fn dedicated(&self) -> Result<MultiplexedConnection, RedisError> {
-        self.client
-            .get_multiplexed_async_connection_with_config(&self.dedicated)
-            .await
-            .map_err(RedisError::from_client)
+    pub(crate) async fn dedicated(&self) -> Result<Conn, RedisError> {
+        match &self.kind {
+            Kind::Server {
+                client, dedicated, ..
+            } => client
+                .get_multiplexed_async_connection_with_config(dedicated)
+                .await
+                .map(Conn::Dedicated)
+                .map_err(RedisError::from_client),
+            Kind::Cluster { blocking, .. } => blocking
+                .get_async_connection()
+                .await
+                .map(Conn::Cluster)
+                .map_err(RedisError::from_client),
+        }
     }
 }
 

@@ -1,14 +1,14 @@
 //! Dead letters: entries that could not be handled, kept with why, for a person to look at
 //! and replay.
 
-use super::conn::query;
+use super::conn::{Conn, query};
 use super::entry::{Entry, entries};
 use crate::error::Error;
 
 /// Up to `count` of the oldest dead letters of the dead-letter stream `dead`: what both an
 /// actor's and a durable subscription's dead letters are read with.
 pub(crate) async fn oldest(
-    conn: &mut redis::aio::ConnectionManager,
+    conn: &mut Conn,
     dead: &str,
     count: usize,
 ) -> Result<Vec<DeadLetter>, Error> {

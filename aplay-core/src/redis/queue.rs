@@ -11,8 +11,8 @@ use std::fmt;
 use std::sync::LazyLock;
 use std::time::Duration;
 
+use crate::redis::conn::Conn;
 use redis::Value;
-use redis::aio::ConnectionManager;
 
 use super::conn::query;
 use super::entry::{integer, string};
@@ -88,7 +88,7 @@ pub struct QueueSettings {
 }
 
 impl QueueSettings {
-    pub(crate) async fn read(conn: &mut ConnectionManager, key: &str) -> Result<Self, RedisError> {
+    pub(crate) async fn read(conn: &mut Conn, key: &str) -> Result<Self, RedisError> {
         let reply = query(
             conn,
             redis::cmd("HMGET")
@@ -117,7 +117,7 @@ impl QueueSettings {
     }
 
     pub(crate) async fn set_paused(
-        conn: &mut ConnectionManager,
+        conn: &mut Conn,
         key: &str,
         paused: bool,
     ) -> Result<(), RedisError> {
@@ -135,7 +135,7 @@ impl QueueSettings {
     }
 
     pub(crate) async fn set_rate(
-        conn: &mut ConnectionManager,
+        conn: &mut Conn,
         key: &str,
         rate: Option<RateLimit>,
     ) -> Result<(), RedisError> {
@@ -178,7 +178,7 @@ static TAKE_SCRIPT: LazyLock<redis::Script> = LazyLock::new(|| redis::Script::ne
 /// Takes up to `want` starts from the rate limit `rate` counted in `counter`: how many were
 /// granted, and how long until more can be.
 pub(crate) async fn take(
-    conn: &mut ConnectionManager,
+    conn: &mut Conn,
     counter: &str,
     rate: RateLimit,
     want: usize,

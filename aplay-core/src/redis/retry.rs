@@ -9,6 +9,7 @@ use redis::aio::ConnectionLike;
 use redis::{Cmd, Value};
 
 use super::backoff::Backoff;
+use super::conn::Conn;
 use super::error::RedisError;
 
 /// Runs `op` until it succeeds or fails for good, waiting longer after each retryable
@@ -63,27 +64,16 @@ where
 /// all the unanswered ones when the connection failed midway. A command may then be applied
 /// twice (applied, and its answer lost with the connection), so every command given here
 /// must be safe to repeat: an acknowledgement, a delete, an idempotent script.
-pub(crate) async fn settle_all<C>(
-    conn: &mut C,
+pub(crate) async fn settle_all(
+    conn: &mut Conn,
     cmds: &[Cmd],
     what: &str,
     backoff: &mut Backoff,
-) -> Vec<Result<Value, RedisError>>
-where
-    C: ConnectionLike + Send,
-{
+) -> Vec<Result<Value, RedisError>> {
     let mut settled: Vec<Option<Result<Value, RedisError>>> = vec![None; cmds.len()];
     let mut waiting: Vec<usize> = (0..cmds.len()).collect();
     while !waiting.is_empty() {
-        let mut pipe = redis::pipe();
-        pipe.ignore_errors();
-        for &i in &waiting {
-            pipe.add_command(cmds[i].clone());
-        }
-        let error = match pipe
-            .query_async::<Vec<redis::RedisResult<Value>>>(&mut *conn)
-            .await
-        {
+        let error = match send_all(conn, cmds, &waiting).await {
             Err(e) => RedisError::from_client(e),
             Ok(replies) => {
                 let mut last = None;
@@ -120,4 +110,28 @@ where
         .into_iter()
         .map(|r| r.expect("every command is settled"))
         .collect()
+}
+
+/// Sends the commands `which` of `cmds`, each answered on its own: in one pipeline to one
+/// server; to a cluster, each on its own and all at once (the connection multiplexes them),
+/// since a cluster's pipeline must stay within one hash slot and these may not.
+async fn send_all(
+    conn: &mut Conn,
+    cmds: &[Cmd],
+    which: &[usize],
+) -> redis::RedisResult<Vec<redis::RedisResult<Value>>> {
+    if conn.is_cluster() {
+        let sends = which.iter().map(|&i| {
+            let mut conn = conn.clone();
+            async move { cmds[i].query_async::<Value>(&mut conn).await }
+        });
+        return Ok(futures::future::join_all(sends).await);
+    }
+    let mut pipe = redis::pipe();
+    pipe.ignore_errors();
+    for &i in which {
+        pipe.add_command(cmds[i].clone());
+    }
+    pipe.query_async::<Vec<redis::RedisResult<Value>>>(conn)
+        .await
 }

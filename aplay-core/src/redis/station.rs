@@ -9,7 +9,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::config::StationConfig;
-use super::conn::{Connections, query};
+use super::conn::{Conn, Connections, query};
 use super::consumer::ConsumerName;
 use super::dead_letter::{self, DeadLetter, original_fields};
 use super::entry::{PRIORITY, entries, integer, string};
@@ -97,6 +97,57 @@ impl RedisStation {
     pub async fn connect_with(url: &str, config: StationConfig) -> Result<Self, Error> {
         let connections = Connections::open(url, &config).await?;
         let keys = Keys::new(&config.namespace);
+        Self::start(connections, keys, config).await
+    }
+
+    /// Connects to a **Redis Cluster** through any of `nodes` (`["redis://10.0.0.1:7000",
+    /// ...]`; the station learns the others from them), with `config`. Everything a station
+    /// does works the same on a cluster, but fire-and-forget topics (Pub/Sub; durable topics
+    /// work), and TLS.
+    ///
+    /// Every key of a path carries the path as a hash tag (`aplay:mailbox:{/jobs}`), so each
+    /// script and pipeline of a path runs on the node that holds its slot, and different paths
+    /// spread over the nodes. The connection follows `MOVED` and `ASK` redirections and the
+    /// failover of a master to its replica; while the cluster is reconfiguring (`TRYAGAIN`,
+    /// `CLUSTERDOWN`), commands are retried as for any Redis fault. What a master had not
+    /// yet passed on to its replica when it died is lost with it (Redis replicates
+    /// asynchronously): keep `appendonly yes` on every node and fail over with
+    /// `CLUSTER FAILOVER` (which waits for the replica to catch up) when you can.
+    ///
+    /// # Errors
+    ///
+    /// As [`connect_with`](Self::connect_with); kind
+    /// [`Config`](RedisErrorKind::Config) for `rediss://` nodes (not supported yet).
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// use aplay_core::redis::{RedisStation, StationConfig};
+    /// # use aplay_doc_actors::Counter;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), aplay_core::Error> {
+    /// let nodes = ["redis://10.0.0.1:7000", "redis://10.0.0.2:7000", "redis://10.0.0.3:7000"];
+    /// let station = RedisStation::connect_cluster(&nodes, StationConfig::default()).await?;
+    /// let counter = station.remote::<Counter>("/counter")?;
+    /// counter.enqueue(counter.add(1)).await?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: dropping the future drops the connections being opened.
+    pub async fn connect_cluster(nodes: &[&str], config: StationConfig) -> Result<Self, Error> {
+        let connections = Connections::open_cluster(nodes, &config).await?;
+        let keys = Keys::for_cluster(&config.namespace);
+        Self::start(connections, keys, config).await
+    }
+
+    /// The station on `connections`, once the user's permissions are checked.
+    async fn start(
+        connections: Connections,
+        keys: Keys,
+        config: StationConfig,
+    ) -> Result<Self, Error> {
         let consumer = ConsumerName::choose(config.consumer.as_deref(), &config.namespace);
         let replies = Arc::new(Replies::new(keys.reply(&consumer.name)));
         let mut shared = connections.shared();
@@ -479,7 +530,7 @@ impl RedisStation {
     /// was ever read).
     async fn pending_summary(
         &self,
-        conn: &mut redis::aio::ConnectionManager,
+        conn: &mut Conn,
         stream: &str,
     ) -> Result<Option<Vec<redis::Value>>, Error> {
         let mut summary = redis::cmd("XPENDING");
@@ -848,6 +899,19 @@ impl RedisStation {
     pub async fn purge_namespace(&self) -> Result<(), Error> {
         let mut conn = self.inner.connections.shared();
         let pattern = format!("{}:*", self.inner.config.namespace);
+        if conn.is_cluster() {
+            // `KEYS` goes to every master (a `SCAN` would see one node); each `DEL` to its
+            // key's node.
+            let reply = query(&mut conn, redis::cmd("KEYS").arg(&pattern)).await?;
+            let keys = match reply {
+                redis::Value::Array(keys) | redis::Value::Set(keys) => keys,
+                _ => Vec::new(),
+            };
+            for key in keys {
+                query(&mut conn, redis::cmd("DEL").arg(string(key)?)).await?;
+            }
+            return Ok(());
+        }
         let mut cursor = "0".to_owned();
         loop {
             let mut scan = redis::cmd("SCAN");

@@ -3,8 +3,8 @@
 
 use std::sync::LazyLock;
 
+use crate::redis::conn::Conn;
 use redis::Value;
-use redis::aio::ConnectionManager;
 
 use super::record::RELEASE_FN;
 use super::status::JobState;
@@ -80,7 +80,7 @@ pub enum Cancel {
 
 /// Cancels the job whose record is `record` (retried while Redis cannot answer).
 pub(crate) async fn cancel(
-    conn: &ConnectionManager,
+    conn: &Conn,
     keys: [&str; 5],
     id: &str,
     group: &str,

@@ -4,8 +4,8 @@
 use std::sync::LazyLock;
 use std::time::Duration;
 
+use crate::redis::conn::Conn;
 use redis::Value;
-use redis::aio::ConnectionManager;
 
 use crate::redis::entry::integer;
 use crate::redis::error::RedisError;
@@ -67,7 +67,7 @@ pub(crate) struct Moved {
 /// Moves up to `most` due jobs of the delayed set `delayed` into the stream of their lane
 /// (`lanes`: high, normal, low), one attempt: the caller's loop waits out faults.
 pub(crate) async fn move_due(
-    conn: &mut ConnectionManager,
+    conn: &mut Conn,
     delayed: &str,
     lanes: &[String; 3],
     record_prefix: &str,

@@ -10,8 +10,8 @@
 use std::sync::LazyLock;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use crate::redis::conn::Conn;
 use redis::Value;
-use redis::aio::ConnectionManager;
 
 use super::schedule::Schedule;
 use crate::redis::conn::query;
@@ -71,7 +71,7 @@ pub struct Periodic {
 }
 
 /// The milliseconds since the epoch of the Redis server's clock (`TIME`).
-pub(crate) async fn server_now(conn: &mut ConnectionManager) -> Result<u64, RedisError> {
+pub(crate) async fn server_now(conn: &mut Conn) -> Result<u64, RedisError> {
     let reply = query(conn, &redis::cmd("TIME")).await?;
     let Value::Array(parts) = reply else {
         return Err(RedisError::reply("TIME did not answer two numbers"));
@@ -86,7 +86,7 @@ pub(crate) async fn server_now(conn: &mut ConnectionManager) -> Result<u64, Redi
 
 /// Declares (or updates) the periodic job `name` of `path`.
 pub(crate) async fn declare(
-    conn: &mut ConnectionManager,
+    conn: &mut Conn,
     keys: [&str; 2],
     name: &str,
     schedule: &Schedule,
@@ -111,7 +111,7 @@ pub(crate) async fn declare(
 /// Fires slot `slot` of the periodic job whose hash is `periodic`, as the job `id` (record
 /// `record`); whether this call fired it.
 pub(crate) async fn fire(
-    conn: &mut ConnectionManager,
+    conn: &mut Conn,
     periodic: &str,
     stream: &str,
     record: &str,
@@ -131,10 +131,7 @@ pub(crate) async fn fire(
 }
 
 /// The names of the periodic jobs in the set `index`.
-pub(crate) async fn names(
-    conn: &mut ConnectionManager,
-    index: &str,
-) -> Result<Vec<String>, RedisError> {
+pub(crate) async fn names(conn: &mut Conn, index: &str) -> Result<Vec<String>, RedisError> {
     let reply = query(conn, redis::cmd("SMEMBERS").arg(index)).await?;
     let items = match reply {
         Value::Array(items) | Value::Set(items) => items,
@@ -149,7 +146,7 @@ pub(crate) async fn names(
 /// The schedule text and last slot of the periodic job whose hash is `periodic`; `None` when
 /// it is gone.
 pub(crate) async fn read(
-    conn: &mut ConnectionManager,
+    conn: &mut Conn,
     periodic: &str,
 ) -> Result<Option<(String, Option<u64>)>, RedisError> {
     let reply = query(

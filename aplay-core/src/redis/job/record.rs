@@ -5,8 +5,8 @@
 use std::sync::LazyLock;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use crate::redis::conn::Conn;
 use redis::Value;
-use redis::aio::ConnectionManager;
 
 use super::status::field;
 use crate::redis::backoff::Backoff;
@@ -80,7 +80,7 @@ pub(crate) struct Starting {
 /// Retried while Redis cannot answer; a refusal runs them all (the records are then not
 /// updated: the jobs matter more than their records).
 pub(crate) async fn start(
-    conn: &ConnectionManager,
+    conn: &Conn,
     jobs: &[Starting],
     consumer: &str,
     retention_ms: u64,

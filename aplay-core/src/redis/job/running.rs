@@ -10,8 +10,8 @@ use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Weak};
 
+use crate::redis::conn::Conn;
 use parking_lot::Mutex;
-use redis::aio::ConnectionManager;
 use tokio::sync::Notify;
 
 use super::status::field;
@@ -24,7 +24,7 @@ pub(crate) struct Running {
     id: String,
     attempt: u32,
     pub(crate) record: String,
-    conn: ConnectionManager,
+    conn: Conn,
     cancelled: AtomicBool,
     cancel_seen: Notify,
     watched: AtomicBool,
@@ -36,7 +36,7 @@ impl Running {
         id: &str,
         attempt: u32,
         record: String,
-        conn: ConnectionManager,
+        conn: Conn,
         watchlist: &Arc<Watchlist>,
     ) -> Arc<Self> {
         Arc::new(Running {

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use redis::aio::MultiplexedConnection;
+use crate::redis::conn::Conn;
 use tokio::sync::OwnedSemaphorePermit;
 
 use super::Shared;
@@ -51,7 +51,7 @@ struct Feeder<A: Wire> {
     shared: Arc<Shared<A>>,
     backoff: Backoff,
     /// The connection for blocking reads, opened on first use and after a fault.
-    conn: Option<MultiplexedConnection>,
+    conn: Option<Conn>,
     /// A command failed since this consumer's pending entries were last read.
     faulted: bool,
     /// Where the lanes' turns are (see `JobPriority::shares`).

@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use redis::aio::ConnectionManager;
+use crate::redis::conn::Conn;
 use tokio::sync::watch;
 
 use super::Shared;
@@ -46,7 +46,7 @@ pub(crate) async fn run<A: Dispatch>(shared: Arc<Shared<A>>) {
 /// Refreshes the entries `ids` of `lane`; `false` once serving finished.
 async fn refresh<A: Dispatch>(
     shared: &Shared<A>,
-    conn: &ConnectionManager,
+    conn: &Conn,
     lane: JobPriority,
     ids: &[String],
     backoff: &mut Backoff,

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use redis::aio::MultiplexedConnection;
+use crate::redis::conn::Conn;
 
 use super::{Message, TopicShared};
 use crate::pubsub::WeakTopic;
@@ -54,7 +54,7 @@ struct Consumer<T> {
     shared: Arc<TopicShared>,
     backoff: Backoff,
     /// The connection for blocking reads, opened on first use and after a fault.
-    conn: Option<MultiplexedConnection>,
+    conn: Option<Conn>,
     /// Its client id.
     conn_id: Option<i64>,
     /// A read failed, or entries were left pending, since this consumer's pending entries
