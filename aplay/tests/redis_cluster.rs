@@ -154,3 +154,76 @@ async fn durable_topics_work_on_a_cluster_and_fire_and_forget_ones_say_why_not()
     }
     orders.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_master_killed_loses_nothing_confirmed_when_writes_wait_for_a_replica() {
+    let mut cluster = TestCluster::start(3, 1);
+    let ns = unique("cluster-kill");
+    let urls = cluster.urls();
+    let nodes: Vec<&str> = urls.iter().map(String::as_str).collect();
+    let config = || {
+        StationConfig::default()
+            .namespace(&ns)
+            .block(Duration::from_millis(200))
+            .delayed_poll(Duration::from_millis(20))
+            .reconnect(Duration::from_millis(20), Duration::from_millis(500))
+            .wait_for_replicas(1, Duration::from_secs(1))
+    };
+    let producer = RedisStation::connect_cluster(&nodes, config())
+        .await
+        .unwrap();
+    let jobs = producer.remote::<Jobs>("/jobs").unwrap();
+    let mut ids = Vec::new();
+    for n in 0..200 {
+        jobs.run(n).await.unwrap();
+        ids.push(jobs.enqueue(jobs.run(1000 + n)).await.unwrap());
+    }
+    jobs.flushed().await.unwrap(); // confirmed: on the master and its replica
+
+    let killed = cluster.kill_master_of("{/jobs}"); // kill -9, then its replica takes over
+    // The new master has no replica yet: nothing more is confirmed, and `flushed` says why.
+    for n in 200..300 {
+        jobs.run(n).await.unwrap();
+    }
+    match jobs.flushed_within(Duration::from_millis(2500)).await {
+        Err(Error::NotFlushed(not)) => {
+            assert!(not.reason().contains("replicas"), "{}", not.reason());
+            assert_eq!(not.refused(), 0, "waiting, not refused");
+        }
+        other => panic!("not confirmed without a replica: {other:?}"),
+    }
+    // The old master comes back as the new one's replica: the waiting writes are confirmed.
+    cluster.restart(killed);
+    jobs.flushed().await.unwrap();
+
+    let worker = RedisStation::connect_cluster(&nodes, config())
+        .await
+        .unwrap();
+    let system = System::new();
+    let (tx, mut handled) = mpsc::unbounded_channel();
+    let serving = worker
+        .serve(&system, "/jobs", move || {
+            Jobs::new(Report::Channel(tx.clone()))
+        })
+        .await
+        .unwrap();
+    let sent: Vec<u64> = (0..300).chain(1000..1200).collect();
+    let mut seen: BTreeMap<u64, u32> = BTreeMap::new();
+    while !sent.iter().all(|n| seen.contains_key(n)) {
+        let Ok(Some(n)) = tokio::time::timeout(Duration::from_secs(30), handled.recv()).await
+        else {
+            let lost = sent.iter().filter(|n| !seen.contains_key(n)).count();
+            panic!("{lost} confirmed messages lost with the master");
+        };
+        *seen.entry(n).or_insert(0) += 1;
+    }
+    for id in &ids {
+        assert!(
+            jobs.status(id).await.unwrap().is_some(),
+            "the record of {id}"
+        );
+    }
+    println!("sent {}, handled {}, lost 0", sent.len(), seen.len());
+    serving.stop().await;
+    system.shutdown().await;
+}

@@ -18,6 +18,7 @@ use redis::Value;
 use super::backoff::Backoff;
 use super::entry::{MESSAGE, REPLY_TO, REQUEST};
 use super::error::RedisError;
+use super::replicas::{Replicas, call_script};
 use super::retry::retry;
 
 /// `KEYS[1]`: the stream, `KEYS[2]`: the ref's key. `ARGV[1]`: the batch number, `ARGV[2]`:
@@ -95,22 +96,14 @@ impl Batch {
 
     /// Appends the batch (at most once, whatever the number of calls). Loads the script
     /// first when Redis does not know it (a restarted server).
-    pub(crate) async fn append<C>(&self, conn: &mut C) -> Result<Appended, RedisError>
-    where
-        C: redis::aio::ConnectionLike + Send,
-    {
-        let reply = match self.call.query_async::<Value>(&mut *conn).await {
-            Err(e) if e.kind() == redis::ErrorKind::Server(redis::ServerErrorKind::NoScript) => {
-                let mut load = redis::cmd("SCRIPT");
-                load.arg("LOAD").arg(SCRIPT);
-                load.query_async::<Value>(&mut *conn)
-                    .await
-                    .map_err(RedisError::from_client)?;
-                self.call.query_async::<Value>(conn).await
-            }
-            reply => reply,
-        };
-        Appended::parse(reply.map_err(RedisError::from_client)?)
+    /// With `replicas`, it counts as appended only once that many replicas have it (see
+    /// [`replicas`](super::replicas)).
+    pub(crate) async fn append(
+        &self,
+        conn: &mut Conn,
+        replicas: Option<Replicas>,
+    ) -> Result<Appended, RedisError> {
+        Appended::parse(call_script(conn, SCRIPT, &self.call, replicas).await?)
     }
 
     /// [`append`](Self::append), waiting out every retryable error with `backoff`
@@ -119,6 +112,7 @@ impl Batch {
     pub(crate) async fn append_retried(
         &self,
         conn: &Conn,
+        replicas: Option<Replicas>,
         what: &str,
         backoff: &mut Backoff,
         held_up_by: &Mutex<Option<RedisError>>,
@@ -126,7 +120,7 @@ impl Batch {
         let appended = retry(what, backoff, || {
             let mut conn = conn.clone();
             async move {
-                let result = self.append(&mut conn).await;
+                let result = self.append(&mut conn, replicas).await;
                 if let Err(error) = &result {
                     *held_up_by.lock() = Some(error.clone());
                 }

@@ -50,6 +50,8 @@ pub struct StationConfig {
     pub(crate) topic_max_len: usize,
     pub(crate) job_retention: Duration,
     pub(crate) delayed_poll: Duration,
+    pub(crate) wait_replicas: u32,
+    pub(crate) replica_timeout: Duration,
     #[cfg(feature = "redis-tls")]
     pub(crate) tls: Tls,
 }
@@ -98,6 +100,8 @@ impl Default for StationConfig {
             topic_max_len: 100_000,
             job_retention: Duration::from_secs(24 * 3600),
             delayed_poll: Duration::from_millis(200),
+            wait_replicas: 0,
+            replica_timeout: Duration::from_secs(1),
             #[cfg(feature = "redis-tls")]
             tls: Tls::default(),
         }
@@ -278,6 +282,37 @@ impl StationConfig {
         self
     }
 
+    /// Confirms a write only once `count` replicas of its Redis master have it too (`WAIT`),
+    /// waiting for them up to `timeout` per attempt, and retrying after that (the writes are
+    /// idempotent): a remote ref's [`flushed`](super::RemoteRef::flushed) and a job's
+    /// [`enqueue`](super::RemoteRef::enqueue) then mean "on the master and `count` replicas",
+    /// so a master that dies right after (`kill -9`, a lost machine) and is replaced by one of
+    /// them loses nothing confirmed. 0 (the default) confirms on the master alone: with
+    /// asynchronous replication, the last writes a dying master had not passed on are lost
+    /// with it. Costs a round trip to a replica per batch or job.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use aplay_core::redis::StationConfig;
+    /// let config = StationConfig::default().wait_for_replicas(1, Duration::from_millis(500));
+    /// # let _ = config;
+    /// ```
+    pub fn wait_for_replicas(mut self, count: u32, timeout: Duration) -> Self {
+        self.wait_replicas = count;
+        self.replica_timeout = timeout.clamp(Duration::from_millis(1), LONGEST);
+        self
+    }
+
+    /// The replicas a confirmed write waits for, if any.
+    pub(crate) fn replicas(&self) -> Option<Replicas> {
+        (self.wait_replicas > 0).then_some(Replicas {
+            count: self.wait_replicas,
+            timeout: self.replica_timeout,
+        })
+    }
+
     /// Trusts the CA certificate `pem` (PEM) for `rediss://` connections, instead of the
     /// system's root certificates: for a server whose certificate your own CA signed. A
     /// certificate that does not parse is an error at connect.
@@ -348,4 +383,12 @@ impl StationConfig {
     pub fn topic_max_len_entries(&self) -> usize {
         self.topic_max_len
     }
+}
+
+/// How many replicas a confirmed write must reach, within how long (see
+/// [`StationConfig::wait_for_replicas`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Replicas {
+    pub(crate) count: u32,
+    pub(crate) timeout: Duration,
 }

@@ -217,6 +217,7 @@ impl<A: Wire> Forwarder<A> {
         batch
             .append_retried(
                 &conn,
+                self.station.config.replicas(),
                 "appending messages",
                 &mut self.backoff,
                 &self.progress.held_up_by,

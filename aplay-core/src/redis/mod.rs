@@ -53,6 +53,7 @@ mod not_flushed;
 mod permissions;
 mod queue;
 mod remote;
+mod replicas;
 mod replies;
 mod retry;
 mod serve;

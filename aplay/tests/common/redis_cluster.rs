@@ -11,6 +11,8 @@ use super::redis_server::{Options, RedisServer};
 /// A cluster of `masters` masters, each with `replicas` replicas.
 pub struct TestCluster {
     pub nodes: Vec<RedisServer>,
+    /// The nodes killed, which answer nothing.
+    killed: Vec<bool>,
 }
 
 /// One line of `CLUSTER NODES`.
@@ -19,6 +21,8 @@ struct Node {
     id: String,
     port: u16,
     master: bool,
+    /// Marked failed by the others.
+    failed: bool,
     /// The id of its master, for a replica.
     of: Option<String>,
     slots: Vec<(u16, u16)>,
@@ -56,7 +60,8 @@ impl TestCluster {
             "redis-cli --cluster create failed:\n{}",
             String::from_utf8_lossy(&created.stdout)
         );
-        let cluster = TestCluster { nodes };
+        let killed = vec![false; nodes.len()];
+        let cluster = TestCluster { nodes, killed };
         cluster.wait_until("every node sees the whole cluster, ok", |c| {
             c.nodes.iter().all(|n| {
                 info_field(n, "cluster_state").as_deref() == Some("ok")
@@ -74,13 +79,17 @@ impl TestCluster {
 
     /// The index of the node that is master of `key`'s slot now.
     pub fn master_of(&self, key: &str) -> usize {
+        self.try_master_of(key).expect("a master for every slot")
+    }
+
+    /// The master of `key`'s slot, if one is up (not during a failover).
+    fn try_master_of(&self, key: &str) -> Option<usize> {
         let slot = self.slot(key);
         let table = self.table();
-        let node = table
-            .iter()
-            .find(|n| n.master && n.slots.iter().any(|(a, b)| (*a..=*b).contains(&slot)))
-            .expect("a master for every slot");
-        self.index_of(node.port)
+        let node = table.iter().find(|n| {
+            n.master && !n.failed && n.slots.iter().any(|(a, b)| (*a..=*b).contains(&slot))
+        })?;
+        Some(self.index_of(node.port))
     }
 
     /// The index of a replica of the node at `master`.
@@ -106,12 +115,48 @@ impl TestCluster {
         let master = self.master_of(key);
         let replica = self.replica_of(master);
         self.nodes[replica].command(&["CLUSTER", "FAILOVER"]);
-        self.wait_until("the replica to take over", |c| c.master_of(key) == replica);
+        self.wait_until("the replica to take over", |c| {
+            c.try_master_of(key) == Some(replica)
+        });
         replica
     }
 
+    /// Kills the master of `key`'s slot (SIGKILL), and waits until its replica took over (the
+    /// cluster sees it fail after `cluster-node-timeout`).
+    /// Returns the killed node's index.
+    pub fn kill_master_of(&mut self, key: &str) -> usize {
+        let master = self.master_of(key);
+        let replica = self.replica_of(master);
+        self.nodes[master].kill();
+        self.killed[master] = true;
+        self.wait_until("the replica to take over from the killed master", |c| {
+            c.try_master_of(key) == Some(replica)
+        });
+        master
+    }
+
+    /// Starts the killed node `index` again (same port, data directory and append-only file):
+    /// it rejoins the cluster as a replica of the master that took over from it. Waits until
+    /// it is one.
+    pub fn restart(&mut self, index: usize) {
+        self.nodes[index].restart();
+        self.killed[index] = false;
+        let port = self.nodes[index].port();
+        self.wait_until("the restarted node to rejoin as a replica", |c| {
+            c.table()
+                .iter()
+                .any(|n| n.port == port && !n.master && !n.failed && n.of.is_some())
+        });
+    }
+
+    /// A node that answers.
+    fn live(&self) -> &RedisServer {
+        let at = self.killed.iter().position(|k| !k).expect("a live node");
+        &self.nodes[at]
+    }
+
     fn slot(&self, key: &str) -> u16 {
-        match self.nodes[0].command(&["CLUSTER", "KEYSLOT", key]) {
+        match self.live().command(&["CLUSTER", "KEYSLOT", key]) {
             redis::Value::Int(slot) => slot as u16,
             other => panic!("CLUSTER KEYSLOT answered {other:?}"),
         }
@@ -126,7 +171,7 @@ impl TestCluster {
 
     /// `CLUSTER NODES`, as the first node that answers sees it.
     fn table(&self) -> Vec<Node> {
-        let text = match self.nodes[0].command(&["CLUSTER", "NODES"]) {
+        let text = match self.live().command(&["CLUSTER", "NODES"]) {
             redis::Value::BulkString(bytes) => String::from_utf8(bytes).unwrap(),
             redis::Value::VerbatimString { text, .. } => text,
             other => panic!("CLUSTER NODES answered {other:?}"),
@@ -142,6 +187,7 @@ impl TestCluster {
                     .and_then(|p| p.parse().ok())
                     .unwrap_or(0);
                 let master = parts[2].contains("master");
+                let failed = parts[2].contains("fail");
                 let of = (parts[3] != "-").then(|| parts[3].to_owned());
                 let slots = parts[8..]
                     .iter()
@@ -155,6 +201,7 @@ impl TestCluster {
                     id: parts[0].to_owned(),
                     port,
                     master,
+                    failed,
                     of,
                     slots,
                 }

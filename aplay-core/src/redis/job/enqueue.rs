@@ -19,6 +19,7 @@ use crate::redis::entry::string;
 use crate::redis::error::{RedisError, RedisErrorKind};
 use crate::redis::group::millis;
 use crate::redis::lane::JobPriority;
+use crate::redis::replicas::call_script;
 use crate::redis::retry::retry;
 use crate::redis::shared::Station;
 use crate::request::{AskRequest, TellRequest};
@@ -308,12 +309,14 @@ impl<'a, A: Wire, R> Enqueue<'a, A, R> {
             Some(key) => format!("{}{key}", station.keys.unique_prefix(path)),
             None => record.clone(),
         };
-        let mut call = ENQUEUE.prepare_invoke();
-        call.key(station.keys.lane(path, self.priority))
-            .key(station.keys.delayed(path))
-            .key(&record)
-            .key(&lock)
-            .key(station.keys.queue(path))
+        let mut call = redis::cmd("EVALSHA");
+        call.arg(ENQUEUE.get_hash())
+            .arg(5)
+            .arg(station.keys.lane(path, self.priority))
+            .arg(station.keys.delayed(path))
+            .arg(&record)
+            .arg(&lock)
+            .arg(station.keys.queue(path))
             .arg(id.as_str())
             .arg(mode)
             .arg(ms)
@@ -329,14 +332,11 @@ impl<'a, A: Wire, R> Enqueue<'a, A, R> {
             station.config.reconnect_initial,
             station.config.reconnect_max,
         );
+        let replicas = station.config.replicas();
         let reply = retry("enqueueing a job", &mut backoff, || {
             let mut conn = conn.clone();
             let call = &call;
-            async move {
-                call.invoke_async::<Value>(&mut conn)
-                    .await
-                    .map_err(RedisError::from_client)
-            }
+            async move { call_script(&mut conn, SCRIPT, call, replicas).await }
         })
         .await?;
         let unexpected = || RedisError::reply("the enqueue script returned something unexpected");

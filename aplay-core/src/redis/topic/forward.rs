@@ -157,6 +157,7 @@ impl Forwarder {
         let appended = batch
             .append_retried(
                 &conn,
+                station.config.replicas(),
                 "appending to a durable topic",
                 &mut self.backoff,
                 &self.shared.held_up_by,
