@@ -33,6 +33,10 @@
 //! | `{ns}:topic:{name}` | stream, a consumer group per subscription | a durable topic's messages |
 //! | `{ns}:topic-dead:{name}:{subscription}` | stream | the entries of a durable topic one subscription could not decode |
 //!
+//! On a Redis Cluster ([`RedisStation::connect_cluster`]) the path and the topic's name are a
+//! hash tag in every key: `{ns}:mailbox:{/jobs}` (braces and all), so that all the keys of a
+//! path share one slot.
+//!
 //! A mailbox entry has the field `m` (the encoded message) and, for an ask, `r` (the reply
 //! stream) and `q` (the request id); a job's, `j` (its id) and `k` (its unique key).
 
