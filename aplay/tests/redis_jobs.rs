@@ -786,3 +786,54 @@ async fn a_jobs_priority_holds_when_delayed_cancelled_and_replayed() {
     serving.stop().await;
     system.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_limit_per_rate_key_slows_one_key_without_holding_up_the_others() {
+    let redis = TestRedis::shared_or_private();
+    let ns = unique("jobs-key-rate");
+    let station = station(redis.url(), &ns).await;
+    let limit = aplay::redis::RateLimit::new(2, Duration::from_millis(300));
+    station
+        .set_key_rate_limit("/jobs", Some(limit))
+        .await
+        .unwrap();
+    let jobs = station.remote::<Jobs>("/jobs").unwrap();
+    // Six jobs of customer a (0..6), then three of customer b (100..103), then untagged ones.
+    for n in 0..6 {
+        jobs.enqueue(jobs.run(n)).rate_key("a").await.unwrap();
+    }
+    for n in 100..103 {
+        jobs.enqueue(jobs.run(n)).rate_key("b").await.unwrap();
+    }
+    for n in 200..203 {
+        jobs.enqueue(jobs.run(n)).await.unwrap();
+    }
+    let system = System::new();
+    let (serving, mut handled) = serve(&station, &system).await;
+    let started = Instant::now();
+    let mut order = Vec::new();
+    let mut at = Vec::new();
+    while order.len() < 12 {
+        order.push(next_fire(&mut handled).await);
+        at.push(started.elapsed());
+    }
+    // The first period: two of a, two of b, all the untagged; the rest of a and b later.
+    let first: Vec<u64> = order[..7].to_vec();
+    let mut sorted = first.clone();
+    sorted.sort_unstable();
+    assert_eq!(sorted, [0, 1, 100, 101, 200, 201, 202], "{order:?}");
+    let a: Vec<u64> = order.iter().copied().filter(|n| *n < 100).collect();
+    assert_eq!(a, [0, 1, 2, 3, 4, 5], "each key keeps its order");
+    let last_a = at[order.iter().position(|n| *n == 5).unwrap()];
+    assert!(
+        last_a >= Duration::from_millis(300),
+        "six of a at two per 300 ms took only {last_a:?}"
+    );
+    assert_eq!(
+        station.queue_settings("/jobs").await.unwrap().key_rate,
+        Some(limit)
+    );
+    assert!(station.backlog("/jobs").await.unwrap().is_empty());
+    serving.stop().await;
+    system.shutdown().await;
+}

@@ -17,6 +17,9 @@ pub(crate) const REQUEST: &[u8] = b"q";
 pub(crate) const JOB: &[u8] = b"j";
 /// The field holding the lane of a job of high or low priority (`high`, `low`).
 pub(crate) const PRIORITY: &[u8] = b"p";
+/// The field holding a job's rate key, when it has one: the jobs of one rate key share the
+/// path's limit per key.
+pub(crate) const RATE_KEY: &[u8] = b"rk";
 /// The field holding a job's unique key, when it has one.
 pub(crate) const JOB_KEY: &[u8] = b"k";
 /// The field of a reply that carries no value, with why.

@@ -155,6 +155,12 @@ impl Keys {
         format!("{}:rate:{tag}", self.namespace)
     }
 
+    /// The counter of one rate key of `path` (a hash, as [`rate`](Self::rate)).
+    pub(crate) fn key_rate(&self, path: &str, rate_key: &str) -> String {
+        let tag = self.tag(path);
+        format!("{}:rate:{tag}:key:{rate_key}", self.namespace)
+    }
+
     /// The hash of served paths and the type of actor serving each.
     pub(crate) fn addresses(&self) -> String {
         format!("{}:addresses", self.namespace)

@@ -2,7 +2,8 @@
 //! paused or not, and at most how many messages it starts per period (a rate limit shared by
 //! all its workers).
 //!
-//! The settings are the hash `{ns}:queue:{path}` (`paused`: `1`; `rate`: `{max}/{ms}`;
+//! The settings are the hash `{ns}:queue:{path}` (`paused`: `1`; `rate` and `key_rate`:
+//! `{max}/{ms}`;
 //! `lanes`: `1` once a job of high or low priority was sent, set by the enqueue); the
 //! rate limit counts in the hash `{ns}:rate:{path}` (`w`: the window, `n`: the messages
 //! started in it).
@@ -82,6 +83,9 @@ pub struct QueueSettings {
     pub paused: bool,
     /// Its rate limit, if it has one.
     pub rate: Option<RateLimit>,
+    /// Its limit per rate key, if it has one: for the jobs sent with
+    /// [`Enqueue::rate_key`](super::Enqueue::rate_key), each key on its own.
+    pub key_rate: Option<RateLimit>,
     /// Whether a job with a [priority](super::JobPriority) other than normal was ever sent
     /// to it: its workers then read its three lanes.
     pub priorities: bool,
@@ -95,7 +99,8 @@ impl QueueSettings {
                 .arg(key)
                 .arg("paused")
                 .arg("rate")
-                .arg("lanes"),
+                .arg("lanes")
+                .arg("key_rate"),
         )
         .await?;
         let Value::Array(parts) = reply else {
@@ -109,9 +114,11 @@ impl QueueSettings {
         let paused = text(parts.next())?.as_deref() == Some("1");
         let rate = text(parts.next())?.and_then(|t| RateLimit::from_text(&t));
         let priorities = text(parts.next())?.as_deref() == Some("1");
+        let key_rate = text(parts.next())?.and_then(|t| RateLimit::from_text(&t));
         Ok(QueueSettings {
             paused,
             rate,
+            key_rate,
             priorities,
         })
     }
@@ -134,20 +141,23 @@ impl QueueSettings {
         Ok(())
     }
 
+    /// Sets (or, `None`, removes) the limit of the path (`per_key`: `false`) or per rate key.
     pub(crate) async fn set_rate(
         conn: &mut Conn,
         key: &str,
         rate: Option<RateLimit>,
+        per_key: bool,
     ) -> Result<(), RedisError> {
+        let field = if per_key { "key_rate" } else { "rate" };
         let cmd = match rate {
             Some(rate) => {
                 let mut set = redis::cmd("HSET");
-                set.arg(key).arg("rate").arg(rate.to_text());
+                set.arg(key).arg(field).arg(rate.to_text());
                 set
             }
             None => {
                 let mut del = redis::cmd("HDEL");
-                del.arg(key).arg("rate");
+                del.arg(key).arg(field);
                 del
             }
         };
@@ -156,21 +166,28 @@ impl QueueSettings {
     }
 }
 
-/// `KEYS[1]`: the counter. `ARGV[1]`: max, `ARGV[2]`: the period (ms), `ARGV[3]`: how many are
-/// wanted. Returns `{granted, ms until the window ends}`.
+/// `KEYS`: the counters (the path's, or one per rate key). `ARGV[1]`: max, `ARGV[2]`: the
+/// period (ms), then how many each counter wants. Returns `{granted per counter..., ms until
+/// the window ends}`.
 const TAKE: &str = r#"
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local max, per, want = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local max, per = tonumber(ARGV[1]), tonumber(ARGV[2])
 local window = math.floor(now / per)
-local used = 0
-if tonumber(redis.call('HGET', KEYS[1], 'w') or '-1') == window then
-  used = tonumber(redis.call('HGET', KEYS[1], 'n') or '0')
+local out = {}
+for i, counter in ipairs(KEYS) do
+  local want = tonumber(ARGV[2 + i])
+  local used = 0
+  if tonumber(redis.call('HGET', counter, 'w') or '-1') == window then
+    used = tonumber(redis.call('HGET', counter, 'n') or '0')
+  end
+  local granted = math.max(0, math.min(want, max - used))
+  redis.call('HSET', counter, 'w', window, 'n', used + granted)
+  redis.call('PEXPIRE', counter, per * 2)
+  out[i] = granted
 end
-local granted = math.max(0, math.min(want, max - used))
-redis.call('HSET', KEYS[1], 'w', window, 'n', used + granted)
-redis.call('PEXPIRE', KEYS[1], per * 2)
-return {granted, (window + 1) * per - now}
+out[#KEYS + 1] = (window + 1) * per - now
+return out
 "#;
 
 static TAKE_SCRIPT: LazyLock<redis::Script> = LazyLock::new(|| redis::Script::new(TAKE));
@@ -183,28 +200,44 @@ pub(crate) async fn take(
     rate: RateLimit,
     want: usize,
 ) -> Result<(usize, Duration), RedisError> {
-    let reply: Value = TAKE_SCRIPT
-        .key(counter)
-        .arg(rate.max)
-        .arg(millis(rate.per))
-        .arg(want)
+    let (granted, wait) = take_each(conn, &[(counter.to_owned(), want)], rate).await?;
+    Ok((granted.first().copied().unwrap_or(0), wait))
+}
+
+/// [`take`] for several counters at once (each wanting its own number): how many each was
+/// granted, and how long until more can be.
+pub(crate) async fn take_each(
+    conn: &mut Conn,
+    wants: &[(String, usize)],
+    rate: RateLimit,
+) -> Result<(Vec<usize>, Duration), RedisError> {
+    let mut call = TAKE_SCRIPT.prepare_invoke();
+    for (counter, _) in wants {
+        call.key(counter);
+    }
+    call.arg(rate.max).arg(millis(rate.per));
+    for (_, want) in wants {
+        call.arg(*want);
+    }
+    let reply: Value = call
         .invoke_async(conn)
         .await
         .map_err(RedisError::from_client)?;
+    let unexpected = || RedisError::reply("the rate script returned something unexpected");
     let Value::Array(parts) = reply else {
-        return Err(RedisError::reply(
-            "the rate script returned something unexpected",
-        ));
+        return Err(unexpected());
     };
-    let mut parts = parts.into_iter().map(integer);
-    let (Some(granted), Some(wait)) = (parts.next(), parts.next()) else {
-        return Err(RedisError::reply(
-            "the rate script returned something unexpected",
-        ));
-    };
+    let mut parts: Vec<i64> = parts.into_iter().map(integer).collect::<Result<_, _>>()?;
+    let wait = parts.pop().ok_or_else(unexpected)?;
+    if parts.len() != wants.len() {
+        return Err(unexpected());
+    }
     Ok((
-        usize::try_from(granted?).unwrap_or(0),
-        Duration::from_millis(u64::try_from(wait?).unwrap_or(1).max(1)),
+        parts
+            .into_iter()
+            .map(|g| usize::try_from(g).unwrap_or(0))
+            .collect(),
+        Duration::from_millis(u64::try_from(wait).unwrap_or(1).max(1)),
     ))
 }
 

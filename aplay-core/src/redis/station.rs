@@ -680,7 +680,33 @@ impl RedisStation {
     /// Cancel safe: one write.
     pub async fn set_rate_limit(&self, path: &str, rate: Option<RateLimit>) -> Result<(), Error> {
         let mut conn = self.inner.connections.shared();
-        Ok(QueueSettings::set_rate(&mut conn, &self.inner.keys.queue(path), rate).await?)
+        Ok(QueueSettings::set_rate(&mut conn, &self.inner.keys.queue(path), rate, false).await?)
+    }
+
+    /// Limits how many jobs of each **rate key** the workers of `path` start per period, all
+    /// processes together (`None`: no limit per key): the jobs sent with
+    /// [`Enqueue::rate_key`](crate::redis::Enqueue::rate_key), one key at a time (one
+    /// customer, one account of a third-party API), while other keys go on. A job over its
+    /// key's limit waits in the path's delayed set until the key's next period. Jobs without
+    /// a rate key, and plain tells, are not counted. Works beside
+    /// [`set_rate_limit`](Self::set_rate_limit), which counts them all.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Redis`] when Redis cannot be reached.
+    ///
+    /// See the example on [`Enqueue::rate_key`](crate::redis::Enqueue::rate_key).
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: one write.
+    pub async fn set_key_rate_limit(
+        &self,
+        path: &str,
+        rate: Option<RateLimit>,
+    ) -> Result<(), Error> {
+        let mut conn = self.inner.connections.shared();
+        Ok(QueueSettings::set_rate(&mut conn, &self.inner.keys.queue(path), rate, true).await?)
     }
 
     /// The settings of `path` as a queue: paused, rate limit.

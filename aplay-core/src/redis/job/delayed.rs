@@ -40,6 +40,11 @@ for _, id in ipairs(due) do
       fields[#fields + 1] = 'p'
       fields[#fields + 1] = lane
     end
+    local rate_key = redis.call('HGET', job, 'rate_key') or ''
+    if rate_key ~= '' then
+      fields[#fields + 1] = 'rk'
+      fields[#fields + 1] = rate_key
+    end
     local entry = redis.call('XADD', stream, '*', unpack(fields))
     redis.call('HSET', job, 'state', 'queued', 'entry', entry)
     redis.call('HDEL', job, 'm')
@@ -99,4 +104,56 @@ pub(crate) async fn move_due(
         count: usize::try_from(count?).unwrap_or(0),
         next_in: u64::try_from(wait).ok().map(Duration::from_millis),
     })
+}
+
+/// `KEYS[1]`: the stream the job's entry is in, `KEYS[2]`: the delayed set, `KEYS[3]`: the
+/// job's record. `ARGV[1]`: the group, `ARGV[2]`: the entry, `ARGV[3]`: the job's id,
+/// `ARGV[4]`: in how many ms it is due again, `ARGV[5]`: its message. Takes the entry out of
+/// the stream and the job back into the delayed set, in one step; 0 when the entry is no
+/// longer pending (another consumer took it over): nothing is done then.
+const POSTPONE: &str = r#"
+if redis.call('XACK', KEYS[1], ARGV[1], ARGV[2]) == 0 then
+  return 0
+end
+redis.call('XDEL', KEYS[1], ARGV[2])
+local t = redis.call('TIME')
+local due = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + tonumber(ARGV[4])
+redis.call('HSET', KEYS[3], 'state', 'delayed', 'due', due, 'm', ARGV[5])
+redis.call('ZADD', KEYS[2], due, ARGV[3])
+return 1
+"#;
+
+static POSTPONE_SCRIPT: LazyLock<redis::Script> = LazyLock::new(|| redis::Script::new(POSTPONE));
+
+/// One job in hand to put back into the delayed set.
+pub(crate) struct Postponed<'a> {
+    pub(crate) stream: &'a str,
+    pub(crate) entry: &'a str,
+    pub(crate) id: &'a str,
+    pub(crate) record: String,
+    pub(crate) message: &'a [u8],
+}
+
+/// Puts a job a worker holds back into `delayed`, due in `after` (a job over its rate key's
+/// limit); whether it did (not when another consumer took the entry over meanwhile).
+pub(crate) async fn postpone(
+    conn: &mut Conn,
+    delayed: &str,
+    group: &str,
+    job: &Postponed<'_>,
+    after: Duration,
+) -> Result<bool, RedisError> {
+    let done: Value = POSTPONE_SCRIPT
+        .key(job.stream)
+        .key(delayed)
+        .key(&job.record)
+        .arg(group)
+        .arg(job.entry)
+        .arg(job.id)
+        .arg(u64::try_from(after.as_millis()).unwrap_or(u64::MAX))
+        .arg(job.message)
+        .invoke_async(conn)
+        .await
+        .map_err(RedisError::from_client)?;
+    Ok(done == Value::Int(1))
 }

@@ -31,7 +31,7 @@ use crate::wire::{Wire, encode};
 /// from now, by the server's clock) or `at` (`ARGV[3]`: ms since the epoch), `ARGV[4]`: the
 /// unique key or `""`, `ARGV[5]`: how long the lock lives (ms), `ARGV[6]`: the encoded
 /// message, `ARGV[7]`: the lane (`high`, `low`, or `""` for normal: a lane other than normal
-/// tells the path's workers to read the lanes).
+/// tells the path's workers to read the lanes), `ARGV[8]`: the rate key or `""`.
 ///
 /// Returns `{outcome, id, detail}`: `queued` (detail: the entry id), `delayed` (when it is
 /// due), `again` (a record with this id exists: an earlier call whose answer was lost, or an
@@ -59,7 +59,7 @@ elseif ARGV[2] == 'at' then
   due = tonumber(ARGV[3])
 end
 if due > now then
-  redis.call('HSET', KEYS[3], 'state', 'delayed', 'created', now, 'due', due, 'attempts', 0, 'key', key, 'lane', lane, 'm', ARGV[6])
+  redis.call('HSET', KEYS[3], 'state', 'delayed', 'created', now, 'due', due, 'attempts', 0, 'key', key, 'lane', lane, 'rate_key', ARGV[8], 'm', ARGV[6])
   redis.call('ZADD', KEYS[2], due, ARGV[1])
   return {'delayed', ARGV[1], tostring(due)}
 end
@@ -72,8 +72,12 @@ if lane ~= '' then
   fields[#fields + 1] = 'p'
   fields[#fields + 1] = lane
 end
+if ARGV[8] ~= '' then
+  fields[#fields + 1] = 'rk'
+  fields[#fields + 1] = ARGV[8]
+end
 local entry = redis.call('XADD', KEYS[1], '*', unpack(fields))
-redis.call('HSET', KEYS[3], 'state', 'queued', 'created', now, 'entry', entry, 'attempts', 0, 'key', key, 'lane', lane)
+redis.call('HSET', KEYS[3], 'state', 'queued', 'created', now, 'entry', entry, 'attempts', 0, 'key', key, 'lane', lane, 'rate_key', ARGV[8])
 return {'queued', ARGV[1], entry}
 "#;
 
@@ -156,6 +160,7 @@ pub struct Enqueue<'a, A: Wire, R> {
     duplicate: Duplicate,
     unique_for: Option<Duration>,
     priority: JobPriority,
+    rate_key: Option<String>,
     _reply: PhantomData<fn() -> R>,
 }
 
@@ -175,6 +180,7 @@ impl<'a, A: Wire, R> Enqueue<'a, A, R> {
             duplicate: Duplicate::Refuse,
             unique_for: None,
             priority: JobPriority::Normal,
+            rate_key: None,
             _reply: PhantomData,
         }
     }
@@ -285,6 +291,35 @@ impl<'a, A: Wire, R> Enqueue<'a, A, R> {
         self
     }
 
+    /// Counts the job against the path's limit **per rate key**
+    /// ([`RedisStation::set_key_rate_limit`](crate::redis::RedisStation::set_key_rate_limit)):
+    /// the jobs of one key (one customer, one third-party account) start at most that often,
+    /// while those of other keys go on. A job over its key's limit waits in the delayed set
+    /// until the next period. Without a limit per key set on the path, the key changes
+    /// nothing.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use aplay_core::redis::{RateLimit, RedisStation};
+    /// # use aplay_doc_actors::Counter;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), aplay_core::Error> {
+    /// let station = RedisStation::connect("redis://127.0.0.1:6379").await?;
+    /// // Each customer's jobs: at most 10 a second; all of them together: at most 100.
+    /// let per_second = Duration::from_secs(1);
+    /// station.set_key_rate_limit("/counter", Some(RateLimit::new(10, per_second))).await?;
+    /// station.set_rate_limit("/counter", Some(RateLimit::new(100, per_second))).await?;
+    /// let counter = station.remote::<Counter>("/counter")?;
+    /// counter.enqueue(counter.add(1)).rate_key("customer-42").await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn rate_key(mut self, key: impl Into<String>) -> Self {
+        self.rate_key = Some(key.into());
+        self
+    }
+
     async fn send(self) -> Result<JobId<R>, Error> {
         let station = self.station;
         let path = self.path.as_str();
@@ -326,7 +361,8 @@ impl<'a, A: Wire, R> Enqueue<'a, A, R> {
             .arg(match self.priority {
                 JobPriority::Normal => "",
                 other => other.name(),
-            });
+            })
+            .arg(self.rate_key.as_deref().unwrap_or(""));
         let conn = station.connections.shared();
         let mut backoff = Backoff::new(
             station.config.reconnect_initial,
@@ -399,6 +435,7 @@ impl<A: Wire, R> std::fmt::Debug for Enqueue<'_, A, R> {
             .field("key", &self.key)
             .field("duplicate", &self.duplicate)
             .field("priority", &self.priority)
+            .field("rate_key", &self.rate_key)
             .finish()
     }
 }

@@ -40,7 +40,7 @@ pub use running::Job;
 pub use schedule::{Schedule, ScheduleError};
 pub use status::{JobState, JobStatus};
 
-pub(crate) use delayed::move_due;
+pub(crate) use delayed::{Postponed, move_due, postpone};
 pub(crate) use periodic::{declare, describe, fire, names, read, server_now};
 pub(crate) use record::{Ending, Starting, start};
 pub(crate) use running::{Running, Watchlist};

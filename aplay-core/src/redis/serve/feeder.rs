@@ -27,7 +27,6 @@ use crate::redis::entry::{
 use crate::redis::error::RedisError;
 use crate::redis::group;
 use crate::redis::lane::JobPriority;
-use crate::redis::queue::take;
 use crate::redis::retry::settle;
 use crate::wire::Wire;
 
@@ -171,7 +170,7 @@ impl<A: Wire> Feeder<A> {
                 forget_idle_consumers(&self.shared).await;
                 next_claim = Instant::now() + claim_every;
             }
-            if !self.wait_while_paused().await {
+            if !self.shared.wait_while_paused().await {
                 return;
             }
             // Under a rate limit, no more at once than a period allows.
@@ -447,60 +446,6 @@ impl<A: Wire> Feeder<A> {
                 to_actor.push(held);
             }
         }
-        self.start(to_actor).await;
-    }
-
-    /// Waits while the queue is paused; `false` when stopping meanwhile.
-    async fn wait_while_paused(&self) -> bool {
-        if !self.shared.settings.borrow().paused {
-            return true;
-        }
-        tracing::info!(path = %self.shared.path, "redis: the queue is paused; waiting");
-        let mut settings = self.shared.settings.subscribe();
-        let mut stopping = self.shared.stopping.subscribe();
-        tokio::select! {
-            resumed = settings.wait_for(|s| !s.paused) => resumed.is_ok(),
-            _ = stopping.wait_for(|s| *s) => false,
-        }
-    }
-
-    /// Hands `entries` to the actor once the queue is not paused, and as its rate limit
-    /// allows: what the limit does not grant now waits (in hand) for the next period.
-    async fn start(&mut self, mut entries: Vec<Held>) {
-        while !entries.is_empty() {
-            if !self.wait_while_paused().await {
-                return;
-            }
-            let rate = self.shared.settings.borrow().rate;
-            let Some(rate) = rate else {
-                self.shared.dispatch_all(entries).await;
-                return;
-            };
-            let mut conn = self.shared.station.connections.shared();
-            let counter = self.shared.station.keys.rate(self.shared.path.as_str());
-            let wait = match take(&mut conn, &counter, rate, entries.len()).await {
-                Ok((granted, wait)) => {
-                    self.backoff.reset();
-                    let later = entries.split_off(granted.min(entries.len()));
-                    self.shared.dispatch_all(entries).await;
-                    entries = later;
-                    wait
-                }
-                Err(error) => {
-                    let delay = self.backoff.next_delay();
-                    tracing::warn!(path = %self.shared.path, %error, ?delay, "redis: the rate limit cannot be read; waiting");
-                    delay
-                }
-            };
-            if entries.is_empty() {
-                return;
-            }
-            let mut stopping = self.shared.stopping.subscribe();
-            tokio::select! {
-                () = tokio::time::sleep(wait) => {}
-                // Given up: they stay pending, for a later start or another worker.
-                _ = stopping.wait_for(|s| *s) => return,
-            }
-        }
+        self.shared.start(to_actor, &mut self.backoff).await;
     }
 }

@@ -8,6 +8,7 @@
 //!                     └──────── in flight ──────▶ acker ──XACK / reply / dead letter──▶ Redis
 //!                                                  │ failure
 //!                                         retry ◀──┘ (after a delay, up to max_deliveries)
+//!  gate: between feeder and actor: pause, rate limits (per path, per rate key)
 //!  keeper: refreshes the idle time of every entry in hand
 //!  due: moves the delayed jobs that are due into the stream
 //!  jobs: records that a job starts (or skips one cancelled or done already)
@@ -23,6 +24,7 @@ mod dispatch;
 mod due;
 mod feeder;
 mod forget;
+mod gate;
 mod held;
 mod instances;
 mod jobs;
