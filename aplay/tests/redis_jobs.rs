@@ -14,7 +14,7 @@ use aplay::prelude::*;
 use aplay::redis::{
     Cancel, Duplicate, JobId, JobState, RedisStation, RemoteRef, Schedule, Serving, StationConfig,
 };
-use redis_actors::{Jobs, Other, Report};
+use redis_actors::{Jobs, Other, Report, serve_jobs};
 use redis_server::{RedisServer, TestRedis, unique};
 use tokio::sync::mpsc;
 
@@ -29,20 +29,6 @@ async fn station(url: &str, namespace: &str) -> RedisStation {
     RedisStation::connect_with(url, config)
         .await
         .expect("a connection to the test's Redis")
-}
-
-async fn serve(
-    station: &RedisStation,
-    system: &System,
-) -> (Serving<Jobs>, mpsc::UnboundedReceiver<u64>) {
-    let (tx, rx) = mpsc::unbounded_channel();
-    let serving = station
-        .serve(system, "/jobs", move || {
-            Jobs::new(Report::Channel(tx.clone()))
-        })
-        .await
-        .unwrap();
-    (serving, rx)
 }
 
 /// Reads the job's record until its state is `state`, failing after ten seconds.
@@ -75,7 +61,7 @@ async fn a_job_has_an_id_a_status_while_it_runs_and_a_result_another_process_rea
     assert_eq!((queued.attempts, queued.consumer.as_deref()), (0, None));
     assert!(queued.entry.is_some() && queued.created.is_some());
 
-    let (serving, mut handled) = serve(&worker, &system).await;
+    let (serving, mut handled) = serve_jobs(&worker, &system).await;
     wait_for_state(&jobs, &slow, JobState::Running).await;
     let running = jobs.status(&slow).await.unwrap().unwrap();
     assert_eq!(running.consumer.as_deref(), Some(worker.consumer()));
@@ -109,7 +95,7 @@ async fn a_delayed_job_runs_after_its_delay_and_not_before() {
     let ns = unique("jobs-delayed");
     let station = station(redis.url(), &ns).await;
     let system = System::new();
-    let (serving, mut handled) = serve(&station, &system).await;
+    let (serving, mut handled) = serve_jobs(&station, &system).await;
     let jobs = station.remote::<Jobs>("/jobs").unwrap();
 
     let sent = Instant::now();
@@ -220,7 +206,7 @@ async fn a_delayed_job_survives_a_redis_restart_from_its_append_only_file() {
     server.restart(); // kill -9, then the same data directory and port
     let station = station(&server.url(), &ns).await;
     let system = System::new();
-    let (serving, mut handled) = serve(&station, &system).await;
+    let (serving, mut handled) = serve_jobs(&station, &system).await;
     assert_eq!(handled.recv().await, Some(9));
     let jobs = station.remote::<Jobs>("/jobs").unwrap();
     wait_for_state(&jobs, &later, JobState::Done).await;
@@ -263,7 +249,7 @@ async fn a_unique_key_refuses_or_merges_a_second_job_until_the_first_finishes() 
     assert_eq!(jobs.enqueue(jobs.run(5)).id("order-5").await.unwrap(), mine);
 
     let system = System::new();
-    let (serving, mut handled) = serve(&station, &system).await;
+    let (serving, mut handled) = serve_jobs(&station, &system).await;
     let mut ran = Vec::new();
     for _ in 0..3 {
         ran.push(handled.recv().await.unwrap());
@@ -318,7 +304,7 @@ async fn a_cancelled_delayed_or_queued_job_never_runs() {
     let last = jobs.enqueue(jobs.run(4)).key("k2").await.unwrap();
 
     let system = System::new();
-    let (serving, mut handled) = serve(&station, &system).await;
+    let (serving, mut handled) = serve_jobs(&station, &system).await;
     tokio::time::sleep(Duration::from_millis(150)).await; // the delayed one would be due
     let marker = jobs.enqueue(jobs.run(5)).await.unwrap();
     let mut ran = Vec::new();
@@ -349,7 +335,7 @@ async fn a_failing_job_records_its_error_and_a_cancel_stops_its_retries() {
         .await
         .unwrap();
     let system = System::new();
-    let (serving, _handled) = serve(&station, &system).await;
+    let (serving, _handled) = serve_jobs(&station, &system).await;
     let jobs = station.remote::<Jobs>("/jobs").unwrap();
 
     // Fails every time: recorded, then dead.
@@ -394,7 +380,7 @@ async fn a_job_that_no_longer_decodes_is_dead_with_the_reason() {
     let other = station.remote::<Other>("/jobs").unwrap();
     let stale = other.enqueue(other.ping()).await.unwrap();
     let system = System::new();
-    let (serving, _handled) = serve(&station, &system).await;
+    let (serving, _handled) = serve_jobs(&station, &system).await;
     let jobs = station.remote::<Jobs>("/jobs").unwrap();
     let id = JobId::<()>::new(stale.as_str());
     wait_for_state(&jobs, &id, JobState::Dead).await;
@@ -415,7 +401,7 @@ async fn a_running_job_reports_progress_and_stops_early_when_cancelled() {
     let ns = unique("jobs-running");
     let station = station(redis.url(), &ns).await;
     let system = System::new();
-    let (serving, _handled) = serve(&station, &system).await;
+    let (serving, _handled) = serve_jobs(&station, &system).await;
     let jobs = station.remote::<Jobs>("/jobs").unwrap();
 
     let short = jobs.enqueue(jobs.patient(3)).await.unwrap();
@@ -658,7 +644,7 @@ async fn a_paused_queue_starts_nothing_until_it_is_resumed() {
         .await
         .unwrap();
     let system = System::new();
-    let (serving, mut handled) = serve(&station, &system).await;
+    let (serving, mut handled) = serve_jobs(&station, &system).await;
     // Paused before it started: nothing runs, however long it waits.
     assert!(
         tokio::time::timeout(Duration::from_millis(300), handled.recv())
@@ -707,7 +693,7 @@ async fn high_jobs_start_first_and_low_ones_are_not_starved() {
         .await
         .unwrap();
     let system = System::new();
-    let (serving, mut handled) = serve(&worker, &system).await;
+    let (serving, mut handled) = serve_jobs(&worker, &system).await;
     let mut order = Vec::new();
     while order.len() < 90 {
         order.push(next_fire(&mut handled).await);
@@ -765,7 +751,7 @@ async fn a_jobs_priority_holds_when_delayed_cancelled_and_replayed() {
         .await
         .unwrap();
     let system = System::new();
-    let (serving, mut handled) = serve(&worker, &system).await;
+    let (serving, mut handled) = serve_jobs(&worker, &system).await;
     assert_eq!(next_fire(&mut handled).await, 2);
     wait_for_state(&jobs, &later, JobState::Done).await;
     wait_for_state(&jobs, &failing, JobState::Dead).await;
@@ -809,7 +795,7 @@ async fn a_limit_per_rate_key_slows_one_key_without_holding_up_the_others() {
         jobs.enqueue(jobs.run(n)).await.unwrap();
     }
     let system = System::new();
-    let (serving, mut handled) = serve(&station, &system).await;
+    let (serving, mut handled) = serve_jobs(&station, &system).await;
     let started = Instant::now();
     let mut order = Vec::new();
     let mut at = Vec::new();

@@ -56,6 +56,25 @@ where
     .await
 }
 
+/// Runs a script's call until Redis settles it (loading the script when Redis does not know
+/// it), as [`settle`] runs a command.
+pub(crate) async fn settle_script(
+    conn: &Conn,
+    call: &redis::ScriptInvocation<'_>,
+    what: &str,
+    backoff: &mut Backoff,
+) -> Result<Value, RedisError> {
+    retry(what, backoff, || {
+        let mut conn = conn.clone();
+        async move {
+            call.invoke_async::<Value>(&mut conn)
+                .await
+                .map_err(RedisError::from_client)
+        }
+    })
+    .await
+}
+
 /// Runs `cmds`, pipelined, until each one is settled: applied (`Ok` with its reply) or
 /// refused for good (`Err`); the results come in the order of `cmds`.
 ///

@@ -121,3 +121,18 @@ impl Other {
         1
     }
 }
+
+/// Serves `Jobs` at `/jobs` in `system`, reporting what it handles on the returned channel.
+pub async fn serve_jobs(
+    station: &aplay::redis::RedisStation,
+    system: &System,
+) -> (aplay::redis::Serving<Jobs>, mpsc::UnboundedReceiver<u64>) {
+    let (tx, rx) = mpsc::unbounded_channel();
+    let serving = station
+        .serve(system, "/jobs", move || {
+            Jobs::new(Report::Channel(tx.clone()))
+        })
+        .await
+        .unwrap();
+    (serving, rx)
+}

@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use aplay::prelude::*;
 use aplay::redis::{RedisStation, StationConfig};
-use redis_actors::{Jobs, Other, Report};
+use redis_actors::{Jobs, Other, Report, serve_jobs};
 use redis_server::{RedisServer, TestRedis, unique};
 use tokio::sync::mpsc;
 
@@ -48,20 +48,6 @@ async fn wait_until(what: &str, limit: Duration, mut done: impl FnMut() -> bool)
         );
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
-}
-
-async fn serve_jobs(
-    station: &RedisStation,
-    system: &System,
-) -> (aplay::redis::Serving<Jobs>, mpsc::UnboundedReceiver<u64>) {
-    let (tx, rx) = mpsc::unbounded_channel();
-    let serving = station
-        .serve(system, "/jobs", move || {
-            Jobs::new(Report::Channel(tx.clone()))
-        })
-        .await
-        .unwrap();
-    (serving, rx)
 }
 
 async fn receive(rx: &mut mpsc::UnboundedReceiver<u64>, count: usize) -> Vec<u64> {

@@ -4,14 +4,13 @@
 use std::sync::LazyLock;
 
 use crate::redis::conn::Conn;
-use redis::Value;
 
 use super::record::RELEASE_FN;
 use super::status::JobState;
 use crate::redis::backoff::Backoff;
 use crate::redis::entry::string;
 use crate::redis::error::RedisError;
-use crate::redis::retry::retry;
+use crate::redis::retry::settle_script;
 
 /// `KEYS[1]`: the job's record, `KEYS[2]`: the delayed set, `KEYS[3..5]`: the streams of the
 /// high, normal and low lanes.
@@ -93,16 +92,7 @@ pub(crate) async fn cancel(
         call.key(key);
     }
     call.arg(id).arg(group).arg(retention_ms).arg(unique_prefix);
-    let reply = retry("cancelling a job", backoff, || {
-        let mut conn = conn.clone();
-        let call = &call;
-        async move {
-            call.invoke_async::<Value>(&mut conn)
-                .await
-                .map_err(RedisError::from_client)
-        }
-    })
-    .await?;
+    let reply = settle_script(conn, &call, "cancelling a job", backoff).await?;
     Ok(match string(reply)?.as_str() {
         "cancelled" => Cancel::Cancelled,
         "requested" => Cancel::Requested,

@@ -11,7 +11,7 @@ use redis::Value;
 use super::status::field;
 use crate::redis::backoff::Backoff;
 use crate::redis::error::RedisError;
-use crate::redis::retry::retry;
+use crate::redis::retry::settle_script;
 
 /// A Lua function, `release(job, id)`: frees the unique key the record `job` holds, if it is
 /// still this job's (it may have expired and been taken by another). `UNIQUE` is the prefix
@@ -99,16 +99,7 @@ pub(crate) async fn start(
     for job in jobs {
         call.arg(job.deliveries);
     }
-    let reply = retry("marking jobs as started", backoff, || {
-        let mut conn = conn.clone();
-        let call = &call;
-        async move {
-            call.invoke_async::<Value>(&mut conn)
-                .await
-                .map_err(RedisError::from_client)
-        }
-    })
-    .await?;
+    let reply = settle_script(conn, &call, "marking jobs as started", backoff).await?;
     let Value::Array(flags) = reply else {
         return Err(RedisError::reply(
             "the start script returned something unexpected",
