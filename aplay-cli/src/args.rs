@@ -23,6 +23,7 @@ commands:
   pause PATH                  its workers start nothing new
   resume PATH                 after a pause
   rate PATH (MAX/PERIOD | off)  at most MAX starts per PERIOD (500ms, 10s, 1m, 1h), all workers
+  key-rate PATH (MAX/PERIOD | off)  the same for each rate key of the jobs on its own
   help                        this
 ";
 
@@ -47,6 +48,7 @@ pub(crate) enum Command {
     Pause(String),
     Resume(String),
     Rate(String, Option<RateLimit>),
+    KeyRate(String, Option<RateLimit>),
 }
 
 /// Some dead letters, or all of them.
@@ -122,9 +124,14 @@ impl Args {
             }
             "pause" => Command::Pause(path(next("a PATH")?)?),
             "resume" => Command::Resume(path(next("a PATH")?)?),
-            "rate" => {
+            "rate" | "key-rate" => {
                 let path = path(next("a PATH")?)?;
-                Command::Rate(path, rate(&next("MAX/PERIOD or off")?)?)
+                let limit = rate(&next("MAX/PERIOD or off")?)?;
+                if name == "rate" {
+                    Command::Rate(path, limit)
+                } else {
+                    Command::KeyRate(path, limit)
+                }
             }
             other => return Err(format!("no command `{other}`")),
         };
@@ -213,6 +220,8 @@ mod tests {
             )
         );
         assert!(parse("help").unwrap().is_none());
+        let args = parse("key-rate /jobs off").unwrap().unwrap();
+        assert_eq!(args.command, Command::KeyRate("/jobs".into(), None));
     }
 
     #[test]

@@ -226,6 +226,17 @@ pub(crate) async fn run(
                 None => writeln!(out, "{path}: no rate limit").map_err(io),
             }
         }
+        Command::KeyRate(path, rate) => {
+            existing(station, args, path).await?;
+            station
+                .set_key_rate_limit(path, *rate)
+                .await
+                .map_err(|e| e.to_string())?;
+            match rate {
+                Some(rate) => writeln!(out, "{path}: at most {rate} for each rate key").map_err(io),
+                None => writeln!(out, "{path}: no rate limit per key").map_err(io),
+            }
+        }
     }
 }
 
@@ -260,8 +271,11 @@ fn queue_row(info: &QueueInfo) -> Vec<String> {
             "running"
         }
         .to_owned(),
-        info.settings
-            .rate
-            .map_or_else(|| "-".to_owned(), |r| r.to_string()),
+        match (info.settings.rate, info.settings.key_rate) {
+            (None, None) => "-".to_owned(),
+            (Some(rate), None) => rate.to_string(),
+            (None, Some(key)) => format!("{key} per key"),
+            (Some(rate), Some(key)) => format!("{rate}; {key} per key"),
+        },
     ]
 }

@@ -161,6 +161,11 @@ async fn the_commands_show_and_change_a_served_queue() {
     );
     let queues = ok(aplay(url, &ns, &["queues"]));
     assert!(queues.contains("paused  5 per 1s"), "{queues}");
+    let per_key = ok(aplay(url, &ns, &["key-rate", "/work", "2/500ms"]));
+    assert_eq!(per_key, "/work: at most 2 per 500ms for each rate key\n");
+    let queues = ok(aplay(url, &ns, &["queues"]));
+    assert!(queues.contains("5 per 1s; 2 per 500ms per key"), "{queues}");
+    ok(aplay(url, &ns, &["key-rate", "/work", "off"]));
     ok(aplay(url, &ns, &["resume", "/work"]));
     ok(aplay(url, &ns, &["rate", "/work", "off"]));
     assert_eq!(
