@@ -30,7 +30,7 @@ use std::collections::BTreeMap;
 
 use self::aplay_side::Kind;
 use self::bullmq::{Enqueue, Node, Versions};
-use self::costs::{PerJob, Probe, Times, Usage, list};
+use self::costs::{PerJob, Probe, Times, Usage, by_command, list};
 use crate::redis::Server;
 use crate::stats;
 use crate::table;
@@ -523,6 +523,51 @@ impl Report {
             }
         }
         out.push_str(&table::markdown(&titles, 2, &rows));
+
+        // Where the server's time goes.
+        out.push_str(&format!(
+            "\nWhere the server's time goes: time per job in each command (`INFO \
+             commandstats`, microseconds; a script's time includes that of the commands it \
+             ran), over the timed runs of {} jobs.\n\n",
+            table::count(self.sizes[0] as f64),
+        ));
+        let titles: Vec<String> = ["side", "phase", "time by command, per job (us)"]
+            .map(str::to_owned)
+            .to_vec();
+        let mut rows = Vec::new();
+        for (&(side, handlers), pass) in &self.splits {
+            let Some(timed) = self.results.get(&Case {
+                jobs: self.sizes[0],
+                side,
+                handlers,
+            }) else {
+                continue;
+            };
+            for (phase, usage) in [("enqueue", &pass.enqueue), ("process", &pass.process)] {
+                let Some(split) = &usage.split else { continue };
+                let usages: Vec<&Usage> = timed
+                    .iter()
+                    .map(|m| {
+                        if phase == "enqueue" {
+                            &m.enqueue
+                        } else {
+                            &m.process
+                        }
+                    })
+                    .collect();
+                let name = if handlers == 1 {
+                    side.name().to_owned()
+                } else {
+                    format!("{}, {handlers} handlers", side.name())
+                };
+                rows.push(vec![
+                    name,
+                    phase.to_owned(),
+                    by_command(&usages, split, self.sizes[0], 7),
+                ]);
+            }
+        }
+        out.push_str(&table::markdown(&titles, 3, &rows));
         if self.runs > 1 {
             out.push_str("\nSpread: (max - min) / median over the runs (`-`: one run).\n");
         }
