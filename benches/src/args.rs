@@ -13,7 +13,10 @@ options:
                   tokio tasks; `pool` (never by default) sends 1,000,000 tells to one
                   actor and through a pool of 4; `pubsub` (never by default) publishes
                   1,000,000 deliveries to 1, 100 and 10,000 subscribers; `priority`
-                  (never by default) sends 1,000,000 tells with and without a high lane
+                  (never by default) sends 1,000,000 tells with and without a high lane;
+                  `queue` (never by default: it starts a redis-server and runs node)
+                  enqueues and processes 20,000 and 200,000 no-op jobs on aplay and on
+                  BullMQ, beside redis-benchmark (3 runs unless --runs is given)
   --side LIST     implementations to run, comma-separated: aplay,raw,kameo,ractor,actix,xtra;
                   `all` (the default), `both` (aplay,raw) or `peers` (kameo,ractor,actix,xtra);
                   one side is for profiling
@@ -120,6 +123,10 @@ pub(crate) struct Args {
     pub(crate) pubsub: bool,
     /// `--only` named `priority`.
     pub(crate) priority: bool,
+    /// `--only` named `queue`.
+    pub(crate) queue: bool,
+    /// `--runs` was given (the queue scenario has a default of its own).
+    pub(crate) runs_given: bool,
 }
 
 impl Args {
@@ -135,6 +142,7 @@ impl Args {
         let mut pool = false;
         let mut pubsub = false;
         let mut priority = false;
+        let mut queue = false;
         let mut side = Sides(Side::ALL.to_vec());
         while let Some(arg) = args.next() {
             match arg.as_str() {
@@ -181,6 +189,10 @@ impl Args {
                             priority = true;
                             continue;
                         }
+                        if name.trim() == "queue" {
+                            queue = true;
+                            continue;
+                        }
                         list.push(match name.trim() {
                             "tell" => Scenario::Tell,
                             "fanin" | "fan-in" => Scenario::FanIn,
@@ -215,6 +227,8 @@ impl Args {
             pool,
             pubsub,
             priority,
+            queue,
+            runs_given: runs.is_some(),
         })
     }
 }
@@ -261,6 +275,14 @@ mod tests {
         let stops = parse(&["--only", "stops,redis"]).unwrap();
         assert!(stops.stops && stops.redis && stops.only.is_empty());
         assert!(!parse(&[]).unwrap().redis);
+        let queue = parse(&["--only", "queue"]).unwrap();
+        assert!(queue.queue && !queue.redis && queue.only.is_empty() && !queue.runs_given);
+        assert!(
+            parse(&["--only", "queue", "--runs", "1"])
+                .unwrap()
+                .runs_given
+        );
+        assert!(!parse(&[]).unwrap().queue);
         assert!(parse(&["--metered"]).unwrap().metered);
         assert!(!parse(&[]).unwrap().metered);
     }

@@ -13,6 +13,7 @@
 //! cargo aplay-bench -- --only pool   # 1,000,000 tells to one actor and through a pool of 4
 //! cargo aplay-bench -- --only pubsub # a topic's fan-out to 1, 100 and 10,000 subscribers
 //! cargo aplay-bench -- --only priority # what the high lane costs a normal tell
+//! cargo aplay-bench -- --only queue  # a task queue: aplay's jobs and tells vs BullMQ (node)
 //! ```
 //!
 //! Scenarios (see `docs/performance.md`):
@@ -39,6 +40,7 @@ mod peers;
 mod pool;
 mod priority;
 mod pubsub;
+mod queue;
 mod redis;
 mod rss;
 mod scenarios;
@@ -188,6 +190,14 @@ fn main() {
     }
     if args.priority {
         priority::run(&runtime, args.quick, args.runs);
+    }
+    if args.queue {
+        let runs = if args.runs_given || args.quick {
+            args.runs
+        } else {
+            queue::RUNS
+        };
+        queue::run(&runtime, args.quick, runs);
     }
 }
 

@@ -293,18 +293,40 @@ async fn wait_handled(serving: &aplay::redis::Serving<Sink>, count: u64) {
     }
 }
 
-/// A private `redis-server` on a Unix socket in a directory of its own.
-struct Server {
+/// A private `redis-server` on a Unix socket in a directory of its own (and, from
+/// [`Server::start_tcp`], on a port of the loopback interface too).
+pub(crate) struct Server {
     dir: PathBuf,
     child: Child,
+    /// The TCP port clients use, when it listens on one.
+    port: Option<u16>,
 }
 
 impl Server {
-    fn start() -> Server {
-        let dir = std::env::temp_dir().join(format!("aplay-bench-redis-{}", std::process::id()));
+    pub(crate) fn start() -> Server {
+        Server::launch("redis", None)
+    }
+
+    /// A server that clients reach on `127.0.0.1` and a free port (as a job queue's clients
+    /// usually reach theirs, and as node's client does).
+    pub(crate) fn start_tcp() -> Server {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|listener| listener.local_addr())
+            .map(|address| address.port())
+            .expect("a free port on 127.0.0.1");
+        Server::launch("queue", Some(port))
+    }
+
+    fn launch(name: &str, port: Option<u16>) -> Server {
+        let dir = std::env::temp_dir().join(format!("aplay-bench-{name}-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("a temporary directory");
-        let child = Command::new("redis-server")
-            .args(["--port", "0", "--save", "", "--appendonly", "no"])
+        let mut command = Command::new("redis-server");
+        match port {
+            Some(port) => command.args(["--port", &port.to_string(), "--bind", "127.0.0.1"]),
+            None => command.args(["--port", "0"]),
+        };
+        let child = command
+            .args(["--save", "", "--appendonly", "no"])
             .arg("--unixsocket")
             .arg(dir.join("redis.sock"))
             .arg("--dir")
@@ -314,10 +336,11 @@ impl Server {
             .spawn()
             .unwrap_or_else(|e| {
                 panic!(
-                    "--only redis needs redis-server on PATH (apt-get install redis-server): {e}"
+                    "the Redis scenarios need redis-server on PATH (apt-get install \
+                     redis-server): {e}"
                 )
             });
-        let server = Server { dir, child };
+        let server = Server { dir, child, port };
         let deadline = Instant::now() + Duration::from_secs(10);
         while !server.answers() {
             assert!(Instant::now() < deadline, "redis-server did not start");
@@ -330,8 +353,37 @@ impl Server {
         self.dir.join("redis.sock")
     }
 
-    fn url(&self) -> String {
-        format!("redis+unix://{}", self.socket().display())
+    /// The port clients use (`start_tcp`), if any.
+    pub(crate) fn port(&self) -> Option<u16> {
+        self.port
+    }
+
+    pub(crate) fn url(&self) -> String {
+        match self.port {
+            Some(port) => format!("redis://127.0.0.1:{port}"),
+            None => format!("redis+unix://{}", self.socket().display()),
+        }
+    }
+
+    /// The options that point `redis-cli` and `redis-benchmark` at it, the way clients reach
+    /// it.
+    pub(crate) fn client_args(&self) -> Vec<String> {
+        match self.port {
+            Some(port) => vec![
+                "-h".to_owned(),
+                "127.0.0.1".to_owned(),
+                "-p".to_owned(),
+                port.to_string(),
+            ],
+            None => vec!["-s".to_owned(), self.socket().display().to_string()],
+        }
+    }
+
+    /// A `redis-cli` on its Unix socket, to send with from any thread.
+    pub(crate) fn cli(&self) -> Cli {
+        Cli {
+            socket: self.socket(),
+        }
     }
 
     fn answers(&self) -> bool {
@@ -344,7 +396,7 @@ impl Server {
             && &answer == b"+PONG\r\n"
     }
 
-    fn version(&self) -> String {
+    pub(crate) fn version(&self) -> String {
         let out = Command::new("redis-server").arg("--version").output();
         out.ok()
             .and_then(|o| String::from_utf8(o.stdout).ok())
@@ -358,11 +410,23 @@ impl Server {
     /// `redis-benchmark` appending a 3-byte payload (the size of an encoded `add(1)`) with
     /// `clients` connections, 16 commands per pipeline; requests per second.
     fn benchmark(&self, requests: u64, clients: u32) -> f64 {
+        self.benchmark_xadd(requests, clients, 16, "abc")
+    }
+
+    /// `redis-benchmark` appending `payload` to a stream (`XADD bench:xadd * m payload`) with
+    /// `clients` connections, `pipeline` commands per pipeline; requests per second.
+    pub(crate) fn benchmark_xadd(
+        &self,
+        requests: u64,
+        clients: u32,
+        pipeline: u32,
+        payload: &str,
+    ) -> f64 {
         let out = Command::new("redis-benchmark")
-            .arg("-s")
-            .arg(self.socket())
+            .args(self.client_args())
             .args(["-n", &requests.to_string(), "-c", &clients.to_string()])
-            .args(["-P", "16", "--csv", "XADD", "bench:xadd", "*", "m", "abc"])
+            .args(["-P", &pipeline.to_string(), "--csv"])
+            .args(["XADD", "bench:xadd", "*", "m", payload])
             .output()
             .expect("redis-benchmark runs (it comes with redis-server)");
         let text = String::from_utf8_lossy(&out.stdout);
@@ -373,12 +437,38 @@ impl Server {
             .and_then(|v| v.trim_matches('"').parse().ok())
             .unwrap_or_else(|| panic!("no figure in redis-benchmark's output: {text}"));
         // The stream is not needed again.
-        let _ = Command::new("redis-cli")
-            .arg("-s")
-            .arg(self.socket())
-            .args(["DEL", "bench:xadd"])
-            .output();
+        self.cli().run(&["DEL", "bench:xadd"]);
         rps
+    }
+}
+
+/// `redis-cli` on the Unix socket of a [`Server`].
+#[derive(Clone, Debug)]
+pub(crate) struct Cli {
+    socket: PathBuf,
+}
+
+impl Cli {
+    /// Runs one command; its output. Panics when `redis-cli` fails.
+    pub(crate) fn run(&self, args: &[&str]) -> String {
+        let out = self
+            .command()
+            .args(args)
+            .output()
+            .expect("redis-cli runs (it comes with redis-server)");
+        assert!(
+            out.status.success(),
+            "redis-cli {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// `redis-cli -s SOCKET`, to add arguments to.
+    pub(crate) fn command(&self) -> Command {
+        let mut command = Command::new("redis-cli");
+        command.arg("-s").arg(&self.socket);
+        command
     }
 }
 

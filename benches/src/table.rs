@@ -145,7 +145,7 @@ pub(crate) fn render(header: &[String], sizes: Sizes, sides: &[Side], samples: &
 
 /// A Markdown table with padded columns, so it also reads in a terminal; the first `left`
 /// columns are left-aligned, the others (numbers) right-aligned.
-fn markdown(titles: &[String], left: usize, rows: &[Vec<String>]) -> String {
+pub(crate) fn markdown(titles: &[String], left: usize, rows: &[Vec<String>]) -> String {
     let mut widths: Vec<usize> = titles.iter().map(|t| t.chars().count().max(3)).collect();
     for row in rows {
         for (w, cell) in widths.iter_mut().zip(row) {
