@@ -3,7 +3,7 @@
 
 use std::fmt;
 use std::ops::Deref;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use tokio::sync::{mpsc, oneshot};
@@ -55,6 +55,8 @@ pub struct RemoteRef<A: Dispatch> {
 /// forwarder once it has forwarded what is queued.
 struct Link<A: Dispatch> {
     station: Arc<Station>,
+    /// The task that enqueues its jobs, started with the first.
+    writer: OnceLock<job::Writer>,
     control: mpsc::UnboundedSender<Control<A::Msg>>,
     progress: Arc<Progress>,
     flush_timeout: Duration,
@@ -79,6 +81,7 @@ pub(crate) fn remote_ref<A: Wire>(station: Arc<Station>, path: ActorPath) -> Rem
         actor,
         link: Arc::new(Link {
             station,
+            writer: OnceLock::new(),
             control,
             progress,
             flush_timeout,
@@ -214,8 +217,10 @@ impl<A: Wire> RemoteRef<A> {
     /// ([`key`](Enqueue::key)) before it is awaited.
     ///
     /// Awaited, it returns the job's [`JobId`] once Redis **has stored it** (unlike a tell,
-    /// which returns once queued in this process): one round trip per job, so enqueue many
-    /// at once (`futures::future::join_all`) for speed. While Redis cannot take it (down,
+    /// which returns once queued in this process). The jobs enqueued through one ref (and
+    /// its clones) at the same time go to Redis together, one script call per batch of up to
+    /// [`read_batch`](super::StationConfig::read_batch): enqueue many at once
+    /// (`futures::future::join_all`, `buffer_unordered`) for speed. While Redis cannot take it (down,
     /// loading, out of memory) it waits and tries again, without ever adding the job twice:
     /// wrap it in `tokio::time::timeout` to give up.
     ///
@@ -259,7 +264,10 @@ impl<A: Wire> RemoteRef<A> {
     /// # Ok(()) }
     /// ```
     pub fn enqueue<J: IntoJob<A>>(&self, job: J) -> Enqueue<'_, A, J::Reply> {
-        Enqueue::new(&self.link.station, self.path(), job)
+        let writer = self.link.writer.get_or_init(|| {
+            job::Writer::start(Arc::clone(&self.link.station), self.path().clone())
+        });
+        Enqueue::new(writer, self.path(), job)
     }
 
     /// The record of a job sent to this path: its state, attempts, consumer, last error;

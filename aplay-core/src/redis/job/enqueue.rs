@@ -3,85 +3,21 @@
 
 use std::future::IntoFuture;
 use std::marker::PhantomData;
-use std::sync::LazyLock;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use futures::future::BoxFuture;
-use redis::Value;
 
 use super::id::JobId;
 use super::record::now_ms;
+use super::writer::{Enqueued, JobSpec, Writer};
 use crate::actor::Dispatch;
 use crate::error::Error;
 use crate::path::ActorPath;
-use crate::redis::backoff::Backoff;
-use crate::redis::entry::string;
 use crate::redis::error::{RedisError, RedisErrorKind};
 use crate::redis::group::millis;
 use crate::redis::lane::JobPriority;
-use crate::redis::replicas::call_script;
-use crate::redis::retry::retry;
-use crate::redis::shared::Station;
 use crate::request::{AskRequest, TellRequest};
 use crate::wire::{Wire, encode};
-
-/// `KEYS[1]`: the stream of the job's lane, `KEYS[2]`: the delayed set, `KEYS[3]`: the job's
-/// record, `KEYS[4]`: its unique-key lock (the record again when it has no key), `KEYS[5]`:
-/// the path's queue settings. `ARGV[1]`: the id, `ARGV[2]`: `now`, `after` (`ARGV[3]` ms
-/// from now, by the server's clock) or `at` (`ARGV[3]`: ms since the epoch), `ARGV[4]`: the
-/// unique key or `""`, `ARGV[5]`: how long the lock lives (ms), `ARGV[6]`: the encoded
-/// message, `ARGV[7]`: the lane (`high`, `low`, or `""` for normal: a lane other than normal
-/// tells the path's workers to read the lanes), `ARGV[8]`: the rate key or `""`.
-///
-/// Returns `{outcome, id, detail}`: `queued` (detail: the entry id), `delayed` (when it is
-/// due), `again` (a record with this id exists: an earlier call whose answer was lost, or an
-/// id given twice; detail: its state) or `duplicate` (id: the job holding the key).
-const SCRIPT: &str = r#"
-if redis.call('EXISTS', KEYS[3]) == 1 then
-  return {'again', ARGV[1], redis.call('HGET', KEYS[3], 'state') or ''}
-end
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local key = ARGV[4]
-if key ~= '' then
-  if not redis.call('SET', KEYS[4], ARGV[1], 'NX', 'PX', ARGV[5]) then
-    return {'duplicate', redis.call('GET', KEYS[4]) or '', ''}
-  end
-end
-local lane = ARGV[7]
-if lane ~= '' then
-  redis.call('HSET', KEYS[5], 'lanes', '1')
-end
-local due = now
-if ARGV[2] == 'after' then
-  due = now + tonumber(ARGV[3])
-elseif ARGV[2] == 'at' then
-  due = tonumber(ARGV[3])
-end
-if due > now then
-  redis.call('HSET', KEYS[3], 'state', 'delayed', 'created', now, 'due', due, 'attempts', 0, 'key', key, 'lane', lane, 'rate_key', ARGV[8], 'm', ARGV[6])
-  redis.call('ZADD', KEYS[2], due, ARGV[1])
-  return {'delayed', ARGV[1], tostring(due)}
-end
-local fields = {'m', ARGV[6], 'j', ARGV[1]}
-if key ~= '' then
-  fields[#fields + 1] = 'k'
-  fields[#fields + 1] = key
-end
-if lane ~= '' then
-  fields[#fields + 1] = 'p'
-  fields[#fields + 1] = lane
-end
-if ARGV[8] ~= '' then
-  fields[#fields + 1] = 'rk'
-  fields[#fields + 1] = ARGV[8]
-end
-local entry = redis.call('XADD', KEYS[1], '*', unpack(fields))
-redis.call('HSET', KEYS[3], 'state', 'queued', 'created', now, 'entry', entry, 'attempts', 0, 'key', key, 'lane', lane, 'rate_key', ARGV[8])
-return {'queued', ARGV[1], entry}
-"#;
-
-static ENQUEUE: LazyLock<redis::Script> = LazyLock::new(|| redis::Script::new(SCRIPT));
 
 /// How long a unique key is held when [`Enqueue::unique_for`] is not given: a day after the
 /// job is due. The key is let go as soon as the job finishes; this bounds a job that never
@@ -151,7 +87,7 @@ enum When {
 /// See the example on [`RemoteRef::enqueue`](crate::redis::RemoteRef::enqueue).
 #[must_use = "a job is sent when awaited"]
 pub struct Enqueue<'a, A: Wire, R> {
-    station: &'a Station,
+    writer: &'a Writer,
     path: &'a ActorPath,
     message: A::Msg,
     id: Option<String>,
@@ -166,12 +102,12 @@ pub struct Enqueue<'a, A: Wire, R> {
 
 impl<'a, A: Wire, R> Enqueue<'a, A, R> {
     pub(crate) fn new<J: IntoJob<A, Reply = R>>(
-        station: &'a Station,
+        writer: &'a Writer,
         path: &'a ActorPath,
         job: J,
     ) -> Self {
         Enqueue {
-            station,
+            writer,
             path,
             message: job.into_message(),
             id: None,
@@ -321,10 +257,8 @@ impl<'a, A: Wire, R> Enqueue<'a, A, R> {
     }
 
     async fn send(self) -> Result<JobId<R>, Error> {
-        let station = self.station;
-        let path = self.path.as_str();
         let id = self.id.map_or_else(JobId::fresh, JobId::new);
-        let bytes = encode_message::<A>(&self.message)?;
+        let message = encode_message::<A>(&self.message)?;
         let (mode, ms) = match self.when {
             When::Now => ("now", 0),
             When::After(delay) => ("after", millis(delay)),
@@ -339,61 +273,26 @@ impl<'a, A: Wire, R> Enqueue<'a, A, R> {
             .unique_for
             .map_or_else(|| millis(UNIQUE_FOR).saturating_add(until_due), millis)
             .max(1);
-        let record = station.keys.job(path, id.as_str());
-        let lock = match &self.key {
-            Some(key) => format!("{}{key}", station.keys.unique_prefix(path)),
-            None => record.clone(),
+        let spec = JobSpec {
+            id: id.as_str().to_owned(),
+            mode,
+            ms,
+            key: self.key.clone().unwrap_or_default(),
+            hold,
+            message,
+            lane: self.priority,
+            rate_key: self.rate_key.unwrap_or_default(),
         };
-        let mut call = redis::cmd("EVALSHA");
-        call.arg(ENQUEUE.get_hash())
-            .arg(5)
-            .arg(station.keys.lane(path, self.priority))
-            .arg(station.keys.delayed(path))
-            .arg(&record)
-            .arg(&lock)
-            .arg(station.keys.queue(path))
-            .arg(id.as_str())
-            .arg(mode)
-            .arg(ms)
-            .arg(self.key.as_deref().unwrap_or(""))
-            .arg(hold)
-            .arg(bytes)
-            .arg(match self.priority {
-                JobPriority::Normal => "",
-                other => other.name(),
-            })
-            .arg(self.rate_key.as_deref().unwrap_or(""));
-        let conn = station.connections.shared();
-        let mut backoff = Backoff::new(
-            station.config.reconnect_initial,
-            station.config.reconnect_max,
-        );
-        let replicas = station.config.replicas();
-        let reply = retry("enqueueing a job", &mut backoff, || {
-            let mut conn = conn.clone();
-            let call = &call;
-            async move { call_script(&mut conn, SCRIPT, call, replicas).await }
-        })
-        .await?;
-        let unexpected = || RedisError::reply("the enqueue script returned something unexpected");
-        let Value::Array(parts) = reply else {
-            return Err(unexpected().into());
-        };
-        let mut parts = parts.into_iter().map(string);
-        let (Some(outcome), Some(holder)) = (parts.next(), parts.next()) else {
-            return Err(unexpected().into());
-        };
-        match outcome?.as_str() {
-            "queued" | "delayed" | "again" => Ok(id),
-            "duplicate" => match self.duplicate {
-                Duplicate::Merge => Ok(JobId::new(holder?)),
+        match self.writer.write(spec).await? {
+            Enqueued::Stored => Ok(id),
+            Enqueued::Duplicate(holder) => match self.duplicate {
+                Duplicate::Merge => Ok(JobId::new(holder)),
                 Duplicate::Refuse => Err(Error::DuplicateJob {
                     path: self.path.clone(),
                     key: self.key.unwrap_or_default(),
-                    job: holder?,
+                    job: holder,
                 }),
             },
-            _ => Err(unexpected().into()),
         }
     }
 }

@@ -30,6 +30,7 @@ mod record;
 mod running;
 mod schedule;
 mod status;
+mod writer;
 
 pub use cancel::Cancel;
 pub(crate) use enqueue::message_of;
@@ -42,8 +43,9 @@ pub use status::{JobState, JobStatus};
 
 pub(crate) use delayed::{Postponed, move_due, postpone};
 pub(crate) use periodic::{declare, describe, fire, names, read, server_now};
-pub(crate) use record::{Ending, Starting, start};
+pub(crate) use record::{Ending, Outcome as JobOutcome, Starting, finish, start};
 pub(crate) use running::{Running, Watchlist};
+pub(crate) use writer::Writer;
 
 /// The record of the job `id` of `path`.
 pub(crate) async fn status(

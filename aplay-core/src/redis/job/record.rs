@@ -8,7 +8,6 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use crate::redis::conn::Conn;
 use redis::Value;
 
-use super::status::field;
 use crate::redis::backoff::Backoff;
 use crate::redis::error::RedisError;
 use crate::redis::retry::settle_script;
@@ -44,12 +43,13 @@ static START: LazyLock<redis::Script> = LazyLock::new(|| {
 local now = now_ms()
 local run = {}
 for i, job in ipairs(KEYS) do
-  local state = redis.call('HGET', job, 'state')
+  local got = redis.call('HMGET', job, 'state', 'cancel')
+  local state, cancel = got[1], got[2]
   if not state then
     run[i] = 1
   elseif state == 'done' or state == 'cancelled' then
     run[i] = 0
-  elseif redis.call('HGET', job, 'cancel') == '1' then
+  elseif cancel == '1' then
     redis.call('HSET', job, 'state', 'cancelled', 'finished', now)
     redis.call('HDEL', job, 'm')
     redis.call('PEXPIRE', job, ARGV[2])
@@ -64,11 +64,6 @@ return run
 "#
     ))
 });
-
-/// The source of a script (for `EVAL`): `KEYS[1]`: a finished job's record. `ARGV[1]`: its
-/// id, `ARGV[2]`: the unique-key prefix.
-static RELEASE: LazyLock<String> =
-    LazyLock::new(|| format!("{RELEASE_FN}release(KEYS[1], ARGV[1], ARGV[2])\nreturn 1\n"));
 
 /// One job about to start: its record and its delivery count.
 pub(crate) struct Starting {
@@ -115,89 +110,102 @@ pub(crate) fn now_ms() -> u64 {
         .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
-/// The commands that record how a job ended (or failed, to run again), each safe to send
-/// twice, for the acknowledgement pipeline.
-pub(crate) struct Ending<'a> {
-    pub(crate) record: String,
-    pub(crate) id: &'a str,
-    pub(crate) has_key: bool,
-    pub(crate) attempts: u32,
-    pub(crate) retention_ms: u64,
-    pub(crate) unique_prefix: &'a str,
+/// `KEYS`: the records of jobs that ended (or failed, to run again). `ARGV[1]`: how long a
+/// finished record lives (ms), `ARGV[2]`: the unique-key prefix, then per job its id, its
+/// state (`done`, `dead`, `cancelled`, `failed`), the value (the result, or the error), its
+/// attempts, and `1` when it holds a unique key. Safe to run twice.
+static FINISH: LazyLock<redis::Script> = LazyLock::new(|| {
+    redis::Script::new(&format!(
+        "{RELEASE_FN}{}",
+        r#"
+local now = now_ms()
+for i, record in ipairs(KEYS) do
+  local a = 2 + (i - 1) * 5
+  local id, state, value, attempts, keyed = ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5]
+  if state == 'done' then
+    redis.call('HSET', record, 'state', state, 'result', value, 'finished', now, 'attempts', attempts)
+  elseif state == 'failed' then
+    redis.call('HSET', record, 'state', state, 'error', value, 'attempts', attempts)
+  elseif state == 'dead' then
+    redis.call('HSET', record, 'state', state, 'error', value, 'finished', now, 'attempts', attempts)
+  else
+    redis.call('HSET', record, 'state', state, 'finished', now, 'attempts', attempts)
+  end
+  if state ~= 'failed' then
+    redis.call('PEXPIRE', record, ARGV[1])
+    if keyed == '1' then
+      release(record, id, ARGV[2])
+    end
+  end
+end
+return #KEYS
+"#
+    ))
+});
+
+/// How a job's attempt ended, for its record.
+#[derive(Clone, Debug)]
+pub(crate) enum Outcome {
+    /// Done, with the handler's encoded reply.
+    Done(Vec<u8>),
+    /// Moved to the dead letters, with why.
+    Dead(String),
+    /// Cancelled while it ran (its handler gave up, seeing the cancel).
+    Cancelled,
+    /// Failed, to run again, with why.
+    Failed(String),
 }
 
-impl Ending<'_> {
-    /// Done, with the handler's encoded reply.
-    pub(crate) fn done(&self, reply: &[u8]) -> Vec<redis::Cmd> {
-        let mut set = redis::cmd("HSET");
-        set.arg(&self.record)
-            .arg(field::STATE)
-            .arg("done")
-            .arg(field::RESULT)
-            .arg(reply)
-            .arg(field::FINISHED)
-            .arg(now_ms())
-            .arg(field::ATTEMPTS)
-            .arg(self.attempts);
-        self.finished(set)
-    }
-
-    /// Moved to the dead letters, with why.
-    pub(crate) fn dead(&self, error: &str) -> Vec<redis::Cmd> {
-        let mut set = redis::cmd("HSET");
-        set.arg(&self.record)
-            .arg(field::STATE)
-            .arg("dead")
-            .arg(field::ERROR)
-            .arg(error)
-            .arg(field::FINISHED)
-            .arg(now_ms())
-            .arg(field::ATTEMPTS)
-            .arg(self.attempts);
-        self.finished(set)
-    }
-
-    /// Cancelled while it ran (its handler gave up, seeing the cancel).
-    pub(crate) fn cancelled(&self) -> Vec<redis::Cmd> {
-        let mut set = redis::cmd("HSET");
-        set.arg(&self.record)
-            .arg(field::STATE)
-            .arg("cancelled")
-            .arg(field::FINISHED)
-            .arg(now_ms())
-            .arg(field::ATTEMPTS)
-            .arg(self.attempts);
-        self.finished(set)
-    }
-
-    /// Failed, to run again.
-    pub(crate) fn failed(&self, error: &str) -> Vec<redis::Cmd> {
-        let mut set = redis::cmd("HSET");
-        set.arg(&self.record)
-            .arg(field::STATE)
-            .arg("failed")
-            .arg(field::ERROR)
-            .arg(error)
-            .arg(field::ATTEMPTS)
-            .arg(self.attempts);
-        vec![set]
-    }
-
-    fn finished(&self, set: redis::Cmd) -> Vec<redis::Cmd> {
-        let mut expire = redis::cmd("PEXPIRE");
-        expire.arg(&self.record).arg(self.retention_ms);
-        let mut cmds = vec![set, expire];
-        if self.has_key {
-            // EVAL, not EVALSHA: a pipeline cannot load a script a restarted server forgot.
-            let mut release = redis::cmd("EVAL");
-            release
-                .arg(RELEASE.as_str())
-                .arg(1)
-                .arg(&self.record)
-                .arg(self.id)
-                .arg(self.unique_prefix);
-            cmds.push(release);
+impl Outcome {
+    fn state(&self) -> &'static str {
+        match self {
+            Outcome::Done(_) => "done",
+            Outcome::Dead(_) => "dead",
+            Outcome::Cancelled => "cancelled",
+            Outcome::Failed(_) => "failed",
         }
-        cmds
     }
+
+    fn value(&self) -> &[u8] {
+        match self {
+            Outcome::Done(reply) => reply,
+            Outcome::Dead(error) | Outcome::Failed(error) => error.as_bytes(),
+            Outcome::Cancelled => b"",
+        }
+    }
+}
+
+/// One job's ending, for [`finish`].
+#[derive(Clone, Debug)]
+pub(crate) struct Ending {
+    pub(crate) record: String,
+    pub(crate) id: String,
+    pub(crate) has_key: bool,
+    pub(crate) attempts: u32,
+    pub(crate) outcome: Outcome,
+}
+
+/// Records how `endings` went, in one script call (the records of one path share a slot),
+/// retried while Redis cannot answer. Its refusal leaves the records as they were.
+pub(crate) async fn finish(
+    conn: &Conn,
+    endings: &[Ending],
+    retention_ms: u64,
+    unique_prefix: &str,
+    backoff: &mut Backoff,
+) -> Result<(), RedisError> {
+    let mut call = FINISH.prepare_invoke();
+    for ending in endings {
+        call.key(&ending.record);
+    }
+    call.arg(retention_ms).arg(unique_prefix);
+    for ending in endings {
+        call.arg(&ending.id)
+            .arg(ending.outcome.state())
+            .arg(ending.outcome.value())
+            .arg(ending.attempts)
+            .arg(if ending.has_key { "1" } else { "0" });
+    }
+    settle_script(conn, &call, "recording how jobs went", backoff).await?;
+    Ok(())
 }

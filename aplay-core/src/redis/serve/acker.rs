@@ -20,7 +20,7 @@ use crate::redis::dead_letter::move_to_dead_letters;
 use crate::redis::entry::{FAILED, JOB, JOB_KEY, MESSAGE, REPLY_TO, REQUEST};
 use crate::redis::error::RedisError;
 use crate::redis::group::millis;
-use crate::redis::job::Ending;
+use crate::redis::job::{Ending, JobOutcome, finish};
 use crate::redis::lane::JobPriority;
 use crate::redis::retry::{settle, settle_all};
 use crate::wire::{Outcome, OutcomeReceiver, Wire};
@@ -146,9 +146,7 @@ impl<A: Wire> Acker<A> {
             outcome,
         } = handled;
         match outcome {
-            Outcome::Replied { reply, error: None } => {
-                self.batch.success(&self.shared, held, reply)
-            }
+            Outcome::Replied { reply, error: None } => self.batch.success(held, reply),
             Outcome::Replied {
                 reply,
                 error: Some(error),
@@ -178,10 +176,9 @@ impl<A: Wire> Acker<A> {
                         let _ = to_acker.send(Work::Dead { held, error });
                     });
                 } else {
-                    if let Some(ending) = ending(&self.shared, &held) {
-                        let error = "the handler panicked or the actor stopped before replying";
-                        self.batch.records.extend(ending.failed(error));
-                    }
+                    let error = "the handler panicked or the actor stopped before replying";
+                    self.batch
+                        .record(&held, JobOutcome::Failed(error.to_owned()));
                     self.retry(held, true);
                 }
             }
@@ -198,9 +195,7 @@ impl<A: Wire> Acker<A> {
             self.batch.dead(&self.shared, held, &error);
         } else {
             tracing::info!(path = %self.shared.path, entry = held.id(), deliveries = held.deliveries, %error, "redis: handling failed; delivering again later");
-            if let Some(ending) = ending(&self.shared, &held) {
-                self.batch.records.extend(ending.failed(&error));
-            }
+            self.batch.record(&held, JobOutcome::Failed(error.clone()));
             self.retry(held, true);
         }
     }
@@ -209,9 +204,7 @@ impl<A: Wire> Acker<A> {
     /// its entry is acknowledged.
     fn cancelled(&mut self, held: Held) {
         tracing::info!(path = %self.shared.path, entry = held.id(), "redis: a job was cancelled while it ran");
-        if let Some(ending) = ending(&self.shared, &held) {
-            self.batch.records.extend(ending.cancelled());
-        }
+        self.batch.record(&held, JobOutcome::Cancelled);
         self.batch.done.push(held);
     }
 
@@ -228,7 +221,25 @@ impl<A: Wire> Acker<A> {
         if self.batch.is_empty() {
             return;
         }
-        let batch = std::mem::replace(&mut self.batch, Batch::new(&self.shared));
+        let mut batch = std::mem::replace(&mut self.batch, Batch::new(&self.shared));
+        // The records first: a job recorded done and not yet acknowledged is skipped when it
+        // is delivered again (its worker died between the two).
+        let records = std::mem::take(&mut batch.records);
+        if !records.is_empty() {
+            let conn = self.shared.station.connections.shared();
+            let retention = millis(self.shared.config().job_retention);
+            let recorded = finish(
+                &conn,
+                &records,
+                retention,
+                &self.shared.unique_prefix,
+                &mut self.backoff,
+            )
+            .await;
+            if let Err(error) = recorded {
+                self.shared.refused(&error, "recording how jobs went");
+            }
+        }
         let commands = batch.commands(&self.shared);
         let mut conn = self.shared.station.connections.shared();
         let results = settle_all(
@@ -297,19 +308,6 @@ async fn retry<A: Wire>(shared: Arc<Shared<A>>, mut held: Held, counted: bool) {
     shared.dispatch(held).await;
 }
 
-/// How to record the end of `held`, if it is a job (it has an id).
-fn ending<'a, A: Dispatch>(shared: &'a Shared<A>, held: &'a Held) -> Option<Ending<'a>> {
-    let id = held.entry.text(JOB)?;
-    Some(Ending {
-        record: shared.station.keys.job(shared.path.as_str(), id),
-        id,
-        has_key: held.entry.field(JOB_KEY).is_some(),
-        attempts: held.deliveries,
-        retention_ms: millis(shared.config().job_retention),
-        unique_prefix: &shared.unique_prefix,
-    })
-}
-
 /// The reply of an ask, on its way to the asker's reply stream.
 struct Reply {
     to: Vec<u8>,
@@ -334,8 +332,10 @@ struct Batch {
     replies: Vec<Reply>,
     /// Moved to the dead letters, each on its own.
     dead: Vec<(Held, String)>,
-    /// What the records of jobs say of their end, or of a failure.
-    records: Vec<redis::Cmd>,
+    /// What the records of jobs say of their end, or of a failure: one script for all, run
+    /// before the acknowledgements.
+    records: Vec<Ending>,
+    record_prefix: String,
     expiry_ms: u64,
 }
 
@@ -347,6 +347,7 @@ impl Batch {
             replies: Vec::new(),
             dead: Vec::new(),
             records: Vec::new(),
+            record_prefix: shared.record_prefix.clone(),
             expiry_ms: millis(shared.config().reply_expiry),
         }
     }
@@ -359,6 +360,20 @@ impl Batch {
         self.len() == 0 && self.records.is_empty()
     }
 
+    /// Keeps how the job `held` went (nothing for an entry that is not a job).
+    fn record(&mut self, held: &Held, outcome: JobOutcome) {
+        let Some(id) = held.entry.text(JOB) else {
+            return;
+        };
+        self.records.push(Ending {
+            record: format!("{}{id}", self.record_prefix),
+            id: id.to_owned(),
+            has_key: held.entry.field(JOB_KEY).is_some(),
+            attempts: held.deliveries,
+            outcome,
+        });
+    }
+
     /// Takes back what Redis refused of an earlier batch (its replies went already).
     fn take_back(&mut self, leftover: Leftover) {
         self.done.extend(leftover.done);
@@ -366,10 +381,8 @@ impl Batch {
         self.dead.extend(leftover.dead);
     }
 
-    fn success<A: Dispatch>(&mut self, shared: &Shared<A>, held: Held, reply: Vec<u8>) {
-        if let Some(ending) = ending(shared, &held) {
-            self.records.extend(ending.done(&reply));
-        }
+    fn success(&mut self, held: Held, reply: Vec<u8>) {
+        self.record(&held, JobOutcome::Done(reply.clone()));
         self.reply(&held, MESSAGE, reply);
         self.successes += 1;
         self.done.push(held);
@@ -377,9 +390,7 @@ impl Batch {
 
     fn dead<A: Dispatch>(&mut self, shared: &Shared<A>, held: Held, error: &str) {
         tracing::warn!(path = %shared.path, entry = held.id(), deliveries = held.deliveries, %error, "redis: an entry goes to the dead letters");
-        if let Some(ending) = ending(shared, &held) {
-            self.records.extend(ending.dead(error));
-        }
+        self.record(&held, JobOutcome::Dead(error.to_owned()));
         match held.last_reply.clone() {
             Some(reply) => self.reply(&held, MESSAGE, reply),
             None => self.reply(&held, FAILED, error.as_bytes().to_vec()),
@@ -407,8 +418,7 @@ impl Batch {
     /// them again). A job's record says done before its entry is acknowledged: a worker that
     /// dies between the two leaves an entry that the next one skips, seeing it done.
     fn commands<A: Dispatch>(&self, shared: &Shared<A>) -> Vec<redis::Cmd> {
-        let mut cmds =
-            Vec::with_capacity(self.replies.len() * 2 + self.dead.len() + self.records.len() + 2);
+        let mut cmds = Vec::with_capacity(self.replies.len() * 2 + self.dead.len() + 2);
         for reply in &self.replies {
             let mut add = redis::cmd("XADD");
             add.arg(&reply.to)
@@ -433,7 +443,6 @@ impl Batch {
                 shared.consumer(),
             ));
         }
-        cmds.extend(self.records.iter().cloned());
         // One acknowledgement and one delete per lane with handled entries.
         for lane in JobPriority::ALL {
             let mut ids = self
@@ -496,11 +505,6 @@ impl Batch {
         shared
             .dead_lettered
             .fetch_add(dead_lettered, Ordering::Relaxed);
-        for result in results.by_ref().take(self.records.len()) {
-            if let Err(error) = result {
-                shared.refused(&error, "recording how a job went");
-            }
-        }
         if !self.done.is_empty() {
             let lanes = JobPriority::ALL
                 .iter()
