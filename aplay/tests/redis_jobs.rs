@@ -823,3 +823,46 @@ async fn a_limit_per_rate_key_slows_one_key_without_holding_up_the_others() {
     serving.stop().await;
     system.shutdown().await;
 }
+
+#[tokio::test]
+async fn handled_messages_are_freed_from_the_stream_and_the_backlog_counts_only_the_rest() {
+    let redis = TestRedis::shared_or_private();
+    let ns = unique("jobs-trim");
+    let station = station(redis.url(), &ns).await;
+    let jobs = station.remote::<Jobs>("/jobs").unwrap();
+    for n in 0..2_000 {
+        jobs.run(n).await.unwrap();
+    }
+    jobs.flushed().await.unwrap();
+    assert_eq!(station.backlog("/jobs").await.unwrap().unread, 2_000);
+    let system = System::new();
+    let (serving, mut handled) = serve_jobs(&station, &system).await;
+    for _ in 0..2_000 {
+        next_fire(&mut handled).await;
+    }
+    // Acknowledged in the last batch: wait for the counter, a signal that the flush went.
+    while serving.handled() < 2_000 {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let mut raw = redis::Client::open(redis.url())
+        .unwrap()
+        .get_multiplexed_async_connection()
+        .await
+        .unwrap();
+    let len: u64 = redis::cmd("XLEN")
+        .arg(format!("{ns}:mailbox:/jobs"))
+        .query_async(&mut raw)
+        .await
+        .unwrap();
+    assert!(
+        len < 300,
+        "{len} of 2,000 handled entries are still in the stream"
+    );
+    assert!(station.backlog("/jobs").await.unwrap().is_empty());
+    // Sent while the rest sits in the stream: counted, and only that.
+    serving.stop().await;
+    jobs.run(9).await.unwrap();
+    jobs.flushed().await.unwrap();
+    assert_eq!(station.backlog("/jobs").await.unwrap().unread, 1);
+    system.shutdown().await;
+}

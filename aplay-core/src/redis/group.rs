@@ -98,3 +98,71 @@ pub(crate) fn claim_idle(
         .arg(count);
     claim
 }
+
+/// Frees the entries of `stream` that `group` has delivered and nobody still holds: those
+/// older than its oldest pending entry, or (none pending) than the last one it delivered.
+/// `XTRIM MINID ~` frees whole nodes of the stream at once, which costs far less than
+/// deleting each acknowledged entry (`XDEL` walks the node of each), and never touches an
+/// entry pending or not yet read. `KEYS[1]`: the stream, `ARGV[1]`: the group. Returns how
+/// many entries went. Safe to send again. (The stream must have no other group: a mailbox
+/// stream has only its namespace's.)
+const TRIM: &str = r#"
+local last
+for _, group in ipairs(redis.call('XINFO', 'GROUPS', KEYS[1])) do
+  local fields = {}
+  for i = 1, #group, 2 do
+    fields[group[i]] = group[i + 1]
+  end
+  if fields['name'] == ARGV[1] then
+    last = fields['last-delivered-id']
+  end
+end
+if not last then
+  return 0
+end
+local oldest = last
+local pending = redis.call('XPENDING', KEYS[1], ARGV[1])
+if pending[1] > 0 then
+  oldest = pending[2]
+end
+return redis.call('XTRIM', KEYS[1], 'MINID', '~', oldest)
+"#;
+
+/// The command that frees what `group` is done with in `stream` (see [`TRIM`]): an `EVAL`,
+/// so that it can go in a pipeline even to a server that forgot its scripts.
+pub(crate) fn trim_handled(stream: &str, group: &str) -> Cmd {
+    let mut trim = redis::cmd("EVAL");
+    trim.arg(TRIM).arg(1).arg(stream).arg(group);
+    trim
+}
+
+/// How many entries of `stream` `group` has not delivered yet: its `lag`, or, when Redis
+/// cannot tell it (entries deleted beyond the group's last one), a count of the entries after
+/// its last delivered one. All of them without the group; 0 without the stream. `KEYS[1]`:
+/// the stream, `ARGV[1]`: the group. (Handled entries stay in a stream until whole nodes of
+/// it can be trimmed: its length is not its backlog.)
+const UNREAD: &str = r#"#!lua flags=no-writes
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  return 0
+end
+for _, group in ipairs(redis.call('XINFO', 'GROUPS', KEYS[1])) do
+  local fields = {}
+  for i = 1, #group, 2 do
+    fields[group[i]] = group[i + 1]
+  end
+  if fields['name'] == ARGV[1] then
+    if fields['lag'] then
+      return fields['lag']
+    end
+    return #redis.call('XRANGE', KEYS[1], '(' .. fields['last-delivered-id'], '+')
+  end
+end
+return redis.call('XLEN', KEYS[1])
+"#;
+
+/// The command that counts what `group` has not read of `stream` (see [`UNREAD`]).
+pub(crate) fn unread(stream: &str, group: &str) -> Cmd {
+    let mut count = redis::cmd("EVAL");
+    count.arg(UNREAD).arg(1).arg(stream).arg(group);
+    count
+}

@@ -14,6 +14,7 @@ use super::consumer::ConsumerName;
 use super::dead_letter::{self, DeadLetter, original_fields};
 use super::entry::{PRIORITY, entries, integer, string};
 use super::error::{RedisError, RedisErrorKind};
+use super::group;
 use super::job::{self, Cancel, JobStatus, Periodic};
 use super::keys::Keys;
 use super::lane::JobPriority;
@@ -512,16 +513,15 @@ impl RedisStation {
     pub async fn backlog(&self, path: &str) -> Result<Backlog, Error> {
         let mut conn = self.inner.connections.shared();
         let mut backlog = Backlog::default();
+        let group = self.inner.keys.group();
         for stream in self.inner.keys.lanes(path) {
-            let len = integer(query(&mut conn, redis::cmd("XLEN").arg(&stream)).await?)?;
+            let unread = integer(query(&mut conn, &group::unread(&stream, group)).await?)?;
             let pending = match self.pending_summary(&mut conn, &stream).await? {
                 Some(summary) => integer(summary.into_iter().next().unwrap_or_default())?,
                 None => 0,
             };
-            let len = u64::try_from(len).unwrap_or(0);
-            let pending = u64::try_from(pending).unwrap_or(0);
-            backlog.unread += len.saturating_sub(pending);
-            backlog.pending += pending;
+            backlog.unread += u64::try_from(unread).unwrap_or(0);
+            backlog.pending += u64::try_from(pending).unwrap_or(0);
         }
         Ok(backlog)
     }

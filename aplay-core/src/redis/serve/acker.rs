@@ -19,7 +19,7 @@ use crate::redis::backoff::{Backoff, retry_delay};
 use crate::redis::dead_letter::move_to_dead_letters;
 use crate::redis::entry::{FAILED, JOB, JOB_KEY, MESSAGE, REPLY_TO, REQUEST};
 use crate::redis::error::RedisError;
-use crate::redis::group::millis;
+use crate::redis::group::{millis, trim_handled};
 use crate::redis::job::{Ending, JobOutcome, finish};
 use crate::redis::lane::JobPriority;
 use crate::redis::retry::{settle, settle_all};
@@ -413,10 +413,11 @@ impl Batch {
     }
 
     /// The commands, each safe to send again: replies (a reply sent twice reaches its asker
-    /// once), dead-letter moves (each checks that its entry is still pending), the records of
-    /// jobs, then one acknowledgement and one delete of the handled entries (nothing reads
-    /// them again). A job's record says done before its entry is acknowledged: a worker that
-    /// dies between the two leaves an entry that the next one skips, seeing it done.
+    /// once), dead-letter moves (each checks that its entry is still pending), then per lane
+    /// one acknowledgement of the handled entries and a trim of what the group is done with
+    /// (nothing reads them again). The records of jobs are written before (by `finish`): a
+    /// worker that dies between the two leaves an entry that the next one skips, seeing it
+    /// done.
     fn commands<A: Dispatch>(&self, shared: &Shared<A>) -> Vec<redis::Cmd> {
         let mut cmds = Vec::with_capacity(self.replies.len() * 2 + self.dead.len() + 2);
         for reply in &self.replies {
@@ -443,7 +444,8 @@ impl Batch {
                 shared.consumer(),
             ));
         }
-        // One acknowledgement and one delete per lane with handled entries.
+        // One acknowledgement per lane with handled entries, then a trim of what the group is
+        // done with (cheaper than deleting each entry).
         for lane in JobPriority::ALL {
             let mut ids = self
                 .done
@@ -456,14 +458,11 @@ impl Batch {
             }
             let mut ack = redis::cmd("XACK");
             ack.arg(shared.stream(lane)).arg(shared.group());
-            let mut del = redis::cmd("XDEL");
-            del.arg(shared.stream(lane));
             for id in ids {
                 ack.arg(id);
-                del.arg(id);
             }
             cmds.push(ack);
-            cmds.push(del);
+            cmds.push(trim_handled(shared.stream(lane), shared.group()));
         }
         cmds
     }
@@ -517,7 +516,7 @@ impl Batch {
                     refused = true;
                 }
                 if let Some(Err(refusal)) = results.next() {
-                    shared.refused(&refusal, "deleting acknowledged entries");
+                    shared.refused(&refusal, "trimming acknowledged entries");
                 }
             }
             if refused {
