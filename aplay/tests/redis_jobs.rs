@@ -31,6 +31,16 @@ async fn station(url: &str, namespace: &str) -> RedisStation {
         .expect("a connection to the test's Redis")
 }
 
+/// A server (the test's own, or `APLAY_REDIS_URL`), a namespace named after `test`, a
+/// station on it, and a remote ref to `/jobs`.
+async fn open(test: &str) -> (TestRedis, String, RedisStation, RemoteRef<Jobs>) {
+    let redis = TestRedis::shared_or_private();
+    let ns = unique(test);
+    let station = station(redis.url(), &ns).await;
+    let jobs = station.remote::<Jobs>("/jobs").unwrap();
+    (redis, ns, station, jobs)
+}
+
 /// Reads the job's record until its state is `state`, failing after ten seconds.
 async fn wait_for_state<R>(jobs: &RemoteRef<Jobs>, id: &JobId<R>, state: JobState) {
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -217,10 +227,7 @@ async fn a_delayed_job_survives_a_redis_restart_from_its_append_only_file() {
 
 #[tokio::test]
 async fn a_unique_key_refuses_or_merges_a_second_job_until_the_first_finishes() {
-    let redis = TestRedis::shared_or_private();
-    let ns = unique("jobs-unique");
-    let station = station(redis.url(), &ns).await;
-    let jobs = station.remote::<Jobs>("/jobs").unwrap();
+    let (_redis, _ns, station, jobs) = open("jobs-unique").await;
 
     let first = jobs.enqueue(jobs.run(1)).key("nightly").await.unwrap();
     match jobs.enqueue(jobs.run(2)).key("nightly").await {
@@ -269,10 +276,7 @@ async fn a_unique_key_refuses_or_merges_a_second_job_until_the_first_finishes() 
 
 #[tokio::test]
 async fn a_cancelled_delayed_or_queued_job_never_runs() {
-    let redis = TestRedis::shared_or_private();
-    let ns = unique("jobs-cancel");
-    let station = station(redis.url(), &ns).await;
-    let jobs = station.remote::<Jobs>("/jobs").unwrap();
+    let (_redis, _ns, station, jobs) = open("jobs-cancel").await;
 
     let delayed = jobs
         .enqueue(jobs.run(1))
@@ -671,10 +675,7 @@ async fn a_paused_queue_starts_nothing_until_it_is_resumed() {
 
 #[tokio::test]
 async fn high_jobs_start_first_and_low_ones_are_not_starved() {
-    let redis = TestRedis::shared_or_private();
-    let ns = unique("jobs-priority");
-    let station = station(redis.url(), &ns).await;
-    let jobs = station.remote::<Jobs>("/jobs").unwrap();
+    let (redis, ns, station, jobs) = open("jobs-priority").await;
     use aplay::redis::JobPriority::{High, Low, Normal};
     // Sent before any worker runs, lowest first: low 0.., normal 100.., high 200...
     for (lane, base) in [(Low, 0), (Normal, 100), (High, 200)] {
@@ -723,10 +724,7 @@ async fn high_jobs_start_first_and_low_ones_are_not_starved() {
 
 #[tokio::test]
 async fn a_jobs_priority_holds_when_delayed_cancelled_and_replayed() {
-    let redis = TestRedis::shared_or_private();
-    let ns = unique("jobs-priority-life");
-    let station = station(redis.url(), &ns).await;
-    let jobs = station.remote::<Jobs>("/jobs").unwrap();
+    let (redis, ns, station, jobs) = open("jobs-priority-life").await;
     use aplay::redis::JobPriority::{High, Low};
     let queued = jobs.enqueue(jobs.run(1)).priority(High).await.unwrap();
     assert_eq!(jobs.cancel(&queued).await.unwrap(), Cancel::Cancelled);
@@ -826,10 +824,7 @@ async fn a_limit_per_rate_key_slows_one_key_without_holding_up_the_others() {
 
 #[tokio::test]
 async fn handled_messages_are_freed_from_the_stream_and_the_backlog_counts_only_the_rest() {
-    let redis = TestRedis::shared_or_private();
-    let ns = unique("jobs-trim");
-    let station = station(redis.url(), &ns).await;
-    let jobs = station.remote::<Jobs>("/jobs").unwrap();
+    let (redis, ns, station, jobs) = open("jobs-trim").await;
     for n in 0..2_000 {
         jobs.run(n).await.unwrap();
     }

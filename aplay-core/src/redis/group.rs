@@ -107,20 +107,11 @@ pub(crate) fn claim_idle(
 /// many entries went. Safe to send again. (The stream must have no other group: a mailbox
 /// stream has only its namespace's.)
 const TRIM: &str = r#"
-local last
-for _, group in ipairs(redis.call('XINFO', 'GROUPS', KEYS[1])) do
-  local fields = {}
-  for i = 1, #group, 2 do
-    fields[group[i]] = group[i + 1]
-  end
-  if fields['name'] == ARGV[1] then
-    last = fields['last-delivered-id']
-  end
-end
-if not last then
+local group = group_info(KEYS[1], ARGV[1])
+if not group then
   return 0
 end
-local oldest = last
+local oldest = group['last-delivered-id']
 local pending = redis.call('XPENDING', KEYS[1], ARGV[1])
 if pending[1] > 0 then
   oldest = pending[2]
@@ -128,12 +119,38 @@ end
 return redis.call('XTRIM', KEYS[1], 'MINID', '~', oldest)
 "#;
 
-/// The command that frees what `group` is done with in `stream` (see [`TRIM`]): an `EVAL`,
-/// so that it can go in a pipeline even to a server that forgot its scripts.
+/// A Lua function, `group_info(stream, name)`: the fields of `XINFO GROUPS` for the group
+/// `name` of `stream` (`last-delivered-id`, `lag`, ...), or `nil`. Used by [`TRIM`] and
+/// [`UNREAD`].
+const GROUP_INFO_FN: &str = r#"
+local function group_info(stream, name)
+  for _, group in ipairs(redis.call('XINFO', 'GROUPS', stream)) do
+    local fields = {}
+    for i = 1, #group, 2 do
+      fields[group[i]] = group[i + 1]
+    end
+    if fields['name'] == name then
+      return fields
+    end
+  end
+  return nil
+end
+"#;
+
+/// `EVAL` of `script` after [`GROUP_INFO_FN`], on `stream` and `group`: an `EVAL`, so that it
+/// can go in a pipeline even to a server that forgot its scripts.
+fn with_group_info(script: &str, stream: &str, group: &str) -> Cmd {
+    let mut eval = redis::cmd("EVAL");
+    eval.arg(format!("{GROUP_INFO_FN}{script}"))
+        .arg(1)
+        .arg(stream)
+        .arg(group);
+    eval
+}
+
+/// The command that frees what `group` is done with in `stream` (see [`TRIM`]).
 pub(crate) fn trim_handled(stream: &str, group: &str) -> Cmd {
-    let mut trim = redis::cmd("EVAL");
-    trim.arg(TRIM).arg(1).arg(stream).arg(group);
-    trim
+    with_group_info(TRIM, stream, group)
 }
 
 /// How many entries of `stream` `group` has not delivered yet: its `lag`, or, when Redis
@@ -141,28 +158,21 @@ pub(crate) fn trim_handled(stream: &str, group: &str) -> Cmd {
 /// its last delivered one. All of them without the group; 0 without the stream. `KEYS[1]`:
 /// the stream, `ARGV[1]`: the group. (Handled entries stay in a stream until whole nodes of
 /// it can be trimmed: its length is not its backlog.)
-const UNREAD: &str = r#"#!lua flags=no-writes
+const UNREAD: &str = r#"
 if redis.call('EXISTS', KEYS[1]) == 0 then
   return 0
 end
-for _, group in ipairs(redis.call('XINFO', 'GROUPS', KEYS[1])) do
-  local fields = {}
-  for i = 1, #group, 2 do
-    fields[group[i]] = group[i + 1]
-  end
-  if fields['name'] == ARGV[1] then
-    if fields['lag'] then
-      return fields['lag']
-    end
-    return #redis.call('XRANGE', KEYS[1], '(' .. fields['last-delivered-id'], '+')
-  end
+local group = group_info(KEYS[1], ARGV[1])
+if not group then
+  return redis.call('XLEN', KEYS[1])
 end
-return redis.call('XLEN', KEYS[1])
+if group['lag'] then
+  return group['lag']
+end
+return #redis.call('XRANGE', KEYS[1], '(' .. group['last-delivered-id'], '+')
 "#;
 
 /// The command that counts what `group` has not read of `stream` (see [`UNREAD`]).
 pub(crate) fn unread(stream: &str, group: &str) -> Cmd {
-    let mut count = redis::cmd("EVAL");
-    count.arg(UNREAD).arg(1).arg(stream).arg(group);
-    count
+    with_group_info(UNREAD, stream, group)
 }
