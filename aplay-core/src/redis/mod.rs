@@ -56,6 +56,7 @@ mod lane;
 mod not_flushed;
 mod permissions;
 mod queue;
+mod queues;
 mod remote;
 mod replicas;
 mod replies;
@@ -75,7 +76,8 @@ pub use job::{
 pub use lane::JobPriority;
 pub use not_flushed::NotFlushed;
 pub use queue::{QueueSettings, RateLimit};
+pub use queues::{Backlog, QueueInfo};
 pub use remote::RemoteRef;
 pub use serve::Serving;
-pub use station::{Backlog, QueueInfo, RedisStation};
+pub use station::RedisStation;
 pub use topic::RedisTopic;
