@@ -18,7 +18,7 @@ use tokio::sync::oneshot;
 /// Jobs per type, as the monitor counts them.
 type Counts = BTreeMap<String, u64>;
 
-/// What the run did, printed at the end (and checked by `tests/examples.rs`).
+/// What the run did, printed at the end (and checked by `tests/actors/examples.rs`).
 #[derive(Debug)]
 pub struct Summary {
     /// Jobs sent by the kernel, per type.

@@ -76,7 +76,7 @@ pub struct Final {
     pub reason: Option<StopReason>,
 }
 
-/// What the run did (printed by `main`, checked by `tests/supervisor_example.rs`).
+/// What the run did (printed by `main`, checked by `tests/actors/supervisor_example.rs`).
 #[derive(Debug)]
 pub struct Summary {
     /// The tree once the service has started.

@@ -39,7 +39,8 @@ impl TestCluster {
                         .aof()
                         .arg("cluster-enabled", "yes")
                         .arg("cluster-config-file", "nodes.conf")
-                        .arg("cluster-node-timeout", "2000"),
+                        // A failed master is seen in half a second.
+                        .arg("cluster-node-timeout", "500"),
                 )
             })
             .collect();

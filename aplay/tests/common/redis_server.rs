@@ -252,6 +252,9 @@ impl RedisServer {
             .arg(if self.options.aof { "yes" } else { "no" })
             .arg("--appendfsync")
             .arg("always")
+            // A replica syncs at once, not after the default 5 s wait for others to join it.
+            .arg("--repl-diskless-sync-delay")
+            .arg("0")
             .arg("--logfile")
             .arg(self.dir.join("redis.log"))
             .args(&self.options.args)
@@ -332,6 +335,16 @@ fn wait_for_ping(socket: &Path, child: &mut Child, ready: Ready) -> bool {
             return false;
         }
         std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// The name the test harness gives `test`, a test function of the module whose
+/// `module_path!()` is `module`: the module's path without the binary's name, then the
+/// function (`processes::worker_process`), as `--exact` wants it.
+pub fn test_name(module: &str, test: &str) -> String {
+    match module.split_once("::") {
+        Some((_binary, module)) => format!("{module}::{test}"),
+        None => test.to_owned(),
     }
 }
 

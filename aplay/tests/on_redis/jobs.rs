@@ -1,21 +1,16 @@
 //! Jobs on Redis: ids, status and results, delayed jobs, unique keys, cancellation. Each test
 //! runs on its own `redis-server` (or `APLAY_REDIS_URL`, own namespace).
 
-#[path = "common/redis_actors.rs"]
-mod redis_actors;
-#[path = "common/redis_server.rs"]
-mod redis_server;
-
 use std::collections::BTreeMap;
 use std::future::IntoFuture;
 use std::time::{Duration, Instant, SystemTime};
 
+use crate::redis_actors::{Jobs, Other, Report, serve_jobs};
+use crate::redis_server::{RedisServer, TestRedis, unique};
 use aplay::prelude::*;
 use aplay::redis::{
     Cancel, Duplicate, JobId, JobState, RedisStation, RemoteRef, Schedule, Serving, StationConfig,
 };
-use redis_actors::{Jobs, Other, Report, serve_jobs};
-use redis_server::{RedisServer, TestRedis, unique};
 use tokio::sync::mpsc;
 
 /// A station on `url` in `namespace`, with quick reads, retries and delayed-job polls.

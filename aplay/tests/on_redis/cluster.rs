@@ -2,21 +2,14 @@
 //! served paths, tells, asks and jobs across the nodes, and a master failed over in the middle
 //! of the traffic, counting what was sent, handled, lost and handled twice.
 
-#[path = "common/redis_actors.rs"]
-mod redis_actors;
-#[path = "common/redis_cluster.rs"]
-mod redis_cluster;
-#[path = "common/redis_server.rs"]
-mod redis_server;
-
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use crate::redis_actors::{Jobs, Report};
+use crate::redis_cluster::TestCluster;
+use crate::redis_server::unique;
 use aplay::prelude::*;
 use aplay::redis::{JobPriority, JobState, RedisStation, StationConfig};
-use redis_actors::{Jobs, Report};
-use redis_cluster::TestCluster;
-use redis_server::unique;
 use tokio::sync::mpsc;
 
 async fn station(cluster: &TestCluster, ns: &str) -> RedisStation {

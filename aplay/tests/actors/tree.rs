@@ -1,14 +1,12 @@
 //! Snapshots of the actor tree (`System::tree`, `AnyRef::tree`) and their rendering, up to a
 //! chain 10,000 actors deep.
 
-mod common;
-
 use std::fmt;
 use std::time::{Duration, Instant};
 
+use crate::common::{Boss, Log, Probe, hold};
 use aplay::prelude::*;
 use aplay::{ActorState, TreeNode};
-use common::{Boss, Log, Probe, hold};
 
 /// A kernel that spawns nothing by itself, so the rendering names a type of this file.
 #[actor]

@@ -1,11 +1,10 @@
 //! Tell, ask, try_tell and timeouts through the generated handle methods.
 
-mod common;
-
 use std::time::Duration;
 
+use crate::common;
+use crate::common::{Log, Probe, hold};
 use aplay::prelude::*;
-use common::{Log, Probe, hold};
 
 /// A system with a probe at `/p` that has `mailbox`.
 async fn probe(mailbox: Mailbox) -> (System, ActorRef<Probe>) {

@@ -1,9 +1,7 @@
 //! A user kernel at `/` (aplay's `KernelActor`), and running until it ends.
 
-mod common;
-
+use crate::common::{Log, Probe};
 use aplay::prelude::*;
-use common::{Log, Probe};
 
 struct MyKernel {
     log: Log,

@@ -2,7 +2,7 @@
 //! restarts, escalation, the tree before and after, and a clean shutdown.
 
 #[allow(dead_code, unreachable_pub)]
-#[path = "../../examples/supervisor.rs"]
+#[path = "../../../examples/supervisor.rs"]
 mod supervisor;
 
 use std::time::Duration;

@@ -4,18 +4,15 @@
 //! `consumers_and_restarts.rs`). Each test runs on its own `redis-server` (or
 //! `APLAY_REDIS_URL`, own namespace).
 
-#[path = "../common/redis_actors.rs"]
-mod redis_actors;
-#[path = "../common/redis_server.rs"]
-mod redis_server;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
+use crate::redis_actors;
+use crate::redis_actors::{Jobs, Other, Report, serve_jobs};
+use crate::redis_server;
+use crate::redis_server::{RedisServer, TestRedis, unique};
 use aplay::prelude::*;
 use aplay::redis::{RedisStation, StationConfig};
-use redis_actors::{Jobs, Other, Report, serve_jobs};
-use redis_server::{RedisServer, TestRedis, unique};
 use tokio::sync::mpsc;
 
 /// A station on `url` in a namespace of its own, with quick reads and retries.

@@ -2,20 +2,15 @@
 //! `worker_process` function below, which does nothing unless started so), reads their
 //! stdout lines (`handled 17 a`) as its signals, and kills them with SIGKILL.
 
-#[path = "common/redis_actors.rs"]
-mod redis_actors;
-#[path = "common/redis_server.rs"]
-mod redis_server;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
 use std::sync::mpsc as std_mpsc;
 use std::time::Duration;
 
+use crate::redis_actors::{Jobs, Report};
+use crate::redis_server::{ChildTest, TestRedis, test_name, unique};
 use aplay::prelude::*;
 use aplay::redis::{RedisStation, StationConfig};
-use redis_actors::{Jobs, Report};
-use redis_server::{ChildTest, TestRedis, unique};
 
 const LINE_WAIT: Duration = Duration::from_secs(30);
 
@@ -103,7 +98,10 @@ async fn setup(name: &str) -> Setup {
 
 impl Setup {
     fn worker(&self, label: &str, extra: &[(&str, &str)]) -> ChildTest {
-        ChildTest::spawn("worker_process", &self.env(label, extra))
+        ChildTest::spawn(
+            &test_name(module_path!(), "worker_process"),
+            &self.env(label, extra),
+        )
     }
 
     fn worker_into(
@@ -112,7 +110,11 @@ impl Setup {
         extra: &[(&str, &str)],
         lines: std_mpsc::Sender<String>,
     ) -> ChildTest {
-        ChildTest::spawn_into("worker_process", &self.env(label, extra), lines)
+        ChildTest::spawn_into(
+            &test_name(module_path!(), "worker_process"),
+            &self.env(label, extra),
+            lines,
+        )
     }
 
     fn env<'a>(&'a self, label: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {

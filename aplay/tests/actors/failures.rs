@@ -1,11 +1,9 @@
 //! Failures: panics in handlers and hooks, errors from `on_start` and from told handlers.
 //! The actor stops with a failure reason, its parent is told, the rest goes on.
 
-mod common;
-
+use crate::common::{Log, Probe};
 use aplay::prelude::*;
 use aplay::{Directive, FailureKind, HandlerError};
-use common::{Log, Probe};
 
 fn failure_kind(reason: &StopReason) -> FailureKind {
     match reason {

@@ -209,7 +209,7 @@ async fn a_spawn_of_another_type_at_a_replaced_address_fails_and_the_probe_says_
     let text = panic.into_panic();
     let text = text.downcast_ref::<String>().unwrap();
     assert!(
-        text.contains("/boss spawned a `testkit::Adder` at /boss/worker, where this probe stands in for a `testkit::Worker`"),
+        text.contains("/boss spawned a `actors::testkit::Adder` at /boss/worker, where this probe stands in for a `actors::testkit::Worker`"),
         "{text}"
     );
     kit.system().shutdown().await;

@@ -1,19 +1,19 @@
 //! Each example in `examples/` runs to its end and does what it says.
 
 #[allow(dead_code, unreachable_pub)]
-#[path = "../../examples/kernel.rs"]
+#[path = "../../../examples/kernel.rs"]
 mod kernel;
 
 #[allow(dead_code, unreachable_pub)]
-#[path = "../../examples/greeter.rs"]
+#[path = "../../../examples/greeter.rs"]
 mod greeter;
 
 #[allow(dead_code, unreachable_pub)]
-#[path = "../../examples/manager.rs"]
+#[path = "../../../examples/manager.rs"]
 mod manager;
 
 #[allow(dead_code, unreachable_pub)]
-#[path = "../../examples/pool.rs"]
+#[path = "../../../examples/pool.rs"]
 mod pool;
 
 use aplay::StopReason;

@@ -1,9 +1,7 @@
 //! The address registry: hierarchical paths, typed lookups, names and their uniqueness.
 
-mod common;
-
+use crate::common::{Log, Probe};
 use aplay::prelude::*;
-use common::{Log, Probe};
 
 #[actor]
 struct Other;

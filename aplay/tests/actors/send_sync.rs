@@ -1,10 +1,8 @@
 //! Which public types cross threads: handles, errors, the system and request futures must.
 
-mod common;
-
+use crate::common::Probe;
 use aplay::prelude::*;
 use aplay::request::{AskFuture, TellFuture};
-use common::Probe;
 
 fn send_sync<T: Send + Sync>() {}
 fn send<T: Send>() {}

@@ -8,22 +8,16 @@
 //!
 //! Each test starts its own server(s), so they run in parallel.
 
-#[path = "common/cutting_proxy.rs"]
-mod cutting_proxy;
-#[path = "common/redis_actors.rs"]
-mod redis_actors;
-#[path = "common/redis_server.rs"]
-mod redis_server;
-
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::time::Duration;
 
+use crate::cutting_proxy::CuttingProxy;
+use crate::redis_actors;
+use crate::redis_actors::{Jobs, Report};
+use crate::redis_server::{Options, Ready, RedisServer, unique};
 use aplay::prelude::*;
 use aplay::redis::{RedisStation, RemoteRef, Serving, StationConfig};
-use cutting_proxy::CuttingProxy;
-use redis_actors::{Jobs, Report};
-use redis_server::{Options, Ready, RedisServer, unique};
 use tokio::sync::mpsc;
 
 /// Entries per read: a worker has at most twice this in hand, the bound on what it can handle

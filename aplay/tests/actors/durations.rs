@@ -3,13 +3,11 @@
 //! or never, `Duration::ZERO` means at once (a millisecond where zero cannot work), and
 //! neither panics. On tokio's paused clock, so that an hour passes at once.
 
-mod common;
-
 use std::time::Duration;
 
+use crate::common::{Log, Probe, ProbeMsg, clock, hold, settle};
 use aplay::prelude::*;
 use aplay::{FailureKind, Restart, Strategy, Supervision, TaskHandle};
-use common::{Log, Probe, ProbeMsg, clock, hold, settle};
 use tokio::time::Instant;
 
 const HOUR: Duration = Duration::from_secs(3600);

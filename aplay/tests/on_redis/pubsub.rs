@@ -6,20 +6,18 @@
 //! `APLAY_REDIS_URL`, own namespace).
 
 #[allow(dead_code, unreachable_pub)]
-#[path = "../../examples/pubsub.rs"]
+#[path = "../../../examples/pubsub.rs"]
 mod pubsub_example;
-#[path = "common/redis_server.rs"]
-mod redis_server;
 
 use std::collections::BTreeSet;
 use std::io::Read;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::redis_server::{ChildTest, Options, RedisServer, TestRedis, test_name, unique};
 use aplay::prelude::*;
 use aplay::redis::RedisErrorKind;
 use aplay::redis::{RedisStation, RedisTopic, StationConfig};
-use redis_server::{ChildTest, Options, RedisServer, TestRedis, unique};
 use serde::{Deserialize, Serialize};
 
 /// What the topics carry.
@@ -559,7 +557,7 @@ async fn durable_what_a_killed_process_had_read_goes_to_another_process_of_its_s
     // The child reads a batch of 16, hands over two (one held by the handler, one in the
     // mailbox), waits for room for the third, and is killed: it acknowledged none.
     let mut child = ChildTest::spawn(
-        "stuck_subscriber_process",
+        &test_name(module_path!(), "stuck_subscriber_process"),
         &[
             ("APLAY_PUBSUB_STUCK_URL", redis.url()),
             ("APLAY_PUBSUB_CHILD_NS", &ns),
@@ -635,7 +633,7 @@ async fn a_subscriber_process_gets_what_this_process_publishes_on_both_kinds_of_
     let redis = TestRedis::shared_or_private();
     let ns = unique("pubsub-process");
     let mut child = ChildTest::spawn(
-        "subscriber_process",
+        &test_name(module_path!(), "subscriber_process"),
         &[
             ("APLAY_PUBSUB_CHILD_URL", redis.url()),
             ("APLAY_PUBSUB_CHILD_NS", &ns),

@@ -1,12 +1,10 @@
 //! Stopping: by a person (`ActorRef::stop`), by itself (`ctx.stop`), `kill`, and the system
 //! shutdown with its order and time limits.
 
-mod common;
-
 use std::time::Duration;
 
+use crate::common::{Log, Probe, hold};
 use aplay::prelude::*;
-use common::{Log, Probe, hold};
 
 #[tokio::test]
 async fn stop_handles_what_is_queued_then_returns_once_stopped() {

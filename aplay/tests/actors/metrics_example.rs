@@ -1,7 +1,7 @@
 //! `examples/metrics.rs` runs to its end and exports every metric through the `metrics` crate.
 
 #[allow(dead_code, unreachable_pub)]
-#[path = "../../examples/metrics.rs"]
+#[path = "../../../examples/metrics.rs"]
 mod example;
 
 use example::Reading;

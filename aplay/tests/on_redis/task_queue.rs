@@ -2,16 +2,13 @@
 //! job is done exactly once in a run without faults.
 
 #[allow(dead_code, unreachable_pub)]
-#[path = "../../examples/task_queue.rs"]
-mod task_queue;
-
-#[path = "common/redis_server.rs"]
-mod redis_server;
+#[path = "../../../examples/task_queue.rs"]
+mod example;
 
 use std::process::Command;
 
-use redis_server::{TestRedis, unique};
-use task_queue::Queue;
+use crate::redis_server::{TestRedis, test_name, unique};
+use example::Queue;
 
 /// A worker process of the demo (the test binary started again); returns at once otherwise.
 #[test]
@@ -29,9 +26,9 @@ fn task_queue_worker_process() {
         .enable_all()
         .build()
         .unwrap()
-        .block_on(task_queue::worker(
+        .block_on(example::worker(
             &queue,
-            &task_queue::WorkerArgs {
+            &example::WorkerArgs {
                 consumer: Some(name),
                 report: true,
                 until_stdin_closes: true,
@@ -49,13 +46,17 @@ async fn the_demo_does_every_job_exactly_once_across_three_worker_processes() {
         namespace: unique("task-queue"),
     };
     let exe = std::env::current_exe().unwrap();
-    let summary = task_queue::demo(&queue, 3, 1000, |name| {
+    let summary = example::demo(&queue, 3, 1000, |name| {
         let mut cmd = Command::new(&exe);
-        cmd.args(["--exact", "task_queue_worker_process", "--nocapture"])
-            .args(["--test-threads=1"])
-            .env("APLAY_TASK_QUEUE_URL", &queue.url)
-            .env("APLAY_TASK_QUEUE_NS", &queue.namespace)
-            .env("APLAY_TASK_QUEUE_NAME", name);
+        cmd.args([
+            "--exact",
+            &test_name(module_path!(), "task_queue_worker_process"),
+        ])
+        .arg("--nocapture")
+        .args(["--test-threads=1"])
+        .env("APLAY_TASK_QUEUE_URL", &queue.url)
+        .env("APLAY_TASK_QUEUE_NS", &queue.namespace)
+        .env("APLAY_TASK_QUEUE_NAME", name);
         cmd
     })
     .await
@@ -88,7 +89,7 @@ async fn the_jobs_tour_shows_status_delays_priorities_and_periodic_jobs() {
         url: redis.url().to_owned(),
         namespace: unique("task-queue-jobs"),
     };
-    let tour = task_queue::jobs_tour(&queue).await.unwrap();
+    let tour = example::jobs_tour(&queue).await.unwrap();
     use aplay::redis::JobState::{Done, Queued};
     assert_eq!(tour.states.first(), Some(&Queued), "{:?}", tour.states);
     assert_eq!(tour.states.last(), Some(&Done), "{:?}", tour.states);

@@ -2,22 +2,17 @@
 //! CA generated for the test, mutual TLS, and ACL users in the URL. What is wrong (a wrong
 //! password, a missing permission, a TLS mismatch) is a clear error at connect.
 
-#[path = "common/redis_actors.rs"]
-mod redis_actors;
-#[path = "common/redis_server.rs"]
-mod redis_server;
-
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::redis_actors::{Jobs, Report};
+use crate::redis_server::{Options, RedisServer, TlsFiles, unique};
 use aplay::prelude::*;
 use aplay::redis::{RedisErrorKind, RedisStation, StationConfig};
 use rcgen::{
     BasicConstraints, CertificateParams, CertifiedIssuer, DnType, ExtendedKeyUsagePurpose, IsCa,
     KeyPair, KeyUsagePurpose,
 };
-use redis_actors::{Jobs, Report};
-use redis_server::{Options, RedisServer, TlsFiles, unique};
 use tokio::sync::mpsc;
 
 /// A CA, and a server and a client certificate it signed, as PEM files in `dir`.

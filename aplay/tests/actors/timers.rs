@@ -1,12 +1,10 @@
 //! Timers under tokio's paused clock: a message after a delay, at an interval, cancelled by
 //! their handle or when the actor stops.
 
-mod common;
-
 use std::time::Duration;
 
+use crate::common::{clock, settle};
 use aplay::prelude::*;
-use common::{clock, settle};
 use tokio::time::advance;
 
 #[tokio::test(start_paused = true)]

@@ -1,15 +1,13 @@
 //! Per-actor metrics: message counts, mailbox length and high-water mark, handler time,
 //! restarts; readable from refs and the tree, and reported to a `MetricsSink`.
 
-mod common;
-
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use crate::common::{Boss, Log, Probe, hold};
 use aplay::ActorState;
 use aplay::observe::{MessageHandled, MetricsSink};
 use aplay::prelude::*;
-use common::{Boss, Log, Probe, hold};
 use tokio::sync::mpsc;
 
 /// Waits (yielding) until `done` holds.
