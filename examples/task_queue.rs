@@ -260,17 +260,18 @@ pub async fn jobs_tour(queue: &Queue) -> Result<Tour, Error> {
             fail_every: None,
         })
     };
-    let serving = serve().await?;
     let jobs = station.remote::<Worker>("/jobs")?;
     let job = |id: u64| Job {
         id,
         text: format!("job number {id}"),
     };
 
-    // A job with an id: its record goes from queued to done; its result is kept.
+    // A job with an id: queued until a worker serves the path, then running, then done; its
+    // result is kept.
     let first = jobs.enqueue(jobs.process(job(1))).await?;
     println!("sent job {first}");
     let mut states: Vec<JobState> = Vec::new();
+    let mut serving = None;
     loop {
         let state = jobs.status(&first).await?.map(|s| s.state);
         if let Some(state) = state.filter(|s| states.last() != Some(s)) {
@@ -280,8 +281,12 @@ pub async fn jobs_tour(queue: &Queue) -> Result<Tour, Error> {
         if state == Some(JobState::Done) {
             break;
         }
+        if serving.is_none() {
+            serving = Some(serve().await?);
+        }
         tokio::time::sleep(Duration::from_millis(1)).await;
     }
+    let serving = serving.expect("served until the first job was done");
     let result = jobs.result(&first).await?;
     println!("  its result: {result:?}");
 

@@ -91,6 +91,20 @@ impl JobPriority {
     }
 }
 
+/// A Lua function, `lane_stream(lane, high, normal, low)`: of the three streams, the one of
+/// the lane named `lane` (as records and entries hold it: `high`, `low`, anything else is
+/// normal). For the scripts that find a job's entry.
+pub(crate) const LANE_STREAM_FN: &str = r#"
+local function lane_stream(lane, high, normal, low)
+  if lane == 'high' then
+    return high
+  elseif lane == 'low' then
+    return low
+  end
+  return normal
+end
+"#;
+
 impl fmt::Display for JobPriority {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())

@@ -71,6 +71,9 @@ async fn a_job_has_an_id_a_status_while_it_runs_and_a_result_another_process_rea
     let running = jobs.status(&slow).await.unwrap().unwrap();
     assert_eq!(running.consumer.as_deref(), Some(worker.consumer()));
     assert_eq!(running.attempts, 1);
+    // Taken for the first time: running by its pending entry, since the worker read it.
+    let started = running.started.expect("when it started");
+    assert!(started >= queued.created.unwrap(), "{running:?}");
     assert_eq!(handled.recv().await, Some(1));
     wait_for_state(&jobs, &slow, JobState::Done).await;
 

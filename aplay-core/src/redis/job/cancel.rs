@@ -10,6 +10,7 @@ use super::status::JobState;
 use crate::redis::backoff::Backoff;
 use crate::redis::entry::string;
 use crate::redis::error::RedisError;
+use crate::redis::lane::LANE_STREAM_FN;
 use crate::redis::retry::settle_script;
 
 /// `KEYS[1]`: the job's record, `KEYS[2]`: the delayed set, `KEYS[3..5]`: the streams of the
@@ -36,12 +37,7 @@ end
 if state == 'queued' then
   local entry = redis.call('HGET', KEYS[1], 'entry')
   local lane = redis.call('HGET', KEYS[1], 'lane') or ''
-  local stream = KEYS[4]
-  if lane == 'high' then
-    stream = KEYS[3]
-  elseif lane == 'low' then
-    stream = KEYS[5]
-  end
+  local stream = lane_stream(lane, KEYS[3], KEYS[4], KEYS[5])
   local pending = redis.pcall('XPENDING', stream, ARGV[2], entry, entry, 1)
   if type(pending) ~= 'table' or pending.err or #pending == 0 then
     redis.call('XDEL', stream, entry)
@@ -57,7 +53,7 @@ return 'was:' .. state
 "#;
 
 static CANCEL: LazyLock<redis::Script> =
-    LazyLock::new(|| redis::Script::new(&format!("{RELEASE_FN}{SCRIPT}")));
+    LazyLock::new(|| redis::Script::new(&format!("{RELEASE_FN}{LANE_STREAM_FN}{SCRIPT}")));
 
 /// What a cancel did, from [`RemoteRef::cancel`](crate::redis::RemoteRef::cancel).
 ///

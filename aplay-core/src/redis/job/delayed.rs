@@ -9,6 +9,7 @@ use redis::Value;
 
 use crate::redis::entry::integer;
 use crate::redis::error::RedisError;
+use crate::redis::lane::LANE_STREAM_FN;
 
 /// `KEYS[1]`: the delayed set, `KEYS[2..4]`: the streams of the high, normal and low lanes.
 /// `ARGV[1]`: the record prefix,
@@ -25,16 +26,11 @@ for _, id in ipairs(due) do
   if m then
     local key = redis.call('HGET', job, 'key') or ''
     local lane = redis.call('HGET', job, 'lane') or ''
-    local stream = KEYS[3]
+    local stream = lane_stream(lane, KEYS[2], KEYS[3], KEYS[4])
     local fields = {'m', m, 'j', id}
     if key ~= '' then
       fields[#fields + 1] = 'k'
       fields[#fields + 1] = key
-    end
-    if lane == 'high' then
-      stream = KEYS[2]
-    elseif lane == 'low' then
-      stream = KEYS[4]
     end
     if lane ~= '' then
       fields[#fields + 1] = 'p'
@@ -58,7 +54,8 @@ end
 return {#due, wait}
 "#;
 
-static MOVE_DUE: LazyLock<redis::Script> = LazyLock::new(|| redis::Script::new(SCRIPT));
+static MOVE_DUE: LazyLock<redis::Script> =
+    LazyLock::new(|| redis::Script::new(&format!("{LANE_STREAM_FN}{SCRIPT}")));
 
 /// What one move did.
 #[derive(Debug, PartialEq, Eq)]

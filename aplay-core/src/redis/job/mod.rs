@@ -10,13 +10,13 @@
 //!
 //! ```text
 //!  enqueue ──(script: record, lock, XADD or ZADD)──▶ stream / delayed set
-//!  serving: mover (delayed → stream) · start (record: running, or skip if cancelled)
-//!           · acker (record: done + result / failed / dead; lock released)
+//!  serving: mover (delayed → stream) · start, for a job taken again (record: running, or
+//!           skip if cancelled or done) · acker (record: done + result / failed / dead; lock
+//!           released)
 //! ```
 
 use self::cancel::cancel;
 use super::backoff::Backoff;
-use super::conn::query;
 use super::group::millis;
 use super::shared::Station;
 use crate::error::Error;
@@ -53,10 +53,10 @@ pub(crate) async fn status(
     path: &str,
     id: &str,
 ) -> Result<Option<JobStatus>, Error> {
-    let mut conn = station.connections.shared();
+    let conn = station.connections.shared();
     let record = station.keys.job(path, id);
-    let reply = query(&mut conn, redis::cmd("HGETALL").arg(&record)).await?;
-    Ok(JobStatus::parse(reply)?)
+    let [high, normal, low] = station.keys.lanes(path);
+    Ok(status::read(&conn, [&record, &high, &normal, &low], station.keys.group()).await?)
 }
 
 /// Cancels the job `id` of `path`.

@@ -1,16 +1,20 @@
 //! What a job's record says: its state, attempts, last error, result.
 //!
 //! The record is a hash, `{ns}:job:{path}:{id}`, written by the enqueue, by the worker that
-//! runs the job (when it starts it, and when it finishes or fails), by the delayed-job mover
-//! and by a cancel. Its fields are named by the constants of [`field`].
+//! runs the job (when it finishes or fails it, and when it starts it again after a failure),
+//! by the delayed-job mover and by a cancel. A job taken by a worker for the first time is
+//! running by its entry, pending in the consumer group, not by its record. Its fields are named by the constants of [`field`].
 
 use std::fmt;
+use std::sync::LazyLock;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use redis::Value;
 
+use crate::redis::conn::Conn;
 use crate::redis::entry::{integer, string};
 use crate::redis::error::RedisError;
+use crate::redis::lane::LANE_STREAM_FN;
 
 /// The names of a record's fields, and of its states.
 pub(crate) mod field {
@@ -224,6 +228,80 @@ impl JobStatus {
         }
         Ok(Some(status))
     }
+}
+
+/// `KEYS[1]`: the job's record, `KEYS[2..4]`: the streams of the high, normal and low lanes;
+/// `ARGV[1]`: the consumer group. Returns `{record}` (its fields and values, as `HGETALL`
+/// gives them), and for a job that its record says is queued but a worker has read already
+/// (its entry pending in the group), also that consumer, the entry's idle time and delivery
+/// count, and the server's time (ms): a worker does not write a job's record when it first
+/// takes it, only when it takes it again or the job ends.
+const READ: &str = r#"
+local record = redis.call('HGETALL', KEYS[1])
+local state, entry, lane = nil, nil, ''
+for i = 1, #record, 2 do
+  local name = record[i]
+  if name == 'state' then
+    state = record[i + 1]
+  elseif name == 'entry' then
+    entry = record[i + 1]
+  elseif name == 'lane' then
+    lane = record[i + 1]
+  end
+end
+if state ~= 'queued' or not entry or entry == '' then
+  return {record}
+end
+local stream = lane_stream(lane, KEYS[2], KEYS[3], KEYS[4])
+local pending = redis.pcall('XPENDING', stream, ARGV[1], entry, entry, 1)
+if type(pending) ~= 'table' or pending.err or #pending == 0 then
+  return {record}
+end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+return {record, pending[1][2], pending[1][3], pending[1][4], now}
+"#;
+
+static READ_SCRIPT: LazyLock<redis::Script> =
+    LazyLock::new(|| redis::Script::new(&format!("{LANE_STREAM_FN}{READ}")));
+
+/// The status of the job whose record is `keys[0]` (`keys[1..]`: the path's lanes, highest
+/// first); `None` for no such job, or one whose record expired.
+pub(crate) async fn read(
+    conn: &Conn,
+    keys: [&str; 4],
+    group: &str,
+) -> Result<Option<JobStatus>, RedisError> {
+    let mut call = READ_SCRIPT.prepare_invoke();
+    for key in keys {
+        call.key(key);
+    }
+    call.arg(group);
+    let mut conn = conn.clone();
+    let reply = call
+        .invoke_async::<Value>(&mut conn)
+        .await
+        .map_err(RedisError::from_client)?;
+    let Value::Array(parts) = reply else {
+        return Err(RedisError::reply(format!(
+            "the status script answered {reply:?}"
+        )));
+    };
+    let mut parts = parts.into_iter();
+    let Some(mut status) = JobStatus::parse(parts.next().unwrap_or(Value::Nil))? else {
+        return Ok(None);
+    };
+    if let (Some(consumer), Some(idle), Some(deliveries), Some(now)) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    {
+        // Read by a worker that has not written the record: running since it was read.
+        let idle = integer(idle)?;
+        status.state = JobState::Running;
+        status.consumer = non_empty(string(consumer)?);
+        status.attempts = u32::try_from(integer(deliveries)?).unwrap_or(u32::MAX);
+        status.started = Some(time(integer(now)?.saturating_sub(idle)));
+    }
+    Ok(Some(status))
 }
 
 fn non_empty(text: String) -> Option<String> {

@@ -13,7 +13,7 @@ use crate::path::ActorPath;
 use crate::redis::backoff::Backoff;
 use crate::redis::entry::string;
 use crate::redis::error::{RedisError, RedisErrorKind};
-use crate::redis::lane::JobPriority;
+use crate::redis::lane::{JobPriority, LANE_STREAM_FN};
 use crate::redis::replicas::call_script;
 use crate::redis::retry::retry;
 use crate::redis::shared::Station;
@@ -71,12 +71,7 @@ for i = 1, (#KEYS - 5) / 2 do
         fields[#fields + 1] = 'rk'
         fields[#fields + 1] = rate_key
       end
-      local stream = KEYS[2]
-      if lane == 'high' then
-        stream = KEYS[1]
-      elseif lane == 'low' then
-        stream = KEYS[3]
-      end
+      local stream = lane_stream(lane, KEYS[1], KEYS[2], KEYS[3])
       local entry = redis.call('XADD', stream, '*', unpack(fields))
       redis.call('HSET', record, 'state', 'queued', 'created', now, 'entry', entry, 'attempts', 0, 'key', key, 'lane', lane, 'rate_key', rate_key)
       outcome = 'queued'
@@ -88,7 +83,10 @@ end
 return out
 "#;
 
-static ENQUEUE: LazyLock<redis::Script> = LazyLock::new(|| redis::Script::new(SCRIPT));
+/// The script's whole source, loaded when Redis does not know it.
+static SOURCE: LazyLock<String> = LazyLock::new(|| format!("{LANE_STREAM_FN}{SCRIPT}"));
+
+static ENQUEUE: LazyLock<redis::Script> = LazyLock::new(|| redis::Script::new(&SOURCE));
 
 /// One job to enqueue, as the script takes it.
 pub(crate) struct JobSpec {
@@ -227,7 +225,7 @@ async fn enqueue(
     let reply = retry("enqueueing jobs", backoff, || {
         let mut conn = conn.clone();
         let call = &call;
-        async move { call_script(&mut conn, SCRIPT, call, replicas).await }
+        async move { call_script(&mut conn, &SOURCE, call, replicas).await }
     })
     .await?;
     let unexpected = || RedisError::reply("the enqueue script returned something unexpected");

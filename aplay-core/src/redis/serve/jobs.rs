@@ -1,6 +1,9 @@
-//! Before entries go to the actor: the jobs among them are marked as running in their
-//! records, and those cancelled (or done already, delivered again after their
-//! acknowledgement was lost) are acknowledged without running.
+//! Before entries go to the actor: the jobs among them taken again (after a failure, or from
+//! a worker that died) are marked as running in their records, and those cancelled (or done
+//! already, delivered again after their acknowledgement was lost) are acknowledged without
+//! running. A job taken for the first time costs nothing here: its pending entry says it is
+//! running ([`JobStatus`](crate::redis::JobStatus) reads it there), and a cancel that finds it
+//! pending asks its handler to stop, as for any running job.
 
 use super::Shared;
 use super::acker::Work;
@@ -13,10 +16,12 @@ use crate::redis::job::{Starting, start};
 
 impl<A: Dispatch> Shared<A> {
     /// The entries of `entries` to hand to the actor, in order; the skipped jobs go to the
-    /// acker, to be acknowledged. Entries that are not jobs cost nothing here.
+    /// acker, to be acknowledged. Entries that are not jobs, or taken for the first time,
+    /// cost nothing here.
     pub(crate) async fn start_jobs(&self, entries: Vec<Held>) -> Vec<Held> {
         let jobs: Vec<Starting> = entries
             .iter()
+            .filter(|held| held.deliveries > 1)
             .filter_map(|held| {
                 Some(Starting {
                     record: format!("{}{}", self.record_prefix, held.entry.text(JOB)?),
@@ -55,7 +60,8 @@ impl<A: Dispatch> Shared<A> {
         let mut run = run.into_iter();
         let mut kept = Vec::with_capacity(entries.len());
         for held in entries {
-            if held.entry.field(JOB).is_none() || run.next().unwrap_or(true) {
+            let taken_again = held.deliveries > 1 && held.entry.field(JOB).is_some();
+            if !taken_again || run.next().unwrap_or(true) {
                 kept.push(held);
             } else {
                 tracing::info!(path = %self.path, entry = held.id(), "redis: a job that was cancelled (or done already) is not run");
