@@ -402,11 +402,14 @@ fn close_frame(code: CloseCode, mut reason: String) -> CloseFrame {
     }
 }
 
+/// The handshake under way: the socket and the config (for the ping timer), or why it failed.
+/// Boxed: once it is done, its memory goes back.
+type Handshake = Pin<Box<dyn Future<Output = Result<(Socket, ServerConfig), String>> + Send>>;
+
 /// Everything a connection hears, in one stream (one task per connection): the handshake's
 /// outcome, then the frames, with a tick of the ping timer every `ping_interval`.
 enum Incoming {
-    /// Boxed: once it is done, its memory goes back.
-    Handshake(Pin<Box<dyn Future<Output = Result<(Socket, ServerConfig), String>> + Send>>),
+    Handshake(Handshake),
     Open {
         frames: SplitStream<Socket>,
         ticks: Interval,

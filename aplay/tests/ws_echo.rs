@@ -365,7 +365,7 @@ async fn a_silent_client_is_pinged_then_closed_after_the_idle_timeout() {
             other => panic!("expected pings then a close frame, got {other:?}"),
         }
     };
-    assert!(pings >= 2, "{pings} pings");
+    assert!(pings >= 1, "{pings} pings");
     assert_eq!(u16::from_be_bytes([close[0], close[1]]), 1008);
     let reason = String::from_utf8_lossy(&close[2..]);
     assert!(reason.starts_with("idle"), "{reason}");
@@ -384,22 +384,24 @@ async fn a_silent_client_is_pinged_then_closed_after_the_idle_timeout() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_client_that_answers_pings_stays_open() {
-    let config = quick();
+    let config = ServerConfig {
+        idle_timeout: Duration::from_millis(500),
+        ..quick()
+    };
     let (system, addr) = ws_echo::start_with("127.0.0.1:0", config).await.unwrap();
     let (mut ws, local) = connect(addr).await;
     let conn = connection_of(&system, local).await;
     let opened = Instant::now();
 
-    // The client only reads (tungstenite answers each ping as it reads): four pings take
-    // several idle timeouts.
+    // The client only reads (tungstenite answers each ping as it reads), for two idle
+    // timeouts.
     let mut pings = 0;
-    while pings < 4 {
+    while pings < 2 || opened.elapsed() < 2 * config.idle_timeout {
         match within("a ping", ws.next()).await {
             Some(Ok(Message::Ping(_))) => pings += 1,
             other => panic!("expected a ping, got {other:?}"),
         }
     }
-    assert!(opened.elapsed() > config.idle_timeout);
     assert!(conn.is_alive());
     echo(&mut ws, "still here").await;
     within("shutdown", system.shutdown()).await;
