@@ -6,8 +6,9 @@
 //! other frame or error (actorio's `EndMainLoop`); the listener hears of it in
 //! `on_child_stopped`. Outside events reach the actors as ordinary messages: the listener's
 //! `accept()` through `ctx.attach_repeat`, everything a connection hears (its handshake, its
-//! frames, the ticks of its ping timer) through one `ctx.attach_stream_with_end`, so a handler
-//! never runs at the same time as another one.
+//! frames, the ticks of its ping timer) through one stream that the connection's own task reads
+//! between its messages (`ctx.attach_stream_inline`), so a handler never runs at the same time
+//! as another one, and a connection is one task.
 //!
 //! It is hardened for clients that misbehave, each limit in [`ServerConfig`]:
 //!
@@ -16,7 +17,7 @@
 //! - a client is pinged when it has been quiet for a while, and closed (code 1008) when it has
 //!   not been heard from, not even a pong, for longer still;
 //! - a message over the size limit is answered with the close code 1009 (Message Too Big);
-//! - a connection holds small buffers: about 11 KiB of memory per idle connection
+//! - a connection is one task with small buffers: about 8 KiB of memory per idle connection
 //!   (`scripts/ws-echo-rss` measures it).
 //!
 //! Run it with `cargo run --example ws_echo [ADDR]` (default `127.0.0.1:9001`), talk to it
@@ -186,7 +187,7 @@ impl Listener {
     }
 }
 
-/// What a connection hears from its socket: the items of its one attached stream.
+/// What a connection hears from its socket: the items of the one stream it reads.
 #[derive(Debug)]
 pub enum Event {
     /// The handshake is done: the sending half of the websocket, and when it opened.
@@ -256,12 +257,17 @@ impl Connection {
 impl Actor for Connection {
     async fn on_start(&mut self, ctx: &mut Context<Self>) -> Result<(), BoxError> {
         // The handshake waits for the client, so it does not run here: the listener waits for
-        // `on_start` and would accept nobody else meanwhile. It runs in the one task attached
-        // to this connection, which then reads the frames and ticks the ping timer: all of it
-        // comes back as messages, and the end of the frames as `closed`.
+        // `on_start` and would accept nobody else meanwhile. It is the first part of a stream
+        // that this actor's own task reads while no message waits (no task of its own), which
+        // then gives the frames and the ticks of the ping timer: all of it comes as messages,
+        // and the end of the frames as `closed`.
         let tcp = self.tcp.take().ok_or("started twice")?;
         let incoming = Incoming::Handshake(Box::pin(handshake(tcp, self.config)));
-        ctx.attach_stream_with_end(incoming, ConnectionMsg::event, ConnectionMsg::closed());
+        ctx.attach_stream_inline(
+            incoming,
+            ConnectionMsg::event,
+            Some(ConnectionMsg::closed()),
+        );
         Ok(())
     }
 
@@ -406,7 +412,7 @@ fn close_frame(code: CloseCode, mut reason: String) -> CloseFrame {
 /// Boxed: once it is done, its memory goes back.
 type Handshake = Pin<Box<dyn Future<Output = Result<(Socket, ServerConfig), String>> + Send>>;
 
-/// Everything a connection hears, in one stream (one task per connection): the handshake's
+/// Everything a connection hears, in one stream read by its own task: the handshake's
 /// outcome, then the frames, with a tick of the ping timer every `ping_interval`.
 enum Incoming {
     Handshake(Handshake),
