@@ -212,8 +212,9 @@ pub struct Connection {
     /// The sending half of the websocket, once the handshake is done; the receiving half
     /// feeds the mailbox.
     sink: Option<SplitSink<Socket, Message>>,
-    /// The whole websocket, when reading it failed and its receiving half came back.
-    socket: Option<Socket>,
+    /// The whole websocket, when reading it failed and its receiving half came back. Boxed:
+    /// rarely there, and the actor's task carries this struct (a `Socket` is 320 bytes).
+    socket: Option<Box<Socket>>,
     /// When the client was last heard from.
     heard: Instant,
     /// The close frame to send when the connection stops, when it is not the default one.
@@ -288,7 +289,9 @@ impl Actor for Connection {
             // sending. Our close frame, then what it sends is read and dropped until it closes.
             if let Some(close) = close {
                 let _ = tokio::time::timeout(limit, async move {
-                    socket.close(Some(close)).await.ok()?;
+                    WebSocketStream::close(&mut socket, Some(close))
+                        .await
+                        .ok()?;
                     let tcp = socket.get_mut();
                     tcp.shutdown().await.ok()?;
                     drain(tcp).await;
@@ -349,7 +352,7 @@ impl Connection {
                 // The whole socket back, for `on_stop` to close it while it reads what the
                 // client still sends.
                 let sink = self.sink.take().expect("frames come after the handshake");
-                self.socket = sink.reunite(frames).ok();
+                self.socket = sink.reunite(frames).ok().map(Box::new);
                 match close_code(&error) {
                     Some(code) => {
                         let reason = match error {
