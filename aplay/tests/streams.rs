@@ -112,6 +112,10 @@ impl Sink {
         }
     }
 
+    fn crash(&mut self) {
+        panic!("crashed");
+    }
+
     fn log(&self) -> Vec<String> {
         self.log.clone()
     }
@@ -449,4 +453,40 @@ async fn inline_streams_attached_together_are_each_read_to_the_end() {
     assert_eq!(low, [1, 2, 3]);
     assert_eq!(high, [11, 12, 13]);
     assert_eq!(log.last().unwrap(), "end");
+}
+
+/// Keeps a `Sink` at `/keeper/sink`, restarted whenever it fails.
+struct Keeper;
+
+impl Actor for Keeper {
+    async fn on_start(&mut self, ctx: &mut Context<Self>) -> Result<(), BoxError> {
+        ctx.spawn_supervised("sink", aplay::Restart::Permanent, || {
+            Sink::new(Mailbox::default())
+        })
+        .await?;
+        Ok(())
+    }
+}
+
+#[actor]
+impl Keeper {}
+
+#[tokio::test]
+async fn an_inline_stream_is_not_read_by_a_restarted_instance() {
+    let system = System::new();
+    system.spawn("keeper", Keeper).await.unwrap();
+    let sink = system.lookup::<Sink>("/keeper/sink").unwrap();
+    let (dropped_tx, dropped) = oneshot::channel();
+    sink.attach_inline(guarded_pending(dropped_tx), None)
+        .await
+        .unwrap();
+    // It panics; its parent restarts it, and the stream went with the old instance.
+    assert!(sink.crash().ask().await.is_err());
+    tokio::time::timeout(Duration::from_secs(5), dropped)
+        .await
+        .expect("the stream was not dropped")
+        .unwrap();
+    sink.message(1).await.unwrap();
+    assert_eq!(sink.log().await.unwrap(), ["message 1"]);
+    assert_eq!(ActorRef::to_any(&sink).restarts(), 1);
 }
