@@ -478,6 +478,8 @@ async fn a_message_over_the_limit_gets_close_code_1009() {
         .await
         .expect("send");
     assert_eq!(close_code(&mut ws).await, CloseCode::Size);
+    // The client goes away: the server, which reads until then, is done.
+    drop(ws);
     assert_eq!(
         within("stop", conn.wait_stopped()).await,
         StopReason::Normal
@@ -494,6 +496,7 @@ async fn a_message_over_the_limit_gets_close_code_1009() {
             .expect("send");
     }
     assert_eq!(close_code(&mut ws).await, CloseCode::Size);
+    drop(ws);
 
     echo(&mut other, "not affected").await;
     within("shutdown", system.shutdown()).await;
@@ -514,5 +517,6 @@ async fn a_20_mib_message_gets_1009_with_the_default_limit() {
         .await
         .expect("send");
     assert_eq!(close_code(&mut ws).await, CloseCode::Size);
+    drop(ws);
     within("shutdown", system.shutdown()).await;
 }
