@@ -2,8 +2,10 @@
 
 mod spawn;
 
+use std::any::Any;
 use std::fmt;
 use std::marker::PhantomData;
+use std::sync::Mutex;
 
 use crate::handle::AnyRef;
 use crate::path::ActorPath;
@@ -49,6 +51,10 @@ struct Rare {
     /// What came with the message being handled, for its handler (a served job's state).
     #[cfg(feature = "redis")]
     scope: Option<crate::mailbox::Scope>,
+    /// The streams its own task reads (`attach_stream_inline`), merged into one: typed by the
+    /// stream module, which alone reads it. In a `Mutex` only for `Sync` (a handler may hold
+    /// `&Context` across an await); it is only ever reached through `&mut`, never locked.
+    inline: Option<Mutex<Box<dyn Any + Send>>>,
 }
 
 impl<A> Context<A> {
@@ -237,6 +243,38 @@ impl<A> Context<A> {
     #[inline]
     pub(crate) fn take_stop(&mut self) -> Option<StopReason> {
         self.rare.as_mut()?.stop.take()
+    }
+
+    /// Takes the streams read by the actor's own task, if there are any.
+    pub(crate) fn take_inline(&mut self) -> Option<Box<dyn Any + Send>> {
+        let inline = self.rare.as_mut()?.inline.take()?;
+        Some(
+            inline
+                .into_inner()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()),
+        )
+    }
+
+    /// Sets the streams read by the actor's own task.
+    pub(crate) fn set_inline(&mut self, inline: Box<dyn Any + Send>) {
+        self.rare().inline = Some(Mutex::new(inline));
+    }
+
+    /// The streams read by the actor's own task, if there are any.
+    #[inline]
+    pub(crate) fn inline(&mut self) -> Option<&mut Box<dyn Any + Send>> {
+        let inline = self.rare.as_mut()?.inline.as_mut()?;
+        Some(match inline.get_mut() {
+            Ok(inline) => inline,
+            Err(poisoned) => poisoned.into_inner(),
+        })
+    }
+
+    /// Drops the streams read by the actor's own task: the instance stops reading.
+    pub(crate) fn end_inline(&mut self) {
+        if let Some(rare) = self.rare.as_mut() {
+            rare.inline = None;
+        }
     }
 }
 

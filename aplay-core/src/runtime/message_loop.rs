@@ -67,6 +67,10 @@ pub(super) fn message_loop<'a, A: Dispatch>(
                     }
                     Poll::Ready(Some(envelope)) => Poll::Ready(Next::Envelope(envelope)),
                     Poll::Ready(None) => Poll::Ready(Next::Closed),
+                    // No message waits: the streams this task reads, unless it is stopping.
+                    Poll::Pending if draining == Draining::No => ctx
+                        .poll_inline(cx)
+                        .map(|msg| Next::Envelope(Envelope::Message(msg))),
                     Poll::Pending => Poll::Pending,
                 }
             })

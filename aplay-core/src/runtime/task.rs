@@ -77,6 +77,8 @@ fn lifecycle<A: Dispatch>(
             Some(reason) => reason,
             None => message_loop(&mut actor, life.ctx(), &mut receiver).await,
         };
+        // The streams it read end with its messages, before `on_stop`.
+        life.ctx().end_inline();
         Box::pin(end(actor, life, receiver, reason)).await;
     }
 }

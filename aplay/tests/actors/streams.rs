@@ -62,6 +62,20 @@ impl Sink {
         ctx.attach_stream_with_end(items, SinkMsg::item, SinkMsg::ended())
     }
 
+    /// Reads `items` on the actor's own task; `ended` comes at their end if `done` is given.
+    fn attach_inline(
+        &mut self,
+        items: BoxStream<'static, u64>,
+        done: Option<Recipient<Vec<String>>>,
+        ctx: &mut Context<Self>,
+    ) {
+        let end = done.is_some().then(SinkMsg::ended);
+        if done.is_some() {
+            self.done = done;
+        }
+        ctx.attach_stream_inline(items, SinkMsg::item, end);
+    }
+
     fn attach_results(
         &mut self,
         items: BoxStream<'static, Result<u64, String>>,
@@ -96,6 +110,10 @@ impl Sink {
         if let Some(done) = self.done.take() {
             done.tell(self.log.clone()).await.unwrap();
         }
+    }
+
+    fn crash(&mut self) {
+        panic!("crashed");
     }
 
     fn log(&self) -> Vec<String> {
@@ -340,4 +358,135 @@ async fn a_repeated_future_is_rearmed_after_each_result_and_delivers_in_order() 
     // The factory is only called again once the previous result is in the mailbox.
     let handled = poller.results().await.unwrap().len() as u64;
     assert!(calls.load(Ordering::SeqCst) <= handled + 2 + 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_inline_stream_is_read_between_the_messages_each_in_order() {
+    let system = System::new();
+    let sink = system
+        .spawn("sink", Sink::new(Mailbox::bounded(8)))
+        .await
+        .unwrap();
+    let mut inbox = Inbox::new();
+    sink.attach_inline(stream::iter(1..=200).boxed(), Some(inbox.recipient()))
+        .await
+        .unwrap();
+    for n in 1..=200 {
+        sink.message(n).await.unwrap();
+    }
+    let log = tokio::time::timeout(Duration::from_secs(10), inbox.recv())
+        .await
+        .unwrap();
+    assert_eq!(entries(&log, "item "), (1..=200).collect::<Vec<_>>());
+    assert_eq!(log.last().unwrap(), "end");
+    let log = sink.log().await.unwrap();
+    assert_eq!(entries(&log, "message "), (1..=200).collect::<Vec<_>>());
+    assert_eq!(
+        sink.overlaps().await.unwrap(),
+        0,
+        "two handlers ran at once"
+    );
+}
+
+#[tokio::test]
+async fn an_inline_stream_has_no_task_of_its_own() {
+    let system = System::new();
+    let sink = system
+        .spawn("sink", Sink::new(Mailbox::default()))
+        .await
+        .unwrap();
+    let tasks = || {
+        tokio::runtime::Handle::current()
+            .metrics()
+            .num_alive_tasks()
+    };
+    let before = tasks();
+    sink.attach_inline(stream::pending().boxed(), None)
+        .await
+        .unwrap();
+    assert_eq!(tasks(), before, "attach_stream_inline spawned a task");
+    let task = sink.attach(stream::pending().boxed()).await.unwrap();
+    assert_eq!(tasks(), before + 1, "attach_stream has a task");
+    task.cancel();
+}
+
+#[tokio::test]
+async fn an_inline_stream_is_dropped_when_its_actor_stops() {
+    let system = System::new();
+    let sink = system
+        .spawn("sink", Sink::new(Mailbox::default()))
+        .await
+        .unwrap();
+    let (dropped_tx, dropped) = oneshot::channel();
+    sink.attach_inline(guarded_pending(dropped_tx), None)
+        .await
+        .unwrap();
+    sink.message(1).await.unwrap();
+    assert_eq!(sink.log().await.unwrap(), ["message 1"]);
+    sink.stop().await;
+    tokio::time::timeout(Duration::from_secs(5), dropped)
+        .await
+        .expect("the stream was not dropped")
+        .unwrap();
+}
+
+#[tokio::test]
+async fn inline_streams_attached_together_are_each_read_to_the_end() {
+    let system = System::new();
+    let sink = system
+        .spawn("sink", Sink::new(Mailbox::default()))
+        .await
+        .unwrap();
+    let mut inbox = Inbox::new();
+    sink.attach_inline(stream::iter(1..=3).boxed(), None)
+        .await
+        .unwrap();
+    sink.attach_inline(stream::iter(11..=13).boxed(), Some(inbox.recipient()))
+        .await
+        .unwrap();
+    let log = tokio::time::timeout(Duration::from_secs(10), inbox.recv())
+        .await
+        .unwrap();
+    // Read in turn: each stream in its order, the end after the last item of its stream.
+    let items = entries(&log, "item ");
+    let (low, high): (Vec<u64>, Vec<u64>) = items.iter().partition(|&&n| n < 10);
+    assert_eq!(low, [1, 2, 3]);
+    assert_eq!(high, [11, 12, 13]);
+    assert_eq!(log.last().unwrap(), "end");
+}
+
+/// Keeps a `Sink` at `/keeper/sink`, restarted whenever it fails.
+struct Keeper;
+
+impl Actor for Keeper {
+    async fn on_start(&mut self, ctx: &mut Context<Self>) -> Result<(), BoxError> {
+        ctx.spawn_supervised("sink", aplay::Restart::Permanent, || {
+            Sink::new(Mailbox::default())
+        })
+        .await?;
+        Ok(())
+    }
+}
+
+#[actor]
+impl Keeper {}
+
+#[tokio::test]
+async fn an_inline_stream_is_not_read_by_a_restarted_instance() {
+    let system = System::new();
+    system.spawn("keeper", Keeper).await.unwrap();
+    let sink = system.lookup::<Sink>("/keeper/sink").unwrap();
+    let (dropped_tx, dropped) = oneshot::channel();
+    sink.attach_inline(guarded_pending(dropped_tx), None)
+        .await
+        .unwrap();
+    // It panics; its parent restarts it, and the stream went with the old instance.
+    assert!(sink.crash().ask().await.is_err());
+    tokio::time::timeout(Duration::from_secs(5), dropped)
+        .await
+        .expect("the stream was not dropped")
+        .unwrap();
+    sink.message(1).await.unwrap();
+    assert_eq!(sink.log().await.unwrap(), ["message 1"]);
+    assert_eq!(ActorRef::to_any(&sink).restarts(), 1);
 }
