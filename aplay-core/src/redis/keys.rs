@@ -118,6 +118,15 @@ impl Keys {
         format!("{}:job:{tag}:", self.namespace)
     }
 
+    /// The entries of the jobs of `path` that have no record yet (a hash: job id to its entry
+    /// id in the stream, then its lane when not normal, `"1700000000000-0 high"`). A job
+    /// enqueued to run now, without a unique key, a rate key or an id of the caller's, is
+    /// only its stream entry and this field until it ends, when its record is written.
+    pub(crate) fn job_entries(&self, path: &str) -> String {
+        let tag = self.tag(path);
+        format!("{}:job-entries:{tag}", self.namespace)
+    }
+
     /// The jobs of `path` waiting for their time (a sorted set: job id, scored by when it is
     /// due, in milliseconds since the Unix epoch).
     pub(crate) fn delayed(&self, path: &str) -> String {
@@ -182,6 +191,7 @@ mod tests {
         assert_eq!(keys.dead("/jobs"), "shop:dead:{/jobs}");
         assert_eq!(keys.producer("/jobs", "w1:7"), "shop:producer:{/jobs}:w1:7");
         assert_eq!(keys.job("/jobs", "j1"), "shop:job:{/jobs}:j1");
+        assert_eq!(keys.job_entries("/jobs"), "shop:job-entries:{/jobs}");
         assert_eq!(keys.unique_prefix("/jobs"), "shop:unique:{/jobs}:");
         assert_eq!(keys.periodic("/jobs", "tick"), "shop:periodic:{/jobs}:tick");
         assert_eq!(keys.topic("orders"), "shop:topic:{orders}");
@@ -201,6 +211,7 @@ mod tests {
         assert_eq!(keys.reply("w1"), "shop:reply:w1");
         assert_eq!(keys.addresses(), "shop:addresses");
         assert_eq!(keys.job("/jobs", "j1"), "shop:job:/jobs:j1");
+        assert_eq!(keys.job_entries("/jobs"), "shop:job-entries:/jobs");
         assert_eq!(keys.delayed("/jobs"), "shop:delayed:/jobs");
         assert_eq!(keys.queue("/jobs"), "shop:queue:/jobs");
         assert_eq!(

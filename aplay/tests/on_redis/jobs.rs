@@ -88,6 +88,10 @@ async fn a_job_has_an_id_a_status_while_it_runs_and_a_result_another_process_rea
         .unwrap()
         .unwrap();
     assert!(done.finished.is_some() && done.error.is_none() && done.entry.is_none());
+    assert_eq!(done.consumer.as_deref(), Some(worker.consumer()));
+    assert_eq!(done.created, queued.created);
+    let started = done.started.expect("when it started");
+    assert!(started >= done.created.unwrap() && started <= done.finished.unwrap());
     assert_eq!(jobs.result(&plain).await.unwrap(), Some(()));
     assert_eq!(
         jobs.status(&JobId::<()>::new("no-such-job")).await.unwrap(),
@@ -95,6 +99,19 @@ async fn a_job_has_an_id_a_status_while_it_runs_and_a_result_another_process_rea
     );
     serving.stop().await;
     system.shutdown().await;
+    // Until they end, such jobs (no key, no delay, no id of the caller's) are their stream
+    // entries, listed by id in one hash of the path: ended, they are no longer in it.
+    let mut conn = redis::Client::open(redis.url())
+        .unwrap()
+        .get_multiplexed_async_connection()
+        .await
+        .unwrap();
+    let listed: u64 = redis::cmd("HLEN")
+        .arg(format!("{ns}:job-entries:/jobs"))
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(listed, 0, "the ended jobs left the list of entries");
 }
 
 #[tokio::test]
@@ -283,16 +300,22 @@ async fn a_cancelled_delayed_or_queued_job_never_runs() {
         .await
         .unwrap();
     let queued = jobs.enqueue(jobs.run(2)).key("k2").await.unwrap();
+    let plain = jobs.enqueue(jobs.run(6)).await.unwrap(); // its entry only, no record yet
     assert_eq!(jobs.cancel(&delayed).await.unwrap(), Cancel::Cancelled);
     assert_eq!(
         station.cancel_job("/jobs", queued.as_str()).await.unwrap(),
         Cancel::Cancelled
     );
-    for id in [&delayed, &queued] {
+    assert_eq!(jobs.cancel(&plain).await.unwrap(), Cancel::Cancelled);
+    for id in [&delayed, &queued, &plain] {
         let status = jobs.status(id).await.unwrap().unwrap();
         assert_eq!(status.state, JobState::Cancelled);
-        assert!(status.finished.is_some());
+        assert!(status.finished.is_some() && status.created.is_some());
     }
+    assert_eq!(
+        jobs.cancel(&plain).await.unwrap(),
+        Cancel::Finished(JobState::Cancelled)
+    );
     assert_eq!(
         jobs.cancel(&delayed).await.unwrap(),
         Cancel::Finished(JobState::Cancelled)

@@ -14,18 +14,27 @@ use crate::redis::lane::LANE_STREAM_FN;
 use crate::redis::retry::settle_script;
 
 /// `KEYS[1]`: the job's record, `KEYS[2]`: the delayed set, `KEYS[3..5]`: the streams of the
-/// high, normal and low lanes.
+/// high, normal and low lanes, `KEYS[6]`: the entries of the path's jobs without a record (a
+/// job found there gets one, queued, and is then cancelled as one).
 /// `ARGV[1]`: the id, `ARGV[2]`: the consumer group, `ARGV[3]`: how long a finished record
 /// lives (ms), `ARGV[4]`: the unique-key prefix. Returns `cancelled`, `requested` (it is
 /// running), `unknown`, or `was:{state}` for a job that finished already.
 const SCRIPT: &str = r#"
 local state = redis.call('HGET', KEYS[1], 'state')
 if not state then
-  return 'unknown'
+  local at = redis.call('HGET', KEYS[6], ARGV[1])
+  if not at then
+    return 'unknown'
+  end
+  local entry, lane = string.match(at, '^(%S+) ?(%S*)$')
+  local created = string.match(entry, '^(%d+)')
+  redis.call('HSET', KEYS[1], 'state', 'queued', 'entry', entry, 'lane', lane, 'created', created, 'attempts', 0)
+  state = 'queued'
 end
 local function cancel()
   redis.call('HSET', KEYS[1], 'state', 'cancelled', 'finished', now_ms())
   redis.call('HDEL', KEYS[1], 'm')
+  redis.call('HDEL', KEYS[6], ARGV[1])
   redis.call('PEXPIRE', KEYS[1], ARGV[3])
   release(KEYS[1], ARGV[1], ARGV[4])
   return 'cancelled'
@@ -76,7 +85,7 @@ pub enum Cancel {
 /// Cancels the job whose record is `record` (retried while Redis cannot answer).
 pub(crate) async fn cancel(
     conn: &Conn,
-    keys: [&str; 5],
+    keys: [&str; 6],
     id: &str,
     group: &str,
     retention_ms: u64,

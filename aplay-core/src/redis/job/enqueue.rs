@@ -257,6 +257,12 @@ impl<'a, A: Wire, R> Enqueue<'a, A, R> {
     }
 
     async fn send(self) -> Result<JobId<R>, Error> {
+        // A job to run now, not unique, not rate-limited by key, with an id of its own: its
+        // stream entry is all it needs until it ends.
+        let light = self.id.is_none()
+            && matches!(self.when, When::Now)
+            && self.key.is_none()
+            && self.rate_key.is_none();
         let id = self.id.map_or_else(JobId::fresh, JobId::new);
         let message = encode_message::<A>(&self.message)?;
         let (mode, ms) = match self.when {
@@ -282,6 +288,7 @@ impl<'a, A: Wire, R> Enqueue<'a, A, R> {
             message,
             lane: self.priority,
             rate_key: self.rate_key.unwrap_or_default(),
+            light,
         };
         match self.writer.write(spec).await? {
             Enqueued::Stored => Ok(id),

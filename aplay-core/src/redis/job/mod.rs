@@ -56,7 +56,9 @@ pub(crate) async fn status(
     let conn = station.connections.shared();
     let record = station.keys.job(path, id);
     let [high, normal, low] = station.keys.lanes(path);
-    Ok(status::read(&conn, [&record, &high, &normal, &low], station.keys.group()).await?)
+    let entries = station.keys.job_entries(path);
+    let keys = [&*record, &high, &normal, &low, &entries];
+    Ok(status::read(&conn, keys, station.keys.group(), id).await?)
 }
 
 /// Cancels the job `id` of `path`.
@@ -65,13 +67,14 @@ pub(crate) async fn cancel_job(station: &Station, path: &str, id: &str) -> Resul
     let record = station.keys.job(path, id);
     let delayed = station.keys.delayed(path);
     let [high, normal, low] = station.keys.lanes(path);
+    let entries = station.keys.job_entries(path);
     let mut backoff = Backoff::new(
         station.config.reconnect_initial,
         station.config.reconnect_max,
     );
     Ok(cancel(
         &conn,
-        [&record, &delayed, &high, &normal, &low],
+        [&record, &delayed, &high, &normal, &low, &entries],
         id,
         station.keys.group(),
         millis(station.config.job_retention),

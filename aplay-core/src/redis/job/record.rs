@@ -31,33 +31,38 @@ local function now_ms()
 end
 "#;
 
-/// `KEYS`: the records of the jobs about to be handed to the actor. `ARGV[1]`: this consumer,
-/// `ARGV[2]`: how long a finished record lives (ms), `ARGV[3]`: the unique-key prefix,
-/// `ARGV[4]`: the record prefix, then each job's delivery count. Returns, per job, 1 to run
-/// it, 0 to skip it (cancelled, or done already: delivered again after its acknowledgement
-/// was lost). A job without a record (expired, replayed) runs, and gets none.
+/// `KEYS[1]`: the entries of the path's jobs without a record, then the records of the jobs
+/// taken again, about to be handed to the actor. `ARGV[1]`: this consumer, `ARGV[2]`: how
+/// long a finished record lives (ms), `ARGV[3]`: the unique-key prefix, `ARGV[4]`: the record
+/// prefix, then each job's delivery count. Returns, per job, 1 to run it, 0 to skip it
+/// (cancelled, or done already: delivered again after its acknowledgement was lost). A job
+/// without a record runs, and gets one if it is among the jobs without a record yet (else
+/// its record expired, or it was replayed).
 static START: LazyLock<redis::Script> = LazyLock::new(|| {
     redis::Script::new(&format!(
         "{RELEASE_FN}{}",
         r#"
 local now = now_ms()
 local run = {}
-for i, job in ipairs(KEYS) do
+for i = 2, #KEYS do
+  local job, n = KEYS[i], i - 1
+  local id = string.sub(job, #ARGV[4] + 1)
   local got = redis.call('HMGET', job, 'state', 'cancel')
   local state, cancel = got[1], got[2]
-  if not state then
-    run[i] = 1
+  if not state and redis.call('HEXISTS', KEYS[1], id) == 0 then
+    run[n] = 1
   elseif state == 'done' or state == 'cancelled' then
-    run[i] = 0
+    run[n] = 0
   elseif cancel == '1' then
     redis.call('HSET', job, 'state', 'cancelled', 'finished', now)
     redis.call('HDEL', job, 'm')
+    redis.call('HDEL', KEYS[1], id)
     redis.call('PEXPIRE', job, ARGV[2])
-    release(job, string.sub(job, #ARGV[4] + 1), ARGV[3])
-    run[i] = 0
+    release(job, id, ARGV[3])
+    run[n] = 0
   else
-    redis.call('HSET', job, 'state', 'running', 'consumer', ARGV[1], 'attempts', ARGV[4 + i], 'started', now)
-    run[i] = 1
+    redis.call('HSET', job, 'state', 'running', 'consumer', ARGV[1], 'attempts', ARGV[4 + n], 'started', now)
+    run[n] = 1
   end
 end
 return run
@@ -74,6 +79,7 @@ pub(crate) struct Starting {
 /// Marks `jobs` as running at `consumer`, and says which to run (`true`) and which to skip.
 /// Retried while Redis cannot answer; a refusal runs them all (the records are then not
 /// updated: the jobs matter more than their records).
+#[allow(clippy::too_many_arguments)] // the keys and arguments of one script
 pub(crate) async fn start(
     conn: &Conn,
     jobs: &[Starting],
@@ -81,9 +87,11 @@ pub(crate) async fn start(
     retention_ms: u64,
     unique_prefix: &str,
     record_prefix: &str,
+    job_entries: &str,
     backoff: &mut Backoff,
 ) -> Result<Vec<bool>, RedisError> {
     let mut call = START.prepare_invoke();
+    call.key(job_entries);
     for job in jobs {
         call.key(&job.record);
     }
@@ -110,35 +118,49 @@ pub(crate) fn now_ms() -> u64 {
         .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
-/// `KEYS`: the records of jobs that ended (or failed, to run again). `ARGV[1]`: how long a
-/// finished record lives (ms), `ARGV[2]`: the unique-key prefix, then per job its id, its
-/// state (`done`, `dead`, `cancelled`, `failed`), the value (the result, or the error), its
-/// attempts, and `1` when it holds a unique key. Safe to run twice.
+/// `KEYS[1]`: the entries of the path's jobs without a record, then the records of jobs that
+/// ended (or failed, to run again). `ARGV[1]`: how long a finished record lives (ms),
+/// `ARGV[2]`: the unique-key prefix, `ARGV[3]`: the consumer that ran them, then per job its
+/// id, its state (`done`, `dead`, `cancelled`, `failed`), the value (the result, or the
+/// error), its attempts, `1` when it holds a unique key, when it was created (ms, from its
+/// entry's id: kept only if the record has no time yet), and how long ago its attempt
+/// started (ms). A job that ends leaves `KEYS[1]`. Safe to run twice.
 static FINISH: LazyLock<redis::Script> = LazyLock::new(|| {
     redis::Script::new(&format!(
         "{RELEASE_FN}{}",
         r#"
 local now = now_ms()
-for i, record in ipairs(KEYS) do
-  local a = 2 + (i - 1) * 5
-  local id, state, value, attempts, keyed = ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5]
+local ended = {}
+for i = 2, #KEYS do
+  local record = KEYS[i]
+  local a = 3 + (i - 2) * 7
+  local id, state, value, attempts, keyed, created, ago =
+    ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5], ARGV[a + 6], ARGV[a + 7]
+  local started = now - tonumber(ago)
   if state == 'done' then
-    redis.call('HSET', record, 'state', state, 'result', value, 'finished', now, 'attempts', attempts)
+    redis.call('HSET', record, 'state', state, 'result', value, 'finished', now, 'attempts', attempts, 'started', started, 'consumer', ARGV[3])
   elseif state == 'failed' then
-    redis.call('HSET', record, 'state', state, 'error', value, 'attempts', attempts)
+    redis.call('HSET', record, 'state', state, 'error', value, 'attempts', attempts, 'started', started, 'consumer', ARGV[3])
   elseif state == 'dead' then
-    redis.call('HSET', record, 'state', state, 'error', value, 'finished', now, 'attempts', attempts)
+    redis.call('HSET', record, 'state', state, 'error', value, 'finished', now, 'attempts', attempts, 'started', started, 'consumer', ARGV[3])
   else
-    redis.call('HSET', record, 'state', state, 'finished', now, 'attempts', attempts)
+    redis.call('HSET', record, 'state', state, 'finished', now, 'attempts', attempts, 'started', started, 'consumer', ARGV[3])
+  end
+  if created ~= '0' then
+    redis.call('HSETNX', record, 'created', created)
   end
   if state ~= 'failed' then
     redis.call('PEXPIRE', record, ARGV[1])
+    ended[#ended + 1] = id
     if keyed == '1' then
       release(record, id, ARGV[2])
     end
   end
 end
-return #KEYS
+if #ended > 0 then
+  redis.call('HDEL', KEYS[1], unpack(ended))
+end
+return #KEYS - 1
 "#
     ))
 });
@@ -182,6 +204,10 @@ pub(crate) struct Ending {
     pub(crate) id: String,
     pub(crate) has_key: bool,
     pub(crate) attempts: u32,
+    /// When it was enqueued (ms since the epoch: its first entry's time).
+    pub(crate) created: u64,
+    /// How long ago this attempt started (ms): when the worker took it.
+    pub(crate) started_ago: u64,
     pub(crate) outcome: Outcome,
 }
 
@@ -192,19 +218,24 @@ pub(crate) async fn finish(
     endings: &[Ending],
     retention_ms: u64,
     unique_prefix: &str,
+    job_entries: &str,
+    consumer: &str,
     backoff: &mut Backoff,
 ) -> Result<(), RedisError> {
     let mut call = FINISH.prepare_invoke();
+    call.key(job_entries);
     for ending in endings {
         call.key(&ending.record);
     }
-    call.arg(retention_ms).arg(unique_prefix);
+    call.arg(retention_ms).arg(unique_prefix).arg(consumer);
     for ending in endings {
         call.arg(&ending.id)
             .arg(ending.outcome.state())
             .arg(ending.outcome.value())
             .arg(ending.attempts)
-            .arg(if ending.has_key { "1" } else { "0" });
+            .arg(if ending.has_key { "1" } else { "0" })
+            .arg(ending.created)
+            .arg(ending.started_ago);
     }
     settle_script(conn, &call, "recording how jobs went", backoff).await?;
     Ok(())

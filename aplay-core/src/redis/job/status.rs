@@ -230,12 +230,14 @@ impl JobStatus {
     }
 }
 
-/// `KEYS[1]`: the job's record, `KEYS[2..4]`: the streams of the high, normal and low lanes;
-/// `ARGV[1]`: the consumer group. Returns `{record}` (its fields and values, as `HGETALL`
-/// gives them), and for a job that its record says is queued but a worker has read already
-/// (its entry pending in the group), also that consumer, the entry's idle time and delivery
-/// count, and the server's time (ms): a worker does not write a job's record when it first
-/// takes it, only when it takes it again or the job ends.
+/// `KEYS[1]`: the job's record, `KEYS[2..4]`: the streams of the high, normal and low lanes,
+/// `KEYS[5]`: the entries of the path's jobs without a record; `ARGV[1]`: the consumer
+/// group, `ARGV[2]`: the job's id. Returns `{record}` (its fields and values, as `HGETALL`
+/// gives them; for a job without a record yet, made from its entry: queued, created when it
+/// was appended), and for a job that is queued by its record but that a worker has read
+/// already (its entry pending in the group), also that consumer, the entry's idle time and
+/// delivery count, and the server's time (ms): a worker does not write a job's record when it
+/// first takes it, only when it takes it again or the job ends.
 const READ: &str = r#"
 local record = redis.call('HGETALL', KEYS[1])
 local state, entry, lane = nil, nil, ''
@@ -247,6 +249,18 @@ for i = 1, #record, 2 do
     entry = record[i + 1]
   elseif name == 'lane' then
     lane = record[i + 1]
+  end
+end
+if not state then
+  local at = redis.call('HGET', KEYS[5], ARGV[2])
+  if not at then
+    return {{}}
+  end
+  entry, lane = string.match(at, '^(%S+) ?(%S*)$')
+  state = 'queued'
+  local created = string.match(entry, '^(%d+)')
+  for _, v in ipairs({'state', state, 'entry', entry, 'lane', lane, 'created', created, 'attempts', '0'}) do
+    record[#record + 1] = v
   end
 end
 if state ~= 'queued' or not entry or entry == '' then
@@ -265,18 +279,20 @@ return {record, pending[1][2], pending[1][3], pending[1][4], now}
 static READ_SCRIPT: LazyLock<redis::Script> =
     LazyLock::new(|| redis::Script::new(&format!("{LANE_STREAM_FN}{READ}")));
 
-/// The status of the job whose record is `keys[0]` (`keys[1..]`: the path's lanes, highest
-/// first); `None` for no such job, or one whose record expired.
+/// The status of the job `id` whose record is `keys[0]` (`keys[1..4]`: the path's lanes,
+/// highest first, `keys[4]`: its jobs without a record); `None` for no such job, or one whose
+/// record expired.
 pub(crate) async fn read(
     conn: &Conn,
-    keys: [&str; 4],
+    keys: [&str; 5],
     group: &str,
+    id: &str,
 ) -> Result<Option<JobStatus>, RedisError> {
     let mut call = READ_SCRIPT.prepare_invoke();
     for key in keys {
         call.key(key);
     }
-    call.arg(group);
+    call.arg(group).arg(id);
     let mut conn = conn.clone();
     let reply = call
         .invoke_async::<Value>(&mut conn)

@@ -19,27 +19,30 @@ use crate::redis::retry::retry;
 use crate::redis::shared::Station;
 
 /// Enqueues a batch of jobs of one path. `KEYS[1..3]`: the streams of the lanes (high,
-/// normal, low), `KEYS[4]`: the delayed set, `KEYS[5]`: the path's queue settings, then per
-/// job its record and its unique-key lock (the record again when it has no key). Per job,
-/// eight `ARGV`: its id; `now`, `after` (then ms from now, by the server's clock) or `at`
-/// (then ms since the epoch); those ms; its unique key or `""`; how long the lock lives (ms);
-/// its encoded message; its lane (`high`, `low`, or `""` for normal: another lane tells the
-/// path's workers to read the lanes); its rate key or `""`.
+/// normal, low), `KEYS[4]`: the delayed set, `KEYS[5]`: the path's queue settings, `KEYS[6]`:
+/// the entries of the jobs without a record, then per job its record and its unique-key lock
+/// (the record again when it has no key). Per job, nine `ARGV`: its id; `now`, `after` (then
+/// ms from now, by the server's clock) or `at` (then ms since the epoch); those ms; its
+/// unique key or `""`; how long the lock lives (ms); its encoded message; its lane (`high`,
+/// `low`, or `""` for normal: another lane tells the path's workers to read the lanes); its
+/// rate key or `""`; `1` for a job that gets no record until it ends (only its entry, in
+/// `KEYS[6]`), or `""`.
 ///
-/// Returns, per job, `{outcome, holder}`: `queued`, `delayed`, `again` (a record with this id
+/// Returns, per job, `{outcome, holder}`: `queued`, `delayed`, `again` (a job with this id
 /// exists: an earlier call whose answer was lost, or an id given twice) or `duplicate`
 /// (`holder`: the job holding the key).
 const SCRIPT: &str = r#"
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local out = {}
-for i = 1, (#KEYS - 5) / 2 do
-  local record, lock = KEYS[4 + 2 * i], KEYS[5 + 2 * i]
-  local a = (i - 1) * 8
-  local id, mode, ms, key, hold, message, lane, rate_key =
-    ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5], ARGV[a + 6], ARGV[a + 7], ARGV[a + 8]
+local entries = {}
+for i = 1, (#KEYS - 6) / 2 do
+  local record, lock = KEYS[5 + 2 * i], KEYS[6 + 2 * i]
+  local a = (i - 1) * 9
+  local id, mode, ms, key, hold, message, lane, rate_key, light =
+    ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5], ARGV[a + 6], ARGV[a + 7], ARGV[a + 8], ARGV[a + 9]
   local outcome, holder = nil, ''
-  if redis.call('EXISTS', record) == 1 then
+  if redis.call('EXISTS', record) == 1 or redis.call('HEXISTS', KEYS[6], id) == 1 then
     outcome = 'again'
   elseif key ~= '' and not redis.call('SET', lock, id, 'NX', 'PX', hold) then
     outcome, holder = 'duplicate', (redis.call('GET', lock) or '')
@@ -73,12 +76,27 @@ for i = 1, (#KEYS - 5) / 2 do
       end
       local stream = lane_stream(lane, KEYS[1], KEYS[2], KEYS[3])
       local entry = redis.call('XADD', stream, '*', unpack(fields))
-      redis.call('HSET', record, 'state', 'queued', 'created', now, 'entry', entry, 'attempts', 0, 'key', key, 'lane', lane, 'rate_key', rate_key)
+      if light == '1' then
+        if lane ~= '' then
+          entry = entry .. ' ' .. lane
+        end
+        entries[#entries + 1] = id
+        entries[#entries + 1] = entry
+        if #entries >= 1000 then
+          redis.call('HSET', KEYS[6], unpack(entries))
+          entries = {}
+        end
+      else
+        redis.call('HSET', record, 'state', 'queued', 'created', now, 'entry', entry, 'attempts', 0, 'key', key, 'lane', lane, 'rate_key', rate_key)
+      end
       outcome = 'queued'
     end
   end
   out[#out + 1] = outcome
   out[#out + 1] = holder
+end
+if #entries > 0 then
+  redis.call('HSET', KEYS[6], unpack(entries))
 end
 return out
 "#;
@@ -102,6 +120,9 @@ pub(crate) struct JobSpec {
     pub(crate) lane: JobPriority,
     /// The rate key, or empty.
     pub(crate) rate_key: String,
+    /// It gets no record until it ends: enqueued to run now, without a unique key, a rate
+    /// key or an id of the caller's (its entry then says where it is).
+    pub(crate) light: bool,
 }
 
 /// What became of one job.
@@ -192,11 +213,13 @@ async fn enqueue(
 ) -> Result<Vec<Enqueued>, RedisError> {
     let keys = &station.keys;
     let mut call = redis::cmd("EVALSHA");
-    call.arg(ENQUEUE.get_hash()).arg(5 + 2 * batch.len());
+    call.arg(ENQUEUE.get_hash()).arg(6 + 2 * batch.len());
     for lane in keys.lanes(path) {
         call.arg(lane);
     }
-    call.arg(keys.delayed(path)).arg(keys.queue(path));
+    call.arg(keys.delayed(path))
+        .arg(keys.queue(path))
+        .arg(keys.job_entries(path));
     let unique = keys.unique_prefix(path);
     for (job, _) in batch {
         let record = keys.job(path, &job.id);
@@ -218,7 +241,8 @@ async fn enqueue(
                 JobPriority::Normal => "",
                 other => other.name(),
             })
-            .arg(&job.rate_key);
+            .arg(&job.rate_key)
+            .arg(if job.light { "1" } else { "" });
     }
     let conn = station.connections.shared();
     let replicas = station.config.replicas();

@@ -233,6 +233,8 @@ impl<A: Wire> Acker<A> {
                 &records,
                 retention,
                 &self.shared.unique_prefix,
+                &self.shared.job_entries,
+                self.shared.consumer(),
                 &mut self.backoff,
             )
             .await;
@@ -370,6 +372,8 @@ impl Batch {
             id: id.to_owned(),
             has_key: held.entry.field(JOB_KEY).is_some(),
             attempts: held.deliveries,
+            created: entry_millis(held.id()),
+            started_ago: u64::try_from(held.taken.elapsed().as_millis()).unwrap_or(u64::MAX),
             outcome,
         });
     }
@@ -529,4 +533,12 @@ impl Batch {
         }
         (!leftover.done.is_empty() || !leftover.dead.is_empty()).then_some(leftover)
     }
+}
+
+/// The milliseconds of a stream entry's id (`{ms}-{seq}`): when Redis appended it.
+fn entry_millis(id: &str) -> u64 {
+    id.split('-')
+        .next()
+        .and_then(|ms| ms.parse().ok())
+        .unwrap_or(0)
 }

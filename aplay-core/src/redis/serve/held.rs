@@ -8,6 +8,7 @@
 
 use std::collections::HashSet;
 use std::sync::Arc;
+use std::time::Instant;
 
 use parking_lot::{Mutex, MutexGuard};
 use tokio::sync::OwnedSemaphorePermit;
@@ -92,6 +93,8 @@ pub(crate) struct Held {
     pub(crate) lane: JobPriority,
     /// How many times Redis delivered it, this delivery included.
     pub(crate) deliveries: u32,
+    /// When this consumer took it: a job's attempt started then.
+    pub(crate) taken: Instant,
     /// The last reply of a failed attempt (a handler's `Err`), for an asker if it is the last.
     pub(crate) last_reply: Option<Vec<u8>>,
     /// A job's state while it runs (its handler reads it from its context).
@@ -121,6 +124,7 @@ impl Held {
             entry,
             lane,
             deliveries,
+            taken: Instant::now(),
             last_reply: None,
             job: None,
             set: Arc::clone(set),

@@ -42,6 +42,7 @@ impl<A: Dispatch> Shared<A> {
             millis(self.config().job_retention),
             &self.unique_prefix,
             &self.record_prefix,
+            &self.job_entries,
             &mut backoff,
         )
         .await;

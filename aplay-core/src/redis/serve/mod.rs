@@ -69,6 +69,8 @@ pub(crate) struct Shared<A: Dispatch> {
     /// What the records of this path's jobs begin with, and its unique-key locks.
     pub(crate) record_prefix: String,
     pub(crate) unique_prefix: String,
+    /// The entries of the path's jobs without a record (see `Keys::job_entries`).
+    pub(crate) job_entries: String,
     /// The running jobs whose handlers asked for their `Job`, watched for a cancel.
     pub(crate) watchlist: Arc<Watchlist>,
     /// The path's settings as a queue (paused, rate limit), as last read from Redis.
@@ -195,6 +197,7 @@ where
         dead: station.keys.dead(path),
         record_prefix: station.keys.job_prefix(path),
         unique_prefix: station.keys.unique_prefix(path),
+        job_entries: station.keys.job_entries(path),
         watchlist: Arc::default(),
         settings: watch::Sender::new(settings),
         streams,
