@@ -2,14 +2,18 @@
 //! process can follow them (status, result), delay them, keep them unique by a key, or
 //! cancel them. See [`RemoteRef::enqueue`](crate::redis::RemoteRef::enqueue).
 //!
-//! A job is an ordinary entry of the mailbox stream with two more fields (`j`: its id, `k`:
-//! its unique key), and a record, the hash `{ns}:job:{path}:{id}`. Delayed jobs wait in the
-//! sorted set `{ns}:delayed:{path}` (scored by when they are due) with their message in their
-//! record, until a process serving the path moves them to the stream. A unique key is held by
-//! `{ns}:unique:{path}:{key}` (the id of the job holding it) until the job finishes.
+//! A job is an ordinary entry of the mailbox stream with more fields (`j`: its id, `k`: its
+//! unique key, `p`: its lane, `rk`: its rate key), and a record, the hash
+//! `{ns}:job:{path}:{id}`. A job to run now without a key, a rate key or an id of the
+//! caller's gets its record only when it ends: until then the hash `{ns}:job-entries:{path}`
+//! maps its id to its entry, and its entry says where it is (waiting, or pending at a worker).
+//! Delayed jobs wait in the sorted set `{ns}:delayed:{path}` (scored by when they are due)
+//! with their message in their record, until a process serving the path moves them to the
+//! stream. A unique key is held by `{ns}:unique:{path}:{key}` (the id of the job holding it)
+//! until the job finishes.
 //!
 //! ```text
-//!  enqueue ──(script: record, lock, XADD or ZADD)──▶ stream / delayed set
+//!  enqueue ──(script: XADD + entry list, or record, lock, XADD or ZADD)──▶ stream / delayed set
 //!  serving: mover (delayed → stream) · start, for a job taken again (record: running, or
 //!           skip if cancelled or done) · acker (record: done + result / failed / dead; lock
 //!           released)
