@@ -36,6 +36,20 @@ async fn open(test: &str) -> (TestRedis, String, RedisStation, RemoteRef<Jobs>) 
     (redis, ns, station, jobs)
 }
 
+/// What `command` (`XLEN`, `HLEN`, ...) counts in `key`, read straight from Redis.
+async fn count(redis: &TestRedis, command: &str, key: String) -> u64 {
+    let mut conn = redis::Client::open(redis.url())
+        .unwrap()
+        .get_multiplexed_async_connection()
+        .await
+        .unwrap();
+    redis::cmd(command)
+        .arg(key)
+        .query_async(&mut conn)
+        .await
+        .unwrap()
+}
+
 /// Reads the job's record until its state is `state`, failing after ten seconds.
 async fn wait_for_state<R>(jobs: &RemoteRef<Jobs>, id: &JobId<R>, state: JobState) {
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -101,16 +115,7 @@ async fn a_job_has_an_id_a_status_while_it_runs_and_a_result_another_process_rea
     system.shutdown().await;
     // Until they end, such jobs (no key, no delay, no id of the caller's) are their stream
     // entries, listed by id in one hash of the path: ended, they are no longer in it.
-    let mut conn = redis::Client::open(redis.url())
-        .unwrap()
-        .get_multiplexed_async_connection()
-        .await
-        .unwrap();
-    let listed: u64 = redis::cmd("HLEN")
-        .arg(format!("{ns}:job-entries:/jobs"))
-        .query_async(&mut conn)
-        .await
-        .unwrap();
+    let listed = count(&redis, "HLEN", format!("{ns}:job-entries:/jobs")).await;
     assert_eq!(listed, 0, "the ended jobs left the list of entries");
 }
 
@@ -860,16 +865,7 @@ async fn handled_messages_are_freed_from_the_stream_and_the_backlog_counts_only_
     while serving.handled() < 2_000 {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
-    let mut raw = redis::Client::open(redis.url())
-        .unwrap()
-        .get_multiplexed_async_connection()
-        .await
-        .unwrap();
-    let len: u64 = redis::cmd("XLEN")
-        .arg(format!("{ns}:mailbox:/jobs"))
-        .query_async(&mut raw)
-        .await
-        .unwrap();
+    let len = count(&redis, "XLEN", format!("{ns}:mailbox:/jobs")).await;
     assert!(
         len < 300,
         "{len} of 2,000 handled entries are still in the stream"
