@@ -152,6 +152,10 @@ for i = 2, #KEYS do
   if state ~= 'failed' then
     redis.call('PEXPIRE', record, ARGV[1])
     ended[#ended + 1] = id
+    if #ended >= 1000 then
+      redis.call('HDEL', KEYS[1], unpack(ended))
+      ended = {}
+    end
     if keyed == '1' then
       release(record, id, ARGV[2])
     end
