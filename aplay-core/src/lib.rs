@@ -143,3 +143,4 @@ pub use supervision::{Restart, Strategy, Supervision};
 pub use system::System;
 pub use system_builder::SystemBuilder;
 pub use tree::TreeNode;
+pub use undelivered::{RECENT_UNDELIVERED, Refusal, UndeliveredNote};

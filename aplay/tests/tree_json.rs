@@ -72,28 +72,32 @@ async fn the_json_of_a_small_tree_has_the_property_table_of_every_actor() {
                     "type": kernel, "state": "running", "stopped_by_person": false,
                     "restarts": 0, "messages_handled": 0,
                     "mailbox": { "len": 0, "capacity": 1024, "high_water": 0 },
-                    "handler_time": null
+                    "handler_time": null,
+                    "panics": 0, "asks_timed_out": 0, "last_error": null
                 },
                 {
                     "name": "test", "path": "/test", "parent": "/", "children": ["/test/count"],
                     "type": kind, "state": "running", "stopped_by_person": false,
                     "restarts": 0, "messages_handled": 1,
                     "mailbox": { "len": 0, "capacity": 1024, "high_water": 1 },
-                    "handler_time": null
+                    "handler_time": null,
+                    "panics": 0, "asks_timed_out": 0, "last_error": null
                 },
                 {
                     "name": "count", "path": "/test/count", "parent": "/test", "children": [],
                     "type": kind, "state": "running", "stopped_by_person": false,
                     "restarts": 0, "messages_handled": 4,
                     "mailbox": { "len": 0, "capacity": 1024, "high_water": 4 },
-                    "handler_time": null
+                    "handler_time": null,
+                    "panics": 0, "asks_timed_out": 0, "last_error": null
                 },
                 {
                     "name": "other", "path": "/other", "parent": "/", "children": [],
                     "type": kind, "state": "running", "stopped_by_person": true,
                     "restarts": 0, "messages_handled": 0,
                     "mailbox": { "len": null, "capacity": null, "high_water": 1 },
-                    "handler_time": null
+                    "handler_time": null,
+                    "panics": 0, "asks_timed_out": 0, "last_error": null
                 }
             ]
         })
@@ -242,4 +246,33 @@ fn a_deep_chain_serializes_on_a_small_stack() {
     let value: Value = serde_json::from_str(&json).unwrap();
     assert_eq!(value["actors"].as_array().unwrap().len(), 2_002);
     runtime.block_on(system.shutdown());
+}
+
+/// A restarted actor's record says what went wrong: the panic counted, its text the last
+/// error, with when it happened; refused mail is counted by the system.
+#[tokio::test]
+async fn the_json_shows_a_failed_actors_last_error_and_panics() {
+    let system = System::new();
+    let (started, mut starts) = tokio::sync::mpsc::unbounded_channel();
+    let boss = system
+        .spawn("boss", common::Boss::reporting_starts(started))
+        .await
+        .unwrap();
+    let flaky = boss.hire().await.unwrap().unwrap();
+    starts.recv().await.unwrap();
+    flaky.boom().await.unwrap();
+    starts.recv().await.unwrap(); // the second instance
+    let tree: Value = serde_json::from_str(&system.tree().to_json()).unwrap();
+    let flaky_json = record(&tree, "/boss/flaky");
+    assert_eq!(flaky_json["restarts"], 1);
+    assert_eq!(flaky_json["panics"], 1);
+    assert_eq!(flaky_json["asks_timed_out"], 0);
+    let error = flaky_json["last_error"]["text"].as_str().unwrap();
+    assert!(error.contains("flaky fails"), "{error}");
+    assert!(flaky_json["last_error"]["at_ms"].as_u64().unwrap() > 1_700_000_000_000);
+    let restarts = ActorRef::to_any(&flaky).recent_restarts();
+    assert_eq!(restarts.len(), 1);
+    assert_eq!(restarts[0].reason.to_string(), error);
+    assert!(record(&tree, "/boss")["last_error"].is_null());
+    system.shutdown().await;
 }
