@@ -18,7 +18,8 @@
 //!   its mailboxes refused ([`System::recent_undelivered`](crate::System::recent_undelivered)).
 //! - **The tree**: [`System::tree`](crate::System::tree) renders as text; with the feature
 //!   `serde` it serializes (as a flat list of actors), and with the feature `observe`,
-//!   `serve_tree` answers `GET /tree` (JSON) and `GET /tree.txt` (text) over HTTP.
+//!   `TreeNode::to_json` writes it as JSON. The `aplay-dashboard` crate serves it, live, to a
+//!   browser, with a Prometheus endpoint.
 
 mod history;
 mod meter;
@@ -26,8 +27,6 @@ mod metrics;
 mod readings;
 pub(crate) mod spans;
 
-#[cfg(feature = "observe")]
-mod http;
 #[cfg(feature = "serde")]
 mod json;
 
@@ -37,6 +36,3 @@ pub use meter::HandlerTime;
 pub(crate) use meter::{Meter, Observing, report_started, report_stopped};
 pub use metrics::{MessageHandled, MetricsSink};
 pub use spans::{LIFECYCLE_TARGET, MESSAGE_TARGET};
-
-#[cfg(feature = "observe")]
-pub use http::serve_tree;
