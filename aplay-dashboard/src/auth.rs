@@ -148,6 +148,7 @@ pub(crate) async fn guard(
 
 /// Why an action (a POST) is refused, if it is: the dashboard has no credentials, the form's
 /// CSRF token is not this dashboard's, or the browser says the request came from another site.
+#[cfg_attr(not(feature = "redis"), allow(dead_code))]
 pub(crate) fn refuse_action(shared: &Shared, headers: &HeaderMap, csrf: &str) -> Option<Response> {
     if !shared.credentials.any() {
         return Some(

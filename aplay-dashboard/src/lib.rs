@@ -119,6 +119,7 @@ pub(crate) struct Shared {
     pub(crate) system: System,
     pub(crate) credentials: auth::Credentials,
     /// The token of the forms that change things.
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
     pub(crate) csrf: String,
     pub(crate) refresh: Duration,
     pub(crate) metrics: Metrics,

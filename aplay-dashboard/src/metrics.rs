@@ -9,7 +9,9 @@
 //! actor path when asked ([`Metrics::per_path`]), up to [`Metrics::max_paths`] paths; the
 //! actors past that share the path label `"other"`.
 
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use aplay_core::observe::{MessageHandled, MetricsSink};
@@ -58,7 +60,13 @@ struct Inner {
     /// `&'static str`) or by path.
     histograms: Mutex<HashMap<HistogramKey, Histogram>>,
     scrape: Mutex<Scrape>,
+    /// Messages recorded, to fold the samples into buckets every [`FOLD_EVERY`].
+    recorded: AtomicU64,
 }
+
+/// How many handler times the exporter keeps as samples before they are folded into their
+/// buckets (it keeps each until then): a bound on its memory whatever the message rate.
+const FOLD_EVERY: u64 = 1 << 16;
 
 #[derive(Clone, PartialEq, Eq, Hash)]
 enum HistogramKey {
@@ -143,6 +151,7 @@ impl Metrics {
                 max_paths,
                 histograms: Mutex::new(HashMap::new()),
                 scrape: Mutex::new(Scrape::default()),
+                recorded: AtomicU64::new(0),
             }),
         }
     }
@@ -297,9 +306,37 @@ impl Metrics {
     }
 }
 
+thread_local! {
+    /// The histogram this thread recorded into last, with its key and the `Inner` it belongs
+    /// to: an actor's messages are handled on one task, so most messages find it here
+    /// without taking the map's lock.
+    static LAST: RefCell<Option<(usize, HistogramKey, Histogram)>> = const { RefCell::new(None) };
+}
+
 impl MetricsSink for Metrics {
     fn message_handled(&self, event: &MessageHandled<'_>) {
-        self.histogram(event).record(event.took.as_secs_f64());
+        let seconds = event.took.as_secs_f64();
+        let owner = Arc::as_ptr(&self.inner) as usize;
+        let key = if self.inner.per_path {
+            HistogramKey::Path(event.actor.clone())
+        } else {
+            HistogramKey::Type(event.actor_type.as_ptr() as usize)
+        };
+        let cached = LAST.with(|last| match &*last.borrow() {
+            Some((o, k, histogram)) if *o == owner && *k == key => {
+                histogram.record(seconds);
+                true
+            }
+            _ => false,
+        });
+        if !cached {
+            let histogram = self.histogram(event);
+            histogram.record(seconds);
+            LAST.with(|last| *last.borrow_mut() = Some((owner, key, histogram)));
+        }
+        if self.inner.recorded.fetch_add(1, Ordering::Relaxed) % FOLD_EVERY == FOLD_EVERY - 1 {
+            self.upkeep();
+        }
     }
 }
 
