@@ -140,14 +140,14 @@ impl Shared {
 }
 
 impl Dashboard {
-    /// A dashboard of `system`, on `127.0.0.1:9100`, without credentials, refreshed every
+    /// A dashboard of `system`, on `127.0.0.1:9188`, without credentials, refreshed every
     /// second.
     ///
     /// See the example on [`Dashboard`].
     pub fn new(system: &System) -> Dashboard {
         Dashboard {
             system: system.clone(),
-            addr: SocketAddr::from(([127, 0, 0, 1], 9100)),
+            addr: SocketAddr::from(([127, 0, 0, 1], 9188)),
             credentials: auth::Credentials::default(),
             refresh: Duration::from_secs(1),
             metrics: None,
