@@ -178,6 +178,22 @@ async fn the_dashboard_in_chromium_shows_the_tree_live_and_replays_a_dead_letter
         "{restarts}"
     );
 
+    // The queues, and their sizes for Prometheus.
+    browser.goto(&format!("{url}/queues")).await;
+    let dead = browser
+        .eval("document.querySelector('tr[data-queue=\"/mailer\"] .dead').textContent")
+        .await;
+    assert_eq!(dead, json!("1"));
+    let metrics = browser.eval("fetch('/metrics').then(r => r.text())").await;
+    let metrics = metrics.as_str().unwrap();
+    for line in [
+        "aplay_redis_dead{queue=\"/mailer\"} 1",
+        "aplay_redis_backlog{queue=\"/mailer\"} 0",
+        "aplay_redis_pending{queue=\"/mailer\"} 0",
+    ] {
+        assert!(metrics.lines().any(|l| l == line), "{line} in\n{metrics}");
+    }
+
     // The queue: its dead letter, with its reason; replayed, it goes back to the queue and
     // is handled.
     browser.goto(&format!("{url}/queue?path=/mailer")).await;
@@ -220,6 +236,36 @@ async fn the_dashboard_in_chromium_shows_the_tree_live_and_replays_a_dead_letter
             .unwrap()
             .is_empty()
     );
+
+    // Another one, purged: gone, and never handled.
+    FAILING.store(true, Ordering::SeqCst);
+    let refused = mailer.send("bob@example.com".into()).await.unwrap();
+    assert!(refused.is_err());
+    browser.goto(&format!("{url}/queue?path=/mailer")).await;
+    assert_eq!(
+        browser
+            .eval("document.getElementById('dead').textContent")
+            .await,
+        json!("1")
+    );
+    FAILING.store(false, Ordering::SeqCst);
+    browser
+        .eval("document.querySelector('#dead-letters button.purge').click()")
+        .await;
+    browser
+        .wait_for(
+            "the purge's answer",
+            "location.search.includes('purged') && document.getElementById('dead').textContent === '0'",
+        )
+        .await;
+    assert!(
+        station
+            .dead_letters("/mailer", 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(SENT.load(Ordering::SeqCst), 1);
 
     drop(browser);
     serving.stop().await;
