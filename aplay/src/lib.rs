@@ -53,6 +53,8 @@ pub use aplay_core::{
     Routing, StartState, StopReason, Strategy, Supervision, System, TaskHandle, Topic, TreeNode,
     Undelivered, request, validate_name,
 };
+// The mail the system's mailboxes refused (`System::recent_undelivered`).
+pub use aplay_core::{RECENT_UNDELIVERED, Refusal, UndeliveredNote};
 pub use aplay_core::{SystemBuilder, local, observe, pool};
 
 #[cfg(feature = "serde")]
