@@ -285,9 +285,15 @@ impl Dashboard {
         let root = shared.system.root().clone();
         let task = tokio::spawn(async move {
             let until = async move {
+                // A dropped `Running` is not a stop: it serves on, until the system stops.
+                let asked = async {
+                    if stop_asked.await.is_err() {
+                        std::future::pending::<()>().await;
+                    }
+                };
                 tokio::select! {
                     _ = root.wait_stopped() => {}
-                    _ = stop_asked => {}
+                    _ = asked => {}
                 }
                 shared.stopping.send_replace(true);
             };
@@ -307,7 +313,8 @@ impl Dashboard {
     }
 }
 
-/// A dashboard being served: where, and how to stop it.
+/// A dashboard being served: where, and how to stop it. Dropping it does not stop it: it
+/// serves until its system has shut down.
 #[derive(Debug)]
 pub struct Running {
     addr: SocketAddr,

@@ -150,6 +150,23 @@ async fn an_actors_page_shows_its_restarts_with_their_reasons_and_its_last_error
 }
 
 #[tokio::test]
+async fn a_dashboard_whose_handle_is_dropped_serves_until_its_system_stops() {
+    let system = system_with(&[], None).await;
+    let addr = aplay_dashboard::serve(&system, ([127, 0, 0, 1], 0))
+        .await
+        .unwrap()
+        .local_addr();
+    tokio::task::yield_now().await;
+    assert_eq!(get(addr, "/tree.txt").await.status, 200);
+    system.shutdown().await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while tokio::net::TcpStream::connect(addr).await.is_ok() {
+        assert!(tokio::time::Instant::now() < deadline, "still serving");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+#[tokio::test]
 async fn the_events_stream_sends_the_tree_as_it_changes() {
     let system = system_with(&[], None).await;
     let dashboard = Dashboard::new(&system)
