@@ -31,7 +31,9 @@ const BUCKETS: &[f64] = &[
 ///
 /// Give it to the system's builder to have handler times (the builder then meters the
 /// system), and the same one to the dashboard; without it, `/metrics` has every series but
-/// the histogram.
+/// the histogram. Measuring each message costs: about 95 ns for the metering and 90 ns for
+/// the histogram on a 2-core VM, which a no-op handler feels (0.3x its throughput) and a
+/// handler doing a microsecond of work hardly does; see the guide's chapter on observability.
 ///
 /// ```
 /// use aplay_core::System;
