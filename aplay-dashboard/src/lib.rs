@@ -9,7 +9,7 @@
 //! - `/queues` and `/queue?path=/jobs` (feature `redis`, with a station attached): each
 //!   Redis queue's backlog, pending entries per consumer, delayed jobs and dead letters with
 //!   their reasons, and buttons to replay or purge a dead letter;
-//! - `/metrics`: Prometheus' text format ([`Metrics`]);
+//! - `/metrics`: the OpenMetrics text format, for Prometheus ([`Metrics`]);
 //! - `/tree.json`, `/tree.txt`: the tree as JSON and as text, for scripts.
 //!
 //! Everything is in the binary (no CDN): the pages are written on the server, with one small
@@ -279,7 +279,6 @@ impl Dashboard {
         let listener = TcpListener::bind(self.addr).await?;
         let addr = listener.local_addr()?;
         let shared = self.shared();
-        let upkeep = tokio::spawn(live::upkeep(Arc::clone(&shared)));
         let app = router(Arc::clone(&shared));
         let (stop, stop_asked) = tokio::sync::oneshot::channel::<()>();
         let root = shared.system.root().clone();
@@ -303,7 +302,6 @@ impl Dashboard {
             {
                 tracing::warn!(%error, "the dashboard's server failed");
             }
-            upkeep.abort();
         });
         Ok(Running {
             addr,

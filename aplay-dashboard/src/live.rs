@@ -65,42 +65,29 @@ pub(crate) fn snapshot(shared: &Shared) -> String {
     )
 }
 
-/// `/metrics`, in Prometheus' text format (version 0.0.4).
+/// `/metrics`, in the OpenMetrics text format.
 pub(crate) async fn metrics(State(shared): State<Arc<Shared>>) -> impl IntoResponse {
     #[cfg(feature = "redis")]
-    let queues = crate::queues::sizes(&shared).await;
-    let text = shared.metrics.render(&shared.system, |_metrics| {
-        #[cfg(feature = "redis")]
-        for (path, info) in &queues {
-            _metrics
-                .gauge("aplay_redis_backlog", "queue", path)
-                .set(info.backlog.unread as f64);
-            _metrics
-                .gauge("aplay_redis_pending", "queue", path)
-                .set(info.backlog.pending as f64);
-            _metrics
-                .gauge("aplay_redis_delayed", "queue", path)
-                .set(info.delayed as f64);
-            _metrics
-                .gauge("aplay_redis_dead", "queue", path)
-                .set(info.dead as f64);
-        }
-    });
+    let queues: Vec<(String, [u64; 4])> = crate::queues::sizes(&shared)
+        .await
+        .into_iter()
+        .map(|(path, info)| {
+            let sizes = [
+                info.backlog.unread,
+                info.backlog.pending,
+                info.delayed,
+                info.dead,
+            ];
+            (path, sizes)
+        })
+        .collect();
+    #[cfg(not(feature = "redis"))]
+    let queues = Vec::new();
     (
         [(
             header::CONTENT_TYPE,
-            "text/plain; version=0.0.4; charset=utf-8",
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
         )],
-        text,
+        shared.metrics.render(&shared.system, &queues),
     )
-}
-
-/// Folds the handler times into their buckets every few seconds, so that they do not pile up
-/// between scrapes.
-pub(crate) async fn upkeep(shared: Arc<Shared>) {
-    let mut tick = tokio::time::interval(Duration::from_secs(5));
-    loop {
-        tick.tick().await;
-        shared.metrics.upkeep();
-    }
 }

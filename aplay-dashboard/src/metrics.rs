@@ -1,5 +1,6 @@
-//! `/metrics`: the Prometheus text format, rendered by `metrics-exporter-prometheus` from a
-//! recorder of the dashboard's own (no global recorder, no listener of its own).
+//! `/metrics`: the OpenMetrics text format (what Prometheus asks for first), encoded by
+//! `prometheus-client` from a registry of the dashboard's own (no global registry, no
+//! listener of its own).
 //!
 //! Most series are read from the system when Prometheus scrapes (the counters every actor
 //! keeps: no cost per message); the handler-time histogram needs each message's time, so it
@@ -11,29 +12,35 @@
 
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use aplay_core::observe::{MessageHandled, MetricsSink};
 use aplay_core::{ActorPath, System};
-use metrics::{Counter, Gauge, Histogram, Key, KeyName, Label, Metadata, Recorder, Unit};
-use metrics_exporter_prometheus::{
-    Matcher, PrometheusBuilder, PrometheusHandle, PrometheusRecorder,
-};
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::registry::{Registry, Unit};
 
 /// The buckets of the handler-time histogram, in seconds: 1 µs to 10 s.
-const BUCKETS: &[f64] = &[
+const BUCKETS: [f64; 15] = [
     1e-6, 5e-6, 1e-5, 5e-5, 1e-4, 5e-4, 1e-3, 5e-3, 1e-2, 5e-2, 0.1, 0.5, 1.0, 5.0, 10.0,
 ];
 
-/// The dashboard's metrics: a Prometheus recorder, the handler-time histogram it is fed
-/// as the system's [`MetricsSink`], and what the scrapes read of the system.
+/// A series' labels: `actor_type` (and `path`), or `queue`.
+type Labels = Vec<(&'static str, String)>;
+
+type Histograms = Family<Labels, Histogram, fn() -> Histogram>;
+
+/// The dashboard's metrics: a Prometheus registry, the handler-time histogram it is fed as
+/// the system's [`MetricsSink`], and what the scrapes read of the system.
 ///
 /// Give it to the system's builder to have handler times (the builder then meters the
 /// system), and the same one to the dashboard; without it, `/metrics` has every series but
-/// the histogram. Measuring each message costs: about 95 ns for the metering and 90 ns for
-/// the histogram on a 2-core VM, which a no-op handler feels (0.3x its throughput) and a
-/// handler doing a microsecond of work hardly does; see the guide's chapter on observability.
+/// the histogram. Measuring each message costs: the metering about 120 ns and the histogram
+/// under 20 ns more on a 2-core VM, which a no-op handler feels (about 0.4x its throughput)
+/// and a handler doing a microsecond of work hardly does; see the guide's chapter on
+/// observability.
 ///
 /// ```
 /// use aplay_core::System;
@@ -54,26 +61,21 @@ pub struct Metrics {
 }
 
 struct Inner {
-    recorder: PrometheusRecorder,
-    handle: PrometheusHandle,
+    registry: Registry,
     per_path: bool,
     max_paths: usize,
-    /// The histogram of each label set, by the address of the actor type's name (a
-    /// `&'static str`) or by path.
-    histograms: Mutex<HashMap<HistogramKey, Histogram>>,
+    handled: Family<Labels, Counter>,
+    restarts: Family<Labels, Counter>,
+    panics: Family<Labels, Counter>,
+    asks_timed_out: Family<Labels, Counter>,
+    undelivered: Counter,
+    actors: Family<Labels, Gauge>,
+    mailbox_len: Family<Labels, Gauge>,
+    mailbox_high_water: Family<Labels, Gauge>,
+    handler_seconds: Histograms,
+    /// The queues' sizes, by name: backlog, pending, delayed, dead.
+    queues: [Family<Labels, Gauge>; 4],
     scrape: Mutex<Scrape>,
-    /// Messages recorded, to fold the samples into buckets every [`FOLD_EVERY`].
-    recorded: AtomicU64,
-}
-
-/// How many handler times the exporter keeps as samples before they are folded into their
-/// buckets (it keeps each until then): a bound on its memory whatever the message rate.
-const FOLD_EVERY: u64 = 1 << 16;
-
-#[derive(Clone, PartialEq, Eq, Hash)]
-enum HistogramKey {
-    Type(usize),
-    Path(ActorPath),
 }
 
 /// What the last scrape saw, to turn the actors' counters into monotonic ones.
@@ -81,10 +83,12 @@ enum HistogramKey {
 struct Scrape {
     /// Each live actor's counters at the last scrape.
     seen: HashMap<ActorPath, Seen>,
-    /// The paths given a label of their own, in the order met (at most `max_paths`).
+    /// The paths given a label of their own (at most `max_paths`).
     labelled: HashSet<ActorPath>,
-    /// The gauge label sets set by the last scrape, to zero those gone.
-    gauges: HashSet<Key>,
+    /// The gauges' label sets set by the last scrape, to remove those gone.
+    gauges: HashSet<Labels>,
+    /// The system's count of refused mail at the last scrape.
+    undelivered: u64,
 }
 
 #[derive(Clone, Copy, Default)]
@@ -109,6 +113,20 @@ impl std::fmt::Debug for Metrics {
             .finish_non_exhaustive()
     }
 }
+
+/// The queue gauges' names and help, in the order of `Inner::queues`.
+pub(crate) const QUEUE_GAUGES: [(&str, &str); 4] = [
+    (
+        "aplay_redis_backlog",
+        "Messages of a Redis queue not yet read by any worker",
+    ),
+    (
+        "aplay_redis_pending",
+        "Messages of a Redis queue read and not yet acknowledged",
+    ),
+    ("aplay_redis_delayed", "Delayed jobs of a Redis queue"),
+    ("aplay_redis_dead", "Dead letters of a Redis queue"),
+];
 
 impl Metrics {
     /// Metrics labelled by actor type.
@@ -140,39 +158,102 @@ impl Metrics {
     }
 
     fn build(per_path: bool, max_paths: usize) -> Metrics {
-        let recorder = PrometheusBuilder::new()
-            .set_buckets_for_metric(Matcher::Full("aplay_handler_seconds".into()), BUCKETS)
-            .expect("the buckets are not empty")
-            .build_recorder();
-        describe(&recorder);
+        let mut registry = Registry::default();
+        let counters = [
+            ("aplay_messages_handled", "Messages handled by the actors"),
+            ("aplay_restarts", "Restarts of actors by their parents"),
+            ("aplay_panics", "Actor instances that ended in a panic"),
+            (
+                "aplay_asks_timed_out",
+                "Asks that timed out waiting for a reply",
+            ),
+        ]
+        .map(|(name, help)| {
+            let family = Family::<Labels, Counter>::default();
+            registry.register(name, help, family.clone());
+            family
+        });
+        let undelivered = Counter::default();
+        registry.register(
+            "aplay_undelivered",
+            "Messages refused by a mailbox (full, stopped, timed out)",
+            undelivered.clone(),
+        );
+        let gauges = [
+            ("aplay_actors", "Running actors"),
+            (
+                "aplay_mailbox_len",
+                "Messages waiting in the mailboxes (bounded mailboxes)",
+            ),
+            (
+                "aplay_mailbox_high_water",
+                "The most messages that waited in one mailbox (metered systems)",
+            ),
+        ]
+        .map(|(name, help)| {
+            let family = Family::<Labels, Gauge>::default();
+            registry.register(name, help, family.clone());
+            family
+        });
+        let queues = QUEUE_GAUGES.map(|(name, help)| {
+            let family = Family::<Labels, Gauge>::default();
+            registry.register(name, help, family.clone());
+            family
+        });
+        let handler_seconds: Histograms = Family::new_with_constructor(|| Histogram::new(BUCKETS));
+        registry.register_with_unit(
+            "aplay_handler",
+            "Time spent in handlers, per message",
+            Unit::Seconds,
+            handler_seconds.clone(),
+        );
+        let [handled, restarts, panics, asks_timed_out] = counters;
+        let [actors, mailbox_len, mailbox_high_water] = gauges;
         Metrics {
             inner: Arc::new(Inner {
-                handle: recorder.handle(),
-                recorder,
+                registry,
                 per_path,
                 max_paths,
-                histograms: Mutex::new(HashMap::new()),
+                handled,
+                restarts,
+                panics,
+                asks_timed_out,
+                undelivered,
+                actors,
+                mailbox_len,
+                mailbox_high_water,
+                handler_seconds,
+                queues,
                 scrape: Mutex::new(Scrape::default()),
-                recorded: AtomicU64::new(0),
             }),
         }
     }
 
-    /// Reads `system` and renders every series in the Prometheus text format.
-    pub(crate) fn render(&self, system: &System, extra: impl FnOnce(&Self)) -> String {
+    /// Reads `system`, sets the queues' sizes (`queues`: name, then backlog, pending, delayed,
+    /// dead), and encodes every series.
+    pub(crate) fn render(&self, system: &System, queues: &[(String, [u64; 4])]) -> String {
         self.read(system);
-        extra(self);
-        self.inner.handle.render()
-    }
-
-    /// Folds the histograms' samples into their buckets (the exporter keeps them until then).
-    pub(crate) fn upkeep(&self) {
-        self.inner.handle.run_upkeep();
+        for (family, sizes) in self.inner.queues.iter().zip(0..) {
+            family.clear();
+            for (queue, values) in queues {
+                let labels = vec![("queue", queue.clone())];
+                family
+                    .get_or_create(&labels)
+                    .set(i64::try_from(values[sizes]).unwrap_or(i64::MAX));
+            }
+        }
+        let mut text = String::new();
+        if let Err(error) =
+            prometheus_client::encoding::text::encode(&mut text, &self.inner.registry)
+        {
+            tracing::warn!(%error, "the metrics could not be encoded");
+        }
+        text
     }
 
     /// The labels of an actor: its type, and its path when labelled by path.
-    fn labels(&self, scrape: &mut Scrape, path: &ActorPath, actor_type: &str) -> Vec<Label> {
-        let mut labels = vec![Label::new("actor_type", actor_type.to_owned())];
+    fn labels(&self, scrape: &mut Scrape, path: &ActorPath, actor_type: &str) -> Labels {
+        let mut labels = vec![("actor_type", actor_type.to_owned())];
         if self.inner.per_path {
             let own = scrape.labelled.contains(path)
                 || (scrape.labelled.len() < self.inner.max_paths
@@ -182,21 +263,18 @@ impl Metrics {
             } else {
                 "other".to_owned()
             };
-            labels.push(Label::new("path", label));
+            labels.push(("path", label));
         }
         labels
     }
 
     fn read(&self, system: &System) {
-        let mut scrape = self
-            .inner
-            .scrape
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
+        let inner = &*self.inner;
+        let mut scrape = inner.scrape.lock().unwrap_or_else(PoisonError::into_inner);
         let scrape = &mut *scrape;
         let mut seen = HashMap::with_capacity(scrape.seen.len());
-        // Gauges summed per label set before they are set.
-        let mut actors: HashMap<Vec<Label>, (f64, f64, f64)> = HashMap::new();
+        // Gauges summed per label set before they are set: actors, waiting, peak.
+        let mut actors: HashMap<Labels, (i64, i64, i64)> = HashMap::new();
         for node in system.tree().walk() {
             let labels = self.labels(scrape, node.path(), node.actor_type());
             let now = Seen {
@@ -206,112 +284,83 @@ impl Metrics {
                 asks_timed_out: node.asks_timed_out(),
             };
             let before = scrape.seen.get(node.path()).copied().unwrap_or_default();
-            let grew = |now: u64, before: u64| now.saturating_sub(before);
-            for (name, delta) in [
+            for (family, now, before) in [
+                (&inner.handled, now.handled, before.handled),
+                (&inner.restarts, now.restarts, before.restarts),
+                (&inner.panics, now.panics, before.panics),
                 (
-                    "aplay_messages_handled_total",
-                    grew(now.handled, before.handled),
-                ),
-                ("aplay_restarts_total", grew(now.restarts, before.restarts)),
-                ("aplay_panics_total", grew(now.panics, before.panics)),
-                (
-                    "aplay_asks_timed_out_total",
-                    grew(now.asks_timed_out, before.asks_timed_out),
+                    &inner.asks_timed_out,
+                    now.asks_timed_out,
+                    before.asks_timed_out,
                 ),
             ] {
-                // Registered even at 0, so that the series exists from the first scrape.
-                self.counter(name, labels.clone()).increment(delta);
+                // Created even at 0, so that the series exists from the first scrape.
+                family
+                    .get_or_create(&labels)
+                    .inc_by(now.saturating_sub(before));
             }
             seen.insert(node.path().clone(), now);
             let entry = actors.entry(labels).or_default();
-            entry.0 += 1.0;
-            entry.1 += node.mailbox_len().unwrap_or(0) as f64;
-            let peak = node.mailbox_high_water().unwrap_or(0) as f64;
-            entry.2 = entry.2.max(peak);
+            let count = |n: Option<usize>| i64::try_from(n.unwrap_or(0)).unwrap_or(i64::MAX);
+            entry.0 += 1;
+            entry.1 += count(node.mailbox_len());
+            entry.2 = entry.2.max(count(node.mailbox_high_water()));
         }
         // Actors gone since: their last counts stay in the totals; their paths are free.
         scrape.seen = seen;
-        if self.inner.per_path {
+        if inner.per_path {
             scrape
                 .labelled
                 .retain(|path| scrape.seen.contains_key(path));
         }
-        let mut gauges = HashSet::new();
-        for (labels, (count, waiting, peak)) in actors {
-            for (name, value) in [
-                ("aplay_actors", count),
-                ("aplay_mailbox_len", waiting),
-                ("aplay_mailbox_high_water", peak),
-            ] {
-                let key = Key::from_parts(name, labels.clone());
-                self.inner
-                    .recorder
-                    .register_gauge(&key, &METADATA)
-                    .set(value);
-                gauges.insert(key);
+        let gauges: HashSet<Labels> = actors.keys().cloned().collect();
+        for gone in scrape.gauges.difference(&gauges) {
+            for family in [&inner.actors, &inner.mailbox_len, &inner.mailbox_high_water] {
+                family.remove(gone);
             }
         }
-        for gone in scrape.gauges.difference(&gauges) {
-            self.inner.recorder.register_gauge(gone, &METADATA).set(0.0);
+        for (labels, (count, waiting, peak)) in actors {
+            inner.actors.get_or_create(&labels).set(count);
+            inner.mailbox_len.get_or_create(&labels).set(waiting);
+            inner.mailbox_high_water.get_or_create(&labels).set(peak);
         }
         scrape.gauges = gauges;
-        self.counter("aplay_undelivered_total", Vec::new())
-            .absolute(system.undelivered_total());
+        let undelivered = system.undelivered_total();
+        inner
+            .undelivered
+            .inc_by(undelivered.saturating_sub(scrape.undelivered));
+        scrape.undelivered = undelivered;
     }
 
-    fn counter(&self, name: &'static str, labels: Vec<Label>) -> Counter {
-        self.inner
-            .recorder
-            .register_counter(&Key::from_parts(name, labels), &METADATA)
-    }
-
-    /// A gauge with one label, for the queues.
-    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
-    pub(crate) fn gauge(&self, name: &'static str, label: &'static str, value: &str) -> Gauge {
-        let key = Key::from_parts(name, vec![Label::new(label, value.to_owned())]);
-        self.inner.recorder.register_gauge(&key, &METADATA)
-    }
-
-    fn histogram(&self, event: &MessageHandled<'_>) -> Histogram {
-        let key = if self.inner.per_path {
-            HistogramKey::Path(event.actor.clone())
-        } else {
-            HistogramKey::Type(event.actor_type.as_ptr() as usize)
+    /// The histogram of a handled message's actor.
+    fn histogram(&self, key: &HistogramKey, event: &MessageHandled<'_>) -> Histogram {
+        let labels = match key {
+            HistogramKey::Path(_) => {
+                let mut scrape = self
+                    .inner
+                    .scrape
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner);
+                self.labels(&mut scrape, event.actor, event.actor_type)
+            }
+            HistogramKey::Type(_) => vec![("actor_type", event.actor_type.to_owned())],
         };
-        let mut histograms = self
-            .inner
-            .histograms
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        if let Some(histogram) = histograms.get(&key) {
-            return histogram.clone();
-        }
-        let labels = if self.inner.per_path {
-            let mut scrape = self
-                .inner
-                .scrape
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
-            self.labels(&mut scrape, event.actor, event.actor_type)
-        } else {
-            vec![Label::new("actor_type", event.actor_type)]
-        };
-        let histogram = self
-            .inner
-            .recorder
-            .register_histogram(&Key::from_parts("aplay_handler_seconds", labels), &METADATA);
-        // Per path, only the labelled paths are kept (the others share "other").
-        if !self.inner.per_path || histograms.len() < self.inner.max_paths {
-            histograms.insert(key, histogram.clone());
-        }
-        histogram
+        self.inner.handler_seconds.get_or_create(&labels).clone()
     }
+}
+
+/// What a thread's cached histogram is for: an actor type (by the address of its name, a
+/// `&'static str`) or a path.
+#[derive(Clone, PartialEq, Eq)]
+enum HistogramKey {
+    Type(usize),
+    Path(ActorPath),
 }
 
 thread_local! {
     /// The histogram this thread recorded into last, with its key and the `Inner` it belongs
     /// to: an actor's messages are handled on one task, so most messages find it here
-    /// without taking the map's lock.
+    /// without looking it up in the family.
     static LAST: RefCell<Option<(usize, HistogramKey, Histogram)>> = const { RefCell::new(None) };
 }
 
@@ -326,79 +375,15 @@ impl MetricsSink for Metrics {
         };
         let cached = LAST.with(|last| match &*last.borrow() {
             Some((o, k, histogram)) if *o == owner && *k == key => {
-                histogram.record(seconds);
+                histogram.observe(seconds);
                 true
             }
             _ => false,
         });
         if !cached {
-            let histogram = self.histogram(event);
-            histogram.record(seconds);
+            let histogram = self.histogram(&key, event);
+            histogram.observe(seconds);
             LAST.with(|last| *last.borrow_mut() = Some((owner, key, histogram)));
         }
-        if self.inner.recorded.fetch_add(1, Ordering::Relaxed) % FOLD_EVERY == FOLD_EVERY - 1 {
-            self.upkeep();
-        }
     }
-}
-
-static METADATA: Metadata<'static> =
-    Metadata::new(module_path!(), metrics::Level::INFO, Some(module_path!()));
-
-/// The HELP lines.
-fn describe(recorder: &PrometheusRecorder) {
-    let counters = [
-        (
-            "aplay_messages_handled_total",
-            "Messages handled by the actors.",
-        ),
-        (
-            "aplay_restarts_total",
-            "Restarts of actors by their parents.",
-        ),
-        (
-            "aplay_panics_total",
-            "Actor instances that ended in a panic.",
-        ),
-        (
-            "aplay_asks_timed_out_total",
-            "Asks that timed out waiting for a reply.",
-        ),
-        (
-            "aplay_undelivered_total",
-            "Messages refused by a mailbox (full, stopped, timed out).",
-        ),
-    ];
-    for (name, help) in counters {
-        recorder.describe_counter(KeyName::from_const_str(name), None, help.into());
-    }
-    let gauges = [
-        ("aplay_actors", "Running actors."),
-        (
-            "aplay_mailbox_len",
-            "Messages waiting in the mailboxes (bounded mailboxes).",
-        ),
-        (
-            "aplay_mailbox_high_water",
-            "The most messages that waited in one mailbox (metered systems).",
-        ),
-        (
-            "aplay_redis_backlog",
-            "Messages of a Redis queue not yet read by any worker.",
-        ),
-        (
-            "aplay_redis_pending",
-            "Messages of a Redis queue read and not yet acknowledged.",
-        ),
-        ("aplay_redis_delayed", "Delayed jobs of a Redis queue."),
-        ("aplay_redis_dead", "Dead letters of a Redis queue."),
-    ];
-    for (name, help) in gauges {
-        recorder.describe_gauge(KeyName::from_const_str(name), None, help.into());
-    }
-    recorder.describe_histogram(
-        KeyName::from_const_str("aplay_handler_seconds"),
-        Some(Unit::Seconds),
-        "Time spent in handlers, per message.".into(),
-    );
 }

@@ -358,7 +358,7 @@ async fn metrics_are_in_the_prometheus_format_labelled_by_actor_type() {
     assert_eq!(answer.status, 200);
     assert_eq!(
         answer.header("content-type"),
-        Some("text/plain; version=0.0.4; charset=utf-8")
+        Some("application/openmetrics-text; version=1.0.0; charset=utf-8")
     );
     let text = answer.body;
     let worker = std::any::type_name::<Worker>();
@@ -376,7 +376,11 @@ async fn metrics_are_in_the_prometheus_format_labelled_by_actor_type() {
     assert_eq!(line("aplay_restarts_total", flaky_type), 1.0);
     assert_eq!(line("aplay_panics_total", flaky_type), 1.0);
     assert_eq!(line("aplay_asks_timed_out_total", worker), 0.0);
-    assert!(text.contains("# TYPE aplay_messages_handled_total counter"));
+    assert!(
+        text.contains("# TYPE aplay_messages_handled counter"),
+        "{text}"
+    );
+    assert!(text.ends_with("# EOF\n"));
     assert!(
         text.contains("# TYPE aplay_handler_seconds histogram"),
         "{text}"
