@@ -139,7 +139,9 @@ impl Metrics {
     /// Metrics labelled by actor path (and type), for the first `max_paths` paths met; the
     /// actors past that share the path label `"other"`. Each path is a series of every
     /// actor metric: keep `max_paths` to what your Prometheus takes (a few thousand series
-    /// is usual).
+    /// is usual). A stopped actor's path frees its place for the next one met, while its
+    /// series stay (its counters are totals): labels by path suit long-lived actors, not
+    /// actors that come and go by the thousand (those are better counted by type).
     ///
     /// ```
     /// let metrics = aplay_dashboard::Metrics::per_path(200);
