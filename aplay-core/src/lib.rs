@@ -19,7 +19,7 @@
 //! supervision  supervision::restart: restarts, in one place
 //! sending      request, handle::actor_ref, inbox, pubsub, attached, timer, stream,
 //!              supervision::watch
-//! stopping     stop::{actor, shutdown}, tree, observe::{json, http, readings}
+//! stopping     stop::{actor, shutdown}, tree, observe::{json, readings}
 //! actor types  actor (Actor, Dispatch, the typed cell, Handle, RawRef), AnyRef, System, Context
 //! cell         cell (the untyped shared state: signals, children, lifecycle, the current
 //!              actor), registry
@@ -143,3 +143,4 @@ pub use supervision::{Restart, Strategy, Supervision};
 pub use system::System;
 pub use system_builder::SystemBuilder;
 pub use tree::TreeNode;
+pub use undelivered::{RECENT_UNDELIVERED, Refusal, UndeliveredNote};

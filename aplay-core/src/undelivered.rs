@@ -2,7 +2,10 @@
 
 use parking_lot::Mutex;
 use std::any::Any;
+use std::collections::VecDeque;
 use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::SystemTime;
 
 use crate::path::ActorPath;
 
@@ -90,5 +93,123 @@ impl fmt::Debug for Undelivered {
             .field("path", &self.path)
             .field("message_type", &self.type_name)
             .finish_non_exhaustive()
+    }
+}
+
+/// Why a mailbox refused a message, as the system's log of undelivered mail says
+/// ([`System::recent_undelivered`](crate::System::recent_undelivered)).
+///
+/// See the example on [`UndeliveredNote`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Refusal {
+    /// The mailbox was full and the sender would not wait (`try_tell`, a topic's publish).
+    Full,
+    /// The actor had stopped, or was stopping.
+    Stopped,
+    /// The sender's time limit ran out while it waited for room.
+    SendTimeout,
+    /// An actor asked itself: it would have waited for its own reply.
+    WouldDeadlock,
+}
+
+impl Refusal {
+    /// A short name: `full`, `stopped`, `send timeout`, `would deadlock`.
+    ///
+    /// See the example on [`UndeliveredNote`].
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Refusal::Full => "full",
+            Refusal::Stopped => "stopped",
+            Refusal::SendTimeout => "send timeout",
+            Refusal::WouldDeadlock => "would deadlock",
+        }
+    }
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How many refused messages a system remembers, the oldest forgotten first.
+pub const RECENT_UNDELIVERED: usize = 100;
+
+/// A message an actor's mailbox refused (the local system's dead letters): kept by the system
+/// for tools, while the message itself went back to its sender inside the error.
+///
+/// # Examples
+///
+/// ```
+/// use aplay_core::{Refusal, System};
+/// # use aplay_doc_actors::Counter;
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), aplay_core::Error> {
+/// let system = System::new();
+/// let counter = system.spawn("counter", Counter::default()).await?;
+/// counter.stop().await;
+/// assert!(counter.add(7).await.is_err());
+/// assert_eq!(system.undelivered_total(), 1);
+/// let note = &system.recent_undelivered()[0];
+/// assert_eq!(note.to.as_str(), "/counter");
+/// assert_eq!(note.message, "add");
+/// assert!(note.message_type.ends_with("CounterMsg"));
+/// assert_eq!(note.why, Refusal::Stopped);
+/// assert_eq!(note.why.to_string(), "stopped");
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct UndeliveredNote {
+    /// When it was refused (the wall clock).
+    pub at: SystemTime,
+    /// The actor it was for.
+    pub to: ActorPath,
+    /// The handler it was for (`"add"` for `fn add`).
+    pub message: &'static str,
+    /// The Rust type of the message, e.g. `my_app::CounterMsg`.
+    pub message_type: &'static str,
+    /// Why it was refused.
+    pub why: Refusal,
+}
+
+/// A system's log of undelivered mail: a count, and the last [`RECENT_UNDELIVERED`] notes.
+/// Written only when a message is refused.
+#[derive(Debug, Default)]
+pub(crate) struct UndeliveredLog {
+    total: AtomicU64,
+    recent: Mutex<VecDeque<UndeliveredNote>>,
+}
+
+impl UndeliveredLog {
+    pub(crate) fn note(
+        &self,
+        to: &ActorPath,
+        message: &'static str,
+        message_type: &'static str,
+        why: Refusal,
+    ) {
+        self.total.fetch_add(1, Ordering::Relaxed);
+        let note = UndeliveredNote {
+            at: SystemTime::now(),
+            to: to.clone(),
+            message,
+            message_type,
+            why,
+        };
+        let mut recent = self.recent.lock();
+        if recent.len() == RECENT_UNDELIVERED {
+            recent.pop_front();
+        }
+        recent.push_back(note);
+    }
+
+    pub(crate) fn total(&self) -> u64 {
+        self.total.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn recent(&self) -> Vec<UndeliveredNote> {
+        self.recent.lock().iter().cloned().collect()
     }
 }

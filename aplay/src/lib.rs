@@ -43,8 +43,8 @@
 //!   `serde`.
 //! - `testkit`: `aplay::testkit`, probes and a paused clock for testing actors (usually
 //!   enabled for tests only; see [the Testing chapter](guide::testing)).
-//! - `observe`: the tree as JSON (`TreeNode::to_json`) and served over HTTP
-//!   (`observe::serve_tree`); see [`guide::observability`].
+//! - `observe`: the tree as JSON (`TreeNode::to_json`); see [`guide::observability`] (the
+//!   `aplay-dashboard` crate serves it, with pages and Prometheus metrics).
 
 pub use aplay_core::{
     Actor, ActorPath, ActorRef, ActorState, AnyRef, BareHandle, BoxError, Context,
@@ -53,6 +53,8 @@ pub use aplay_core::{
     Routing, StartState, StopReason, Strategy, Supervision, System, TaskHandle, Topic, TreeNode,
     Undelivered, request, validate_name,
 };
+// The mail the system's mailboxes refused (`System::recent_undelivered`).
+pub use aplay_core::{RECENT_UNDELIVERED, Refusal, UndeliveredNote};
 pub use aplay_core::{SystemBuilder, local, observe, pool};
 
 #[cfg(feature = "serde")]

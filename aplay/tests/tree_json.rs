@@ -1,16 +1,12 @@
-//! The tree as JSON (`TreeNode: Serialize`, `to_json`) and served over HTTP
-//! (`observe::serve_tree`). Needs the `observe` feature.
+//! The tree as JSON (`TreeNode: Serialize`, `to_json`). Needs the `observe` feature. (The
+//! tree served over HTTP is the dashboard's: `aplay-dashboard`.)
 
 mod common;
-
-use std::time::Duration;
 
 use aplay::prelude::*;
 use aplay::{ActorState, TreeNode};
 use common::{Log, Probe, hold};
 use serde_json::{Value, json};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
 
 /// The record of `path` in a tree's JSON.
 fn record<'a>(tree: &'a Value, path: &str) -> &'a Value {
@@ -72,28 +68,32 @@ async fn the_json_of_a_small_tree_has_the_property_table_of_every_actor() {
                     "type": kernel, "state": "running", "stopped_by_person": false,
                     "restarts": 0, "messages_handled": 0,
                     "mailbox": { "len": 0, "capacity": 1024, "high_water": 0 },
-                    "handler_time": null
+                    "handler_time": null,
+                    "panics": 0, "asks_timed_out": 0, "last_error": null
                 },
                 {
                     "name": "test", "path": "/test", "parent": "/", "children": ["/test/count"],
                     "type": kind, "state": "running", "stopped_by_person": false,
                     "restarts": 0, "messages_handled": 1,
                     "mailbox": { "len": 0, "capacity": 1024, "high_water": 1 },
-                    "handler_time": null
+                    "handler_time": null,
+                    "panics": 0, "asks_timed_out": 0, "last_error": null
                 },
                 {
                     "name": "count", "path": "/test/count", "parent": "/test", "children": [],
                     "type": kind, "state": "running", "stopped_by_person": false,
                     "restarts": 0, "messages_handled": 4,
                     "mailbox": { "len": 0, "capacity": 1024, "high_water": 4 },
-                    "handler_time": null
+                    "handler_time": null,
+                    "panics": 0, "asks_timed_out": 0, "last_error": null
                 },
                 {
                     "name": "other", "path": "/other", "parent": "/", "children": [],
                     "type": kind, "state": "running", "stopped_by_person": true,
                     "restarts": 0, "messages_handled": 0,
                     "mailbox": { "len": null, "capacity": null, "high_water": 1 },
-                    "handler_time": null
+                    "handler_time": null,
+                    "panics": 0, "asks_timed_out": 0, "last_error": null
                 }
             ]
         })
@@ -129,89 +129,6 @@ async fn the_kernel_alone_and_a_stopped_system_serialize() {
     assert_eq!(system.tree().state(), ActorState::Stopped);
 }
 
-// ---- over HTTP -----------------------------------------------------------------------------
-
-/// Sends `request` as is, and returns the status line, the headers and the body.
-async fn fetch(address: std::net::SocketAddr, request: &str) -> (String, Vec<String>, String) {
-    let mut stream = TcpStream::connect(address).await.unwrap();
-    stream.write_all(request.as_bytes()).await.unwrap();
-    let mut answer = String::new();
-    tokio::time::timeout(Duration::from_secs(10), stream.read_to_string(&mut answer))
-        .await
-        .expect("the server answers and closes")
-        .unwrap();
-    let (head, body) = answer.split_once("\r\n\r\n").expect("a head and a body");
-    let mut lines = head.split("\r\n").map(str::to_owned);
-    let status = lines.next().unwrap();
-    let headers: Vec<String> = lines.collect();
-    let length = headers
-        .iter()
-        .find_map(|h| h.strip_prefix("Content-Length: "))
-        .expect("a length")
-        .parse::<usize>()
-        .unwrap();
-    assert_eq!(length, body.len());
-    (status, headers, body.to_owned())
-}
-
-#[tokio::test]
-async fn the_tree_is_served_as_json_and_text_over_http() {
-    let system = System::new();
-    let log = Log::default();
-    let test = system.spawn("test", Probe::new(&log)).await.unwrap();
-    test.spawn_child("count".into()).await.unwrap().unwrap();
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    let server = tokio::spawn(aplay::observe::serve_tree(system.clone(), listener));
-
-    let (status, headers, body) =
-        fetch(address, "GET /tree HTTP/1.1\r\nHost: localhost\r\n\r\n").await;
-    assert_eq!(status, "HTTP/1.1 200 OK");
-    assert!(headers.contains(&"Content-Type: application/json".to_owned()));
-    let served: Value = serde_json::from_str(&body).unwrap();
-    assert_eq!(served, serde_json::to_value(system.tree()).unwrap());
-    let paths: Vec<&str> = served["actors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a["path"].as_str().unwrap())
-        .collect();
-    assert_eq!(paths, ["/", "/test", "/test/count"]);
-
-    // Each request gets a fresh snapshot; a query string is ignored.
-    system.spawn("late", Probe::new(&log)).await.unwrap();
-    let (status, headers, body) = fetch(address, "GET /tree.txt?x=1 HTTP/1.0\r\n\r\n").await;
-    assert_eq!(status, "HTTP/1.1 200 OK");
-    assert!(headers.contains(&"Content-Type: text/plain; charset=utf-8".to_owned()));
-    assert_eq!(body, system.tree().to_string());
-    assert!(
-        body.ends_with("└── late (Probe) running, mailbox 0, 0 handled"),
-        "{body}"
-    );
-
-    let (status, headers, _) = fetch(address, "POST /tree HTTP/1.1\r\n\r\n").await;
-    assert_eq!(status, "HTTP/1.1 405 Method Not Allowed");
-    assert!(headers.contains(&"Allow: GET".to_owned()));
-    let (status, _, body) = fetch(address, "GET /nothing HTTP/1.1\r\n\r\n").await;
-    assert_eq!(status, "HTTP/1.1 404 Not Found");
-    assert!(body.contains("GET /tree"), "{body}");
-    let (status, _, _) = fetch(address, "nonsense\r\n\r\n").await;
-    assert_eq!(status, "HTTP/1.1 400 Bad Request");
-    let long = format!(
-        "GET /tree HTTP/1.1\r\nX-Long: {}\r\n\r\n",
-        "a".repeat(10_000)
-    );
-    let (status, _, _) = fetch(address, &long).await;
-    assert_eq!(status, "HTTP/1.1 431 Request Header Fields Too Large");
-
-    // The server ends with the system.
-    system.shutdown().await;
-    tokio::time::timeout(Duration::from_secs(10), server)
-        .await
-        .expect("the server ends once the system has stopped")
-        .unwrap();
-}
-
 /// The JSON of a tree is built without recursion: a chain a few thousand deep serializes
 /// on a small stack.
 #[test]
@@ -242,4 +159,33 @@ fn a_deep_chain_serializes_on_a_small_stack() {
     let value: Value = serde_json::from_str(&json).unwrap();
     assert_eq!(value["actors"].as_array().unwrap().len(), 2_002);
     runtime.block_on(system.shutdown());
+}
+
+/// A restarted actor's record says what went wrong: the panic counted, its text the last
+/// error, with when it happened; refused mail is counted by the system.
+#[tokio::test]
+async fn the_json_shows_a_failed_actors_last_error_and_panics() {
+    let system = System::new();
+    let (started, mut starts) = tokio::sync::mpsc::unbounded_channel();
+    let boss = system
+        .spawn("boss", common::Boss::reporting_starts(started))
+        .await
+        .unwrap();
+    let flaky = boss.hire().await.unwrap().unwrap();
+    starts.recv().await.unwrap();
+    flaky.boom().await.unwrap();
+    starts.recv().await.unwrap(); // the second instance
+    let tree: Value = serde_json::from_str(&system.tree().to_json()).unwrap();
+    let flaky_json = record(&tree, "/boss/flaky");
+    assert_eq!(flaky_json["restarts"], 1);
+    assert_eq!(flaky_json["panics"], 1);
+    assert_eq!(flaky_json["asks_timed_out"], 0);
+    let error = flaky_json["last_error"]["text"].as_str().unwrap();
+    assert!(error.contains("flaky fails"), "{error}");
+    assert!(flaky_json["last_error"]["at_ms"].as_u64().unwrap() > 1_700_000_000_000);
+    let restarts = ActorRef::to_any(&flaky).recent_restarts();
+    assert_eq!(restarts.len(), 1);
+    assert_eq!(restarts[0].reason.to_string(), error);
+    assert!(record(&tree, "/boss")["last_error"].is_null());
+    system.shutdown().await;
 }

@@ -264,6 +264,7 @@ pub enum Directive {
 /// what it decides: the one place a handler's `Err` with nobody asking is reported, for
 /// ordinary and local actors alike.
 pub(crate) fn report_error<A: Actor>(actor: &mut A, ctx: &mut Context<A>, error: HandlerError) {
+    ctx.myself_any().core().note_error(error.to_string());
     match actor.on_error(ctx, error.clone()) {
         Directive::Resume => {}
         Directive::Stop => ctx.stop(),

@@ -8,6 +8,7 @@ use crate::actor::cell::ActorCell;
 use crate::error::{Error, Undelivered};
 use crate::mailbox::{Envelope, Priority, SendEnvelope, TrySend};
 use crate::path::ActorPath;
+use crate::undelivered::Refusal;
 
 /// The generated handle of an actor (`CounterHandle` for `#[actor] impl Counter`): one method
 /// per message. [`ActorRef<A>`](crate::ActorRef) dereferences to it.
@@ -146,8 +147,8 @@ impl<A: Dispatch> RawRef<A> {
         let priority = priority.unwrap_or_else(|| A::priority(&msg));
         match self.cell.mailbox.try_send(msg, priority) {
             TrySend::Sent => Ok(()),
-            TrySend::Full(m) => Err(Error::Full(self.undelivered(m))),
-            TrySend::Closed(m) => Err(Error::Stopped(self.undelivered(m))),
+            TrySend::Full(m) => Err(Error::Full(self.undelivered(m, Refusal::Full))),
+            TrySend::Closed(m) => Err(Error::Stopped(self.undelivered(m, Refusal::Stopped))),
         }
     }
 
@@ -196,7 +197,7 @@ impl<A: Dispatch> RawRef<A> {
             .send(Envelope::scoped(msg, scope), priority);
         std::future::poll_fn(|cx| send.poll(cx))
             .await
-            .map_err(|msg| Error::Stopped(self.undelivered(msg)))
+            .map_err(|msg| Error::Stopped(self.undelivered(msg, Refusal::Stopped)))
     }
 
     /// Sends `msg` from a task attached to the instance `incarnation` (a stream, a timer):
@@ -213,7 +214,12 @@ impl<A: Dispatch> RawRef<A> {
 
     /// A message refused by this actor's mailbox, handed back inside an error: the one place
     /// an actor's `Undelivered` is built.
-    pub(crate) fn undelivered(&self, msg: A::Msg) -> Undelivered {
+    /// The system's log of undelivered mail notes it, with `why`.
+    pub(crate) fn undelivered(&self, msg: A::Msg, why: Refusal) -> Undelivered {
+        if let Some(log) = self.cell.core.undelivered_log() {
+            let message_type = std::any::type_name::<A::Msg>();
+            log.note(self.path(), A::message_name(&msg), message_type, why);
+        }
         Undelivered::new(Some(self.path().clone()), msg)
     }
 }

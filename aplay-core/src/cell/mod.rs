@@ -89,6 +89,8 @@ pub(crate) struct CellCore {
     extras: Mutex<Option<Box<Extras>>>,
     /// Handler time and mailbox high-water mark, in a metered system.
     meter: Option<Box<crate::observe::Meter>>,
+    /// Where the messages its mailbox refuses are noted: its system's log (none for stand-ins).
+    undelivered: Option<Arc<crate::undelivered::UndeliveredLog>>,
 }
 
 /// The part of a cell that only some actors use.
@@ -96,6 +98,8 @@ pub(crate) struct CellCore {
 struct Extras {
     /// Tasks working for the actor (streams, repeated futures, timers), aborted when it stops.
     attached: Vec<AbortHandle>,
+    /// Its troubles, for tools: the last error, panics, asks timed out, recent restarts.
+    history: crate::observe::History,
 }
 
 /// A shared, untyped cell: what an [`AnyRef`](crate::AnyRef) wraps, and what the runtime
@@ -171,7 +175,19 @@ impl CellCore {
             extras: Mutex::new(None),
             handled: AtomicU64::new(0),
             meter: None,
+            undelivered: None,
         }
+    }
+
+    /// Notes the messages its mailbox refuses in `log`.
+    pub(crate) fn logs_undelivered(mut self, log: Arc<crate::undelivered::UndeliveredLog>) -> Self {
+        self.undelivered = Some(log);
+        self
+    }
+
+    /// The log of its system's undelivered mail, if it keeps one.
+    pub(crate) fn undelivered_log(&self) -> Option<&crate::undelivered::UndeliveredLog> {
+        self.undelivered.as_deref()
     }
 
     /// Gives the actor a meter when `metered` (the system measures handler time).
@@ -266,6 +282,52 @@ impl CellCore {
             extras.attached.retain(|t| !t.is_finished());
             extras.attached.push(task);
         });
+    }
+
+    // ---- history (what tools read of its troubles) ---------------------------------------
+
+    /// Notes a told handler's error, given to `on_error`.
+    pub(crate) fn note_error(&self, text: String) {
+        self.with_extras(|extras| extras.history.error(text));
+    }
+
+    /// Notes that an instance ended for good with `reason` (a failure is noted as the last
+    /// error, a panic counted).
+    pub(crate) fn note_ended(&self, reason: &StopReason) {
+        let mut extras = self.extras.lock();
+        match extras.as_mut() {
+            Some(extras) => extras.history.finished(reason),
+            None if reason.is_failure() => {
+                extras
+                    .get_or_insert_with(Box::default)
+                    .history
+                    .ended(reason);
+            }
+            None => {}
+        }
+    }
+
+    /// Notes that an instance ended with `reason` and its parent decides on a restart.
+    pub(crate) fn note_parked(&self, reason: &StopReason) {
+        self.with_extras(|extras| extras.history.parked(reason));
+    }
+
+    /// Notes that the next instance starts: the restart number `restarts`.
+    pub(crate) fn note_restarted(&self, restarts: u32) {
+        self.with_extras(|extras| extras.history.restarted(restarts));
+    }
+
+    /// Notes an ask that timed out waiting for the actor's reply.
+    pub(crate) fn note_ask_timed_out(&self) {
+        self.with_extras(|extras| extras.history.asks_timed_out += 1);
+    }
+
+    /// Reads the history (`f` gets `None` when nothing was ever noted), under the extras' lock.
+    pub(crate) fn read_history<R>(
+        &self,
+        f: impl FnOnce(Option<&crate::observe::History>) -> R,
+    ) -> R {
+        f(self.extras.lock().as_ref().map(|extras| &extras.history))
     }
 
     /// Aborts every attached task.

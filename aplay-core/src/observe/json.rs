@@ -19,14 +19,17 @@ use crate::tree::{TreeNode, state_name};
 ///   "type": "my_app::Counter", "state": "running", "stopped_by_person": false,
 ///   "restarts": 0, "messages_handled": 100,
 ///   "mailbox": { "len": 0, "capacity": 1024, "high_water": 7 },
-///   "handler_time": { "total_ns": 51200, "max_ns": 2100 }
+///   "handler_time": { "total_ns": 51200, "max_ns": 2100 },
+///   "panics": 0, "asks_timed_out": 0,
+///   "last_error": { "at_ms": 1733320000000, "text": "parse: not a number" }
 /// }
 /// ```
 ///
 /// `parent` is `null` for `/`; `state` is one of `starting`, `running`, `stopping`,
 /// `restarting`, `stopped`; `mailbox.len` and `capacity` are `null` for an unbounded
 /// mailbox; `high_water` and `handler_time` are `null` unless the system is metered
-/// ([`SystemBuilder::metered`](crate::SystemBuilder::metered)).
+/// ([`SystemBuilder::metered`](crate::SystemBuilder::metered)); `last_error` is `null` until
+/// the actor met one (`at_ms`: milliseconds since the Unix epoch).
 impl Serialize for TreeNode {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut top = serializer.serialize_struct("Tree", 2)?;
@@ -51,7 +54,7 @@ struct Actor(TreeNode);
 impl Serialize for Actor {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let node = &self.0;
-        let mut actor = serializer.serialize_struct("Actor", 11)?;
+        let mut actor = serializer.serialize_struct("Actor", 14)?;
         actor.serialize_field("name", node.name())?;
         actor.serialize_field("path", node.path())?;
         actor.serialize_field("parent", &node.path().parent())?;
@@ -63,6 +66,9 @@ impl Serialize for Actor {
         actor.serialize_field("messages_handled", &node.messages_handled())?;
         actor.serialize_field("mailbox", &Mailbox(node))?;
         actor.serialize_field("handler_time", &node.handler_time().map(HandlerTime))?;
+        actor.serialize_field("panics", &node.panics())?;
+        actor.serialize_field("asks_timed_out", &node.asks_timed_out())?;
+        actor.serialize_field("last_error", &node.last_error().map(LastError))?;
         actor.end()
     }
 }
@@ -85,6 +91,22 @@ impl Serialize for Mailbox<'_> {
         mailbox.serialize_field("capacity", &self.0.mailbox_capacity())?;
         mailbox.serialize_field("high_water", &self.0.mailbox_high_water())?;
         mailbox.end()
+    }
+}
+
+struct LastError<'a>(&'a super::ErrorNote);
+
+impl Serialize for LastError<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let at = self
+            .0
+            .at
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
+        let mut error = serializer.serialize_struct("LastError", 2)?;
+        error.serialize_field("at_ms", &u64::try_from(at.as_millis()).unwrap_or(u64::MAX))?;
+        error.serialize_field("text", &self.0.text)?;
+        error.end()
     }
 }
 

@@ -12,24 +12,27 @@
 //!   [`SystemBuilder::metrics`](crate::SystemBuilder::metrics) also measures the time spent in
 //!   handlers and each mailbox's high-water mark, readable from the tree
 //!   ([`TreeNode`](crate::TreeNode)) and reported to a [`MetricsSink`].
+//! - **Troubles**: every actor keeps its last error, its panics, its asks that timed out and
+//!   its recent restarts with their reasons ([`AnyRef::last_error`](crate::AnyRef::last_error),
+//!   [`AnyRef::recent_restarts`](crate::AnyRef::recent_restarts)); the system keeps the mail
+//!   its mailboxes refused ([`System::recent_undelivered`](crate::System::recent_undelivered)).
 //! - **The tree**: [`System::tree`](crate::System::tree) renders as text; with the feature
 //!   `serde` it serializes (as a flat list of actors), and with the feature `observe`,
-//!   `serve_tree` answers `GET /tree` (JSON) and `GET /tree.txt` (text) over HTTP.
+//!   `TreeNode::to_json` writes it as JSON. The `aplay-dashboard` crate serves it, live, to a
+//!   browser, with a Prometheus endpoint.
 
+mod history;
 mod meter;
 mod metrics;
 mod readings;
 pub(crate) mod spans;
 
-#[cfg(feature = "observe")]
-mod http;
 #[cfg(feature = "serde")]
 mod json;
 
+pub(crate) use history::History;
+pub use history::{ErrorNote, RECENT_RESTARTS, RestartNote};
 pub use meter::HandlerTime;
 pub(crate) use meter::{Meter, Observing, report_started, report_stopped};
 pub use metrics::{MessageHandled, MetricsSink};
 pub use spans::{LIFECYCLE_TARGET, MESSAGE_TARGET};
-
-#[cfg(feature = "observe")]
-pub use http::serve_tree;

@@ -14,6 +14,7 @@ use crate::actor::Dispatch;
 use crate::error::Error;
 use crate::handle::RawRef;
 use crate::mailbox::Priority;
+use crate::undelivered::Refusal;
 
 /// A message on its way to an actor, sent as an ask when awaited: `counter.get().await`
 /// resolves to the handler's return value.
@@ -161,7 +162,9 @@ impl<A: Dispatch, R> Future for AskFuture<'_, A, R> {
         if this.own
             && let Some(msg) = this.sending.take_unsent()
         {
-            return Poll::Ready(Err(Error::WouldDeadlock(this.target.undelivered(msg))));
+            return Poll::Ready(Err(Error::WouldDeadlock(
+                this.target.undelivered(msg, Refusal::WouldDeadlock),
+            )));
         }
         if !this.sending.is_done() {
             match this.sending.poll_send(this.target, cx) {
@@ -171,7 +174,9 @@ impl<A: Dispatch, R> Future for AskFuture<'_, A, R> {
                     if poll_deadline(&mut this.deadline, cx).is_ready()
                         && let Some(msg) = this.sending.take_unsent()
                     {
-                        return Poll::Ready(Err(Error::SendTimeout(this.target.undelivered(msg))));
+                        return Poll::Ready(Err(Error::SendTimeout(
+                            this.target.undelivered(msg, Refusal::SendTimeout),
+                        )));
                     }
                     return Poll::Pending;
                 }
@@ -183,10 +188,13 @@ impl<A: Dispatch, R> Future for AskFuture<'_, A, R> {
                 path: this.target.path().clone(),
             })),
             Poll::Pending => match poll_deadline(&mut this.deadline, cx) {
-                Poll::Ready(()) => Poll::Ready(Err(Error::Timeout {
-                    path: this.target.path().clone(),
-                    after: this.timeout.unwrap_or_default(),
-                })),
+                Poll::Ready(()) => {
+                    this.target.cell.core.note_ask_timed_out();
+                    Poll::Ready(Err(Error::Timeout {
+                        path: this.target.path().clone(),
+                        after: this.timeout.unwrap_or_default(),
+                    }))
+                }
                 Poll::Pending => Poll::Pending,
             },
         }

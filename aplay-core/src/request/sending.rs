@@ -8,6 +8,7 @@ use crate::actor::Dispatch;
 use crate::error::Error;
 use crate::handle::RawRef;
 use crate::mailbox::{Priority, SendEnvelope};
+use crate::undelivered::Refusal;
 
 /// A message on its way into a mailbox.
 pub(super) struct Sending<'a, M>(SendEnvelope<'a, M>);
@@ -35,7 +36,9 @@ impl<'a, M: Send + 'static> Sending<'a, M> {
     {
         match ready!(self.0.poll(cx)) {
             Ok(()) => Poll::Ready(Ok(())),
-            Err(msg) => Poll::Ready(Err(Error::Stopped(target.undelivered(msg)))),
+            Err(msg) => Poll::Ready(Err(Error::Stopped(
+                target.undelivered(msg, Refusal::Stopped),
+            ))),
         }
     }
 

@@ -12,6 +12,7 @@ use crate::actor::Dispatch;
 use crate::error::Error;
 use crate::handle::RawRef;
 use crate::mailbox::Priority;
+use crate::undelivered::Refusal;
 
 /// A message on its way to an actor, sent as a tell when awaited: `counter.add(5).await`.
 ///
@@ -168,7 +169,9 @@ impl<A: Dispatch> Future for TellFuture<'_, A> {
         if poll_deadline(&mut this.deadline, cx).is_ready()
             && let Some(msg) = this.sending.take_unsent()
         {
-            return Poll::Ready(Err(Error::SendTimeout(this.target.undelivered(msg))));
+            return Poll::Ready(Err(Error::SendTimeout(
+                this.target.undelivered(msg, Refusal::SendTimeout),
+            )));
         }
         Poll::Pending
     }

@@ -157,7 +157,8 @@ pub(crate) fn launch<A: Dispatch>(
             shutdown_timeout,
             restart,
         )
-        .metered(system.observing().metered),
+        .metered(system.observing().metered)
+        .logs_undelivered(system.undelivered_log()),
         mailbox: sender,
         restarts,
     });

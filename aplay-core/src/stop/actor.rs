@@ -171,6 +171,7 @@ pub(crate) fn finalize(me: &AnyRef, system: &System, reason: StopReason, tell_pa
         }
     }
     report_stopped(system.observing(), &core.path, &reason);
+    core.note_ended(&reason);
     core.record_stop(reason.clone());
     // The address is freed once the actor reads as stopped, so that whoever waits for the
     // registry to empty (a shutdown) finds every actor stopped.

@@ -92,6 +92,7 @@ impl<A: Dispatch> Restarts<A> for Plan<A> {
         if !core.pause(parent.core(), || *self.parked.lock() = receiver.take()) {
             return Err(reason);
         }
+        core.note_parked(&reason);
         if reason.is_failure() {
             tracing::warn!(
                 target: LIFECYCLE_TARGET,
@@ -183,6 +184,7 @@ impl<A: Dispatch> Restarts<A> for Plan<A> {
                 Envelope::Attached { .. } | Envelope::Signal => false,
             });
             cell.core.next_incarnation();
+            cell.core.note_restarted(restarts);
             cell.core.reopen_children();
             cell.core.set_state(ActorState::Starting);
             let started = start_instance(&cell, me, &system, actor, receiver, true)

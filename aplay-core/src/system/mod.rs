@@ -17,6 +17,7 @@ use crate::observe::Observing;
 #[cfg(feature = "testkit")]
 use crate::path::ActorPath;
 use crate::registry::Registry;
+use crate::undelivered::UndeliveredLog;
 
 /// An actor system: the kernel at `/`, every actor under it, and the address registry.
 ///
@@ -49,6 +50,8 @@ struct SystemInner {
     #[cfg(feature = "testkit")]
     spawn_hook: OnceLock<Arc<dyn SpawnHook>>,
     observing: Observing,
+    /// The messages its actors' mailboxes refused.
+    undelivered: Arc<UndeliveredLog>,
 }
 
 /// Takes the place of the actors spawned at some addresses: the testkit's probes. Installed
@@ -89,6 +92,7 @@ impl System {
                 #[cfg(feature = "testkit")]
                 spawn_hook: OnceLock::new(),
                 observing,
+                undelivered: Arc::default(),
             }),
         }
     }
@@ -137,6 +141,27 @@ impl System {
     /// See the example on [`lookup`](Self::lookup).
     pub fn lookup_any(&self, path: &str) -> Option<AnyRef> {
         self.registry().get(path).map(AnyRef::new)
+    }
+
+    /// The log its actors' mailboxes note refused messages in.
+    pub(crate) fn undelivered_log(&self) -> Arc<UndeliveredLog> {
+        Arc::clone(&self.inner.undelivered)
+    }
+
+    /// How many messages its actors' mailboxes have refused (the local dead letters), since
+    /// it was built.
+    ///
+    /// See the example on [`UndeliveredNote`](crate::UndeliveredNote).
+    pub fn undelivered_total(&self) -> u64 {
+        self.inner.undelivered.total()
+    }
+
+    /// The last messages its actors' mailboxes refused, oldest first: at most
+    /// [`RECENT_UNDELIVERED`](crate::RECENT_UNDELIVERED).
+    ///
+    /// See the example on [`UndeliveredNote`](crate::UndeliveredNote).
+    pub fn recent_undelivered(&self) -> Vec<crate::UndeliveredNote> {
+        self.inner.undelivered.recent()
     }
 
     /// How many actors are running, the kernel included.

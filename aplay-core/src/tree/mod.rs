@@ -24,7 +24,7 @@ use std::sync::Arc;
 
 use crate::cell::ActorState;
 use crate::handle::AnyRef;
-use crate::observe::HandlerTime;
+use crate::observe::{ErrorNote, HandlerTime};
 use crate::path::ActorPath;
 use crate::system::System;
 
@@ -49,6 +49,9 @@ struct ActorInfo {
     /// Only in a metered system, as the handler time.
     mailbox_high_water: Option<usize>,
     handler_time: Option<HandlerTime>,
+    last_error: Option<ErrorNote>,
+    panics: u64,
+    asks_timed_out: u64,
 }
 
 impl ActorInfo {
@@ -64,6 +67,9 @@ impl ActorInfo {
             mailbox_capacity: actor.mailbox_capacity(),
             mailbox_high_water: actor.mailbox_high_water(),
             handler_time: actor.handler_time(),
+            last_error: actor.last_error(),
+            panics: actor.panics(),
+            asks_timed_out: actor.asks_timed_out(),
         }
     }
 }
@@ -309,6 +315,27 @@ impl TreeNode {
         self.info().handler_time
     }
 
+    /// The last error it had met ([`AnyRef::last_error`]).
+    ///
+    /// See the example on [`walk`](Self::walk).
+    pub fn last_error(&self) -> Option<&ErrorNote> {
+        self.info().last_error.as_ref()
+    }
+
+    /// How many of its instances had ended in a panic ([`AnyRef::panics`]).
+    ///
+    /// See the example on [`walk`](Self::walk).
+    pub fn panics(&self) -> u64 {
+        self.info().panics
+    }
+
+    /// How many asks to it had timed out ([`AnyRef::asks_timed_out`]).
+    ///
+    /// See the example on [`walk`](Self::walk).
+    pub fn asks_timed_out(&self) -> u64 {
+        self.info().asks_timed_out
+    }
+
     /// Its children, in start order. The iterator shares the snapshot rather than borrowing
     /// this node, so `while let Some(c) = node.children().next() { node = c }` goes down.
     ///
@@ -367,6 +394,8 @@ impl TreeNode {
     /// assert!(node.messages_handled() >= 1); // the ask may still be counting
     /// assert!(node.mailbox_high_water().is_some()); // metered
     /// assert!(node.handler_time().is_some());
+    /// assert!(node.last_error().is_none());
+    /// assert_eq!((node.panics(), node.asks_timed_out()), (0, 0));
     /// assert_eq!(node.parent().map(|p| p.path().to_string()), Some("/".to_owned()));
     /// assert_eq!(node.subtree_size(), 1);
     /// # Ok(()) }

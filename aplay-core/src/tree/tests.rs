@@ -33,6 +33,9 @@ fn info(state: ActorState) -> ActorInfo {
         mailbox_capacity: Some(16),
         mailbox_high_water: None,
         handler_time: None,
+        last_error: None,
+        panics: 0,
+        asks_timed_out: 0,
     }
 }
 
