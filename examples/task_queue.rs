@@ -54,6 +54,8 @@ pub struct Done {
     pub worker: String,
     /// The words in its text.
     pub words: usize,
+    /// How many jobs its worker instance had done before it: the order it ran them in.
+    pub order: u64,
 }
 
 /// The actor each worker process serves at `/jobs`.
@@ -66,6 +68,8 @@ pub struct Worker {
     report: bool,
     /// Fail the jobs whose number is a multiple of this (but 0).
     fail_every: Option<u64>,
+    /// The jobs it did.
+    done: u64,
 }
 
 #[actor(serde)]
@@ -82,10 +86,12 @@ impl Worker {
         if self.report {
             println!("did {} {}", job.id, self.name);
         }
+        self.done += 1;
         Ok(Done {
             id: job.id,
             worker: self.name.clone(),
             words: job.text.split_whitespace().count(),
+            order: self.done - 1,
         })
     }
 }
@@ -146,6 +152,7 @@ pub async fn worker(queue: &Queue, args: &WorkerArgs) -> Result<u64, Error> {
             name: worker_name.clone(),
             report,
             fail_every,
+            done: 0,
         })
         .await?;
     println!("ready {name}");
@@ -258,6 +265,7 @@ pub async fn jobs_tour(queue: &Queue) -> Result<Tour, Error> {
             name: "tour".to_owned(),
             report: false,
             fail_every: None,
+            done: 0,
         })
     };
     let jobs = station.remote::<Worker>("/jobs")?;
@@ -324,8 +332,10 @@ pub async fn jobs_tour(queue: &Queue) -> Result<Tour, Error> {
     let mut starts = Vec::new();
     for (label, id) in &sent_with {
         loop {
-            if let Some(status) = jobs.status(id).await?.filter(|s| s.state == JobState::Done) {
-                starts.push((status.started, label.clone()));
+            if jobs.status(id).await?.map(|s| s.state) == Some(JobState::Done) {
+                // The order its worker ran it in (one worker, one job at a time).
+                let order = jobs.result(id).await?.and_then(Result::ok).map(|d| d.order);
+                starts.push((order, label.clone()));
                 break;
             }
             tokio::time::sleep(Duration::from_millis(5)).await;

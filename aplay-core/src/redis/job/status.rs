@@ -135,7 +135,8 @@ pub struct JobStatus {
     pub created: Option<SystemTime>,
     /// When it is (or was) due, for a delayed job.
     pub due: Option<SystemTime>,
-    /// When its last attempt started.
+    /// When its last attempt started: when a worker took it from the queue (it may then
+    /// wait in that worker's hands behind the jobs taken before it).
     pub started: Option<SystemTime>,
     /// When it finished (done, dead or cancelled).
     pub finished: Option<SystemTime>,
