@@ -1,11 +1,11 @@
 //! The figures the table reports, and the samples of every run collected for each.
 
 use std::collections::BTreeMap;
-use std::time::Duration;
 
 use crate::Sizes;
 use crate::side::Side;
-use crate::table::{self, Better, Unit};
+use crate::spawn_figures::SpawnFigures;
+use crate::units::{self, Better, Unit};
 
 /// One figure: a row of the table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -33,7 +33,7 @@ impl Figure {
 
     /// The work behind it, for the first column of the table.
     pub(crate) fn work(self, sizes: Sizes) -> String {
-        let n = |v: u64| table::count(v as f64);
+        let n = |v: u64| units::count(v as f64);
         let actors = n(sizes.actors as u64);
         match self {
             Figure::TellRate => format!("tell: {} tells + 1 ask", n(sizes.tells)),
@@ -95,44 +95,6 @@ impl Figure {
     }
 }
 
-/// What one spawn run measured.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct SpawnFigures {
-    /// Actors spawned (and started) per second.
-    pub(crate) spawn_rate: f64,
-    /// Resident memory growth per idle actor, in bytes.
-    pub(crate) bytes_per_actor: f64,
-    /// Actors stopped per second.
-    pub(crate) stop_rate: f64,
-}
-
-impl SpawnFigures {
-    /// The figures of `n` actors spawned in `spawned` and stopped in `stopped`, with the
-    /// resident memory read `before` and `after` the spawns.
-    pub(crate) fn measured(
-        n: usize,
-        spawned: Duration,
-        stopped: Duration,
-        before: Option<u64>,
-        after: Option<u64>,
-    ) -> SpawnFigures {
-        SpawnFigures {
-            spawn_rate: n as f64 / spawned.as_secs_f64(),
-            bytes_per_actor: crate::rss::per_item(before, after, n),
-            stop_rate: n as f64 / stopped.as_secs_f64(),
-        }
-    }
-
-    /// The three figures, for [`Samples::add`].
-    pub(crate) fn figures(self) -> Vec<(Figure, f64)> {
-        vec![
-            (Figure::SpawnRate, self.spawn_rate),
-            (Figure::BytesPerActor, self.bytes_per_actor),
-            (Figure::StopRate, self.stop_rate),
-        ]
-    }
-}
-
 /// Every sample of every figure on every side, one per run.
 #[derive(Debug, Default)]
 pub(crate) struct Samples(BTreeMap<(Figure, Side), Vec<f64>>);
@@ -157,4 +119,15 @@ pub(crate) fn describe(figures: &[(Figure, f64)]) -> String {
         .map(|&(figure, value)| figure.unit().format(value))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+impl SpawnFigures {
+    /// The three figures, for [`Samples::add`].
+    pub(crate) fn figures(self) -> Vec<(Figure, f64)> {
+        vec![
+            (Figure::SpawnRate, self.spawn_rate),
+            (Figure::BytesPerActor, self.bytes_per_actor),
+            (Figure::StopRate, self.stop_rate),
+        ]
+    }
 }

@@ -45,9 +45,11 @@ mod redis;
 mod rss;
 mod scenarios;
 mod side;
+mod spawn_figures;
 mod stats;
 mod stops;
 mod table;
+mod units;
 
 use std::future::Future;
 

@@ -16,8 +16,8 @@ use tokio::sync::Notify;
 
 use super::{Tally, slots};
 use crate::CAPACITY;
-use crate::figures::SpawnFigures;
 use crate::rss;
+use crate::spawn_figures::SpawnFigures;
 
 /// actix's setup, for the notes under the table.
 pub(crate) const SETUP: &str = "default features; its own `actix_rt::System` (a tokio \

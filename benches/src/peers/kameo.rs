@@ -14,8 +14,8 @@ use tokio::task::JoinHandle;
 
 use super::{Tally, slots};
 use crate::CAPACITY;
-use crate::figures::SpawnFigures;
 use crate::rss;
+use crate::spawn_figures::SpawnFigures;
 
 /// kameo's setup, for the notes under the table.
 pub(crate) const SETUP: &str = "default features (`macros`, `tracing`); the shared tokio \

@@ -10,8 +10,8 @@ use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 
 use super::slots;
-use crate::figures::SpawnFigures;
 use crate::rss;
+use crate::spawn_figures::SpawnFigures;
 
 /// ractor's setup, for the notes under the table.
 pub(crate) const SETUP: &str = "default features (`tokio_runtime`, \

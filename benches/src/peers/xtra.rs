@@ -10,8 +10,8 @@ use xtra::{Actor, Address, Context, Handler, Mailbox, WeakAddress};
 
 use super::{Tally, slots};
 use crate::CAPACITY;
-use crate::figures::SpawnFigures;
 use crate::rss;
+use crate::spawn_figures::SpawnFigures;
 
 /// xtra's setup, for the notes under the table.
 pub(crate) const SETUP: &str = "feature `tokio`; the shared tokio multi-thread runtime; \

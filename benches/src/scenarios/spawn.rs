@@ -18,9 +18,9 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use super::{Counter, RawMsg, raw_counter};
-use crate::figures::SpawnFigures;
 use crate::peers::slots;
 use crate::rss;
+use crate::spawn_figures::SpawnFigures;
 
 /// On aplay: `n` idle [`Counter`]s at `/idle-{i}`.
 pub(crate) async fn aplay(n: usize) -> SpawnFigures {
