@@ -5,12 +5,12 @@ use std::sync::LazyLock;
 
 use crate::redis::conn::Conn;
 
+use super::entries::JOB_ENTRY_FNS;
 use super::record::RELEASE_FN;
 use super::status::JobState;
 use crate::redis::backoff::Backoff;
 use crate::redis::entry::string;
 use crate::redis::error::RedisError;
-use crate::redis::lane::LANE_STREAM_FN;
 use crate::redis::retry::settle_script;
 
 /// `KEYS[1]`: the job's record, `KEYS[2]`: the delayed set, `KEYS[3..5]`: the streams of the
@@ -22,12 +22,10 @@ use crate::redis::retry::settle_script;
 const SCRIPT: &str = r#"
 local state = redis.call('HGET', KEYS[1], 'state')
 if not state then
-  local at = redis.call('HGET', KEYS[6], ARGV[1])
-  if not at then
+  local entry, lane, created = listed(KEYS[6], ARGV[1])
+  if not entry then
     return 'unknown'
   end
-  local entry, lane = string.match(at, '^(%S+) ?(%S*)$')
-  local created = string.match(entry, '^(%d+)')
   redis.call('HSET', KEYS[1], 'state', 'queued', 'entry', entry, 'lane', lane, 'created', created, 'attempts', 0)
   state = 'queued'
 end
@@ -62,7 +60,7 @@ return 'was:' .. state
 "#;
 
 static CANCEL: LazyLock<redis::Script> =
-    LazyLock::new(|| redis::Script::new(&format!("{RELEASE_FN}{LANE_STREAM_FN}{SCRIPT}")));
+    LazyLock::new(|| redis::Script::new(&format!("{RELEASE_FN}{}{SCRIPT}", *JOB_ENTRY_FNS)));
 
 /// What a cancel did, from [`RemoteRef::cancel`](crate::redis::RemoteRef::cancel).
 ///

@@ -4,12 +4,12 @@
 use std::sync::LazyLock;
 use std::time::Duration;
 
+use super::entries::JOB_ENTRY_FNS;
 use crate::redis::conn::Conn;
 use redis::Value;
 
 use crate::redis::entry::integer;
 use crate::redis::error::RedisError;
-use crate::redis::lane::LANE_STREAM_FN;
 
 /// `KEYS[1]`: the delayed set, `KEYS[2..4]`: the streams of the high, normal and low lanes.
 /// `ARGV[1]`: the record prefix,
@@ -26,22 +26,8 @@ for _, id in ipairs(due) do
   if m then
     local key = redis.call('HGET', job, 'key') or ''
     local lane = redis.call('HGET', job, 'lane') or ''
-    local stream = lane_stream(lane, KEYS[2], KEYS[3], KEYS[4])
-    local fields = {'m', m, 'j', id}
-    if key ~= '' then
-      fields[#fields + 1] = 'k'
-      fields[#fields + 1] = key
-    end
-    if lane ~= '' then
-      fields[#fields + 1] = 'p'
-      fields[#fields + 1] = lane
-    end
     local rate_key = redis.call('HGET', job, 'rate_key') or ''
-    if rate_key ~= '' then
-      fields[#fields + 1] = 'rk'
-      fields[#fields + 1] = rate_key
-    end
-    local entry = redis.call('XADD', stream, '*', unpack(fields))
+    local entry = append_job(KEYS[2], KEYS[3], KEYS[4], m, id, key, lane, rate_key)
     redis.call('HSET', job, 'state', 'queued', 'entry', entry)
     redis.call('HDEL', job, 'm')
   end
@@ -55,7 +41,7 @@ return {#due, wait}
 "#;
 
 static MOVE_DUE: LazyLock<redis::Script> =
-    LazyLock::new(|| redis::Script::new(&format!("{LANE_STREAM_FN}{SCRIPT}")));
+    LazyLock::new(|| redis::Script::new(&format!("{}{SCRIPT}", *JOB_ENTRY_FNS)));
 
 /// What one move did.
 #[derive(Debug, PartialEq, Eq)]

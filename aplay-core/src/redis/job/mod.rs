@@ -28,6 +28,7 @@ use crate::error::Error;
 mod cancel;
 mod delayed;
 mod enqueue;
+mod entries;
 mod id;
 mod periodic;
 mod record;

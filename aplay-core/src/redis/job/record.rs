@@ -136,16 +136,19 @@ for i = 2, #KEYS do
   local a = 3 + (i - 2) * 7
   local id, state, value, attempts, keyed, created, ago =
     ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5], ARGV[a + 6], ARGV[a + 7]
-  local started = now - tonumber(ago)
+  local fields = {'state', state, 'attempts', attempts, 'started', now - tonumber(ago), 'consumer', ARGV[3]}
   if state == 'done' then
-    redis.call('HSET', record, 'state', state, 'result', value, 'finished', now, 'attempts', attempts, 'started', started, 'consumer', ARGV[3])
-  elseif state == 'failed' then
-    redis.call('HSET', record, 'state', state, 'error', value, 'attempts', attempts, 'started', started, 'consumer', ARGV[3])
-  elseif state == 'dead' then
-    redis.call('HSET', record, 'state', state, 'error', value, 'finished', now, 'attempts', attempts, 'started', started, 'consumer', ARGV[3])
-  else
-    redis.call('HSET', record, 'state', state, 'finished', now, 'attempts', attempts, 'started', started, 'consumer', ARGV[3])
+    fields[#fields + 1] = 'result'
+    fields[#fields + 1] = value
+  elseif state == 'failed' or state == 'dead' then
+    fields[#fields + 1] = 'error'
+    fields[#fields + 1] = value
   end
+  if state ~= 'failed' then
+    fields[#fields + 1] = 'finished'
+    fields[#fields + 1] = now
+  end
+  redis.call('HSET', record, unpack(fields))
   if created ~= '0' then
     redis.call('HSETNX', record, 'created', created)
   end

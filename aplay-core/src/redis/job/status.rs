@@ -11,10 +11,10 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use redis::Value;
 
+use super::entries::JOB_ENTRY_FNS;
 use crate::redis::conn::Conn;
 use crate::redis::entry::{integer, string};
 use crate::redis::error::RedisError;
-use crate::redis::lane::LANE_STREAM_FN;
 
 /// The names of a record's fields, and of its states.
 pub(crate) mod field {
@@ -253,13 +253,12 @@ for i = 1, #record, 2 do
   end
 end
 if not state then
-  local at = redis.call('HGET', KEYS[5], ARGV[2])
-  if not at then
+  local created
+  entry, lane, created = listed(KEYS[5], ARGV[2])
+  if not entry then
     return {{}}
   end
-  entry, lane = string.match(at, '^(%S+) ?(%S*)$')
   state = 'queued'
-  local created = string.match(entry, '^(%d+)')
   for _, v in ipairs({'state', state, 'entry', entry, 'lane', lane, 'created', created, 'attempts', '0'}) do
     record[#record + 1] = v
   end
@@ -278,7 +277,7 @@ return {record, pending[1][2], pending[1][3], pending[1][4], now}
 "#;
 
 static READ_SCRIPT: LazyLock<redis::Script> =
-    LazyLock::new(|| redis::Script::new(&format!("{LANE_STREAM_FN}{READ}")));
+    LazyLock::new(|| redis::Script::new(&format!("{}{READ}", *JOB_ENTRY_FNS)));
 
 /// The status of the job `id` whose record is `keys[0]` (`keys[1..4]`: the path's lanes,
 /// highest first, `keys[4]`: its jobs without a record); `None` for no such job, or one whose

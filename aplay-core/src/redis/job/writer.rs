@@ -8,12 +8,13 @@ use std::sync::{Arc, LazyLock};
 use redis::Value;
 use tokio::sync::{mpsc, oneshot};
 
+use super::entries::JOB_ENTRY_FNS;
 use crate::error::Error;
 use crate::path::ActorPath;
 use crate::redis::backoff::Backoff;
 use crate::redis::entry::string;
 use crate::redis::error::{RedisError, RedisErrorKind};
-use crate::redis::lane::{JobPriority, LANE_STREAM_FN};
+use crate::redis::lane::JobPriority;
 use crate::redis::replicas::call_script;
 use crate::redis::retry::retry;
 use crate::redis::shared::Station;
@@ -61,27 +62,10 @@ for i = 1, (#KEYS - 6) / 2 do
       redis.call('ZADD', KEYS[4], due, id)
       outcome = 'delayed'
     else
-      local fields = {'m', message, 'j', id}
-      if key ~= '' then
-        fields[#fields + 1] = 'k'
-        fields[#fields + 1] = key
-      end
-      if lane ~= '' then
-        fields[#fields + 1] = 'p'
-        fields[#fields + 1] = lane
-      end
-      if rate_key ~= '' then
-        fields[#fields + 1] = 'rk'
-        fields[#fields + 1] = rate_key
-      end
-      local stream = lane_stream(lane, KEYS[1], KEYS[2], KEYS[3])
-      local entry = redis.call('XADD', stream, '*', unpack(fields))
+      local entry = append_job(KEYS[1], KEYS[2], KEYS[3], message, id, key, lane, rate_key)
       if light == '1' then
-        if lane ~= '' then
-          entry = entry .. ' ' .. lane
-        end
         entries[#entries + 1] = id
-        entries[#entries + 1] = entry
+        entries[#entries + 1] = listing(entry, lane)
         if #entries >= 1000 then
           redis.call('HSET', KEYS[6], unpack(entries))
           entries = {}
@@ -102,7 +86,7 @@ return out
 "#;
 
 /// The script's whole source, loaded when Redis does not know it.
-static SOURCE: LazyLock<String> = LazyLock::new(|| format!("{LANE_STREAM_FN}{SCRIPT}"));
+static SOURCE: LazyLock<String> = LazyLock::new(|| format!("{}{SCRIPT}", *JOB_ENTRY_FNS));
 
 static ENQUEUE: LazyLock<redis::Script> = LazyLock::new(|| redis::Script::new(&SOURCE));
 

@@ -21,10 +21,9 @@ impl<A: Dispatch> Shared<A> {
     pub(crate) async fn start_jobs(&self, entries: Vec<Held>) -> Vec<Held> {
         let jobs: Vec<Starting> = entries
             .iter()
-            .filter(|held| held.deliveries > 1)
             .filter_map(|held| {
                 Some(Starting {
-                    record: format!("{}{}", self.record_prefix, held.entry.text(JOB)?),
+                    record: format!("{}{}", self.record_prefix, taken_again(held)?),
                     deliveries: held.deliveries,
                 })
             })
@@ -61,8 +60,7 @@ impl<A: Dispatch> Shared<A> {
         let mut run = run.into_iter();
         let mut kept = Vec::with_capacity(entries.len());
         for held in entries {
-            let taken_again = held.deliveries > 1 && held.entry.field(JOB).is_some();
-            if !taken_again || run.next().unwrap_or(true) {
+            if taken_again(&held).is_none() || run.next().unwrap_or(true) {
                 kept.push(held);
             } else {
                 tracing::info!(path = %self.path, entry = held.id(), "redis: a job that was cancelled (or done already) is not run");
@@ -71,4 +69,12 @@ impl<A: Dispatch> Shared<A> {
         }
         kept
     }
+}
+
+/// The id of the job `held` is, when a worker takes it again (it was delivered before): only
+/// those go through the start script.
+fn taken_again(held: &Held) -> Option<&str> {
+    (held.deliveries > 1)
+        .then(|| held.entry.text(JOB))
+        .flatten()
 }
