@@ -28,6 +28,13 @@ thread_local! {
     static CAUGHT: Cell<bool> = const { Cell::new(false) };
 }
 
+/// Whether this thread runs an actor's task (or code run through [`catch`]) right now:
+/// `false` tells that the caller is no actor's handler or hook, with one thread-local read.
+#[inline]
+pub(crate) fn in_caught_code() -> bool {
+    CAUGHT.with(Cell::get)
+}
+
 /// What a panic carries.
 pub(crate) type Payload = Box<dyn Any + Send>;
 

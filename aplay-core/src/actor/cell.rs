@@ -64,6 +64,14 @@ impl<A: Dispatch> CellControl for ActorCell<A> {
         self.mailbox.signal();
     }
 
+    fn close_if_idle(&self) -> bool {
+        self.mailbox.close_if_idle()
+    }
+
+    fn default_hooks(&self) -> bool {
+        A::__DEFAULT_HOOKS
+    }
+
     fn restartable(&self) -> bool {
         self.restarts.is_some() && self.core.restart != crate::supervision::Restart::Temporary
     }

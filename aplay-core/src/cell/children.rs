@@ -112,6 +112,11 @@ impl CellCore {
         self.children.lock().iter().cloned().collect()
     }
 
+    /// Whether any child is in its list.
+    pub(crate) fn has_children(&self) -> bool {
+        self.children.lock().live != 0
+    }
+
     pub(crate) fn accepts_children(&self) -> bool {
         !self.children.lock().closed
     }

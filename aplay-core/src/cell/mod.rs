@@ -100,6 +100,9 @@ struct Extras {
     attached: Vec<AbortHandle>,
     /// Its troubles, for tools: the last error, panics, asks timed out, recent restarts.
     history: crate::observe::History,
+    /// Its own task reads streams (`attach_stream_inline`): it may run a handler whenever an
+    /// item comes, even with an empty mailbox.
+    reads_streams: bool,
 }
 
 /// A shared, untyped cell: what an [`AnyRef`](crate::AnyRef) wraps, and what the runtime
@@ -120,6 +123,14 @@ pub(crate) trait CellControl: Send + Sync + 'static {
     fn into_any(self: Arc<Self>) -> Arc<dyn Any + Send + Sync>;
     /// Wakes the actor if it waits for a message.
     fn wake(&self);
+
+    /// Closes its mailbox if it waits for a message and none is queued: it will then handle
+    /// no message again. `true` when it did.
+    fn close_if_idle(&self) -> bool;
+
+    /// Whether every hook of its type is the default's (`#[actor]` on the struct): it does
+    /// nothing in `on_stop`, and has no `on_child_stopped` to tell of its children's stops.
+    fn default_hooks(&self) -> bool;
 
     /// Asks the actor to stop after its queued messages.
     fn request_stop(&self, by_person: bool) {
@@ -217,7 +228,7 @@ impl CellCore {
     }
 
     /// Marks a stop request; the caller then wakes the actor ([`CellControl::request_stop`]).
-    fn mark_stop(&self, by_person: bool) {
+    pub(crate) fn mark_stop(&self, by_person: bool) {
         if by_person {
             self.stopped_by_person.store(true, Ordering::Release);
             self.raise(bits::STOP_BY_PERSON);
@@ -271,6 +282,18 @@ impl CellCore {
     /// Works on the extras, allocated on first use.
     fn with_extras<R>(&self, f: impl FnOnce(&mut Extras) -> R) -> R {
         f(self.extras.lock().get_or_insert_with(Box::default))
+    }
+
+    /// Notes that its own task reads streams (see [`Extras::reads_streams`]).
+    pub(crate) fn note_reads_streams(&self) {
+        self.with_extras(|extras| extras.reads_streams = true);
+    }
+
+    /// Whether a stop leaves it nothing of its own to run once its mailbox is closed idle:
+    /// no children, no attached tasks or streams (nor anything else kept in the extras,
+    /// which only a few actors have).
+    pub(crate) fn bare(&self) -> bool {
+        self.extras.lock().is_none() && !self.has_children()
     }
 
     // ---- attached tasks ----------------------------------------------------------------

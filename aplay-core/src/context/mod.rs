@@ -257,6 +257,7 @@ impl<A> Context<A> {
 
     /// Sets the streams read by the actor's own task.
     pub(crate) fn set_inline(&mut self, inline: Box<dyn Any + Send>) {
+        self.myself_any().core().note_reads_streams();
         self.rare().inline = Some(Mutex::new(inline));
     }
 

@@ -149,6 +149,12 @@ impl<M> MailboxSender<M> {
         self.0.push_if_empty(Envelope::Signal);
     }
 
+    /// Closes the mailbox if the actor waits for a message and none is queued (nor taken
+    /// and unhandled): it will then handle no message again. `true` when it did.
+    pub(crate) fn close_if_idle(&self) -> bool {
+        self.0.close_if_idle()
+    }
+
     /// The capacity, for a bounded mailbox.
     pub(crate) fn capacity(&self) -> Option<usize> {
         self.0.capacity()

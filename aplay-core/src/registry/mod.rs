@@ -46,14 +46,16 @@ impl Registry {
         }
     }
 
-    /// Frees `path`, if `actor` still holds it. (One lookup: every stop comes here.)
+    /// Frees `path`, if `actor` still holds it. (Every stop comes here. A look, then the
+    /// removal: the second lookup finds the lines the first brought into the cache, where
+    /// `entry` would take the path by value, a clone and a drop of its `Arc`.)
     pub(crate) fn release(&self, path: &ActorPath, actor: &CellCore) {
         let mut actors = self.write();
-        if let Entry::Occupied(held) = actors.entry(path.clone())
-            && std::ptr::eq(held.get().core(), actor)
+        let holds = |held: &CellRef| std::ptr::eq(held.core(), actor);
+        if actors.get(path.as_str()).is_some_and(holds)
+            && let Some(released) = actors.remove(path.as_str())
         {
             // Dropped once the lock is released: it may be the last ref to the actor.
-            let released = held.remove();
             let now_empty = actors.is_empty();
             drop(actors);
             drop(released);

@@ -29,6 +29,12 @@ const KILL_GRACE: Duration = Duration::from_secs(1);
 
 /// Stops every child of `core`, youngest first, each after its queued messages; a child that
 /// overruns its `shutdown_timeout` is killed. No new child can join once this starts.
+///
+/// Each child is waited for before the next is asked, so that an actor may rely on those
+/// started before it while it stops; except a child that is idle with nothing of its own to
+/// run (see [`ask_to_stop_quietly`]), whose end nobody can tell from outside. Those end
+/// side by side with the rest, and are waited for last: a parent with a million idle
+/// children does not make a million round trips.
 pub(crate) async fn stop_children(core: &CellCore, system: &System) {
     let children: Vec<AnyRef> = core.close_children().into_iter().map(AnyRef::new).collect();
     let Some(first) = children.first() else {
@@ -38,14 +44,40 @@ pub(crate) async fn stop_children(core: &CellCore, system: &System) {
     // parent with many children does not register and cancel a timer for each.
     let first = time::deadline_after(first.core().shutdown_timeout);
     let mut timer = pin!(tokio::time::sleep_until(first.unwrap_or_else(Instant::now)));
+    let mut quiet = Vec::new();
     for child in &children {
-        stop_child_timed(child, system, timer.as_mut()).await;
+        if ask_to_stop_quietly(child) {
+            quiet.push(child);
+        } else if !ask_to_stop(child, system) {
+            wait_child_timed(child, timer.as_mut()).await;
+        }
+    }
+    for child in quiet {
+        wait_child_timed(child, timer.as_mut()).await;
     }
 }
 
-/// [`stop_child`] with `timer` as the time limit's timer.
-async fn stop_child_timed(child: &AnyRef, system: &System, mut timer: Pin<&mut Sleep>) {
-    if ask_to_stop(child, system) {
+/// Asks `child` to stop, if it can stop without running anything of its own: every hook
+/// the default's (no `on_stop`), never restarted, no children, nothing attached, and
+/// waiting for a message with none queued. Its mailbox is then closed at once, so it will
+/// handle nothing more, and what is left of its stop is its last step ([`finalize`]), on its
+/// own task. `false`, having done nothing, for any other child.
+fn ask_to_stop_quietly(child: &AnyRef) -> bool {
+    let cell = child.cell();
+    if !cell.default_hooks() || cell.restartable() || !child.core().bare() {
+        return false;
+    }
+    // Raised before the mailbox closes, so that the actor reads the close as a shutdown.
+    child.core().mark_stop(false);
+    // Busy (or not yet running) otherwise: the ordinary stop follows, and waits for it.
+    cell.close_if_idle()
+}
+
+/// Waits for `child`, asked to stop, to end within its time limit, `timer` being the time
+/// limit's timer; kills it past that.
+async fn wait_child_timed(child: &AnyRef, mut timer: Pin<&mut Sleep>) {
+    if !child.core().is_alive() {
+        // Ended already (most often, a child stopped quietly): no wait, no clock.
         return;
     }
     let limit = child.core().shutdown_timeout;
@@ -137,7 +169,8 @@ pub(crate) async fn stop_actor<A: Dispatch>(
 }
 
 /// Ends an actor for good: stops what works for it, frees its address, leaves its parent
-/// (telling it, unless `tell_parent` is false because the parent is the caller) and wakes
+/// (telling it, unless `tell_parent` is false because the parent is the caller, or the
+/// parent's hooks are the defaults', with nothing to hear it) and wakes
 /// every waiter. Also used by a parent on a child parked between two instances.
 pub(crate) fn finalize(me: &AnyRef, system: &System, reason: StopReason, tell_parent: bool) {
     let core = me.core();
@@ -178,7 +211,7 @@ pub(crate) fn finalize(me: &AnyRef, system: &System, reason: StopReason, tell_pa
     system.registry().release(&core.path, core);
     if let Some(parent) = core.parent.as_ref().and_then(|p| p.upgrade()) {
         parent.core().forget_child(core);
-        if tell_parent && parent.core().accepts_children() {
+        if tell_parent && !parent.default_hooks() && parent.core().accepts_children() {
             parent.post_system(SystemMsg::ChildStopped {
                 child: Arc::clone(me.cell()),
                 reason,

@@ -470,3 +470,113 @@ async fn children_stopped_in_any_order_leave_the_others_in_start_order() {
     b.stop().await;
     assert!(children(&system).is_empty());
 }
+
+/// Every hook the default's, as `#[actor]` on the struct gives: an idle one is stopped by a
+/// shutdown without a round trip. Its handlers note what they do in a log.
+#[actor]
+#[derive(Default)]
+struct Quiet {
+    name: &'static str,
+    log: Log,
+}
+
+#[actor]
+impl Quiet {
+    fn note(&mut self) {
+        self.log.push(format!("note {}", self.name));
+    }
+
+    async fn hold(
+        &mut self,
+        entered: tokio::sync::oneshot::Sender<()>,
+        release: tokio::sync::oneshot::Receiver<()>,
+    ) {
+        let _ = entered.send(());
+        let _ = release.await;
+        self.log.push(format!("released {}", self.name));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shutdown_stops_many_idle_children_each_as_a_shutdown() {
+    let system = System::new();
+    let log = Log::default();
+    let mut idle = Vec::new();
+    for i in 0..2_000 {
+        let name = format!("q{i}");
+        let quiet = Quiet {
+            name: "idle",
+            log: log.clone(),
+        };
+        idle.push(system.spawn(&name, quiet).await.unwrap());
+    }
+    // Each has run (it waits for a message): the next shutdown finds them idle.
+    for actor in &idle {
+        actor.note().await.unwrap();
+    }
+    while log.entries().len() < idle.len() {
+        tokio::task::yield_now().await;
+    }
+    assert_eq!(system.shutdown().await, StopReason::Shutdown);
+    for actor in &idle {
+        assert_eq!(actor.wait_stopped().await, StopReason::Shutdown);
+    }
+    assert_eq!(system.actor_count(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shutdown_waits_for_a_busy_default_hooks_child_before_its_older_siblings() {
+    let system = System::new();
+    let log = Log::default();
+    let older = system.spawn("older", Probe::new(&log)).await.unwrap();
+    let busy = system
+        .spawn(
+            "busy",
+            Quiet {
+                name: "busy",
+                log: log.clone(),
+            },
+        )
+        .await
+        .unwrap();
+    let younger = system
+        .spawn(
+            "younger",
+            Quiet {
+                name: "younger",
+                log: log.clone(),
+            },
+        )
+        .await
+        .unwrap();
+    younger.note().await.unwrap();
+    let (entered_tx, entered_rx) = tokio::sync::oneshot::channel();
+    let (release_tx, release_rx) = tokio::sync::oneshot::channel();
+    busy.hold(entered_tx, release_rx).await.unwrap();
+    entered_rx.await.unwrap();
+    // Its mailbox is empty, but it is in a handler: not idle.
+
+    let shutdown = tokio::spawn({
+        let system = system.clone();
+        async move { system.shutdown().await }
+    });
+    // The youngest, idle, goes at once; the busy one holds up its older sibling.
+    assert_eq!(younger.wait_stopped().await, StopReason::Shutdown);
+    assert!(
+        tokio::time::timeout(Duration::from_millis(100), older.wait_stopped())
+            .await
+            .is_err(),
+        "the older sibling stops only after the busy one"
+    );
+    release_tx.send(()).unwrap();
+    assert_eq!(shutdown.await.unwrap(), StopReason::Shutdown);
+    assert_eq!(busy.wait_stopped().await, StopReason::Shutdown);
+    let entries = log.entries();
+    let at = |entry: &str| {
+        entries
+            .iter()
+            .position(|e| e.starts_with(entry))
+            .unwrap_or_else(|| panic!("{entry:?} in {entries:?}"))
+    };
+    assert!(at("released busy") < at("stop /older"), "{entries:?}");
+}

@@ -442,10 +442,31 @@ impl<T> Queue<T> {
     /// Refuses new items; queued ones can still be popped. Waiting senders are woken: they
     /// find the queue closed.
     pub(crate) fn close(&self) {
-        let mut state = self.lock();
+        let state = self.lock();
         if state.closed {
             return;
         }
+        self.close_locked(state);
+    }
+
+    /// Closes the queue only if its receiver waits for an item and none is queued, taken or
+    /// held: then the receiver will never get one again. `true` when it did (it wakes the
+    /// receiver, which finds the queue closed).
+    pub(crate) fn close_if_idle(&self) -> bool {
+        let state = self.lock();
+        let idle = !state.closed
+            && state.receiver.is_some()
+            && state.items.is_empty()
+            && state.held == 0
+            && state.high_len() == 0;
+        if idle {
+            self.close_locked(state);
+        }
+        idle
+    }
+
+    /// Closes the open queue `state` belongs to, then wakes its receiver and waiting senders.
+    fn close_locked(&self, mut state: MutexGuard<'_, State<T>>) {
         state.closed = true;
         let mut waiting = Vec::new();
         for lane in [Priority::Normal, Priority::High] {

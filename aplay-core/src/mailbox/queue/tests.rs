@@ -366,3 +366,35 @@ fn a_queue_that_never_got_a_high_item_holds_no_lane() {
     assert!(matches!(q.try_push(1), Push::Sent));
     assert!(q.lock().high.is_none());
 }
+
+#[test]
+fn close_if_idle_closes_only_a_queue_whose_receiver_waits_with_nothing_taken() {
+    let (count, w) = waker();
+    let cx = Context::from_waker(&w);
+
+    // Never polled: the receiver may be about to take something; left open.
+    let q: Queue<u64> = Queue::new(Some(8));
+    assert!(!q.close_if_idle());
+    assert!(matches!(q.try_push(1), Push::Sent));
+
+    // Something queued: left open.
+    let mut batch = Batch::new();
+    assert!(!q.close_if_idle());
+    // Items taken in a batch and not all handed out: still busy.
+    assert!(matches!(q.try_push(2), Push::Sent));
+    assert_eq!(q.poll_pop(&mut batch, &cx), Poll::Ready(Some(1)));
+    assert!(!q.close_if_idle());
+    assert_eq!(q.poll_pop(&mut batch, &cx), Poll::Ready(Some(2)));
+    // The last item handed out, not yet come back for more (its handler may run): busy.
+    assert!(!q.close_if_idle());
+
+    // Back, and waiting: idle. Closed, the receiver is woken and finds the end.
+    assert!(q.poll_pop(&mut batch, &cx).is_pending());
+    let wakes = count.0.load(Ordering::SeqCst);
+    assert!(q.close_if_idle());
+    assert_eq!(count.0.load(Ordering::SeqCst), wakes + 1);
+    assert!(matches!(q.try_push(3), Push::Closed(3)));
+    assert_eq!(q.poll_pop(&mut batch, &cx), Poll::Ready(None));
+    // Closed already: not closed again by this call.
+    assert!(!q.close_if_idle());
+}
