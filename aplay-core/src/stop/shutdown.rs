@@ -26,6 +26,8 @@ pub const DEFAULT_SHUTDOWN_LIMIT: Duration = Duration::from_secs(60);
 impl System {
     /// Stops every actor: children before parents, younger siblings first, each after its
     /// queued messages and within its `shutdown_timeout`; returns when all have stopped.
+    /// (Idle children with default hooks and nothing of their own to run end side by side:
+    /// see the guide's chapter on stopping.)
     /// Past [`DEFAULT_SHUTDOWN_LIMIT`] in all, what is left is killed.
     ///
     /// # Cancel safety
