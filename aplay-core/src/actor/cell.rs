@@ -5,10 +5,14 @@
 use std::any::Any;
 use std::sync::Arc;
 
+use parking_lot::Mutex;
+
 use crate::actor::Dispatch;
-use crate::cell::{CellControl, CellCore, Restarting};
+use crate::cell::{CellControl, CellCore, Restarting, bits};
+use crate::handle::AnyRef;
 use crate::mailbox::{MailboxReceiver, MailboxSender};
 use crate::stop::StopReason;
+use crate::system::WeakSystem;
 
 /// How a supervised actor goes from one instance to the next, kept in its typed cell. The
 /// cell only holds it: `supervision::restart` implements it (the one home of restarts).
@@ -37,6 +41,21 @@ pub(crate) struct ActorCell<A: Dispatch> {
     pub(crate) mailbox: MailboxSender<A::Msg>,
     /// For an actor spawned from a factory: how its next instance starts.
     pub(crate) restarts: Option<Box<dyn Restarts<A>>>,
+    /// An actor with nothing to run before its first message: what its task will own, kept
+    /// here until something wakes it (the runtime starts it then, `runtime::spawn`).
+    pub(crate) unstarted: Mutex<Option<Box<Unstarted<A>>>>,
+}
+
+/// What the task of an actor not started yet will own.
+pub(crate) struct Unstarted<A: Dispatch> {
+    pub(crate) actor: A,
+    /// Its own handle (the context is made when it starts).
+    pub(crate) me: AnyRef,
+    /// Weak: an unstarted actor does not keep its system alive.
+    pub(crate) system: WeakSystem,
+    pub(crate) receiver: MailboxReceiver<A::Msg>,
+    /// Ends it without a task (the runtime's; this layer cannot name it).
+    pub(crate) end: fn(Unstarted<A>, StopReason),
 }
 
 impl<A: Dispatch> CellControl for ActorCell<A> {
@@ -66,6 +85,31 @@ impl<A: Dispatch> CellControl for ActorCell<A> {
 
     fn close_if_idle(&self) -> bool {
         self.mailbox.close_if_idle()
+    }
+
+    fn end_unstarted(&self, reason: StopReason) -> bool {
+        let mut slot = self.unstarted.lock();
+        // Notices or children would need the task; and its mailbox must be empty, closed in
+        // the same step (under the slot's lock: a message that came first starts the task
+        // as soon as the lock is free).
+        if slot.is_none()
+            || self.core.control() & bits::SYSTEM != 0
+            || self.core.has_children()
+            || !self.mailbox.close_if_idle_unwoken()
+        {
+            return false;
+        }
+        let unstarted = slot.take().expect("looked at under the same lock");
+        drop(slot);
+        let end = unstarted.end;
+        end(*unstarted, reason);
+        true
+    }
+
+    fn drop_unstarted(&self) {
+        let unstarted = self.unstarted.lock().take();
+        drop(unstarted);
+        self.mailbox.close();
     }
 
     fn default_hooks(&self) -> bool {

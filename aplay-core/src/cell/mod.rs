@@ -135,14 +135,32 @@ pub(crate) trait CellControl: Send + Sync + 'static {
     /// Asks the actor to stop after its queued messages.
     fn request_stop(&self, by_person: bool) {
         self.core().mark_stop(by_person);
-        self.wake();
+        let reason = if by_person {
+            StopReason::StoppedByPerson
+        } else {
+            StopReason::Shutdown
+        };
+        if !self.end_unstarted(reason) {
+            self.wake();
+        }
     }
 
     /// Stops the actor now: its task is aborted at its next `.await`.
     fn kill(&self) {
         self.core().mark_kill();
-        self.wake();
+        if !self.end_unstarted(StopReason::Killed) {
+            self.wake();
+        }
     }
+
+    /// Ends an actor whose task has not started (it waits for its first message, see
+    /// `runtime::spawn`) right here, for `reason`, when nothing is queued for it: there is
+    /// nothing of its own to run. `false`, having done nothing, otherwise.
+    fn end_unstarted(&self, reason: StopReason) -> bool;
+
+    /// Drops what an actor whose task never started holds (its system is gone: nothing
+    /// will start it), and closes its mailbox.
+    fn drop_unstarted(&self);
 
     /// Queues a notice for the actor, handled between messages.
     fn post_system(&self, msg: SystemMsg) {

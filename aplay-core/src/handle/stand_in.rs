@@ -58,6 +58,7 @@ pub(crate) fn stand_in<A: Dispatch>(
         core,
         mailbox: sender,
         restarts: None,
+        unstarted: parking_lot::Mutex::new(None),
     });
     let actor_ref = ActorRef::from_cell(Arc::clone(&cell));
     let stand_in = StandIn {
@@ -103,6 +104,7 @@ pub(crate) fn child_stand_in<A: Dispatch>(
         core,
         mailbox: sender,
         restarts: None,
+        unstarted: parking_lot::Mutex::new(None),
     });
     let me = AnyRef::new(Arc::clone(&cell) as Arc<dyn CellControl>);
     system.registry().claim(Arc::clone(me.cell()))?;

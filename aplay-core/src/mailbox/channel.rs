@@ -155,6 +155,23 @@ impl<M> MailboxSender<M> {
         self.0.close_if_idle()
     }
 
+    /// [`close_if_idle`](Self::close_if_idle) for a receiver nobody polls (an actor not
+    /// started): its waker is dropped, not woken.
+    pub(crate) fn close_if_idle_unwoken(&self) -> bool {
+        self.0.close_if_idle_unwoken()
+    }
+
+    /// Makes `waker` the receiver's until the first message (or signal) wakes it, for a
+    /// receiver nobody polls yet; `true` when something is queued already.
+    pub(crate) fn wait_with(&self, waker: std::task::Waker) -> bool {
+        self.0.wait_with(waker)
+    }
+
+    /// Refuses new messages (those queued can still be received).
+    pub(crate) fn close(&self) {
+        self.0.close();
+    }
+
     /// The capacity, for a bounded mailbox.
     pub(crate) fn capacity(&self) -> Option<usize> {
         self.0.capacity()

@@ -23,6 +23,17 @@ pub(crate) struct Registry {
     emptied: Notify,
 }
 
+impl Drop for Registry {
+    fn drop(&mut self) {
+        // The system is gone without a shutdown. An actor that never started is its own
+        // mailbox's waker (`runtime::on_demand`), a cycle nothing would break now: let go of
+        // what it holds.
+        for actor in self.actors.get_mut().values() {
+            actor.drop_unstarted();
+        }
+    }
+}
+
 impl Registry {
     fn read(&self) -> RwLockReadGuard<'_, Actors> {
         self.actors.read()

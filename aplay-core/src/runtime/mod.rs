@@ -4,6 +4,7 @@ mod finish;
 #[cfg(feature = "tracing")]
 mod in_span;
 mod message_loop;
+mod on_demand;
 mod spawn;
 mod task;
 

@@ -5,10 +5,11 @@ use std::sync::Arc;
 use tokio::sync::oneshot;
 
 use super::finish::Finisher;
-use super::task::{Started, run_actor};
+use super::on_demand;
+use super::task::{Started, announce_running, run_actor};
 use crate::actor::cell::{ActorCell, Restarts};
 use crate::actor::{Dispatch, StartState};
-use crate::cell::{ActorState, CellControl, CellCore};
+use crate::cell::{CellControl, CellCore};
 use crate::context::Context;
 use crate::error::Error;
 use crate::handle::{ActorRef, AnyRef};
@@ -33,9 +34,14 @@ pub(crate) async fn spawn_child<A: Dispatch>(
     if let Some(stand_in) = replaced::<A>(system, parent, &path) {
         return stand_in;
     }
-    // The hooks are the defaults': `on_start` does nothing, so there is nothing to wait for.
-    let wait = !A::__DEFAULT_HOOKS;
-    let (cell, started) = launch(system, Some(parent), path, actor, None, wait)?;
+    // The hooks are the defaults': `on_start` does nothing, so there is nothing to wait for,
+    // nor anything to run before the first message.
+    let start = if A::__DEFAULT_HOOKS {
+        Start::OnDemand
+    } else {
+        Start::Waited
+    };
+    let (cell, started) = launch(system, Some(parent), path, actor, None, start)?;
     match started {
         Some(started) => await_start(cell, started).await,
         None => Ok(ActorRef::from_cell(cell)),
@@ -69,7 +75,7 @@ pub(crate) async fn spawn_supervised_child<A: Dispatch>(
         path,
         actor,
         Some((restart, plan)),
-        true,
+        Start::Waited,
     )?;
     await_start(cell, started.expect("a start that is waited for")).await
 }
@@ -79,15 +85,26 @@ pub(crate) fn spawn_root<A: Dispatch>(
     system: &System,
     actor: A,
 ) -> Result<(Arc<ActorCell<A>>, Option<Started>), Error> {
-    // As for a child: a kernel whose hooks are the defaults' runs from now on.
-    launch(
-        system,
-        None,
-        ActorPath::root(),
-        actor,
-        None,
-        !A::__DEFAULT_HOOKS,
-    )
+    // A kernel whose hooks are the defaults' runs from now on (its task started at once: its
+    // children are spawned from outside, so it has work before its first message).
+    let start = if A::__DEFAULT_HOOKS {
+        Start::Now
+    } else {
+        Start::Waited
+    };
+    launch(system, None, ActorPath::root(), actor, None, start)
+}
+
+/// How a new actor's first instance starts.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Start {
+    /// Its task runs `on_start`, which the spawner waits for.
+    Waited,
+    /// `on_start` does nothing: it runs from now on, its task started at once.
+    Now,
+    /// `on_start` does nothing, nor does anything else before its first message: it runs
+    /// from now on, and its task starts when something wakes it (`on_demand`).
+    OnDemand,
 }
 
 pub(crate) async fn await_start<A: Dispatch>(
@@ -108,15 +125,15 @@ pub(crate) async fn await_start<A: Dispatch>(
     }
 }
 
-/// Claims the address, joins the parent and starts the first instance; `supervised` is
-/// the restart type and plan of an actor spawned from a factory.
+/// Claims the address, joins the parent and starts the first instance as `start` says;
+/// `supervised` is the restart type and plan of an actor spawned from a factory.
 pub(crate) fn launch<A: Dispatch>(
     system: &System,
     parent: Option<&AnyRef>,
     path: ActorPath,
     actor: A,
     supervised: Option<(Restart, Box<dyn Restarts<A>>)>,
-    wait_for_start: bool,
+    start: Start,
 ) -> Result<(Arc<ActorCell<A>>, Option<Started>), Error> {
     // These hooks run in the spawner's task: a panic in one is the new actor's start
     // failure, not the spawner's.
@@ -127,7 +144,7 @@ pub(crate) fn launch<A: Dispatch>(
             actor.shutdown_timeout(),
         )
     });
-    let (start, mailbox, shutdown_timeout) = match hooks {
+    let (decided_to_start, mailbox, shutdown_timeout) = match hooks {
         Ok(hooks) => hooks,
         Err(panic) => {
             let failure = Failure::new(FailureKind::StartPanic, panic_text(&*panic));
@@ -137,7 +154,7 @@ pub(crate) fn launch<A: Dispatch>(
             });
         }
     };
-    if !start {
+    if !decided_to_start {
         return Err(Error::StartDeclined { path });
     }
     if let Some(parent) = parent
@@ -161,6 +178,7 @@ pub(crate) fn launch<A: Dispatch>(
         .logs_undelivered(system.undelivered_log()),
         mailbox: sender,
         restarts,
+        unstarted: parking_lot::Mutex::new(None),
     });
     let me = AnyRef::new(Arc::clone(&cell) as Arc<dyn CellControl>);
     system.registry().claim(Arc::clone(me.cell()))?;
@@ -172,7 +190,12 @@ pub(crate) fn launch<A: Dispatch>(
             parent: parent.path().clone(),
         });
     }
-    let started = start_instance(&cell, me, system, actor, receiver, wait_for_start);
+    if start == Start::OnDemand {
+        announce_running(&cell.core, system);
+        on_demand::park(&cell, me, system, actor, receiver);
+        return Ok((cell, None));
+    }
+    let started = start_instance(&cell, me, system, actor, receiver, start == Start::Waited);
     Ok((cell, started))
 }
 
@@ -192,10 +215,11 @@ pub(crate) fn start_instance<A: Dispatch>(
         Some(rx)
     } else {
         // Nobody waits: `on_start` does nothing, the actor counts as running from now on.
-        cell.core.set_state(ActorState::Running);
+        announce_running(&cell.core, system);
         None
     };
-    let task = tokio::spawn(run_actor(actor, Finisher::new(ctx), receiver));
+    let life = Finisher::new(ctx);
+    let task = system.spawn_task(run_actor(actor, life, receiver, !wait_for_start));
     cell.core.set_task(task.id(), task.abort_handle());
     started
 }

@@ -11,8 +11,9 @@ use super::finish::Finisher;
 use super::in_span::InSpan;
 use super::message_loop::message_loop;
 use crate::actor::Dispatch;
-use crate::cell::{ActorState, bits};
+use crate::cell::{ActorState, CellCore, bits};
 use crate::mailbox::MailboxReceiver;
+use crate::system::System;
 use tokio::sync::oneshot;
 
 use crate::observe::{LIFECYCLE_TARGET, report_started};
@@ -26,10 +27,14 @@ pub(crate) type Started = oneshot::Receiver<Result<(), StopReason>>;
 /// Runs one instance of an actor from `on_start` to its end, in the actor's span. Whatever
 /// ends the task, an abort before its first poll included, `life` ends the actor (or parks
 /// it for a restart) and tells the parent and every waiter.
+///
+/// `announced`: the spawner has marked it running and said so already (an actor whose
+/// `on_start` does nothing, see [`announce_running`]).
 pub(crate) fn run_actor<A: Dispatch>(
     actor: A,
     life: Finisher<A>,
     receiver: MailboxReceiver<A::Msg>,
+    announced: bool,
 ) -> impl Future<Output = ()> + Send {
     #[cfg(feature = "tracing")]
     {
@@ -37,10 +42,13 @@ pub(crate) fn run_actor<A: Dispatch>(
         // Kept only while a subscriber wants it, boxed: a span takes 40 bytes, a pointer 8.
         let span = (!span.is_disabled()).then(|| Box::new(span));
         // Quiet: a panic in a handler or hook is caught and reported as one event (`panics`).
-        panics::quiet(InSpan::new(span, lifecycle(actor, life, receiver)))
+        panics::quiet(InSpan::new(
+            span,
+            lifecycle(actor, life, receiver, announced),
+        ))
     }
     #[cfg(not(feature = "tracing"))]
-    panics::quiet(lifecycle(actor, life, receiver))
+    panics::quiet(lifecycle(actor, life, receiver, announced))
 }
 
 /// One instance's life. (A plain function around an `async move` block rather than an
@@ -52,6 +60,7 @@ fn lifecycle<A: Dispatch>(
     mut actor: A,
     mut life: Finisher<A>,
     mut receiver: MailboxReceiver<A::Msg>,
+    announced: bool,
 ) -> impl Future<Output = ()> + Send {
     async move {
         if let Some(id) = tokio::task::try_id() {
@@ -67,7 +76,9 @@ fn lifecycle<A: Dispatch>(
             }
             return;
         }
-        running(&life);
+        if !announced {
+            announce_running(life.core(), life.system());
+        }
         if let Some(started) = life.ctx().take_started() {
             let _ = started.send(Ok(()));
         }
@@ -84,9 +95,9 @@ fn lifecycle<A: Dispatch>(
 }
 
 /// Marks the instance as running, and says so (a function of its own: nothing it uses is
-/// kept in the task's future).
-fn running<A: Dispatch>(life: &Finisher<A>) {
-    let core = life.core();
+/// kept in the task's future). Called by its task once `on_start` has run, or by the
+/// spawner for an actor whose `on_start` does nothing.
+pub(super) fn announce_running(core: &CellCore, system: &System) {
     core.set_state(ActorState::Running);
     match core.incarnation() {
         0 => tracing::debug!(target: LIFECYCLE_TARGET, actor = %core.path, "started"),
@@ -94,7 +105,7 @@ fn running<A: Dispatch>(life: &Finisher<A>) {
             tracing::info!(target: LIFECYCLE_TARGET, actor = %core.path, restarts, "restarted");
         }
     }
-    report_started(life.system().observing(), &core.path, core.incarnation());
+    report_started(system.observing(), &core.path, core.incarnation());
 }
 
 /// Runs `on_start`. If it fails, stops the children it may have started and returns the

@@ -69,7 +69,11 @@ fn ask_to_stop_quietly(child: &AnyRef) -> bool {
     }
     // Raised before the mailbox closes, so that the actor reads the close as a shutdown.
     child.core().mark_stop(false);
-    // Busy (or not yet running) otherwise: the ordinary stop follows, and waits for it.
+    // Never started (no message yet): ended here, no task needed.
+    if cell.end_unstarted(StopReason::Shutdown) {
+        return true;
+    }
+    // Busy otherwise: the ordinary stop follows, and waits for it.
     cell.close_if_idle()
 }
 

@@ -52,6 +52,9 @@ struct SystemInner {
     observing: Observing,
     /// The messages its actors' mailboxes refused.
     undelivered: Arc<UndeliveredLog>,
+    /// The runtime it was built in, which runs the tasks of its actors: an actor started by
+    /// its first message may be woken from a thread outside it.
+    runtime: Option<tokio::runtime::Handle>,
 }
 
 /// Takes the place of the actors spawned at some addresses: the testkit's probes. Installed
@@ -93,6 +96,7 @@ impl System {
                 spawn_hook: OnceLock::new(),
                 observing,
                 undelivered: Arc::default(),
+                runtime: tokio::runtime::Handle::try_current().ok(),
             }),
         }
     }
@@ -120,6 +124,18 @@ impl System {
     /// plan holds: the system holds the actor).
     pub(crate) fn downgrade(&self) -> WeakSystem {
         WeakSystem(Arc::downgrade(&self.inner))
+    }
+
+    /// Spawns `task` on the runtime the system was built in (the caller's, for a system built
+    /// outside one).
+    pub(crate) fn spawn_task<F>(&self, task: F) -> tokio::task::JoinHandle<()>
+    where
+        F: std::future::Future<Output = ()> + Send + 'static,
+    {
+        match &self.inner.runtime {
+            Some(runtime) => runtime.spawn(task),
+            None => tokio::spawn(task),
+        }
     }
 
     pub(crate) fn registry(&self) -> &Registry {

@@ -16,6 +16,7 @@ mod local_actors;
 mod macro_shapes;
 mod metrics;
 mod metrics_example;
+mod on_demand;
 mod pools;
 mod priority;
 mod pubsub;

@@ -446,13 +446,23 @@ impl<T> Queue<T> {
         if state.closed {
             return;
         }
-        self.close_locked(state);
+        self.close_locked(state, true);
     }
 
     /// Closes the queue only if its receiver waits for an item and none is queued, taken or
     /// held: then the receiver will never get one again. `true` when it did (it wakes the
     /// receiver, which finds the queue closed).
     pub(crate) fn close_if_idle(&self) -> bool {
+        self.close_if_idle_then(true)
+    }
+
+    /// [`close_if_idle`](Self::close_if_idle), dropping the receiver's waker instead of
+    /// waking it (the caller stands in for the receiver).
+    pub(crate) fn close_if_idle_unwoken(&self) -> bool {
+        self.close_if_idle_then(false)
+    }
+
+    fn close_if_idle_then(&self, wake_receiver: bool) -> bool {
         let state = self.lock();
         let idle = !state.closed
             && state.receiver.is_some()
@@ -460,13 +470,26 @@ impl<T> Queue<T> {
             && state.held == 0
             && state.high_len() == 0;
         if idle {
-            self.close_locked(state);
+            self.close_locked(state, wake_receiver);
         }
         idle
     }
 
-    /// Closes the open queue `state` belongs to, then wakes its receiver and waiting senders.
-    fn close_locked(&self, mut state: MutexGuard<'_, State<T>>) {
+    /// Registers `waker` as the receiver's, as a poll that found nothing would; `true` when
+    /// something is queued already, or the queue is closed (the caller wakes the receiver
+    /// itself).
+    pub(crate) fn wait_with(&self, waker: Waker) -> bool {
+        let mut state = self.lock();
+        if !state.items.is_empty() || state.high_len() > 0 || state.closed {
+            return true;
+        }
+        state.receiver = Some(waker);
+        false
+    }
+
+    /// Closes the open queue `state` belongs to, then wakes its waiting senders, and its
+    /// receiver if `wake_receiver`.
+    fn close_locked(&self, mut state: MutexGuard<'_, State<T>>, wake_receiver: bool) {
         state.closed = true;
         let mut waiting = Vec::new();
         for lane in [Priority::Normal, Priority::High] {
@@ -480,7 +503,9 @@ impl<T> Queue<T> {
         for waiter in waiting {
             waiter.waker.wake();
         }
-        wake(receiver);
+        if wake_receiver {
+            wake(receiver);
+        }
     }
 
     /// Keeps only the queued items `keep` accepts (in both lanes), in order; returns the
