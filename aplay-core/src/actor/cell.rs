@@ -46,14 +46,14 @@ pub(crate) struct ActorCell<A: Dispatch> {
     pub(crate) unstarted: Mutex<Option<Box<Unstarted<A>>>>,
 }
 
-/// What the task of an actor not started yet will own.
+/// What the task of an actor not started yet will own (its mailbox's receiving side is
+/// made when it starts, from the cell's sending side: 16 bytes less to keep meanwhile).
 pub(crate) struct Unstarted<A: Dispatch> {
     pub(crate) actor: A,
     /// Its own handle (the context is made when it starts).
     pub(crate) me: AnyRef,
     /// Weak: an unstarted actor does not keep its system alive.
     pub(crate) system: WeakSystem,
-    pub(crate) receiver: MailboxReceiver<A::Msg>,
     /// Ends it without a task (the runtime's; this layer cannot name it).
     pub(crate) end: fn(Unstarted<A>, StopReason),
 }

@@ -3,6 +3,8 @@
 
 use std::sync::atomic::Ordering;
 
+use thin_vec::ThinVec;
+
 use super::{ActorState, CellCore, CellRef, bits};
 
 /// The children of an actor, in start order.
@@ -10,9 +12,9 @@ pub(super) struct Children {
     /// In start order. A child that leaves leaves an empty slot (so that the others keep
     /// theirs): finding a child is one index, never a search, whatever the order they stop
     /// in. The slots are compacted once more than half are empty.
-    list: Vec<Option<CellRef>>,
+    list: ThinVec<Option<CellRef>>,
     /// How many slots hold a child (a `u32`, as the slots: the list stays in the cell's
-    /// 40 bytes).
+    /// 24 bytes).
     live: u32,
     /// Set once the actor stops: no child may join after that.
     pub(super) closed: bool,
@@ -21,7 +23,7 @@ pub(super) struct Children {
 impl Children {
     pub(super) fn new() -> Self {
         Children {
-            list: Vec::new(),
+            list: ThinVec::new(),
             live: 0,
             closed: false,
         }

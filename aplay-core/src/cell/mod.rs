@@ -15,6 +15,7 @@ use std::sync::{Arc, OnceLock, Weak};
 use parking_lot::Mutex;
 use std::time::Duration;
 
+use thin_vec::ThinVec;
 use tokio::sync::Notify;
 use tokio::task::AbortHandle;
 
@@ -67,9 +68,12 @@ pub(crate) type Restarting = futures::future::BoxFuture<'static, Result<(), Stop
 pub(crate) struct CellCore {
     pub(crate) path: ActorPath,
     pub(crate) parent: Option<Weak<dyn CellControl>>,
-    pub(crate) shutdown_timeout: Duration,
+    /// Its `shutdown_timeout`, in nanoseconds (`u64::MAX`: none), 8 bytes less than a
+    /// `Duration` in every cell.
+    shutdown_timeout: u64,
     control: AtomicU8,
-    system_queue: Mutex<Vec<SystemMsg>>,
+    /// A thin vector: one pointer, most actors never get a notice.
+    system_queue: Mutex<ThinVec<SystemMsg>>,
     children: Mutex<Children>,
     state: AtomicU8,
     stopped_by_person: AtomicBool,
@@ -189,9 +193,9 @@ impl CellCore {
         CellCore {
             path,
             parent,
-            shutdown_timeout,
+            shutdown_timeout: u64::try_from(shutdown_timeout.as_nanos()).unwrap_or(u64::MAX),
             control: AtomicU8::new(0),
-            system_queue: Mutex::new(Vec::new()),
+            system_queue: Mutex::new(ThinVec::new()),
             children: Mutex::new(Children::new()),
             state: AtomicU8::new(0),
             stopped_by_person: AtomicBool::new(false),
@@ -234,6 +238,14 @@ impl CellCore {
     }
 
     // ---- control signals -------------------------------------------------------------
+
+    /// How long its parent lets it take to stop before killing it.
+    pub(crate) fn shutdown_timeout(&self) -> Duration {
+        match self.shutdown_timeout {
+            u64::MAX => Duration::MAX,
+            nanos => Duration::from_nanos(nanos),
+        }
+    }
 
     /// The pending control bits; zero on the fast path.
     #[inline]
@@ -291,7 +303,7 @@ impl CellCore {
         self.raise(bits::SYSTEM);
     }
 
-    pub(crate) fn take_system(&self) -> Vec<SystemMsg> {
+    pub(crate) fn take_system(&self) -> ThinVec<SystemMsg> {
         let mut queue = self.system_queue.lock();
         self.control.fetch_and(!bits::SYSTEM, Ordering::AcqRel);
         std::mem::take(&mut *queue)

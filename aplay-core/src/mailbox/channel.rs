@@ -66,6 +66,12 @@ pub(crate) fn channel<M>(config: Mailbox) -> (MailboxSender<M>, MailboxReceiver<
     (MailboxSender(queue), receiver)
 }
 
+/// A mailbox's sending side alone, for an actor whose task (which owns the receiving side)
+/// starts later: [`MailboxSender::receiver`] makes that side then.
+pub(crate) fn sender<M>(config: Mailbox) -> MailboxSender<M> {
+    MailboxSender(Arc::new(Queue::new(config.capacity())))
+}
+
 impl<M> Envelope<M> {
     /// The envelope of a message sent now: plain, or with the sender's span when a subscriber
     /// wants message spans and the sender is inside a span.
@@ -165,6 +171,15 @@ impl<M> MailboxSender<M> {
     /// receiver nobody polls yet; `true` when something is queued already.
     pub(crate) fn wait_with(&self, waker: std::task::Waker) -> bool {
         self.0.wait_with(waker)
+    }
+
+    /// The receiving side of a mailbox made by [`sender`], made once, when the actor's task
+    /// starts (a second one would steal from the first).
+    pub(crate) fn receiver(&self) -> MailboxReceiver<M> {
+        MailboxReceiver {
+            queue: Arc::clone(&self.0),
+            batch: Batch::new(),
+        }
     }
 
     /// Refuses new messages (those queued can still be received).

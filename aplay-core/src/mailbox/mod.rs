@@ -15,7 +15,7 @@ mod sync;
 #[cfg(feature = "redis")]
 pub(crate) use channel::Scope;
 pub(crate) use channel::{
-    Envelope, MailboxReceiver, MailboxSender, SendEnvelope, Traced, TrySend, channel,
+    Envelope, MailboxReceiver, MailboxSender, SendEnvelope, Traced, TrySend, channel, sender,
 };
 pub use config::Mailbox;
 pub use priority::Priority;

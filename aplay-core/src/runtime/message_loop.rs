@@ -245,7 +245,7 @@ fn handler_panicked(
 async fn on_notices<A: Dispatch>(
     actor: &mut A,
     ctx: &mut Context<A>,
-    notices: Vec<SystemMsg>,
+    notices: thin_vec::ThinVec<SystemMsg>,
 ) -> Result<(), Failure> {
     for notice in notices {
         on_system(actor, ctx, notice).await?;

@@ -18,23 +18,16 @@ use crate::actor::Dispatch;
 use crate::actor::cell::{ActorCell, Unstarted};
 use crate::context::Context;
 use crate::handle::AnyRef;
-use crate::mailbox::MailboxReceiver;
 use crate::stop::{StopReason, finalize};
 use crate::system::System;
 
-/// Keeps `actor` and its `receiver` in its cell until something wakes it.
-pub(super) fn park<A: Dispatch>(
-    cell: &Arc<ActorCell<A>>,
-    me: AnyRef,
-    system: &System,
-    actor: A,
-    receiver: MailboxReceiver<A::Msg>,
-) {
+/// Keeps `actor` in its cell until something wakes it. Its mailbox was made without a
+/// receiving side (`mailbox::sender`): the task gets it when it starts.
+pub(super) fn park<A: Dispatch>(cell: &Arc<ActorCell<A>>, me: AnyRef, system: &System, actor: A) {
     *cell.unstarted.lock() = Some(Box::new(Unstarted {
         actor,
         me,
         system: system.downgrade(),
-        receiver,
         end,
     }));
     // A message may have come already: the address was claimed before this.
@@ -58,7 +51,6 @@ impl<A: Dispatch> Wake for ActorCell<A> {
             actor,
             me,
             system,
-            receiver,
             end: _,
         } = *unstarted;
         // Its system is gone (dropped without a shutdown): nothing is left to run it in.
@@ -66,6 +58,7 @@ impl<A: Dispatch> Wake for ActorCell<A> {
             return;
         };
         let ctx = Context::new(me, system.clone());
+        let receiver = self.mailbox.receiver();
         let task = system.spawn_task(run_actor(actor, Finisher::new(ctx), receiver, true));
         self.core.set_task(task.id(), task.abort_handle());
     }
@@ -79,10 +72,8 @@ fn end<A: Dispatch>(unstarted: Unstarted<A>, reason: StopReason) {
         actor,
         me,
         system,
-        receiver,
         end: _,
     } = unstarted;
-    drop(receiver);
     if let Some(system) = system.upgrade() {
         finalize(&me, &system, reason, true);
     }

@@ -164,7 +164,14 @@ pub(crate) fn launch<A: Dispatch>(
             parent: parent.path().clone(),
         });
     }
-    let (sender, receiver) = mailbox::channel(mailbox);
+    // An actor started on demand gets its receiving side when its task starts.
+    let (sender, receiver) = match start {
+        Start::OnDemand => (mailbox::sender(mailbox), None),
+        _ => {
+            let (sender, receiver) = mailbox::channel(mailbox);
+            (sender, Some(receiver))
+        }
+    };
     let (restart, restarts) =
         supervised.map_or((Restart::Temporary, None), |(r, plan)| (r, Some(plan)));
     let cell = Arc::new(ActorCell::<A> {
@@ -190,11 +197,11 @@ pub(crate) fn launch<A: Dispatch>(
             parent: parent.path().clone(),
         });
     }
-    if start == Start::OnDemand {
+    let Some(receiver) = receiver else {
         announce_running(&cell.core, system);
-        on_demand::park(&cell, me, system, actor, receiver);
+        on_demand::park(&cell, me, system, actor);
         return Ok((cell, None));
-    }
+    };
     let started = start_instance(&cell, me, system, actor, receiver, start == Start::Waited);
     Ok((cell, started))
 }

@@ -42,7 +42,7 @@ pub(crate) async fn stop_children(core: &CellCore, system: &System) {
     };
     // One timer for every child's time limit, moved only when it would fire too early: a
     // parent with many children does not register and cancel a timer for each.
-    let first = time::deadline_after(first.core().shutdown_timeout);
+    let first = time::deadline_after(first.core().shutdown_timeout());
     let mut timer = pin!(tokio::time::sleep_until(first.unwrap_or_else(Instant::now)));
     let mut quiet = Vec::new();
     for child in &children {
@@ -84,7 +84,7 @@ async fn wait_child_timed(child: &AnyRef, mut timer: Pin<&mut Sleep>) {
         // Ended already (most often, a child stopped quietly): no wait, no clock.
         return;
     }
-    let limit = child.core().shutdown_timeout;
+    let limit = child.core().shutdown_timeout();
     let mut stopped = pin!(
         child
             .core()
@@ -140,7 +140,7 @@ pub(crate) async fn stop_child(child: &AnyRef, system: &System) {
 /// Waits until `child` reaches a state `done` accepts, within its `shutdown_timeout`; kills
 /// it past that.
 pub(crate) async fn wait_or_kill(child: &AnyRef, done: impl Fn(ActorState) -> bool) {
-    let limit = child.core().shutdown_timeout;
+    let limit = child.core().shutdown_timeout();
     let core = child.core();
     if time::within(limit, core.wait_state(&done)).await.is_none() {
         kill_late(child, limit).await;
