@@ -20,9 +20,10 @@ use crate::spawn_figures::SpawnFigures;
 /// kameo's setup, for the notes under the table.
 pub(crate) const SETUP: &str = "default features (`macros`, `tracing`); the shared tokio \
     multi-thread runtime; mailbox `mailbox::bounded(1024)` (tokio mpsc; kameo's default is \
-    bounded, 64); tell `actor_ref.tell(Add(1)).await` (waits for room only); ask \
-    `actor_ref.ask(Incr(x)).await`; spawn `Counter::spawn_with_mailbox(..)` (unnamed; returns \
-    before `on_start`, the clock waits for every `on_start`); stop `stop_gracefully().await` \
+    bounded, 64); tell `actor_ref.tell(Add(1)).send().await` (the direct path: `.await` on \
+    the request itself boxes the `send` future; waits for room only); ask \
+    `actor_ref.ask(Incr(x)).send().await`; spawn `Counter::spawn_with_mailbox(..)` (unnamed; \
+    returns before `on_start`, the clock waits for every `on_start`); stop `stop_gracefully().await` \
     on each, then `wait_for_shutdown().await` on each.";
 
 /// Counters whose `on_start` has run.
@@ -94,9 +95,9 @@ pub(crate) async fn tell(n: u64) -> f64 {
     let counter = spawn_counter();
     let started = Instant::now();
     for _ in 0..n {
-        counter.tell(Add(1)).await.expect("the counter runs");
+        counter.tell(Add(1)).send().await.expect("the counter runs");
     }
-    let count = counter.ask(Get).await.expect("the counter replies");
+    let count = counter.ask(Get).send().await.expect("the counter replies");
     let elapsed = started.elapsed();
     assert_eq!(count, n, "kameo lost tells");
     stop(counter).await;
@@ -112,7 +113,7 @@ pub(crate) async fn fan_in(senders: usize, per_sender: u64) -> f64 {
             let counter = counter.clone();
             tokio::spawn(async move {
                 for _ in 0..per_sender {
-                    counter.tell(Add(1)).await.expect("the counter runs");
+                    counter.tell(Add(1)).send().await.expect("the counter runs");
                 }
             })
         })
@@ -120,7 +121,7 @@ pub(crate) async fn fan_in(senders: usize, per_sender: u64) -> f64 {
     for task in tasks {
         task.await.expect("a sender ends cleanly");
     }
-    let count = counter.ask(Get).await.expect("the counter replies");
+    let count = counter.ask(Get).send().await.expect("the counter replies");
     let elapsed = started.elapsed();
     let total = senders as u64 * per_sender;
     assert_eq!(count, total, "kameo lost tells");
@@ -133,7 +134,11 @@ pub(crate) async fn ask(n: u64) -> f64 {
     let counter = spawn_counter();
     let started = Instant::now();
     for i in 0..n {
-        let answer = counter.ask(Incr(i)).await.expect("the counter replies");
+        let answer = counter
+            .ask(Incr(i))
+            .send()
+            .await
+            .expect("the counter replies");
         assert_eq!(answer, i + 1);
     }
     let elapsed = started.elapsed();
@@ -218,6 +223,7 @@ impl Message<Token> for RingNode {
         }
         let next = self.next.as_ref().expect("the ring is linked");
         next.tell(Token(remaining - 1))
+            .send()
             .await
             .expect("the next node runs");
     }
@@ -247,12 +253,13 @@ pub(crate) async fn ring(actors: usize, hops: u64) -> f64 {
         .collect();
     for (i, node) in nodes.iter().enumerate() {
         let next = nodes[(i + 1) % actors].clone();
-        node.ask(Link(next)).await.expect("a node links");
+        node.ask(Link(next)).send().await.expect("a node links");
     }
 
     let started = Instant::now();
     nodes[0]
         .tell(Token(hops - 1))
+        .send()
         .await
         .expect("the first node runs");
     done.notified().await;
@@ -260,7 +267,7 @@ pub(crate) async fn ring(actors: usize, hops: u64) -> f64 {
 
     let mut handled = 0;
     for node in &nodes {
-        handled += node.ask(Handled).await.expect("a node replies");
+        handled += node.ask(Handled).send().await.expect("a node replies");
     }
     assert_eq!(handled, hops, "kameo's ring lost or doubled the token");
     for node in &nodes {
