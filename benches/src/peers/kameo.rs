@@ -12,10 +12,10 @@ use kameo::message::{Context, Message};
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 
-use super::{Tally, slots};
 use crate::CAPACITY;
-use crate::rss;
-use crate::spawn_figures::SpawnFigures;
+use crate::spawn_figures::{SpawnClock, SpawnFigures};
+use crate::stop_order::Stop;
+use crate::tally::{Tally, slots};
 
 /// kameo's setup, for the notes under the table.
 pub(crate) const SETUP: &str = "default features (`macros`, `tracing`); the shared tokio \
@@ -23,8 +23,9 @@ pub(crate) const SETUP: &str = "default features (`macros`, `tracing`); the shar
     bounded, 64); tell `actor_ref.tell(Add(1)).send().await` (the direct path: `.await` on \
     the request itself boxes the `send` future; waits for room only); ask \
     `actor_ref.ask(Incr(x)).send().await`; spawn `Counter::spawn_with_mailbox(..)` (unnamed; \
-    returns before `on_start`, the clock waits for every `on_start`); stop `stop_gracefully().await` \
-    on each, then `wait_for_shutdown().await` on each.";
+    returns before `on_start`, the clock waits for every `on_start`); stop one by one \
+    `stop_gracefully().await` then `wait_for_shutdown().await`; stop all \
+    `stop_gracefully().await` on each, then `wait_for_shutdown().await` on each.";
 
 /// Counters whose `on_start` has run.
 static STARTED: Tally = Tally::new();
@@ -146,33 +147,43 @@ pub(crate) async fn ask(n: u64) -> f64 {
     elapsed.as_nanos() as f64 / n as f64
 }
 
-/// `n` idle counters, then all stopped.
-pub(crate) async fn spawn(n: usize) -> SpawnFigures {
+/// `n` idle counters, then stopped as `stop` says.
+pub(crate) async fn spawn_stop(n: usize, stop: Stop) -> SpawnFigures {
     let mut refs = slots::<ActorRef<Counter>>(n);
     STARTED.reset();
 
-    rss::trim_heap();
-    let before = rss::resident_bytes();
-    let started = Instant::now();
+    let mut clock = SpawnClock::start();
     for slot in refs.iter_mut() {
         *slot = Some(spawn_counter());
     }
+    clock.returned();
     STARTED.reach(n).await;
-    let spawned = started.elapsed();
-    let after = rss::resident_bytes();
+    let spawned = clock.all_started();
+    assert_eq!(STARTED.get(), n, "every actor started once");
 
     let refs: Vec<ActorRef<Counter>> = refs.into_iter().flatten().collect();
+    let indexes = stop.indexes(n);
     let stopping = Instant::now();
-    for counter in &refs {
-        counter.stop_gracefully().await.expect("an idle actor runs");
-    }
-    for counter in &refs {
-        counter.wait_for_shutdown().await;
+    match indexes {
+        None => {
+            for counter in &refs {
+                counter.stop_gracefully().await.expect("an idle actor runs");
+            }
+            for counter in &refs {
+                counter.wait_for_shutdown().await;
+            }
+        }
+        Some(indexes) => {
+            for i in indexes {
+                refs[i].stop_gracefully().await.expect("an idle actor runs");
+                refs[i].wait_for_shutdown().await;
+            }
+        }
     }
     let stopped = stopping.elapsed();
     assert!(refs.iter().all(|r| !r.is_alive()), "every actor stopped");
 
-    SpawnFigures::measured(n, spawned, stopped, before, after)
+    spawned.figures(n, stopped)
 }
 
 /// A node of the ring (see [`crate::scenarios::ring`]).
