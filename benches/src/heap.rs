@@ -4,12 +4,16 @@
 //!
 //! Outside a window the wrapper adds one relaxed load of a flag per call (the flag's cache line
 //! is only read, so the cores do not fight over it): the tell and fan-in scenarios, which run
-//! with no window open, pay nothing else. Inside one, each allocation and free adds two relaxed
-//! read-modify-writes. `realloc` is passed through as `realloc` (glibc may grow a block in
-//! place), counting the change of size.
+//! with no window open, pay nothing else. Inside one, each thread adds to counters of its own
+//! (a shard, claimed at its first count, on a cache line of its own), with plain loads and
+//! stores: no atomic read-modify-write, no cache line shared between threads; a window's
+//! growth is the sum over the shards. (Two shared atomic adds per call slowed actix's and
+//! xtra's spawns, which allocate six blocks per actor, by 10 to 15%.) `realloc` is passed
+//! through as `realloc` (glibc may grow a block in place), counting the change of size.
 
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::cell::Cell;
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicUsize, Ordering};
 
 /// The wrapper around [`System`].
 #[derive(Debug)]
@@ -20,18 +24,76 @@ static ALLOCATOR: Counting = Counting;
 
 /// Whether a [`Window`] is open.
 static COUNTING: AtomicBool = AtomicBool::new(false);
-/// Bytes allocated minus bytes freed since the window opened.
-static BYTES: AtomicI64 = AtomicI64::new(0);
-/// Blocks allocated minus blocks freed since the window opened.
-static BLOCKS: AtomicI64 = AtomicI64::new(0);
+
+/// Shards of the counts: one per thread, the last shared by the threads that come after the
+/// others are taken (each actix run starts a thread of its own, so a long run uses many).
+const SHARDS: usize = 256;
+const SHARED: usize = SHARDS - 1;
+
+/// One thread's counts since the process started (only while a window was open), alone on its
+/// cache line.
+#[repr(align(64))]
+struct Shard {
+    /// Bytes allocated minus bytes freed.
+    bytes: AtomicI64,
+    /// Blocks allocated minus blocks freed.
+    blocks: AtomicI64,
+}
+
+static COUNTS: [Shard; SHARDS] = [const {
+    Shard {
+        bytes: AtomicI64::new(0),
+        blocks: AtomicI64::new(0),
+    }
+}; SHARDS];
+
+/// The next shard to hand out.
+static NEXT: AtomicUsize = AtomicUsize::new(0);
+
+thread_local! {
+    /// This thread's shard (`usize::MAX` until its first count). Const-initialised and
+    /// without a destructor: reading it neither allocates nor registers anything.
+    static SHARD: Cell<usize> = const { Cell::new(usize::MAX) };
+}
 
 fn count(bytes: i64, blocks: i64) {
-    if COUNTING.load(Ordering::Relaxed) {
-        BYTES.fetch_add(bytes, Ordering::Relaxed);
-        if blocks != 0 {
-            BLOCKS.fetch_add(blocks, Ordering::Relaxed);
-        }
+    if !COUNTING.load(Ordering::Relaxed) {
+        return;
     }
+    let index = SHARD
+        .try_with(|shard| {
+            if shard.get() == usize::MAX {
+                shard.set(NEXT.fetch_add(1, Ordering::Relaxed).min(SHARED));
+            }
+            shard.get()
+        })
+        .unwrap_or(SHARED);
+    let shard = &COUNTS[index];
+    if index == SHARED {
+        shard.bytes.fetch_add(bytes, Ordering::Relaxed);
+        shard.blocks.fetch_add(blocks, Ordering::Relaxed);
+    } else {
+        // Only this thread writes its shard: a load and a store, not a read-modify-write.
+        let add = |counter: &AtomicI64, v: i64| {
+            counter.store(counter.load(Ordering::Relaxed) + v, Ordering::Relaxed)
+        };
+        add(&shard.bytes, bytes);
+        add(&shard.blocks, blocks);
+    }
+}
+
+/// The sum over the shards.
+fn total() -> Growth {
+    COUNTS.iter().fold(
+        Growth {
+            bytes: 0,
+            blocks: 0,
+        },
+        |sum, shard| Growth {
+            bytes: sum.bytes + shard.bytes.load(Ordering::Relaxed),
+            blocks: sum.blocks + shard.blocks.load(Ordering::Relaxed),
+        },
+    )
 }
 
 // SAFETY: every call is passed to `System` with the caller's arguments unchanged; the counting
@@ -82,23 +144,26 @@ pub(crate) struct Growth {
 
 /// An open window of heap counting; one at a time (scenarios run one after the other).
 #[derive(Debug)]
-pub(crate) struct Window(());
+pub(crate) struct Window {
+    /// The counts when it opened.
+    start: Growth,
+}
 
 impl Window {
-    /// Zeroes the counts and starts counting.
+    /// Starts counting.
     pub(crate) fn open() -> Window {
-        BYTES.store(0, Ordering::SeqCst);
-        BLOCKS.store(0, Ordering::SeqCst);
+        let start = total();
         COUNTING.store(true, Ordering::SeqCst);
-        Window(())
+        Window { start }
     }
 
     /// Stops counting; returns the growth since [`Window::open`].
     pub(crate) fn close(self) -> Growth {
         COUNTING.store(false, Ordering::SeqCst);
+        let end = total();
         Growth {
-            bytes: BYTES.load(Ordering::SeqCst),
-            blocks: BLOCKS.load(Ordering::SeqCst),
+            bytes: end.bytes - self.start.bytes,
+            blocks: end.blocks - self.start.blocks,
         }
     }
 }
