@@ -7,13 +7,14 @@ options:
   --runs N        runs of each scenario; medians are reported (default 5, 1 with --quick)
   --quick         smoke mode: a tenth of the work, 1 run unless --runs is given
   --only LIST     scenarios to run, comma-separated: tell,fanin,ask,spawn,stops,shutdown,ring
-                  (default all); `scaling` (never by default) spawns and stops 10,000,
-                  100,000 and 1,000,000 actors (the peers at 1,000,000 only with --big) and
-                  runs fan-in with 1, 8 and 64 senders (3 runs unless --runs is given);
-                  `redis` (never by default: it starts a redis-server) runs the Redis
-                  scenarios on aplay alone, beside redis-benchmark; `pool` (never by
-                  default) sends 1,000,000 tells to one
-                  actor and through a pool of 4; `pubsub` (never by default) publishes
+                  (default all; `stops`: 100,000 actors stopped one by one in three orders;
+                  `shutdown`: 1,000,000 stopped at once, aplay and raw unless --big);
+                  `scaling` (never by default) spawns and stops 10,000, 100,000 and
+                  1,000,000 actors (the peers at 1,000,000 only with --big) and runs fan-in
+                  with 1, 8 and 64 senders (3 runs unless --runs is given); `redis` (never
+                  by default: it starts a redis-server) runs the Redis scenarios on aplay
+                  alone, beside redis-benchmark; `pool` (never by default) sends 1,000,000
+                  tells to one actor and through a pool of 4; `pubsub` (never by default) publishes
                   1,000,000 deliveries to 1, 100 and 10,000 subscribers; `priority`
                   (never by default) sends 1,000,000 tells with and without a high lane;
                   `queue` (never by default: it starts a redis-server and runs node)
