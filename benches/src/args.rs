@@ -6,12 +6,15 @@ usage: cargo aplay-bench [-- OPTIONS]
 options:
   --runs N        runs of each scenario; medians are reported (default 5, 1 with --quick)
   --quick         smoke mode: a tenth of the work, 1 run unless --runs is given
-  --only LIST     scenarios to run, comma-separated: tell,fanin,ask,spawn,ring (default all);
-                  `redis` (never by default: it starts a redis-server) runs the Redis
-                  scenarios on aplay alone, beside redis-benchmark; `stops` (never by
-                  default) stops 100,000 actors one by one in three orders, beside raw
-                  tokio tasks; `pool` (never by default) sends 1,000,000 tells to one
-                  actor and through a pool of 4; `pubsub` (never by default) publishes
+  --only LIST     scenarios to run, comma-separated: tell,fanin,ask,spawn,stops,shutdown,ring
+                  (default all; `stops`: 100,000 actors stopped one by one in three orders;
+                  `shutdown`: 1,000,000 stopped at once, aplay and raw unless --big);
+                  `scaling` (never by default) spawns and stops 10,000, 100,000 and
+                  1,000,000 actors (the peers at 1,000,000 only with --big) and runs fan-in
+                  with 1, 8 and 64 senders (3 runs unless --runs is given); `redis` (never
+                  by default: it starts a redis-server) runs the Redis scenarios on aplay
+                  alone, beside redis-benchmark; `pool` (never by default) sends 1,000,000
+                  tells to one actor and through a pool of 4; `pubsub` (never by default) publishes
                   1,000,000 deliveries to 1, 100 and 10,000 subscribers; `priority`
                   (never by default) sends 1,000,000 tells with and without a high lane;
                   `queue` (never by default: it starts a redis-server and runs node)
@@ -20,12 +23,17 @@ options:
   --side LIST     implementations to run, comma-separated: aplay,raw,kameo,ractor,actix,xtra;
                   `all` (the default), `both` (aplay,raw) or `peers` (kameo,ractor,actix,xtra);
                   one side is for profiling
+  --big           the peers too at 1,000,000 actors (shutdown, scaling): kameo and ractor
+                  take about 8 GB there, so by default only aplay and raw do
   --workers N     worker threads of the runtime (default 2); other values are for experiments
   --metered       aplay's systems measure handler time and mailbox high-water marks
                   (`System::builder().metered(true)`), to see what that costs
   -h, --help      this text";
 
 use crate::side::Side;
+
+/// The most runs that measure the shutdown of 1,000,000 actors.
+const SHUTDOWN_RUNS: usize = 3;
 
 /// A scenario of the benchmark.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,18 +42,31 @@ pub(crate) enum Scenario {
     FanIn,
     Ask,
     Spawn,
+    Stops,
+    Shutdown,
     Ring,
 }
 
 impl Scenario {
     /// Every scenario, in the order they run.
-    pub(crate) const ALL: [Scenario; 5] = [
+    pub(crate) const ALL: [Scenario; 7] = [
         Scenario::Tell,
         Scenario::FanIn,
         Scenario::Ask,
         Scenario::Spawn,
+        Scenario::Stops,
+        Scenario::Shutdown,
         Scenario::Ring,
     ];
+
+    /// How many of `runs` measure it: the shutdown of 1,000,000 actors, the longest by far
+    /// (about 8 s a run for aplay and raw), at most [`SHUTDOWN_RUNS`].
+    pub(crate) fn runs(self, runs: usize) -> usize {
+        match self {
+            Scenario::Shutdown => runs.min(SHUTDOWN_RUNS),
+            _ => runs,
+        }
+    }
 
     pub(crate) fn name(self) -> &'static str {
         match self {
@@ -53,6 +74,8 @@ impl Scenario {
             Scenario::FanIn => "fanin",
             Scenario::Ask => "ask",
             Scenario::Spawn => "spawn",
+            Scenario::Stops => "stops",
+            Scenario::Shutdown => "shutdown",
             Scenario::Ring => "ring",
         }
     }
@@ -115,8 +138,10 @@ pub(crate) struct Args {
     pub(crate) help: bool,
     /// `--only` named `redis`.
     pub(crate) redis: bool,
-    /// `--only` named `stops`.
-    pub(crate) stops: bool,
+    /// `--only` named `scaling`.
+    pub(crate) scaling: bool,
+    /// `--big`: the peers at 1,000,000 actors too.
+    pub(crate) big: bool,
     /// `--only` named `pool`.
     pub(crate) pool: bool,
     /// `--only` named `pubsub`.
@@ -130,6 +155,12 @@ pub(crate) struct Args {
 }
 
 impl Args {
+    /// Whether `scenario` is measured on `side`: the peers join the shutdown of 1,000,000
+    /// actors only with `--big`.
+    pub(crate) fn measures(&self, scenario: Scenario, side: Side) -> bool {
+        scenario != Scenario::Shutdown || !side.is_peer() || self.big
+    }
+
     pub(crate) fn parse(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
         let mut runs = None;
         let mut workers = crate::WORKER_THREADS;
@@ -138,7 +169,8 @@ impl Args {
         let mut help = false;
         let mut only = Only(Scenario::ALL.to_vec());
         let mut redis = false;
-        let mut stops = false;
+        let mut scaling = false;
+        let mut big = false;
         let mut pool = false;
         let mut pubsub = false;
         let mut priority = false;
@@ -165,6 +197,7 @@ impl Args {
                 }
                 "--quick" => quick = true,
                 "--metered" => metered = true,
+                "--big" => big = true,
                 "--only" => {
                     let value = args.next().ok_or("--only needs a list")?;
                     let mut list = Vec::new();
@@ -173,8 +206,8 @@ impl Args {
                             redis = true;
                             continue;
                         }
-                        if name.trim() == "stops" {
-                            stops = true;
+                        if name.trim() == "scaling" {
+                            scaling = true;
                             continue;
                         }
                         if name.trim() == "pool" {
@@ -198,6 +231,8 @@ impl Args {
                             "fanin" | "fan-in" => Scenario::FanIn,
                             "ask" => Scenario::Ask,
                             "spawn" => Scenario::Spawn,
+                            "stops" | "stop" => Scenario::Stops,
+                            "shutdown" => Scenario::Shutdown,
                             "ring" => Scenario::Ring,
                             other => return Err(format!("--only: unknown scenario `{other}`")),
                         });
@@ -223,7 +258,8 @@ impl Args {
             metered,
             help,
             redis,
-            stops,
+            scaling,
+            big,
             pool,
             pubsub,
             priority,
@@ -271,9 +307,22 @@ mod tests {
         let redis = parse(&["--only", "redis"]).unwrap();
         assert!(redis.redis && redis.only.is_empty());
         let pool = parse(&["--only", "pool"]).unwrap();
-        assert!(pool.pool && !pool.stops && pool.only.is_empty());
+        assert!(pool.pool && !pool.scaling && pool.only.is_empty());
         let stops = parse(&["--only", "stops,redis"]).unwrap();
-        assert!(stops.stops && stops.redis && stops.only.is_empty());
+        assert!(stops.only.includes(Scenario::Stops) && stops.redis);
+        assert!(!stops.only.includes(Scenario::Shutdown));
+        let scaling = parse(&["--only", "scaling"]).unwrap();
+        assert!(scaling.scaling && scaling.only.is_empty() && !scaling.big);
+        assert!(parse(&["--big"]).unwrap().big);
+        let default = parse(&[]).unwrap();
+        assert!(default.measures(Scenario::Shutdown, Side::Raw));
+        assert!(!default.measures(Scenario::Shutdown, Side::Kameo));
+        assert!(default.measures(Scenario::Stops, Side::Kameo));
+        assert!(
+            parse(&["--big"])
+                .unwrap()
+                .measures(Scenario::Shutdown, Side::Kameo)
+        );
         assert!(!parse(&[]).unwrap().redis);
         let queue = parse(&["--only", "queue"]).unwrap();
         assert!(queue.queue && !queue.redis && queue.only.is_empty() && !queue.runs_given);

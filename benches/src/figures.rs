@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use crate::Sizes;
 use crate::side::Side;
 use crate::spawn_figures::SpawnFigures;
+use crate::stop_order::Order;
 use crate::units::{self, Better, Unit};
 
 /// One figure: a row of the table.
@@ -13,21 +14,39 @@ pub(crate) enum Figure {
     TellRate,
     FanInRate,
     AskNanos,
+    /// Spawn rate, the clock stopped once every actor has started.
     SpawnRate,
-    BytesPerActor,
-    StopRate,
+    /// Spawn rate, the clock stopped once the spawn calls have returned (aplay: with the
+    /// default hooks).
+    SpawnReturnedRate,
+    RssPerActor,
+    HeapPerActor,
+    BlocksPerActor,
+    /// Stop rate, all at once (after the spawn).
+    StopAllRate,
+    /// Stop rate, one by one in this order.
+    StopRate(Order),
+    /// Stop rate of the whole tree of [`Sizes::big_actors`].
+    ShutdownRate,
     RingHopNanos,
 }
 
 impl Figure {
     /// Every figure, in the order of the table's rows.
-    pub(crate) const ALL: [Figure; 7] = [
+    pub(crate) const ALL: [Figure; 14] = [
         Figure::TellRate,
         Figure::FanInRate,
         Figure::AskNanos,
         Figure::SpawnRate,
-        Figure::BytesPerActor,
-        Figure::StopRate,
+        Figure::SpawnReturnedRate,
+        Figure::RssPerActor,
+        Figure::HeapPerActor,
+        Figure::BlocksPerActor,
+        Figure::StopAllRate,
+        Figure::StopRate(Order::OldestFirst),
+        Figure::StopRate(Order::YoungestFirst),
+        Figure::StopRate(Order::Shuffled),
+        Figure::ShutdownRate,
         Figure::RingHopNanos,
     ];
 
@@ -43,8 +62,19 @@ impl Figure {
                 n(sizes.fan_in_per_sender())
             ),
             Figure::AskNanos => format!("ask: {} sequential asks", n(sizes.asks)),
-            Figure::SpawnRate | Figure::BytesPerActor => format!("spawn: {actors} idle actors"),
-            Figure::StopRate => format!("stop: {actors} idle actors"),
+            Figure::SpawnRate
+            | Figure::SpawnReturnedRate
+            | Figure::RssPerActor
+            | Figure::HeapPerActor
+            | Figure::BlocksPerActor => format!("spawn: {actors} idle actors"),
+            Figure::StopAllRate => format!("stop: {actors} idle actors, all at once"),
+            Figure::StopRate(order) => {
+                format!("stop: {actors} idle actors, one by one, {}", order.name())
+            }
+            Figure::ShutdownRate => format!(
+                "shutdown: {} idle actors, all at once",
+                n(sizes.big_actors as u64)
+            ),
             Figure::RingHopNanos => format!(
                 "ring: {} actors, {} hops",
                 n(sizes.ring_actors as u64),
@@ -58,29 +88,41 @@ impl Figure {
         match self {
             Figure::TellRate | Figure::FanInRate => "throughput",
             Figure::AskNanos => "mean round trip",
-            Figure::SpawnRate => "spawn rate",
-            Figure::BytesPerActor => "RSS per actor",
-            Figure::StopRate => "stop rate",
+            Figure::SpawnRate => "spawn rate, all started",
+            Figure::SpawnReturnedRate => "spawn rate, calls returned",
+            Figure::RssPerActor => "RSS per actor",
+            Figure::HeapPerActor => "live heap per actor",
+            Figure::BlocksPerActor => "heap blocks per actor",
+            Figure::StopAllRate | Figure::StopRate(_) | Figure::ShutdownRate => "stop rate",
             Figure::RingHopNanos => "mean hop",
         }
     }
 
     /// A short name, for the tables of ratios and spreads.
-    pub(crate) fn short(self) -> &'static str {
+    pub(crate) fn short(self) -> String {
         match self {
-            Figure::TellRate => "tell throughput",
-            Figure::FanInRate => "fan-in throughput",
-            Figure::AskNanos => "ask round trip",
-            Figure::SpawnRate => "spawn rate",
-            Figure::BytesPerActor => "RSS per actor",
-            Figure::StopRate => "stop rate",
-            Figure::RingHopNanos => "ring hop",
+            Figure::TellRate => "tell throughput".to_owned(),
+            Figure::FanInRate => "fan-in throughput".to_owned(),
+            Figure::AskNanos => "ask round trip".to_owned(),
+            Figure::SpawnRate => "spawn rate, all started".to_owned(),
+            Figure::SpawnReturnedRate => "spawn rate, calls returned".to_owned(),
+            Figure::RssPerActor => "RSS per actor".to_owned(),
+            Figure::HeapPerActor => "heap per actor".to_owned(),
+            Figure::BlocksPerActor => "heap blocks per actor".to_owned(),
+            Figure::StopAllRate => "stop rate, all at once".to_owned(),
+            Figure::StopRate(order) => format!("stop rate, {}", order.name()),
+            Figure::ShutdownRate => "shutdown rate, big tree".to_owned(),
+            Figure::RingHopNanos => "ring hop".to_owned(),
         }
     }
 
     pub(crate) fn better(self) -> Better {
         match self {
-            Figure::AskNanos | Figure::BytesPerActor | Figure::RingHopNanos => Better::Lower,
+            Figure::AskNanos
+            | Figure::RssPerActor
+            | Figure::HeapPerActor
+            | Figure::BlocksPerActor
+            | Figure::RingHopNanos => Better::Lower,
             _ => Better::Higher,
         }
     }
@@ -89,8 +131,13 @@ impl Figure {
         match self {
             Figure::TellRate | Figure::FanInRate => Unit::Rate("msg/s"),
             Figure::AskNanos | Figure::RingHopNanos => Unit::Nanos,
-            Figure::BytesPerActor => Unit::Bytes,
-            Figure::SpawnRate | Figure::StopRate => Unit::Rate("actors/s"),
+            Figure::RssPerActor | Figure::HeapPerActor => Unit::Bytes,
+            Figure::BlocksPerActor => Unit::Decimal,
+            Figure::SpawnRate
+            | Figure::SpawnReturnedRate
+            | Figure::StopAllRate
+            | Figure::StopRate(_)
+            | Figure::ShutdownRate => Unit::Rate("actors/s"),
         }
     }
 }
@@ -122,12 +169,19 @@ pub(crate) fn describe(figures: &[(Figure, f64)]) -> String {
 }
 
 impl SpawnFigures {
-    /// The three figures, for [`Samples::add`].
+    /// The figures of a spawn run followed by a stop of all at once: spawn rates, memory, and
+    /// the stop rate, for [`Samples::add`].
     pub(crate) fn figures(self) -> Vec<(Figure, f64)> {
-        vec![
+        let mut figures = vec![
             (Figure::SpawnRate, self.spawn_rate),
-            (Figure::BytesPerActor, self.bytes_per_actor),
-            (Figure::StopRate, self.stop_rate),
-        ]
+            (Figure::RssPerActor, self.rss_per_actor),
+            (Figure::HeapPerActor, self.heap_per_actor),
+            (Figure::BlocksPerActor, self.blocks_per_actor),
+            (Figure::StopAllRate, self.stop_rate),
+        ];
+        if let Some(rate) = self.returned_rate {
+            figures.push((Figure::SpawnReturnedRate, rate));
+        }
+        figures
     }
 }

@@ -9,7 +9,9 @@
 //! cargo aplay-bench -- --side aplay,raw       # some sides only
 //! cargo aplay-bench -- --only tell --side aplay   # one side, for a profiler
 //! cargo aplay-bench -- --only redis  # Redis: durable tells, remote asks
-//! cargo aplay-bench -- --only stops  # 100,000 actors stopped one by one, in three orders
+//! cargo aplay-bench -- --only stops,shutdown  # the stop rows of the table only
+//! cargo aplay-bench -- --only scaling  # spawn and stop at 10k/100k/1M, fan-in 1/8/64
+//! cargo aplay-bench -- --only scaling,shutdown --big  # the peers at 1,000,000 actors too
 //! cargo aplay-bench -- --only pool   # 1,000,000 tells to one actor and through a pool of 4
 //! cargo aplay-bench -- --only pubsub # a topic's fan-out to 1, 100 and 10,000 subscribers
 //! cargo aplay-bench -- --only priority # what the high lane costs a normal tell
@@ -22,8 +24,11 @@
 //! - **fan-in**: [`FAN_IN_SENDERS`] concurrent senders of 125,000 tells each to one actor, then
 //!   one ask that must see them all;
 //! - **ask**: 100,000 sequential asks, mean round trip;
-//! - **spawn**: 100,000 idle actors, spawn rate and resident memory per actor, then all
-//!   stopped;
+//! - **spawn**: 100,000 idle actors, spawn rate until every actor has started, resident memory
+//!   and live heap per actor, then all stopped at once;
+//! - **stops**: 100,000 idle actors stopped one by one, oldest first, youngest first and
+//!   shuffled;
+//! - **shutdown**: 1,000,000 idle actors stopped all at once (the peers only with `--big`);
 //! - **ring**: [`RING_ACTORS`] actors in a ring pass one token 1,000,000 hops, mean time per
 //!   hop.
 //!
@@ -35,7 +40,9 @@
 //! would get it. The tables go to stdout (Markdown); progress goes to stderr.
 
 mod args;
+mod dispatch;
 mod figures;
+mod heap;
 mod peers;
 mod pool;
 mod priority;
@@ -43,19 +50,20 @@ mod pubsub;
 mod queue;
 mod redis;
 mod rss;
+mod scaling;
 mod scenarios;
 mod side;
 mod spawn_figures;
 mod stats;
-mod stops;
+mod stop_order;
 mod table;
+mod tally;
 mod units;
-
-use std::future::Future;
 
 use args::{Args, Scenario};
 use figures::{Figure, Samples};
 use side::Side;
+use stop_order::{Order, Stop};
 
 /// Worker threads of the runtime every scenario runs on (`--workers` changes it, for
 /// experiments only).
@@ -79,8 +87,10 @@ pub(crate) struct Sizes {
     pub(crate) tells: u64,
     /// Sequential asks in the ask scenario.
     pub(crate) asks: u64,
-    /// Idle actors (or tasks) in the spawn scenario.
+    /// Idle actors (or tasks) in the spawn and stops scenarios.
     pub(crate) actors: usize,
+    /// Idle actors (or tasks) in the shutdown scenario.
+    pub(crate) big_actors: usize,
     /// Actors in the ring scenario.
     pub(crate) ring_actors: usize,
     /// Hops of the token in the ring scenario.
@@ -97,6 +107,7 @@ impl Sizes {
         tells: 1_000_000,
         asks: 100_000,
         actors: 100_000,
+        big_actors: 1_000_000,
         ring_actors: RING_ACTORS,
         ring_hops: 1_000_000,
     };
@@ -106,6 +117,7 @@ impl Sizes {
             tells: self.tells / d,
             asks: self.asks / d,
             actors: self.actors / d as usize,
+            big_actors: self.big_actors / d as usize,
             ring_actors: self.ring_actors,
             ring_hops: self.ring_hops / d,
         }
@@ -146,7 +158,7 @@ fn main() {
     let warm = sizes.divided_by(20);
     for scenario in Scenario::ALL {
         for &side in args.side.list() {
-            if args.only.includes(scenario) {
+            if args.only.includes(scenario) && args.measures(scenario, side) {
                 run_once(&runtime, scenario, side, warm);
             }
         }
@@ -159,12 +171,15 @@ fn main() {
     let sides = args.side.list();
     for run in 0..args.runs {
         for scenario in Scenario::ALL {
-            if !args.only.includes(scenario) {
+            if !args.only.includes(scenario) || run >= scenario.runs(args.runs) {
                 continue;
             }
             eprint!("run {}/{} {:<6}", run + 1, args.runs, scenario.name());
             for i in 0..sides.len() {
                 let side = sides[(run + i) % sides.len()];
+                if !args.measures(scenario, side) {
+                    continue;
+                }
                 let figures = run_once(&runtime, scenario, side, sizes);
                 eprint!("  {}: {}", side.name(), figures::describe(&figures));
                 samples.add(side, &figures);
@@ -181,8 +196,13 @@ fn main() {
     if args.redis {
         redis::run(&runtime, args.quick, args.runs);
     }
-    if args.stops {
-        stops::run(&runtime, args.quick, args.runs);
+    if args.scaling {
+        let runs = if args.runs_given || args.quick {
+            args.runs
+        } else {
+            scaling::RUNS
+        };
+        scaling::run(&runtime, &args, runs);
     }
     if args.pubsub {
         pubsub::run(&runtime, args.quick, args.runs);
@@ -210,83 +230,40 @@ fn run_once(
     side: Side,
     sizes: Sizes,
 ) -> Vec<(Figure, f64)> {
-    use peers::{actix, kameo, ractor, xtra};
-    use scenarios::{ask, fan_in, ring, spawn, tell};
-
     let rt = runtime;
     match scenario {
-        Scenario::Tell => {
-            let n = sizes.tells;
-            let rate = match side {
-                Side::Aplay => on(rt, tell::aplay(n)),
-                Side::Raw => on(rt, tell::raw(n)),
-                Side::Kameo => on(rt, kameo::tell(n)),
-                Side::Ractor => on(rt, ractor::tell(n)),
-                Side::Actix => actix::tell(n),
-                Side::Xtra => on(rt, xtra::tell(n)),
-            };
-            vec![(Figure::TellRate, rate)]
-        }
+        Scenario::Tell => vec![(Figure::TellRate, dispatch::tell(rt, side, sizes.tells))],
         Scenario::FanIn => {
             let (senders, each) = (FAN_IN_SENDERS, sizes.fan_in_per_sender());
-            let rate = match side {
-                Side::Aplay => on(rt, fan_in::aplay(senders, each)),
-                Side::Raw => on(rt, fan_in::raw(senders, each)),
-                Side::Kameo => on(rt, kameo::fan_in(senders, each)),
-                Side::Ractor => on(rt, ractor::fan_in(senders, each)),
-                Side::Actix => actix::fan_in(senders, each),
-                Side::Xtra => on(rt, xtra::fan_in(senders, each)),
-            };
+            let rate = dispatch::fan_in(rt, side, senders, each);
             vec![(Figure::FanInRate, rate)]
         }
-        Scenario::Ask => {
-            let n = sizes.asks;
-            let ns = match side {
-                Side::Aplay => on(rt, ask::aplay(n)),
-                Side::Raw => on(rt, ask::raw(n)),
-                Side::Kameo => on(rt, kameo::ask(n)),
-                Side::Ractor => on(rt, ractor::ask(n)),
-                Side::Actix => actix::ask(n),
-                Side::Xtra => on(rt, xtra::ask(n)),
-            };
-            vec![(Figure::AskNanos, ns)]
-        }
+        Scenario::Ask => vec![(Figure::AskNanos, dispatch::ask(rt, side, sizes.asks))],
         Scenario::Spawn => {
-            let n = sizes.actors;
-            let figures = match side {
-                Side::Aplay => on(rt, spawn::aplay(n)),
-                Side::Raw => on(rt, spawn::raw(n)),
-                Side::Kameo => on(rt, kameo::spawn(n)),
-                Side::Ractor => on(rt, ractor::spawn(n)),
-                Side::Actix => actix::spawn(n),
-                Side::Xtra => on(rt, xtra::spawn(n)),
-            };
-            figures.figures()
+            let mut figures = dispatch::spawn_stop(rt, side, sizes.actors, Stop::All).figures();
+            if side == Side::Aplay {
+                let rate = dispatch::aplay_default_hooks(rt, sizes.actors);
+                figures.push((Figure::SpawnReturnedRate, rate));
+            }
+            figures
+        }
+        Scenario::Stops => Order::ALL
+            .into_iter()
+            .map(|order| {
+                let stop = Stop::OneByOne(order);
+                let figures = dispatch::spawn_stop(rt, side, sizes.actors, stop);
+                (Figure::StopRate(order), figures.stop_rate)
+            })
+            .collect(),
+        Scenario::Shutdown => {
+            let figures = dispatch::spawn_stop(rt, side, sizes.big_actors, Stop::All);
+            vec![(Figure::ShutdownRate, figures.stop_rate)]
         }
         Scenario::Ring => {
-            let (actors, hops) = (sizes.ring_actors, sizes.ring_hops);
-            let ns = match side {
-                Side::Aplay => on(rt, ring::aplay(actors, hops)),
-                Side::Raw => on(rt, ring::raw(actors, hops)),
-                Side::Kameo => on(rt, kameo::ring(actors, hops)),
-                Side::Ractor => on(rt, ractor::ring(actors, hops)),
-                Side::Actix => actix::ring(actors, hops),
-                Side::Xtra => on(rt, xtra::ring(actors, hops)),
-            };
+            let ns = dispatch::ring(rt, side, sizes.ring_actors, sizes.ring_hops);
             vec![(Figure::RingHopNanos, ns)]
         }
     }
-}
-
-/// Runs `future` as a task on the runtime's workers (not on the main thread) and waits for it.
-fn on<F>(runtime: &tokio::runtime::Runtime, future: F) -> F::Output
-where
-    F: Future + Send + 'static,
-    F::Output: Send + 'static,
-{
-    runtime
-        .block_on(runtime.spawn(future))
-        .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
 }
 
 fn header(args: &Args, sizes: Sizes, load: &str) -> Vec<String> {
@@ -307,12 +284,20 @@ fn header(args: &Args, sizes: Sizes, load: &str) -> Vec<String> {
             if args.workers == 1 { "" } else { "s" },
         ),
         format!(
-            "work per run: {} tells; {FAN_IN_SENDERS} x {} fan-in tells; {} asks; {} actors; \
-             a ring of {} actors, {} hops",
+            "work per run: {} tells; {FAN_IN_SENDERS} x {} fan-in tells; {} asks; {} actors \
+             (spawn, and stops in each order); {} actors (shutdown{}, in the first {} runs \
+             only); a ring of {} actors, {} hops",
             table::count(sizes.tells as f64),
             table::count(sizes.fan_in_per_sender() as f64),
             table::count(sizes.asks as f64),
             table::count(sizes.actors as f64),
+            table::count(sizes.big_actors as f64),
+            if args.big {
+                ", every side"
+            } else {
+                ", aplay and raw only: the peers with --big"
+            },
+            Scenario::Shutdown.runs(args.runs),
             table::count(sizes.ring_actors as f64),
             table::count(sizes.ring_hops as f64),
         ),

@@ -22,6 +22,11 @@ impl Side {
         Side::Xtra,
     ];
 
+    /// One of the peer frameworks (not aplay, not the baseline).
+    pub(crate) fn is_peer(self) -> bool {
+        !matches!(self, Side::Aplay | Side::Raw)
+    }
+
     /// The name used by `--side` and as the column title.
     pub(crate) fn name(self) -> &'static str {
         match self {

@@ -59,7 +59,7 @@ pub(crate) fn render(header: &[String], sizes: Sizes, sides: &[Side], samples: &
                     ratio(f.better(), median(f, s), median(f, reference))
                         .map_or_else(|| "-".to_owned(), |r| format!("{r:.2}x"))
                 });
-                std::iter::once(f.short().to_owned()).chain(cells).collect()
+                std::iter::once(f.short()).chain(cells).collect()
             })
             .collect();
         out.push_str(&format!(
@@ -88,7 +88,7 @@ pub(crate) fn render(header: &[String], sizes: Sizes, sides: &[Side], samples: &
                     stats::spread(samples.get(f, s))
                         .map_or_else(|| "-".to_owned(), |p| format!("{:.0}%", p * 100.0))
                 });
-                std::iter::once(f.short().to_owned()).chain(cells).collect()
+                std::iter::once(f.short()).chain(cells).collect()
             })
             .collect();
         out.push_str("\nSpread: (max - min) / median over the runs.\n\n");

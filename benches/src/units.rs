@@ -19,6 +19,8 @@ pub(crate) enum Unit {
     Nanos,
     /// Bytes.
     Bytes,
+    /// A plain number with one decimal (blocks per actor).
+    Decimal,
 }
 
 impl Unit {
@@ -27,6 +29,7 @@ impl Unit {
             Unit::Rate(suffix) => rate(value, suffix),
             Unit::Nanos => nanos(value),
             Unit::Bytes => bytes(value),
+            Unit::Decimal => format!("{value:.1}"),
         }
     }
 }

@@ -14,10 +14,10 @@ use std::time::Instant;
 use actix::{Actor, ActorContext, Addr, Context, Handler, Message};
 use tokio::sync::Notify;
 
-use super::{Tally, slots};
 use crate::CAPACITY;
-use crate::rss;
-use crate::spawn_figures::SpawnFigures;
+use crate::spawn_figures::{SpawnClock, SpawnFigures};
+use crate::stop_order;
+use crate::tally::{Tally, slots};
 
 /// actix's setup, for the notes under the table.
 pub(crate) const SETUP: &str = "default features; its own `actix_rt::System` (a tokio \
@@ -26,8 +26,9 @@ pub(crate) const SETUP: &str = "default features; its own `actix_rt::System` (a 
     mailbox capacity `ctx.set_mailbox_capacity(1024)` (default 16), which bounds `send` only; \
     tell `addr.do_send(Add(1))` (synchronous, queues past the capacity: unbounded in effect); \
     ask `addr.send(Incr(x)).await`; spawn `Counter::create(..)` (returns before `started`, \
-    the clock waits for every `started`); stop: drop every `Addr` (an actor stops once no \
-    address is left), then wait for every `stopped`.";
+    the clock waits for every `started`); stop (actix has no stop from outside: an actor \
+    stops once no address is left) one by one: drop its `Addr`, wait for its `stopped`; \
+    all: drop every `Addr`, wait for every `stopped`.";
 
 /// Counters whose `started` has run.
 static STARTED: Tally = Tally::new();
@@ -189,29 +190,41 @@ pub(crate) fn ask(n: u64) -> f64 {
     })
 }
 
-/// `n` idle counters, then all stopped.
-pub(crate) fn spawn(n: usize) -> SpawnFigures {
+/// `n` idle counters, then stopped as `stop` says (by dropping their addresses).
+pub(crate) fn spawn_stop(n: usize, stop: stop_order::Stop) -> SpawnFigures {
     on_system(move || async move {
         let mut addresses = slots::<Addr<Counter>>(n);
         STARTED.reset();
         STOPPED.reset();
 
-        rss::trim_heap();
-        let before = rss::resident_bytes();
-        let started = Instant::now();
+        let mut clock = SpawnClock::start();
         for slot in addresses.iter_mut() {
             *slot = Some(spawn_counter());
         }
+        clock.returned();
         STARTED.reach(n).await;
-        let spawned = started.elapsed();
-        let after = rss::resident_bytes();
+        let spawned = clock.all_started();
+        assert_eq!(STARTED.get(), n, "every actor started once");
 
+        let indexes = stop.indexes(n);
         let stopping = Instant::now();
-        drop(addresses);
-        STOPPED.reach(n).await;
+        match indexes {
+            None => {
+                drop(addresses);
+                STOPPED.reach(n).await;
+            }
+            Some(indexes) => {
+                // One at a time: the tally reaching `k + 1` is this actor's `stopped`.
+                for (k, i) in indexes.into_iter().enumerate() {
+                    drop(addresses[i].take());
+                    STOPPED.reach(k + 1).await;
+                }
+            }
+        }
         let stopped = stopping.elapsed();
+        assert_eq!(STOPPED.get(), n, "every actor stopped once");
 
-        SpawnFigures::measured(n, spawned, stopped, before, after)
+        spawned.figures(n, stopped)
     })
 }
 

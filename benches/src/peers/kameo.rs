@@ -12,18 +12,20 @@ use kameo::message::{Context, Message};
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 
-use super::{Tally, slots};
 use crate::CAPACITY;
-use crate::rss;
-use crate::spawn_figures::SpawnFigures;
+use crate::spawn_figures::{SpawnClock, SpawnFigures};
+use crate::stop_order::Stop;
+use crate::tally::{Tally, slots};
 
 /// kameo's setup, for the notes under the table.
 pub(crate) const SETUP: &str = "default features (`macros`, `tracing`); the shared tokio \
     multi-thread runtime; mailbox `mailbox::bounded(1024)` (tokio mpsc; kameo's default is \
-    bounded, 64); tell `actor_ref.tell(Add(1)).await` (waits for room only); ask \
-    `actor_ref.ask(Incr(x)).await`; spawn `Counter::spawn_with_mailbox(..)` (unnamed; returns \
-    before `on_start`, the clock waits for every `on_start`); stop `stop_gracefully().await` \
-    on each, then `wait_for_shutdown().await` on each.";
+    bounded, 64); tell `actor_ref.tell(Add(1)).send().await` (the direct path: `.await` on \
+    the request itself boxes the `send` future; waits for room only); ask \
+    `actor_ref.ask(Incr(x)).send().await`; spawn `Counter::spawn_with_mailbox(..)` (unnamed; \
+    returns before `on_start`, the clock waits for every `on_start`); stop one by one \
+    `stop_gracefully().await` then `wait_for_shutdown().await`; stop all \
+    `stop_gracefully().await` on each, then `wait_for_shutdown().await` on each.";
 
 /// Counters whose `on_start` has run.
 static STARTED: Tally = Tally::new();
@@ -94,9 +96,9 @@ pub(crate) async fn tell(n: u64) -> f64 {
     let counter = spawn_counter();
     let started = Instant::now();
     for _ in 0..n {
-        counter.tell(Add(1)).await.expect("the counter runs");
+        counter.tell(Add(1)).send().await.expect("the counter runs");
     }
-    let count = counter.ask(Get).await.expect("the counter replies");
+    let count = counter.ask(Get).send().await.expect("the counter replies");
     let elapsed = started.elapsed();
     assert_eq!(count, n, "kameo lost tells");
     stop(counter).await;
@@ -112,7 +114,7 @@ pub(crate) async fn fan_in(senders: usize, per_sender: u64) -> f64 {
             let counter = counter.clone();
             tokio::spawn(async move {
                 for _ in 0..per_sender {
-                    counter.tell(Add(1)).await.expect("the counter runs");
+                    counter.tell(Add(1)).send().await.expect("the counter runs");
                 }
             })
         })
@@ -120,7 +122,7 @@ pub(crate) async fn fan_in(senders: usize, per_sender: u64) -> f64 {
     for task in tasks {
         task.await.expect("a sender ends cleanly");
     }
-    let count = counter.ask(Get).await.expect("the counter replies");
+    let count = counter.ask(Get).send().await.expect("the counter replies");
     let elapsed = started.elapsed();
     let total = senders as u64 * per_sender;
     assert_eq!(count, total, "kameo lost tells");
@@ -133,7 +135,11 @@ pub(crate) async fn ask(n: u64) -> f64 {
     let counter = spawn_counter();
     let started = Instant::now();
     for i in 0..n {
-        let answer = counter.ask(Incr(i)).await.expect("the counter replies");
+        let answer = counter
+            .ask(Incr(i))
+            .send()
+            .await
+            .expect("the counter replies");
         assert_eq!(answer, i + 1);
     }
     let elapsed = started.elapsed();
@@ -141,33 +147,43 @@ pub(crate) async fn ask(n: u64) -> f64 {
     elapsed.as_nanos() as f64 / n as f64
 }
 
-/// `n` idle counters, then all stopped.
-pub(crate) async fn spawn(n: usize) -> SpawnFigures {
+/// `n` idle counters, then stopped as `stop` says.
+pub(crate) async fn spawn_stop(n: usize, stop: Stop) -> SpawnFigures {
     let mut refs = slots::<ActorRef<Counter>>(n);
     STARTED.reset();
 
-    rss::trim_heap();
-    let before = rss::resident_bytes();
-    let started = Instant::now();
+    let mut clock = SpawnClock::start();
     for slot in refs.iter_mut() {
         *slot = Some(spawn_counter());
     }
+    clock.returned();
     STARTED.reach(n).await;
-    let spawned = started.elapsed();
-    let after = rss::resident_bytes();
+    let spawned = clock.all_started();
+    assert_eq!(STARTED.get(), n, "every actor started once");
 
     let refs: Vec<ActorRef<Counter>> = refs.into_iter().flatten().collect();
+    let indexes = stop.indexes(n);
     let stopping = Instant::now();
-    for counter in &refs {
-        counter.stop_gracefully().await.expect("an idle actor runs");
-    }
-    for counter in &refs {
-        counter.wait_for_shutdown().await;
+    match indexes {
+        None => {
+            for counter in &refs {
+                counter.stop_gracefully().await.expect("an idle actor runs");
+            }
+            for counter in &refs {
+                counter.wait_for_shutdown().await;
+            }
+        }
+        Some(indexes) => {
+            for i in indexes {
+                refs[i].stop_gracefully().await.expect("an idle actor runs");
+                refs[i].wait_for_shutdown().await;
+            }
+        }
     }
     let stopped = stopping.elapsed();
     assert!(refs.iter().all(|r| !r.is_alive()), "every actor stopped");
 
-    SpawnFigures::measured(n, spawned, stopped, before, after)
+    spawned.figures(n, stopped)
 }
 
 /// A node of the ring (see [`crate::scenarios::ring`]).
@@ -218,6 +234,7 @@ impl Message<Token> for RingNode {
         }
         let next = self.next.as_ref().expect("the ring is linked");
         next.tell(Token(remaining - 1))
+            .send()
             .await
             .expect("the next node runs");
     }
@@ -247,12 +264,13 @@ pub(crate) async fn ring(actors: usize, hops: u64) -> f64 {
         .collect();
     for (i, node) in nodes.iter().enumerate() {
         let next = nodes[(i + 1) % actors].clone();
-        node.ask(Link(next)).await.expect("a node links");
+        node.ask(Link(next)).send().await.expect("a node links");
     }
 
     let started = Instant::now();
     nodes[0]
         .tell(Token(hops - 1))
+        .send()
         .await
         .expect("the first node runs");
     done.notified().await;
@@ -260,7 +278,7 @@ pub(crate) async fn ring(actors: usize, hops: u64) -> f64 {
 
     let mut handled = 0;
     for node in &nodes {
-        handled += node.ask(Handled).await.expect("a node replies");
+        handled += node.ask(Handled).send().await.expect("a node replies");
     }
     assert_eq!(handled, hops, "kameo's ring lost or doubled the token");
     for node in &nodes {

@@ -9,9 +9,9 @@ use ractor::{Actor, ActorProcessingErr, ActorRef, RpcReplyPort};
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 
-use super::slots;
-use crate::rss;
-use crate::spawn_figures::SpawnFigures;
+use crate::spawn_figures::{SpawnClock, SpawnFigures};
+use crate::stop_order::Stop;
+use crate::tally::{Tally, slots};
 
 /// ractor's setup, for the notes under the table.
 pub(crate) const SETUP: &str = "default features (`tokio_runtime`, \
@@ -19,7 +19,12 @@ pub(crate) const SETUP: &str = "default features (`tokio_runtime`, \
     (tokio unbounded mpsc: ractor has no bounded mailbox, so no capacity is set); tell \
     `actor.cast(Add(1))` (synchronous, never waits); ask `actor.call(|port| Incr(x, port), \
     None).await`; spawn `Actor::spawn(None, Counter, ()).await` (unnamed, returns after \
-    `pre_start`); stop `actor.stop(None)` on each, then await each `JoinHandle`.";
+    `pre_start`, which counts starts; one spawn after the other); stop one by one \
+    `actor.stop(None)` then await its `JoinHandle`; stop all `actor.stop(None)` on each, then \
+    await each `JoinHandle`.";
+
+/// Counters whose `pre_start` has run.
+static STARTED: Tally = Tally::new();
 
 /// The counter; its state is the count.
 #[derive(Debug)]
@@ -42,6 +47,7 @@ impl Actor for Counter {
     type Arguments = ();
 
     async fn pre_start(&self, _: ActorRef<CounterMsg>, _: ()) -> Result<u64, ActorProcessingErr> {
+        STARTED.bump();
         Ok(0)
     }
 
@@ -137,31 +143,47 @@ pub(crate) async fn ask(n: u64) -> f64 {
     elapsed.as_nanos() as f64 / n as f64
 }
 
-/// `n` idle counters, then all stopped.
-pub(crate) async fn spawn(n: usize) -> SpawnFigures {
+/// `n` idle counters (each spawn waits for its `pre_start`), then stopped as `stop` says.
+pub(crate) async fn spawn_stop(n: usize, stop: Stop) -> SpawnFigures {
     let mut actors = slots::<(ActorRef<CounterMsg>, JoinHandle<()>)>(n);
+    STARTED.reset();
 
-    rss::trim_heap();
-    let before = rss::resident_bytes();
-    let started = Instant::now();
+    let clock = SpawnClock::start();
     for slot in actors.iter_mut() {
         *slot = Some(spawn_counter().await);
     }
-    let spawned = started.elapsed();
-    let after = rss::resident_bytes();
+    STARTED.reach(n).await;
+    let spawned = clock.all_started();
+    assert_eq!(STARTED.get(), n, "every actor started once");
 
-    let (refs, handles): (Vec<_>, Vec<_>) = actors.into_iter().flatten().unzip();
-    let stopping = Instant::now();
-    for counter in &refs {
-        counter.stop(None);
-    }
-    for handle in handles {
-        handle.await.expect("an idle actor ends cleanly");
-    }
-    let stopped = stopping.elapsed();
-    drop(refs);
+    let mut ended = 0;
+    let stopped = match stop.indexes(n) {
+        None => {
+            let (refs, handles): (Vec<_>, Vec<_>) = actors.into_iter().flatten().unzip();
+            let stopping = Instant::now();
+            for counter in &refs {
+                counter.stop(None);
+            }
+            for handle in handles {
+                handle.await.expect("an idle actor ends cleanly");
+                ended += 1;
+            }
+            stopping.elapsed()
+        }
+        Some(indexes) => {
+            let stopping = Instant::now();
+            for i in indexes {
+                let (counter, handle) = actors[i].take().expect("each actor once");
+                counter.stop(None);
+                handle.await.expect("an idle actor ends cleanly");
+                ended += 1;
+            }
+            stopping.elapsed()
+        }
+    };
+    assert_eq!(ended, n, "every actor stopped");
 
-    SpawnFigures::measured(n, spawned, stopped, before, after)
+    spawned.figures(n, stopped)
 }
 
 /// A node of the ring (see [`crate::scenarios::ring`]); its state is [`RingState`].

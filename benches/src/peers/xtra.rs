@@ -8,10 +8,10 @@ use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 use xtra::{Actor, Address, Context, Handler, Mailbox, WeakAddress};
 
-use super::{Tally, slots};
 use crate::CAPACITY;
-use crate::rss;
-use crate::spawn_figures::SpawnFigures;
+use crate::spawn_figures::{SpawnClock, SpawnFigures};
+use crate::stop_order;
+use crate::tally::{Tally, slots};
 
 /// xtra's setup, for the notes under the table.
 pub(crate) const SETUP: &str = "feature `tokio`; the shared tokio multi-thread runtime; \
@@ -19,9 +19,10 @@ pub(crate) const SETUP: &str = "feature `tokio`; the shared tokio multi-thread r
     are not handled in send order, so the final `Get` of tell and fan-in is repeated until \
     the count is complete); tell `address.send(Add(1)).detach().await` (waits for \
     room only); ask `address.send(Incr(x)).await`; spawn `xtra::spawn_tokio(..)` (returns \
-    before `started`, the clock waits for every `started`); stop: drop every `Address` (xtra \
-    has no stop from outside: the last strong address stops the actor), then `join().await` \
-    on a weak address of each.";
+    before `started`, the clock waits for every `started`); stop (xtra has no stop from \
+    outside: dropping the last strong address stops the actor) one by one: drop its \
+    `Address`, then `join().await` on a weak address of it; all: drop every `Address`, then \
+    `join().await` on a weak address of each.";
 
 /// Counters whose `started` has run.
 static STARTED: Tally = Tally::new();
@@ -171,28 +172,38 @@ pub(crate) async fn ask(n: u64) -> f64 {
     elapsed.as_nanos() as f64 / n as f64
 }
 
-/// `n` idle counters, then all stopped.
-pub(crate) async fn spawn(n: usize) -> SpawnFigures {
+/// `n` idle counters, then stopped as `stop` says (by dropping their addresses).
+pub(crate) async fn spawn_stop(n: usize, stop: stop_order::Stop) -> SpawnFigures {
     let mut addresses = slots::<Address<Counter>>(n);
     STARTED.reset();
 
-    rss::trim_heap();
-    let before = rss::resident_bytes();
-    let started = Instant::now();
+    let mut clock = SpawnClock::start();
     for slot in addresses.iter_mut() {
         *slot = Some(spawn_counter());
     }
+    clock.returned();
     STARTED.reach(n).await;
-    let spawned = started.elapsed();
-    let after = rss::resident_bytes();
+    let spawned = clock.all_started();
+    assert_eq!(STARTED.get(), n, "every actor started once");
 
     // Weak addresses to wait on, made before the clock starts.
     let weak: Vec<WeakAddress<Counter>> =
         addresses.iter().flatten().map(|a| a.downgrade()).collect();
+    let indexes = stop.indexes(n);
     let stopping = Instant::now();
-    drop(addresses);
-    for address in &weak {
-        address.join().await;
+    match indexes {
+        None => {
+            drop(addresses);
+            for address in &weak {
+                address.join().await;
+            }
+        }
+        Some(indexes) => {
+            for i in indexes {
+                drop(addresses[i].take());
+                weak[i].join().await;
+            }
+        }
     }
     let stopped = stopping.elapsed();
     assert!(
@@ -200,7 +211,7 @@ pub(crate) async fn spawn(n: usize) -> SpawnFigures {
         "every actor stopped"
     );
 
-    SpawnFigures::measured(n, spawned, stopped, before, after)
+    spawned.figures(n, stopped)
 }
 
 /// A node of the ring (see [`crate::scenarios::ring`]).

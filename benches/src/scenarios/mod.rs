@@ -16,19 +16,26 @@ use aplay::prelude::*;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::CAPACITY;
+use crate::tally::Tally;
 
 /// aplay's setup, for the notes under the table.
 pub(crate) const APLAY_SETUP: &str = "the shared tokio multi-thread runtime; mailbox bounded, \
     1024 (the default); an `#[actor]` counter; tell `counter.add(1).await` (waits for room \
-    only); ask `counter.incr(x).await`; spawn `system.spawn(\"idle-{i}\", ..).await` (named; \
-    it returns after `on_start`, here at once: `#[actor]` on the struct keeps every hook's \
-    default, so there is nothing to wait for); stop `system.shutdown().await`; ring: an async \
-    handler telling the next node `next.token(r - 1).await`.";
+    only); ask `counter.incr(x).await`; spawn `system.spawn(\"idle-{i}\", ..).await` (named) \
+    of a counter with an `on_start` hook that counts starts: each spawn returns after its \
+    `on_start`, so the spawns are issued concurrently, up to 1,024 in flight, and the clock \
+    stops when every `on_start` has run; spawn calls returned: the same spawns, one after the \
+    other, of the counter with `#[actor]` on the struct (default hooks: the spawn returns \
+    without waiting for the task, which is first polled later); stop one by one \
+    `actor_ref.stop().await`; stop all `system.shutdown().await`; ring: an async handler \
+    telling the next node `next.token(r - 1).await`.";
 
 /// The baseline's setup, for the notes under the table.
 pub(crate) const RAW_SETUP: &str = "the shared tokio multi-thread runtime; a task looping on \
     `rx.recv()` over an enum; `mpsc::channel(1024)` (bounded); tell `tx.send(Add(1)).await`; \
-    ask a fresh `oneshot` per request; spawn `tokio::spawn` of the loop (not waited for); stop: \
+    ask a fresh `oneshot` per request; spawn `tokio::spawn` of the loop, each task counting \
+    its first poll, the clock stopped when all have run (calls returned: when the \
+    `tokio::spawn` calls have); stop one by one: drop its sender, await its task; stop all: \
     drop every sender, await every task; ring: the loop sends to the next node's channel.";
 
 /// The actor of every aplay scenario (default mailbox: bounded, [`CAPACITY`]).
@@ -68,10 +75,14 @@ pub(crate) enum RawMsg {
 /// receiver. The task ends when every sender is dropped.
 pub(crate) fn raw_counter() -> (mpsc::Sender<RawMsg>, tokio::task::JoinHandle<()>) {
     let (tx, rx) = mpsc::channel(CAPACITY);
-    (tx, tokio::spawn(raw_counter_loop(rx)))
+    (tx, tokio::spawn(raw_counter_loop(rx, None)))
 }
 
-async fn raw_counter_loop(mut rx: mpsc::Receiver<RawMsg>) {
+/// The baseline's counter loop; it bumps `started`, if given, when its task first runs.
+pub(crate) async fn raw_counter_loop(mut rx: mpsc::Receiver<RawMsg>, started: Option<&Tally>) {
+    if let Some(started) = started {
+        started.bump();
+    }
     let mut count = 0u64;
     while let Some(msg) = rx.recv().await {
         match msg {
