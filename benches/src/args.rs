@@ -110,7 +110,7 @@ impl Sides {
         for name in value.split(',') {
             match name.trim() {
                 "all" => sides.extend(Side::ALL),
-                "both" => sides.extend([Side::Aplay, Side::Raw]),
+                "both" => sides.extend([Side::Aplay, Side::AplayHook, Side::Raw]),
                 "peers" => sides.extend([Side::Kameo, Side::Ractor, Side::Actix, Side::Xtra]),
                 other => sides.push(Side::from_name(other).ok_or_else(|| {
                     format!(
@@ -158,7 +158,7 @@ impl Args {
     /// Whether `scenario` is measured on `side`: the peers join the shutdown of 1,000,000
     /// actors only with `--big`.
     pub(crate) fn measures(&self, scenario: Scenario, side: Side) -> bool {
-        scenario != Scenario::Shutdown || !side.is_peer() || self.big
+        side.runs(scenario) && (scenario != Scenario::Shutdown || !side.is_peer() || self.big)
     }
 
     pub(crate) fn parse(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
@@ -283,7 +283,7 @@ mod tests {
         let some = parse(&["--side", "xtra,raw,xtra"]).unwrap();
         assert_eq!(some.side.list(), [Side::Raw, Side::Xtra]);
         let both = parse(&["--side", "both"]).unwrap();
-        assert_eq!(both.side.list(), [Side::Aplay, Side::Raw]);
+        assert_eq!(both.side.list(), [Side::Aplay, Side::AplayHook, Side::Raw]);
         let peers = parse(&["--side", "peers"]).unwrap();
         assert_eq!(
             peers.side.list(),

@@ -25,7 +25,7 @@ where
 /// `n` tells to one actor, then an ask: messages per second.
 pub(crate) fn tell(rt: &Runtime, side: Side, n: u64) -> f64 {
     match side {
-        Side::Aplay => on(rt, tell::aplay(n)),
+        Side::Aplay | Side::AplayHook => on(rt, tell::aplay(n)),
         Side::Raw => on(rt, tell::raw(n)),
         Side::Kameo => on(rt, kameo::tell(n)),
         Side::Ractor => on(rt, ractor::tell(n)),
@@ -37,7 +37,7 @@ pub(crate) fn tell(rt: &Runtime, side: Side, n: u64) -> f64 {
 /// `senders` concurrent senders of `each` tells to one actor, then an ask: messages per second.
 pub(crate) fn fan_in(rt: &Runtime, side: Side, senders: usize, each: u64) -> f64 {
     match side {
-        Side::Aplay => on(rt, fan_in::aplay(senders, each)),
+        Side::Aplay | Side::AplayHook => on(rt, fan_in::aplay(senders, each)),
         Side::Raw => on(rt, fan_in::raw(senders, each)),
         Side::Kameo => on(rt, kameo::fan_in(senders, each)),
         Side::Ractor => on(rt, ractor::fan_in(senders, each)),
@@ -49,7 +49,7 @@ pub(crate) fn fan_in(rt: &Runtime, side: Side, senders: usize, each: u64) -> f64
 /// `n` sequential asks: the mean round trip in nanoseconds.
 pub(crate) fn ask(rt: &Runtime, side: Side, n: u64) -> f64 {
     match side {
-        Side::Aplay => on(rt, ask::aplay(n)),
+        Side::Aplay | Side::AplayHook => on(rt, ask::aplay(n)),
         Side::Raw => on(rt, ask::raw(n)),
         Side::Kameo => on(rt, kameo::ask(n)),
         Side::Ractor => on(rt, ractor::ask(n)),
@@ -62,6 +62,7 @@ pub(crate) fn ask(rt: &Runtime, side: Side, n: u64) -> f64 {
 pub(crate) fn spawn_stop(rt: &Runtime, side: Side, n: usize, stop: Stop) -> SpawnFigures {
     match side {
         Side::Aplay => on(rt, spawn::aplay(n, stop)),
+        Side::AplayHook => on(rt, spawn::aplay_hook(n, stop)),
         Side::Raw => on(rt, spawn::raw(n, stop)),
         Side::Kameo => on(rt, kameo::spawn_stop(n, stop)),
         Side::Ractor => on(rt, ractor::spawn_stop(n, stop)),
@@ -70,16 +71,10 @@ pub(crate) fn spawn_stop(rt: &Runtime, side: Side, n: usize, stop: Stop) -> Spaw
     }
 }
 
-/// aplay's spawn of `n` actors with the default hooks: actors per second until the spawn calls
-/// have returned (see [`spawn::aplay_default_hooks`]).
-pub(crate) fn aplay_default_hooks(rt: &Runtime, n: usize) -> f64 {
-    on(rt, spawn::aplay_default_hooks(n))
-}
-
 /// A ring of `actors` passing one token `hops` times: the mean hop in nanoseconds.
 pub(crate) fn ring(rt: &Runtime, side: Side, actors: usize, hops: u64) -> f64 {
     match side {
-        Side::Aplay => on(rt, ring::aplay(actors, hops)),
+        Side::Aplay | Side::AplayHook => on(rt, ring::aplay(actors, hops)),
         Side::Raw => on(rt, ring::raw(actors, hops)),
         Side::Kameo => on(rt, kameo::ring(actors, hops)),
         Side::Ractor => on(rt, ractor::ring(actors, hops)),

@@ -172,14 +172,26 @@ impl Window {
 mod tests {
     use super::*;
 
+    /// This thread's own counts (other test threads allocate and free meanwhile).
+    fn this_thread() -> Growth {
+        let shard = &COUNTS[SHARD.with(Cell::get)];
+        Growth {
+            bytes: shard.bytes.load(Ordering::Relaxed),
+            blocks: shard.blocks.load(Ordering::Relaxed),
+        }
+    }
+
     #[test]
     fn counts_live_blocks() {
         let window = Window::open();
+        // The first count gives this thread its shard.
+        drop(Box::new(0u8));
+        let before = this_thread();
         let kept: Vec<Box<[u8; 4096]>> = (0..8).map(|_| Box::new([0u8; 4096])).collect();
-        let growth = window.close();
-        // Other test threads may allocate meanwhile: at least these are counted.
-        assert!(growth.bytes >= 8 * 4096, "{growth:?}");
-        assert!(growth.blocks >= 9, "{growth:?}");
+        let after = this_thread();
+        drop(window.close());
+        assert_eq!(after.bytes - before.bytes, 8 * 4096 + 8 * 8, "{after:?}");
+        assert_eq!(after.blocks - before.blocks, 9, "{after:?}");
         drop(kept);
     }
 }

@@ -239,14 +239,7 @@ fn run_once(
             vec![(Figure::FanInRate, rate)]
         }
         Scenario::Ask => vec![(Figure::AskNanos, dispatch::ask(rt, side, sizes.asks))],
-        Scenario::Spawn => {
-            let mut figures = dispatch::spawn_stop(rt, side, sizes.actors, Stop::All).figures();
-            if side == Side::Aplay {
-                let rate = dispatch::aplay_default_hooks(rt, sizes.actors);
-                figures.push((Figure::SpawnReturnedRate, rate));
-            }
-            figures
-        }
+        Scenario::Spawn => dispatch::spawn_stop(rt, side, sizes.actors, Stop::All).figures(),
         Scenario::Stops => Order::ALL
             .into_iter()
             .map(|order| {

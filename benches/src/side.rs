@@ -4,6 +4,9 @@
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum Side {
     Aplay,
+    /// aplay's counter with an `on_start` hook: spawn and stop only (the other scenarios are
+    /// the same as aplay's).
+    AplayHook,
     Raw,
     Kameo,
     Ractor,
@@ -13,8 +16,9 @@ pub(crate) enum Side {
 
 impl Side {
     /// Every side, in the order of the table's columns.
-    pub(crate) const ALL: [Side; 6] = [
+    pub(crate) const ALL: [Side; 7] = [
         Side::Aplay,
+        Side::AplayHook,
         Side::Raw,
         Side::Kameo,
         Side::Ractor,
@@ -24,13 +28,25 @@ impl Side {
 
     /// One of the peer frameworks (not aplay, not the baseline).
     pub(crate) fn is_peer(self) -> bool {
-        !matches!(self, Side::Aplay | Side::Raw)
+        !matches!(self, Side::Aplay | Side::AplayHook | Side::Raw)
+    }
+
+    /// Whether it measures `scenario`: aplay with a hook differs from aplay only where actors
+    /// are spawned and stopped.
+    pub(crate) fn runs(self, scenario: crate::args::Scenario) -> bool {
+        use crate::args::Scenario;
+        self != Side::AplayHook
+            || matches!(
+                scenario,
+                Scenario::Spawn | Scenario::Stops | Scenario::Shutdown
+            )
     }
 
     /// The name used by `--side` and as the column title.
     pub(crate) fn name(self) -> &'static str {
         match self {
             Side::Aplay => "aplay",
+            Side::AplayHook => "aplay-hook",
             Side::Raw => "raw",
             Side::Kameo => "kameo",
             Side::Ractor => "ractor",
@@ -47,6 +63,10 @@ impl Side {
     pub(crate) fn version(self) -> String {
         match self {
             Side::Aplay => format!("aplay {}", env!("CARGO_PKG_VERSION")),
+            Side::AplayHook => format!(
+                "aplay-hook (aplay {}, the counter with an `on_start` hook)",
+                env!("CARGO_PKG_VERSION")
+            ),
             Side::Raw => format!("raw tokio {} (mpsc + oneshot)", env!("BENCH_VERSION_TOKIO")),
             Side::Kameo => format!("kameo {}", env!("BENCH_VERSION_KAMEO")),
             Side::Ractor => format!("ractor {}", env!("BENCH_VERSION_RACTOR")),
@@ -64,6 +84,7 @@ impl Side {
     pub(crate) fn setup(self) -> &'static str {
         match self {
             Side::Aplay => crate::scenarios::APLAY_SETUP,
+            Side::AplayHook => crate::scenarios::APLAY_HOOK_SETUP,
             Side::Raw => crate::scenarios::RAW_SETUP,
             Side::Kameo => crate::peers::kameo::SETUP,
             Side::Ractor => crate::peers::ractor::SETUP,

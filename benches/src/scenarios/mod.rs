@@ -20,15 +20,23 @@ use crate::tally::Tally;
 
 /// aplay's setup, for the notes under the table.
 pub(crate) const APLAY_SETUP: &str = "the shared tokio multi-thread runtime; mailbox bounded, \
-    1024 (the default); an `#[actor]` counter; tell `counter.add(1).await` (waits for room \
-    only); ask `counter.incr(x).await`; spawn `system.spawn(\"idle-{i}\", ..).await` (named) \
-    of a counter with an `on_start` hook that counts starts: each spawn returns after its \
-    `on_start`, so the spawns are issued concurrently, up to 1,024 in flight, and the clock \
-    stops when every `on_start` has run; spawn calls returned: the same spawns, one after the \
-    other, of the counter with `#[actor]` on the struct (default hooks: the spawn returns \
-    without waiting for the task, which is first polled later); stop one by one \
-    `actor_ref.stop().await`; stop all `system.shutdown().await`; ring: an async handler \
-    telling the next node `next.token(r - 1).await`.";
+    1024 (the default); an `#[actor]` counter (`#[actor]` on the struct too: every hook the \
+    default's); tell `counter.add(1).await` (waits for room only); ask \
+    `counter.incr(x).await`; spawn `system.spawn(\"idle-{i}\", ..).await` (named), one after \
+    the other: with nothing to run before its first message, the actor is running when its \
+    spawn returns, and its task starts with its first message (none here: the idle actors \
+    hold no task); stop one by one `actor_ref.stop().await` (an actor that never got a \
+    message is ended by the call, without a task); stop all `system.shutdown().await`; ring: \
+    an async handler telling the next node `next.token(r - 1).await`.";
+
+/// aplay-hook's setup, for the notes under the table.
+pub(crate) const APLAY_HOOK_SETUP: &str = "aplay as above, spawn and stop only, of a counter \
+    with an `on_start` hook that counts starts (a hand-written `impl Actor`): each spawn \
+    returns after its `on_start`, a round trip to the actor's task, started at once, so the \
+    spawns are issued concurrently, up to 1,024 in flight, and the clock stops when every \
+    `on_start` has run; each idle actor holds its task; stops as aplay's, each a round trip \
+    to the task (a shutdown stops such actors one at a time, youngest first, since an actor \
+    with hooks may rely on its older siblings while it stops).";
 
 /// The baseline's setup, for the notes under the table.
 pub(crate) const RAW_SETUP: &str = "the shared tokio multi-thread runtime; a task looping on \

@@ -7,12 +7,13 @@
 //! actor has started and is idle (see [`SpawnClock`]).
 //!
 //! aplay's spawn is `system.spawn(name, actor).await`: it claims the address, joins the
-//! kernel's children and returns once `on_start` has run. With a hook that is a round trip to
-//! the new task per actor, so the spawns are issued concurrently, [`SPAWNS_IN_FLIGHT`] at a
-//! time, as the peers whose spawn returns at once start all their actors and then wait for
-//! them (a bound keeps the futures' own memory out of the reading). [`aplay_default_hooks`]
-//! times the other case: an actor with `#[actor]` on the struct, whose spawn does not wait for
-//! the task at all. The baseline spawns a task per actor owning a bounded receiver.
+//! kernel's children and returns once `on_start` has run. [`aplay`] spawns the counter with
+//! `#[actor]` on the struct (every hook the default's): nothing to wait for, and no task until
+//! its first message. [`aplay_hook`] spawns one with an `on_start` hook: a round trip to the
+//! new task per actor, so the spawns are issued concurrently, [`SPAWNS_IN_FLIGHT`] at a time,
+//! as the peers whose spawn returns at once start all their actors and then wait for them (a
+//! bound keeps the futures' own memory out of the reading). The baseline spawns a task per
+//! actor owning a bounded receiver.
 
 use std::time::Instant;
 
@@ -61,9 +62,9 @@ impl Starter {
     }
 }
 
-/// On aplay: `n` idle [`Starter`]s at `/idle-{i}`, spawned concurrently ([`SPAWNS_IN_FLIGHT`]
-/// at a time), then stopped as `stop` says.
-pub(crate) async fn aplay(n: usize, stop: Stop) -> SpawnFigures {
+/// On aplay with a hook: `n` idle [`Starter`]s at `/idle-{i}`, spawned concurrently
+/// ([`SPAWNS_IN_FLIGHT`] at a time), then stopped as `stop` says.
+pub(crate) async fn aplay_hook(n: usize, stop: Stop) -> SpawnFigures {
     let system = System::new();
     let mut refs = slots::<ActorRef<Starter>>(n);
     let names: Vec<String> = (0..n).map(|i| format!("idle-{i}")).collect();
@@ -92,9 +93,20 @@ pub(crate) async fn aplay(n: usize, stop: Stop) -> SpawnFigures {
         "every actor (and the kernel) runs"
     );
 
-    let indexes = stop.indexes(n);
+    let stopped = aplay_stop(&system, &refs, stop).await;
+    drop(refs);
+    spawned.figures(n, stopped)
+}
+
+/// Stops the actors in `refs` as `stop` says, and then the system; returns the time the
+/// actors took.
+async fn aplay_stop<A: aplay::Dispatch>(
+    system: &System,
+    refs: &[Option<ActorRef<A>>],
+    stop: Stop,
+) -> std::time::Duration {
     let stopping = Instant::now();
-    match indexes {
+    match stop.indexes(refs.len()) {
         None => {
             system.shutdown().await;
         }
@@ -108,8 +120,11 @@ pub(crate) async fn aplay(n: usize, stop: Stop) -> SpawnFigures {
     assert_eq!(system.actor_count(), usize::from(stop != Stop::All));
     system.shutdown().await;
     assert_eq!(system.actor_count(), 0, "every actor stopped");
-    drop(refs);
-    spawned.figures(n, stopped)
+    assert!(
+        refs.iter().flatten().all(|actor| !actor.is_alive()),
+        "every actor stopped"
+    );
+    stopped
 }
 
 /// Spawns the `i`th [`Starter`] at `/{name}`; returns `i` with the outcome once its `on_start`
@@ -122,16 +137,17 @@ async fn spawn_starter(
     (i, system.spawn(name, Starter::default()).await)
 }
 
-/// On aplay, with the default hooks: `n` idle [`Counter`]s (`#[actor]` on the struct) spawned
-/// one after the other; each spawn returns without waiting for the actor's task, which counts
-/// as running and accepts messages at once. Returns actors per second, the clock stopped when
-/// the spawn calls have returned (the tasks have not necessarily run).
-pub(crate) async fn aplay_default_hooks(n: usize) -> f64 {
+/// On aplay: `n` idle [`Counter`]s (`#[actor]` on the struct: every hook the default's) at
+/// `/idle-{i}`, spawned one after the other, then stopped as `stop` says. Such an actor has
+/// nothing to run before its first message: it is running (and accepts messages) once its
+/// spawn returns, and its task starts with its first message, so "all started" is when the
+/// spawn calls have returned.
+pub(crate) async fn aplay(n: usize, stop: Stop) -> SpawnFigures {
     let system = System::new();
     let mut refs = slots::<ActorRef<Counter>>(n);
     let names: Vec<String> = (0..n).map(|i| format!("idle-{i}")).collect();
 
-    let started = Instant::now();
+    let mut clock = SpawnClock::start();
     for (slot, name) in refs.iter_mut().zip(&names) {
         *slot = Some(
             system
@@ -140,15 +156,22 @@ pub(crate) async fn aplay_default_hooks(n: usize) -> f64 {
                 .expect("an idle actor starts"),
         );
     }
-    let returned = started.elapsed();
+    clock.returned();
+    let spawned = clock.all_started();
     assert_eq!(
         system.actor_count(),
         n + 1,
         "every actor (and the kernel) runs"
     );
-    system.shutdown().await;
-    assert_eq!(system.actor_count(), 0, "every actor stopped");
-    n as f64 / returned.as_secs_f64()
+    assert!(
+        refs.iter()
+            .flatten()
+            .all(|actor| ActorRef::state(actor) == aplay::ActorState::Running),
+        "every actor is running"
+    );
+    let stopped = aplay_stop(&system, &refs, stop).await;
+    drop(refs);
+    spawned.figures(n, stopped)
 }
 
 /// On the baseline: `n` tasks, each owning a bounded receiver of the same capacity and counting
