@@ -20,8 +20,10 @@ options:
                   `queue` (never by default: it starts a redis-server and runs node)
                   enqueues and processes 20,000 and 200,000 no-op jobs on aplay and on
                   BullMQ, beside redis-benchmark (3 runs unless --runs is given)
-  --side LIST     implementations to run, comma-separated: aplay,raw,kameo,ractor,actix,xtra;
-                  `all` (the default), `both` (aplay,raw) or `peers` (kameo,ractor,actix,xtra);
+  --side LIST     implementations to run, comma-separated: aplay,aplay-hook,raw,kameo,
+                  ractor,actix,xtra (aplay-hook: spawn and stops only, an on_start hook);
+                  `all` (the default), `both` (aplay,aplay-hook,raw) or `peers`
+                  (kameo,ractor,actix,xtra);
                   one side is for profiling
   --big           the peers too at 1,000,000 actors (shutdown, scaling): kameo and ractor
                   take about 8 GB there, so by default only aplay and raw do
@@ -114,8 +116,8 @@ impl Sides {
                 "peers" => sides.extend([Side::Kameo, Side::Ractor, Side::Actix, Side::Xtra]),
                 other => sides.push(Side::from_name(other).ok_or_else(|| {
                     format!(
-                        "--side: unknown side `{other}` (aplay, raw, kameo, ractor, actix, \
-                         xtra, all, both or peers)"
+                        "--side: unknown side `{other}` (aplay, aplay-hook, raw, kameo, \
+                         ractor, actix, xtra, all, both or peers)"
                     )
                 })?),
             }
