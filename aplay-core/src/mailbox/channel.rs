@@ -261,6 +261,12 @@ impl<M> MailboxReceiver<M> {
         next
     }
 
+    /// Tells it that another task polls it from now on (a restarted actor's next instance):
+    /// the waker registered is not that task's.
+    pub(crate) fn new_owner(&mut self) {
+        self.batch.new_owner();
+    }
+
     /// The next envelope if one is queued, without waiting.
     pub(crate) fn try_recv(&mut self) -> Option<Envelope<M>> {
         self.queue.unbatch(&mut self.batch);

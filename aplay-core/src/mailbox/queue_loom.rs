@@ -55,8 +55,10 @@ async fn send_all(queue: &Queue<u32>, items: impl IntoIterator<Item = u32>) {
     }
 }
 
-/// Receives `n` items, waiting for each, through the receiver's `batch`.
+/// Receives `n` items, waiting for each, through the receiver's `batch`. Each call runs in a
+/// `block_on` of its own, a task of its own as far as wakers go: it takes the batch over.
 async fn receive(queue: &Queue<u32>, batch: &mut Batch<u32>, n: usize) -> Vec<u32> {
+    batch.new_owner();
     let mut items = Vec::with_capacity(n);
     while items.len() < n {
         let item = poll_fn(|cx| queue.poll_pop(batch, cx)).await;

@@ -6,10 +6,10 @@
 #[cfg(not(aplay_loom))]
 pub(crate) use parking_lot::{Mutex, MutexGuard};
 #[cfg(not(aplay_loom))]
-pub(crate) use std::sync::atomic::AtomicUsize;
+pub(crate) use std::sync::atomic::{AtomicBool, AtomicUsize};
 
 #[cfg(aplay_loom)]
-pub(crate) use loom::sync::atomic::AtomicUsize;
+pub(crate) use loom::sync::atomic::{AtomicBool, AtomicUsize};
 #[cfg(aplay_loom)]
 pub(crate) use loom::sync::{Mutex, MutexGuard};
 

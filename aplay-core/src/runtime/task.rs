@@ -66,6 +66,8 @@ fn lifecycle<A: Dispatch>(
         if let Some(id) = tokio::task::try_id() {
             life.core().set_task_id(id);
         }
+        // The mailbox may come from an earlier instance's task, whose waker it registered.
+        receiver.new_owner();
         life.ctx().set_supervision(actor.supervision());
         if let Err((reason, may_restart)) = Box::pin(start(&mut actor, &mut life)).await {
             // Told once the address is free again, so the spawner may reuse it at once.

@@ -30,7 +30,7 @@ use std::task::{Context, Poll, Waker};
 use std::sync::atomic::Ordering;
 
 use super::Priority;
-use super::sync::{self, AtomicUsize, Mutex, MutexGuard};
+use super::sync::{self, AtomicBool, AtomicUsize, Mutex, MutexGuard};
 
 mod room;
 #[cfg(all(test, not(aplay_loom)))]
@@ -50,6 +50,15 @@ pub(crate) struct Queue<T> {
     /// without it between the items of a batch (a stale zero only lets one more normal item
     /// go first).
     high_queued: AtomicUsize,
+    /// Whether the receiver's waker is registered and nothing has taken it since: written
+    /// under the lock, read by the receiver without it. A receiver that registered its waker
+    /// when it took the last item (see [`Queue::refill`]) finds here, after handling it, that
+    /// nothing came meanwhile, without taking the lock a second time (a stale `true` is
+    /// harmless: whoever took the waker wakes the receiver).
+    armed: AtomicBool,
+    /// Whether the receiver waits for an item, with nothing in hand (its handler is not
+    /// running): what [`close_if_idle`](Self::close_if_idle) asks.
+    waiting: AtomicBool,
 }
 
 struct State<T> {
@@ -98,12 +107,12 @@ pub(crate) enum PushOrWait<'a, T> {
 
 impl<T> State<T> {
     #[inline(always)]
-    fn push(&mut self, item: T, lane: Priority) -> Option<Waker> {
+    fn push(&mut self, item: T, lane: Priority, armed: &AtomicBool) -> Option<Waker> {
         match lane {
             Priority::Normal => self.items.push_back(item),
             Priority::High => self.high_lane().items.push_back(item),
         }
-        self.receiver.take()
+        take_receiver(self, armed)
     }
 
     /// The high lane, allocated on first use.
@@ -128,7 +137,14 @@ impl<T> State<T> {
 /// the batch runs out, so the capacity still bounds everything queued or taken. Allocated
 /// the first time the receiver takes more than one item (a pointer until then: it lives in
 /// every actor's task).
-pub(crate) struct Batch<T>(Option<Box<Taken<T>>>);
+pub(crate) struct Batch<T> {
+    taken: Option<Box<Taken<T>>>,
+    /// This receiver registered its waker when it last took from the queue: polled again
+    /// while the queue is still armed, nothing came since (see [`Queue::armed`]). The batch
+    /// is polled by one task; another that takes it over (a restarted actor's next instance)
+    /// calls [`new_owner`](Self::new_owner) first, since the waker registered is not its own.
+    armed: bool,
+}
 
 struct Taken<T> {
     items: VecDeque<T>,
@@ -141,8 +157,27 @@ struct Taken<T> {
 impl<T> Batch<T> {
     /// An empty batch; allocates nothing.
     pub(crate) fn new() -> Self {
-        Batch(None)
+        Batch {
+            taken: None,
+            armed: false,
+        }
     }
+
+    /// Another task polls it from now on: the waker registered is not that task's, so the
+    /// next poll takes the lock and registers its own.
+    pub(crate) fn new_owner(&mut self) {
+        self.armed = false;
+    }
+}
+
+/// Takes the receiver's waker out of `state`, disarming it (under the lock).
+#[inline(always)]
+fn take_receiver<T>(state: &mut State<T>, armed: &AtomicBool) -> Option<Waker> {
+    let receiver = state.receiver.take();
+    if receiver.is_some() {
+        armed.store(false, Ordering::Release);
+    }
+    receiver
 }
 
 fn wake(waker: Option<Waker>) {
@@ -174,6 +209,8 @@ impl<T> Queue<T> {
             }),
             handed: AtomicUsize::new(0),
             high_queued: AtomicUsize::new(0),
+            armed: AtomicBool::new(false),
+            waiting: AtomicBool::new(false),
         }
     }
 
@@ -220,7 +257,7 @@ impl<T> Queue<T> {
         if state.free(lane) == 0 {
             return Push::Full(item);
         }
-        let receiver = state.push(item, lane);
+        let receiver = state.push(item, lane, &self.armed);
         self.count_high(&state, lane);
         drop(state);
         wake(receiver);
@@ -261,7 +298,7 @@ impl<T> Queue<T> {
         if state.closed || !state.items.is_empty() || state.high_len() > 0 {
             return;
         }
-        let receiver = state.push(item, Priority::Normal);
+        let receiver = state.push(item, Priority::Normal, &self.armed);
         drop(state);
         wake(receiver);
     }
@@ -286,7 +323,7 @@ impl<T> Queue<T> {
             return PushOrWait::Closed(item);
         }
         if state.free(lane) > 0 {
-            let receiver = state.push(item, lane);
+            let receiver = state.push(item, lane, &self.armed);
             self.count_high(&state, lane);
             drop(state);
             wake(receiver);
@@ -314,7 +351,7 @@ impl<T> Queue<T> {
     /// `Ready(None)` once closed and empty; otherwise registers the waker of `cx` and waits.
     #[inline]
     pub(crate) fn poll_pop(&self, batch: &mut Batch<T>, cx: &Context<'_>) -> Poll<Option<T>> {
-        if let Some(taken) = batch.0.as_deref_mut()
+        if let Some(taken) = batch.taken.as_deref_mut()
             && !taken.items.is_empty()
         {
             if self.high_queued.load(Ordering::Relaxed) != 0
@@ -331,6 +368,12 @@ impl<T> Queue<T> {
                 self.release(taken);
             }
             return Poll::Ready(Some(item));
+        }
+        if batch.armed && self.armed.load(Ordering::Acquire) {
+            // Its waker is registered since it took its last item, and nothing took it: the
+            // queue is still empty. Pending, without the lock.
+            self.waiting.store(true, Ordering::Release);
+            return Poll::Pending;
         }
         self.refill(batch, cx)
     }
@@ -357,24 +400,34 @@ impl<T> Queue<T> {
         }
     }
 
+    /// Registers the waker of `cx` as the receiver's (under the lock), and arms the queue.
+    fn register(&self, state: &mut State<T>, batch: &mut Batch<T>, cx: &Context<'_>) {
+        match &mut state.receiver {
+            Some(waker) if waker.will_wake(cx.waker()) => {}
+            slot => *slot = Some(cx.waker().clone()),
+        }
+        self.armed.store(true, Ordering::Release);
+        batch.armed = true;
+    }
+
     /// Releases what `batch` handed out and takes every queued item into it.
     fn refill(&self, batch: &mut Batch<T>, cx: &Context<'_>) -> Poll<Option<T>> {
         let mut state = self.lock();
-        if let Some(taken) = batch.0.as_deref_mut() {
+        batch.armed = false;
+        if let Some(taken) = batch.taken.as_deref_mut() {
             state.held -= std::mem::take(&mut taken.handed);
             self.handed.store(0, Ordering::Release);
         }
         if let Some(item) = self.take_high(&mut state) {
+            self.waiting.store(false, Ordering::Release);
             self.unlock_granting(state);
             return Poll::Ready(Some(item));
         }
         if state.items.is_empty() {
             let closed = state.closed;
             if !closed {
-                match &mut state.receiver {
-                    Some(waker) if waker.will_wake(cx.waker()) => {}
-                    slot => *slot = Some(cx.waker().clone()),
-                }
+                self.register(&mut state, batch, cx);
+                self.waiting.store(true, Ordering::Release);
             }
             self.unlock_granting(state);
             return if closed {
@@ -383,14 +436,21 @@ impl<T> Queue<T> {
                 Poll::Pending
             };
         }
+        self.waiting.store(false, Ordering::Release);
         if state.items.len() == 1 {
-            // One item (an ask, say): no batch to make.
+            // One item (an ask, say): no batch to make. The queue is empty now: the waker is
+            // registered at once, so that the next poll, after this item's handler, learns
+            // without the lock whether anything came meanwhile (one lock per message, not two,
+            // for an actor woken by each message: a ring, a server of asks).
             let item = state.items.pop_front();
+            if !state.closed {
+                self.register(&mut state, batch, cx);
+            }
             self.unlock_granting(state);
             return Poll::Ready(item);
         }
         let step = state.step;
-        let taken = batch.0.get_or_insert_with(|| {
+        let taken = batch.taken.get_or_insert_with(|| {
             Box::new(Taken {
                 items: VecDeque::new(),
                 handed: 0,
@@ -414,7 +474,7 @@ impl<T> Queue<T> {
     /// Puts the batch's items back in front of the queue and releases its room: the queue
     /// holds everything again (to retain or drain it).
     pub(crate) fn unbatch(&self, batch: &mut Batch<T>) {
-        let Some(taken) = batch.0.as_deref_mut() else {
+        let Some(taken) = batch.taken.as_deref_mut() else {
             return;
         };
         if taken.items.is_empty() && taken.handed == 0 {
@@ -466,6 +526,7 @@ impl<T> Queue<T> {
         let state = self.lock();
         let idle = !state.closed
             && state.receiver.is_some()
+            && self.waiting.load(Ordering::Acquire)
             && state.items.is_empty()
             && state.held == 0
             && state.high_len() == 0;
@@ -484,6 +545,8 @@ impl<T> Queue<T> {
             return true;
         }
         state.receiver = Some(waker);
+        self.armed.store(true, Ordering::Release);
+        self.waiting.store(true, Ordering::Release);
         false
     }
 
@@ -498,7 +561,7 @@ impl<T> Queue<T> {
                 waiting.extend(std::mem::take(&mut line.waiting));
             }
         }
-        let receiver = state.receiver.take();
+        let receiver = take_receiver(&mut state, &self.armed);
         drop(state);
         for waiter in waiting {
             waiter.waker.wake();

@@ -169,7 +169,7 @@ impl<'a, T> RoomWait<'a, T> {
         // Out of the line: a slot was granted to it.
         self.ticket = None;
         line.granted -= 1;
-        let receiver = state.push(item, lane);
+        let receiver = state.push(item, lane, &self.queue.armed);
         self.queue.count_high(&state, lane);
         drop(state);
         wake(receiver);

@@ -398,3 +398,56 @@ fn close_if_idle_closes_only_a_queue_whose_receiver_waits_with_nothing_taken() {
     // Closed already: not closed again by this call.
     assert!(!q.close_if_idle());
 }
+
+#[test]
+fn a_receiver_that_took_the_last_item_waits_again_without_the_lock_and_misses_nothing() {
+    let (count, w) = waker();
+    let cx = Context::from_waker(&w);
+    let q = Queue::new(Some(8));
+    let mut batch = Batch::new();
+    assert!(matches!(q.try_push(1), Push::Sent));
+    // One item: taken, and the waker registered at once (the queue is empty now).
+    assert_eq!(q.poll_pop(&mut batch, &cx), Poll::Ready(Some(1)));
+    // Its handler may be running: not idle, though the waker is registered.
+    assert!(!q.close_if_idle());
+    // Nothing came: pending, with the waker still registered.
+    assert!(q.poll_pop(&mut batch, &cx).is_pending());
+    assert_eq!(count.0.load(Ordering::SeqCst), 0);
+    // A push wakes it, and the next poll takes the item.
+    assert!(matches!(q.try_push(2), Push::Sent));
+    assert_eq!(count.0.load(Ordering::SeqCst), 1);
+    assert_eq!(q.poll_pop(&mut batch, &cx), Poll::Ready(Some(2)));
+    // An item that comes while its handler runs wakes it too, and is not skipped.
+    assert!(matches!(q.try_push(3), Push::Sent));
+    assert_eq!(count.0.load(Ordering::SeqCst), 2);
+    assert_eq!(q.poll_pop(&mut batch, &cx), Poll::Ready(Some(3)));
+    assert!(q.poll_pop(&mut batch, &cx).is_pending());
+    // Idle now: a close finds it so.
+    assert!(q.close_if_idle());
+    assert_eq!(q.poll_pop(&mut batch, &cx), Poll::Ready(None));
+}
+
+#[test]
+fn a_receiver_polled_by_another_task_registers_that_tasks_waker() {
+    let (first, first_waker) = waker();
+    let (second, second_waker) = waker();
+    let q = Queue::new(Some(8));
+    let mut batch = Batch::new();
+    assert!(matches!(q.try_push(1), Push::Sent));
+    // Taken by the first task, which registers its waker as it takes the last item.
+    let cx = Context::from_waker(&first_waker);
+    assert_eq!(q.poll_pop(&mut batch, &cx), Poll::Ready(Some(1)));
+    // Polled next by another task (a restarted actor's next instance), which says so: its own
+    // waker goes in.
+    batch.new_owner();
+    let cx = Context::from_waker(&second_waker);
+    assert!(q.poll_pop(&mut batch, &cx).is_pending());
+    assert!(matches!(q.try_push(2), Push::Sent));
+    assert_eq!(
+        second.0.load(Ordering::SeqCst),
+        1,
+        "the task that waits is woken"
+    );
+    assert_eq!(first.0.load(Ordering::SeqCst), 0);
+    assert_eq!(q.poll_pop(&mut batch, &cx), Poll::Ready(Some(2)));
+}
