@@ -156,11 +156,21 @@ pub(crate) struct Args {
     pub(crate) runs_given: bool,
 }
 
+/// Whether `side` measures `scenario` at all: aplay with a hook differs from aplay only where
+/// actors are spawned and stopped.
+pub(crate) fn runs(side: Side, scenario: Scenario) -> bool {
+    side != Side::AplayHook
+        || matches!(
+            scenario,
+            Scenario::Spawn | Scenario::Stops | Scenario::Shutdown
+        )
+}
+
 impl Args {
     /// Whether `scenario` is measured on `side`: the peers join the shutdown of 1,000,000
     /// actors only with `--big`.
     pub(crate) fn measures(&self, scenario: Scenario, side: Side) -> bool {
-        side.runs(scenario) && (scenario != Scenario::Shutdown || !side.is_peer() || self.big)
+        runs(side, scenario) && (scenario != Scenario::Shutdown || !side.is_peer() || self.big)
     }
 
     pub(crate) fn parse(mut args: impl Iterator<Item = String>) -> Result<Args, String> {

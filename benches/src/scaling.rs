@@ -119,7 +119,7 @@ pub(crate) fn run(runtime: &tokio::runtime::Runtime, args: &Args, runs: usize) {
             let each = TELLS / scale as u64 / senders as u64;
             for i in 0..sides.len() {
                 let side = sides[(run + i) % sides.len()];
-                if !side.runs(crate::args::Scenario::FanIn) {
+                if !crate::args::runs(side, crate::args::Scenario::FanIn) {
                     continue;
                 }
                 let rate = dispatch::fan_in(runtime, side, senders, each);

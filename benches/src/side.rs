@@ -31,17 +31,6 @@ impl Side {
         !matches!(self, Side::Aplay | Side::AplayHook | Side::Raw)
     }
 
-    /// Whether it measures `scenario`: aplay with a hook differs from aplay only where actors
-    /// are spawned and stopped.
-    pub(crate) fn runs(self, scenario: crate::args::Scenario) -> bool {
-        use crate::args::Scenario;
-        self != Side::AplayHook
-            || matches!(
-                scenario,
-                Scenario::Spawn | Scenario::Stops | Scenario::Shutdown
-            )
-    }
-
     /// The name used by `--side` and as the column title.
     pub(crate) fn name(self) -> &'static str {
         match self {
