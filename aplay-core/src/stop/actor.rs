@@ -60,8 +60,9 @@ pub(crate) async fn stop_children(core: &CellCore, system: &System) {
 /// Asks `child` to stop, if it can stop without running anything of its own: every hook
 /// the default's (no `on_stop`), never restarted, no children, nothing attached, and
 /// waiting for a message with none queued. Its mailbox is then closed at once, so it will
-/// handle nothing more, and what is left of its stop is its last step ([`finalize`]), on its
-/// own task. `false`, having done nothing, for any other child.
+/// handle nothing more, and what is left of its stop is its last step ([`finalize`]): on its
+/// own task, or here for a child that never got a message (it has no task). `false`, having
+/// asked nothing of any other child.
 fn ask_to_stop_quietly(child: &AnyRef) -> bool {
     let cell = child.cell();
     if !cell.default_hooks() || cell.restartable() || !child.core().bare() {
