@@ -61,8 +61,8 @@ pub(crate) async fn stop_children(core: &CellCore, system: &System) {
 /// the default's (no `on_stop`), never restarted, no children, nothing attached, and
 /// waiting for a message with none queued. Its mailbox is then closed at once, so it will
 /// handle nothing more, and what is left of its stop is its last step ([`finalize`]): on its
-/// own task, or here for a child that never got a message (it has no task). `false`, having
-/// asked nothing of any other child.
+/// own task, or here for a child that never got a message (it has no task). `false` for any
+/// other child, whose ordinary stop follows (its stop bit may be raised already).
 fn ask_to_stop_quietly(child: &AnyRef) -> bool {
     let cell = child.cell();
     if !cell.default_hooks() || cell.restartable() || !child.core().bare() {
