@@ -76,6 +76,21 @@ fn watch(addr: std::net::SocketAddr) -> tokio::task::JoinHandle<()> {
     })
 }
 
+/// The tell loop's rate on `system` with its dashboard (as `dashboard` sets it up) served on a
+/// free port and watched, then the system shut down.
+async fn watched(system: System, dashboard: impl FnOnce(&System) -> Dashboard, name: &str) -> f64 {
+    let running = dashboard(&system)
+        .bind(([127, 0, 0, 1], 0))
+        .serve()
+        .await
+        .unwrap();
+    let watching = watch(running.local_addr());
+    let rate = tell_loop(&system, name).await;
+    watching.abort();
+    system.shutdown().await;
+    rate
+}
+
 fn median(mut rates: Vec<f64>) -> f64 {
     rates.sort_by(f64::total_cmp);
     rates[rates.len() / 2]
@@ -93,40 +108,13 @@ async fn main() {
         plain.push(tell_loop(&system, "plain").await);
         system.shutdown().await;
 
-        let system = System::new();
-        let dashboard = Dashboard::new(&system)
-            .bind(([127, 0, 0, 1], 0))
-            .serve()
-            .await
-            .unwrap();
-        let watching = watch(dashboard.local_addr());
-        served.push(tell_loop(&system, "served").await);
-        watching.abort();
-        system.shutdown().await;
-
-        let system = System::builder().metered(true).build();
-        let dashboard = Dashboard::new(&system)
-            .bind(([127, 0, 0, 1], 0))
-            .serve()
-            .await
-            .unwrap();
-        let watching = watch(dashboard.local_addr());
-        metered.push(tell_loop(&system, "metered").await);
-        watching.abort();
-        system.shutdown().await;
-
+        served.push(watched(System::new(), Dashboard::new, "served").await);
+        let metered_system = System::builder().metered(true).build();
+        metered.push(watched(metered_system, Dashboard::new, "metered").await);
         let metrics = Metrics::new();
-        let system = System::builder().metrics(metrics.clone()).build();
-        let dashboard = Dashboard::new(&system)
-            .bind(([127, 0, 0, 1], 0))
-            .metrics(metrics)
-            .serve()
-            .await
-            .unwrap();
-        let watching = watch(dashboard.local_addr());
-        sink.push(tell_loop(&system, "sink").await);
-        watching.abort();
-        system.shutdown().await;
+        let sinking = System::builder().metrics(metrics.clone()).build();
+        let with_sink = |system: &System| Dashboard::new(system).metrics(metrics);
+        sink.push(watched(sinking, with_sink, "sink").await);
         eprintln!(
             "run {}: {:.0} / {:.0} / {:.0} / {:.0} msg/s",
             run + 1,
