@@ -3,7 +3,8 @@
 //! The record is a hash, `{ns}:job:{path}:{id}`, written by the enqueue, by the worker that
 //! runs the job (when it finishes or fails it, and when it starts it again after a failure),
 //! by the delayed-job mover and by a cancel. A job taken by a worker for the first time is
-//! running by its entry, pending in the consumer group, not by its record. Its fields are named by the constants of [`field`].
+//! running by its entry, pending in the consumer group, not by its record. Its fields are
+//! named by the constants of [`field`].
 
 use std::fmt;
 use std::sync::LazyLock;
