@@ -129,7 +129,8 @@ pub(crate) fn original_fields(entry: &Entry) -> impl Iterator<Item = (&[u8], &[u
 /// `KEYS[1]` the mailbox stream, `KEYS[2]` the dead-letter stream; `ARGV[1]` the group,
 /// `ARGV[2]` the entry's id, `ARGV[3]` `1` to delete the entry from its stream once
 /// acknowledged (a mailbox), `0` to keep it (a topic's stream, which other subscriptions
-/// read), then the dead letter's fields. Returns 1 when moved, 0 when the
+/// read), `keep` to leave it pending (one job of a pack whose other jobs have not ended:
+/// see [`crate::redis::pack`]), then the dead letter's fields. Returns 1 when moved, 0 when the
 /// entry is no longer pending (moved or acknowledged already: a move sent again after a lost
 /// connection). The dead letter is appended before the entry is acknowledged, and a refused
 /// append (a key of another type) stops the script before anything is written: an entry is
@@ -145,6 +146,9 @@ for i = 4, #ARGV do
   add[#add + 1] = ARGV[i]
 end
 redis.call(unpack(add))
+if ARGV[3] == 'keep' then
+  return 1
+end
 redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
 if ARGV[3] == '1' then
   redis.call('XDEL', KEYS[1], ARGV[2])
@@ -172,7 +176,31 @@ pub(crate) fn move_to_dead_letters(
         error,
         deliveries,
         consumer,
-        true,
+        "1",
+    )
+}
+
+/// The command that appends one job of the pack `job.id` (its fields `j` and `m`) to
+/// `dead_stream`, with why, if the pack is still pending, and leaves the pack pending for its
+/// other jobs (see [`MOVE`]). Sent again after a lost answer, it may append the job twice.
+pub(crate) fn dead_letter_packed_job(
+    stream: &str,
+    dead_stream: &str,
+    group: &str,
+    job: &Entry,
+    error: &str,
+    deliveries: u32,
+    consumer: &str,
+) -> redis::Cmd {
+    move_cmd(
+        stream,
+        dead_stream,
+        group,
+        job,
+        error,
+        deliveries,
+        consumer,
+        "keep",
     )
 }
 
@@ -187,7 +215,7 @@ pub(crate) fn dead_letter_topic_entry(
     error: &str,
     consumer: &str,
 ) -> redis::Cmd {
-    move_cmd(stream, dead_stream, group, entry, error, 1, consumer, false)
+    move_cmd(stream, dead_stream, group, entry, error, 1, consumer, "0")
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -199,7 +227,7 @@ fn move_cmd(
     error: &str,
     deliveries: u32,
     consumer: &str,
-    delete: bool,
+    mode: &str,
 ) -> redis::Cmd {
     let mut cmd = redis::cmd("EVAL");
     cmd.arg(MOVE)
@@ -208,7 +236,7 @@ fn move_cmd(
         .arg(dead_stream)
         .arg(group)
         .arg(&entry.id)
-        .arg(if delete { "1" } else { "0" });
+        .arg(mode);
     for (k, v) in original_fields(entry) {
         cmd.arg(k).arg(v);
     }

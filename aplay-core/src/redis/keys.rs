@@ -118,6 +118,13 @@ impl Keys {
         format!("{}:job:{tag}:", self.namespace)
     }
 
+    /// What the books of the jobs of `path` done without a record begin with (scripts add
+    /// the book's number: see `job::book`).
+    pub(crate) fn done_book_prefix(&self, path: &str) -> String {
+        let tag = self.tag(path);
+        format!("{}:done:{tag}:", self.namespace)
+    }
+
     /// The entries of the jobs of `path` that have no record yet (a hash: job id to its entry
     /// id in the stream, then its lane when not normal, `"1700000000000-0 high"`). A job
     /// enqueued to run now, without a unique key, a rate key or an id of the caller's, is
@@ -192,6 +199,7 @@ mod tests {
         assert_eq!(keys.producer("/jobs", "w1:7"), "shop:producer:{/jobs}:w1:7");
         assert_eq!(keys.job("/jobs", "j1"), "shop:job:{/jobs}:j1");
         assert_eq!(keys.job_entries("/jobs"), "shop:job-entries:{/jobs}");
+        assert_eq!(keys.done_book_prefix("/jobs"), "shop:done:{/jobs}:");
         assert_eq!(keys.unique_prefix("/jobs"), "shop:unique:{/jobs}:");
         assert_eq!(keys.periodic("/jobs", "tick"), "shop:periodic:{/jobs}:tick");
         assert_eq!(keys.topic("orders"), "shop:topic:{orders}");

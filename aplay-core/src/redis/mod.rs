@@ -54,6 +54,7 @@ mod job;
 mod keys;
 mod lane;
 mod not_flushed;
+mod pack;
 mod permissions;
 mod queue;
 mod queues;

@@ -270,6 +270,44 @@ impl<A: Wire> RemoteRef<A> {
         Enqueue::new(writer, self.path(), job)
     }
 
+    /// Enqueues many **jobs** at once, to run now (normal priority, fresh ids, no unique
+    /// key): in one script call, so that **all are stored or none is**, and in packs of up
+    /// to [`read_batch`](super::StationConfig::read_batch) jobs per stream entry, so that
+    /// Redis does the work of one append per pack. Each job is still one of its own: its
+    /// [`JobId`] (in the order given), status, result, retries and cancel, as with
+    /// [`enqueue`](Self::enqueue). Jobs enqueued one by one at the same time through one
+    /// remote ref are packed the same way.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Redis`] when Redis refuses the call for good (then none was stored) or a
+    /// message cannot be encoded (then none was sent).
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// use aplay_core::redis::RedisStation;
+    /// # use aplay_doc_actors::Counter;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), aplay_core::Error> {
+    /// let station = RedisStation::connect("redis://127.0.0.1:6379").await?;
+    /// let counter = station.remote::<Counter>("/counter")?;
+    /// let ids = counter.enqueue_all((1..=1000).map(|n| counter.add(n))).await?;
+    /// assert_eq!(ids.len(), 1000);
+    /// println!("{:?}", counter.status(&ids[0]).await?.map(|s| s.state));
+    /// # Ok(()) }
+    /// ```
+    pub async fn enqueue_all<J, I>(&self, jobs: I) -> Result<Vec<JobId<J::Reply>>, Error>
+    where
+        J: IntoJob<A>,
+        I: IntoIterator<Item = J>,
+    {
+        let writer = self.link.writer.get_or_init(|| {
+            job::Writer::start(Arc::clone(&self.link.station), self.path().clone())
+        });
+        job::enqueue_all::<A, J>(writer, jobs).await
+    }
+
     /// The record of a job sent to this path: its state, attempts, consumer, last error;
     /// `None` when there is no such job or its record expired.
     ///

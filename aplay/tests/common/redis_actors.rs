@@ -74,6 +74,15 @@ impl Jobs {
         Err(format!("poisoned {n}"))
     }
 
+    /// Returns even numbers; fails for odd ones.
+    pub fn even_only(&self, n: u64) -> Result<u64, String> {
+        if n.is_multiple_of(2) {
+            Ok(n)
+        } else {
+            Err(format!("odd {n}"))
+        }
+    }
+
     pub fn panic(&self, n: u64) {
         panic!("boom {n}");
     }

@@ -15,6 +15,7 @@ mod redis_server;
 mod cluster;
 mod faults;
 mod jobs;
+mod packs;
 mod processes;
 mod pubsub;
 #[cfg(feature = "redis-tls")]

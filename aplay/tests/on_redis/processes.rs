@@ -255,6 +255,56 @@ async fn a_job_whose_worker_is_killed_mid_way_runs_again_once_and_nothing_is_los
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pack_whose_worker_is_killed_mid_way_runs_only_its_unfinished_jobs_again() {
+    let setup = setup("pack-sigkill").await;
+    let remote = setup.station.remote::<Jobs>("/jobs").unwrap();
+    // Two packs: 0..128 and 128..200.
+    let ids = remote
+        .enqueue_all((0..200).map(|n| remote.run(n)))
+        .await
+        .unwrap();
+    let fixed = ("APLAY_CONSUMER", "worker-1");
+    let mut first = setup.worker("a", &[fixed, ("APLAY_HOLD_AT", "100")]);
+    first.wait_for(LINE_WAIT, |l| l.starts_with("holding "));
+    // The jobs before 100 ended and their records say so; their pack is still in hand.
+    let deadline = std::time::Instant::now() + LINE_WAIT;
+    while remote.status(&ids[99]).await.unwrap().unwrap().state != aplay::redis::JobState::Done {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "job 99 is recorded done"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    first.kill(); // SIGKILL, in the middle of job 100
+    let held = remote.status(&ids[100]).await.unwrap().unwrap();
+    assert_eq!(held.state, aplay::redis::JobState::Running);
+
+    let mut second = setup.worker("b", &[fixed]);
+    let mut by_second = Vec::new();
+    while !(100..200).all(|n| by_second.contains(&n)) {
+        let line = second.wait_for(LINE_WAIT, |l| handled(l).is_some());
+        by_second.extend(handled(&line));
+    }
+    let mut rest = BTreeSet::new();
+    stop(&mut second, &mut rest);
+    by_second.extend(rest);
+    by_second.sort_unstable();
+    assert_eq!(
+        by_second,
+        (100..200).collect::<Vec<_>>(),
+        "the jobs that ended are skipped, the others run once"
+    );
+    for (n, id) in ids.iter().enumerate() {
+        let status = remote.status(id).await.unwrap().unwrap();
+        assert_eq!(status.state, aplay::redis::JobState::Done, "job {n}");
+    }
+    let again = remote.status(&ids[100]).await.unwrap().unwrap();
+    assert_eq!(again.attempts, 2);
+    setup.assert_backlog_empty().await;
+    setup.station.purge_namespace().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_worker_restarted_without_a_name_gets_its_name_and_its_entries_back_at_once() {
     let setup = setup("same-name").await;
     setup.send_jobs(0..300).await;

@@ -5,6 +5,7 @@ use std::sync::LazyLock;
 
 use crate::redis::conn::Conn;
 
+use super::book::BOOK_FNS;
 use super::entries::JOB_ENTRY_FNS;
 use super::record::RELEASE_FN;
 use super::status::JobState;
@@ -15,15 +16,23 @@ use crate::redis::retry::settle_script;
 
 /// `KEYS[1]`: the job's record, `KEYS[2]`: the delayed set, `KEYS[3..5]`: the streams of the
 /// high, normal and low lanes, `KEYS[6]`: the entries of the path's jobs without a record (a
-/// job found there gets one, queued, and is then cancelled as one).
+/// job found there gets one, queued, and is then cancelled as one; a queued job of a pack
+/// is not deleted with its pack's entry, only taken off that list, which the worker reading
+/// the pack checks).
 /// `ARGV[1]`: the id, `ARGV[2]`: the consumer group, `ARGV[3]`: how long a finished record
-/// lives (ms), `ARGV[4]`: the unique-key prefix. Returns `cancelled`, `requested` (it is
+/// lives (ms), `ARGV[4]`: the unique-key prefix, `ARGV[5]`: the prefix of the books of jobs
+/// done without a record. Returns `cancelled`, `requested` (it is
 /// running), `unknown`, or `was:{state}` for a job that finished already.
 const SCRIPT: &str = r#"
 local state = redis.call('HGET', KEYS[1], 'state')
+local packed = false
 if not state then
-  local entry, lane, created = listed(KEYS[6], ARGV[1])
+  local entry, lane, created
+  entry, lane, created, packed = listed(KEYS[6], ARGV[1])
   if not entry then
+    if booked(ARGV[5], now_ms(), ARGV[3], ARGV[1]) then
+      return 'was:done'
+    end
     return 'unknown'
   end
   redis.call('HSET', KEYS[1], 'state', 'queued', 'entry', entry, 'lane', lane, 'created', created, 'attempts', 0)
@@ -47,7 +56,11 @@ if state == 'queued' then
   local stream = lane_stream(lane, KEYS[3], KEYS[4], KEYS[5])
   local pending = redis.pcall('XPENDING', stream, ARGV[2], entry, entry, 1)
   if type(pending) ~= 'table' or pending.err or #pending == 0 then
-    redis.call('XDEL', stream, entry)
+    -- A pack's entry holds other jobs: the worker that reads it skips this one, no longer
+    -- listed.
+    if not packed then
+      redis.call('XDEL', stream, entry)
+    end
     return cancel()
   end
   state = 'running'
@@ -59,8 +72,9 @@ end
 return 'was:' .. state
 "#;
 
-static CANCEL: LazyLock<redis::Script> =
-    LazyLock::new(|| redis::Script::new(&format!("{RELEASE_FN}{}{SCRIPT}", *JOB_ENTRY_FNS)));
+static CANCEL: LazyLock<redis::Script> = LazyLock::new(|| {
+    redis::Script::new(&format!("{RELEASE_FN}{BOOK_FNS}{}{SCRIPT}", *JOB_ENTRY_FNS))
+});
 
 /// What a cancel did, from [`RemoteRef::cancel`](crate::redis::RemoteRef::cancel).
 ///
@@ -81,6 +95,7 @@ pub enum Cancel {
 }
 
 /// Cancels the job whose record is `record` (retried while Redis cannot answer).
+#[allow(clippy::too_many_arguments)] // the keys and arguments of one script
 pub(crate) async fn cancel(
     conn: &Conn,
     keys: [&str; 6],
@@ -88,13 +103,18 @@ pub(crate) async fn cancel(
     group: &str,
     retention_ms: u64,
     unique_prefix: &str,
+    book_prefix: &str,
     backoff: &mut Backoff,
 ) -> Result<Cancel, RedisError> {
     let mut call = CANCEL.prepare_invoke();
     for key in keys {
         call.key(key);
     }
-    call.arg(id).arg(group).arg(retention_ms).arg(unique_prefix);
+    call.arg(id)
+        .arg(group)
+        .arg(retention_ms)
+        .arg(unique_prefix)
+        .arg(book_prefix);
     let reply = settle_script(conn, &call, "cancelling a job", backoff).await?;
     Ok(match string(reply)?.as_str() {
         "cancelled" => Cancel::Cancelled,

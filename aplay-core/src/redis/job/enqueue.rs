@@ -304,6 +304,33 @@ impl<'a, A: Wire, R> Enqueue<'a, A, R> {
     }
 }
 
+/// Enqueues `jobs` to run now, in one call (see
+/// [`RemoteRef::enqueue_all`](crate::redis::RemoteRef::enqueue_all)).
+pub(crate) async fn enqueue_all<A: Wire, J: IntoJob<A>>(
+    writer: &Writer,
+    jobs: impl IntoIterator<Item = J>,
+) -> Result<Vec<JobId<J::Reply>>, Error> {
+    let mut ids = Vec::new();
+    let mut specs = Vec::new();
+    for job in jobs {
+        let id = JobId::fresh();
+        specs.push(JobSpec {
+            id: id.as_str().to_owned(),
+            mode: "now",
+            ms: 0,
+            key: String::new(),
+            hold: 1,
+            message: encode_message::<A>(&job.into_message())?,
+            lane: JobPriority::Normal,
+            rate_key: String::new(),
+            light: true,
+        });
+        ids.push(id);
+    }
+    writer.write_all(specs).await?;
+    Ok(ids)
+}
+
 /// The encoded message of a job.
 pub(crate) fn message_of<A: Wire, J: IntoJob<A>>(job: J) -> Result<Vec<u8>, Error> {
     encode_message::<A>(&job.into_message())

@@ -25,6 +25,7 @@ use super::group::millis;
 use super::shared::Station;
 use crate::error::Error;
 
+mod book;
 mod cancel;
 mod delayed;
 mod enqueue;
@@ -38,8 +39,8 @@ mod status;
 mod writer;
 
 pub use cancel::Cancel;
-pub(crate) use enqueue::message_of;
 pub use enqueue::{Duplicate, Enqueue, IntoJob};
+pub(crate) use enqueue::{enqueue_all, message_of};
 pub use id::JobId;
 pub use periodic::Periodic;
 pub use running::Job;
@@ -47,8 +48,9 @@ pub use schedule::{Schedule, ScheduleError};
 pub use status::{JobState, JobStatus};
 
 pub(crate) use delayed::{Postponed, move_due, postpone};
+pub(crate) use entries::still_listed;
 pub(crate) use periodic::{declare, describe, fire, names, read, server_now};
-pub(crate) use record::{Ending, Outcome as JobOutcome, Starting, finish, start};
+pub(crate) use record::{Ending, Outcome as JobOutcome, Start, Starting, finish, start};
 pub(crate) use running::{Running, Watchlist};
 pub(crate) use writer::Writer;
 
@@ -63,7 +65,9 @@ pub(crate) async fn status(
     let [high, normal, low] = station.keys.lanes(path);
     let entries = station.keys.job_entries(path);
     let keys = [&*record, &high, &normal, &low, &entries];
-    Ok(status::read(&conn, keys, station.keys.group(), id).await?)
+    let book = station.keys.done_book_prefix(path);
+    let retention = millis(station.config.job_retention);
+    Ok(status::read(&conn, keys, station.keys.group(), id, &book, retention).await?)
 }
 
 /// Cancels the job `id` of `path`.
@@ -84,6 +88,7 @@ pub(crate) async fn cancel_job(station: &Station, path: &str, id: &str) -> Resul
         station.keys.group(),
         millis(station.config.job_retention),
         &station.keys.unique_prefix(path),
+        &station.keys.done_book_prefix(path),
         &mut backoff,
     )
     .await?)

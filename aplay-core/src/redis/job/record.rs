@@ -8,7 +8,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use crate::redis::conn::Conn;
 use redis::Value;
 
+use super::book::BOOK_FNS;
 use crate::redis::backoff::Backoff;
+use crate::redis::entry::string;
 use crate::redis::error::RedisError;
 use crate::redis::retry::settle_script;
 
@@ -34,13 +36,15 @@ end
 /// `KEYS[1]`: the entries of the path's jobs without a record, then the records of the jobs
 /// taken again, about to be handed to the actor. `ARGV[1]`: this consumer, `ARGV[2]`: how
 /// long a finished record lives (ms), `ARGV[3]`: the unique-key prefix, `ARGV[4]`: the record
-/// prefix, then each job's delivery count. Returns, per job, 1 to run it, 0 to skip it
-/// (cancelled, or done already: delivered again after its acknowledgement was lost). A job
-/// without a record runs, and gets one if it is among the jobs without a record yet (else
-/// its record expired, or it was replayed).
+/// prefix, `ARGV[5]`: the prefix of the books of jobs done without a record (see
+/// `job::book`), then each job's delivery count. Returns, per job, 1 to run it, 0 to skip it
+/// (cancelled, or done already: delivered again after its acknowledgement was lost), or the
+/// error of a job recorded dead whose move to the dead letters was not confirmed (its worker
+/// stopped in between), to move it again. A job without a record runs, and gets one if it is
+/// among the jobs without a record yet (else its record expired, or it was replayed).
 static START: LazyLock<redis::Script> = LazyLock::new(|| {
     redis::Script::new(&format!(
-        "{RELEASE_FN}{}",
+        "{RELEASE_FN}{BOOK_FNS}{}",
         r#"
 local now = now_ms()
 local run = {}
@@ -50,9 +54,15 @@ for i = 2, #KEYS do
   local got = redis.call('HMGET', job, 'state', 'cancel')
   local state, cancel = got[1], got[2]
   if not state and redis.call('HEXISTS', KEYS[1], id) == 0 then
-    run[n] = 1
+    if booked(ARGV[5], now, ARGV[2], id) then
+      run[n] = 0
+    else
+      run[n] = 1
+    end
   elseif state == 'done' or state == 'cancelled' then
     run[n] = 0
+  elseif state == 'dead' then
+    run[n] = redis.call('HGET', job, 'error') or 'moved to the dead letters before'
   elseif cancel == '1' then
     redis.call('HSET', job, 'state', 'cancelled', 'finished', now)
     redis.call('HDEL', job, 'm')
@@ -61,7 +71,7 @@ for i = 2, #KEYS do
     release(job, id, ARGV[3])
     run[n] = 0
   else
-    redis.call('HSET', job, 'state', 'running', 'consumer', ARGV[1], 'attempts', ARGV[4 + n], 'started', now)
+    redis.call('HSET', job, 'state', 'running', 'consumer', ARGV[1], 'attempts', ARGV[5 + n], 'started', now)
     run[n] = 1
   end
 end
@@ -76,7 +86,18 @@ pub(crate) struct Starting {
     pub(crate) deliveries: u32,
 }
 
-/// Marks `jobs` as running at `consumer`, and says which to run (`true`) and which to skip.
+/// What to do with a job taken again, by its record.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Start {
+    /// Run it (its record now says running).
+    Run,
+    /// Skip it: cancelled, or done already.
+    Skip,
+    /// Move it to the dead letters (again), with the error of its record.
+    Dead(String),
+}
+
+/// Marks `jobs` as running at `consumer`, and says which to run and which to skip.
 /// Retried while Redis cannot answer; a refusal runs them all (the records are then not
 /// updated: the jobs matter more than their records).
 #[allow(clippy::too_many_arguments)] // the keys and arguments of one script
@@ -88,8 +109,9 @@ pub(crate) async fn start(
     unique_prefix: &str,
     record_prefix: &str,
     job_entries: &str,
+    book_prefix: &str,
     backoff: &mut Backoff,
-) -> Result<Vec<bool>, RedisError> {
+) -> Result<Vec<Start>, RedisError> {
     let mut call = START.prepare_invoke();
     call.key(job_entries);
     for job in jobs {
@@ -98,7 +120,8 @@ pub(crate) async fn start(
     call.arg(consumer)
         .arg(retention_ms)
         .arg(unique_prefix)
-        .arg(record_prefix);
+        .arg(record_prefix)
+        .arg(book_prefix);
     for job in jobs {
         call.arg(job.deliveries);
     }
@@ -108,7 +131,14 @@ pub(crate) async fn start(
             "the start script returned something unexpected",
         ));
     };
-    Ok(flags.iter().map(|f| *f != Value::Int(0)).collect())
+    Ok(flags
+        .into_iter()
+        .map(|f| match f {
+            Value::Int(0) => Start::Skip,
+            Value::Int(_) => Start::Run,
+            error => Start::Dead(string(error).unwrap_or_else(|_| "dead".to_owned())),
+        })
+        .collect())
 }
 
 /// The milliseconds since the Unix epoch, by this machine's clock.
@@ -120,49 +150,70 @@ pub(crate) fn now_ms() -> u64 {
 
 /// `KEYS[1]`: the entries of the path's jobs without a record, then the records of jobs that
 /// ended (or failed, to run again). `ARGV[1]`: how long a finished record lives (ms),
-/// `ARGV[2]`: the unique-key prefix, `ARGV[3]`: the consumer that ran them, then per job its
+/// `ARGV[2]`: the unique-key prefix, `ARGV[3]`: the consumer that ran them, `ARGV[4]`: the
+/// prefix of the books of jobs done without a record (see `job::book`), then per job its
 /// id, its state (`done`, `dead`, `cancelled`, `failed`), the value (the result, or the
 /// error), its attempts, `1` when it holds a unique key, when it was created (ms, from its
 /// entry's id: kept only if the record has no time yet), and how long ago its attempt
-/// started (ms). A job that ends leaves `KEYS[1]`. Safe to run twice.
+/// started (ms). A job that ends leaves `KEYS[1]`. A job done that has no record goes to the
+/// book of the jobs done now instead of getting one. Safe to run twice.
 static FINISH: LazyLock<redis::Script> = LazyLock::new(|| {
     redis::Script::new(&format!(
-        "{RELEASE_FN}{}",
+        "{RELEASE_FN}{BOOK_FNS}{}",
         r#"
 local now = now_ms()
 local ended = {}
+local done = {}
+local book, expires = book_of(ARGV[4], now, ARGV[1])
+local finished = string.format('%d', now)
 for i = 2, #KEYS do
   local record = KEYS[i]
-  local a = 3 + (i - 2) * 7
+  local a = 4 + (i - 2) * 7
   local id, state, value, attempts, keyed, created, ago =
     ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5], ARGV[a + 6], ARGV[a + 7]
-  local fields = {'state', state, 'attempts', attempts, 'started', now - tonumber(ago), 'consumer', ARGV[3]}
-  if state == 'done' then
-    fields[#fields + 1] = 'result'
-    fields[#fields + 1] = value
-  elseif state == 'failed' or state == 'dead' then
-    fields[#fields + 1] = 'error'
-    fields[#fields + 1] = value
+  if state == 'done' and redis.call('EXISTS', record) == 0 then
+    done[#done + 1] = id
+    done[#done + 1] = 'd1\n' .. attempts .. '\n' .. ago .. '\n' .. finished .. '\n' .. created .. '\n' .. ARGV[3] .. '\n' .. value
+    if #done >= 1000 then
+      redis.call('HSET', book, unpack(done))
+      redis.call('PEXPIREAT', book, expires)
+      done = {}
+    end
+  else
+    local fields = {'state', state, 'attempts', attempts, 'started', now - tonumber(ago), 'consumer', ARGV[3]}
+    if state == 'done' then
+      fields[#fields + 1] = 'result'
+      fields[#fields + 1] = value
+    elseif state == 'failed' or state == 'dead' then
+      fields[#fields + 1] = 'error'
+      fields[#fields + 1] = value
+    end
+    if state ~= 'failed' then
+      fields[#fields + 1] = 'finished'
+      fields[#fields + 1] = now
+    end
+    redis.call('HSET', record, unpack(fields))
+    if created ~= '0' then
+      redis.call('HSETNX', record, 'created', created)
+    end
+    if state ~= 'failed' then
+      redis.call('PEXPIRE', record, ARGV[1])
+      if keyed == '1' then
+        release(record, id, ARGV[2])
+      end
+    end
   end
   if state ~= 'failed' then
-    fields[#fields + 1] = 'finished'
-    fields[#fields + 1] = now
-  end
-  redis.call('HSET', record, unpack(fields))
-  if created ~= '0' then
-    redis.call('HSETNX', record, 'created', created)
-  end
-  if state ~= 'failed' then
-    redis.call('PEXPIRE', record, ARGV[1])
     ended[#ended + 1] = id
     if #ended >= 1000 then
       redis.call('HDEL', KEYS[1], unpack(ended))
       ended = {}
     end
-    if keyed == '1' then
-      release(record, id, ARGV[2])
-    end
   end
+end
+if #done > 0 then
+  redis.call('HSET', book, unpack(done))
+  redis.call('PEXPIREAT', book, expires)
 end
 if #ended > 0 then
   redis.call('HDEL', KEYS[1], unpack(ended))
@@ -220,12 +271,14 @@ pub(crate) struct Ending {
 
 /// Records how `endings` went, in one script call (the records of one path share a slot),
 /// retried while Redis cannot answer. Its refusal leaves the records as they were.
+#[allow(clippy::too_many_arguments)] // the keys and arguments of one script
 pub(crate) async fn finish(
     conn: &Conn,
     endings: &[Ending],
     retention_ms: u64,
     unique_prefix: &str,
     job_entries: &str,
+    book_prefix: &str,
     consumer: &str,
     backoff: &mut Backoff,
 ) -> Result<(), RedisError> {
@@ -234,7 +287,10 @@ pub(crate) async fn finish(
     for ending in endings {
         call.key(&ending.record);
     }
-    call.arg(retention_ms).arg(unique_prefix).arg(consumer);
+    call.arg(retention_ms)
+        .arg(unique_prefix)
+        .arg(consumer)
+        .arg(book_prefix);
     for ending in endings {
         call.arg(&ending.id)
             .arg(ending.outcome.state())

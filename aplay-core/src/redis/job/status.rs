@@ -12,6 +12,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use redis::Value;
 
+use super::book::BOOK_FNS;
 use super::entries::JOB_ENTRY_FNS;
 use crate::redis::conn::Conn;
 use crate::redis::entry::{integer, string};
@@ -234,9 +235,10 @@ impl JobStatus {
 
 /// `KEYS[1]`: the job's record, `KEYS[2..4]`: the streams of the high, normal and low lanes,
 /// `KEYS[5]`: the entries of the path's jobs without a record; `ARGV[1]`: the consumer
-/// group, `ARGV[2]`: the job's id. Returns `{record}` (its fields and values, as `HGETALL`
-/// gives them; for a job without a record yet, made from its entry: queued, created when it
-/// was appended), and for a job that is queued by its record but that a worker has read
+/// group, `ARGV[2]`: the job's id, `ARGV[3]`: the prefix of the books of jobs done without a
+/// record, `ARGV[4]`: how long a finished record lives (ms). Returns `{record}` (its fields
+/// and values, as `HGETALL` gives them; for a job without a record yet, made from its entry:
+/// queued, created when it was appended; for a job done without one, from its book), and for a job that is queued by its record but that a worker has read
 /// already (its entry pending in the group), also that consumer, the entry's idle time and
 /// delivery count, and the server's time (ms): a worker does not write a job's record when it
 /// first takes it, only when it takes it again or the job ends.
@@ -257,7 +259,9 @@ if not state then
   local created
   entry, lane, created = listed(KEYS[5], ARGV[2])
   if not entry then
-    return {{}}
+    local t = redis.call('TIME')
+    local value = booked(ARGV[3], tonumber(t[1]) * 1000, ARGV[4], ARGV[2])
+    return {(value and book_fields(value)) or {}}
   end
   state = 'queued'
   for _, v in ipairs({'state', state, 'entry', entry, 'lane', lane, 'created', created, 'attempts', '0'}) do
@@ -278,7 +282,7 @@ return {record, pending[1][2], pending[1][3], pending[1][4], now}
 "#;
 
 static READ_SCRIPT: LazyLock<redis::Script> =
-    LazyLock::new(|| redis::Script::new(&format!("{}{READ}", *JOB_ENTRY_FNS)));
+    LazyLock::new(|| redis::Script::new(&format!("{}{BOOK_FNS}{READ}", *JOB_ENTRY_FNS)));
 
 /// The status of the job `id` whose record is `keys[0]` (`keys[1..4]`: the path's lanes,
 /// highest first, `keys[4]`: its jobs without a record); `None` for no such job, or one whose
@@ -288,12 +292,14 @@ pub(crate) async fn read(
     keys: [&str; 5],
     group: &str,
     id: &str,
+    book_prefix: &str,
+    retention_ms: u64,
 ) -> Result<Option<JobStatus>, RedisError> {
     let mut call = READ_SCRIPT.prepare_invoke();
     for key in keys {
         call.key(key);
     }
-    call.arg(group).arg(id);
+    call.arg(group).arg(id).arg(book_prefix).arg(retention_ms);
     let mut conn = conn.clone();
     let reply = call
         .invoke_async::<Value>(&mut conn)

@@ -2,6 +2,10 @@
 //! way go to Redis together, in one script call, as a remote ref's tells do. Each job's
 //! enqueue still returns once Redis has it (and the replicas asked for); under concurrency,
 //! a script call carries up to a read batch of jobs instead of one.
+//!
+//! The jobs of a call that run now, without a unique key, a rate key or an id of the
+//! caller's, go in packs, one stream entry per lane for up to a read batch of them (see
+//! [`crate::redis::pack`]); a lone one gets an entry of its own.
 
 use std::sync::{Arc, LazyLock};
 
@@ -19,27 +23,32 @@ use crate::redis::replicas::call_script;
 use crate::redis::retry::retry;
 use crate::redis::shared::Station;
 
-/// Enqueues a batch of jobs of one path. `KEYS[1..3]`: the streams of the lanes (high,
-/// normal, low), `KEYS[4]`: the delayed set, `KEYS[5]`: the path's queue settings, `KEYS[6]`:
-/// the entries of the jobs without a record, then per job its record and its unique-key lock
-/// (the record again when it has no key). Per job, nine `ARGV`: its id; `now`, `after` (then
-/// ms from now, by the server's clock) or `at` (then ms since the epoch); those ms; its
-/// unique key or `""`; how long the lock lives (ms); its encoded message; its lane (`high`,
-/// `low`, or `""` for normal: another lane tells the path's workers to read the lanes); its
-/// rate key or `""`; `1` for a job that gets no record until it ends (only its entry, in
-/// `KEYS[6]`), or `""`.
+/// Enqueues a batch of jobs of one path: jobs one by one, then packs. `KEYS[1..3]`: the
+/// streams of the lanes (high, normal, low), `KEYS[4]`: the delayed set, `KEYS[5]`: the
+/// path's queue settings, `KEYS[6]`: the entries of the jobs without a record, then per job
+/// its record and its unique-key lock (the record again when it has no key), then per pack
+/// the record of its first job. `ARGV[1]`: the number of jobs one by one. Per job, nine
+/// `ARGV`: its id; `now`, `after` (then ms from now, by the server's clock) or `at` (then ms
+/// since the epoch); those ms; its unique key or `""`; how long the lock lives (ms); its
+/// encoded message; its lane (`high`, `low`, or `""` for normal: another lane tells the
+/// path's workers to read the lanes); its rate key or `""`; `1` for a job that gets no
+/// record until it ends (only its entry, in `KEYS[6]`), or `""`. Then per pack: its lane,
+/// how many jobs it holds, and per job its id and its encoded message (a pack's jobs run
+/// now and get no record until they end).
 ///
-/// Returns, per job, `{outcome, holder}`: `queued`, `delayed`, `again` (a job with this id
-/// exists: an earlier call whose answer was lost, or an id given twice) or `duplicate`
-/// (`holder`: the job holding the key).
+/// Returns, per job one by one, `{outcome, holder}`: `queued`, `delayed`, `again` (a job
+/// with this id exists: an earlier call whose answer was lost, or an id given twice) or
+/// `duplicate` (`holder`: the job holding the key); then per pack `queued` or `again` (its
+/// first job exists: the same call, sent again after its answer was lost).
 const SCRIPT: &str = r#"
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local out = {}
 local entries = {}
-for i = 1, (#KEYS - 6) / 2 do
+local singles = tonumber(ARGV[1])
+for i = 1, singles do
   local record, lock = KEYS[5 + 2 * i], KEYS[6 + 2 * i]
-  local a = (i - 1) * 9
+  local a = 1 + (i - 1) * 9
   local id, mode, ms, key, hold, message, lane, rate_key, light =
     ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5], ARGV[a + 6], ARGV[a + 7], ARGV[a + 8], ARGV[a + 9]
   local outcome, holder = nil, ''
@@ -65,7 +74,7 @@ for i = 1, (#KEYS - 6) / 2 do
       local entry = append_job(KEYS[1], KEYS[2], KEYS[3], message, id, key, lane, rate_key)
       if light == '1' then
         entries[#entries + 1] = id
-        entries[#entries + 1] = listing(entry, lane)
+        entries[#entries + 1] = listing(entry, lane, false)
         if #entries >= 1000 then
           redis.call('HSET', KEYS[6], unpack(entries))
           entries = {}
@@ -78,6 +87,38 @@ for i = 1, (#KEYS - 6) / 2 do
   end
   out[#out + 1] = outcome
   out[#out + 1] = holder
+end
+local a = 1 + singles * 9
+local k = 6 + 2 * singles
+while a < #ARGV do
+  local lane, count = ARGV[a + 1], tonumber(ARGV[a + 2])
+  k = k + 1
+  if redis.call('EXISTS', KEYS[k]) == 1 or redis.call('HEXISTS', KEYS[6], ARGV[a + 3]) == 1 then
+    out[#out + 1] = 'again'
+  else
+    if lane ~= '' then
+      redis.call('HSET', KEYS[5], 'lanes', '1')
+    end
+    local fields = {'P', count}
+    for j = 1, count do
+      fields[#fields + 1] = 'j'
+      fields[#fields + 1] = ARGV[a + 1 + 2 * j]
+      fields[#fields + 1] = 'M'
+      fields[#fields + 1] = ARGV[a + 2 + 2 * j]
+    end
+    local entry = redis.call('XADD', lane_stream(lane, KEYS[1], KEYS[2], KEYS[3]), '*', unpack(fields))
+    local where = listing(entry, lane, true)
+    for j = 1, count do
+      entries[#entries + 1] = ARGV[a + 1 + 2 * j]
+      entries[#entries + 1] = where
+      if #entries >= 1000 then
+        redis.call('HSET', KEYS[6], unpack(entries))
+        entries = {}
+      end
+    end
+    out[#out + 1] = 'queued'
+  end
+  a = a + 2 + 2 * count
 end
 if #entries > 0 then
   redis.call('HSET', KEYS[6], unpack(entries))
@@ -117,7 +158,11 @@ pub(crate) enum Enqueued {
     Duplicate(String),
 }
 
-type Request = (JobSpec, oneshot::Sender<Result<Enqueued, RedisError>>);
+/// Jobs enqueued together (one, or all those of an `enqueue_all`), and where their answers go.
+type Request = (
+    Vec<JobSpec>,
+    oneshot::Sender<Result<Vec<Enqueued>, RedisError>>,
+);
 
 /// The enqueueing task of one remote ref, started with its first job; it ends with the ref.
 pub(crate) struct Writer {
@@ -134,14 +179,26 @@ impl Writer {
 
     /// Enqueues `job`, with the others waiting; returns once Redis has it.
     pub(crate) async fn write(&self, job: JobSpec) -> Result<Enqueued, Error> {
+        let mut answers = self.write_all(vec![job]).await?;
+        answers.pop().ok_or_else(|| {
+            RedisError::reply("the enqueue script returned something unexpected").into()
+        })
+    }
+
+    /// Enqueues `jobs` in one script call (with the others waiting): all are stored, or
+    /// none; returns once Redis has them, with what became of each, in order.
+    pub(crate) async fn write_all(&self, jobs: Vec<JobSpec>) -> Result<Vec<Enqueued>, Error> {
         let closed = || {
             Error::Redis(RedisError::new(
                 RedisErrorKind::Closed,
                 "the task that enqueues jobs is gone (its runtime shut down)",
             ))
         };
+        if jobs.is_empty() {
+            return Ok(Vec::new());
+        }
         let (done, answer) = oneshot::channel();
-        self.requests.send((job, done)).map_err(|_| closed())?;
+        self.requests.send((jobs, done)).map_err(|_| closed())?;
         Ok(answer.await.map_err(|_| closed())??)
     }
 }
@@ -152,31 +209,38 @@ impl std::fmt::Debug for Writer {
     }
 }
 
-/// Takes the jobs that wait, up to a read batch at a time, and enqueues them in one call,
-/// retried while Redis cannot take them (the script adds a job whose id it has once).
+/// Takes the jobs that wait, up to a read batch at a time (a request is never split), and
+/// enqueues them in one call, retried while Redis cannot take them (the script adds a job
+/// whose id it has once).
 async fn run(
     station: Arc<Station>,
     path: ActorPath,
     mut incoming: mpsc::UnboundedReceiver<Request>,
 ) {
-    let most = station.config.read_batch;
+    let most = station.config.read_batch.max(1);
     let mut backoff = Backoff::new(
         station.config.reconnect_initial,
         station.config.reconnect_max,
     );
     while let Some(first) = incoming.recv().await {
+        let mut jobs = first.0.len();
         let mut batch = vec![first];
-        while batch.len() < most {
+        while jobs < most {
             match incoming.try_recv() {
-                Ok(next) => batch.push(next),
+                Ok(next) => {
+                    jobs += next.0.len();
+                    batch.push(next);
+                }
                 Err(_) => break,
             }
         }
-        let answers = enqueue(&station, path.as_str(), &batch, &mut backoff).await;
+        let all: Vec<&JobSpec> = batch.iter().flat_map(|(jobs, _)| jobs).collect();
+        let answers = enqueue(&station, path.as_str(), &all, most, &mut backoff).await;
         match answers {
             Ok(answers) => {
-                for ((_, done), answer) in batch.into_iter().zip(answers) {
-                    let _ = done.send(Ok(answer));
+                let mut answers = answers.into_iter();
+                for (jobs, done) in batch {
+                    let _ = done.send(Ok(answers.by_ref().take(jobs.len()).collect()));
                 }
             }
             Err(error) => {
@@ -188,16 +252,48 @@ async fn run(
     }
 }
 
-/// One script call for `batch`, retried while Redis cannot take it.
+/// How `jobs` go to the script: one by one (their indexes), and in packs (per lane, up to
+/// `most` jobs each, their indexes): the jobs that may be packed, two or more in a lane.
+fn plan(jobs: &[&JobSpec], most: usize) -> (Vec<usize>, Vec<(JobPriority, Vec<usize>)>) {
+    let mut singles = Vec::new();
+    let mut packs = Vec::new();
+    for lane in JobPriority::ALL {
+        let packable: Vec<usize> = (0..jobs.len())
+            .filter(|&i| jobs[i].light && jobs[i].lane == lane)
+            .collect();
+        if packable.len() >= 2 {
+            packs.extend(packable.chunks(most.max(2)).map(|c| (lane, c.to_vec())));
+        } else {
+            singles.extend(packable);
+        }
+    }
+    singles.extend((0..jobs.len()).filter(|&i| !jobs[i].light));
+    singles.sort_unstable();
+    (singles, packs)
+}
+
+/// The name of `lane` as the scripts take it (`""` for normal).
+fn lane_arg(lane: JobPriority) -> &'static str {
+    match lane {
+        JobPriority::Normal => "",
+        other => other.name(),
+    }
+}
+
+/// One script call for `jobs`, retried while Redis cannot take it; what became of each job,
+/// in order.
 async fn enqueue(
     station: &Station,
     path: &str,
-    batch: &[Request],
+    jobs: &[&JobSpec],
+    most: usize,
     backoff: &mut Backoff,
 ) -> Result<Vec<Enqueued>, RedisError> {
     let keys = &station.keys;
+    let (singles, packs) = plan(jobs, most);
     let mut call = redis::cmd("EVALSHA");
-    call.arg(ENQUEUE.get_hash()).arg(6 + 2 * batch.len());
+    call.arg(ENQUEUE.get_hash())
+        .arg(6 + 2 * singles.len() + packs.len());
     for lane in keys.lanes(path) {
         call.arg(lane);
     }
@@ -205,7 +301,8 @@ async fn enqueue(
         .arg(keys.queue(path))
         .arg(keys.job_entries(path));
     let unique = keys.unique_prefix(path);
-    for (job, _) in batch {
+    for &i in &singles {
+        let job = jobs[i];
         let record = keys.job(path, &job.id);
         let lock = if job.key.is_empty() {
             record.clone()
@@ -214,19 +311,27 @@ async fn enqueue(
         };
         call.arg(record).arg(lock);
     }
-    for (job, _) in batch {
+    for (_, pack) in &packs {
+        call.arg(keys.job(path, &jobs[pack[0]].id));
+    }
+    call.arg(singles.len());
+    for &i in &singles {
+        let job = jobs[i];
         call.arg(&job.id)
             .arg(job.mode)
             .arg(job.ms)
             .arg(&job.key)
             .arg(job.hold)
             .arg(&job.message)
-            .arg(match job.lane {
-                JobPriority::Normal => "",
-                other => other.name(),
-            })
+            .arg(lane_arg(job.lane))
             .arg(&job.rate_key)
             .arg(if job.light { "1" } else { "" });
+    }
+    for (lane, pack) in &packs {
+        call.arg(lane_arg(*lane)).arg(pack.len());
+        for &i in pack {
+            call.arg(&jobs[i].id).arg(&jobs[i].message);
+        }
     }
     let conn = station.connections.shared();
     let replicas = station.config.replicas();
@@ -240,17 +345,76 @@ async fn enqueue(
     let Value::Array(parts) = reply else {
         return Err(unexpected());
     };
-    if parts.len() != 2 * batch.len() {
+    if parts.len() != 2 * singles.len() + packs.len() {
         return Err(unexpected());
     }
+    let mut answers: Vec<Option<Enqueued>> = jobs.iter().map(|_| None).collect();
     let mut parts = parts.into_iter().map(string);
-    let mut answers = Vec::with_capacity(batch.len());
-    while let (Some(outcome), Some(holder)) = (parts.next(), parts.next()) {
-        answers.push(match outcome?.as_str() {
+    for &i in &singles {
+        let (Some(outcome), Some(holder)) = (parts.next(), parts.next()) else {
+            return Err(unexpected());
+        };
+        answers[i] = Some(match outcome?.as_str() {
             "queued" | "delayed" | "again" => Enqueued::Stored,
             "duplicate" => Enqueued::Duplicate(holder?),
             _ => return Err(unexpected()),
         });
     }
-    Ok(answers)
+    for (_, pack) in &packs {
+        match parts.next().transpose()?.as_deref() {
+            Some("queued" | "again") => {}
+            _ => return Err(unexpected()),
+        }
+        for &i in pack {
+            answers[i] = Some(Enqueued::Stored);
+        }
+    }
+    answers
+        .into_iter()
+        .map(|a| a.ok_or_else(unexpected))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn job(light: bool, lane: JobPriority) -> JobSpec {
+        JobSpec {
+            id: String::new(),
+            mode: "now",
+            ms: 0,
+            key: String::new(),
+            hold: 1,
+            message: Vec::new(),
+            lane,
+            rate_key: String::new(),
+            light,
+        }
+    }
+
+    #[test]
+    fn jobs_that_may_be_packed_go_in_packs_by_lane_and_the_rest_one_by_one() {
+        use JobPriority::{High, Low, Normal};
+        let specs = [
+            job(true, Normal),
+            job(false, Normal),
+            job(true, High),
+            job(true, Normal),
+            job(true, Low),
+            job(true, Normal),
+            job(true, High),
+        ];
+        let jobs: Vec<&JobSpec> = specs.iter().collect();
+        let (singles, packs) = plan(&jobs, 128);
+        // A lone light job of its lane (low) goes one by one, like the keyed one.
+        assert_eq!(singles, [1, 4]);
+        assert_eq!(packs, [(High, vec![2, 6]), (Normal, vec![0, 3, 5])]);
+        // Packs hold at most `most` jobs.
+        let (_, packs) = plan(&jobs, 2);
+        assert_eq!(
+            packs,
+            [(High, vec![2, 6]), (Normal, vec![0, 3]), (Normal, vec![5])]
+        );
+    }
 }

@@ -16,7 +16,7 @@ use super::held::Held;
 use crate::actor::Dispatch;
 use crate::handle::ActorRef;
 use crate::redis::backoff::{Backoff, retry_delay};
-use crate::redis::dead_letter::move_to_dead_letters;
+use crate::redis::dead_letter::{dead_letter_packed_job, move_to_dead_letters};
 use crate::redis::entry::{FAILED, JOB, JOB_KEY, MESSAGE, REPLY_TO, REQUEST};
 use crate::redis::error::RedisError;
 use crate::redis::group::{millis, trim_handled};
@@ -84,11 +84,14 @@ pub(crate) async fn run<A: Wire>(
             Some(handled) = acker.in_flight.next(), if !acker.in_flight.is_empty() => acker.handled(handled),
             Some(_) = acker.retries.join_next(), if !acker.retries.is_empty() => {}
         }
-        // Whatever else is ready joins the same batch.
+        // Whatever else is ready joins the same batch. Polled outside tokio's budget for a
+        // task's turn: an outcome ready is taken now, not after the next flush's round trip.
         while acker.batch.len() < most {
             if let Ok(w) = work.try_recv() {
                 acker.take(w);
-            } else if let Some(Some(handled)) = acker.in_flight.next().now_or_never() {
+            } else if let Some(Some(handled)) =
+                tokio::task::unconstrained(acker.in_flight.next()).now_or_never()
+            {
                 acker.handled(handled);
             } else {
                 break;
@@ -132,7 +135,7 @@ impl<A: Wire> Acker<A> {
                 .boxed(),
             ),
             Work::Dead { held, error } => self.batch.dead(&self.shared, held, &error),
-            Work::Gone { held } => self.batch.done.push(held),
+            Work::Gone { held } => self.batch.ended(held),
             Work::Again(leftover) => self.batch.take_back(leftover),
             Work::FeederDone => self.feeder_done = true,
         }
@@ -205,7 +208,7 @@ impl<A: Wire> Acker<A> {
     fn cancelled(&mut self, held: Held) {
         tracing::info!(path = %self.shared.path, entry = held.id(), "redis: a job was cancelled while it ran");
         self.batch.record(&held, JobOutcome::Cancelled);
-        self.batch.done.push(held);
+        self.batch.ended(held);
     }
 
     fn retry(&mut self, held: Held, counted: bool) {
@@ -234,6 +237,7 @@ impl<A: Wire> Acker<A> {
                 retention,
                 &self.shared.unique_prefix,
                 &self.shared.job_entries,
+                &self.shared.book_prefix,
                 self.shared.consumer(),
                 &mut self.backoff,
             )
@@ -251,6 +255,7 @@ impl<A: Wire> Acker<A> {
             &mut self.backoff,
         )
         .await;
+
         if let Some(leftover) = batch.settled(&self.shared, results) {
             // Kept in hand (refreshed, so no one else takes them) and sent again after a
             // pause, until Redis takes them or serving stops (then they stay pending).
@@ -273,7 +278,17 @@ impl<A: Wire> Acker<A> {
 /// was lost with a failed instance. Given up when serving stops meanwhile.
 async fn retry<A: Wire>(shared: Arc<Shared<A>>, mut held: Held, counted: bool) {
     let mut stopping = shared.stopping.subscribe();
-    if counted {
+    if counted && held.is_packed() {
+        // A job of a pack: its count is kept here (the pack's count in Redis is the pack's).
+        let delay = {
+            let config = shared.config();
+            retry_delay(config.retry_delay, config.reconnect_max, held.deliveries)
+        };
+        tokio::select! {
+            () = tokio::time::sleep(delay) => held.deliveries = held.deliveries.saturating_add(1),
+            _ = stopping.wait_for(|s| *s) => return,
+        }
+    } else if counted {
         let config = shared.config();
         let delay = retry_delay(config.retry_delay, config.reconnect_max, held.deliveries);
         let next = held.deliveries.saturating_add(1);
@@ -323,17 +338,27 @@ struct Reply {
 pub(crate) struct Leftover {
     done: Vec<Held>,
     successes: u64,
-    dead: Vec<(Held, String)>,
+    dead: Vec<Dead>,
+}
+
+/// A message on its way to the dead letters.
+struct Dead {
+    held: Held,
+    error: String,
+    /// Its entry is acknowledged with it (false for a job of a pack whose other jobs have
+    /// not all ended).
+    acks: bool,
 }
 
 /// The acknowledgements, replies and dead letters of one batch, sent as one pipeline.
 struct Batch {
-    /// Handled (or deleted from the stream): acknowledged and deleted together.
+    /// Handled (or deleted from the stream): acknowledged and deleted together. A job of a
+    /// pack is here only when it is the last of its pack to end.
     done: Vec<Held>,
     successes: u64,
     replies: Vec<Reply>,
     /// Moved to the dead letters, each on its own.
-    dead: Vec<(Held, String)>,
+    dead: Vec<Dead>,
     /// What the records of jobs say of their end, or of a failure: one script for all, run
     /// before the acknowledgements.
     records: Vec<Ending>,
@@ -354,8 +379,10 @@ impl Batch {
         }
     }
 
+    /// Its size: the entries it acknowledges or moves, or the records it writes (a job of a
+    /// pack has a record and, but for the last of its pack, nothing to acknowledge).
     fn len(&self) -> usize {
-        self.done.len() + self.dead.len()
+        (self.done.len() + self.dead.len()).max(self.records.len())
     }
 
     fn is_empty(&self) -> bool {
@@ -389,7 +416,15 @@ impl Batch {
         self.record(&held, JobOutcome::Done(reply.clone()));
         self.reply(&held, MESSAGE, reply);
         self.successes += 1;
-        self.done.push(held);
+        self.ended(held);
+    }
+
+    /// `held` ended without a dead letter: its entry is acknowledged with this batch, unless
+    /// it is a job of a pack whose other jobs have not all ended (then it is let go).
+    fn ended(&mut self, held: Held) {
+        if held.end() {
+            self.done.push(held);
+        }
     }
 
     fn dead<A: Dispatch>(&mut self, shared: &Shared<A>, held: Held, error: &str) {
@@ -399,7 +434,12 @@ impl Batch {
             Some(reply) => self.reply(&held, MESSAGE, reply),
             None => self.reply(&held, FAILED, error.as_bytes().to_vec()),
         }
-        self.dead.push((held, error.to_owned()));
+        let acks = held.end();
+        self.dead.push(Dead {
+            held,
+            error: error.to_owned(),
+            acks,
+        });
     }
 
     /// The reply of an ask (nothing for a tell).
@@ -437,8 +477,13 @@ impl Batch {
             expire.arg(&reply.to).arg(self.expiry_ms);
             cmds.push(expire);
         }
-        for (held, error) in &self.dead {
-            cmds.push(move_to_dead_letters(
+        for Dead { held, error, acks } in &self.dead {
+            let command = if *acks {
+                move_to_dead_letters
+            } else {
+                dead_letter_packed_job
+            };
+            cmds.push(command(
                 shared.stream(held.lane),
                 &shared.dead,
                 shared.group(),
@@ -493,13 +538,13 @@ impl Batch {
             }
         }
         let mut dead_lettered = 0;
-        for (held, error) in self.dead {
+        for dead in self.dead {
             match results.next() {
                 Some(Ok(redis::Value::Int(1))) => dead_lettered += 1,
                 Some(Err(refusal)) => {
-                    let doing = format!("moving the entry {} to the dead letters", held.id());
+                    let doing = format!("moving the entry {} to the dead letters", dead.held.id());
                     shared.refused(&refusal, &doing);
-                    leftover.dead.push((held, error));
+                    leftover.dead.push(dead);
                 }
                 // Moved already, by an earlier attempt whose answer was lost.
                 _ => {}
@@ -508,7 +553,10 @@ impl Batch {
         shared
             .dead_lettered
             .fetch_add(dead_lettered, Ordering::Relaxed);
-        if !self.done.is_empty() {
+        if self.done.is_empty() {
+            // Jobs of packs whose other jobs have not all ended: their records went through.
+            shared.handled.fetch_add(self.successes, Ordering::Relaxed);
+        } else {
             let lanes = JobPriority::ALL
                 .iter()
                 .filter(|lane| self.done.iter().any(|h| h.lane == **lane))

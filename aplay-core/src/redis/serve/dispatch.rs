@@ -6,6 +6,7 @@ use tokio::sync::watch;
 use super::Shared;
 use super::acker::Work;
 use super::held::Held;
+use super::held::too_often;
 use super::instances::Instance;
 use std::sync::Arc;
 
@@ -49,7 +50,13 @@ impl<A: Wire> Shared<A> {
         let entries = self.start_jobs(entries.into_iter().collect()).await;
         let mut instances = self.instances.subscribe();
         let mut current: Option<(u64, ActorRef<A>)> = None;
+        let max = self.config().max_deliveries;
         for mut held in entries {
+            if held.is_packed() && held.deliveries > max {
+                let error = too_often(held.deliveries);
+                let _ = self.to_acker.send(Work::Dead { held, error });
+                continue;
+            }
             let mut msg = match decode_entry::<A>(&held) {
                 Ok(msg) => msg,
                 Err(error) => {

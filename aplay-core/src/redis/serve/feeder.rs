@@ -18,7 +18,7 @@ use tokio::sync::OwnedSemaphorePermit;
 use super::Shared;
 use super::acker::Work;
 use super::forget::forget_idle_consumers;
-use super::held::Held;
+use super::held::{Held, too_often};
 use crate::redis::backoff::Backoff;
 use crate::redis::conn::{ensure_group, query};
 use crate::redis::entry::{
@@ -437,13 +437,22 @@ impl<A: Wire> Feeder<A> {
             };
             if held.entry.fields.is_none() {
                 let _ = self.shared.to_acker.send(Work::Gone { held });
-            } else if deliveries > max {
-                let error = format!(
-                    "delivered {deliveries} times without being acknowledged (the process handling it may have crashed each time)"
-                );
-                let _ = self.shared.to_acker.send(Work::Dead { held, error });
-            } else {
-                to_actor.push(held);
+                continue;
+            }
+            match held.unpack() {
+                // A pack's jobs delivered too often are sent to the dead letters after the
+                // start check, which skips those that ended (see `dispatch_all`).
+                Ok(jobs) if jobs.first().is_some_and(Held::is_packed) => to_actor.extend(jobs),
+                Ok(mut single) if deliveries > max => {
+                    let Some(held) = single.pop() else { continue };
+                    let error = too_often(deliveries);
+                    let _ = self.shared.to_acker.send(Work::Dead { held, error });
+                }
+                Ok(single) => to_actor.extend(single),
+                Err(broken) => {
+                    let (held, error) = *broken;
+                    let _ = self.shared.to_acker.send(Work::Dead { held, error });
+                }
             }
         }
         self.shared.start(to_actor, &mut self.backoff).await;

@@ -8,6 +8,7 @@
 
 use std::collections::HashSet;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use parking_lot::{Mutex, MutexGuard};
@@ -16,6 +17,7 @@ use tokio::sync::OwnedSemaphorePermit;
 use crate::redis::entry::Entry;
 use crate::redis::job::Running;
 use crate::redis::lane::JobPriority;
+use crate::redis::pack;
 
 /// An entry's place: its lane (its stream) and its id there (two streams may have entries
 /// of the same id).
@@ -84,14 +86,17 @@ impl Drop for Rereading {
     }
 }
 
-/// One entry in hand. Dropping it lets it go: it is no longer refreshed (so another consumer
-/// may claim it once idle) and frees its slot. It is dropped once acknowledged, or when this
-/// consumer gives it up (stopping).
+/// One message in hand: an entry, or one job of a pack (see [`crate::redis::pack`]).
+/// Dropping it lets it go; once every message of its entry is let go, the entry is no
+/// longer refreshed (so another consumer may claim it once idle) and its slot is free. It is
+/// dropped once acknowledged, or when this consumer gives it up (stopping).
 pub(crate) struct Held {
+    /// The entry, or for a job of a pack, the job alone (the pack's id, fields `j` and `m`).
     pub(crate) entry: Entry,
     /// The lane it was read from.
     pub(crate) lane: JobPriority,
-    /// How many times Redis delivered it, this delivery included.
+    /// How many times Redis delivered it, this delivery included (for a job of a pack, the
+    /// pack's count, plus this worker's retries of the job).
     pub(crate) deliveries: u32,
     /// When this consumer took it: a job's attempt started then.
     pub(crate) taken: Instant,
@@ -99,7 +104,16 @@ pub(crate) struct Held {
     pub(crate) last_reply: Option<Vec<u8>>,
     /// A job's state while it runs (its handler reads it from its context).
     pub(crate) job: Option<Arc<Running>>,
+    claim: Arc<Claim>,
+    /// For a job of a pack: how many of the pack's jobs have not ended yet.
+    pack: Option<Arc<AtomicUsize>>,
+}
+
+/// An entry in hand, shared by the jobs of a pack: it holds the entry's place in the set and
+/// its slot until the last of them is dropped.
+struct Claim {
     set: Arc<HeldSet>,
+    place: Place,
     _slot: OwnedSemaphorePermit,
 }
 
@@ -113,10 +127,10 @@ impl Held {
         deliveries: u32,
         slot: OwnedSemaphorePermit,
     ) -> Option<Held> {
+        let place = (lane, entry.id.clone());
         {
             let mut ids = set.lock();
-            let place = (lane, entry.id.clone());
-            if ids.released.contains(&place) || !ids.held.insert(place) {
+            if ids.released.contains(&place) || !ids.held.insert(place.clone()) {
                 return None;
             }
         }
@@ -127,25 +141,76 @@ impl Held {
             taken: Instant::now(),
             last_reply: None,
             job: None,
-            set: Arc::clone(set),
-            _slot: slot,
+            claim: Arc::new(Claim {
+                set: Arc::clone(set),
+                place,
+                _slot: slot,
+            }),
+            pack: None,
         })
     }
 
     pub(crate) fn id(&self) -> &str {
         &self.entry.id
     }
+
+    /// Whether it is one job of a pack.
+    pub(crate) fn is_packed(&self) -> bool {
+        self.pack.is_some()
+    }
+
+    /// The jobs of a pack, each held on its own (sharing the pack's place and slot); an entry
+    /// that is not a pack, as it is; why not, with the entry, for a pack that does not add up.
+    pub(crate) fn unpack(self) -> Result<Vec<Held>, Box<(Held, String)>> {
+        if !pack::is_pack(&self.entry) {
+            return Ok(vec![self]);
+        }
+        let jobs = match pack::unpack(&self.entry) {
+            Ok(jobs) => jobs,
+            Err(why) => return Err(Box::new((self, why))),
+        };
+        let left = Arc::new(AtomicUsize::new(jobs.len()));
+        Ok(jobs
+            .into_iter()
+            .map(|entry| Held {
+                entry,
+                lane: self.lane,
+                deliveries: self.deliveries,
+                taken: self.taken,
+                last_reply: None,
+                job: None,
+                claim: Arc::clone(&self.claim),
+                pack: Some(Arc::clone(&left)),
+            })
+            .collect())
+    }
+
+    /// Counts it as ended (done, dead, cancelled or skipped); whether its entry is to be
+    /// acknowledged now: always for an entry of its own, for a job of a pack when it is the
+    /// last of the pack's jobs to end. Call once per message.
+    pub(crate) fn end(&self) -> bool {
+        self.pack
+            .as_ref()
+            .is_none_or(|left| left.fetch_sub(1, Ordering::AcqRel) == 1)
+    }
 }
 
-impl Drop for Held {
+impl Drop for Claim {
     fn drop(&mut self) {
         let mut ids = self.set.lock();
-        let place = (self.lane, std::mem::take(&mut self.entry.id));
+        let place = (self.place.0, std::mem::take(&mut self.place.1));
         ids.held.remove(&place);
         if ids.rereads > 0 {
             ids.released.insert(place);
         }
     }
+}
+
+/// Why a message goes to the dead letters after `deliveries` deliveries.
+pub(crate) fn too_often(deliveries: u32) -> String {
+    format!(
+        "delivered {deliveries} times without being acknowledged (the process handling it may have crashed each time)"
+    )
 }
 
 #[cfg(test)]
@@ -163,6 +228,44 @@ mod tests {
 
     fn slot() -> OwnedSemaphorePermit {
         Arc::new(Semaphore::new(1)).try_acquire_owned().unwrap()
+    }
+
+    #[test]
+    fn a_packs_jobs_share_its_place_and_the_last_to_end_acknowledges_it() {
+        let set = Arc::new(HeldSet::default());
+        let pack = Entry {
+            id: "7-0".to_owned(),
+            fields: Some(
+                [("P", "2"), ("j", "a"), ("M", "x"), ("j", "b"), ("M", "y")]
+                    .iter()
+                    .map(|(k, v)| (k.as_bytes().to_vec(), v.as_bytes().to_vec()))
+                    .collect(),
+            ),
+        };
+        let held = Held::take(&set, pack, JobPriority::Normal, 1, slot()).unwrap();
+        let mut jobs = held.unpack().ok().unwrap();
+        assert_eq!(jobs.len(), 2);
+        assert!(jobs.iter().all(Held::is_packed));
+        assert_eq!(set.len(), 1);
+        let second = jobs.pop().unwrap();
+        let first = jobs.pop().unwrap();
+        assert!(
+            !second.end(),
+            "one job of two ended: the pack is not acknowledged"
+        );
+        drop(second);
+        assert!(
+            set.knows(JobPriority::Normal, "7-0"),
+            "still in hand for the first job"
+        );
+        assert!(first.end(), "the last job ended: the pack is acknowledged");
+        drop(first);
+        assert_eq!(set.len(), 0);
+        // An entry of its own is acknowledged when it ends.
+        let single = Held::take(&set, entry("8-0"), JobPriority::Normal, 1, slot()).unwrap();
+        let single = single.unpack().ok().unwrap().pop().unwrap();
+        assert!(!single.is_packed());
+        assert!(single.end());
     }
 
     #[test]

@@ -71,6 +71,8 @@ pub(crate) struct Shared<A: Dispatch> {
     pub(crate) unique_prefix: String,
     /// The entries of the path's jobs without a record (see `Keys::job_entries`).
     pub(crate) job_entries: String,
+    /// What the books of its jobs done without a record begin with (see `job::book`).
+    pub(crate) book_prefix: String,
     /// The running jobs whose handlers asked for their `Job`, watched for a cancel.
     pub(crate) watchlist: Arc<Watchlist>,
     /// The path's settings as a queue (paused, rate limit), as last read from Redis.
@@ -198,6 +200,7 @@ where
         record_prefix: station.keys.job_prefix(path),
         unique_prefix: station.keys.unique_prefix(path),
         job_entries: station.keys.job_entries(path),
+        book_prefix: station.keys.done_book_prefix(path),
         watchlist: Arc::default(),
         settings: watch::Sender::new(settings),
         streams,
