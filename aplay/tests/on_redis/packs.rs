@@ -249,7 +249,8 @@ async fn a_pack_that_does_not_add_up_goes_to_the_dead_letters_with_why() {
     let _: String = redis::cmd("XADD")
         .arg(format!("{ns}:mailbox:/jobs"))
         .arg("*")
-        .arg(&["P", "3", "j", "a", "M", "x"])
+        .arg(&["P", "3", "J", "broken", "B"])
+        .arg(&[1u8, 0, 0, 0, b'x'][..])
         .query_async(&mut raw(&redis).await)
         .await
         .unwrap();

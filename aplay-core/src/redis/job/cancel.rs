@@ -27,12 +27,12 @@ const SCRIPT: &str = r#"
 local state = redis.call('HGET', KEYS[1], 'state')
 local packed = false
 if not state then
+  if booked(ARGV[5], now_ms(), ARGV[3], ARGV[1]) then
+    return 'was:done'
+  end
   local entry, lane, created
   entry, lane, created, packed = listed(KEYS[6], ARGV[1])
   if not entry then
-    if booked(ARGV[5], now_ms(), ARGV[3], ARGV[1]) then
-      return 'was:done'
-    end
     return 'unknown'
   end
   redis.call('HSET', KEYS[1], 'state', 'queued', 'entry', entry, 'lane', lane, 'created', created, 'attempts', 0)
@@ -56,9 +56,10 @@ if state == 'queued' then
   local stream = lane_stream(lane, KEYS[3], KEYS[4], KEYS[5])
   local pending = redis.pcall('XPENDING', stream, ARGV[2], entry, entry, 1)
   if type(pending) ~= 'table' or pending.err or #pending == 0 then
-    -- A pack's entry holds other jobs: the worker that reads it skips this one, no longer
-    -- listed.
-    if not packed then
+    -- A pack's entry holds other jobs: the worker that reads it skips this one, marked.
+    if packed then
+      mark_cancelled(KEYS[6], ARGV[1])
+    else
       redis.call('XDEL', stream, entry)
     end
     return cancel()

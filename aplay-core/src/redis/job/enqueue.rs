@@ -263,7 +263,9 @@ impl<'a, A: Wire, R> Enqueue<'a, A, R> {
             && matches!(self.when, When::Now)
             && self.key.is_none()
             && self.rate_key.is_none();
-        let id = self.id.map_or_else(JobId::fresh, JobId::new);
+        // A job without an id of the caller's gets one from the writer: a fresh one, or its
+        // place in a pack.
+        let id = self.id.unwrap_or_default();
         let message = encode_message::<A>(&self.message)?;
         let (mode, ms) = match self.when {
             When::Now => ("now", 0),
@@ -280,7 +282,7 @@ impl<'a, A: Wire, R> Enqueue<'a, A, R> {
             .map_or_else(|| millis(UNIQUE_FOR).saturating_add(until_due), millis)
             .max(1);
         let spec = JobSpec {
-            id: id.as_str().to_owned(),
+            id,
             mode,
             ms,
             key: self.key.clone().unwrap_or_default(),
@@ -291,7 +293,7 @@ impl<'a, A: Wire, R> Enqueue<'a, A, R> {
             light,
         };
         match self.writer.write(spec).await? {
-            Enqueued::Stored => Ok(id),
+            Enqueued::Stored(id) => Ok(JobId::new(id)),
             Enqueued::Duplicate(holder) => match self.duplicate {
                 Duplicate::Merge => Ok(JobId::new(holder)),
                 Duplicate::Refuse => Err(Error::DuplicateJob {
@@ -310,12 +312,10 @@ pub(crate) async fn enqueue_all<A: Wire, J: IntoJob<A>>(
     writer: &Writer,
     jobs: impl IntoIterator<Item = J>,
 ) -> Result<Vec<JobId<J::Reply>>, Error> {
-    let mut ids = Vec::new();
     let mut specs = Vec::new();
     for job in jobs {
-        let id = JobId::fresh();
         specs.push(JobSpec {
-            id: id.as_str().to_owned(),
+            id: String::new(),
             mode: "now",
             ms: 0,
             key: String::new(),
@@ -325,10 +325,19 @@ pub(crate) async fn enqueue_all<A: Wire, J: IntoJob<A>>(
             rate_key: String::new(),
             light: true,
         });
-        ids.push(id);
     }
-    writer.write_all(specs).await?;
-    Ok(ids)
+    writer
+        .write_all(specs)
+        .await?
+        .into_iter()
+        .map(|answer| match answer {
+            Enqueued::Stored(id) => Ok(JobId::new(id)),
+            Enqueued::Duplicate(_) => Err(RedisError::reply(
+                "the enqueue script called a job without a key a duplicate",
+            )
+            .into()),
+        })
+        .collect()
 }
 
 /// The encoded message of a job.

@@ -2,9 +2,10 @@
 //! its fields, and, while a job has no record, listed by id in the path's
 //! `{ns}:job-entries:{path}` (see `Keys::job_entries`).
 //!
-//! A job of a pack is listed the same way; a worker that reads a pack for the first time runs
-//! only its jobs still listed (a cancel takes a queued job of a pack off the list: the pack's
-//! entry holds the others, so it cannot be deleted).
+//! A pack is listed by its id until its last job ends; a worker that reads a pack for the
+//! first time skips the jobs marked cancelled in its field `{pack}!` (a cancel of a queued
+//! job of a pack marks it there: the pack's entry holds the others, so it cannot be
+//! deleted).
 
 use std::sync::LazyLock;
 
@@ -12,6 +13,7 @@ use redis::Value;
 
 use crate::redis::backoff::Backoff;
 use crate::redis::conn::Conn;
+use crate::redis::entry::string;
 use crate::redis::error::RedisError;
 use crate::redis::retry::settle;
 
@@ -26,7 +28,10 @@ use crate::redis::lane::LANE_STREAM_FN;
 ///   then its lane when not normal (`"1700000000000-0 high"`), and for a job of a pack its
 ///   lane and `pack` (`"1700000000000-0  pack"`: see [`crate::redis::pack`]).
 /// - `listed(list, id)`: the entry, lane, time of appending (ms) and whether it is in a pack
-///   of the job `id` listed in `list`, or nothing when it is not listed.
+///   of the job `id` listed in `list` (a job of a pack by its pack's id, `{pack}.{i}`), or
+///   nothing when it is not listed.
+/// - `mark_cancelled(list, id)`: notes that the queued job `id` of a pack is cancelled, in
+///   the field `{pack}!` of `list` (its indexes, each followed by a space).
 pub(super) static JOB_ENTRY_FNS: LazyLock<String> = LazyLock::new(|| {
     format!(
         "{LANE_STREAM_FN}{}",
@@ -59,29 +64,41 @@ end
 local function listed(list, id)
   local at = redis.call('HGET', list, id)
   if not at then
-    return nil
+    local pack = string.match(id, '^(.+)%.%d+$')
+    at = pack and redis.call('HGET', list, pack)
+    if not at then
+      return nil
+    end
   end
   local entry, lane, packed = string.match(at, '^(%S+) ?(%S*) ?(%S*)$')
   return entry, lane, string.match(entry, '^(%d+)'), packed == 'pack'
+end
+local function mark_cancelled(list, id)
+  local pack, index = string.match(id, '^(.+)%.(%d+)$')
+  local marks = redis.call('HGET', list, pack .. '!') or ''
+  redis.call('HSET', list, pack .. '!', marks .. index .. ' ')
 end
 "#
     )
 });
 
-/// Which of `ids` are listed in `list` (the jobs of packs read for the first time: a job a
-/// cancel took off the list does not run). Retried while Redis cannot answer.
-pub(crate) async fn still_listed(
+/// The jobs marked cancelled in each of `packs` (their indexes), from `list`: the packs
+/// read for the first time. Retried while Redis cannot answer.
+pub(crate) async fn cancelled_in_packs(
     conn: &Conn,
     list: &str,
-    ids: &[&str],
+    packs: &[&str],
     backoff: &mut Backoff,
-) -> Result<Vec<bool>, RedisError> {
+) -> Result<Vec<Vec<usize>>, RedisError> {
     let mut get = redis::cmd("HMGET");
-    get.arg(list).arg(ids);
+    get.arg(list);
+    for pack in packs {
+        get.arg(format!("{pack}!"));
+    }
     let reply = settle(
         conn,
         &get,
-        "reading which jobs of a pack are cancelled",
+        "reading which jobs of packs are cancelled",
         backoff,
     )
     .await?;
@@ -90,10 +107,19 @@ pub(crate) async fn still_listed(
             "HMGET answered something other than a list",
         ));
     };
-    if values.len() != ids.len() {
+    if values.len() != packs.len() {
         return Err(RedisError::reply(
-            "HMGET answered for another number of jobs",
+            "HMGET answered for another number of packs",
         ));
     }
-    Ok(values.iter().map(|v| *v != Value::Nil).collect())
+    values
+        .into_iter()
+        .map(|marks| match marks {
+            Value::Nil => Ok(Vec::new()),
+            marks => Ok(string(marks)?
+                .split_whitespace()
+                .filter_map(|index| index.parse().ok())
+                .collect()),
+        })
+        .collect()
 }

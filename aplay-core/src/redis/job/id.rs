@@ -12,9 +12,11 @@ use crate::redis::backoff::random_u64;
 /// by what its handler returns (`R`), so that
 /// [`RemoteRef::result`](crate::redis::RemoteRef::result) gives the reply as its type.
 ///
-/// The text is unique across processes (the time it was made and 64 random bits, or the id
-/// given with [`Enqueue::id`](crate::redis::Enqueue::id)). Another process that has only the
-/// text makes the id again with [`JobId::new`].
+/// The text is unique across processes: the time it was made and 64 random bits; for a job
+/// enqueued in a pack with others (see
+/// [`RemoteRef::enqueue_all`](crate::redis::RemoteRef::enqueue_all)), its pack's id and its
+/// place in it (`{pack}.{i}`); or the id given with [`Enqueue::id`](crate::redis::Enqueue::id).
+/// Another process that has only the text makes the id again with [`JobId::new`].
 ///
 /// # Examples
 ///

@@ -48,7 +48,7 @@ pub use schedule::{Schedule, ScheduleError};
 pub use status::{JobState, JobStatus};
 
 pub(crate) use delayed::{Postponed, move_due, postpone};
-pub(crate) use entries::still_listed;
+pub(crate) use entries::cancelled_in_packs;
 pub(crate) use periodic::{declare, describe, fire, names, read, server_now};
 pub(crate) use record::{Ending, Outcome as JobOutcome, Start, Starting, finish, start};
 pub(crate) use running::{Running, Watchlist};

@@ -151,11 +151,13 @@ pub(crate) fn now_ms() -> u64 {
 /// `KEYS[1]`: the entries of the path's jobs without a record, then the records of jobs that
 /// ended (or failed, to run again). `ARGV[1]`: how long a finished record lives (ms),
 /// `ARGV[2]`: the unique-key prefix, `ARGV[3]`: the consumer that ran them, `ARGV[4]`: the
-/// prefix of the books of jobs done without a record (see `job::book`), then per job its
-/// id, its state (`done`, `dead`, `cancelled`, `failed`), the value (the result, or the
-/// error), its attempts, `1` when it holds a unique key, when it was created (ms, from its
-/// entry's id: kept only if the record has no time yet), and how long ago its attempt
-/// started (ms). A job that ends leaves `KEYS[1]`. A job done that has no record goes to the
+/// prefix of the books of jobs done without a record (see `job::book`), `ARGV[5]`: how many
+/// packs whose last job ended follow (they leave `KEYS[1]`, with their cancel marks), then
+/// those packs' ids, then per job its id, its state (`done`, `dead`, `cancelled`, `failed`),
+/// the value (the result, or the error), its attempts, `1` when it holds a unique key (`p`
+/// for a job of a pack, `0` for others), when it was created (ms, from its entry's id: kept
+/// only if the record has no time yet), and how long ago its attempt started (ms). A job
+/// that ends leaves `KEYS[1]` (a job of a pack, with its pack). A job done that has no record goes to the
 /// book of the jobs done now instead of getting one. Safe to run twice.
 static FINISH: LazyLock<redis::Script> = LazyLock::new(|| {
     redis::Script::new(&format!(
@@ -166,9 +168,10 @@ local ended = {}
 local done = {}
 local book, expires = book_of(ARGV[4], now, ARGV[1])
 local finished = string.format('%d', now)
+local packs = tonumber(ARGV[5])
 for i = 2, #KEYS do
   local record = KEYS[i]
-  local a = 4 + (i - 2) * 7
+  local a = 5 + packs + (i - 2) * 7
   local id, state, value, attempts, keyed, created, ago =
     ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5], ARGV[a + 6], ARGV[a + 7]
   if state == 'done' and redis.call('EXISTS', record) == 0 then
@@ -203,7 +206,7 @@ for i = 2, #KEYS do
       end
     end
   end
-  if state ~= 'failed' then
+  if state ~= 'failed' and keyed ~= 'p' then
     ended[#ended + 1] = id
     if #ended >= 1000 then
       redis.call('HDEL', KEYS[1], unpack(ended))
@@ -217,6 +220,9 @@ if #done > 0 then
 end
 if #ended > 0 then
   redis.call('HDEL', KEYS[1], unpack(ended))
+end
+for p = 1, packs do
+  redis.call('HDEL', KEYS[1], ARGV[5 + p], ARGV[5 + p] .. '!')
 end
 return #KEYS - 1
 "#
@@ -261,6 +267,8 @@ pub(crate) struct Ending {
     pub(crate) record: String,
     pub(crate) id: String,
     pub(crate) has_key: bool,
+    /// A job of a pack: listed by its pack, not by itself.
+    pub(crate) packed: bool,
     pub(crate) attempts: u32,
     /// When it was enqueued (ms since the epoch: its first entry's time).
     pub(crate) created: u64,
@@ -269,12 +277,14 @@ pub(crate) struct Ending {
     pub(crate) outcome: Outcome,
 }
 
-/// Records how `endings` went, in one script call (the records of one path share a slot),
+/// Records how `endings` went, and takes the packs `ended` (whose last job ended) off the list
+/// of jobs without a record, in one script call (the records of one path share a slot),
 /// retried while Redis cannot answer. Its refusal leaves the records as they were.
 #[allow(clippy::too_many_arguments)] // the keys and arguments of one script
 pub(crate) async fn finish(
     conn: &Conn,
     endings: &[Ending],
+    ended: &[String],
     retention_ms: u64,
     unique_prefix: &str,
     job_entries: &str,
@@ -290,13 +300,21 @@ pub(crate) async fn finish(
     call.arg(retention_ms)
         .arg(unique_prefix)
         .arg(consumer)
-        .arg(book_prefix);
+        .arg(book_prefix)
+        .arg(ended.len());
+    for pack in ended {
+        call.arg(pack);
+    }
     for ending in endings {
         call.arg(&ending.id)
             .arg(ending.outcome.state())
             .arg(ending.outcome.value())
             .arg(ending.attempts)
-            .arg(if ending.has_key { "1" } else { "0" })
+            .arg(match (ending.has_key, ending.packed) {
+                (true, _) => "1",
+                (false, true) => "p",
+                (false, false) => "0",
+            })
             .arg(ending.created)
             .arg(ending.started_ago);
     }

@@ -256,12 +256,15 @@ for i = 1, #record, 2 do
   end
 end
 if not state then
+  local t = redis.call('TIME')
+  local value = booked(ARGV[3], tonumber(t[1]) * 1000, ARGV[4], ARGV[2])
+  if value then
+    return {book_fields(value) or {}}
+  end
   local created
   entry, lane, created = listed(KEYS[5], ARGV[2])
   if not entry then
-    local t = redis.call('TIME')
-    local value = booked(ARGV[3], tonumber(t[1]) * 1000, ARGV[4], ARGV[2])
-    return {(value and book_fields(value)) or {}}
+    return {{}}
   end
   state = 'queued'
   for _, v in ipairs({'state', state, 'entry', entry, 'lane', lane, 'created', created, 'attempts', '0'}) do

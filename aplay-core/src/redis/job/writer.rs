@@ -12,13 +12,17 @@ use std::sync::{Arc, LazyLock};
 use redis::Value;
 use tokio::sync::{mpsc, oneshot};
 
+use super::book::BOOK_FNS;
 use super::entries::JOB_ENTRY_FNS;
+use super::id::JobId;
 use crate::error::Error;
 use crate::path::ActorPath;
 use crate::redis::backoff::Backoff;
 use crate::redis::entry::string;
 use crate::redis::error::{RedisError, RedisErrorKind};
+use crate::redis::group::millis;
 use crate::redis::lane::JobPriority;
+use crate::redis::pack::packed;
 use crate::redis::replicas::call_script;
 use crate::redis::retry::retry;
 use crate::redis::shared::Station;
@@ -27,19 +31,23 @@ use crate::redis::shared::Station;
 /// streams of the lanes (high, normal, low), `KEYS[4]`: the delayed set, `KEYS[5]`: the
 /// path's queue settings, `KEYS[6]`: the entries of the jobs without a record, then per job
 /// its record and its unique-key lock (the record again when it has no key), then per pack
-/// the record of its first job. `ARGV[1]`: the number of jobs one by one. Per job, nine
+/// the record of its first job. `ARGV[1]`: the number of jobs one by one, `ARGV[2]`: the
+/// prefix of the books of jobs done without a record, `ARGV[3]`: how long a finished record
+/// lives (ms). Per job, nine
 /// `ARGV`: its id; `now`, `after` (then ms from now, by the server's clock) or `at` (then ms
 /// since the epoch); those ms; its unique key or `""`; how long the lock lives (ms); its
 /// encoded message; its lane (`high`, `low`, or `""` for normal: another lane tells the
 /// path's workers to read the lanes); its rate key or `""`; `1` for a job that gets no
-/// record until it ends (only its entry, in `KEYS[6]`), or `""`. Then per pack: its lane,
-/// how many jobs it holds, and per job its id and its encoded message (a pack's jobs run
-/// now and get no record until they end).
+/// record until it ends (only its entry, in `KEYS[6]`), or `""`. Then per pack (see
+/// [`crate::redis::pack`]): its lane, its id, how many jobs it holds and their messages (a
+/// pack's jobs run now and get no record until they end; the pack is listed in `KEYS[6]`
+/// under its id until its last job ends).
 ///
 /// Returns, per job one by one, `{outcome, holder}`: `queued`, `delayed`, `again` (a job
 /// with this id exists: an earlier call whose answer was lost, or an id given twice) or
-/// `duplicate` (`holder`: the job holding the key); then per pack `queued` or `again` (its
-/// first job exists: the same call, sent again after its answer was lost).
+/// `duplicate` (`holder`: the job holding the key); then per pack `queued` or `again` (it is
+/// listed, or its first job has a record or is in a book: the same call, sent again after
+/// its answer was lost).
 const SCRIPT: &str = r#"
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -48,7 +56,7 @@ local entries = {}
 local singles = tonumber(ARGV[1])
 for i = 1, singles do
   local record, lock = KEYS[5 + 2 * i], KEYS[6 + 2 * i]
-  local a = 1 + (i - 1) * 9
+  local a = 3 + (i - 1) * 9
   local id, mode, ms, key, hold, message, lane, rate_key, light =
     ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5], ARGV[a + 6], ARGV[a + 7], ARGV[a + 8], ARGV[a + 9]
   local outcome, holder = nil, ''
@@ -88,37 +96,23 @@ for i = 1, singles do
   out[#out + 1] = outcome
   out[#out + 1] = holder
 end
-local a = 1 + singles * 9
+local a = 3 + singles * 9
 local k = 6 + 2 * singles
 while a < #ARGV do
-  local lane, count = ARGV[a + 1], tonumber(ARGV[a + 2])
+  local lane, pack, count, messages = ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4]
   k = k + 1
-  if redis.call('EXISTS', KEYS[k]) == 1 or redis.call('HEXISTS', KEYS[6], ARGV[a + 3]) == 1 then
+  if redis.call('HEXISTS', KEYS[6], pack) == 1 or redis.call('EXISTS', KEYS[k]) == 1
+      or booked(ARGV[2], now, ARGV[3], pack .. '.0') then
     out[#out + 1] = 'again'
   else
     if lane ~= '' then
       redis.call('HSET', KEYS[5], 'lanes', '1')
     end
-    local fields = {'P', count}
-    for j = 1, count do
-      fields[#fields + 1] = 'j'
-      fields[#fields + 1] = ARGV[a + 1 + 2 * j]
-      fields[#fields + 1] = 'M'
-      fields[#fields + 1] = ARGV[a + 2 + 2 * j]
-    end
-    local entry = redis.call('XADD', lane_stream(lane, KEYS[1], KEYS[2], KEYS[3]), '*', unpack(fields))
-    local where = listing(entry, lane, true)
-    for j = 1, count do
-      entries[#entries + 1] = ARGV[a + 1 + 2 * j]
-      entries[#entries + 1] = where
-      if #entries >= 1000 then
-        redis.call('HSET', KEYS[6], unpack(entries))
-        entries = {}
-      end
-    end
+    local entry = redis.call('XADD', lane_stream(lane, KEYS[1], KEYS[2], KEYS[3]), '*', 'P', count, 'J', pack, 'B', messages)
+    redis.call('HSET', KEYS[6], pack, listing(entry, lane, true))
     out[#out + 1] = 'queued'
   end
-  a = a + 2 + 2 * count
+  a = a + 4
 end
 if #entries > 0 then
   redis.call('HSET', KEYS[6], unpack(entries))
@@ -127,12 +121,13 @@ return out
 "#;
 
 /// The script's whole source, loaded when Redis does not know it.
-static SOURCE: LazyLock<String> = LazyLock::new(|| format!("{}{SCRIPT}", *JOB_ENTRY_FNS));
+static SOURCE: LazyLock<String> = LazyLock::new(|| format!("{}{BOOK_FNS}{SCRIPT}", *JOB_ENTRY_FNS));
 
 static ENQUEUE: LazyLock<redis::Script> = LazyLock::new(|| redis::Script::new(&SOURCE));
 
 /// One job to enqueue, as the script takes it.
 pub(crate) struct JobSpec {
+    /// Its id, or empty for one that gets its id here: a fresh one, or its place in a pack.
     pub(crate) id: String,
     /// `now`, `after` or `at`.
     pub(crate) mode: &'static str,
@@ -152,8 +147,8 @@ pub(crate) struct JobSpec {
 
 /// What became of one job.
 pub(crate) enum Enqueued {
-    /// It is in Redis (queued, delayed, or there already with its id).
-    Stored,
+    /// It is in Redis (queued, delayed, or there already with its id), with this id.
+    Stored(String),
     /// Another job holds its unique key: that job's id.
     Duplicate(String),
 }
@@ -291,6 +286,23 @@ async fn enqueue(
 ) -> Result<Vec<Enqueued>, RedisError> {
     let keys = &station.keys;
     let (singles, packs) = plan(jobs, most);
+    // The ids: the caller's, else a fresh one, or for a job of a pack its place in the pack.
+    let mut ids: Vec<String> = jobs.iter().map(|job| job.id.clone()).collect();
+    for &i in &singles {
+        if ids[i].is_empty() {
+            ids[i] = JobId::<()>::fresh().as_str().to_owned();
+        }
+    }
+    let pack_ids: Vec<String> = packs
+        .iter()
+        .map(|(_, pack)| {
+            let pack_id = JobId::<()>::fresh().as_str().to_owned();
+            for (n, &i) in pack.iter().enumerate() {
+                ids[i] = crate::redis::pack::job_id(&pack_id, n);
+            }
+            pack_id
+        })
+        .collect();
     let mut call = redis::cmd("EVALSHA");
     call.arg(ENQUEUE.get_hash())
         .arg(6 + 2 * singles.len() + packs.len());
@@ -303,7 +315,7 @@ async fn enqueue(
     let unique = keys.unique_prefix(path);
     for &i in &singles {
         let job = jobs[i];
-        let record = keys.job(path, &job.id);
+        let record = keys.job(path, &ids[i]);
         let lock = if job.key.is_empty() {
             record.clone()
         } else {
@@ -312,12 +324,14 @@ async fn enqueue(
         call.arg(record).arg(lock);
     }
     for (_, pack) in &packs {
-        call.arg(keys.job(path, &jobs[pack[0]].id));
+        call.arg(keys.job(path, &ids[pack[0]]));
     }
-    call.arg(singles.len());
+    call.arg(singles.len())
+        .arg(keys.done_book_prefix(path))
+        .arg(millis(station.config.job_retention));
     for &i in &singles {
         let job = jobs[i];
-        call.arg(&job.id)
+        call.arg(&ids[i])
             .arg(job.mode)
             .arg(job.ms)
             .arg(&job.key)
@@ -327,11 +341,12 @@ async fn enqueue(
             .arg(&job.rate_key)
             .arg(if job.light { "1" } else { "" });
     }
-    for (lane, pack) in &packs {
-        call.arg(lane_arg(*lane)).arg(pack.len());
-        for &i in pack {
-            call.arg(&jobs[i].id).arg(&jobs[i].message);
-        }
+    for ((lane, pack), pack_id) in packs.iter().zip(&pack_ids) {
+        let messages = packed(pack.iter().map(|&i| jobs[i].message.as_slice()));
+        call.arg(lane_arg(*lane))
+            .arg(pack_id)
+            .arg(pack.len())
+            .arg(messages);
     }
     let conn = station.connections.shared();
     let replicas = station.config.replicas();
@@ -355,7 +370,7 @@ async fn enqueue(
             return Err(unexpected());
         };
         answers[i] = Some(match outcome?.as_str() {
-            "queued" | "delayed" | "again" => Enqueued::Stored,
+            "queued" | "delayed" | "again" => Enqueued::Stored(std::mem::take(&mut ids[i])),
             "duplicate" => Enqueued::Duplicate(holder?),
             _ => return Err(unexpected()),
         });
@@ -366,7 +381,7 @@ async fn enqueue(
             _ => return Err(unexpected()),
         }
         for &i in pack {
-            answers[i] = Some(Enqueued::Stored);
+            answers[i] = Some(Enqueued::Stored(std::mem::take(&mut ids[i])));
         }
     }
     answers

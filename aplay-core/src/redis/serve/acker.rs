@@ -22,6 +22,7 @@ use crate::redis::error::RedisError;
 use crate::redis::group::{millis, trim_handled};
 use crate::redis::job::{Ending, JobOutcome, finish};
 use crate::redis::lane::JobPriority;
+use crate::redis::pack::pack_of;
 use crate::redis::retry::{settle, settle_all};
 use crate::wire::{Outcome, OutcomeReceiver, Wire};
 
@@ -228,12 +229,14 @@ impl<A: Wire> Acker<A> {
         // The records first: a job recorded done and not yet acknowledged is skipped when it
         // is delivered again (its worker died between the two).
         let records = std::mem::take(&mut batch.records);
-        if !records.is_empty() {
+        let packs_ended = std::mem::take(&mut batch.packs_ended);
+        if !records.is_empty() || !packs_ended.is_empty() {
             let conn = self.shared.station.connections.shared();
             let retention = millis(self.shared.config().job_retention);
             let recorded = finish(
                 &conn,
                 &records,
+                &packs_ended,
                 retention,
                 &self.shared.unique_prefix,
                 &self.shared.job_entries,
@@ -362,6 +365,9 @@ struct Batch {
     /// What the records of jobs say of their end, or of a failure: one script for all, run
     /// before the acknowledgements.
     records: Vec<Ending>,
+    /// The packs whose last job ended: taken off the list of jobs without a record by the
+    /// same script.
+    packs_ended: Vec<String>,
     record_prefix: String,
     expiry_ms: u64,
 }
@@ -374,6 +380,7 @@ impl Batch {
             replies: Vec::new(),
             dead: Vec::new(),
             records: Vec::new(),
+            packs_ended: Vec::new(),
             record_prefix: shared.record_prefix.clone(),
             expiry_ms: millis(shared.config().reply_expiry),
         }
@@ -386,7 +393,19 @@ impl Batch {
     }
 
     fn is_empty(&self) -> bool {
-        self.len() == 0 && self.records.is_empty()
+        self.len() == 0 && self.records.is_empty() && self.packs_ended.is_empty()
+    }
+
+    /// Counts `held` as ended (see [`Held::end`]): whether its entry is to be acknowledged
+    /// now. For the last job of a pack, the pack also leaves the list of jobs without a
+    /// record.
+    fn end(&mut self, held: &Held) -> bool {
+        let last = held.end();
+        if last && held.is_packed() {
+            let pack = held.entry.text(JOB).and_then(pack_of).map(|(pack, _)| pack);
+            self.packs_ended.extend(pack.map(str::to_owned));
+        }
+        last
     }
 
     /// Keeps how the job `held` went (nothing for an entry that is not a job).
@@ -398,6 +417,7 @@ impl Batch {
             record: format!("{}{id}", self.record_prefix),
             id: id.to_owned(),
             has_key: held.entry.field(JOB_KEY).is_some(),
+            packed: held.is_packed(),
             attempts: held.deliveries,
             created: entry_millis(held.id()),
             started_ago: u64::try_from(held.taken.elapsed().as_millis()).unwrap_or(u64::MAX),
@@ -422,7 +442,7 @@ impl Batch {
     /// `held` ended without a dead letter: its entry is acknowledged with this batch, unless
     /// it is a job of a pack whose other jobs have not all ended (then it is let go).
     fn ended(&mut self, held: Held) {
-        if held.end() {
+        if self.end(&held) {
             self.done.push(held);
         }
     }
@@ -434,7 +454,7 @@ impl Batch {
             Some(reply) => self.reply(&held, MESSAGE, reply),
             None => self.reply(&held, FAILED, error.as_bytes().to_vec()),
         }
-        let acks = held.end();
+        let acks = self.end(&held);
         self.dead.push(Dead {
             held,
             error: error.to_owned(),

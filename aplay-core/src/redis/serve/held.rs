@@ -235,12 +235,11 @@ mod tests {
         let set = Arc::new(HeldSet::default());
         let pack = Entry {
             id: "7-0".to_owned(),
-            fields: Some(
-                [("P", "2"), ("j", "a"), ("M", "x"), ("j", "b"), ("M", "y")]
-                    .iter()
-                    .map(|(k, v)| (k.as_bytes().to_vec(), v.as_bytes().to_vec()))
-                    .collect(),
-            ),
+            fields: Some(vec![
+                (pack::PACK.to_vec(), b"2".to_vec()),
+                (pack::PACK_ID.to_vec(), b"p1".to_vec()),
+                (pack::PACKED.to_vec(), pack::packed([&b"x"[..], b"y"])),
+            ]),
         };
         let held = Held::take(&set, pack, JobPriority::Normal, 1, slot()).unwrap();
         let mut jobs = held.unpack().ok().unwrap();

@@ -3,9 +3,9 @@
 //! already, delivered again after their acknowledgement was lost) are acknowledged without
 //! running. A job taken for the first time costs nothing here: its pending entry says it is
 //! running ([`JobStatus`](crate::redis::JobStatus) reads it there), and a cancel that finds it
-//! pending asks its handler to stop, as for any running job. The jobs of a pack read for the
-//! first time are checked against the list of jobs without a record: a cancel takes a queued
-//! one off it.
+//! pending asks its handler to stop, as for any running job. A pack read for the first time
+//! is checked for cancel marks: a cancel marks a queued job of a pack (its entry holds the
+//! others, so it cannot be deleted).
 
 use super::Shared;
 use super::acker::Work;
@@ -14,14 +14,15 @@ use crate::actor::Dispatch;
 use crate::redis::backoff::Backoff;
 use crate::redis::entry::JOB;
 use crate::redis::group::millis;
-use crate::redis::job::{Start, Starting, start, still_listed};
+use crate::redis::job::{Start, Starting, cancelled_in_packs, start};
+use crate::redis::pack::pack_of;
 
 impl<A: Dispatch> Shared<A> {
     /// The entries of `entries` to hand to the actor, in order; the skipped jobs go to the
     /// acker, to be acknowledged (or moved to the dead letters, for a job recorded dead whose
     /// move was not confirmed). Entries that are not jobs, or single jobs taken for the first
-    /// time, cost nothing here; the jobs of packs read for the first time cost one `HMGET`
-    /// for all (a cancelled one is no longer listed).
+    /// time, cost nothing here; the packs read for the first time cost one `HMGET` for all
+    /// (of their cancel marks).
     pub(crate) async fn start_jobs(&self, entries: Vec<Held>) -> Vec<Held> {
         let jobs: Vec<Starting> = entries
             .iter()
@@ -32,22 +33,31 @@ impl<A: Dispatch> Shared<A> {
                 })
             })
             .collect();
-        let packed: Vec<&str> = entries.iter().filter_map(packed_first_time).collect();
-        if jobs.is_empty() && packed.is_empty() {
+        // The packs read for the first time, each once (their jobs are in a row).
+        let mut packs: Vec<&str> = entries
+            .iter()
+            .filter_map(|held| Some(packed_first_time(held)?.0))
+            .collect();
+        packs.dedup();
+        if jobs.is_empty() && packs.is_empty() {
             return entries;
         }
         let mut backoff =
             Backoff::new(self.config().reconnect_initial, self.config().reconnect_max);
         let conn = self.station.connections.shared();
-        let listed = if packed.is_empty() {
+        let cancelled: Vec<(String, usize)> = if packs.is_empty() {
             Vec::new()
         } else {
-            match still_listed(&conn, &self.job_entries, &packed, &mut backoff).await {
-                Ok(listed) => listed,
+            match cancelled_in_packs(&conn, &self.job_entries, &packs, &mut backoff).await {
+                Ok(marks) => packs
+                    .iter()
+                    .zip(marks)
+                    .flat_map(|(pack, marks)| marks.into_iter().map(|i| ((*pack).to_owned(), i)))
+                    .collect(),
                 Err(error) => {
                     // The jobs matter more than a cancel: they run.
-                    self.refused(&error, "reading which jobs of a pack are cancelled");
-                    vec![true; packed.len()]
+                    self.refused(&error, "reading which jobs of packs are cancelled");
+                    Vec::new()
                 }
             }
         };
@@ -79,14 +89,14 @@ impl<A: Dispatch> Shared<A> {
                 }
             }
         };
-        let mut listed = listed.into_iter();
         let mut run = run.into_iter();
         let mut kept = Vec::with_capacity(entries.len());
         for held in entries {
-            let start = if packed_first_time(&held).is_some() {
-                match listed.next() {
-                    Some(false) => Start::Skip,
-                    _ => Start::Run,
+            let start = if let Some((pack, index)) = packed_first_time(&held) {
+                if cancelled.iter().any(|(p, i)| p == pack && *i == index) {
+                    Start::Skip
+                } else {
+                    Start::Run
                 }
             } else if taken_again(&held).is_some() {
                 run.next().unwrap_or(Start::Run)
@@ -116,9 +126,10 @@ fn taken_again(held: &Held) -> Option<&str> {
         .flatten()
 }
 
-/// The id of the job of a pack `held` is, when the pack is read for the first time.
-fn packed_first_time(held: &Held) -> Option<&str> {
+/// The pack and the index of the job of a pack `held` is, when the pack is read for the
+/// first time.
+fn packed_first_time(held: &Held) -> Option<(&str, usize)> {
     (held.is_packed() && held.deliveries <= 1)
-        .then(|| held.entry.text(JOB))
+        .then(|| pack_of(held.entry.text(JOB)?))
         .flatten()
 }
