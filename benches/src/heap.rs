@@ -185,7 +185,7 @@ mod tests {
     fn counts_live_blocks() {
         let window = Window::open();
         // The first count gives this thread its shard.
-        drop(Box::new(0u8));
+        drop(std::hint::black_box(Box::new(0u8)));
         let before = this_thread();
         let kept: Vec<Box<[u8; 4096]>> = (0..8).map(|_| Box::new([0u8; 4096])).collect();
         let after = this_thread();

@@ -28,6 +28,9 @@ impl Noop {
 pub(crate) enum Kind {
     /// `remote.enqueue(remote.run(n))`: an id, a record (state, attempts, result).
     Job,
+    /// The same jobs with `remote.enqueue_all(..)`, [`BULK`] per call, one call at a time
+    /// (as BullMQ's `addBulk`).
+    JobBulk,
     /// The same with `.key(k)`, a unique key per job.
     KeyedJob,
     /// The same with `.after(DELAY)`: through the delayed set.
@@ -35,6 +38,9 @@ pub(crate) enum Kind {
     /// `remote.run(n)`: a plain durable tell, no id, no record.
     Tell,
 }
+
+/// Jobs per `enqueue_all` call (BullMQ's side adds as many per `addBulk`).
+pub(crate) const BULK: u64 = 1_000;
 
 /// A delayed job's delay: short, so that all are due once processing starts.
 pub(crate) const DELAY: Duration = Duration::from_millis(1);
@@ -87,6 +93,19 @@ pub(crate) async fn measure(
         }
         remote.flushed().await.expect("in Redis");
         None
+    } else if kind == Kind::JobBulk {
+        let mut last = None;
+        let mut first = 0;
+        while first < jobs {
+            let end = (first + BULK).min(jobs);
+            let ids = remote
+                .enqueue_all((first..end).map(|n| remote.run(n)))
+                .await
+                .expect("enqueued");
+            last = ids.into_iter().last();
+            first = end;
+        }
+        last
     } else {
         let mut enqueued = stream::iter(0..jobs)
             .map(|n| {
@@ -94,7 +113,7 @@ pub(crate) async fn measure(
                 match kind {
                     Kind::KeyedJob => job.key(format!("k{n}")).into_future(),
                     Kind::DelayedJob => job.after(DELAY).into_future(),
-                    Kind::Job | Kind::Tell => job.into_future(),
+                    Kind::Job | Kind::JobBulk | Kind::Tell => job.into_future(),
                 }
             })
             .buffer_unordered(IN_FLIGHT);

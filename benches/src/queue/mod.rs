@@ -76,6 +76,7 @@ impl Side {
     fn name(self) -> &'static str {
         match self {
             Side::Aplay(Kind::Job) => "aplay job (id, record, result)",
+            Side::Aplay(Kind::JobBulk) => "aplay job, enqueue_all (1,000 a call)",
             Side::Aplay(Kind::KeyedJob) => "aplay job + unique key",
             Side::Aplay(Kind::DelayedJob) => "aplay job delayed 1 ms",
             Side::Aplay(Kind::Tell) => "aplay plain tell (no id, no record)",
@@ -85,7 +86,7 @@ impl Side {
     }
 
     fn is_aplay_job(self) -> bool {
-        matches!(self, Side::Aplay(Kind::Job))
+        matches!(self, Side::Aplay(Kind::Job | Kind::JobBulk))
     }
 
     fn is_bullmq(self) -> bool {
@@ -117,7 +118,12 @@ fn groups(sizes: [u64; 2], run: usize) -> Vec<Vec<Case>> {
         let job = Side::Aplay(Kind::Job);
         let tell = Side::Aplay(Kind::Tell);
         let bulk = Side::Bullmq(Enqueue::Bulk);
-        groups.push(vec![case(job, 1), case(tell, 1), case(bulk, 1)]);
+        groups.push(vec![
+            case(job, 1),
+            case(Side::Aplay(Kind::JobBulk), 1),
+            case(tell, 1),
+            case(bulk, 1),
+        ]);
         groups.push(vec![
             case(job, APLAY_MANY),
             case(tell, APLAY_MANY),
@@ -148,6 +154,7 @@ fn cost_cases(jobs: u64) -> Vec<Case> {
     vec![
         case(Side::Aplay(Kind::Tell), 1),
         case(Side::Aplay(Kind::Job), 1),
+        case(Side::Aplay(Kind::JobBulk), 1),
         case(Side::Aplay(Kind::KeyedJob), 1),
         case(Side::Aplay(Kind::DelayedJob), 1),
         case(Side::Bullmq(Enqueue::Bulk), 1),
@@ -626,8 +633,9 @@ mod tests {
         assert!(second.iter().flatten().all(|c| c.jobs == 20));
         // The first side rotates.
         assert_eq!(first[0][0].side, Side::Aplay(Kind::Job));
-        assert_eq!(second[0][0].side, Side::Aplay(Kind::Tell));
-        assert_eq!(groups([20, 200], 2)[0][0].side, Side::Bullmq(Enqueue::Bulk));
+        assert_eq!(second[0][0].side, Side::Aplay(Kind::JobBulk));
+        assert_eq!(groups([20, 200], 2)[0][0].side, Side::Aplay(Kind::Tell));
+        assert_eq!(groups([20, 200], 3)[0][0].side, Side::Bullmq(Enqueue::Bulk));
         // Many handlers: aplay's servings, BullMQ's concurrency.
         assert!(first[1].iter().all(|c| c.handlers
             == if c.side.is_bullmq() {
