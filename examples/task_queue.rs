@@ -252,11 +252,14 @@ pub struct Tour {
     pub started: Vec<String>,
     /// How many times the periodic job fired while the tour watched it.
     pub ticks: usize,
+    /// The results of the jobs sent together with `enqueue_all` (in packs), by id, in the
+    /// order they were sent.
+    pub bulk: Vec<Option<Result<Done, String>>>,
 }
 
 /// Jobs with ids, in one process: a worker serves `/jobs`, and a producer sends it jobs
 /// with ids and follows them: a job's status from queued to done and its result, a delayed
-/// job, high and low jobs, a periodic job.
+/// job, high and low jobs, a periodic job, many jobs sent at once.
 pub async fn jobs_tour(queue: &Queue) -> Result<Tour, Error> {
     let station = queue.station(Some("tour")).await?;
     let system = System::new();
@@ -367,6 +370,29 @@ pub async fn jobs_tour(queue: &Queue) -> Result<Tour, Error> {
     let ticks = usize::try_from(serving.handled() - before).unwrap_or(0);
     println!("  it fired {ticks} times in 700 ms");
 
+    // Many at once: one call, all stored or none, in packs of up to a read batch per entry;
+    // each job keeps its id, status and result.
+    let sent = Instant::now();
+    let ids = jobs
+        .enqueue_all((100..300).map(|n| jobs.process(job(n))))
+        .await?;
+    println!(
+        "sent {} jobs in one call in {:.1?} (first {}, last {})",
+        ids.len(),
+        sent.elapsed(),
+        ids[0],
+        ids[ids.len() - 1]
+    );
+    let last = &ids[ids.len() - 1];
+    while jobs.status(last).await?.map(|s| s.state) != Some(JobState::Done) {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let mut bulk = Vec::with_capacity(ids.len());
+    for id in &ids {
+        bulk.push(jobs.result(id).await?);
+    }
+    println!("  all handled {:.1?} after they were sent", sent.elapsed());
+
     serving.stop().await;
     system.shutdown().await;
     Ok(Tour {
@@ -375,6 +401,7 @@ pub async fn jobs_tour(queue: &Queue) -> Result<Tour, Error> {
         delayed_started_after,
         started,
         ticks,
+        bulk,
     })
 }
 

@@ -128,7 +128,9 @@ impl Keys {
     /// The entries of the jobs of `path` that have no record yet (a hash: job id to its entry
     /// id in the stream, then its lane when not normal, `"1700000000000-0 high"`). A job
     /// enqueued to run now, without a unique key, a rate key or an id of the caller's, is
-    /// only its stream entry and this field until it ends, when its record is written.
+    /// only its stream entry and this field until it ends, when its record is written (or
+    /// its field in a book: see `job::book`). A pack is one field, by its id, and `{pack}!`
+    /// marks its cancelled jobs (see `crate::redis::pack`).
     pub(crate) fn job_entries(&self, path: &str) -> String {
         let tag = self.tag(path);
         format!("{}:job-entries:{tag}", self.namespace)

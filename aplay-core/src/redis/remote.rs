@@ -219,7 +219,8 @@ impl<A: Wire> RemoteRef<A> {
     /// Awaited, it returns the job's [`JobId`] once Redis **has stored it** (unlike a tell,
     /// which returns once queued in this process). The jobs enqueued through one ref (and
     /// its clones) at the same time go to Redis together, one script call per batch of up to
-    /// [`read_batch`](super::StationConfig::read_batch): enqueue many at once
+    /// [`read_batch`](super::StationConfig::read_batch), the jobs that may be packed in one
+    /// stream entry per lane (see [`enqueue_all`](Self::enqueue_all)): enqueue many at once
     /// (`futures::future::join_all`, `buffer_unordered`) for speed. While Redis cannot take it (down,
     /// loading, out of memory) it waits and tries again, without ever adding the job twice:
     /// wrap it in `tokio::time::timeout` to give up.

@@ -102,4 +102,11 @@ async fn the_jobs_tour_shows_status_delays_priorities_and_periodic_jobs() {
         "the periodic job fired {} times",
         tour.ticks
     );
+    // Sent together: each has its own result, read back by its id.
+    let ids: Vec<u64> = tour
+        .bulk
+        .into_iter()
+        .map(|result| result.unwrap().unwrap().id)
+        .collect();
+    assert_eq!(ids, (100..300).collect::<Vec<_>>());
 }

@@ -7,16 +7,19 @@
 //! `{ns}:job:{path}:{id}`. A job to run now without a key, a rate key or an id of the
 //! caller's gets its record only when it ends: until then the hash `{ns}:job-entries:{path}`
 //! maps its id to its entry, and its entry says where it is (waiting, or pending at a worker).
+//! Such jobs enqueued together share an entry, a pack (see [`crate::redis::pack`]); done at
+//! their first attempt, they are a field of a book instead of a record (see [`book`]).
 //! Delayed jobs wait in the sorted set `{ns}:delayed:{path}` (scored by when they are due)
 //! with their message in their record, until a process serving the path moves them to the
 //! stream. A unique key is held by `{ns}:unique:{path}:{key}` (the id of the job holding it)
 //! until the job finishes.
 //!
 //! ```text
-//!  enqueue ──(script: XADD + entry list, or record, lock, XADD or ZADD)──▶ stream / delayed set
+//!  enqueue ──(script: XADD of a pack or a job + entry list, or record, lock, XADD or ZADD)──▶
+//!          stream / delayed set
 //!  serving: mover (delayed → stream) · start, for a job taken again (record: running, or
-//!           skip if cancelled or done) · acker (record: done + result / failed / dead; lock
-//!           released)
+//!           skip if cancelled or done) · a pack read first: its cancel marks · acker
+//!           (book or record: done + result / failed / dead; lock released)
 //! ```
 
 use self::cancel::cancel;
