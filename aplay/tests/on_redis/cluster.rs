@@ -1,6 +1,7 @@
 //! aplay on a real Redis Cluster (three masters, each with a replica, started by the test):
-//! served paths, tells, asks and jobs across the nodes, and a master failed over in the middle
-//! of the traffic, counting what was sent, handled, lost and handled twice.
+//! served paths, tells, asks and jobs (one by one and in packs) across the nodes, and a master
+//! failed over in the middle of the traffic, counting what was sent, handled, lost and handled
+//! twice.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -70,6 +71,12 @@ async fn a_queue_runs_across_a_cluster_and_loses_nothing_when_a_master_fails_ove
         };
         ids.push(job.await.unwrap());
     }
+    // And jobs sent together, in packs.
+    ids.extend(
+        jobs.enqueue_all((750..1000).map(|n| jobs.run(n)))
+            .await
+            .unwrap(),
+    );
     jobs.flushed().await.unwrap();
     mail.flushed().await.unwrap();
 
@@ -83,9 +90,14 @@ async fn a_queue_runs_across_a_cluster_and_loses_nothing_when_a_master_fails_ove
     for n in 700..750 {
         ids.push(jobs.enqueue(jobs.run(n)).await.unwrap());
     }
+    ids.extend(
+        jobs.enqueue_all((1000..1100).map(|n| jobs.run(n)))
+            .await
+            .unwrap(),
+    );
     jobs.flushed().await.unwrap();
 
-    let sent: Vec<u64> = (0..750).chain(10_000..10_300).collect();
+    let sent: Vec<u64> = (0..1100).chain(10_000..10_300).collect();
     let mut seen: BTreeMap<u64, u32> = BTreeMap::new();
     while !sent.iter().all(|n| seen.contains_key(n)) {
         let n = tokio::time::timeout(Duration::from_secs(30), handled.recv())

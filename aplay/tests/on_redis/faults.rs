@@ -1,7 +1,7 @@
 //! Redis faults injected into a real `redis-server` while tells, handling and acknowledgements
 //! flow: a kill -9 and a restart from the append-only file, seconds of `LOADING`, `OOM` with
 //! `noeviction`, a failover (`READONLY`), `BUSY`, `NOREPLICAS`, a frozen server, connections
-//! cut mid-pipeline. Each test counts what was sent (every tell confirmed by `flushed`), what
+//! cut mid-pipeline (also under packs of jobs). Each test counts what was sent (every tell confirmed by `flushed`), what
 //! was handled, what was lost and what was handled twice, and prints a `FAULT` line:
 //! nothing confirmed may be lost; one worker handles nothing twice; several workers through a
 //! Redis crash handle twice at most what they had in hand.
@@ -331,6 +331,51 @@ async fn connections_cut_mid_pipeline_append_and_handle_each_job_once() {
         }
     })
     .await;
+    assert!(
+        proxy.connections() > 20,
+        "the clients reconnected after each cut ({} connections)",
+        proxy.connections()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn packs_of_jobs_through_cut_connections_are_stored_and_run_once() {
+    let server = RedisServer::start_with(Options::default().tcp());
+    let proxy = std::sync::Arc::new(CuttingProxy::start(server.port()).await);
+    let ns = unique("cut-packs");
+    let station = connect(&proxy.url(), config(&ns)).await;
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let worker = worker(&station, &tx).await;
+    let jobs = station.remote::<Jobs>("/jobs").unwrap();
+    let p = std::sync::Arc::clone(&proxy);
+    let cutter = tokio::spawn(async move {
+        for _ in 0..20 {
+            p.cut();
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    });
+    // 3,000 jobs in calls of 100 (packs of up to 32, the read batch), while connections are
+    // cut: a call whose answer is lost is sent again, and adds nothing the second time.
+    let count = 3_000;
+    let mut ids = Vec::new();
+    let mut ticks = tokio::time::interval(Duration::from_millis(20));
+    for first in (0..count).step_by(100) {
+        ticks.tick().await; // spread over the cuts
+        let call = jobs.enqueue_all((first..first + 100).map(|n| jobs.run(n)));
+        ids.extend(call.await.expect("stored, once Redis answers"));
+    }
+    cutter.await.expect("the cutter");
+    let mut tally = Tally::default();
+    tally.until_all(&mut rx, count).await;
+    until_acknowledged(&station).await;
+    tally.drain(&mut rx);
+    worker.serving.stop().await;
+    tally.drain(&mut rx);
+    tally.check("cut-packs", count, 0);
+    for id in &ids {
+        let state = jobs.status(id).await.unwrap().map(|s| s.state);
+        assert_eq!(state, Some(aplay::redis::JobState::Done), "{id}");
+    }
     assert!(
         proxy.connections() > 20,
         "the clients reconnected after each cut ({} connections)",

@@ -51,7 +51,7 @@ async fn count(redis: &TestRedis, command: &str, key: String) -> u64 {
 }
 
 /// Reads the job's record until its state is `state`, failing after ten seconds.
-async fn wait_for_state<R>(jobs: &RemoteRef<Jobs>, id: &JobId<R>, state: JobState) {
+pub(crate) async fn wait_for_state<R>(jobs: &RemoteRef<Jobs>, id: &JobId<R>, state: JobState) {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         let now = jobs.status(id).await.unwrap().map(|s| s.state);

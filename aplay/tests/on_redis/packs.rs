@@ -5,10 +5,11 @@
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
+use crate::jobs::wait_for_state;
 use crate::redis_actors::{Jobs, serve_jobs};
 use crate::redis_server::{TestRedis, unique};
 use aplay::prelude::*;
-use aplay::redis::{Cancel, JobId, JobState, RedisStation, RemoteRef, StationConfig};
+use aplay::redis::{Cancel, JobId, JobState, RedisStation, StationConfig};
 
 /// A station on `url` in `namespace`, with quick reads and retries.
 async fn station(url: &str, namespace: &str) -> RedisStation {
@@ -38,19 +39,6 @@ async fn entries(redis: &TestRedis, ns: &str) -> u64 {
         .query_async(&mut raw(redis).await)
         .await
         .unwrap()
-}
-
-/// Reads the job's record until its state is `state`, failing after ten seconds.
-async fn wait_for_state<R>(jobs: &RemoteRef<Jobs>, id: &JobId<R>, state: JobState) {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let now = jobs.status(id).await.unwrap().map(|s| s.state);
-        if now == Some(state) {
-            return;
-        }
-        assert!(Instant::now() < deadline, "{id} is {now:?}, not {state:?}");
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
 }
 
 /// Waits until nothing is left in the mailbox of `/jobs` (unread or in hand).

@@ -158,6 +158,20 @@ fn handle_all(child: &mut ChildTest, seen: &mut BTreeSet<u64>, all: u64) {
     }
 }
 
+/// Reads `child`'s lines until each job of `jobs` was handled, then stops it; every job it
+/// handled, in the order it said so (a job handled twice is there twice).
+fn handle_each_then_stop(child: &mut ChildTest, jobs: std::ops::Range<u64>) -> Vec<u64> {
+    let mut seen = Vec::new();
+    while !jobs.clone().all(|n| seen.contains(&n)) {
+        let line = child.wait_for(LINE_WAIT, |l| handled(l).is_some());
+        seen.extend(handled(&line));
+    }
+    let mut rest = BTreeSet::new();
+    stop(child, &mut rest);
+    seen.extend(rest);
+    seen
+}
+
 /// Closes the child's stdin and reads its lines until it says it stopped.
 fn stop(child: &mut ChildTest, seen: &mut BTreeSet<u64>) {
     child.close_stdin();
@@ -231,14 +245,7 @@ async fn a_job_whose_worker_is_killed_mid_way_runs_again_once_and_nothing_is_los
     );
 
     let mut second = setup.worker("b", &[fixed]);
-    let mut by_second = Vec::new();
-    while !(100..200).all(|n| by_second.contains(&n)) {
-        let line = second.wait_for(LINE_WAIT, |l| handled(l).is_some());
-        by_second.extend(handled(&line));
-    }
-    let mut rest = BTreeSet::new();
-    stop(&mut second, &mut rest);
-    by_second.extend(rest);
+    let by_second = handle_each_then_stop(&mut second, 100..200);
     assert_eq!(
         by_second.iter().filter(|n| **n == 100).count(),
         1,
@@ -280,14 +287,7 @@ async fn a_pack_whose_worker_is_killed_mid_way_runs_only_its_unfinished_jobs_aga
     assert_eq!(held.state, aplay::redis::JobState::Running);
 
     let mut second = setup.worker("b", &[fixed]);
-    let mut by_second = Vec::new();
-    while !(100..200).all(|n| by_second.contains(&n)) {
-        let line = second.wait_for(LINE_WAIT, |l| handled(l).is_some());
-        by_second.extend(handled(&line));
-    }
-    let mut rest = BTreeSet::new();
-    stop(&mut second, &mut rest);
-    by_second.extend(rest);
+    let mut by_second = handle_each_then_stop(&mut second, 100..200);
     by_second.sort_unstable();
     assert_eq!(
         by_second,

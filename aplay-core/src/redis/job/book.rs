@@ -1,5 +1,5 @@
 //! The books of jobs done without a record: a job that never had a record (run now, without
-//! a unique key, a rate key or an id of the caller's, done at its first attempt) is written,
+//! a unique key, a rate key or an id of the caller's, and never failed) is written,
 //! when done, as one field of a hash shared by the jobs done in the same period, instead of a
 //! hash of its own with an expiry of its own. That is one field per job in one `HSET` per
 //! batch, where a record is a key, its fields and its expiry.

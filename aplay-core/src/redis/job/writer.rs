@@ -33,12 +33,12 @@ use crate::redis::shared::Station;
 /// its record and its unique-key lock (the record again when it has no key), then per pack
 /// the record of its first job. `ARGV[1]`: the number of jobs one by one, `ARGV[2]`: the
 /// prefix of the books of jobs done without a record, `ARGV[3]`: how long a finished record
-/// lives (ms). Per job, nine
-/// `ARGV`: its id; `now`, `after` (then ms from now, by the server's clock) or `at` (then ms
-/// since the epoch); those ms; its unique key or `""`; how long the lock lives (ms); its
-/// encoded message; its lane (`high`, `low`, or `""` for normal: another lane tells the
-/// path's workers to read the lanes); its rate key or `""`; `1` for a job that gets no
-/// record until it ends (only its entry, in `KEYS[6]`), or `""`. Then per pack (see
+/// lives (ms). Per job, nine `ARGV`: its id; `now`, `after` (then ms from now, by the
+/// server's clock) or `at` (then ms since the epoch); those ms; its unique key or `""`; how
+/// long the lock lives (ms); its encoded message; its lane (`high`, `low`, or `""` for
+/// normal: another lane tells the path's workers to read the lanes); its rate key or `""`;
+/// `1` for a job that gets no record until it ends (only its entry, in `KEYS[6]`), or `""`.
+/// Then per pack (see
 /// [`crate::redis::pack`]): its lane, its id, how many jobs it holds and their messages (a
 /// pack's jobs run now and get no record until they end; the pack is listed in `KEYS[6]`
 /// under its id until its last job ends).

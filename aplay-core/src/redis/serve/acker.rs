@@ -258,7 +258,6 @@ impl<A: Wire> Acker<A> {
             &mut self.backoff,
         )
         .await;
-
         if let Some(leftover) = batch.settled(&self.shared, results) {
             // Kept in hand (refreshed, so no one else takes them) and sent again after a
             // pause, until Redis takes them or serving stops (then they stay pending).
