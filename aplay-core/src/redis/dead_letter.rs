@@ -130,9 +130,9 @@ pub(crate) fn original_fields(entry: &Entry) -> impl Iterator<Item = (&[u8], &[u
 /// `ARGV[2]` the entry's id, `ARGV[3]` `1` to delete the entry from its stream once
 /// acknowledged (a mailbox), `0` to keep it (a topic's stream, which other subscriptions
 /// read), `keep` to leave it pending (one job of a pack whose other jobs have not ended:
-/// see [`crate::redis::pack`]), then the dead letter's fields. Returns 1 when moved, 0 when the
-/// entry is no longer pending (moved or acknowledged already: a move sent again after a lost
-/// connection). The dead letter is appended before the entry is acknowledged, and a refused
+/// see [`crate::redis::pack`]), then the dead letter's fields. Returns 1 when moved, 0 when
+/// the entry is no longer pending (moved or acknowledged already: a move sent again after a
+/// lost connection). The dead letter is appended before the entry is acknowledged, and a refused
 /// append (a key of another type) stops the script before anything is written: an entry is
 /// never acknowledged without its dead letter. Refused whole, before it starts, when Redis
 /// cannot write (`OOM`, `READONLY`, `LOADING`): then sent again.

@@ -17,12 +17,12 @@ use crate::redis::retry::settle_script;
 /// `KEYS[1]`: the job's record, `KEYS[2]`: the delayed set, `KEYS[3..5]`: the streams of the
 /// high, normal and low lanes, `KEYS[6]`: the entries of the path's jobs without a record (a
 /// job found there gets one, queued, and is then cancelled as one; a queued job of a pack
-/// is not deleted with its pack's entry, only taken off that list, which the worker reading
-/// the pack checks).
+/// is not deleted with its pack's entry, only marked in that list, in the field `{pack}!`
+/// that the worker reading the pack checks).
 /// `ARGV[1]`: the id, `ARGV[2]`: the consumer group, `ARGV[3]`: how long a finished record
 /// lives (ms), `ARGV[4]`: the unique-key prefix, `ARGV[5]`: the prefix of the books of jobs
-/// done without a record. Returns `cancelled`, `requested` (it is
-/// running), `unknown`, or `was:{state}` for a job that finished already.
+/// done without a record. Returns `cancelled`, `requested` (it is running), `unknown`, or
+/// `was:{state}` for a job that finished already.
 const SCRIPT: &str = r#"
 local state = redis.call('HGET', KEYS[1], 'state')
 local packed = false

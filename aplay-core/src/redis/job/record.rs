@@ -157,8 +157,9 @@ pub(crate) fn now_ms() -> u64 {
 /// the value (the result, or the error), its attempts, `1` when it holds a unique key (`p`
 /// for a job of a pack, `0` for others), when it was created (ms, from its entry's id: kept
 /// only if the record has no time yet), and how long ago its attempt started (ms). A job
-/// that ends leaves `KEYS[1]` (a job of a pack, with its pack). A job done that has no record goes to the
-/// book of the jobs done now instead of getting one. Safe to run twice.
+/// that ends leaves `KEYS[1]` (a job of a pack, with its pack). A job done that has no
+/// record (and no unique key to let go) goes to the book of the jobs done now instead of
+/// getting one. Safe to run twice.
 static FINISH: LazyLock<redis::Script> = LazyLock::new(|| {
     redis::Script::new(&format!(
         "{RELEASE_FN}{BOOK_FNS}{}",
@@ -183,7 +184,7 @@ for i = 2, #KEYS do
   local a = 5 + packs + (i - 2) * 7
   local id, state, value, attempts, keyed, created, ago =
     ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5], ARGV[a + 6], ARGV[a + 7]
-  if state == 'done' and (not recorded or redis.call('EXISTS', record) == 0) then
+  if state == 'done' and keyed ~= '1' and (not recorded or redis.call('EXISTS', record) == 0) then
     done[#done + 1] = id
     done[#done + 1] = 'd1\n' .. attempts .. '\n' .. ago .. '\n' .. finished .. '\n' .. created .. '\n' .. ARGV[3] .. '\n' .. value
     if #done >= 1000 then
