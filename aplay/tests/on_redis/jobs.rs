@@ -37,7 +37,7 @@ async fn open(test: &str) -> (TestRedis, String, RedisStation, RemoteRef<Jobs>) 
 }
 
 /// What `command` (`XLEN`, `HLEN`, ...) counts in `key`, read straight from Redis.
-async fn count(redis: &TestRedis, command: &str, key: String) -> u64 {
+pub(crate) async fn count(redis: &TestRedis, command: &str, key: String) -> u64 {
     let mut conn = redis::Client::open(redis.url())
         .unwrap()
         .get_multiplexed_async_connection()

@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
-use crate::jobs::wait_for_state;
+use crate::jobs::{count, wait_for_state};
 use crate::redis_actors::{Jobs, serve_jobs};
 use crate::redis_server::{TestRedis, unique};
 use aplay::prelude::*;
@@ -34,11 +34,7 @@ async fn raw(redis: &TestRedis) -> redis::aio::MultiplexedConnection {
 
 /// The number of entries in the `/jobs` mailbox stream of `ns`.
 async fn entries(redis: &TestRedis, ns: &str) -> u64 {
-    redis::cmd("XLEN")
-        .arg(format!("{ns}:mailbox:/jobs"))
-        .query_async(&mut raw(redis).await)
-        .await
-        .unwrap()
+    count(redis, "XLEN", format!("{ns}:mailbox:/jobs")).await
 }
 
 /// Waits until nothing is left in the mailbox of `/jobs` (unread or in hand).
